@@ -1,0 +1,69 @@
+/**
+ * Tree nodes (ZFS: indirect blocks, dnode blocks, ZAPs) live in LMDB, immutable once committed.
+ * A node written in the current txg is still private to it, so it is changed in place; any other
+ * node is copied on write and the old one is handed to the dataset layer to free or deadlist.
+ */
+import type { Tables } from '../store/environment.js';
+import type { Id, NodePtr, Txg } from '../store/records.js';
+
+export interface NodeSource {
+  get<N>(ptr: NodePtr): N;
+}
+
+/** What the dataset layer does with a node the head no longer references. */
+export interface NodeKillSink {
+  killNode(ptr: NodePtr): void;
+}
+
+export class NodeReader implements NodeSource {
+  constructor(protected readonly t: Tables) {}
+
+  get<N>(ptr: NodePtr): N {
+    const node = this.t.nodes.get(ptr.id);
+    if (node === undefined) throw new Error(`missing tree node ${ptr.id}`);
+    return node as N;
+  }
+}
+
+export class NodeWriter extends NodeReader {
+  private readonly dirty = new Map<Id, unknown>();
+
+  constructor(
+    t: Tables,
+    readonly txg: Txg,
+    private readonly newId: () => Id,
+    private readonly sink: NodeKillSink,
+  ) {
+    super(t);
+  }
+
+  override get<N>(ptr: NodePtr): N {
+    const node = this.dirty.get(ptr.id);
+    return (node !== undefined ? node : super.get<N>(ptr)) as N;
+  }
+
+  create<N>(node: N): NodePtr {
+    const id = this.newId();
+    this.dirty.set(id, node);
+    return { id, birth: this.txg };
+  }
+
+  /** A node this txg may change: the node itself if born in this txg, else a copy under a new id. */
+  modify<N>(ptr: NodePtr, copy: (node: N) => N): { node: N; ptr: NodePtr } {
+    if (ptr.birth === this.txg) return { node: this.get<N>(ptr), ptr };
+    const node = copy(this.get<N>(ptr));
+    this.sink.killNode(ptr);
+    return { node, ptr: this.create(node) };
+  }
+
+  /** The head stops referencing `ptr`. */
+  kill(ptr: NodePtr): void {
+    if (this.dirty.delete(ptr.id)) return;
+    this.sink.killNode(ptr);
+  }
+
+  flush(): void {
+    for (const [id, node] of this.dirty) this.t.nodes.putSync(id, node);
+    this.dirty.clear();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * A copy-on-write radix tree keyed by small integers (block ids of a file, object ids of a
+ * dataset), the shape of ZFS's indirect blocks. Snapshots and clones share whole subtrees; a change
+ * rewrites only the path from the changed leaf to the root.
+ */
+import type { NodePtr, TreeRef, Txg } from '../store/records.js';
+import type { NodeSource, NodeWriter } from './nodes.js';
+
+interface Interior {
+  t: 'i';
+  c: Array<NodePtr | null>;
+}
+interface Leaf<E> {
+  t: 'l';
+  e: Array<E | null>;
+}
+type RadixNode<E> = Interior | Leaf<E>;
+
+export const EMPTY_TREE: TreeRef = { root: null, levels: 0 };
+
+export class RadixTree<E> {
+  private readonly fanout: number;
+
+  constructor(private readonly bits: number) {
+    this.fanout = 1 << bits;
+  }
+
+  private slot(key: number, level: number): number {
+    return Math.floor(key / 2 ** (this.bits * level)) % this.fanout;
+  }
+
+  private capacity(levels: number): number {
+    return 2 ** (this.bits * (levels + 1));
+  }
+
+  get(src: NodeSource, tree: TreeRef, key: number): E | null {
+    if (tree.root === null || key >= this.capacity(tree.levels)) return null;
+    let node = src.get<RadixNode<E>>(tree.root);
+    for (let level = tree.levels; level > 0; level--) {
+      const child = (node as Interior).c[this.slot(key, level)];
+      if (!child) return null;
+      node = src.get<RadixNode<E>>(child);
+    }
+    return (node as Leaf<E>).e[this.slot(key, 0)] ?? null;
+  }
+
+  /** Store `value` (or clear the slot with null) and return the new tree. */
+  set(w: NodeWriter, tree: TreeRef, key: number, value: E | null): TreeRef {
+    let levels = tree.levels;
+    let root = tree.root;
+    if (root === null && value === null) return tree;
+    while (key >= this.capacity(levels)) {
+      if (root !== null) root = w.create<Interior>({ t: 'i', c: [root, ...new Array(this.fanout - 1).fill(null)] });
+      levels++;
+    }
+    const newRoot = this.setIn(w, root, levels, key, value);
+    return { root: newRoot, levels: newRoot === null ? 0 : levels };
+  }
+
+  private setIn(w: NodeWriter, ptr: NodePtr | null, level: number, key: number, value: E | null): NodePtr | null {
+    if (ptr === null && value === null) return null;
+    const index = this.slot(key, level);
+    if (level === 0) {
+      const { node, ptr: p } = ptr
+        ? w.modify<Leaf<E>>(ptr, (n) => ({ t: 'l', e: n.e.slice() }))
+        : { node: { t: 'l', e: new Array(this.fanout).fill(null) } as Leaf<E>, ptr: null };
+      node.e[index] = value;
+      if (node.e.every((x) => x === null)) {
+        if (p) w.kill(p);
+        return null;
+      }
+      return p ?? w.create(node);
+    }
+    const { node, ptr: p } = ptr
+      ? w.modify<Interior>(ptr, (n) => ({ t: 'i', c: n.c.slice() }))
+      : { node: { t: 'i', c: new Array(this.fanout).fill(null) } as Interior, ptr: null };
+    node.c[index] = this.setIn(w, node.c[index], level - 1, key, value);
+    if (node.c.every((x) => x === null)) {
+      if (p) w.kill(p);
+      return null;
+    }
+    return p ?? w.create(node);
+  }
+
+  /** Visit entries with key >= `from` in key order; stop when `visit` returns false. */
+  scan(src: NodeSource, tree: TreeRef, from: number, visit: (key: number, entry: E) => boolean | void): void {
+    if (tree.root === null) return;
+    this.scanIn(src, tree.root, tree.levels, 0, from, visit);
+  }
+
+  private scanIn(
+    src: NodeSource,
+    ptr: NodePtr,
+    level: number,
+    base: number,
+    from: number,
+    visit: (key: number, entry: E) => boolean | void,
+  ): boolean {
+    const node = src.get<RadixNode<E>>(ptr);
+    const span = 2 ** (this.bits * level);
+    for (let i = 0; i < this.fanout; i++) {
+      const start = base + i * span;
+      if (start + span <= from) continue;
+      if (node.t === 'l') {
+        const entry = node.e[i];
+        if (entry !== null && entry !== undefined && visit(start, entry) === false) return false;
+      } else {
+        const child = node.c[i];
+        if (child && !this.scanIn(src, child, level - 1, start, from, visit)) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Visit every node and entry of the subtrees born after `minBirth` (ZFS traverse_visitbp's pruning). */
+  walkBornAfter(
+    src: NodeSource,
+    tree: TreeRef,
+    minBirth: Txg,
+    onNode: (ptr: NodePtr) => void,
+    onEntry: (entry: E) => void,
+  ): void {
+    const walk = (ptr: NodePtr, level: number): void => {
+      if (ptr.birth <= minBirth) return;
+      const node = src.get<RadixNode<E>>(ptr);
+      if (node.t === 'l') {
+        for (const e of node.e) if (e !== null && e !== undefined) onEntry(e);
+      } else {
+        for (const c of node.c) if (c) walk(c, level - 1);
+      }
+      onNode(ptr);
+    };
+    if (tree.root) walk(tree.root, tree.levels);
+  }
+}

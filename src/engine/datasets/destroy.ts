@@ -1,0 +1,85 @@
+/**
+ * Destroying snapshots and heads (ZFS dsl_destroy.c; zfs-dsl-semantics.md §3 and §6).
+ * A snapshot's destroy touches only the deadlists around it: never the rest of the dataset.
+ */
+import type { BlockPtr, HeadRecord, Id, NodePtr, Txg } from '../store/records.js';
+import { DEAD_DATA, DEAD_NODE } from '../store/records.js';
+import { dirChildKey, nextCloneKey, snapNameKey, snapTxgKey } from '../store/keys.js';
+import type { DslTxn } from './dsl-txn.js';
+import { replaceClone } from './snapshot.js';
+
+/** Walks the part of a dataset's tree born after `minBirth` (supplied by the file layer). */
+export type TreeWalker = (
+  root: NodePtr,
+  minBirth: Txg,
+  onNode: (ptr: NodePtr) => void,
+  onBlock: (bp: BlockPtr) => void,
+) => void;
+
+export function destroySnapshot(dsl: DslTxn, snapId: Id): void {
+  const snap = dsl.snapshot(snapId);
+  const prev = snap.prev === null ? null : dsl.ds(snap.prev);
+  const next = dsl.ds(snap.next);
+  const afterBranchPoint = prev !== null && !(prev.kind === 'snapshot' && prev.next === snap.id);
+
+  if (prev) {
+    if (afterBranchPoint) replaceClone(dsl, prev.id, snap.id, next.id);
+    else if (prev.kind === 'snapshot') {
+      prev.next = next.id;
+      // Blocks born after prev's own predecessor and killed between snap and next were shared
+      // only by prev and snap: now prev alone holds them.
+      prev.unique += dsl.deadRange(next.deadlist, prev.prevTxg, snap.prevTxg);
+    }
+  }
+
+  // Blocks born after prev and killed before next: only snap held them.
+  let freed = 0;
+  for (const entry of dsl.deadTake(next, snap.prevTxg)) {
+    dsl.freeDead(entry);
+    freed += entry.asize;
+  }
+  dsl.addUsed(snap.dir, 'snap', -freed);
+
+  // What prev had and snap did not is now what prev has and next does not.
+  for (const entry of dsl.deadTake(snap, 0)) dsl.deadInsert(next, entry);
+
+  if (next.kind === 'snapshot') {
+    const afterNext = dsl.ds(next.next);
+    next.unique += dsl.deadRange(afterNext.deadlist, snap.prevTxg, snap.createTxg);
+  } else {
+    next.unique = next.referenced - ((prev ? prev.referenced : 0) - next.deadBytes);
+  }
+  next.prev = snap.prev;
+  next.prevTxg = snap.prevTxg;
+
+  dsl.t.snapNames.removeSync(snapNameKey(snap.dir, snap.name));
+  dsl.t.snapTxgs.removeSync(snapTxgKey(snap.dir, snap.createTxg));
+  dsl.removeDataset(snap.id);
+}
+
+/** Destroy a filesystem without snapshots or children: free what only it references. */
+export function destroyHead(dsl: DslTxn, dirId: Id, walk: TreeWalker): void {
+  const dir = dsl.dir(dirId);
+  const head = dsl.ds(dir.head) as HeadRecord;
+  walk(
+    head.root,
+    head.prevTxg,
+    (ptr) => dsl.freeDead({ birth: ptr.birth, kind: DEAD_NODE, ref: ptr.id, asize: 0 }),
+    (bp) => {
+      if (bp.birth > head.prevTxg) dsl.freeDead({ birth: bp.birth, kind: DEAD_DATA, ref: bp.offset, asize: bp.asize });
+    },
+  );
+  // A clone's deadlist lists only blocks its origin still owns.
+  dsl.deadDrop(head);
+  if (dir.origin !== null) {
+    const origin = dsl.snapshot(dir.origin);
+    origin.numClones--;
+    dsl.t.nextClones.removeSync(nextCloneKey(origin.id, head.id));
+  }
+  if (dir.parent !== null) {
+    dsl.addUsed(dir.parent, 'child', -(dir.used.head + dir.used.snap + dir.used.child));
+    dsl.t.dirChildren.removeSync(dirChildKey(dir.parent, dir.name));
+  }
+  dsl.removeDataset(head.id);
+  dsl.removeDir(dirId);
+}

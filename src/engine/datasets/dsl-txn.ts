@@ -1,0 +1,131 @@
+/**
+ * The dataset layer inside one transaction group: cached, changed records written back once at
+ * commit, deadlist maintenance, and `used` propagation up the dir tree (ZFS dsl_dir_diduse_space).
+ */
+import type { PoolTxn } from '../pool/pool.js';
+import { deadEntryKey, deadSumKey, prefixRange, birthRange } from '../store/keys.js';
+import {
+  DEAD_DATA,
+  type DatasetRecord,
+  type DeadKind,
+  type DirRecord,
+  type Id,
+  type Txg,
+  type UsedBreakdown,
+} from '../store/records.js';
+import { DslView } from './view.js';
+
+export interface DeadEntry {
+  birth: Txg;
+  kind: DeadKind;
+  ref: number;
+  asize: number;
+}
+
+export class DslTxn extends DslView {
+  private readonly datasets = new Map<Id, DatasetRecord | null>();
+  private readonly dirs = new Map<Id, DirRecord | null>();
+
+  constructor(readonly tx: PoolTxn) {
+    super(tx.t);
+    tx.onBeforeCommit(() => this.flush());
+  }
+
+  get txg(): Txg {
+    return this.tx.txg;
+  }
+
+  /** A record to read or change; changes are written back at commit. */
+  override ds(id: Id): DatasetRecord {
+    const cached = this.datasets.get(id);
+    if (cached) return cached;
+    if (cached === null) throw new Error(`dataset ${id} was destroyed`);
+    const ds = structuredClone(super.ds(id));
+    this.datasets.set(id, ds);
+    return ds;
+  }
+
+  override dir(id: Id): DirRecord {
+    const cached = this.dirs.get(id);
+    if (cached) return cached;
+    if (cached === null) throw new Error(`dir ${id} was destroyed`);
+    const dir = structuredClone(super.dir(id));
+    this.dirs.set(id, dir);
+    return dir;
+  }
+
+  addDataset(ds: DatasetRecord): void {
+    this.datasets.set(ds.id, ds);
+  }
+
+  addDir(dir: DirRecord): void {
+    this.dirs.set(dir.id, dir);
+  }
+
+  removeDataset(id: Id): void {
+    this.datasets.set(id, null);
+  }
+
+  removeDir(id: Id): void {
+    this.dirs.set(id, null);
+  }
+
+  /** Change one part of a dir's `used`; every ancestor's `usedbychildren` follows. */
+  addUsed(dirId: Id, part: keyof UsedBreakdown, delta: number): void {
+    if (delta === 0) return;
+    let dir = this.dir(dirId);
+    dir.used[part] += delta;
+    while (dir.parent !== null) {
+      dir = this.dir(dir.parent);
+      dir.used.child += delta;
+    }
+  }
+
+  deadInsert(ds: DatasetRecord, entry: DeadEntry): void {
+    this.t.deadEntries.putSync(deadEntryKey(ds.deadlist, entry.birth, entry.kind, entry.ref), entry.asize);
+    const sumKey = deadSumKey(ds.deadlist, entry.birth);
+    this.t.deadSums.putSync(sumKey, (this.t.deadSums.get(sumKey) ?? 0) + entry.asize);
+    ds.deadBytes += entry.asize;
+  }
+
+  /** Remove and return the entries of `ds`'s deadlist born in (low, high]. */
+  deadTake(ds: DatasetRecord, low: Txg, high: Txg = Infinity): DeadEntry[] {
+    const range = birthRange(ds.deadlist, low, high);
+    const entries: DeadEntry[] = [];
+    for (const { key, value } of this.t.deadEntries.getRange(range)) {
+      const [, birth, kind, ref] = key as [Id, Txg, DeadKind, number];
+      entries.push({ birth, kind, ref, asize: value });
+    }
+    for (const e of entries) this.t.deadEntries.removeSync(deadEntryKey(ds.deadlist, e.birth, e.kind, e.ref));
+    for (const { key, value } of [...this.t.deadSums.getRange(range)]) {
+      this.t.deadSums.removeSync(key);
+      ds.deadBytes -= value;
+    }
+    return entries;
+  }
+
+  /** Drop a whole deadlist without freeing what it lists (its blocks belong to someone else). */
+  deadDrop(ds: DatasetRecord): void {
+    const range = prefixRange(ds.deadlist);
+    for (const key of [...this.t.deadEntries.getKeys(range)]) this.t.deadEntries.removeSync(key);
+    for (const key of [...this.t.deadSums.getKeys(range)]) this.t.deadSums.removeSync(key);
+    ds.deadBytes = 0;
+  }
+
+  /** Give back the space of a block or node nobody references any more. */
+  freeDead(entry: DeadEntry): void {
+    if (entry.kind === DEAD_DATA) this.tx.allocator.free(entry.ref, entry.asize);
+    else this.t.nodes.removeSync(entry.ref);
+  }
+
+  private flush(): void {
+    for (const [id, ds] of this.datasets) {
+      if (ds) this.t.datasets.putSync(id, ds);
+      else this.t.datasets.removeSync(id);
+    }
+    for (const [id, dir] of this.dirs) {
+      if (dir) this.t.dirs.putSync(id, dir);
+      else this.t.dirs.removeSync(id);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Block birth and death in a head dataset: ZFS's dsl_dataset_block_born / dsl_dataset_block_kill.
+ * These two rules are what make every space number exact (zfs-dsl-semantics.md §1.2):
+ * a block born after the head's latest snapshot is freed at once when overwritten; an older one
+ * goes on the head's deadlist, becomes unique to the previous snapshot if that snapshot was its
+ * only other holder, and moves from usedbydataset to usedbysnapshots unless a clone's origin owns it.
+ */
+import type { NodeKillSink } from '../blocks/nodes.js';
+import { DEAD_DATA, DEAD_NODE, type BlockPtr, type HeadRecord, type Id, type NodePtr } from '../store/records.js';
+import type { DeadEntry, DslTxn } from './dsl-txn.js';
+
+export class HeadWriter implements NodeKillSink {
+  constructor(
+    readonly dsl: DslTxn,
+    readonly headId: Id,
+  ) {}
+
+  get head(): HeadRecord {
+    return this.dsl.ds(this.headId) as HeadRecord;
+  }
+
+  born(bp: BlockPtr): void {
+    const head = this.head;
+    head.referenced += bp.asize;
+    head.unique += bp.asize;
+    this.dsl.addUsed(head.dir, 'head', bp.asize);
+  }
+
+  killBlock(bp: BlockPtr): void {
+    this.kill({ birth: bp.birth, kind: DEAD_DATA, ref: bp.offset, asize: bp.asize });
+  }
+
+  killNode(ptr: NodePtr): void {
+    this.kill({ birth: ptr.birth, kind: DEAD_NODE, ref: ptr.id, asize: 0 });
+  }
+
+  private kill(entry: DeadEntry): void {
+    const head = this.head;
+    const size = entry.asize;
+    if (entry.birth > head.prevTxg) {
+      this.dsl.freeDead(entry);
+      head.unique -= size;
+      this.dsl.addUsed(head.dir, 'head', -size);
+    } else {
+      this.dsl.deadInsert(head, entry);
+      if (head.prev !== null) {
+        const prev = this.dsl.ds(head.prev);
+        if (prev.kind === 'snapshot' && prev.next === head.id && entry.birth > prev.prevTxg) prev.unique += size;
+      }
+      if (entry.birth > this.dsl.dir(head.dir).originTxg) {
+        this.dsl.addUsed(head.dir, 'head', -size);
+        this.dsl.addUsed(head.dir, 'snap', size);
+      }
+    }
+    head.referenced -= size;
+  }
+}

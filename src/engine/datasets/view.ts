@@ -1,0 +1,77 @@
+/**
+ * Read access to the dataset layer's records: dirs (filesystems' name-space nodes), datasets
+ * (heads and snapshots), their names, and deadlist sums. `DslTxn` extends it with changes.
+ */
+import type { Tables } from '../store/environment.js';
+import { birthRange, dirChildKey, prefixRange, snapNameKey } from '../store/keys.js';
+import type { DatasetRecord, DirRecord, HeadRecord, Id, SnapshotRecord, Txg } from '../store/records.js';
+
+export class DslView {
+  constructor(readonly t: Tables) {}
+
+  ds(id: Id): DatasetRecord {
+    const ds = this.t.datasets.get(id);
+    if (!ds) throw new Error(`missing dataset ${id}`);
+    return ds;
+  }
+
+  dir(id: Id): DirRecord {
+    const dir = this.t.dirs.get(id);
+    if (!dir) throw new Error(`missing dir ${id}`);
+    return dir;
+  }
+
+  head(dirId: Id): HeadRecord {
+    return this.ds(this.dir(dirId).head) as HeadRecord;
+  }
+
+  snapshot(id: Id): SnapshotRecord {
+    const ds = this.ds(id);
+    if (ds.kind !== 'snapshot') throw new Error(`dataset ${id} is not a snapshot`);
+    return ds;
+  }
+
+  childDir(parent: Id, name: string): Id | undefined {
+    return this.t.dirChildren.get(dirChildKey(parent, name));
+  }
+
+  /** Child dirs of `dirId`, by name. */
+  childDirs(dirId: Id): Id[] {
+    return [...this.t.dirChildren.getRange(prefixRange(dirId))].map((e) => e.value);
+  }
+
+  snapshotByName(dirId: Id, name: string): Id | undefined {
+    return this.t.snapNames.get(snapNameKey(dirId, name));
+  }
+
+  /** Snapshots of a dir, oldest first. */
+  snapshotIds(dirId: Id): Id[] {
+    return [...this.t.snapTxgs.getRange(prefixRange(dirId))].map((e) => e.value);
+  }
+
+  /** Clones of a snapshot: the first dataset of each clone's chain. */
+  cloneIds(snapId: Id): Id[] {
+    return [...this.t.nextClones.getKeys(prefixRange(snapId))].map((k) => (k as number[])[1]);
+  }
+
+  /** Full name of a dir: its ancestors' names joined by '/'. */
+  dirName(dirId: Id): string {
+    const parts: string[] = [];
+    for (let dir: DirRecord | null = this.dir(dirId); dir; dir = dir.parent === null ? null : this.dir(dir.parent)) {
+      parts.push(dir.name);
+    }
+    return parts.reverse().join('/');
+  }
+
+  datasetName(ds: DatasetRecord): string {
+    const dirName = this.dirName(ds.dir);
+    return ds.kind === 'snapshot' ? `${dirName}@${ds.name}` : dirName;
+  }
+
+  /** DL(deadlist)(low, high]: bytes on a deadlist born after `low` and at or before `high`. */
+  deadRange(deadlist: Id, low: Txg, high: Txg): number {
+    let sum = 0;
+    for (const { value } of this.t.deadSums.getRange(birthRange(deadlist, low, high))) sum += value;
+    return sum;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Free space of the image, kept as extents in two LMDB tables: by offset (to coalesce neighbours)
+ * and by (length, offset) (for best fit). Runs inside the command's write transaction.
+ *
+ * Space freed by a command is only queued (`free`) and joins the free map in `release`, after the
+ * command's last allocation: a command never writes over a block that the last committed state
+ * still references, so a crash at any instant leaves that state intact.
+ */
+import type { Tables } from '../store/environment.js';
+import { freeBySizeKey } from '../store/keys.js';
+import type { PoolMeta } from '../store/records.js';
+import { SECTOR } from './image.js';
+
+export class OutOfSpace extends Error {
+  constructor() {
+    super('out of space');
+  }
+}
+
+export const roundUpToSector = (n: number): number => Math.ceil(n / SECTOR) * SECTOR;
+
+export class Allocator {
+  private readonly pending: Array<[offset: number, length: number]> = [];
+
+  constructor(
+    private readonly t: Tables,
+    private readonly meta: PoolMeta,
+  ) {}
+
+  /** Seed the free map of a new pool: everything after the label. */
+  static format(t: Tables, meta: PoolMeta, start: number): void {
+    const length = Math.floor((meta.imageBytes - start) / SECTOR) * SECTOR;
+    t.freeByOffset.putSync(start, length);
+    t.freeBySize.putSync(freeBySizeKey(length, start), true);
+    meta.allocated = start;
+  }
+
+  /** Best fit: the smallest free extent that holds `length` bytes. */
+  allocate(length: number): number {
+    for (const { key } of this.t.freeBySize.getRange({ start: freeBySizeKey(length, 0), limit: 1 })) {
+      const [extentLength, offset] = key as [number, number];
+      this.removeExtent(offset, extentLength);
+      if (extentLength > length) this.addExtent(offset + length, extentLength - length);
+      this.meta.allocated += length;
+      return offset;
+    }
+    throw new OutOfSpace();
+  }
+
+  free(offset: number, length: number): void {
+    this.pending.push([offset, length]);
+  }
+
+  /** Return this command's freed extents to the free map, merging each with its neighbours. */
+  release(): void {
+    for (let [offset, length] of this.pending) {
+      this.meta.allocated -= length;
+      for (const { key, value } of this.t.freeByOffset.getRange({ start: offset, reverse: true, limit: 1 })) {
+        if (key + value === offset) {
+          this.removeExtent(key, value);
+          offset = key;
+          length += value;
+        }
+      }
+      const after = this.t.freeByOffset.get(offset + length);
+      if (after !== undefined) {
+        this.removeExtent(offset + length, after);
+        length += after;
+      }
+      this.addExtent(offset, length);
+    }
+    this.pending.length = 0;
+  }
+
+  private addExtent(offset: number, length: number): void {
+    this.t.freeByOffset.putSync(offset, length);
+    this.t.freeBySize.putSync(freeBySizeKey(length, offset), true);
+  }
+
+  private removeExtent(offset: number, length: number): void {
+    this.t.freeByOffset.removeSync(offset);
+    this.t.freeBySize.removeSync(freeBySizeKey(length, offset));
+  }
+}

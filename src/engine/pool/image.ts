@@ -1,0 +1,109 @@
+/**
+ * The pool's image file: one preallocated file holding block data, as a file vdev does.
+ * Its first 4 KiB is a label naming the pool, so an image is recognised (and not reused by accident).
+ */
+import * as fs from 'node:fs';
+import { zlib } from './zlib.js';
+
+export const SECTOR = 4096;
+export const LABEL_BYTES = SECTOR;
+const MAGIC = 'TSZFS-IMAGE-1\n';
+
+export interface Label {
+  pool: string;
+  guid: string;
+}
+
+export class Image {
+  private constructor(
+    readonly path: string,
+    readonly fd: number,
+    readonly size: number,
+  ) {}
+
+  /** Fill a new (or reused) image to its full size with zeros, so later writes never hit ENOSPC
+   *  on the host file system, then write the label. */
+  static create(path: string, bytes: number, label: Label): Image {
+    const exists = fs.existsSync(path);
+    const fd = fs.openSync(path, exists ? 'r+' : 'wx', 0o666);
+    try {
+      if (!exists) {
+        const chunk = Buffer.alloc(1 << 20);
+        for (let pos = 0; pos < bytes; pos += chunk.length) {
+          fs.writeSync(fd, chunk, 0, Math.min(chunk.length, bytes - pos), pos);
+        }
+      }
+      const image = new Image(path, fd, fs.fstatSync(fd).size);
+      image.writeLabel(label);
+      return image;
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+  }
+
+  static open(path: string): Image {
+    const fd = fs.openSync(path, 'r+');
+    return new Image(path, fd, fs.fstatSync(fd).size);
+  }
+
+  /** The label of an image, or null when the file holds none. */
+  static readLabel(path: string): Label | null {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'r');
+    } catch {
+      return null;
+    }
+    try {
+      const buf = Buffer.alloc(LABEL_BYTES);
+      fs.readSync(fd, buf, 0, LABEL_BYTES, 0);
+      return decodeLabel(buf);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private writeLabel(label: Label): void {
+    const buf = Buffer.alloc(LABEL_BYTES);
+    const body = Buffer.from(MAGIC + JSON.stringify(label));
+    body.copy(buf, 4);
+    buf.writeUInt32LE(zlib.crc32(buf.subarray(4)), 0);
+    fs.writeSync(this.fd, buf, 0, LABEL_BYTES, 0);
+    fs.fdatasyncSync(this.fd);
+  }
+
+  read(buf: Buffer, length: number, position: number): void {
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(this.fd, buf, done, length - done, position + done);
+      if (n === 0) throw new Error(`short read at ${position}`);
+      done += n;
+    }
+  }
+
+  write(buf: Buffer, length: number, position: number): void {
+    let done = 0;
+    while (done < length) done += fs.writeSync(this.fd, buf, done, length - done, position + done);
+  }
+
+  sync(): void {
+    fs.fdatasyncSync(this.fd);
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+function decodeLabel(buf: Buffer): Label | null {
+  if (buf.readUInt32LE(0) !== zlib.crc32(buf.subarray(4))) return null;
+  const text = buf.subarray(4).toString('utf8').replace(/\0+$/, '');
+  if (!text.startsWith(MAGIC)) return null;
+  try {
+    const label = JSON.parse(text.slice(MAGIC.length)) as Label;
+    return typeof label.pool === 'string' && typeof label.guid === 'string' ? label : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The pool's LMDB environment: one file beside the image holding every table.
+ * Each changing command runs inside one synchronous write transaction (`Store.write`), which LMDB
+ * serializes across processes and rolls back if the callback throws.
+ */
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { DatasetRecord, DirRecord, HistoryRecord, Id, PoolMeta } from './records.js';
+import type { Key } from './keys.js';
+
+export interface Tables {
+  meta: Database<PoolMeta, string>;
+  dirs: Database<DirRecord, Id>;
+  dirChildren: Database<Id, Key>;
+  datasets: Database<DatasetRecord, Id>;
+  snapNames: Database<Id, Key>;
+  snapTxgs: Database<Id, Key>;
+  nextClones: Database<true, Key>;
+  nodes: Database<unknown, Id>;
+  deadEntries: Database<number, Key>;
+  deadSums: Database<number, Key>;
+  freeByOffset: Database<number, number>;
+  freeBySize: Database<true, Key>;
+  history: Database<HistoryRecord, number>;
+}
+
+export class Store {
+  private constructor(
+    readonly env: RootDatabase,
+    readonly t: Tables,
+  ) {}
+
+  static open(path: string): Store {
+    const env = open({
+      path,
+      noSubdir: true,
+      maxDbs: 20,
+      // Durability: a command's commit is on disk when the command returns.
+      overlappingSync: false,
+      noSync: false,
+      // Readers see one snapshot for a whole command (see `read`).
+      cache: false,
+    } as Parameters<typeof open>[0]);
+    const db = <V, K extends Key | string | number>(name: string) =>
+      env.openDB<V, K>({ name, encoding: 'msgpack', cache: false });
+    const t: Tables = {
+      meta: db('meta'),
+      dirs: db('dirs'),
+      dirChildren: db('dirChildren'),
+      datasets: db('datasets'),
+      snapNames: db('snapNames'),
+      snapTxgs: db('snapTxgs'),
+      nextClones: db('nextClones'),
+      nodes: db('nodes'),
+      deadEntries: db('deadEntries'),
+      deadSums: db('deadSums'),
+      freeByOffset: db('freeByOffset'),
+      freeBySize: db('freeBySize'),
+      history: db('history'),
+    };
+    return new Store(env, t);
+  }
+
+  /** Run `fn` as one atomic, durable write transaction; a throw rolls everything back. */
+  write<T>(fn: () => T): T {
+    return this.env.transactionSync(fn);
+  }
+
+  /** Run `fn` against one consistent snapshot of the pool (a synchronous read needs nothing more:
+   *  lmdb-js keeps one read transaction for the whole event-loop turn). */
+  read<T>(fn: () => T): T {
+    return fn();
+  }
+
+  close(): void {
+    this.env.close();
+  }
+}

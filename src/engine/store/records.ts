@@ -1,0 +1,116 @@
+/**
+ * Every record the pool keeps in LMDB, in one place.
+ *
+ * Glossary (names follow OpenZFS's DSL, see shared/design/zfs-dsl-semantics.md):
+ * - txg: transaction group. Each changing command is one txg; `birth` of a block is the txg that wrote it.
+ * - dir: the name-space node of a filesystem (ZFS dsl_dir): its head, its snapshots, its children.
+ * - head: the live, writable dataset of a dir. A snapshot is a frozen dataset in the same chain.
+ * - prev / prevTxg (ZFS ds_prev_snap_obj / ds_prev_snap_txg): the previous snapshot in a dataset's
+ *   chain; for a clone's head (or first snapshot) that is the origin snapshot in another dir.
+ * - deadlist: blocks referenced by `prev` but no longer by this dataset, kept by birth txg.
+ * - unique (ds_unique_bytes): for a snapshot, what destroying it alone would free.
+ */
+
+export type Txg = number;
+export type Id = number;
+
+/** A pointer to an immutable tree node. `birth` is the txg that wrote the node, which is also the
+ *  newest birth of anything below it (every change rewrites the path up to the root). */
+export interface NodePtr {
+  id: Id;
+  birth: Txg;
+}
+
+/** A copy-on-write radix tree: `levels` interior levels above the leaves. */
+export interface TreeRef {
+  root: NodePtr | null;
+  levels: number;
+}
+
+/** Where a data record lives in the image. `asize` is what it occupies (lsize rounded up to 4K). */
+export interface BlockPtr {
+  offset: number;
+  asize: number;
+  lsize: number;
+  birth: Txg;
+  checksum: number;
+}
+
+export interface PoolMeta {
+  formatVersion: 1;
+  name: string;
+  guid: string;
+  imageBytes: number;
+  /** bytes handed out by the allocator, the label included */
+  allocated: number;
+  txg: Txg;
+  nextId: Id;
+  rootDir: Id;
+  createdAt: number;
+  props: Record<string, string>;
+}
+
+/** dd_used_breakdown: what a dir's `used` is made of. */
+export interface UsedBreakdown {
+  head: number;
+  snap: number;
+  child: number;
+}
+
+export interface DirRecord {
+  id: Id;
+  parent: Id | null;
+  name: string;
+  head: Id;
+  /** the origin snapshot for a clone, else null */
+  origin: Id | null;
+  /** creation txg of the origin snapshot (0 for a non-clone): blocks born at or before it belong to the origin */
+  originTxg: Txg;
+  used: UsedBreakdown;
+  /** locally set properties, native and user (`module:name`) */
+  props: Record<string, string>;
+}
+
+interface DatasetCommon {
+  id: Id;
+  dir: Id;
+  prev: Id | null;
+  prevTxg: Txg;
+  createTxg: Txg;
+  /** seconds since the epoch */
+  creation: number;
+  guid: string;
+  root: NodePtr;
+  referenced: number;
+  unique: number;
+  deadlist: Id;
+  /** |DL(D)|: bytes on this dataset's deadlist */
+  deadBytes: number;
+}
+
+export interface HeadRecord extends DatasetCommon {
+  kind: 'head';
+}
+
+export interface SnapshotRecord extends DatasetCommon {
+  kind: 'snapshot';
+  name: string;
+  /** the next dataset in the same chain: a later snapshot or the head */
+  next: Id;
+  /** number of clones made from this snapshot (ds_num_children - 1) */
+  numClones: number;
+  /** user properties set on the snapshot */
+  props: Record<string, string>;
+}
+
+export type DatasetRecord = HeadRecord | SnapshotRecord;
+
+/** A deadlist entry: a data extent (ref = image offset) or a tree node (ref = node id, asize 0). */
+export type DeadKind = 0 | 1;
+export const DEAD_DATA: DeadKind = 0;
+export const DEAD_NODE: DeadKind = 1;
+
+export interface HistoryRecord {
+  time: number;
+  line: string;
+}

@@ -1,0 +1,38 @@
+/** `zfs clone [-p] [-o prop=val]... SNAP FS` */
+import { createClone } from '../../engine/datasets/snapshot.js';
+import { ZfsError, notFound } from '../errors.js';
+import type { Home } from '../home.js';
+import { checkDatasetName } from '../names.js';
+import { poolNameOf } from '../pool-handle.js';
+import { withPoolOf } from '../session.js';
+import { ensureParent, validateNewProps, type CreateOptions } from './create.js';
+
+export function clone(home: Home, source: string, target: string, opts: CreateOptions, history: string): void {
+  const badSource = checkDatasetName(source, ['snapshot'], false);
+  if (badSource) throw ZfsError.action(`cannot open '${source}'`, badSource);
+  const action = `cannot create '${target}'`;
+  withPoolOf(
+    home,
+    source,
+    (h) => {
+      const origin = h.resolve(h.view(), source);
+      if (!origin || origin.kind !== 'snapshot') throw notFound(source);
+      const badTarget = checkDatasetName(target, ['filesystem'], true);
+      if (badTarget) throw ZfsError.action(action, badTarget);
+      if (poolNameOf(target) !== h.name) throw ZfsError.action(action, 'source and target pools differ');
+      const props = validateNewProps(action, opts.props);
+      h.change(history, (c) => {
+        if (h.findDir(c.dsl, target) !== undefined) {
+          if (opts.parents) return;
+          throw ZfsError.action(action, 'dataset already exists');
+        }
+        if (!target.includes('/')) throw ZfsError.action(action, 'dataset already exists');
+        const parent = ensureParent(h, c, target, opts.parents, action);
+        createClone(c.dsl, origin.ds.id, parent, target.slice(target.lastIndexOf('/') + 1), props);
+      });
+    },
+    () => {
+      throw notFound(source);
+    },
+  );
+}

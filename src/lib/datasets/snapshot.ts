@@ -1,0 +1,88 @@
+/** `zfs snapshot [-r] [-o prop=val]... FS@SNAP...`: all or none, in one transaction group. */
+import { createSnapshot } from '../../engine/datasets/snapshot.js';
+import type { DslView } from '../../engine/datasets/view.js';
+import type { Id } from '../../engine/store/records.js';
+import { ZfsError } from '../errors.js';
+import type { Home } from '../home.js';
+import { checkDatasetName } from '../names.js';
+import { PoolHandle, poolNameOf } from '../pool-handle.js';
+import { PropertyError, validateAssignment } from '../properties/assign.js';
+
+export interface SnapshotOptions {
+  recursive: boolean;
+  props: Array<[string, string]>;
+}
+
+/** Thrown for a snapshot of a filesystem that does not exist: zfs prints usage after it (exit 2). */
+export class SnapshotSourceMissing extends ZfsError {}
+
+export function snapshot(home: Home, names: string[], opts: SnapshotOptions, history: string): void {
+  const several = names.length > 1 || opts.recursive;
+  const fail = (err: ZfsError): never => {
+    if (several && !(err instanceof SnapshotSourceMissing)) throw new ZfsError([...err.lines, 'no snapshots were created']);
+    throw err;
+  };
+  for (const name of names) {
+    const bad = checkDatasetName(name, ['snapshot'], true);
+    if (bad) fail(ZfsError.action(`cannot create snapshot '${name}'`, bad));
+  }
+  const props: Record<string, string> = {};
+  for (const [k, v] of opts.props) {
+    try {
+      if (!k.includes(':')) throw new PropertyError('this property can not be modified for snapshots');
+      props[validateAssignment(k, v, 'snapshot').name] = v;
+    } catch (err) {
+      if (err instanceof PropertyError) fail(ZfsError.action('cannot create snapshots ', err.message));
+      throw err;
+    }
+  }
+  const pools = new Set(names.map(poolNameOf));
+  if (pools.size > 1) fail(ZfsError.action('cannot create snapshots ', 'multiple snapshots of same fs not allowed'));
+  const handle = PoolHandle.open(home, [...pools][0]);
+  if (!handle) {
+    const fs = names[0].slice(0, names[0].indexOf('@'));
+    throw new SnapshotSourceMissing([`cannot open '${fs}': dataset does not exist`], 2);
+  }
+  try {
+    handle.change(history, (c) => {
+      const targets = collectTargets(handle, c.dsl, names, opts.recursive);
+      for (const [headId, { snapName }] of targets) createSnapshot(c.dsl, headId, snapName, { ...props });
+    });
+  } catch (err) {
+    if (err instanceof ZfsError) fail(err);
+    throw err;
+  } finally {
+    handle.close();
+  }
+}
+
+function collectTargets(
+  h: PoolHandle,
+  view: DslView,
+  names: string[],
+  recursive: boolean,
+): Map<Id, { full: string; snapName: string }> {
+  const targets = new Map<Id, { full: string; snapName: string }>();
+  const add = (dir: Id, snapName: string) => {
+    const fsName = view.dirName(dir);
+    const full = `${fsName}@${snapName}`;
+    const headId = view.dir(dir).head;
+    if (targets.has(headId)) throw ZfsError.action('cannot create snapshots ', 'multiple snapshots of same fs not allowed');
+    if (view.snapshotByName(dir, snapName) !== undefined) {
+      throw ZfsError.action(`cannot create snapshot '${full}'`, 'dataset already exists');
+    }
+    targets.set(headId, { full, snapName });
+  };
+  for (const name of names) {
+    const at = name.indexOf('@');
+    const fsName = name.slice(0, at);
+    const dir = h.findDir(view, fsName);
+    if (dir === undefined) throw new SnapshotSourceMissing([`cannot open '${fsName}': dataset does not exist`], 2);
+    const walk = (d: Id) => {
+      add(d, name.slice(at + 1));
+      if (recursive) for (const child of view.childDirs(d)) walk(child);
+    };
+    walk(dir);
+  }
+  return targets;
+}

@@ -1,0 +1,159 @@
+/**
+ * The file commands that stand in for a mounted file system: write, cat, ls, mkdir, rm.
+ * Paths print as `DATASET:/PATH` in messages.
+ */
+import { NodeReader } from '../engine/blocks/nodes.js';
+import { EngineError, type Errno } from '../engine/errno.js';
+import { FsView, type Listing } from '../engine/files/fs-view.js';
+import type { ByteSource, WriteMode } from '../engine/files/fs-writer.js';
+import type { Dnode } from '../engine/files/objset.js';
+import { displayPath, pathComponents } from '../engine/files/paths.js';
+import { OutOfSpace } from '../engine/pool/allocator.js';
+import { ChecksumError } from '../engine/blocks/records.js';
+import { ZfsError, notFound } from './errors.js';
+import type { Home } from './home.js';
+import { checkDatasetName } from './names.js';
+import type { PoolHandle, Resolved } from './pool-handle.js';
+import { DatasetProps } from './properties/values.js';
+import { withPoolOf } from './session.js';
+import { openFiles } from './datasets/tree.js';
+
+const DESCRIPTIONS: Record<Errno, string> = {
+  ENOENT: 'no such file or directory',
+  EEXIST: 'file exists',
+  EBUSY: 'device or resource busy',
+  EINVAL: 'invalid argument',
+  ENOSPC: 'out of space',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  ENOTEMPTY: 'directory not empty',
+  EIO: 'I/O error',
+  EXDEV: 'cross-device link',
+  EAGAIN: 'resource temporarily unavailable',
+};
+
+function fileError(verb: string, dataset: string, path: string, err: unknown): unknown {
+  const action = `cannot ${verb} '${dataset}:${path}'`;
+  if (err instanceof EngineError) {
+    const description = err.errno === 'EINVAL' && err.message !== 'EINVAL' ? err.message : DESCRIPTIONS[err.errno];
+    return ZfsError.action(action, description);
+  }
+  if (err instanceof OutOfSpace) return ZfsError.action(action, 'out of space');
+  if (err instanceof ChecksumError) return ZfsError.action(action, 'I/O error');
+  return err;
+}
+
+function components(verb: string, dataset: string, path: string): string[] {
+  try {
+    return pathComponents(path);
+  } catch (err) {
+    throw fileError(verb, dataset, path, err);
+  }
+}
+
+/** Open `dataset` (a filesystem, or a snapshot when `snapshotOk`) and run `fn` on it. */
+function withDataset<T>(home: Home, dataset: string, snapshotOk: boolean, fn: (h: PoolHandle, r: Resolved) => T): T {
+  const bad = checkDatasetName(dataset, snapshotOk ? ['filesystem', 'snapshot'] : ['filesystem'], false);
+  if (bad) throw ZfsError.action(`cannot open '${dataset}'`, bad);
+  return withPoolOf(
+    home,
+    dataset,
+    (h) => {
+      const r = h.resolve(h.view(), dataset);
+      if (!r) throw notFound(dataset);
+      return fn(h, r);
+    },
+    () => {
+      throw notFound(dataset);
+    },
+  );
+}
+
+export interface FileChange {
+  parents: boolean;
+}
+
+function change(home: Home, verb: string, dataset: string, path: string, fn: (fs: ReturnType<typeof openFiles>) => void): void {
+  if (dataset.includes('@')) {
+    checkDatasetName(dataset, ['filesystem', 'snapshot'], false);
+    throw ZfsError.action(`cannot ${verb} '${dataset}:${path}'`, DESCRIPTIONS.EROFS);
+  }
+  withDataset(home, dataset, false, (h, r) => {
+    const props = new DatasetProps(h.view(), h.pool.meta(), r.ds);
+    if (props.get('readonly')?.value === 'on') throw ZfsError.action(`cannot ${verb} '${dataset}:${path}'`, DESCRIPTIONS.EROFS);
+    const recordsize = Number(props.get('recordsize')?.value);
+    try {
+      h.change(null, (c) => fn(openFiles(c, r.ds.id, recordsize)));
+    } catch (err) {
+      throw fileError(verb, dataset, path, err);
+    }
+  });
+}
+
+export function writeFile(home: Home, dataset: string, path: string, mode: WriteMode, src: ByteSource, opts: FileChange): void {
+  const parts = components('write', dataset, path);
+  change(home, 'write', dataset, path, (fs) => fs.write(parts, mode, src, opts.parents));
+}
+
+export function makeDirectory(home: Home, dataset: string, path: string, opts: FileChange): void {
+  const parts = components('create directory', dataset, path);
+  change(home, 'create directory', dataset, path, (fs) => fs.mkdir(parts, opts.parents));
+}
+
+export function removeFiles(home: Home, dataset: string, paths: string[], opts: { recursive: boolean; force: boolean }): void {
+  for (const path of paths) {
+    const parts = components('remove', dataset, path);
+    change(home, 'remove', dataset, path, (fs) => {
+      if (opts.force && !fs.exists(parts)) return;
+      fs.remove(parts, opts.recursive);
+    });
+  }
+}
+
+function readView(h: PoolHandle, r: Resolved): FsView {
+  return FsView.at(new NodeReader(h.pool.t), r.ds.root);
+}
+
+/** Stream each file to `out` (which must consume the chunk before returning). */
+export function catFiles(home: Home, dataset: string, paths: string[], out: (chunk: Buffer) => void): void {
+  withDataset(home, dataset, true, (h, r) => {
+    const fs = readView(h, r);
+    for (const path of paths) {
+      try {
+        const { dnode } = fs.lookup(components('open', dataset, path));
+        fs.readFile(h.pool.image, dnode, out);
+      } catch (err) {
+        throw fileError('open', dataset, path, err);
+      }
+    }
+  });
+}
+
+export interface DirectoryListing {
+  path: string;
+  entries: Array<{ name: string; dnode: Dnode }>;
+}
+
+/** The entries of a directory (or the file itself), and with `recursive` of every directory below. */
+export function listDirectory(home: Home, dataset: string, path: string, recursive: boolean): DirectoryListing[] {
+  return withDataset(home, dataset, true, (h, r) => {
+    const fs = readView(h, r);
+    const parts = components('open', dataset, path);
+    let found;
+    try {
+      found = fs.lookup(parts);
+    } catch (err) {
+      throw fileError('open', dataset, path, err);
+    }
+    if (found.dnode.type === 'file') return [{ path: displayPath(parts), entries: [{ name: parts[parts.length - 1], dnode: found.dnode }] }];
+    const out: DirectoryListing[] = [];
+    const walk = (dirParts: string[], dnode: Dnode) => {
+      const entries: Listing[] = fs.list(dnode);
+      out.push({ path: displayPath(dirParts), entries });
+      if (recursive) for (const e of entries) if (e.dnode.type === 'dir') walk([...dirParts, e.name], e.dnode);
+    };
+    walk(parts, found.dnode);
+    return out;
+  });
+}

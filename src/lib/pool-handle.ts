@@ -1,0 +1,94 @@
+/**
+ * An open pool as the library sees it (libzfs's zpool_handle_t): name lookups over the dataset
+ * layer, read views, and `change`, which runs one command as one transaction group and records it
+ * in the pool's history.
+ */
+import * as path from 'node:path';
+import { DslTxn } from '../engine/datasets/dsl-txn.js';
+import { DslView } from '../engine/datasets/view.js';
+import { nowSeconds } from '../engine/pool/clock.js';
+import { Image } from '../engine/pool/image.js';
+import { Pool, type PoolTxn } from '../engine/pool/pool.js';
+import type { DatasetRecord, HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
+import { ZfsError } from './errors.js';
+import type { Home } from './home.js';
+
+export type Resolved =
+  | { kind: 'filesystem'; dir: Id; ds: HeadRecord }
+  | { kind: 'snapshot'; dir: Id; ds: SnapshotRecord };
+
+export interface Change {
+  tx: PoolTxn;
+  dsl: DslTxn;
+}
+
+export const metadataPathOf = (image: string) => `${image}.lmdb`;
+
+export const poolNameOf = (datasetName: string) => datasetName.split(/[/@#]/, 1)[0];
+
+export class PoolHandle {
+  private constructor(
+    readonly name: string,
+    readonly image: string,
+    readonly pool: Pool,
+  ) {}
+
+  /** The imported pool called `name`, or null. */
+  static open(home: Home, name: string): PoolHandle | null {
+    const entry = home.find(name);
+    if (!entry) return null;
+    const label = Image.readLabel(entry.image);
+    if (!label || label.pool !== name) {
+      throw ZfsError.action(`cannot open '${name}'`, 'I/O error', `the image '${entry.image}' does not hold this pool`);
+    }
+    return new PoolHandle(name, entry.image, Pool.open(entry.image, metadataPathOf(path.resolve(entry.image))));
+  }
+
+  view(): DslView {
+    return new DslView(this.pool.t);
+  }
+
+  rootDir(): Id {
+    return this.pool.meta().rootDir;
+  }
+
+  /** The dir of a filesystem name like `tank/a/b`. */
+  findDir(view: DslView, name: string): Id | undefined {
+    const [poolName, ...rest] = name.split('/');
+    if (poolName !== this.name) return undefined;
+    let dir: Id | undefined = this.rootDir();
+    for (const part of rest) {
+      dir = view.childDir(dir, part);
+      if (dir === undefined) return undefined;
+    }
+    return dir;
+  }
+
+  /** A filesystem or snapshot by full name. */
+  resolve(view: DslView, name: string): Resolved | undefined {
+    const at = name.indexOf('@');
+    const dir = this.findDir(view, at < 0 ? name : name.slice(0, at));
+    if (dir === undefined) return undefined;
+    if (at < 0) return { kind: 'filesystem', dir, ds: view.head(dir) };
+    const snap = view.snapshotByName(dir, name.slice(at + 1));
+    return snap === undefined ? undefined : { kind: 'snapshot', dir, ds: view.ds(snap) as SnapshotRecord };
+  }
+
+  datasetName(view: DslView, ds: DatasetRecord): string {
+    return view.datasetName(ds);
+  }
+
+  /** Run one changing command atomically, and log it to the pool's history when it succeeds. */
+  change<T>(history: string | null, fn: (c: Change) => T): T {
+    return this.pool.change((tx) => {
+      const dsl = new DslTxn(tx);
+      const result = fn({ tx, dsl });
+      if (history !== null) tx.t.history.putSync(tx.newId(), { time: nowSeconds(), line: history });
+      return result;
+    });
+  }
+
+  close(): void {
+    this.pool.close();
+  }
+}

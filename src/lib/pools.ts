@@ -1,0 +1,100 @@
+/** `zpool create`, `destroy`, and the numbers behind `zpool list` and `zpool status`. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Image, LABEL_BYTES } from '../engine/pool/image.js';
+import { Pool } from '../engine/pool/pool.js';
+import { ZfsError } from './errors.js';
+import type { Home } from './home.js';
+import { checkPoolName } from './names.js';
+import { metadataPathOf, PoolHandle } from './pool-handle.js';
+import { newFilesystem, validateNewProps } from './datasets/create.js';
+
+export const MIN_DEVICE = 64 * 1024 * 1024;
+export const DEFAULT_POOL_SIZE = 1024 * 1024 * 1024;
+
+export interface CreatePoolOptions {
+  image?: string;
+  size?: number;
+  force: boolean;
+  fsProps: Array<[string, string]>;
+}
+
+export function createPool(home: Home, name: string, opts: CreatePoolOptions, history: string): void {
+  const action = `cannot create '${name}'`;
+  const bad = checkPoolName(name, true);
+  if (bad) {
+    const hint = name.includes('/') ? ["use 'zfs create' to create a dataset"] : bad === 'name must begin with a letter' ? ['pool name may have been omitted'] : [];
+    throw ZfsError.action(action, bad, ...hint);
+  }
+  if (home.find(name)) throw ZfsError.action(action, 'pool already exists');
+  const props = validateNewProps(action, opts.fsProps);
+  const image = path.resolve(opts.image ?? home.defaultImage(name));
+  let size = opts.size ?? DEFAULT_POOL_SIZE;
+  if (fs.existsSync(image)) {
+    const stat = fs.statSync(image);
+    if (!stat.isFile()) throw ZfsError.action(`cannot use '${image}'`, 'must be a block device or regular file');
+    size = stat.size;
+    const label = Image.readLabel(image);
+    const owner = label ? home.pools().find((p) => path.resolve(p.image) === image) : undefined;
+    if (label && (owner || !opts.force)) {
+      throw new ZfsError([
+        'invalid vdev specification',
+        owner ? 'the following errors must be manually repaired:' : "use '-f' to override the following errors:",
+        `${image} is part of ${owner ? 'active' : 'exported'} pool '${label.pool}'`,
+      ]);
+    }
+  }
+  if (size < MIN_DEVICE) throw ZfsError.action(action, 'one or more devices is less than the minimum size (64M)');
+  fs.mkdirSync(path.dirname(image), { recursive: true });
+  const metadata = metadataPathOf(image);
+  for (const stale of [metadata, `${metadata}-lock`]) fs.rmSync(stale, { force: true });
+  const pool = Pool.create(name, image, metadata, size);
+  pool.close();
+  home.add({ name, image });
+  const h = PoolHandle.open(home, name)!;
+  try {
+    h.change(history, (c) => {
+      c.tx.meta.rootDir = newFilesystem(c, null, name, props);
+    });
+  } finally {
+    h.close();
+  }
+}
+
+export function destroyPool(home: Home, name: string): void {
+  const entry = home.find(name);
+  if (!entry) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
+  home.remove(name);
+  const metadata = metadataPathOf(path.resolve(entry.image));
+  for (const file of [metadata, `${metadata}-lock`]) fs.rmSync(file, { force: true });
+  // An image tszfs made in its home goes with the pool; one the user supplied stays, unlabelled.
+  if (path.resolve(entry.image) === path.resolve(home.defaultImage(name))) fs.rmSync(entry.image, { force: true });
+  else if (fs.existsSync(entry.image)) {
+    const fd = fs.openSync(entry.image, 'r+');
+    fs.writeSync(fd, Buffer.alloc(LABEL_BYTES), 0, LABEL_BYTES, 0);
+    fs.closeSync(fd);
+  }
+}
+
+export interface PoolSummary {
+  name: string;
+  image: string;
+  guid: string;
+  size: number;
+  allocated: number;
+  free: number;
+  txg: number;
+}
+
+export function poolSummary(h: PoolHandle): PoolSummary {
+  const meta = h.pool.meta();
+  return {
+    name: h.name,
+    image: h.image,
+    guid: meta.guid,
+    size: meta.imageBytes,
+    allocated: meta.allocated,
+    free: meta.imageBytes - meta.allocated,
+    txg: meta.txg,
+  };
+}
