@@ -17,6 +17,21 @@ export interface CreatePoolOptions {
   size?: number;
   force: boolean;
   fsProps: Array<[string, string]>;
+  poolProps: Array<[string, string]>;
+}
+
+/** Pool properties `zpool create -o` takes so far, with their allowed values. */
+const POOL_PROPS: Record<string, readonly string[] | null> = { listsnapshots: ['on', 'off'], comment: null };
+
+function validatePoolProps(action: string, props: Array<[string, string]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of props) {
+    if (!(name in POOL_PROPS)) throw ZfsError.action(action, `invalid property '${name}'`);
+    const allowed = POOL_PROPS[name];
+    if (allowed && !allowed.includes(value)) throw ZfsError.action(action, `'${name}' must be one of '${allowed.join(' | ')}'`);
+    out[name] = value;
+  }
+  return out;
 }
 
 export function createPool(home: Home, name: string, opts: CreatePoolOptions, history: string): void {
@@ -28,6 +43,7 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   }
   if (home.find(name)) throw ZfsError.action(action, 'pool already exists');
   const props = validateNewProps(action, opts.fsProps);
+  const poolProps = validatePoolProps(action, opts.poolProps);
   const image = path.resolve(opts.image ?? home.defaultImage(name));
   let size = opts.size ?? DEFAULT_POOL_SIZE;
   if (fs.existsSync(image)) {
@@ -55,6 +71,7 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   try {
     h.change(history, (c) => {
       c.tx.meta.rootDir = newFilesystem(c, null, name, props);
+      c.tx.meta.props = poolProps;
     });
   } finally {
     h.close();

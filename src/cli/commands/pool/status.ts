@@ -1,0 +1,45 @@
+/** `zpool status [pool] ...`: the pool's one file vdev, in OpenZFS's layout. */
+import { ZfsError } from '../../../lib/errors.js';
+import { PoolHandle } from '../../../lib/pool-handle.js';
+import type { Command } from '../../context.js';
+import { parseOptions } from '../../parse.js';
+
+function status(name: string, image: string): string {
+  const width = Math.max(10, name.length, image.length + 2);
+  const row = (indent: number, label: string) =>
+    `\t${' '.repeat(indent)}${label.padEnd(width - indent)}  ${'ONLINE'.padEnd(8)} ${'0'.padStart(5)} ${'0'.padStart(5)} ${'0'.padStart(5)}\n`;
+  return (
+    `  pool: ${name}\n state: ONLINE\nconfig:\n\n` +
+    `\t${'NAME'.padEnd(width)}  ${'STATE'.padEnd(8)} ${'READ'.padStart(5)} ${'WRITE'.padStart(5)} ${'CKSUM'.padStart(5)}\n` +
+    row(0, name) +
+    row(2, image) +
+    '\nerrors: No known data errors\n'
+  );
+}
+
+export const command: Command = {
+  usage: ['status [-DegiLpPstvx] [-T d|u] [-c script1[,script2,...]] ...', '    [pool] ... [interval [count]]'],
+  run(ctx, args) {
+    const p = parseOptions(args, { flags: 'vxLP' });
+    const names = p.operands.length > 0 ? p.operands : ctx.home.pools().map((e) => e.name);
+    if (names.length === 0) throw new ZfsError(['no pools available'], 0);
+    const parts: string[] = [];
+    let failed = false;
+    for (const name of names) {
+      const h = PoolHandle.open(ctx.home, name);
+      if (!h) {
+        ctx.err.write(`cannot open '${name}': no such pool\n`);
+        failed = true;
+        continue;
+      }
+      try {
+        parts.push(status(h.name, h.image));
+      } finally {
+        h.close();
+      }
+    }
+    ctx.out.write(parts.join('\n'));
+    if (failed) throw new ZfsError([], 1);
+    return 0;
+  },
+};

@@ -1,0 +1,45 @@
+/** What every command receives: where pools live, how it was invoked, and where output goes. */
+import * as fs from 'node:fs';
+import type { Home } from '../lib/home.js';
+
+export type Family = 'zfs' | 'zpool';
+
+export interface CommandContext {
+  home: Home;
+  family: Family;
+  /** the command line as pool history records it, e.g. `zfs create tank/a` */
+  historyLine: string;
+  out: Output;
+  err: Output;
+}
+
+/** Synchronous writes to a file descriptor: output order is exact and no buffer grows unbounded. */
+export class Output {
+  constructor(private readonly fd: number) {}
+
+  write(data: string | Buffer): void {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    let done = 0;
+    while (done < buf.length) {
+      try {
+        done += fs.writeSync(this.fd, buf, done, buf.length - done);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') waitBriefly();
+        else if (code === 'EPIPE') process.exit(0);
+        else throw err;
+      }
+    }
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+export function waitBriefly(): void {
+  Atomics.wait(sleeper, 0, 0, 2);
+}
+
+export interface Command {
+  /** usage lines (without the leading tab) as zfs_main prints them */
+  usage: string[];
+  run(ctx: CommandContext, args: string[]): number;
+}

@@ -1,0 +1,106 @@
+/**
+ * Entry point: picks the personality (tszfs, zfs or zpool) from the name it was run by, routes to
+ * the subcommand, and prints every failure in one place, OpenZFS style, with its exit status.
+ */
+import * as path from 'node:path';
+import { ZfsError } from '../lib/errors.js';
+import { Home } from '../lib/home.js';
+import { Output, type Command, type Family } from './context.js';
+import { UsageError } from './parse.js';
+import { findLoader, ZFS_ALIASES, ZFS_GROUPS, ZPOOL_GROUPS } from './registry.js';
+import { commandUsage, globalUsage } from './usage.js';
+
+export const VERSION = '0.1.0';
+
+export async function main(argv: string[]): Promise<number> {
+  const stderr = new Output(2);
+  try {
+    return await dispatch(argv, new Output(1), stderr);
+  } catch (err) {
+    if (process.env.TSZFS_DEBUG) throw err;
+    stderr.write(`internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: string[], stdout: Output, stderr: Output): Promise<number> {
+  let args = argv.slice(2);
+  let homeDir: string | undefined;
+  while (args[0]?.startsWith('--home')) {
+    if (args[0] === '--home') {
+      homeDir = args[1];
+      args = args.slice(2);
+    } else {
+      homeDir = args[0].slice('--home='.length);
+      args = args.slice(1);
+    }
+  }
+  if (args[0] === '--version' || (args[0] === '-V' && personality(argv[1]) === 'tszfs')) {
+    stdout.write(`tszfs ${VERSION}\n`);
+    return 0;
+  }
+
+  let family: Family;
+  switch (personality(argv[1])) {
+    case 'zpool':
+      family = 'zpool';
+      break;
+    case 'zfs':
+      family = 'zfs';
+      break;
+    default:
+      family = args[0] === 'pool' || args[0] === 'zpool' ? 'zpool' : 'zfs';
+      if (args[0] === 'pool' || args[0] === 'zpool' || args[0] === 'zfs') args = args.slice(1);
+  }
+  const groups = family === 'zfs' ? ZFS_GROUPS : ZPOOL_GROUPS;
+
+  let name = args[0];
+  if (name === undefined || name === '-?' || name === '--help' || name === 'help') {
+    const text = globalUsage(family, await loadAll(groups));
+    if (name === undefined) {
+      stderr.write('missing command\n' + text);
+      return 2;
+    }
+    stdout.write(text);
+    return 0;
+  }
+  // `zfs prop=value ds` means `zfs set prop=value ds`.
+  if (family === 'zfs' && name.includes('=')) args = ['set', ...args];
+  name = family === 'zfs' ? (ZFS_ALIASES[args[0]] ?? args[0]) : args[0];
+  const load = findLoader(groups, name);
+  if (!load) {
+    stderr.write(`unrecognized command '${args[0]}'\n` + globalUsage(family, await loadAll(groups)));
+    return 2;
+  }
+  const { command } = await load();
+  const ctx = {
+    home: new Home(homeDir),
+    family,
+    historyLine: [family, ...args].join(' '),
+    out: stdout,
+    err: stderr,
+  };
+  try {
+    return command.run(ctx, args.slice(1));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      stderr.write((err.reason === null ? '' : err.reason + '\n') + commandUsage(family, name, command));
+      return 2;
+    }
+    if (err instanceof ZfsError) {
+      if (err.lines.length > 0) stderr.write(err.lines.join('\n') + '\n');
+      if (err.exitCode === 2) stderr.write(commandUsage(family, name, command));
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+function personality(argv1: string | undefined): 'zfs' | 'zpool' | 'tszfs' {
+  const base = path.basename(argv1 ?? '');
+  return base === 'zfs' || base === 'zpool' ? base : 'tszfs';
+}
+
+async function loadAll(groups: typeof ZFS_GROUPS): Promise<Array<Array<[string, Command]>>> {
+  return Promise.all(groups.map((g) => Promise.all(g.map(async ([n, load]) => [n, (await load()).command] as [string, Command]))));
+}

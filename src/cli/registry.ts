@@ -1,0 +1,53 @@
+/**
+ * The subcommand tables (zfs_main.c's command_table): each entry loads its module only when run,
+ * so start-up stays small. Groups follow the blank-line groups of the global usage text.
+ */
+import type { Command } from './context.js';
+
+type Loader = () => Promise<{ command: Command }>;
+
+export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
+  [
+    ['version', () => import('./commands/version.js')],
+  ],
+  [
+    ['create', () => import('./commands/create.js')],
+    ['destroy', () => import('./commands/destroy.js')],
+  ],
+  [
+    ['snapshot', () => import('./commands/snapshot.js')],
+    ['clone', () => import('./commands/clone.js')],
+  ],
+  [
+    ['list', () => import('./commands/list.js')],
+  ],
+  [
+    ['set', () => import('./commands/set.js')],
+    ['get', () => import('./commands/get.js')],
+  ],
+  [
+    ['write', () => import('./commands/write.js')],
+    ['cat', () => import('./commands/cat.js')],
+    ['ls', () => import('./commands/ls.js')],
+    ['mkdir', () => import('./commands/mkdir.js')],
+    ['rm', () => import('./commands/rm.js')],
+  ],
+];
+
+export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
+  [
+    ['create', () => import('./commands/pool/create.js')],
+    ['destroy', () => import('./commands/pool/destroy.js')],
+  ],
+  [
+    ['list', () => import('./commands/pool/list.js')],
+    ['status', () => import('./commands/pool/status.js')],
+  ],
+];
+
+export const ZFS_ALIASES: Record<string, string> = { snap: 'snapshot' };
+
+export function findLoader(groups: Array<Array<[string, Loader]>>, name: string): Loader | undefined {
+  for (const group of groups) for (const [n, load] of group) if (n === name) return load;
+  return undefined;
+}

@@ -1,0 +1,95 @@
+/**
+ * Runs the built `tszfs` binary as a child process in a fresh TSZFS_HOME with a pinned clock,
+ * and compares whole transcripts with golden files byte for byte.
+ *
+ * A transcript lists each command as `$ tszfs ARGS`, then its standard output, then `[stderr]`
+ * and its standard error when there is any, then `[exit N]` when N is not 0.
+ * `UPDATE_GOLDEN=1 npm test` rewrites the golden files (never under CI).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { expect } from 'vitest';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const BIN = path.join(ROOT, 'bin/tszfs.js');
+export const NOW = '1736240700';
+
+export interface Result {
+  stdout: string;
+  stderr: string;
+  status: number;
+}
+
+export class Sandbox {
+  readonly home: string;
+
+  constructor() {
+    this.home = fs.mkdtempSync(path.join(os.tmpdir(), 'tszfs-test-'));
+  }
+
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return { ...process.env, TSZFS_HOME: this.home, TSZFS_NOW: NOW, TZ: 'UTC', NO_COLOR: '1', ...extra };
+  }
+
+  /** Run `tszfs ARGS` (input on stdin when given) and return what it printed. */
+  run(args: string[], input?: string | Buffer, bin = BIN): Result {
+    const r = spawnSync(process.execPath, [bin, ...args], { env: this.env(), input, maxBuffer: 1 << 30 });
+    return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status ?? -1 };
+  }
+
+  /** Run and expect success; returns stdout. */
+  ok(args: string[], input?: string | Buffer): string {
+    const r = this.run(args, input);
+    if (r.status !== 0) throw new Error(`tszfs ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** A space property in bytes (`get -Hp -o value`). */
+  bytes(prop: string, dataset: string): number {
+    return Number(this.ok(['get', '-Hp', '-o', 'value', prop, dataset]).trim());
+  }
+
+  file(name: string, data: string | Buffer): string {
+    const p = path.join(this.home, name);
+    fs.writeFileSync(p, data);
+    return p;
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+export type Step = string[] | { args: string[]; input: string | Buffer };
+
+/** Run `steps` in a fresh sandbox and build the transcript. */
+export function transcript(steps: Step[], sandbox = new Sandbox()): string {
+  let text = '';
+  try {
+    for (const step of steps) {
+      const { args, input } = Array.isArray(step) ? { args: step, input: undefined } : step;
+      const r = sandbox.run(args, input);
+      text += `$ tszfs ${args.map(quote).join(' ')}\n${r.stdout}`;
+      if (r.stderr) text += `[stderr]\n${r.stderr}`;
+      if (r.status !== 0) text += `[exit ${r.status}]\n`;
+    }
+  } finally {
+    sandbox.cleanup();
+  }
+  return text.split(sandbox.home).join('$TSZFS_HOME');
+}
+
+const quote = (a: string) => (/^[\w@%:/.,=+-]+$/.test(a) ? a : `'${a}'`);
+
+/** Compare `actual` with test/cli/golden/NAME.txt byte for byte. */
+export function expectGolden(name: string, actual: string): void {
+  const file = path.join(ROOT, 'test/cli/golden', `${name}.txt`);
+  if (process.env.UPDATE_GOLDEN && !process.env.CI) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, actual);
+  }
+  expect(fs.existsSync(file), `golden file ${file} is missing`).toBe(true);
+  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
+}
