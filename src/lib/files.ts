@@ -75,11 +75,8 @@ export interface FileChange {
 }
 
 function change(home: Home, verb: string, dataset: string, path: string, fn: (fs: ReturnType<typeof openFiles>) => void): void {
-  if (dataset.includes('@')) {
-    checkDatasetName(dataset, ['filesystem', 'snapshot'], false);
-    throw ZfsError.action(`cannot ${verb} '${dataset}:${path}'`, DESCRIPTIONS.EROFS);
-  }
-  withDataset(home, dataset, false, (h, r) => {
+  withDataset(home, dataset, true, (h, r) => {
+    if (r.kind === 'snapshot') throw ZfsError.action(`cannot ${verb} '${dataset}:${path}'`, DESCRIPTIONS.EROFS);
     const props = new DatasetProps(h.view(), h.pool.meta(), r.ds);
     if (props.get('readonly')?.value === 'on') throw ZfsError.action(`cannot ${verb} '${dataset}:${path}'`, DESCRIPTIONS.EROFS);
     const recordsize = Number(props.get('recordsize')?.value);

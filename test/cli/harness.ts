@@ -8,7 +8,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect } from 'vitest';
 
@@ -26,7 +25,8 @@ export class Sandbox {
   readonly home: string;
 
   constructor() {
-    this.home = fs.mkdtempSync(path.join(os.tmpdir(), 'tszfs-test-'));
+    // A fixed parent keeps path lengths, and so column widths in golden files, the same everywhere.
+    this.home = fs.mkdtempSync('/tmp/tszfs-test-');
   }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -37,6 +37,13 @@ export class Sandbox {
   run(args: string[], input?: string | Buffer, bin = BIN): Result {
     const r = spawnSync(process.execPath, [bin, ...args], { env: this.env(), input, maxBuffer: 1 << 30 });
     return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status ?? -1 };
+  }
+
+  /** Run and expect success; returns stdout as bytes. */
+  bytesOf(args: string[], input?: string | Buffer): Buffer {
+    const r = spawnSync(process.execPath, [BIN, ...args], { env: this.env(), input, maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(`tszfs ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    return r.stdout;
   }
 
   /** Run and expect success; returns stdout. */

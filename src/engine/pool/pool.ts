@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { Store, type Tables } from '../store/environment.js';
 import type { Id, PoolMeta, Txg } from '../store/records.js';
-import { Allocator } from './allocator.js';
+import { Allocator, OutOfSpace } from './allocator.js';
 import { nowSeconds } from './clock.js';
 import { Image, LABEL_BYTES } from './image.js';
 
@@ -49,6 +49,8 @@ export class PoolTxn {
 
   /** Store `length` bytes of `buf` in newly allocated space of `asize` bytes; returns the offset. */
   writeData(buf: Buffer, length: number, asize: number): number {
+    // The slop reserve stays free so that frees and destroys still work on a full pool.
+    if (this.meta.allocated - LABEL_BYTES + asize > this.usableBytes()) throw new OutOfSpace();
     const offset = this.allocator.allocate(asize);
     this.image.write(buf, length, offset);
     this.wroteData = true;
