@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { ZfsError } from '../lib/errors.js';
 import { Home } from '../lib/home.js';
 import { Output, type Command, type Family } from './context.js';
-import { UsageError } from './parse.js';
+import { UsageError } from './usage-error.js';
 import { findLoader, ZFS_ALIASES, ZFS_GROUPS, ZPOOL_GROUPS } from './registry.js';
 import { commandUsage, globalUsage } from './usage.js';
 

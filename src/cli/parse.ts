@@ -3,15 +3,9 @@
  * zfs_main does: `invalid option 'x'` or `missing argument for 'o' option`, then its usage (exit 2).
  */
 import yargs from 'yargs';
+import { UsageError } from './usage-error.js';
 
-export class UsageError extends Error {
-  constructor(
-    /** the line printed before the usage text, or null for the usage alone */
-    readonly reason: string | null,
-  ) {
-    super(reason ?? 'usage');
-  }
-}
+export { UsageError };
 
 export interface OptionSpec {
   /** single-letter flags, e.g. 'Hpr' */
