@@ -26,12 +26,15 @@ export interface Parsed {
   flags: Set<string>;
   values: Map<string, string[]>;
   operands: string[];
+  /** every option that takes a value, in command-line order (for `-s`/`-S` sort keys) */
+  sequence: Array<[option: string, value: string]>;
 }
 
 export function parseOptions(args: string[], spec: OptionSpec): Parsed {
   const flags = [...(spec.flags ?? ''), ...(spec.longFlags ?? [])];
   const values = [...(spec.values ?? ''), ...(spec.longValues ?? [])];
-  let parser = yargs(args)
+  const { options, operands, sequence } = getoptTokens(args, spec);
+  let parser = yargs(options)
     .parserConfiguration({
       'short-option-groups': true,
       'camel-case-expansion': false,
@@ -50,25 +53,65 @@ export function parseOptions(args: string[], spec: OptionSpec): Parsed {
   for (const v of values) parser = parser.option(v, { type: 'string', array: true });
   const argv = parser.parseSync() as Record<string, unknown>;
 
-  const out: Parsed = { flags: new Set(), values: new Map(), operands: (argv._ as unknown[]).map(String) };
-  for (const [key, value] of Object.entries(argv)) {
-    if (key === '_' || key === '$0') continue;
-    if (flags.includes(key)) {
-      if (value === true) out.flags.add(key);
-      else if (value !== false) throw new UsageError(`invalid option '${key}'`);
-    } else if (values.includes(key)) {
-      const list = (Array.isArray(value) ? value : [value]).map(String);
-      if (list.some((v) => v === '')) {
-        throw new UsageError(spec.reportMissing ? `missing argument for '${key}' option` : `invalid option '${key}'`);
-      }
-      if (list.length > 1 && !(spec.repeated ?? '').includes(key) && key.length === 1) {
-        out.values.set(key, [list[list.length - 1]]);
-      } else out.values.set(key, list);
-    } else {
-      throw new UsageError(`invalid option '${key.length > 1 && !args.includes(`--${key}`) ? key[0] : key}'`);
-    }
+  const out: Parsed = { flags: new Set(), values: new Map(), operands, sequence };
+  for (const f of flags) if (argv[f] === true) out.flags.add(f);
+  for (const v of values) {
+    const given = argv[v];
+    if (given === undefined) continue;
+    const list = (Array.isArray(given) ? given : [given]).map(String);
+    out.values.set(v, (spec.repeated ?? '').includes(v) ? list : [list[list.length - 1]]);
   }
   return out;
+}
+
+/**
+ * getopt's reading of argv: grouped flags (`-Hp`), values glued or separate (`-oname`, `-o name`,
+ * even `-o -H`), `--` ending options, operands anywhere (glibc permutes). The options come back as
+ * `-x` / `-x=value` / `--long=value` tokens for yargs, which never has to guess.
+ */
+function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; operands: string[]; sequence: Parsed['sequence'] } {
+  const flags = spec.flags ?? '';
+  const values = spec.values ?? '';
+  const missing = (c: string) =>
+    new UsageError(spec.reportMissing ? `missing argument for '${c}' option` : `invalid option '${c}'`);
+  const options: string[] = [];
+  const operands: string[] = [];
+  const sequence: Parsed['sequence'] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      operands.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = arg.slice(2, eq < 0 ? undefined : eq);
+      if (spec.longFlags?.includes(name) && eq < 0) options.push(arg);
+      else if (spec.longValues?.includes(name)) {
+        const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
+        if (value === undefined) throw missing(name);
+        options.push(`--${name}=${value}`);
+        sequence.push([name, value]);
+      } else throw new UsageError(`invalid option '${name}'`);
+      continue;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      operands.push(arg);
+      continue;
+    }
+    for (let k = 1; k < arg.length; k++) {
+      const c = arg[k];
+      if (flags.includes(c)) options.push(`-${c}`);
+      else if (values.includes(c)) {
+        const value = k + 1 < arg.length ? arg.slice(k + 1) : args[++i];
+        if (value === undefined) throw missing(c);
+        options.push(`-${c}=${value}`);
+        sequence.push([c, value]);
+        break;
+      } else throw new UsageError(`invalid option '${c}'`);
+    }
+  }
+  return { options, operands, sequence };
 }
 
 /** The last value of a single-valued option. */

@@ -12,7 +12,8 @@ function mtime(seconds: number): string {
 }
 
 const mode = (dn: Dnode) => (dn.type === 'dir' ? 'drwxr-xr-x' : '-rw-r--r--');
-const size = (dn: Dnode) => (dn.type === 'dir' ? dn.count : dn.size);
+// A directory's size is its entries plus . and .., as ZFS reports it.
+const size = (dn: Dnode) => (dn.type === 'dir' ? dn.count + 2 : dn.size);
 
 function render(listing: DirectoryListing, long: boolean): string {
   if (!long) return listing.entries.map((e) => e.name + '\n').join('');

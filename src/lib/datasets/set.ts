@@ -1,0 +1,101 @@
+/**
+ * `zfs set prop=value... DATASET...`: zfs_for_each opens every operand first (reporting the
+ * ones it cannot open), then sets the properties of each dataset in sort order, all of one
+ * dataset's assignments in one transaction (one ioctl in OpenZFS).
+ */
+import type { SnapshotRecord } from '../../engine/store/records.js';
+import { ZfsError } from '../errors.js';
+import type { Home } from '../home.js';
+import { compareDefault } from '../listing.js';
+import { checkDatasetName } from '../names.js';
+import { PoolHandle, poolNameOf } from '../pool-handle.js';
+import { PropertyError, validateAssignment } from '../properties/assign.js';
+
+interface Target {
+  name: string;
+  pool: string;
+  kind: 'filesystem' | 'snapshot';
+  createTxg: number;
+}
+
+/**
+ * Returns the exit status: 255 when a dataset's properties could not be set (set_callback
+ * returns libzfs' -1, which zfs_for_each ORs into its result), else 1 when an operand could
+ * not be opened, else 0. Every message goes through `onError`.
+ */
+export function setProperties(
+  home: Home,
+  assignments: ReadonlyArray<[string, string]>,
+  datasets: readonly string[],
+  history: string,
+  onError: (line: string) => void,
+): number {
+  const handles = new Map<string, PoolHandle | null>();
+  const poolOf = (name: string) => {
+    if (!handles.has(name)) handles.set(name, PoolHandle.open(home, name));
+    return handles.get(name)!;
+  };
+  try {
+    let status = 0;
+    const targets = new Map<string, Target>();
+    for (const name of datasets) {
+      const error = openTarget(name, poolOf, targets);
+      if (error !== null) {
+        onError(error);
+        status = 1;
+      }
+    }
+    const logged = new Set<string>();
+    for (const t of [...targets.values()].sort(compareDefault)) {
+      try {
+        const h = poolOf(t.pool)!;
+        // The command line goes to the pool's history once, with the first change it makes there.
+        applyAll(h, t, assignments, logged.has(t.pool) ? null : history);
+        logged.add(t.pool);
+      } catch (err) {
+        if (!(err instanceof ZfsError)) throw err;
+        for (const line of err.lines) onError(line);
+        status = 255;
+      }
+    }
+    return status;
+  } finally {
+    for (const h of handles.values()) h?.close();
+  }
+}
+
+/** zfs_open(name, ZFS_TYPE_DATASET): the error line, or null once `name` is in `targets`. */
+function openTarget(name: string, poolOf: (pool: string) => PoolHandle | null, targets: Map<string, Target>): string | null {
+  const action = `cannot open '${name}'`;
+  const bad = checkDatasetName(name, ['filesystem', 'snapshot'], false);
+  if (bad !== null) return `${action}: ${bad}`;
+  const h = poolOf(poolNameOf(name));
+  const r = h?.resolve(h.view(), name);
+  if (!h || !r) return `${action}: dataset does not exist`;
+  targets.set(name, { name, pool: h.name, kind: r.kind, createTxg: r.ds.createTxg });
+  return null;
+}
+
+/** Validate every assignment for this dataset, then write them all in one transaction. */
+function applyAll(h: PoolHandle, t: Target, assignments: ReadonlyArray<[string, string]>, history: string | null): void {
+  const action = `cannot set property for '${t.name}'`;
+  const values: Record<string, string> = {};
+  for (const [name, value] of assignments) {
+    try {
+      const v = validateAssignment(name, value, t.kind);
+      values[v.name] = v.value;
+    } catch (err) {
+      if (err instanceof PropertyError) throw ZfsError.action(action, err.message);
+      throw err;
+    }
+  }
+  // `zfs set tank a=b` sets nothing on tank (zfs_do_set's argument-order quirk).
+  if (assignments.length === 0) return;
+  h.change(history, (c) => {
+    const r = h.resolve(c.dsl, t.name);
+    if (!r) throw ZfsError.action(action, 'dataset does not exist');
+    // A snapshot keeps its own (user) properties; a filesystem's live in its dir.
+    const props = r.kind === 'snapshot' ? (c.dsl.ds(r.ds.id) as SnapshotRecord).props : c.dsl.dir(r.dir).props;
+    Object.assign(props, values);
+  });
+}

@@ -1,0 +1,327 @@
+/**
+ * The datasets `zfs list` and `zfs get` select, as cmd/zfs/zfs_iter.c's zfs_for_each does:
+ * operands or every pool, `-r`/`-d`, `-t`, and OpenZFS's sort order. Property values are
+ * computed while each pool is open and handed back as plain rows, so the CLI formats and
+ * prints without touching a pool.
+ */
+import * as fs from 'node:fs';
+import type { DslView } from '../engine/datasets/view.js';
+import type { DatasetRecord, PoolMeta } from '../engine/store/records.js';
+import type { Home } from './home.js';
+import { checkDatasetName, type NameKind } from './names.js';
+import { PoolHandle, poolNameOf } from './pool-handle.js';
+import { findProperty, PROPERTIES } from './properties/table.js';
+import { DatasetProps, writtenSince, type PropValue } from './properties/values.js';
+
+export type ListType = 'filesystem' | 'volume' | 'snapshot' | 'bookmark';
+
+export interface Selection {
+  command: 'list' | 'get';
+  operands: readonly string[];
+  recursive: boolean;
+  /** -d N: the recursion limit (implies recursion); null without -d */
+  depth: number | null;
+  /** -t, or null when it was not given */
+  types: ReadonlySet<ListType> | null;
+  /** `zfs list -o space` without -t leaves snapshots out */
+  noSnapshots?: boolean;
+  /** properties every row carries a value for: native names, user properties, `written@snap` */
+  props: readonly string[];
+  /** also every visible native property and the dataset's user properties (`all`) */
+  all?: boolean;
+}
+
+/** One selected dataset with the values asked for (null: the property does not apply). */
+export interface Row {
+  name: string;
+  type: 'filesystem' | 'snapshot';
+  pool: string;
+  createTxg: number;
+  values: Map<string, PropValue | null>;
+  /** user properties present here (set or inherited), by name */
+  userProps: string[];
+}
+
+/** The user properties met on `rows`, by name (what `all` adds after the native ones). */
+export function userPropertiesOf(rows: readonly Row[]): string[] {
+  return [...new Set(rows.flatMap((r) => r.userProps))].sort();
+}
+
+/** A bad property list: the CLI prints the reason and the usage. */
+export class ListingUsageError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/** Names of the native properties `get all` / `list -o all` show, in OpenZFS's enum order. */
+export const VISIBLE_PROPERTIES: readonly string[] = PROPERTIES.filter((p) => !p.hidden).map((p) => p.name);
+
+/** zfs_prop_user(): a name made of [a-z0-9:._-] with a ':' in it. */
+export const isUserPropName = (name: string): boolean => /^[a-z0-9:._-]*$/.test(name) && name.includes(':');
+
+/** zfs_prop_written(): `written@snap` or `written#bookmark`. */
+export const isWrittenProp = (name: string): boolean => name.startsWith('written@') || name.startsWith('written#');
+
+const SPACE_PROPS = ['name', 'avail', 'used', 'usedbysnapshots', 'usedbydataset', 'usedbyrefreservation', 'usedbychildren'];
+
+/**
+ * A property list as zprop_get_list() reads it: `all`, or names, column aliases, user
+ * properties and `written@snap`, with `space` expanded. Names come back canonical.
+ * A trailing comma is accepted; an empty name in the middle is not.
+ */
+export function parsePropertyList(text: string): { all: boolean; props: string[] } {
+  if (text === 'all') return { all: true, props: [] };
+  if (text === '') throw new ListingUsageError('bad property list: no properties specified');
+  const props: string[] = [];
+  let rest = text;
+  while (rest !== '') {
+    const comma = rest.indexOf(',');
+    const word = comma < 0 ? rest : rest.slice(0, comma);
+    rest = comma < 0 ? '' : rest.slice(comma + 1);
+    if (word === '') throw new ListingUsageError('bad property list: empty property name');
+    for (const name of word === 'space' ? SPACE_PROPS : [word]) {
+      const canonical = propertyName(name);
+      if (canonical === null) throw new ListingUsageError(`bad property list: invalid property '${name}'`);
+      props.push(canonical);
+    }
+  }
+  return { all: false, props };
+}
+
+/** The canonical name of a native property (or alias), a user property, `written@...`, or null. */
+export function propertyName(name: string): string | null {
+  const def = findProperty(name);
+  if (def) return def.name;
+  return isUserPropName(name) || isWrittenProp(name) ? name : null;
+}
+
+/** `-s`/`-S` keys: native names and aliases, or user properties (zfs_add_sort_column). */
+export function sortKeyName(name: string): string | null {
+  const def = findProperty(name);
+  if (def) return def.name;
+  return isUserPropName(name) ? name : null;
+}
+
+/**
+ * The rows `sel` selects, sorted by `sort` then OpenZFS's default order, each listed once.
+ * An operand that cannot be opened is reported through `onError` and the others go on;
+ * `failed` says whether that happened (the command then exits 1).
+ */
+export function selectDatasets(
+  home: Home,
+  sel: Selection,
+  sort: readonly SortKey[],
+  onError: (line: string) => void,
+): { rows: Row[]; failed: boolean } {
+  const listSnapsFromPool = sel.command === 'list' && sel.types === null;
+  const types = new Set<ListType>(sel.types ?? (sel.command === 'list' ? ['filesystem', 'volume', 'snapshot'] : ['filesystem', 'volume', 'snapshot', 'bookmark']));
+  if (sel.noSnapshots && sel.types === null) types.delete('snapshot');
+  // No operands: every pool, recursively (zfs_iter_root with ZFS_ITER_RECURSE).
+  let recursive = sel.recursive || sel.depth !== null || sel.operands.length === 0;
+  let limit = sel.depth;
+  // `zfs list -t snapshot fs`: the snapshots of exactly those datasets.
+  const only = types.size === 1 ? [...types][0] : null;
+  if ((only === 'snapshot' || only === 'bookmark') && sel.operands.length > 0 && !recursive) {
+    recursive = true;
+    limit = 1;
+  }
+  const wanted = [...new Set([...sel.props, ...sort.map((k) => k.prop)])];
+  const found = new Map<string, Row>();
+
+  const visitPool = (h: PoolHandle, start: DatasetRecord) => {
+    const view = h.view();
+    const meta = h.pool.meta();
+    const includeSnaps = listSnapsFromPool ? meta.props.listsnapshots === 'on' : types.has('snapshot');
+    const visit = (ds: DatasetRecord, depth: number) => {
+      const kind = ds.kind === 'head' ? 'filesystem' : 'snapshot';
+      if (types.has(kind) || (kind === 'snapshot' && includeSnaps)) {
+        const row = makeRow(h, view, meta, ds, wanted, sel.all ?? false);
+        if (!found.has(row.name)) found.set(row.name, row);
+      }
+      if (!recursive || (limit !== null && depth >= limit) || kind !== 'filesystem') return;
+      for (const child of view.childDirs(ds.dir)) visit(view.head(child), depth + 1);
+      if (includeSnaps) for (const snap of view.snapshotIds(ds.dir)) visit(view.ds(snap), depth + 1);
+    };
+    visit(start, 0);
+  };
+
+  let failed = false;
+  if (sel.operands.length === 0) {
+    for (const entry of home.pools()) {
+      withPool(home, entry.name, (h) => {
+        if (h) visitPool(h, h.view().head(h.rootDir()));
+      });
+    }
+    return { rows: sortRows([...found.values()], sort), failed };
+  }
+
+  const argTypes = new Set<ListType>(types);
+  if (recursive) {
+    argTypes.add('filesystem');
+    if (types.has('snapshot') || types.has('bookmark')) argTypes.add('volume');
+  }
+  for (const operand of sel.operands) {
+    const error = openOperand(home, operand, argTypes, visitPool);
+    if (error !== null) {
+      onError(error);
+      failed = true;
+    }
+  }
+  return { rows: sortRows([...found.values()], sort), failed };
+}
+
+/** Open one operand (zfs_path_to_zhandle + zfs_open) and visit it; returns the error line, if any. */
+function openOperand(
+  home: Home,
+  operand: string,
+  argTypes: ReadonlySet<ListType>,
+  visitPool: (h: PoolHandle, start: DatasetRecord) => void,
+): string | null {
+  if (operand.startsWith('/') || operand.startsWith('./')) return pathOperand(operand);
+  const action = `cannot open '${operand}'`;
+  const kinds: NameKind[] = [];
+  if (argTypes.has('filesystem') || argTypes.has('volume')) kinds.push('filesystem');
+  if (argTypes.has('snapshot')) kinds.push('snapshot');
+  if (argTypes.has('bookmark')) kinds.push('bookmark');
+  const bad = checkDatasetName(operand, kinds, false);
+  if (bad !== null) return `${action}: ${bad}`;
+  return withPool(home, poolNameOf(operand), (h) => {
+    if (!h) return `${action}: dataset does not exist`;
+    const view = h.view();
+    const hash = operand.indexOf('#');
+    if (hash >= 0) {
+      // No bookmarks exist yet: the parent's presence only changes the wording.
+      const parent = h.resolve(view, operand.slice(0, hash));
+      return `${action}: ${parent ? 'no such pool or dataset' : 'dataset does not exist'}`;
+    }
+    const r = h.resolve(view, operand);
+    if (!r) return `${action}: dataset does not exist`;
+    if (!argTypes.has(r.kind)) return `${action}: operation not applicable to datasets of this type`;
+    visitPool(h, r.ds);
+    return null;
+  });
+}
+
+/**
+ * A path operand names the mounted file system holding it. Datasets are never mounted in the
+ * host, so an existing path is on some other file system, as getextmntent() would find.
+ */
+function pathOperand(operand: string): string {
+  try {
+    fs.statSync(operand);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    const strerror: Record<string, string> = {
+      ENOENT: 'No such file or directory',
+      ENOTDIR: 'Not a directory',
+      EACCES: 'Permission denied',
+      ELOOP: 'Too many levels of symbolic links',
+      ENAMETOOLONG: 'File name too long',
+    };
+    return `cannot open '${operand}': ${strerror[code] ?? code}`;
+  }
+  return `'${operand}': not a ZFS filesystem`;
+}
+
+function withPool<T>(home: Home, name: string, fn: (h: PoolHandle | null) => T): T {
+  const h = PoolHandle.open(home, name);
+  try {
+    return fn(h);
+  } finally {
+    h?.close();
+  }
+}
+
+function makeRow(h: PoolHandle, view: DslView, meta: PoolMeta, ds: DatasetRecord, wanted: readonly string[], all: boolean): Row {
+  const p = new DatasetProps(view, meta, ds);
+  const userProps = p.userPropertyNames();
+  const values = new Map<string, PropValue | null>();
+  const names = all ? [...wanted, ...VISIBLE_PROPERTIES, ...userProps] : wanted;
+  for (const name of names) {
+    if (values.has(name)) continue;
+    values.set(name, isWrittenProp(name) ? writtenAt(h, view, ds, name) : p.get(name));
+  }
+  return { name: p.name, type: p.type, pool: h.name, createTxg: ds.createTxg, values, userProps };
+}
+
+/**
+ * `written@snap`: what `ds` references that was born after `snap`, an earlier snapshot in its
+ * history (its own dir's, or an origin's for a clone); `snap` may be short or `fs@snap`.
+ */
+function writtenAt(h: PoolHandle, view: DslView, ds: DatasetRecord, prop: string): PropValue | null {
+  if (prop.startsWith('written#')) return null;
+  const ref = prop.slice('written@'.length);
+  const r = h.resolve(view, ref.includes('@') ? ref : `${view.dirName(ds.dir)}@${ref}`);
+  if (!r || r.kind !== 'snapshot') return null;
+  for (let id = ds.prev; id !== null; id = view.ds(id).prev) {
+    if (id === r.ds.id) return { value: writtenSince(view, ds, r.ds), format: 'bytes', source: { type: 'local' } };
+  }
+  return null;
+}
+
+// Sorting (zfs_iter.c zfs_sort / zfs_compare). Strings compare as C's strcmp does: bytewise.
+
+/** `-s prop` (ascending) or `-S prop` (reverse). */
+export interface SortKey {
+  prop: string;
+  reverse: boolean;
+}
+
+const strcmp = (a: string, b: string): number => Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)));
+
+/**
+ * The default order: the part before '@' bytewise, a dataset before its snapshots, snapshots
+ * by createtxg (by name when neither has one). Children need not follow their parent
+ * immediately: `tank/a-b` sorts between `tank/a` and `tank/a/c`.
+ */
+export function compareDefault(a: Pick<Row, 'name' | 'createTxg'>, b: Pick<Row, 'name' | 'createTxg'>): number {
+  const at = a.name.indexOf('@');
+  const bt = b.name.indexOf('@');
+  const c = strcmp(at < 0 ? a.name : a.name.slice(0, at), bt < 0 ? b.name : b.name.slice(0, bt));
+  if (c !== 0 || (at < 0 && bt < 0)) return c;
+  if (at < 0) return -1;
+  if (bt < 0) return 1;
+  if (a.createTxg === 0 && b.createTxg === 0) return strcmp(a.name.slice(at + 1), b.name.slice(bt + 1));
+  return Math.sign(a.createTxg - b.createTxg);
+}
+
+// Index properties compare by their number in OpenZFS's table (boolean_table: off 0, on 1).
+const BOOLEAN_INDEX: Record<string, number> = { off: 0, on: 1, no: 0, yes: 1 };
+
+function sortValue(row: Row, prop: string): { str: string } | { num: bigint } | null {
+  if (prop === 'name') return { str: row.name };
+  const v = row.values.get(prop) ?? null;
+  if (v === null) return null;
+  const def = findProperty(prop);
+  if (!def || (def.format === 'text' && !def.values)) return { str: String(v.value) };
+  if (def.values) {
+    const text = String(v.value);
+    return { num: BigInt(BOOLEAN_INDEX[text] ?? def.values.indexOf(text)) };
+  }
+  if (typeof v.value === 'number') return { num: BigInt(Math.trunc(v.value)) };
+  return /^\d+$/.test(v.value) ? { num: BigInt(v.value) } : { str: v.value };
+}
+
+/**
+ * `-s`/`-S` keys left to right, then the default order. A row where a key's property does not
+ * apply sorts last whichever the direction; two such rows fall through to the next key.
+ */
+export function compareRows(a: Row, b: Row, keys: readonly SortKey[]): number {
+  for (const key of keys) {
+    const l = sortValue(a, key.prop);
+    const r = sortValue(b, key.prop);
+    if (l === null && r === null) continue;
+    if (l === null) return 1;
+    if (r === null) return -1;
+    let c: number;
+    if ('str' in l || 'str' in r) c = strcmp('str' in l ? l.str : String(l.num), 'str' in r ? r.str : String(r.num));
+    else c = l.num < r.num ? -1 : l.num > r.num ? 1 : 0;
+    if (c !== 0) return key.reverse ? -c : c;
+  }
+  return compareDefault(a, b);
+}
+
+export function sortRows(rows: Row[], keys: readonly SortKey[]): Row[] {
+  return rows.sort((a, b) => compareRows(a, b, keys));
+}
