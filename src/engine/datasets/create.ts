@@ -1,6 +1,5 @@
 /** A new filesystem: a dir and its head dataset, whose tree the file layer has just laid out. */
 import { nowSeconds } from '../pool/clock.js';
-import { newGuid } from '../pool/pool.js';
 import { dirChildKey } from '../store/keys.js';
 import type { HeadRecord, Id, NodePtr } from '../store/records.js';
 import type { DslTxn } from './dsl-txn.js';
@@ -21,7 +20,7 @@ export function createFilesystem(
     prevTxg: 0,
     createTxg: dsl.txg,
     creation: nowSeconds(),
-    guid: newGuid(),
+    guid: dsl.tx.guidFor(ids.head),
     root,
     referenced: 0,
     unique: 0,

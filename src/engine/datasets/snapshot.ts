@@ -3,16 +3,16 @@
  * (ZFS dsl_dataset_snapshot_sync_impl, dsl_dataset_clone_sync; zfs-dsl-semantics.md §2).
  */
 import { nowSeconds } from '../pool/clock.js';
-import { newGuid } from '../pool/pool.js';
 import { dirChildKey, nextCloneKey, snapNameKey, snapTxgKey } from '../store/keys.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../store/records.js';
 import type { DslTxn } from './dsl-txn.js';
 
 export function createSnapshot(dsl: DslTxn, headId: Id, name: string, props: Record<string, string>): SnapshotRecord {
   const head = dsl.ds(headId) as HeadRecord;
+  const id = dsl.tx.newId();
   const snap: SnapshotRecord = {
     kind: 'snapshot',
-    id: dsl.tx.newId(),
+    id,
     dir: head.dir,
     name,
     prev: head.prev,
@@ -21,7 +21,7 @@ export function createSnapshot(dsl: DslTxn, headId: Id, name: string, props: Rec
     numClones: 0,
     createTxg: dsl.txg,
     creation: nowSeconds(),
-    guid: newGuid(),
+    guid: dsl.tx.guidFor(id),
     root: head.root,
     referenced: head.referenced,
     unique: 0,
@@ -55,15 +55,16 @@ export function createClone(
 ): HeadRecord {
   const origin = dsl.snapshot(originId);
   const dirId = dsl.tx.newId();
+  const headId = dsl.tx.newId();
   const head: HeadRecord = {
     kind: 'head',
-    id: dsl.tx.newId(),
+    id: headId,
     dir: dirId,
     prev: origin.id,
     prevTxg: origin.createTxg,
     createTxg: dsl.txg,
     creation: nowSeconds(),
-    guid: newGuid(),
+    guid: dsl.tx.guidFor(headId),
     root: origin.root,
     referenced: origin.referenced,
     unique: 0,

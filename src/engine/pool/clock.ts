@@ -1,6 +1,6 @@
 /** Seconds since the epoch; TSZFS_NOW pins it so that golden output stays byte-stable. */
 export function nowSeconds(): number {
-  const pinned = process.env.TSZFS_NOW;
-  if (pinned !== undefined && /^\d+$/.test(pinned)) return Number(pinned);
-  return Math.floor(Date.now() / 1000);
+  return clockPinned() ? Number(process.env.TSZFS_NOW) : Math.floor(Date.now() / 1000);
 }
+
+export const clockPinned = (): boolean => /^\d+$/.test(process.env.TSZFS_NOW ?? '');

@@ -5,11 +5,11 @@
  * the image is flushed, and only then does the single LMDB transaction commit every metadata change.
  * LMDB's write lock serializes commands of several processes; a throw anywhere rolls it all back.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Store, type Tables } from '../store/environment.js';
 import type { Id, PoolMeta, Txg } from '../store/records.js';
 import { Allocator, OutOfSpace } from './allocator.js';
-import { nowSeconds } from './clock.js';
+import { clockPinned, nowSeconds } from './clock.js';
 import { Image, LABEL_BYTES } from './image.js';
 
 /** OpenZFS spa_get_slop_space: space kept back so that frees and destroys work on a full pool. */
@@ -19,8 +19,10 @@ export function slopBytes(size: number): number {
   return Math.max(Math.min(Math.floor(size / 32), GiB128), Math.min(Math.floor(size / 2), MiB128));
 }
 
-export function newGuid(): string {
-  return randomBytes(8).readBigUInt64BE().toString();
+/** A 64-bit guid: random, or with TSZFS_NOW pinned a function of `seed`, so output is byte-stable. */
+export function newGuid(seed: string): string {
+  const bytes = clockPinned() ? createHash('sha256').update(seed).digest() : randomBytes(8);
+  return (bytes.readBigUInt64BE() || 1n).toString();
 }
 
 /** What a command sees and changes while its transaction group is open. */
@@ -40,6 +42,11 @@ export class PoolTxn {
 
   newId(): Id {
     return this.meta.nextId++;
+  }
+
+  /** A guid for the object numbered `id` of this pool. */
+  guidFor(id: Id): string {
+    return newGuid(`${this.meta.guid}:${id}`);
   }
 
   /** Bytes the datasets may still fill: the image less its label and the slop reserve. */
@@ -78,7 +85,7 @@ export class Pool {
   ) {}
 
   static create(name: string, imagePath: string, metadataPath: string, bytes: number): Pool {
-    const guid = newGuid();
+    const guid = newGuid(`pool:${name}`);
     const image = Image.create(imagePath, bytes, { pool: name, guid });
     const store = Store.open(metadataPath);
     const pool = new Pool(store, image);
