@@ -220,15 +220,12 @@ class RecordWriter {
       this.file = { ...this.file, size: Math.max(this.file.size, end), blksz: R };
       return this.stream(R, src);
     }
-    if (this.singleBlock) {
-      // Growing past one record: the file is laid out again in full records.
-      if (this.file.size > 0) this.putBlock(0, this.loadBlock(0, Buffer.alloc(R)), R);
-      this.file = { ...this.file, blksz: R };
-    }
-    return this.stream(start, src);
+    return this.stream(start, src, this.singleBlock);
   }
 
-  private stream(pos: number, src: ByteSource): FileDnode {
+  /** Write records from `pos` on; `relayout` first turns a single-block file into full records,
+   *  but only once there is a byte to write (an empty write changes nothing, as in zfs_write). */
+  private stream(pos: number, src: ByteSource, relayout = false): FileDnode {
     const R = this.recordsize;
     const data = Buffer.alloc(R);
     for (;;) {
@@ -236,6 +233,11 @@ class RecordWriter {
       const within = pos - blockId * R;
       const n = readFully(src, data, 0, R - within);
       if (n === 0) break;
+      if (relayout) {
+        if (this.file.size > 0) this.putBlock(0, this.loadBlock(0, Buffer.alloc(R)), R);
+        this.file = { ...this.file, blksz: R };
+        relayout = false;
+      }
       if (within === 0 && n === R) this.putBlock(blockId, data, R);
       else {
         const record = this.loadBlock(blockId, this.record);
