@@ -9,7 +9,7 @@ import { DslView } from '../engine/datasets/view.js';
 import { nowSeconds } from '../engine/pool/clock.js';
 import { Image } from '../engine/pool/image.js';
 import { Pool, type PoolTxn } from '../engine/pool/pool.js';
-import type { DatasetRecord, HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
+import type { HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 
@@ -72,10 +72,6 @@ export class PoolHandle {
     if (at < 0) return { kind: 'filesystem', dir, ds: view.head(dir) };
     const snap = view.snapshotByName(dir, name.slice(at + 1));
     return snap === undefined ? undefined : { kind: 'snapshot', dir, ds: view.ds(snap) as SnapshotRecord };
-  }
-
-  datasetName(view: DslView, ds: DatasetRecord): string {
-    return view.datasetName(ds);
   }
 
   /** Run one changing command atomically, and log it to the pool's history when it succeeds. */

@@ -1,7 +1,8 @@
 /**
  * The pool's LMDB environment: one file beside the image holding every table.
  * Each changing command runs inside one synchronous write transaction (`Store.write`), which LMDB
- * serializes across processes and rolls back if the callback throws.
+ * serializes across processes and rolls back if the callback throws. Reads need nothing more:
+ * lmdb-js keeps one read transaction for a whole synchronous event-loop turn.
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { DatasetRecord, DirRecord, HistoryRecord, Id, PoolMeta } from './records.js';
@@ -37,7 +38,6 @@ export class Store {
       // Durability: a command's commit is on disk when the command returns.
       overlappingSync: false,
       noSync: false,
-      // Readers see one snapshot for a whole command (see `read`).
       cache: false,
     } as Parameters<typeof open>[0]);
     const db = <V, K extends Key | string | number>(name: string) =>
@@ -63,12 +63,6 @@ export class Store {
   /** Run `fn` as one atomic, durable write transaction; a throw rolls everything back. */
   write<T>(fn: () => T): T {
     return this.env.transactionSync(fn);
-  }
-
-  /** Run `fn` against one consistent snapshot of the pool (a synchronous read needs nothing more:
-   *  lmdb-js keeps one read transaction for the whole event-loop turn). */
-  read<T>(fn: () => T): T {
-    return fn();
   }
 
   close(): void {

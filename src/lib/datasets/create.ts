@@ -1,6 +1,5 @@
 /** `zfs create [-p] [-o prop=val]... FS` */
 import { createFilesystem as createInDsl } from '../../engine/datasets/create.js';
-import type { DslView } from '../../engine/datasets/view.js';
 import type { Id } from '../../engine/store/records.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
@@ -73,8 +72,4 @@ export function newFilesystem(c: Change, parent: Id | null, name: string, props:
   const ids = { dir: c.tx.newId(), head: c.tx.newId() };
   createInDsl(c.dsl, parent, name, props, newObjset(c), ids);
   return ids.dir;
-}
-
-export function datasetExists(h: PoolHandle, view: DslView, name: string): boolean {
-  return h.resolve(view, name) !== undefined;
 }
