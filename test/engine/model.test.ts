@@ -30,6 +30,10 @@ import type { Id } from '../../src/engine/store/records.js';
 import { clone } from '../../src/lib/datasets/clone.js';
 import { createFilesystem } from '../../src/lib/datasets/create.js';
 import { destroy } from '../../src/lib/datasets/destroy.js';
+import { hold, release } from '../../src/lib/datasets/holds.js';
+import { promote } from '../../src/lib/datasets/promote.js';
+import { rename } from '../../src/lib/datasets/rename.js';
+import { rollback } from '../../src/lib/datasets/rollback.js';
 import { snapshot } from '../../src/lib/datasets/snapshot.js';
 import { ZfsError } from '../../src/lib/errors.js';
 import { removeFiles, writeFile } from '../../src/lib/files.js';
@@ -69,6 +73,10 @@ interface MSnap {
   name: string;
   txg: number;
   tree: Tree;
+  /** user hold tags */
+  holds: string[];
+  /** `destroy -d` while held or cloned: goes with its last hold or clone */
+  deferred: boolean;
 }
 
 interface MDir {
@@ -187,7 +195,7 @@ class Model {
 
   snapshot(fsName: string, snapName: string): void {
     const dir = this.dirs.get(fsName)!;
-    dir.snaps.push({ name: snapName, txg: this.txg, tree: new Map(dir.head) });
+    dir.snaps.push({ name: snapName, txg: this.txg, tree: new Map(dir.head), holds: [], deferred: false });
   }
 
   clone(origin: string, target: string): void {
@@ -210,7 +218,70 @@ class Model {
   }
 
   destroyFilesystem(name: string): void {
+    const origin = this.dirs.get(name)!.origin;
     this.dirs.delete(name);
+    if (origin) this.destroyIfDeferred(`${origin.fs}@${origin.snap}`);
+  }
+
+  /** A deferred snapshot goes once nothing holds it: no tag, no clone. */
+  destroyIfDeferred(full: string): void {
+    const { dir, snap } = this.snap(full);
+    if (snap.deferred && snap.holds.length === 0 && this.clonesOf(dir.name, snap.name).length === 0) this.destroySnapshot(full);
+  }
+
+  destroyOrDefer(full: string): void {
+    this.snap(full).snap.deferred = true;
+    this.destroyIfDeferred(full);
+  }
+
+  release(full: string, tag: string): void {
+    const { snap } = this.snap(full);
+    snap.holds = snap.holds.filter((t) => t !== tag);
+    this.destroyIfDeferred(full);
+  }
+
+  /** Roll back to `full`, destroying the newer snapshots (none of them has clones). */
+  rollback(full: string): void {
+    const { dir, index, snap } = this.snap(full);
+    dir.snaps.splice(index + 1);
+    dir.head = new Map(snap.tree);
+  }
+
+  /** The origin snapshot and the older ones move to the clone; the two swap origins. */
+  promote(cloneName: string): void {
+    const c = this.dirs.get(cloneName)!;
+    const o = this.dirs.get(c.origin!.fs)!;
+    const os = o.snaps.find((s) => s.name === c.origin!.snap)!;
+    const moved = o.snaps.filter((s) => s.txg <= os.txg);
+    o.snaps = o.snaps.filter((s) => s.txg > os.txg);
+    c.snaps = [...moved, ...c.snaps];
+    for (const d of this.dirs.values()) {
+      if (d !== c && d.origin && d.origin.fs === o.name && moved.some((s) => s.name === d.origin!.snap)) {
+        d.origin = { ...d.origin, fs: c.name };
+      }
+    }
+    c.origin = o.origin;
+    o.origin = { fs: c.name, snap: os.name, txg: os.txg };
+  }
+
+  /** A filesystem and its descendants change names; clones follow their origins. */
+  renameFilesystem(from: string, to: string): void {
+    const renamed = (n: string) => (n === from || n.startsWith(from + '/') ? to + n.slice(from.length) : n);
+    const dirs = [...this.dirs.values()];
+    this.dirs.clear();
+    for (const d of dirs) {
+      d.name = renamed(d.name);
+      if (d.origin) d.origin = { ...d.origin, fs: renamed(d.origin.fs) };
+      this.dirs.set(d.name, d);
+    }
+  }
+
+  renameSnapshot(full: string, newName: string): void {
+    const { dir, snap } = this.snap(full);
+    for (const d of this.dirs.values()) {
+      if (d.origin && d.origin.fs === dir.name && d.origin.snap === snap.name) d.origin = { ...d.origin, snap: newName };
+    }
+    snap.name = newName;
   }
 
   // ---- brute-force space numbers (zfs-dsl-semantics.md §1.5, §10.7.2) ----
@@ -307,7 +378,14 @@ type Op =
   | { op: 'destroySnapshot'; snap: number }
   | { op: 'destroyFilesystem'; fs: number }
   | { op: 'create'; parent: number }
-  | { op: 'destroyBusy'; snap: number };
+  | { op: 'destroyBusy'; snap: number }
+  | { op: 'rollback'; snap: number }
+  | { op: 'promote'; fs: number }
+  | { op: 'renameFs'; fs: number; parent: number }
+  | { op: 'renameSnap'; snap: number }
+  | { op: 'hold'; snap: number }
+  | { op: 'release'; snap: number }
+  | { op: 'destroyDefer'; snap: number };
 
 function opArb(R: number): fc.Arbitrary<Op> {
   const pick = fc.nat({ max: 1000 });
@@ -340,6 +418,13 @@ function opArb(R: number): fc.Arbitrary<Op> {
     { weight: 1, arbitrary: fc.record({ op: fc.constant('destroyFilesystem' as const), fs: pick }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('create' as const), parent: pick }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('destroyBusy' as const), snap: pick }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('rollback' as const), snap: pick }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('promote' as const), fs: pick }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('renameFs' as const), fs: pick, parent: pick }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('renameSnap' as const), snap: pick }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('hold' as const), snap: pick }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('release' as const), snap: pick }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('destroyDefer' as const), snap: pick }) },
   );
 }
 
@@ -463,7 +548,7 @@ function step(m: Model, sut: Sut, op: Op): string | null {
     case 'destroySnapshot': {
       const free = m.snapNames().filter((s) => {
         const [fsName, snap] = s.split('@');
-        return m.clonesOf(fsName, snap).length === 0;
+        return m.clonesOf(fsName, snap).length === 0 && m.snap(s).snap.holds.length === 0;
       });
       const target = pickFrom(free, op.snap);
       if (!target) return null;
@@ -480,7 +565,9 @@ function step(m: Model, sut: Sut, op: Op): string | null {
       const leaves = m.fsNames().filter((n) => n !== POOL && m.dirs.get(n)!.snaps.length === 0 && m.children(n).length === 0);
       const target = pickFrom(leaves, op.fs);
       if (!target) return null;
-      saw(m.dirs.get(target)!.origin ? 'destroy clone' : 'destroy filesystem');
+      const origin = m.dirs.get(target)!.origin;
+      saw(origin ? 'destroy clone' : 'destroy filesystem');
+      if (origin && m.snap(`${origin.fs}@${origin.snap}`).snap.deferred) saw('a deferred origin goes with a clone');
       m.tick();
       destroy(home, target, { recursive: false, dependents: false }, `zfs destroy ${target}`);
       m.destroyFilesystem(target);
@@ -513,6 +600,86 @@ function step(m: Model, sut: Sut, op: Op): string | null {
         throw new Error(`destroy ${target} should fail with "snapshot has dependent clones", got: ${message || 'success'}`);
       }
       return `destroy ${target} (fails: has clones)`;
+    }
+    case 'rollback': {
+      // a target whose newer snapshots have no clones: `rollback -r` destroys them first
+      const targets = m.snapNames().filter((s) => {
+        const { dir, index } = m.snap(s);
+        return dir.snaps.slice(index + 1).every((n) => m.clonesOf(dir.name, n.name).length === 0 && n.holds.length === 0);
+      });
+      const target = pickFrom(targets, op.snap);
+      if (!target) return null;
+      const { dir, index } = m.snap(target);
+      saw(index < dir.snaps.length - 1 ? 'rollback -r past newer snapshots' : 'rollback to the latest snapshot');
+      if (dir.origin) saw('rollback in a clone');
+      m.tick();
+      rollback(home, target, { recursive: true, clones: false }, `zfs rollback -r ${target}`);
+      m.rollback(target);
+      return `rollback -r ${target}`;
+    }
+    case 'promote': {
+      const clones = m.fsNames().filter((n) => m.dirs.get(n)!.origin !== null);
+      const target = pickFrom(clones, op.fs);
+      if (!target) return null;
+      const origin = m.dirs.get(m.dirs.get(target)!.origin!.fs)!;
+      if (origin.origin) saw('promote a clone of a clone');
+      if (m.dirs.get(target)!.snaps.length > 0) saw('promote a clone with snapshots');
+      m.tick();
+      promote(home, target, `zfs promote ${target}`);
+      m.promote(target);
+      return `promote ${target}`;
+    }
+    case 'renameFs': {
+      const source = pickFrom(m.fsNames().filter((n) => n !== POOL), op.fs);
+      if (!source) return null;
+      const parents = m.fsNames().filter((n) => n !== source && !n.startsWith(source + '/'));
+      const parent = pickFrom(parents, op.parent)!;
+      const target = `${parent}/${m.newName('r')}`;
+      if (parent !== m.parentOf(source)) saw('rename to another parent');
+      m.tick();
+      rename(home, source, target, { recursive: false, parents: false }, `zfs rename ${source} ${target}`);
+      m.renameFilesystem(source, target);
+      return `rename ${source} ${target}`;
+    }
+    case 'hold': {
+      const target = pickFrom(m.snapNames(), op.snap);
+      if (!target) return null;
+      const tag = m.newName('t');
+      m.tick();
+      hold(home, tag, target, false, `zfs hold ${tag} ${target}`);
+      m.snap(target).snap.holds.push(tag);
+      return `hold ${tag} ${target}`;
+    }
+    case 'release': {
+      const held = m.snapNames().filter((s) => m.snap(s).snap.holds.length > 0);
+      const target = pickFrom(held, op.snap);
+      if (!target) return null;
+      const { dir, snap } = m.snap(target);
+      const tag = snap.holds[0];
+      if (snap.deferred && snap.holds.length === 1 && m.clonesOf(dir.name, snap.name).length === 0) saw('last release destroys a deferred snapshot');
+      m.tick();
+      release(home, tag, target, false, `zfs release ${tag} ${target}`);
+      m.release(target, tag);
+      return `release ${tag} ${target}`;
+    }
+    case 'destroyDefer': {
+      const target = pickFrom(m.snapNames(), op.snap);
+      if (!target) return null;
+      const { dir, snap } = m.snap(target);
+      saw(snap.holds.length > 0 || m.clonesOf(dir.name, snap.name).length > 0 ? 'destroy -d defers' : 'destroy -d destroys at once');
+      m.tick();
+      destroy(home, target, { recursive: false, dependents: false, defer: true }, `zfs destroy -d ${target}`);
+      m.destroyOrDefer(target);
+      return `destroy -d ${target}`;
+    }
+    case 'renameSnap': {
+      const source = pickFrom(m.snapNames(), op.snap);
+      if (!source) return null;
+      const name = m.newName('n');
+      m.tick();
+      rename(home, source, name, { recursive: false, parents: false }, `zfs rename ${source} ${name}`);
+      m.renameSnapshot(source, name);
+      return `rename ${source} ${name}`;
     }
   }
 }
@@ -654,7 +821,7 @@ describe('engine vs brute-force block model', () => {
   });
 
   it(
-    'random write/rm/snapshot/clone/destroy sequences keep contents and every space number exact',
+    'random write/rm/snapshot/clone/destroy/rollback/promote/rename/hold sequences keep contents and every space number exact',
     () => {
       const scenario = fc
         .constantFrom(...RECORDSIZES)
@@ -688,6 +855,50 @@ describe('engine vs brute-force block model', () => {
 
   it('an empty file made by a zero-length write past one record still gets a small first block', () => {
     runScenario(8192, [W(0, 0, 'offset', 2 * 8192, 0), W(0, 0, 'offset', 0, 100)]);
+  });
+
+  it('promote a clone of a clone, a clone below its origin, then roll back and rename', () => {
+    // fs picks index the sorted names: tank, tank/c2, tank/c2/c4 ...
+    runScenario(8192, [
+      W(0, 0, 'replace', 0, 3 * 8192),
+      { op: 'snapshot', fs: 0 }, // tank@s1
+      W(0, 0, 'offset', 0, 8192),
+      { op: 'clone', snap: 0, parent: 0 }, // tank/c2 of tank@s1
+      W(1, 1, 'replace', 0, 2 * 8192),
+      W(1, 0, 'offset', 8192, 10),
+      { op: 'snapshot', fs: 1 }, // tank/c2@s3
+      W(1, 1, 'offset', 0, 8192),
+      { op: 'clone', snap: 0, parent: 1 }, // tank/c2/c4 of tank/c2@s3 (snapshot names sort '/' before '@')
+      W(2, 0, 'offset', 2 * 8192, 8192),
+      { op: 'snapshot', fs: 2 }, // tank/c2/c4@s5
+      W(2, 2, 'replace', 0, 8192),
+      { op: 'promote', fs: 1 }, // tank/c2/c4: takes tank@s1 and tank/c2@s3
+      { op: 'destroyBusy', snap: 0 },
+      { op: 'promote', fs: 0 }, // the first clone by name
+      { op: 'rollback', snap: 0 },
+      { op: 'renameFs', fs: 1, parent: 0 },
+      { op: 'renameSnap', snap: 1 },
+      { op: 'promote', fs: 1 },
+      { op: 'destroySnapshot', snap: 0 },
+    ]);
+  });
+
+  it('holds and deferred destroys: the last release or the last clone takes the snapshot', () => {
+    runScenario(4096, [
+      W(0, 0, 'replace', 0, 3 * 4096),
+      { op: 'snapshot', fs: 0 }, // tank@s1
+      W(0, 0, 'offset', 0, 4096),
+      { op: 'snapshot', fs: 0 }, // tank@s2
+      W(0, 0, 'offset', 4096, 4096),
+      { op: 'hold', snap: 0 }, // tank@s1
+      { op: 'destroyDefer', snap: 0 }, // tank@s1 stays, held
+      { op: 'clone', snap: 1, parent: 0 }, // tank/c5 of tank@s2
+      { op: 'destroyDefer', snap: 1 }, // tank@s2 stays, cloned
+      { op: 'promote', fs: 0 }, // tank/c5 takes both (held, deferred) snapshots
+      { op: 'promote', fs: 0 }, // tank back
+      { op: 'release', snap: 0 }, // tank@s1 goes
+      { op: 'destroyFilesystem', fs: 1 }, // tank/c5, and with it tank@s2
+    ]);
   });
 
   it('destroying snapshots around clones, in clone chains and in the middle of chains', () => {

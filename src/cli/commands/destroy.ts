@@ -1,6 +1,7 @@
-/** `zfs destroy [-rR] FILESYSTEM` and `zfs destroy [-rR] FILESYSTEM@SNAP[%SNAP][,...]` */
+/** `zfs destroy [-fnpRrv] FILESYSTEM` and `zfs destroy [-dnpRrv] FILESYSTEM@SNAP[%SNAP][,...]` */
 import { destroy } from '../../lib/datasets/destroy.js';
 import type { Command } from '../context.js';
+import { nicebytes } from '../format/nicenum.js';
 import { parseOptions, UsageError } from '../parse.js';
 
 export const command: Command = {
@@ -10,11 +11,27 @@ export const command: Command = {
     'destroy <filesystem|volume>#<bookmark>',
   ],
   run(ctx, args) {
-    const p = parseOptions(args, { flags: 'rRf' });
+    // -f (force unmount) has nothing to unmount here.
+    const p = parseOptions(args, { flags: 'vpndfrR' });
     if (p.operands.length === 0) throw new UsageError('missing dataset argument');
     if (p.operands.length > 1) throw new UsageError('too many arguments');
     const dependents = p.flags.has('R');
-    destroy(ctx.home, p.operands[0], { recursive: p.flags.has('r') || dependents, dependents }, ctx.historyLine);
+    const dryRun = p.flags.has('n');
+    const parsable = p.flags.has('p');
+    const verbose = parsable || p.flags.has('v');
+    const verb = parsable ? 'destroy\t' : dryRun ? 'would destroy ' : 'will destroy ';
+    destroy(
+      ctx.home,
+      p.operands[0],
+      { recursive: p.flags.has('r') || dependents, dependents, defer: p.flags.has('d'), dryRun },
+      ctx.historyLine,
+      (r) => {
+        if (!verbose) return;
+        if (r.kind === 'destroy') ctx.out.write(`${verb}${r.name}\n`);
+        else if (parsable) ctx.out.write(`reclaim\t${r.bytes}\n`);
+        else ctx.out.write(`${dryRun ? 'would' : 'will'} reclaim ${nicebytes(r.bytes)}\n`);
+      },
+    );
     return 0;
   },
 };

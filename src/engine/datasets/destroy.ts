@@ -2,10 +2,11 @@
  * Destroying snapshots and heads (ZFS dsl_destroy.c; zfs-dsl-semantics.md §3 and §6).
  * A snapshot's destroy touches only the deadlists around it: never the rest of the dataset.
  */
-import type { BlockPtr, HeadRecord, Id, NodePtr, Txg } from '../store/records.js';
+import type { BlockPtr, HeadRecord, Id, NodePtr, SnapshotRecord, Txg } from '../store/records.js';
 import { DEAD_DATA, DEAD_NODE } from '../store/records.js';
-import { dirChildKey, nextCloneKey, snapNameKey, snapTxgKey } from '../store/keys.js';
+import { dirChildKey, nextCloneKey, prefixRange, snapNameKey, snapTxgKey } from '../store/keys.js';
 import type { DslTxn } from './dsl-txn.js';
+import type { DslView } from './view.js';
 import { replaceClone } from './snapshot.js';
 
 /** Walks the part of a dataset's tree born after `minBirth` (supplied by the file layer). */
@@ -52,6 +53,7 @@ export function destroySnapshot(dsl: DslTxn, snapId: Id): void {
   next.prev = snap.prev;
   next.prevTxg = snap.prevTxg;
 
+  for (const key of [...dsl.t.holds.getKeys(prefixRange(snap.id))]) dsl.t.holds.removeSync(key);
   dsl.t.snapNames.removeSync(snapNameKey(snap.dir, snap.name));
   dsl.t.snapTxgs.removeSync(snapTxgKey(snap.dir, snap.createTxg));
   dsl.removeDataset(snap.id);
@@ -75,6 +77,8 @@ export function destroyHead(dsl: DslTxn, dirId: Id, walk: TreeWalker): void {
     const origin = dsl.snapshot(dir.origin);
     origin.numClones--;
     dsl.t.nextClones.removeSync(nextCloneKey(origin.id, head.id));
+    // `zfs destroy -d` on the origin waited for its last clone.
+    if (origin.deferDestroy && origin.numClones === 0 && origin.userrefs === 0) destroySnapshot(dsl, origin.id);
   }
   if (dir.parent !== null) {
     dsl.addUsed(dir.parent, 'child', -(dir.used.head + dir.used.snap + dir.used.child));
@@ -82,4 +86,20 @@ export function destroyHead(dsl: DslTxn, dirId: Id, walk: TreeWalker): void {
   }
   dsl.removeDataset(head.id);
   dsl.removeDir(dirId);
+}
+
+/**
+ * What destroying the run of consecutive snapshots `first`..`last` of one chain would free
+ * (dsl_dataset_space_wouldfree): the blocks born after first's predecessor that died before the
+ * dataset after `last`. Deadlist sums only, no block is visited.
+ */
+export function wouldFree(view: DslView, first: SnapshotRecord, last: SnapshotRecord): number {
+  let total = 0;
+  let s = view.ds(last.next);
+  for (;;) {
+    total += view.deadRange(s.deadlist, first.prevTxg, Infinity);
+    if (s.prev === first.id || s.prev === null) break;
+    s = view.ds(s.prev);
+  }
+  return total;
 }

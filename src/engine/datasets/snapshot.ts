@@ -19,6 +19,8 @@ export function createSnapshot(dsl: DslTxn, headId: Id, name: string, props: Rec
     prevTxg: head.prevTxg,
     next: head.id,
     numClones: 0,
+    userrefs: 0,
+    deferDestroy: false,
     createTxg: dsl.txg,
     creation: nowSeconds(),
     guid: dsl.tx.guidFor(id),

@@ -7,17 +7,34 @@ import { birthRange, dirChildKey, prefixRange, snapNameKey } from '../store/keys
 import type { DatasetRecord, DirRecord, HeadRecord, Id, SnapshotRecord, Txg } from '../store/records.js';
 
 export class DslView {
-  constructor(readonly t: Tables) {}
+  /**
+   * A plain view lives for one read-only command, so it decodes each dir and builds each name
+   * once: `list -t all` asks for the same dir and name for every snapshot row. A `DslTxn` (which
+   * renames and changes dirs) keeps its own copies and caches nothing here.
+   */
+  private readonly memo: { dirs: Map<Id, DirRecord>; names: Map<Id, string> } | null;
+
+  constructor(readonly t: Tables) {
+    this.memo = new.target === DslView ? { dirs: new Map(), names: new Map() } : null;
+  }
 
   ds(id: Id): DatasetRecord {
     const ds = this.t.datasets.get(id);
     if (!ds) throw new Error(`missing dataset ${id}`);
+    if (ds.kind === 'snapshot') {
+      // Snapshots recorded before holds existed have neither field.
+      ds.userrefs ??= 0;
+      ds.deferDestroy ??= false;
+    }
     return ds;
   }
 
   dir(id: Id): DirRecord {
+    const known = this.memo?.dirs.get(id);
+    if (known) return known;
     const dir = this.t.dirs.get(id);
     if (!dir) throw new Error(`missing dir ${id}`);
+    this.memo?.dirs.set(id, dir);
     return dir;
   }
 
@@ -56,11 +73,15 @@ export class DslView {
 
   /** Full name of a dir: its ancestors' names joined by '/'. */
   dirName(dirId: Id): string {
+    const known = this.memo?.names.get(dirId);
+    if (known !== undefined) return known;
     const parts: string[] = [];
     for (let dir: DirRecord | null = this.dir(dirId); dir; dir = dir.parent === null ? null : this.dir(dir.parent)) {
       parts.push(dir.name);
     }
-    return parts.reverse().join('/');
+    const name = parts.reverse().join('/');
+    this.memo?.names.set(dirId, name);
+    return name;
   }
 
   datasetName(ds: DatasetRecord): string {

@@ -1,14 +1,17 @@
 /**
- * `zfs destroy [-rR] FS` and `zfs destroy [-rR] FS@SNAP[%SNAP][,...]`: everything the command
- * names and depends on goes in one transaction group, dependents first, or nothing does.
+ * `zfs destroy [-fnpRrv] FS` and `zfs destroy [-dnpRrv] FS@SNAP[%SNAP][,...]`: everything the
+ * command names and depends on goes in one transaction group, dependents first, or nothing does.
+ * `-n`/`-v` report what goes and, for snapshots, the space reclaimed from deadlist sums
+ * (wouldFree): no block is visited. `-d` marks held or cloned snapshots instead of refusing them.
  */
-import { destroyHead, destroySnapshot } from '../../engine/datasets/destroy.js';
+import { destroyHead, destroySnapshot, wouldFree } from '../../engine/datasets/destroy.js';
+import { destroyOrDefer } from '../../engine/datasets/holds.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import type { Id, SnapshotRecord } from '../../engine/store/records.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
-import type { PoolHandle } from '../pool-handle.js';
+import type { Change, PoolHandle } from '../pool-handle.js';
 import { withPoolOf } from '../session.js';
 import { walkTree } from './tree.js';
 
@@ -17,52 +20,118 @@ export interface DestroyOptions {
   recursive: boolean;
   /** -R: every dependent, clones included */
   dependents: boolean;
+  /** -d: a held or cloned snapshot is marked for destruction instead of refused */
+  defer?: boolean;
+  /** -n: say what would go, change nothing */
+  dryRun?: boolean;
 }
+
+/** What `-v` reports, in order: each dataset that goes, and for snapshots the space reclaimed. */
+export type DestroyReport = { kind: 'destroy'; name: string } | { kind: 'reclaim'; bytes: number };
 
 type Step = { kind: 'snapshot'; id: Id } | { kind: 'filesystem'; dir: Id };
 
-export function destroy(home: Home, name: string, opts: DestroyOptions, history: string): void {
+export function destroy(
+  home: Home,
+  name: string,
+  opts: DestroyOptions,
+  history: string,
+  report: (r: DestroyReport) => void = () => {},
+): void {
   const at = name.indexOf('@');
   const fsName = at < 0 ? name : name.slice(0, at);
-  const bad = checkDatasetName(fsName, ['filesystem'], false);
-  if (bad) throw ZfsError.action(`cannot open '${fsName}'`, bad);
+  // -d names snapshots only: zfs opens a plain name as a snapshot and fails.
+  const bad = checkDatasetName(opts.defer && at < 0 ? name : fsName, opts.defer && at < 0 ? ['snapshot'] : ['filesystem'], false);
+  if (bad) throw ZfsError.action(`cannot open '${opts.defer && at < 0 ? name : fsName}'`, bad);
+  const going = (view: DslView, s: Step) => report({ kind: 'destroy', name: stepName(view, s) });
   withPoolOf(
     home,
     fsName,
-    (h) =>
-      h.change(history, (c) => {
-        const dir = h.findDir(c.dsl, fsName);
+    (h) => {
+      const work = (dsl: DslView, c: Change | null): void => {
+        const dir = h.findDir(dsl, fsName);
         if (dir === undefined) throw notFound(fsName);
-        const steps =
-          at < 0 ? planFilesystem(h, c.dsl, name, dir, opts) : planSnapshots(c.dsl, dir, name.slice(at + 1), opts);
-        // A clone goes before its origin snapshot, wherever the plan listed it.
-        const key = (s: Step) => (s.kind === 'snapshot' ? `s${s.id}` : `f${s.dir}`);
-        const planned = new Set(steps.map(key));
-        const done = new Set<string>();
-        const run = (step: Step): void => {
-          if (done.has(key(step))) return;
-          if (step.kind === 'snapshot') {
-            for (const cloneHead of c.dsl.cloneIds(step.id)) {
-              for (const s of dependents(c.dsl, c.dsl.ds(cloneHead).dir, true, [])) if (planned.has(key(s))) run(s);
-            }
-          }
-          done.add(key(step));
-          if (step.kind === 'snapshot') destroySnapshot(c.dsl, step.id);
-          else destroyHead(c.dsl, step.dir, walkTree(c));
-        };
-        steps.forEach(run);
-      }),
+        let steps: Step[];
+        if (at < 0) {
+          steps = planFilesystem(h, dsl, name, dir, opts);
+          for (const s of steps) going(dsl, s);
+          if (dir === h.rootDir()) steps = steps.slice(0, -1);
+        } else {
+          const plan = planSnapshots(dsl, dir, name.slice(at + 1), opts);
+          for (const id of plan.snapshots) going(dsl, { kind: 'snapshot', id });
+          report({ kind: 'reclaim', bytes: plan.reclaim });
+          // zfs destroys (and reports) the clones only when it really destroys.
+          if (c) for (const s of plan.cloneSteps) going(dsl, s);
+          steps = [...plan.cloneSteps, ...plan.snapshots.map((id): Step => ({ kind: 'snapshot', id }))];
+        }
+        // A dry run never reaches the kernel, which is what refuses held snapshots.
+        if (!c) return;
+        if (!opts.defer) refuseHeld(dsl, steps.flatMap((s) => (s.kind === 'snapshot' ? [s.id] : [])));
+        execute(c, steps, opts.defer === true);
+      };
+      if (opts.dryRun) work(h.view(), null);
+      else h.change(history, (c) => work(c.dsl, c));
+    },
     () => {
       throw notFound(fsName);
     },
   );
 }
 
+/** Run the plan; a clone goes before its origin snapshot, wherever the plan listed it. */
+function execute(c: Change, steps: Step[], defer: boolean): void {
+  const key = (s: Step) => (s.kind === 'snapshot' ? `s${s.id}` : `f${s.dir}`);
+  const planned = new Set(steps.map(key));
+  const done = new Set<string>();
+  const run = (step: Step): void => {
+    if (done.has(key(step))) return;
+    // Marked before its clones run: after a promote a clone can depend on this very snapshot.
+    done.add(key(step));
+    if (step.kind === 'snapshot') {
+      for (const cloneHead of c.dsl.cloneIds(step.id)) {
+        for (const s of dependents(c.dsl, c.dsl.ds(cloneHead).dir, true, [])) if (planned.has(key(s))) run(s);
+      }
+    }
+    // A deferred origin may already have gone with its last clone.
+    if (step.kind === 'snapshot') {
+      if (!stillThere(c, step.id)) return;
+      if (defer) destroyOrDefer(c.dsl, step.id);
+      else destroySnapshot(c.dsl, step.id);
+    } else destroyHead(c.dsl, step.dir, walkTree(c));
+  };
+  steps.forEach(run);
+}
+
+/** DslTxn.ds throws for a dataset destroyed earlier in this transaction group. */
+export function stillThere(c: Change, id: Id): boolean {
+  try {
+    c.dsl.ds(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A held snapshot stops the whole command (lzc_destroy_snaps is all or nothing). */
+function refuseHeld(view: DslView, snapshots: Id[]): void {
+  const held = snapshots.map((id) => view.ds(id) as SnapshotRecord).filter((s) => s.userrefs > 0);
+  if (held.length === 0) return;
+  throw new ZfsError(
+    held.map((s) => {
+      const n = view.datasetName(s);
+      return `cannot destroy snapshot ${n}: it's being held. Run 'zfs holds -r ${n}' to see holders.`;
+    }),
+  );
+}
+
 /** Post-order: each child's subtree, then the snapshots (oldest first), then the filesystem. */
-function dependents(view: DslView, dir: Id, withClones: boolean, out: Step[]): Step[] {
-  for (const child of sortedChildren(view, dir)) dependents(view, child, withClones, out);
+export function dependents(view: DslView, dir: Id, withClones: boolean, out: Step[], seen = new Set<Id>()): Step[] {
+  // After a promote, a filesystem can be a clone of its own descendant's snapshot: visit each once.
+  if (seen.has(dir)) return out;
+  seen.add(dir);
+  for (const child of sortedChildren(view, dir)) dependents(view, child, withClones, out, seen);
   for (const snap of view.snapshotIds(dir)) {
-    if (withClones) for (const cloneHead of view.cloneIds(snap)) dependents(view, view.ds(cloneHead).dir, true, out);
+    if (withClones) for (const cloneHead of view.cloneIds(snap)) dependents(view, view.ds(cloneHead).dir, true, out, seen);
     out.push({ kind: 'snapshot', id: snap });
   }
   out.push({ kind: 'filesystem', dir });
@@ -99,7 +168,7 @@ function planFilesystem(h: PoolHandle, view: DslView, name: string, dir: Id, opt
     ]);
   }
   if (!opts.dependents) refuseOutsideClones(view, steps, action, 'filesystem has dependent clones');
-  return isRoot ? steps.slice(0, -1) : steps;
+  return steps;
 }
 
 /** Clones of snapshots about to go that are not themselves about to go: -R is needed. */
@@ -139,29 +208,54 @@ export function matchSnapshots(view: DslView, dir: Id, spec: string): SnapshotRe
   return all.filter((s) => chosen.has(s.id));
 }
 
-function planSnapshots(view: DslView, dir: Id, spec: string, opts: DestroyOptions): Step[] {
-  const dirs: Id[] = [];
-  const collect = (d: Id) => {
-    dirs.push(d);
-    if (opts.recursive) for (const child of sortedChildren(view, d)) collect(child);
-  };
-  collect(dir);
-  const snaps = dirs.flatMap((d) => matchSnapshots(view, d, spec));
-  if (snaps.length === 0) throw new ZfsError(['could not find any snapshots to destroy; check snapshot names.']);
-  const steps: Step[] = [];
-  for (const snap of snaps) {
-    const clones = view.cloneIds(snap.id);
-    if (clones.length > 0 && !opts.dependents) {
-      const list: Step[] = [];
-      for (const c of clones) dependents(view, view.ds(c).dir, true, list);
-      throw new ZfsError([
-        `cannot destroy '${view.datasetName(snap)}': snapshot has dependent clones`,
-        "use '-R' to destroy the following datasets:",
-        ...list.map((s) => stepName(view, s)),
-      ]);
+interface SnapshotPlan {
+  /** per filesystem (pre-order), oldest first */
+  snapshots: Id[];
+  /** with -R: the clones of those snapshots and everything that depends on them */
+  cloneSteps: Step[];
+  /** what destroying them would free: the wouldfree sum over each run of adjacent snapshots */
+  reclaim: number;
+}
+
+function planSnapshots(view: DslView, dir: Id, spec: string, opts: DestroyOptions): SnapshotPlan {
+  const plan: SnapshotPlan = { snapshots: [], cloneSteps: [], reclaim: 0 };
+  const visit = (d: Id) => {
+    const chosen = new Set(matchSnapshots(view, d, spec).map((s) => s.id));
+    let run: SnapshotRecord[] = [];
+    const endRun = () => {
+      if (run.length > 0) plan.reclaim += wouldFree(view, run[0], run[run.length - 1]);
+      run = [];
+    };
+    for (const id of view.snapshotIds(d)) {
+      if (!chosen.has(id)) {
+        endRun();
+        continue;
+      }
+      const snap = view.ds(id) as SnapshotRecord;
+      refuseClones(view, snap, opts);
+      plan.snapshots.push(id);
+      run.push(snap);
     }
-    for (const c of clones) dependents(view, view.ds(c).dir, true, steps);
-    steps.push({ kind: 'snapshot', id: snap.id });
+    endRun();
+    if (opts.recursive) for (const child of sortedChildren(view, d)) visit(child);
+  };
+  visit(dir);
+  if (plan.snapshots.length === 0) throw new ZfsError(['could not find any snapshots to destroy; check snapshot names.']);
+  if (opts.dependents) {
+    for (const id of plan.snapshots) for (const c of view.cloneIds(id)) dependents(view, view.ds(c).dir, true, plan.cloneSteps);
   }
-  return steps;
+  return plan;
+}
+
+/** Without -R or -d, a snapshot with clones cannot go. */
+function refuseClones(view: DslView, snap: SnapshotRecord, opts: DestroyOptions): void {
+  const clones = view.cloneIds(snap.id);
+  if (clones.length === 0 || opts.dependents || opts.defer) return;
+  const list: Step[] = [];
+  for (const c of clones) dependents(view, view.ds(c).dir, true, list);
+  throw new ZfsError([
+    `cannot destroy '${view.datasetName(snap)}': snapshot has dependent clones`,
+    "use '-R' to destroy the following datasets:",
+    ...list.map((s) => stepName(view, s)),
+  ]);
 }

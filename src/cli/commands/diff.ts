@@ -1,0 +1,39 @@
+/** `zfs diff [-FHth] SNAPSHOT [SNAPSHOT|FILESYSTEM]`: libzfs_diff's print_file / print_rename. */
+import { diff, type DiffLine } from '../../lib/datasets/diff.js';
+import type { Command } from '../context.js';
+import { parseOptions, UsageError } from '../parse.js';
+
+/** stream_bytes: bytes up to space, backslash and from DEL up as `\` and 4 octal digits. */
+function mangle(text: string): string {
+  let out = '';
+  for (const byte of Buffer.from(text)) {
+    out += byte > 0x20 && byte !== 0x5c && byte < 0x7f ? String.fromCharCode(byte) : '\\' + byte.toString(8).padStart(4, '0');
+  }
+  return out;
+}
+
+export const command: Command = {
+  usage: ['diff [-FHth] <snapshot> [snapshot|filesystem]'],
+  run(ctx, args) {
+    const p = parseOptions(args, { flags: 'FHth' });
+    if (p.operands.length < 1) throw new UsageError('must provide at least one snapshot name');
+    if (p.operands.length > 2) throw new UsageError('too many arguments');
+    const [from, to] = p.operands;
+    if (from.startsWith('@') && to === undefined) throw new UsageError(null);
+    const result = diff(ctx.home, from, to);
+    const name = (path: string) => {
+      const full = result.mountpoint + path;
+      return p.flags.has('h') ? full : mangle(full);
+    };
+    const format = (l: DiffLine) => {
+      let line = p.flags.has('t') ? `${String(l.ctime).padStart(10, ' ')}.000000000\t` : '';
+      line += `${l.change}\t`;
+      if (p.flags.has('F')) line += `${l.type}\t`;
+      line += name(l.path);
+      if (l.newPath !== undefined) line += (p.flags.has('H') ? '\t' : ' -> ') + name(l.newPath);
+      return line + '\n';
+    };
+    ctx.out.write(result.lines.map(format).join(''));
+    return 0;
+  },
+};

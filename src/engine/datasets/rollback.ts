@@ -1,0 +1,40 @@
+/**
+ * Rollback of a head to its latest snapshot (ZFS dsl_dataset_rollback_sync; zfs-dsl-semantics.md
+ * §5). The head takes the snapshot's root back; what the head wrote since is freed by a walk
+ * pruned at the snapshot's txg, so the cost follows the blocks written since the snapshot.
+ */
+import { DEAD_DATA, DEAD_NODE, type HeadRecord, type Id } from '../store/records.js';
+import type { TreeWalker } from './destroy.js';
+import type { DslTxn } from './dsl-txn.js';
+
+export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
+  const head = dsl.ds(headId) as HeadRecord;
+  const snap = dsl.snapshot(head.prev as Id);
+  const dir = dsl.dir(head.dir);
+
+  // Everything born after the snapshot is the head's alone (its `unique`): free it.
+  let freed = 0;
+  walk(
+    head.root,
+    head.prevTxg,
+    (ptr) => dsl.freeDead({ birth: ptr.birth, kind: DEAD_NODE, ref: ptr.id, asize: 0 }),
+    (bp) => {
+      // A rewritten leaf still points at older blocks: those belong to the snapshot.
+      if (bp.birth <= head.prevTxg) return;
+      dsl.freeDead({ birth: bp.birth, kind: DEAD_DATA, ref: bp.offset, asize: bp.asize });
+      freed += bp.asize;
+    },
+  );
+  // What the head killed since the snapshot is live in the head again: charged blocks move back
+  // from usedbysnapshots to usedbydataset. The deadlist's blocks stay, owned by the snapshot.
+  const revived = dsl.deadRange(head.deadlist, dir.originTxg, Infinity);
+  dsl.deadDrop(head);
+  dsl.addUsed(head.dir, 'snap', -revived);
+  dsl.addUsed(head.dir, 'head', revived - freed);
+
+  head.root = snap.root;
+  head.referenced = snap.referenced;
+  head.unique = 0;
+  // The snapshot shares everything with the head again.
+  if (snap.next === head.id) snap.unique = 0;
+}

@@ -1,0 +1,119 @@
+/**
+ * `zfs hold`, `zfs release` and `zfs holds`: user holds on snapshots, one operand at a time as
+ * zfs_main does (each operand is its own transaction group; the command fails if any did).
+ */
+import { addHold, hasHold, holdsOf, removeHold } from '../../engine/datasets/holds.js';
+import type { DslView } from '../../engine/datasets/view.js';
+import { nowSeconds } from '../../engine/pool/clock.js';
+import type { Id, SnapshotRecord } from '../../engine/store/records.js';
+import { ZfsError, notFound } from '../errors.js';
+import type { Home } from '../home.js';
+import { checkDatasetName } from '../names.js';
+import type { PoolHandle } from '../pool-handle.js';
+import { withPoolOf } from '../session.js';
+
+/** dsl_dataset_user_hold_check: a tag longer than MAXNAMELEN is E2BIG. */
+const MAX_TAG_LEN = 256;
+
+/** The filesystem part of a `fs@snap` operand, opened as zfs_main does before holding. */
+function openFilesystem<T>(home: Home, fsName: string, fn: (h: PoolHandle, dir: Id) => T): T {
+  const bad = checkDatasetName(fsName, ['filesystem'], false);
+  if (bad) throw ZfsError.action(`cannot open '${fsName}'`, bad);
+  return withPoolOf(
+    home,
+    fsName,
+    (h) => {
+      const dir = h.findDir(h.view(), fsName);
+      if (dir === undefined) throw notFound(fsName);
+      return fn(h, dir);
+    },
+    () => {
+      throw notFound(fsName);
+    },
+  );
+}
+
+/** The snapshots called `snapName` in `dir` (and with `recursive` its descendants), by name. */
+function snapshotsNamed(view: DslView, dir: Id, snapName: string, recursive: boolean): SnapshotRecord[] {
+  const out: SnapshotRecord[] = [];
+  const visit = (d: Id) => {
+    const id = view.snapshotByName(d, snapName);
+    if (id !== undefined) out.push(view.ds(id) as SnapshotRecord);
+    if (recursive) {
+      const children = view.childDirs(d).map((c) => ({ c, n: view.dir(c).name }));
+      children.sort((a, b) => (a.n < b.n ? -1 : a.n > b.n ? 1 : 0)).forEach(({ c }) => visit(c));
+    }
+  };
+  visit(dir);
+  return out;
+}
+
+export function hold(home: Home, tag: string, operand: string, recursive: boolean, history: string | null): void {
+  const at = operand.indexOf('@');
+  const fsName = operand.slice(0, at);
+  const snapName = operand.slice(at + 1);
+  openFilesystem(home, fsName, (h, dir) =>
+    h.change(history, (c) => {
+      const snaps = snapshotsNamed(c.dsl, dir, snapName, recursive);
+      if (snaps.length === 0) throw ZfsError.action(`cannot hold snapshot '${operand}'`, 'dataset does not exist');
+      for (const s of snaps) {
+        const action = `cannot hold snapshot '${c.dsl.datasetName(s)}'`;
+        if (Buffer.byteLength(tag) > MAX_TAG_LEN) throw ZfsError.action(action, 'tag too long');
+        if (hasHold(c.dsl, s.id, tag)) throw ZfsError.action(action, 'tag already exists on this dataset');
+      }
+      const now = nowSeconds();
+      for (const s of snaps) addHold(c.dsl, s.id, tag, now);
+    }),
+  );
+}
+
+export function release(home: Home, tag: string, operand: string, recursive: boolean, history: string | null): void {
+  const at = operand.indexOf('@');
+  const fsName = operand.slice(0, at);
+  const snapName = operand.slice(at + 1);
+  openFilesystem(home, fsName, (h, dir) =>
+    h.change(history, (c) => {
+      const snaps = snapshotsNamed(c.dsl, dir, snapName, recursive);
+      const action = `cannot release hold from snapshot '${operand}'`;
+      if (snaps.length === 0) throw ZfsError.action(action, 'dataset does not exist');
+      const tagged = snaps.filter((s) => hasHold(c.dsl, s.id, tag));
+      if (tagged.length === 0) throw ZfsError.action(action, 'no such tag on this dataset');
+      for (const s of tagged) removeHold(c.dsl, s.id, tag);
+    }),
+  );
+}
+
+export interface HoldRow {
+  snapshot: string;
+  tag: string;
+  time: number;
+}
+
+/** The holds of one operand's snapshots (`recursive`: the same name in descendants), in list order.
+ *  `examined` gets every snapshot looked at, for the NAME column's width. */
+export function listHolds(home: Home, operand: string, recursive: boolean, examined: (name: string) => void): HoldRow[] {
+  const at = operand.indexOf('@');
+  const bad = checkDatasetName(operand, ['snapshot'], false);
+  if (bad) throw ZfsError.action(`cannot open '${operand}'`, bad);
+  const fsName = operand.slice(0, at);
+  return withPoolOf(
+    home,
+    fsName,
+    (h) => {
+      const view = h.view();
+      const dir = h.findDir(view, fsName);
+      const snaps = dir === undefined ? [] : snapshotsNamed(view, dir, operand.slice(at + 1), recursive);
+      if (dir === undefined || (!recursive && snaps.length === 0)) throw notFound(operand);
+      const rows: HoldRow[] = [];
+      for (const s of snaps) {
+        const name = view.datasetName(s);
+        examined(name);
+        for (const { tag, time } of holdsOf(view, s.id)) rows.push({ snapshot: name, tag, time });
+      }
+      return rows;
+    },
+    () => {
+      throw notFound(operand);
+    },
+  );
+}

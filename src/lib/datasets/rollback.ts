@@ -1,0 +1,107 @@
+/**
+ * `zfs rollback [-rRf] SNAP`: only the latest snapshot is a target; `-r` destroys the newer
+ * snapshots first, `-R` their clones too. The checks print as zfs_main's rollback_check does, and
+ * everything happens in one transaction group.
+ */
+import { destroyHead, destroySnapshot } from '../../engine/datasets/destroy.js';
+import { rollbackHead } from '../../engine/datasets/rollback.js';
+import type { DslView } from '../../engine/datasets/view.js';
+import type { HeadRecord, SnapshotRecord } from '../../engine/store/records.js';
+import { ZfsError, notFound } from '../errors.js';
+import type { Home } from '../home.js';
+import { checkDatasetName } from '../names.js';
+import { withPoolOf } from '../session.js';
+import { dependents, stillThere } from './destroy.js';
+import { walkTree } from './tree.js';
+
+export interface RollbackOptions {
+  /** -r: destroy newer snapshots */
+  recursive: boolean;
+  /** -R: and their clones */
+  clones: boolean;
+}
+
+/** zfs_main stops listing newer snapshots after this many. */
+const MAX_YOUNGER = 32;
+
+export function rollback(home: Home, name: string, opts: RollbackOptions, history: string): void {
+  const bad = checkDatasetName(name, ['snapshot'], false);
+  if (bad) throw ZfsError.action(`cannot open '${name}'`, bad);
+  const fsName = name.slice(0, name.indexOf('@'));
+  withPoolOf(
+    home,
+    name,
+    (h) =>
+      h.change(history, (c) => {
+        const target = h.resolve(c.dsl, name);
+        if (!target || target.kind !== 'snapshot') throw notFound(name);
+        const snap = target.ds;
+        const newer = c.dsl
+          .snapshotIds(target.dir)
+          .map((id) => c.dsl.ds(id) as SnapshotRecord)
+          .filter((s) => s.createTxg > snap.createTxg);
+        if (!opts.clones) refuseNewer(c.dsl, name, newer, opts.recursive);
+        const going = [...newer];
+        for (const s of newer) {
+          for (const cloneHead of c.dsl.cloneIds(s.id)) {
+            for (const step of dependents(c.dsl, c.dsl.ds(cloneHead).dir, true, [])) {
+              if (step.kind === 'snapshot') going.push(c.dsl.ds(step.id) as SnapshotRecord);
+            }
+          }
+        }
+        const held = going.filter((s) => s.userrefs > 0).map((s) => c.dsl.datasetName(s));
+        if (held.length > 0) {
+          throw new ZfsError(held.map((n) => `cannot destroy snapshot ${n}: it's being held. Run 'zfs holds -r ${n}' to see holders.`));
+        }
+        // Newest first, each after whatever was cloned from it.
+        for (const s of newer.reverse()) {
+          for (const cloneHead of c.dsl.cloneIds(s.id)) {
+            for (const step of dependents(c.dsl, c.dsl.ds(cloneHead).dir, true, [])) {
+              if (step.kind === 'snapshot') {
+                if (stillThere(c, step.id)) destroySnapshot(c.dsl, step.id);
+              } else destroyHead(c.dsl, step.dir, walkTree(c));
+            }
+          }
+          // A deferred snapshot has already gone with its last clone.
+          if (stillThere(c, s.id)) destroySnapshot(c.dsl, s.id);
+        }
+        const head = c.dsl.head(target.dir) as HeadRecord;
+        if (head.prev !== snap.id) {
+          throw ZfsError.action(`cannot rollback '${fsName}'`, `there is a snapshot or bookmark more recent than '${name}'`);
+        }
+        rollbackHead(c.dsl, head.id, walkTree(c));
+      }),
+    () => {
+      throw notFound(name);
+    },
+  );
+}
+
+/** rollback_check: newer snapshots need -r; with -r, their clones need -R. */
+function refuseNewer(view: DslView, name: string, newer: SnapshotRecord[], recursive: boolean): void {
+  if (newer.length === 0) return;
+  if (!recursive) {
+    const lines = [
+      `cannot rollback to '${name}': more recent snapshots or bookmarks exist`,
+      "use '-r' to force deletion of the following snapshots and bookmarks:",
+      ...newer.slice(0, MAX_YOUNGER).map((s) => view.datasetName(s)),
+    ];
+    if (newer.length >= MAX_YOUNGER) lines.push(`Output limited to ${MAX_YOUNGER} snapshots/bookmarks`);
+    throw new ZfsError(lines);
+  }
+  const clones: string[] = [];
+  for (const s of newer) {
+    for (const cloneHead of view.cloneIds(s.id)) {
+      for (const step of dependents(view, view.ds(cloneHead).dir, true, [])) {
+        clones.push(step.kind === 'snapshot' ? view.datasetName(view.ds(step.id)) : view.dirName(step.dir));
+      }
+    }
+  }
+  if (clones.length > 0) {
+    throw new ZfsError([
+      `cannot rollback to '${name}': clones of previous snapshots exist`,
+      "use '-R' to force deletion of the following clones and dependents:",
+      ...clones,
+    ]);
+  }
+}
