@@ -38,7 +38,7 @@ export function checkPool(h: PoolHandle): CheckReport {
   }
 
   // Referenced and free extents, sorted together: no two may overlap.
-  const intervals: Array<[offset: number, length: number, kind: 'referenced' | 'free']> = [];
+  const intervals: Array<[offset: number, length: number, kind: 'referenced' | 'free' | 'deferred']> = [];
   let referencedBytes = 0;
   for (const [offset, size] of extents) {
     intervals.push([offset, size, 'referenced']);
@@ -49,6 +49,12 @@ export function checkPool(h: PoolHandle): CheckReport {
     intervals.push([key, value, 'free']);
     freeBytes += value;
   }
+  // Freed extents a live reader may still read: neither referenced nor allocatable yet.
+  let deferredBytes = 0;
+  for (const { key, value } of t.deferred.getRange({})) {
+    intervals.push([(key as number[])[1], value, 'deferred']);
+    deferredBytes += value;
+  }
   intervals.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < intervals.length; i++) {
     const [prevOffset, prevLength, prevKind] = intervals[i - 1];
@@ -57,11 +63,12 @@ export function checkPool(h: PoolHandle): CheckReport {
   }
 
   const capacity = Math.floor((meta.imageBytes - LABEL_BYTES) / SECTOR) * SECTOR;
-  if (freeBytes + referencedBytes !== capacity) {
-    problems.push(`free ${freeBytes} + referenced ${referencedBytes} != capacity ${capacity} (leaked ${capacity - freeBytes - referencedBytes})`);
+  if (freeBytes + referencedBytes + deferredBytes !== capacity) {
+    const leaked = capacity - freeBytes - referencedBytes - deferredBytes;
+    problems.push(`free ${freeBytes} + referenced ${referencedBytes} + deferred ${deferredBytes} != capacity ${capacity} (leaked ${leaked})`);
   }
-  if (meta.allocated !== LABEL_BYTES + referencedBytes) {
-    problems.push(`allocated counter ${meta.allocated} != label + referenced ${LABEL_BYTES + referencedBytes}`);
+  if (meta.allocated !== LABEL_BYTES + referencedBytes + deferredBytes) {
+    problems.push(`allocated counter ${meta.allocated} != label + referenced + deferred ${LABEL_BYTES + referencedBytes + deferredBytes}`);
   }
   const root = view.dir(meta.rootDir).used;
   if (root.head + root.snap + root.child !== referencedBytes) {

@@ -10,6 +10,8 @@ import type { Dnode } from '../engine/files/objset.js';
 import { displayPath, pathComponents } from '../engine/files/paths.js';
 import { OutOfSpace } from '../engine/pool/allocator.js';
 import { ChecksumError } from '../engine/blocks/records.js';
+import { algorithmFor } from '../engine/blocks/checksum.js';
+import { noteDamagedBlock } from './health.js';
 import { ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName } from './names.js';
@@ -80,9 +82,15 @@ function change(home: Home, verb: string, dataset: string, path: string, fn: (fs
     const props = new DatasetProps(h.view(), h.pool.meta(), r.ds);
     if (props.get('readonly')?.value === 'on') throw ZfsError.action(`cannot ${verb} '${dataset}:${path}'`, DESCRIPTIONS.EROFS);
     const recordsize = Number(props.get('recordsize')?.value);
+    const checksum = algorithmFor(props.get('checksum')?.value);
     try {
-      h.change(null, (c) => fn(openFiles(c, r.ds.id, recordsize)));
+      h.change(null, (c) => {
+        c.tx.checksumAlgorithm = checksum;
+        fn(openFiles(c, r.ds.id, recordsize));
+      });
     } catch (err) {
+      // The command rolled back; a damaged block it met is logged in a transaction of its own.
+      if (err instanceof ChecksumError) noteDamagedBlock(h, r.ds.id, err);
       throw fileError(verb, dataset, path, err);
     }
   });
@@ -98,33 +106,72 @@ export function makeDirectory(home: Home, dataset: string, path: string, opts: F
   change(home, 'create directory', dataset, path, (fs) => fs.mkdir(parts, opts.parents));
 }
 
+/** Remove each path in ONE transaction group, so that a crash leaves all of them or none. As rm
+ *  does, a path that cannot go is reported and the others still go (exit 1 at the end). */
 export function removeFiles(home: Home, dataset: string, paths: string[], opts: { recursive: boolean; force: boolean }): void {
+  const failures: string[] = [];
+  const fail = (path: string, err: unknown) => {
+    const e = fileError('remove', dataset, path, err);
+    if (!(e instanceof ZfsError)) throw e;
+    failures.push(...e.lines);
+  };
+  const targets: Array<{ path: string; parts: string[] }> = [];
   for (const path of paths) {
-    const parts = components('remove', dataset, path);
-    change(home, 'remove', dataset, path, (fs) => {
-      if (opts.force && !fs.exists(parts)) return;
-      fs.remove(parts, opts.recursive);
+    try {
+      targets.push({ path, parts: pathComponents(path) });
+    } catch (err) {
+      fail(path, err);
+    }
+  }
+  if (targets.length > 0) {
+    change(home, 'remove', dataset, targets[0].path, (fs) => {
+      let removed = 0;
+      for (const { path, parts } of targets) {
+        try {
+          if (opts.force && !fs.exists(parts)) continue;
+          fs.remove(parts, opts.recursive);
+          removed++;
+        } catch (err) {
+          // Each check comes before the removal it guards, so a refused path changed nothing.
+          if (!(err instanceof EngineError)) throw err;
+          fail(path, err);
+        }
+      }
+      if (removed === 0 && failures.length > 0) throw new ZfsError(failures);
     });
   }
+  if (failures.length > 0) throw new ZfsError(failures);
 }
 
 function readView(h: PoolHandle, r: Resolved): FsView {
   return FsView.at(new NodeReader(h.pool.t), r.ds.root);
 }
 
-/** Stream each file to `out` (which must consume the chunk before returning). */
+/** Stream each file to `out` (which must consume the chunk before returning). As a registered
+ *  reader: however slow `out` is, no block it has yet to read is reused meanwhile. */
 export function catFiles(home: Home, dataset: string, paths: string[], out: (chunk: Buffer) => void): void {
-  withDataset(home, dataset, true, (h, r) => {
+  withDataset(home, dataset, true, (h) => h.pool.readingData(() => {
+    // The view after registering: the dataset may have changed (or gone) since it was found.
+    const r = h.resolve(h.view(), dataset);
+    if (!r) throw notFound(dataset);
     const fs = readView(h, r);
     for (const path of paths) {
       try {
-        const { dnode } = fs.lookup(components('open', dataset, path));
-        fs.readFile(h.pool.image, dnode, out);
+        const { object, dnode } = fs.lookup(components('open', dataset, path));
+        try {
+          fs.readFile(h.pool.image, dnode, out);
+        } catch (err) {
+          if (err instanceof ChecksumError) {
+            err.object = object;
+            noteDamagedBlock(h, r.ds.id, err);
+          }
+          throw err;
+        }
       } catch (err) {
         throw fileError('open', dataset, path, err);
       }
     }
-  });
+  }));
 }
 
 export interface DirectoryListing {

@@ -8,7 +8,7 @@ import { DslTxn } from '../engine/datasets/dsl-txn.js';
 import { DslView } from '../engine/datasets/view.js';
 import { nowSeconds } from '../engine/pool/clock.js';
 import { Image } from '../engine/pool/image.js';
-import { Pool, type PoolTxn } from '../engine/pool/pool.js';
+import { Pool, PoolOpenError, type PoolTxn } from '../engine/pool/pool.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
@@ -41,7 +41,12 @@ export class PoolHandle {
     if (!label || label.pool !== name) {
       throw ZfsError.action(`cannot open '${name}'`, 'I/O error', `the image '${entry.image}' does not hold this pool`);
     }
-    return new PoolHandle(name, entry.image, Pool.open(entry.image, metadataPathOf(path.resolve(entry.image))));
+    try {
+      return new PoolHandle(name, entry.image, Pool.open(entry.image, metadataPathOf(path.resolve(entry.image))));
+    } catch (err) {
+      if (err instanceof PoolOpenError) throw ZfsError.action(`cannot open '${name}'`, 'I/O error', err.reason);
+      throw err;
+    }
   }
 
   view(): DslView {

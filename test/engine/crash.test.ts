@@ -1,103 +1,131 @@
 /**
- * Kill -9 in the middle of changing commands: afterwards every file reads as before the command
- * or as after it, the pool check finds no leaked or doubly used space, and the pool takes new work.
- * (A short run of the crash harness; issue 5 extends it to every command and many seeds.)
+ * Kill -9 in the middle of every changing command: afterwards the pool is exactly as before the
+ * command or exactly as after it (every dataset, space number, property, file byte and history
+ * line), the full pool check finds no leaked or doubly used extent and counters equal to the walk,
+ * and the pool takes new work.
+ *
+ * Each scenario builds a pool once, saves its files, and learns the "after" state by running the
+ * command to completion. Each trial restores the saved pool and runs the command again, killed
+ * either at a named step of the transaction group (TSZFS_CRASH_AT, engine/pool/crash.ts) or from
+ * outside at a random instant of its measured run time. TSZFS_SOAK=1 runs ten times more trials.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, Sandbox } from '../cli/harness.js';
+import { writeFile, catFiles } from '../../src/lib/files.js';
+import { Home } from '../../src/lib/home.js';
+import { Sandbox } from '../cli/harness.js';
 import { poolProblems } from './check-helper.js';
+import { fingerprint, pattern, random, runToDie, Saved } from './crash-support.js';
 
-function pattern(size: number, seed: number): Buffer {
-  const buf = Buffer.alloc(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    buf[i] = x & 0xff;
-  }
-  return buf;
+const SOAK = process.env.TSZFS_SOAK === '1';
+const TIMED_TRIALS = SOAK ? 120 : 10;
+const STEPS = ['allocate', 'image-write', 'image-sync', 'commit', 'committed'];
+const R = 131072;
+
+interface Scenario {
+  name: string;
+  setup: (sb: Sandbox) => void;
+  args: string[];
+  input?: Buffer;
 }
 
-/** Start `tszfs ARGS` fed with `input`, kill it with SIGKILL after `delayMs`; resolves when it is gone. */
-function killDuring(sb: Sandbox, args: string[], input: Buffer, delayMs: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: sb.env(), stdio: ['pipe', 'ignore', 'ignore'] });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
+const base = (sb: Sandbox) => {
+  sb.ok(['pool', 'create', '--size', '64M', 'tank']);
+  sb.ok(['create', 'tank/a']);
+  sb.ok(['write', '-p', 'tank/a', '/d/f'], pattern(3 * R + 100, 1));
+  sb.ok(['write', 'tank/a', '/small'], 'small file\n');
+  sb.ok(['snapshot', 'tank/a@s1']);
+  sb.ok(['write', '--offset', String(R + 7), 'tank/a', '/d/f'], pattern(R, 2));
+  sb.ok(['write', 'tank/a', '/g'], pattern(2 * R, 3));
+};
+
+const SCENARIOS: Scenario[] = [
+  { name: 'write (replace, 12M)', setup: base, args: ['write', 'tank/a', '/d/f'], input: pattern(12 << 20, 4) },
+  { name: 'write --offset', setup: base, args: ['write', '--offset', '65536', 'tank/a', '/d/f'], input: pattern(3 * R, 5) },
+  { name: 'write -p (new file)', setup: base, args: ['write', '-p', 'tank/a', '/new/dir/h'], input: pattern(5000, 6) },
+  { name: 'rm -r', setup: base, args: ['rm', '-r', 'tank/a', '/d', '/g'] },
+  { name: 'snapshot -r', setup: (sb) => (base(sb), sb.ok(['create', 'tank/a/b'])), args: ['snapshot', '-r', 'tank/a@s2'] },
+  { name: 'clone', setup: base, args: ['clone', 'tank/a@s1', 'tank/c'] },
+  {
+    name: 'destroy snapshot',
+    setup: (sb) => (base(sb), sb.ok(['snapshot', 'tank/a@s2']), sb.ok(['write', 'tank/a', '/g'], pattern(R, 7))),
+    args: ['destroy', 'tank/a@s2'],
+  },
+  { name: 'destroy -r filesystem', setup: base, args: ['destroy', '-r', 'tank/a'] },
+  { name: 'set', setup: base, args: ['set', 'quota=10M', 'user:note=x', 'tank/a'] },
+  {
+    name: 'rollback',
+    setup: (sb) => (base(sb), sb.ok(['snapshot', 'tank/a@s2']), sb.ok(['write', 'tank/a', '/g'], pattern(4 * R, 8))),
+    args: ['rollback', 'tank/a@s2'],
+  },
+  {
+    name: 'promote',
+    setup: (sb) => (base(sb), sb.ok(['clone', 'tank/a@s1', 'tank/c']), sb.ok(['write', 'tank/c', '/cx'], pattern(R, 9))),
+    args: ['promote', 'tank/c'],
+  },
+];
+
+/** A command a colleague has not registered yet is reported as unrecognized: skip its scenario. */
+function available(sb: Sandbox, command: string): boolean {
+  return !sb.run([command]).stderr.startsWith('unrecognized command');
 }
+
+const totals = { trials: 0, kills: 0, steps: 0 };
 
 describe('crash safety', () => {
-  it('a write killed at any instant leaves the file as before or after, and no space leaked', async () => {
-    const sb = new Sandbox();
-    try {
-      sb.ok(['pool', 'create', '--size', '256M', 'tank']);
-      sb.ok(['create', 'tank/a']);
-      let current = pattern(3 * 131072 + 100, 1);
-      sb.ok(['write', 'tank/a', '/f'], current);
-      sb.ok(['snapshot', 'tank/a@s']);
-      const snapshotContents = current;
-      for (let trial = 0; trial < 12; trial++) {
-        const next = pattern(20 * 1024 * 1024 + trial * 4096, trial + 2);
-        const mode = trial % 3 === 0 ? ['--offset', '65536'] : [];
-        const expectedAfter = mode.length ? Buffer.concat([current.subarray(0, 65536), next]) : next;
-        const code = await killDuring(sb, ['write', ...mode, 'tank/a', '/f'], next, 40 + ((trial * 37) % 200));
-        const now = sb.bytesOf(['cat', 'tank/a', '/f']);
-        if (code === 0) expect(now.equals(expectedAfter)).toBe(true);
-        else expect(now.equals(current) || now.equals(expectedAfter)).toBe(true);
-        current = now;
-        expect(sb.bytesOf(['cat', 'tank/a@s', '/f']).equals(snapshotContents)).toBe(true);
-        expect(poolProblems(sb.home)).toEqual([]);
+  for (const [index, scenario] of SCENARIOS.entries()) {
+    it(`${scenario.name}: killed at any instant, the pool is as before or as after`, async () => {
+      const sb = new Sandbox();
+      try {
+        if (!available(sb, scenario.args[0])) return;
+        scenario.setup(sb);
+        const saved = new Saved(sb.home);
+        const before = fingerprint(sb.home);
+        const full = await runToDie(sb, scenario.args, scenario.input, {});
+        expect(full.code).toBe(0);
+        const after = fingerprint(sb.home);
+        expect(after).not.toBe(before);
+        const rand = random(1000 + index);
+        const trials: Array<{ crashAt?: string; delayMs?: number }> = [
+          ...STEPS.map((crashAt) => ({ crashAt })),
+          ...Array.from({ length: TIMED_TRIALS }, () => ({ delayMs: Math.floor(full.ms * (0.3 + 0.8 * rand())) })),
+        ];
+        for (const trial of trials) {
+          saved.restore();
+          const outcome = await runToDie(sb, scenario.args, scenario.input, trial);
+          totals.trials++;
+          if (outcome.killed) totals.kills++;
+          if (outcome.killed && trial.crashAt) totals.steps++;
+          const now = fingerprint(sb.home);
+          const label = `${scenario.name} ${JSON.stringify(trial)} -> ${JSON.stringify(outcome)}`;
+          if (outcome.code === 0) expect(now, label).toBe(after);
+          else expect([before, after], label).toContain(now);
+          expect(poolProblems(sb.home), label).toEqual([]);
+          // The pool takes new work.
+          const home = new Home(sb.home);
+          const data = pattern(R + 1, 77);
+          let pos = 0;
+          writeFile(home, 'tank', '/afterwards', { kind: 'replace' }, {
+            read(buf, offset, length) {
+              const n = Math.min(length, data.length - pos);
+              data.copy(buf, offset, pos, pos + n);
+              pos += n;
+              return n;
+            },
+          }, { parents: false });
+          const chunks: Buffer[] = [];
+          catFiles(home, 'tank', ['/afterwards'], (c) => chunks.push(Buffer.from(c)));
+          expect(Buffer.concat(chunks).equals(data), label).toBe(true);
+          expect(poolProblems(sb.home), label).toEqual([]);
+        }
+      } finally {
+        sb.cleanup();
       }
-      sb.ok(['write', 'tank/a', '/after'], 'still works\n');
-      expect(sb.ok(['cat', 'tank/a', '/after'])).toBe('still works\n');
-      expect(poolProblems(sb.home)).toEqual([]);
-    } finally {
-      sb.cleanup();
-    }
-  });
-});
+    }, SOAK ? 1_800_000 : 120_000);
+  }
 
-describe('concurrency', () => {
-  it('several processes writing one pool at once lose no update and hand out no space twice', async () => {
-    const sb = new Sandbox();
-    try {
-      sb.ok(['pool', 'create', '--size', '256M', 'tank']);
-      sb.ok(['create', 'tank/a']);
-      sb.ok(['create', 'tank/b']);
-      const run = (args: string[], input?: Buffer) =>
-        new Promise<number | null>((resolve) => {
-          const child = spawn(process.execPath, [BIN, ...args], { env: sb.env(), stdio: ['pipe', 'ignore', 'pipe'] });
-          child.stdin.end(input ?? '');
-          child.on('exit', resolve);
-        });
-      const jobs: Array<Promise<number | null>> = [];
-      const files = new Map<string, Buffer>();
-      for (let i = 0; i < 8; i++) {
-        const ds = i % 2 ? 'tank/a' : 'tank/b';
-        const data = pattern(131072 * (1 + (i % 3)) + i, 100 + i);
-        files.set(`${ds}:/f${i}`, data);
-        jobs.push(run(['write', ds, `/f${i}`], data));
-      }
-      jobs.push(run(['snapshot', 'tank/a@x']));
-      jobs.push(run(['create', 'tank/c']));
-      jobs.push(run(['list']));
-      const codes = await Promise.all(jobs);
-      expect(codes).toEqual(codes.map(() => 0));
-      for (const [key, data] of files) {
-        const [ds, path] = key.split(':');
-        expect(sb.bytesOf(['cat', ds, path]).equals(data)).toBe(true);
-      }
-      expect(poolProblems(sb.home)).toEqual([]);
-    } finally {
-      sb.cleanup();
-    }
+  it('ran the trials it meant to', () => {
+    // Printed for the record: how many runs, how many ended by SIGKILL, how many at a named step.
+    console.log(`crash trials: ${totals.trials}, killed: ${totals.kills} (at a named step: ${totals.steps})`);
+    expect(totals.kills).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 /** Reading a dataset's files: lookups, directory listings and streamed file contents. */
 import type { NodeSource } from '../blocks/nodes.js';
-import { readRecord } from '../blocks/records.js';
+import { ChecksumError, readRecord } from '../blocks/records.js';
 import { EngineError } from '../errno.js';
 import type { Image } from '../pool/image.js';
 import type { NodePtr } from '../store/records.js';
@@ -77,7 +77,12 @@ export class FsView {
     blockMap.scan(this.src, dnode.blocks, 0, (blockId, bp) => {
       if (blockId * blksz >= dnode.size) return false;
       for (; next < blockId; next++) emit(zeros, next);
-      readRecord(image, bp, buf);
+      try {
+        readRecord(image, bp, buf);
+      } catch (err) {
+        if (err instanceof ChecksumError) err.blockId = blockId;
+        throw err;
+      }
       if (bp.lsize < blksz) buf.fill(0, bp.lsize);
       emit(buf, blockId);
       next = blockId + 1;

@@ -5,7 +5,7 @@
  */
 import type { NodeWriter } from '../blocks/nodes.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
-import { writeRecord, readRecord } from '../blocks/records.js';
+import { ChecksumError, writeRecord, readRecord } from '../blocks/records.js';
 import { EngineError } from '../errno.js';
 import type { PoolTxn } from '../pool/pool.js';
 import type { BlockPtr, NodePtr, TreeRef } from '../store/records.js';
@@ -142,7 +142,12 @@ export class FsWriter extends FsView {
       object = this.link(parent, name, file);
     }
     const start = mode.kind === 'offset' ? mode.offset : mode.kind === 'append' ? file.size : 0;
-    file = new RecordWriter(this.tx, this.w, this.accounting, file, this.recordsize).write(start, src);
+    try {
+      file = new RecordWriter(this.tx, this.w, this.accounting, file, this.recordsize).write(start, src);
+    } catch (err) {
+      if (err instanceof ChecksumError) err.object = object;
+      throw err;
+    }
     this.setDnode(object, { ...file, mtime: this.now, ctime: this.now });
   }
 
@@ -255,7 +260,12 @@ class RecordWriter {
   private loadBlock(blockId: number, buf: Buffer): Buffer {
     const bp = blockMap.get(this.w, this.file.blocks, blockId);
     buf.fill(0);
-    if (bp) readRecord(this.tx.image, bp, buf);
+    try {
+      if (bp) readRecord(this.tx.image, bp, buf);
+    } catch (err) {
+      if (err instanceof ChecksumError) err.blockId = blockId;
+      throw err;
+    }
     return buf;
   }
 

@@ -8,7 +8,7 @@
  */
 import type { Tables } from '../store/environment.js';
 import { freeBySizeKey } from '../store/keys.js';
-import type { PoolMeta } from '../store/records.js';
+import type { PoolMeta, Txg } from '../store/records.js';
 import { SECTOR } from './image.js';
 
 export class OutOfSpace extends Error {
@@ -51,25 +51,41 @@ export class Allocator {
     this.pending.push([offset, length]);
   }
 
-  /** Return this command's freed extents to the free map, merging each with its neighbours. */
-  release(): void {
-    for (let [offset, length] of this.pending) {
-      this.meta.allocated -= length;
-      for (const { key, value } of this.t.freeByOffset.getRange({ start: offset, reverse: true, limit: 1 })) {
-        if (key + value === offset) {
-          this.removeExtent(key, value);
-          offset = key;
-          length += value;
-        }
-      }
-      const after = this.t.freeByOffset.get(offset + length);
-      if (after !== undefined) {
-        this.removeExtent(offset + length, after);
-        length += after;
-      }
-      this.addExtent(offset, length);
+  /** Return this command's (txg `txg`) freed extents to the free map, merging each with its
+   *  neighbours; while a reader that began before `txg` lives, park them instead (readers.ts). */
+  release(txg: Txg, oldestReader: number): void {
+    for (const [offset, length] of this.pending) {
+      if (oldestReader < txg) this.t.deferred.putSync([txg, offset], length);
+      else this.returnExtent(offset, length);
     }
     this.pending.length = 0;
+  }
+
+  /** Free the parked extents no live reader can still see: those freed at or before `oldestReader`. */
+  releaseDeferred(oldestReader: number): void {
+    for (const { key, value } of [...this.t.deferred.getRange({})]) {
+      const [txg, offset] = key as number[];
+      if (txg > oldestReader) break;
+      this.t.deferred.removeSync(key);
+      this.returnExtent(offset, value);
+    }
+  }
+
+  private returnExtent(offset: number, length: number): void {
+    this.meta.allocated -= length;
+    for (const { key, value } of this.t.freeByOffset.getRange({ start: offset, reverse: true, limit: 1 })) {
+      if (key + value === offset) {
+        this.removeExtent(key, value);
+        offset = key;
+        length += value;
+      }
+    }
+    const after = this.t.freeByOffset.get(offset + length);
+    if (after !== undefined) {
+      this.removeExtent(offset + length, after);
+      length += after;
+    }
+    this.addExtent(offset, length);
   }
 
   private addExtent(offset: number, length: number): void {

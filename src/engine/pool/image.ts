@@ -3,11 +3,14 @@
  * Its first 4 KiB is a label naming the pool, so an image is recognised (and not reused by accident).
  */
 import * as fs from 'node:fs';
+import { dirname } from 'node:path';
+import { EngineError } from '../errno.js';
 import { zlib } from './zlib.js';
 
 export const SECTOR = 4096;
 export const LABEL_BYTES = SECTOR;
 const MAGIC = 'TSZFS-IMAGE-1\n';
+const READ_WRITE = fs.constants.O_RDWR | fs.constants.O_NOFOLLOW;
 
 export interface Label {
   pool: string;
@@ -25,7 +28,13 @@ export class Image {
    *  on the host file system, then write the label. */
   static create(path: string, bytes: number, label: Label): Image {
     const exists = fs.existsSync(path);
-    const fd = fs.openSync(path, exists ? 'r+' : 'wx', 0o666);
+    if (!exists) {
+      // Refuse an image the host cannot hold before writing a byte of it.
+      const host = fs.statfsSync(dirname(path));
+      if (bytes > host.bavail * host.bsize) throw new EngineError('ENOSPC', `the host has no room for ${bytes} bytes`);
+    }
+    // Never through a symlink: O_EXCL refuses one for a new image, O_NOFOLLOW for an existing one.
+    const fd = fs.openSync(path, exists ? READ_WRITE : 'wx', 0o666);
     try {
       if (!exists) {
         const chunk = Buffer.alloc(1 << 20);
@@ -38,12 +47,13 @@ export class Image {
       return image;
     } catch (err) {
       fs.closeSync(fd);
+      if (!exists) fs.rmSync(path, { force: true });
       throw err;
     }
   }
 
   static open(path: string): Image {
-    const fd = fs.openSync(path, 'r+');
+    const fd = fs.openSync(path, READ_WRITE);
     return new Image(path, fd, fs.fstatSync(fd).size);
   }
 
@@ -51,7 +61,7 @@ export class Image {
   static readLabel(path: string): Label | null {
     let fd: number;
     try {
-      fd = fs.openSync(path, 'r');
+      fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     } catch {
       return null;
     }

@@ -6,11 +6,21 @@
  * LMDB's write lock serializes commands of several processes; a throw anywhere rolls it all back.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import { Store, type Tables } from '../store/environment.js';
-import type { Id, PoolMeta, Txg } from '../store/records.js';
+import type { ChecksumAlgorithm, Id, PoolMeta, Txg } from '../store/records.js';
 import { Allocator, OutOfSpace } from './allocator.js';
 import { clockPinned, nowSeconds } from './clock.js';
+import { crashPoint } from './crash.js';
+import { oldestReader, readerKey } from './readers.js';
 import { Image, LABEL_BYTES } from './image.js';
+
+/** A pool that cannot be opened: missing, damaged or mismatched files. `reason` says which. */
+export class PoolOpenError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
 
 /** OpenZFS spa_get_slop_space: space kept back so that frees and destroys work on a full pool. */
 export function slopBytes(size: number): number {
@@ -30,14 +40,19 @@ export class PoolTxn {
   readonly allocator: Allocator;
   private readonly beforeCommit: Array<() => void> = [];
   private wroteData = false;
+  /** the algorithm for the checksums of records written in this txg (the dataset's `checksum`) */
+  checksumAlgorithm: ChecksumAlgorithm = 'fletcher4';
 
   constructor(
     readonly t: Tables,
     readonly meta: PoolMeta,
     readonly image: Image,
     readonly txg: Txg,
+    /** the txg at which the oldest live reader of block data began (readers.ts) */
+    private readonly oldestReader = Infinity,
   ) {
     this.allocator = new Allocator(t, meta);
+    this.allocator.releaseDeferred(oldestReader);
   }
 
   newId(): Id {
@@ -59,7 +74,9 @@ export class PoolTxn {
     // The slop reserve stays free so that frees and destroys still work on a full pool.
     if (this.meta.allocated - LABEL_BYTES + asize > this.usableBytes()) throw new OutOfSpace();
     const offset = this.allocator.allocate(asize);
+    crashPoint('allocate');
     this.image.write(buf, length, offset);
+    crashPoint('image-write');
     this.wroteData = true;
     return offset;
   }
@@ -71,10 +88,12 @@ export class PoolTxn {
   /** @internal the last steps of a transaction group, in the order crash safety needs */
   finish(): void {
     for (const hook of this.beforeCommit) hook();
-    this.allocator.release();
+    this.allocator.release(this.txg, this.oldestReader);
     if (this.wroteData) this.image.sync();
+    crashPoint('image-sync');
     this.meta.txg = this.txg;
     this.t.meta.putSync('pool', this.meta);
+    crashPoint('commit');
   }
 }
 
@@ -108,9 +127,36 @@ export class Pool {
     return pool;
   }
 
+  /** Open a pool's two files and check that they belong together; PoolOpenError says why not. */
   static open(imagePath: string, metadataPath: string): Pool {
-    const image = Image.open(imagePath);
-    return new Pool(Store.open(metadataPath), image);
+    // LMDB would create a missing environment: an empty pool is not the pool that was there.
+    if (!fs.existsSync(metadataPath)) throw new PoolOpenError(`the metadata '${metadataPath}' is missing`);
+    // LMDB trusts its file: a foreign one can crash the process, so look at its meta pages first.
+    if (!looksLikeLmdb(metadataPath)) throw new PoolOpenError(`the metadata '${metadataPath}' is not an LMDB environment`);
+    let image: Image;
+    try {
+      image = Image.open(imagePath);
+    } catch (err) {
+      throw new PoolOpenError(`the image '${imagePath}' cannot be opened (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+    let store: Store | undefined;
+    try {
+      store = Store.open(metadataPath);
+      const pool = new Pool(store, image);
+      const meta = store.t.meta.get('pool');
+      const label = Image.readLabel(imagePath);
+      if (!meta || !label) throw new PoolOpenError(`the metadata '${metadataPath}' holds no pool`);
+      if (meta.guid !== label.guid) throw new PoolOpenError(`the metadata '${metadataPath}' belongs to another pool`);
+      if (image.size < meta.imageBytes) {
+        throw new PoolOpenError(`the image '${imagePath}' is ${image.size} bytes, the pool needs ${meta.imageBytes}`);
+      }
+      return pool;
+    } catch (err) {
+      image.close();
+      store?.close();
+      if (err instanceof PoolOpenError) throw err;
+      throw new PoolOpenError(`the metadata '${metadataPath}' cannot be read (${err instanceof Error ? err.message : err})`);
+    }
   }
 
   get t(): Tables {
@@ -125,17 +171,65 @@ export class Pool {
 
   /** Run one changing command as one transaction group. */
   change<T>(fn: (tx: PoolTxn) => T): T {
-    return this.store.write(() => {
+    const out = this.store.write(() => {
       const meta = this.meta();
-      const tx = new PoolTxn(this.store.t, { ...meta, props: { ...meta.props } }, this.image, meta.txg + 1);
+      const oldest = oldestReader(this.store.t);
+      const tx = new PoolTxn(this.store.t, { ...meta, props: { ...meta.props } }, this.image, meta.txg + 1, oldest);
       const result = fn(tx);
       tx.finish();
       return result;
     });
+    crashPoint('committed');
+    return out;
+  }
+
+  /**
+   * Run `fn`, which reads block data, with this process registered as a reader: no block its view
+   * of the pool references is handed to a writer until it is done (readers.ts). The view `fn`
+   * reads is one taken after the registration.
+   */
+  readingData<T>(fn: () => T): T {
+    const key = readerKey();
+    this.store.write(() => this.store.t.readers.putSync(key, this.meta().txg));
+    this.store.env.resetReadTxn();
+    try {
+      return fn();
+    } finally {
+      this.store.write(() => {
+        const t = this.store.t;
+        t.readers.removeSync(key);
+        if (t.deferred.getKeysCount() === 0) return;
+        const meta = this.meta();
+        new Allocator(t, meta).releaseDeferred(oldestReader(t));
+        t.meta.putSync('pool', meta);
+      });
+    }
   }
 
   close(): void {
     this.image.close();
     this.store.close();
+  }
+}
+
+/** Both meta pages of an LMDB data file carry MDB_MAGIC (0xBEEFC0DE) and data version 1 or 2. */
+function looksLikeLmdb(file: string): boolean {
+  const PAGE = 4096;
+  const MAGIC_AT = 24;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch {
+    return false;
+  }
+  try {
+    const buf = Buffer.alloc(2 * PAGE);
+    if (fs.readSync(fd, buf, 0, buf.length, 0) < buf.length) return false;
+    return [0, PAGE].every((page) => {
+      const version = buf.readUInt32LE(page + MAGIC_AT + 4);
+      return buf.readUInt32LE(page + MAGIC_AT) === 0xbeefc0de && (version === 1 || version === 2);
+    });
+  } finally {
+    fs.closeSync(fd);
   }
 }

@@ -16,12 +16,22 @@ export interface Tables {
   snapNames: Database<Id, Key>;
   snapTxgs: Database<Id, Key>;
   nextClones: Database<true, Key>;
+  /** user holds: [snapshot id, tag] -> time the hold was placed (seconds) */
+  holds: Database<number, Key>;
   nodes: Database<unknown, Id>;
   deadEntries: Database<number, Key>;
   deadSums: Database<number, Key>;
   freeByOffset: Database<number, number>;
   freeBySize: Database<true, Key>;
   history: Database<HistoryRecord, number>;
+  /** pool health: 'errors' -> device error counters, 'scan' -> the last scrub (engine/pool/health.ts) */
+  health: Database<unknown, string>;
+  /** the persistent error log (ZFS spa_errlog): [dataset id, object, block id] -> generation */
+  errlog: Database<number, Key>;
+  /** processes reading block data: [pid, nonce] -> the txg committed when they began (pool/readers.ts) */
+  readers: Database<number, Key>;
+  /** extents freed while an older reader may still read them: [free txg, offset] -> length */
+  deferred: Database<number, Key>;
 }
 
 export class Store {
@@ -34,7 +44,7 @@ export class Store {
     const env = open({
       path,
       noSubdir: true,
-      maxDbs: 20,
+      maxDbs: 32,
       // Durability: a command's commit is on disk when the command returns.
       overlappingSync: false,
       noSync: false,
@@ -50,12 +60,17 @@ export class Store {
       snapNames: db('snapNames'),
       snapTxgs: db('snapTxgs'),
       nextClones: db('nextClones'),
+      holds: db('holds'),
       nodes: db('nodes'),
       deadEntries: db('deadEntries'),
       deadSums: db('deadSums'),
       freeByOffset: db('freeByOffset'),
       freeBySize: db('freeBySize'),
       history: db('history'),
+      health: db('health'),
+      errlog: db('errlog'),
+      readers: db('readers'),
+      deferred: db('deferred'),
     };
     return new Store(env, t);
   }

@@ -27,13 +27,19 @@ export interface TreeRef {
   levels: number;
 }
 
+/** The `checksum` property's algorithms as a block pointer records them (`on` is fletcher4). */
+export type ChecksumAlgorithm = 'fletcher4' | 'sha256' | 'off';
+
 /** Where a data record lives in the image. `asize` is what it occupies (lsize rounded up to 4K). */
 export interface BlockPtr {
   offset: number;
   asize: number;
   lsize: number;
   birth: Txg;
-  checksum: number;
+  /** the algorithm that made `checksum` (ZFS BP_GET_CHECKSUM) */
+  cksumAlg: ChecksumAlgorithm;
+  /** 32 bytes: fletcher4's four 64-bit sums or sha256's digest, little-endian; empty when off */
+  checksum: Uint8Array;
 }
 
 export interface PoolMeta {
@@ -99,6 +105,10 @@ export interface SnapshotRecord extends DatasetCommon {
   next: Id;
   /** number of clones made from this snapshot (ds_num_children - 1) */
   numClones: number;
+  /** number of user holds (`zfs hold` tags); records written before holds existed read as 0 */
+  userrefs: number;
+  /** `zfs destroy -d` asked for it while held or cloned: it goes with its last hold or clone */
+  deferDestroy: boolean;
   /** user properties set on the snapshot */
   props: Record<string, string>;
 }

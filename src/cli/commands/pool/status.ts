@@ -1,19 +1,25 @@
 /** `zpool status [pool] ...`: the pool's one file vdev, in OpenZFS's layout. */
 import { ZfsError } from '../../../lib/errors.js';
 import { PoolHandle } from '../../../lib/pool-handle.js';
+import { damagedFiles, poolHealth, type PoolHealth } from '../../../lib/health.js';
+import { errorColumns, errorsSection, scanLine, statusParagraph } from './status-health.js';
 import type { Command } from '../../context.js';
 import { parseOptions } from '../../parse.js';
 
-function status(name: string, image: string): string {
+function status(name: string, image: string, health: PoolHealth, files: string[] | null): string {
   const width = Math.max(10, name.length, image.length + 2);
   const row = (indent: number, label: string) =>
-    `\t${' '.repeat(indent)}${label.padEnd(width - indent)}  ${'ONLINE'.padEnd(8)} ${'0'.padStart(5)} ${'0'.padStart(5)} ${'0'.padStart(5)}\n`;
+    `\t${' '.repeat(indent)}${label.padEnd(width - indent)}  ${'ONLINE'.padEnd(8)} ${errorColumns(health)}\n`;
   return (
-    `  pool: ${name}\n state: ONLINE\nconfig:\n\n` +
+    `  pool: ${name}\n state: ONLINE\n` +
+    statusParagraph(health) +
+    scanLine(health) +
+    `config:\n\n` +
     `\t${'NAME'.padEnd(width)}  ${'STATE'.padEnd(8)} ${'READ'.padStart(5)} ${'WRITE'.padStart(5)} ${'CKSUM'.padStart(5)}\n` +
     row(0, name) +
     row(2, image) +
-    '\nerrors: No known data errors\n'
+    '\n' +
+    errorsSection(health, files)
   );
 }
 
@@ -26,14 +32,24 @@ export const command: Command = {
     const parts: string[] = [];
     let failed = false;
     for (const name of names) {
-      const h = PoolHandle.open(ctx.home, name);
+      let h: PoolHandle | null;
+      try {
+        h = PoolHandle.open(ctx.home, name);
+      } catch (err) {
+        // A damaged pool is reported and the others are still shown.
+        if (!(err instanceof ZfsError)) throw err;
+        ctx.err.write(err.lines.join('\n') + '\n');
+        failed = true;
+        continue;
+      }
       if (!h) {
         ctx.err.write(`cannot open '${name}': no such pool\n`);
         failed = true;
         continue;
       }
       try {
-        parts.push(status(h.name, h.image));
+        const health = poolHealth(h);
+        parts.push(status(h.name, h.image, health, p.flags.has('v') ? damagedFiles(h) : null));
       } finally {
         h.close();
       }

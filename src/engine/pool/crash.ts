@@ -1,0 +1,18 @@
+/**
+ * Test-only crash points. With TSZFS_CRASH_AT=<step> in the environment the process kills itself
+ * (SIGKILL, as a power cut would end it) when it reaches that step of a transaction group; unset,
+ * `crashPoint` is one comparison with undefined. The crash tests use it to hit the middle of
+ * commands too short to kill from outside at a chosen instant.
+ *
+ * Steps, in the order a changing command passes them:
+ *   allocate     space taken from the free map (inside the LMDB transaction)
+ *   image-write  a record written to the image, not yet flushed
+ *   image-sync   the image flushed (fdatasync), metadata not yet committed
+ *   commit       every metadata change made, the LMDB transaction about to commit
+ *   committed    the LMDB transaction committed, the command not yet returned
+ */
+const target = process.env.TSZFS_CRASH_AT;
+
+export function crashPoint(step: string): void {
+  if (target !== undefined && target === step) process.kill(process.pid, 'SIGKILL');
+}

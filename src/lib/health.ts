@@ -1,0 +1,176 @@
+/**
+ * Pool health for the library: `zpool scrub` (verify every block any dataset references),
+ * `zpool clear`, what `zpool status` shows, and the bookkeeping of a reader that meets a damaged
+ * block (ZFS: spa_log_error + vdev checksum counters).
+ */
+import * as path from 'node:path';
+import { NodeReader } from '../engine/blocks/nodes.js';
+import { ChecksumError, readRecord } from '../engine/blocks/records.js';
+import { blockMap, dirEntries, objectTable, ROOT_OBJECT, type ObjsetNode } from '../engine/files/objset.js';
+import {
+  clearDeviceErrors,
+  deviceErrors,
+  errorLog,
+  finishScrub,
+  lastScan,
+  logChecksumErrors,
+  type DeviceErrors,
+  type ErrorLogEntry,
+  type ScanRecord,
+} from '../engine/pool/health.js';
+import { nowSeconds } from '../engine/pool/clock.js';
+import type { DatasetRecord, Id } from '../engine/store/records.js';
+import type { DslView } from '../engine/datasets/view.js';
+import { ZfsError } from './errors.js';
+import type { Home } from './home.js';
+import { PoolHandle } from './pool-handle.js';
+
+export interface PoolHealth {
+  errors: DeviceErrors;
+  scan: ScanRecord | null;
+  /** entries of the error log (ZPOOL_CONFIG_ERRCOUNT counts these) */
+  dataErrors: number;
+}
+
+export function poolHealth(h: PoolHandle): PoolHealth {
+  const t = h.pool.t;
+  return { errors: deviceErrors(t), scan: lastScan(t), dataErrors: errorLog(t).length };
+}
+
+/** The damaged files, as `zpool status -v` names them (zpool_obj_to_path on an unmounted
+ *  dataset): `tank/a:/dir/file`, `tank/a:<0x5>` when the object is gone, `<0x12>:<0x5>` when the
+ *  dataset is. Sorted by dataset and object, each once. */
+export function damagedFiles(h: PoolHandle): string[] {
+  const view = h.view();
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const entries = errorLog(h.pool.t).sort((a, b) => a.dataset - b.dataset || a.object - b.object);
+  for (const e of entries) {
+    const key = `${e.dataset}:${e.object}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(objectName(h, view, e.dataset, e.object));
+  }
+  return out;
+}
+
+const hex = (n: number) => `<0x${n.toString(16)}>`;
+
+function objectName(h: PoolHandle, view: DslView, dsId: Id, object: number): string {
+  const ds = h.pool.t.datasets.get(dsId);
+  if (!ds) return `${hex(dsId)}:${hex(object)}`;
+  const name = view.datasetName(ds);
+  const file = pathOf(new NodeReader(h.pool.t), ds, object);
+  return `${name}:${file ?? hex(object)}`;
+}
+
+/** The path of `object` inside a dataset, walking parent links up to the root directory. */
+function pathOf(src: NodeReader, ds: DatasetRecord, object: number): string | null {
+  const os = src.get<ObjsetNode>(ds.root);
+  const parts: string[] = [];
+  let current = object;
+  for (let depth = 0; current !== ROOT_OBJECT; depth++) {
+    const dn = objectTable.get(src, os.objects, current);
+    if (!dn || depth > 4096) return null;
+    const parent = objectTable.get(src, os.objects, dn.parent);
+    if (!parent || parent.type !== 'dir') return null;
+    const entry = dirEntries(src, parent).find(([, o]) => o === current);
+    if (!entry) return null;
+    parts.push(entry[0]);
+    current = dn.parent;
+  }
+  return '/' + parts.reverse().join('/');
+}
+
+/**
+ * A reader met a damaged block of `dsId`. Count it unless the block is no longer the one the
+ * dataset references: then another process freed it (and perhaps reused it) while this reader
+ * still saw the older state (semantics §10.6, I4): the reader's I/O error stands, but the pool is
+ * not damaged and nothing is logged.
+ */
+export function noteDamagedBlock(h: PoolHandle, dsId: Id, err: ChecksumError): void {
+  if (err.object === undefined || err.blockId === undefined) return;
+  const { object, blockId } = err;
+  h.pool.store.env.resetReadTxn();
+  const ds = h.pool.t.datasets.get(dsId);
+  if (!ds) return;
+  const src = new NodeReader(h.pool.t);
+  const dn = objectTable.get(src, src.get<ObjsetNode>(ds.root).objects, object);
+  if (!dn || dn.type !== 'file') return;
+  const bp = blockMap.get(src, dn.blocks, blockId);
+  if (!bp || bp.offset !== err.bp.offset || bp.birth !== err.bp.birth) return;
+  h.pool.store.write(() => logChecksumErrors(h.pool.t, [{ dataset: dsId, object, blockId }]));
+}
+
+/** Every block reachable from any dataset (heads, snapshots, clones; deadlisted blocks are
+ *  those of snapshots), each extent read and verified once. */
+export function scrub(h: PoolHandle): { examined: number; damaged: number; found: ErrorLogEntry[] } {
+  const t = h.pool.t;
+  const src = new NodeReader(t);
+  const verdict = new Map<number, boolean>();
+  const found: ErrorLogEntry[] = [];
+  let buf = Buffer.alloc(128 * 1024);
+  let examined = 0;
+  for (const { value } of t.datasets.getRange({})) {
+    const ds = value as DatasetRecord;
+    const os = src.get<ObjsetNode>(ds.root);
+    objectTable.scan(src, os.objects, 0, (object, dn) => {
+      if (dn.type !== 'file') return;
+      blockMap.scan(src, dn.blocks, 0, (blockId, bp) => {
+        let good = verdict.get(bp.offset);
+        if (good === undefined) {
+          if (buf.length < bp.lsize) buf = Buffer.alloc(bp.lsize);
+          try {
+            readRecord(h.pool.image, bp, buf);
+            good = true;
+          } catch (err) {
+            if (!(err instanceof ChecksumError)) throw err;
+            good = false;
+          }
+          verdict.set(bp.offset, good);
+          examined += bp.asize;
+        }
+        if (!good) found.push({ dataset: ds.id, object, blockId });
+      });
+    });
+  }
+  const damaged = [...verdict.values()].filter((good) => !good).length;
+  return { examined, damaged, found };
+}
+
+function withPool<T>(home: Home, name: string, fn: (h: PoolHandle) => T): T {
+  const h = PoolHandle.open(home, name);
+  if (!h) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
+  try {
+    return fn(h);
+  } finally {
+    h.close();
+  }
+}
+
+export type ScrubRequest = 'start' | 'stop' | 'pause';
+
+/** `zpool scrub [-s | -p] POOL`. A scrub here runs to completion inside the command, so there is
+ *  never one in progress for another command to stop or pause. */
+export function scrubPool(home: Home, name: string, request: ScrubRequest, history: string): void {
+  withPool(home, name, (h) => {
+    if (request === 'stop') throw ZfsError.action(`cannot cancel scrubbing ${name}`, 'there is no active scrub');
+    if (request === 'pause') throw ZfsError.action(`cannot pause scrubbing ${name}`, 'there is no active scrub');
+    const start = nowSeconds();
+    const { examined, damaged, found } = h.pool.readingData(() => scrub(h));
+    const scan: ScanRecord = { func: 'scrub', state: 'finished', start, end: nowSeconds(), examined, errors: damaged };
+    h.change(history, (c) => finishScrub(c.tx.t, scan, found));
+  });
+}
+
+/** `zpool clear POOL [DEVICE]`: DEVICE, when given, must be the pool's image. */
+export function clearPool(home: Home, name: string, device: string | undefined, history: string): void {
+  withPool(home, name, (h) => {
+    if (device !== undefined && path.resolve(device) !== path.resolve(h.image) && device !== path.basename(h.image)) {
+      throw ZfsError.action(`cannot clear errors for ${device}`, 'no such device in pool');
+    }
+    // Not a change of the pool's contents: no txg, and (as in OpenZFS) no history record.
+    void history;
+    h.pool.store.write(() => clearDeviceErrors(h.pool.t));
+  });
+}
