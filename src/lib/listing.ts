@@ -10,7 +10,7 @@ import type { DatasetRecord, PoolMeta } from '../engine/store/records.js';
 import type { Home } from './home.js';
 import { checkDatasetName, type NameKind } from './names.js';
 import { PoolHandle, poolNameOf } from './pool-handle.js';
-import { findProperty, PROPERTIES } from './properties/table.js';
+import { findProperty, indexNumber, PROPERTIES } from './properties/table.js';
 import { DatasetProps, writtenSince, type PropValue } from './properties/values.js';
 
 export type ListType = 'filesystem' | 'volume' | 'snapshot' | 'bookmark';
@@ -286,20 +286,20 @@ export function compareDefault(a: Pick<Row, 'name' | 'createTxg'>, b: Pick<Row, 
   return Math.sign(a.createTxg - b.createTxg);
 }
 
-// Index properties compare by their number in OpenZFS's table (boolean_table: off 0, on 1).
-const BOOLEAN_INDEX: Record<string, number> = { off: 0, on: 1, no: 0, yes: 1 };
-
 function sortValue(row: Row, prop: string): { str: string } | { num: bigint } | null {
   if (prop === 'name') return { str: row.name };
   const v = row.values.get(prop) ?? null;
   if (v === null) return null;
   const def = findProperty(prop);
-  if (!def || (def.format === 'text' && !def.values)) return { str: String(v.value) };
-  if (def.values) {
+  if (!def || def.kind === 'string') return { str: String(v.value) };
+  // Index properties compare by their number in OpenZFS's table (boolean_table: off 0, on 1).
+  if (def.kind === 'index') {
     const text = String(v.value);
-    return { num: BigInt(BOOLEAN_INDEX[text] ?? def.values.indexOf(text)) };
+    const n = def.name === 'mounted' ? (text === 'yes' ? 1 : 0) : indexNumber(def, text);
+    return n === undefined ? { str: text } : { num: BigInt(n) };
   }
   if (typeof v.value === 'number') return { num: BigInt(Math.trunc(v.value)) };
+  if (v.value === 'none' && def.noneValue !== undefined) return { num: def.noneValue };
   return /^\d+$/.test(v.value) ? { num: BigInt(v.value) } : { str: v.value };
 }
 

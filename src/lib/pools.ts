@@ -3,11 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Image, LABEL_BYTES } from '../engine/pool/image.js';
 import { Pool } from '../engine/pool/pool.js';
+import { EngineError } from '../engine/errno.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
 import { newFilesystem, validateNewProps } from './datasets/create.js';
+import { FEATURES, PoolPropertyError, validatePoolAssignment, type PoolStats } from './pool-props.js';
+import type { HistoryRecord } from '../engine/store/records.js';
 
 export const MIN_DEVICE = 64 * 1024 * 1024;
 export const DEFAULT_POOL_SIZE = 1024 * 1024 * 1024;
@@ -16,25 +19,33 @@ export interface CreatePoolOptions {
   image?: string;
   size?: number;
   force: boolean;
+  /** -d: create with every feature disabled */
+  noFeatures?: boolean;
+  /** -n: check everything, create nothing */
+  dryRun?: boolean;
   fsProps: Array<[string, string]>;
   poolProps: Array<[string, string]>;
 }
 
-/** Pool properties `zpool create -o` takes so far, with their allowed values. */
-const POOL_PROPS: Record<string, readonly string[] | null> = { listsnapshots: ['on', 'off'], comment: null };
-
-function validatePoolProps(action: string, props: Array<[string, string]>): Record<string, string> {
+/** `zpool create -o` assignments, checked as zpool_valid_proplist() does at creation. */
+function validatePoolProps(action: string, props: Array<[string, string]>, noFeatures: boolean): Record<string, string> {
   const out: Record<string, string> = {};
+  // -d: every feature starts disabled; -o feature@x=enabled turns single ones back on.
+  if (noFeatures) for (const [f] of FEATURES) out[`feature@${f}`] = 'disabled';
   for (const [name, value] of props) {
-    if (!(name in POOL_PROPS)) throw ZfsError.action(action, `invalid property '${name}'`);
-    const allowed = POOL_PROPS[name];
-    if (allowed && !allowed.includes(value)) throw ZfsError.action(action, `'${name}' must be one of '${allowed.join(' | ')}'`);
-    out[name] = value;
+    try {
+      const [canonical, stored] = validatePoolAssignment(name, value, 'create');
+      out[canonical] = stored;
+    } catch (err) {
+      if (err instanceof PoolPropertyError) throw ZfsError.action(action, err.message);
+      throw err;
+    }
   }
   return out;
 }
 
-export function createPool(home: Home, name: string, opts: CreatePoolOptions, history: string): void {
+/** Returns the image's path (with -n, the one that would be used). */
+export function createPool(home: Home, name: string, opts: CreatePoolOptions, history: string): string {
   const action = `cannot create '${name}'`;
   const bad = checkPoolName(name, true);
   if (bad) {
@@ -43,9 +54,13 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   }
   if (home.find(name)) throw ZfsError.action(action, 'pool already exists');
   const props = validateNewProps(action, opts.fsProps);
-  const poolProps = validatePoolProps(action, opts.poolProps);
+  const poolProps = validatePoolProps(action, opts.poolProps, opts.noFeatures ?? false);
   const image = path.resolve(opts.image ?? home.defaultImage(name));
   let size = opts.size ?? DEFAULT_POOL_SIZE;
+  // An image is never reached through a symlink (Image opens with O_NOFOLLOW / O_EXCL).
+  if (fs.lstatSync(image, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw ZfsError.action(`cannot use '${image}'`, 'must be a block device or regular file');
+  }
   if (fs.existsSync(image)) {
     const stat = fs.statSync(image);
     if (!stat.isFile()) throw ZfsError.action(`cannot use '${image}'`, 'must be a block device or regular file');
@@ -61,10 +76,17 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
     }
   }
   if (size < MIN_DEVICE) throw ZfsError.action(action, 'one or more devices is less than the minimum size (64M)');
+  if (opts.dryRun) return image;
   fs.mkdirSync(path.dirname(image), { recursive: true });
   const metadata = metadataPathOf(image);
   for (const stale of [metadata, `${metadata}-lock`]) fs.rmSync(stale, { force: true });
-  const pool = Pool.create(name, image, metadata, size);
+  let pool: Pool;
+  try {
+    pool = Pool.create(name, image, metadata, size);
+  } catch (err) {
+    if (err instanceof EngineError && err.errno === 'ENOSPC') throw ZfsError.action(action, 'out of space');
+    throw err;
+  }
   pool.close();
   home.add({ name, image });
   const h = PoolHandle.open(home, name)!;
@@ -76,6 +98,7 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   } finally {
     h.close();
   }
+  return image;
 }
 
 export function destroyPool(home: Home, name: string): void {
@@ -114,4 +137,35 @@ export function poolSummary(h: PoolHandle): PoolSummary {
     free: meta.imageBytes - meta.allocated,
     txg: meta.txg,
   };
+}
+
+/** The numbers pool properties are computed from. */
+export function poolStats(h: PoolHandle): PoolStats {
+  const meta = h.pool.meta();
+  return { name: h.name, guid: meta.guid, size: meta.imageBytes, allocated: meta.allocated, health: 'ONLINE', txg: meta.txg };
+}
+
+/** `zpool set prop=value pool`, logged in the pool's history. */
+export function setPoolProperty(home: Home, name: string, prop: string, value: string, history: string): void {
+  const h = PoolHandle.open(home, name);
+  if (!h) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
+  try {
+    let stored: [string, string];
+    try {
+      stored = validatePoolAssignment(prop, value, 'set');
+    } catch (err) {
+      if (err instanceof PoolPropertyError) throw ZfsError.action(`cannot set property for '${name}'`, err.message);
+      throw err;
+    }
+    h.change(history, (c) => {
+      c.tx.meta.props[stored[0]] = stored[1];
+    });
+  } finally {
+    h.close();
+  }
+}
+
+/** The pool's history records, oldest first. */
+export function poolHistory(h: PoolHandle): HistoryRecord[] {
+  return [...h.pool.t.history.getRange({})].map((e) => e.value);
 }

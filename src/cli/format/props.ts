@@ -2,11 +2,11 @@
 // and -p (literal) forms of a value, the SOURCE text, the column a property gets, and the
 // JSON form of one property (libzfs zprop_nvlist_one_property).
 
-import { findProperty, isNumeric } from '../../lib/properties/table.js';
+import { findProperty } from '../../lib/properties/table.js';
 import type { Row } from '../../lib/listing.js';
 import type { PropValue, Source } from '../../lib/properties/values.js';
 import type { ColumnSpec } from './columns.js';
-import { formatCreation } from './dates.js';
+import { formatCreation, formatSnapshotsChanged } from './dates.js';
 import { formatRatio, nicebytes, nicenum } from './nicenum.js';
 
 /** A value for display; null (the property does not apply) prints `-`. */
@@ -20,8 +20,13 @@ export function formatValue(v: PropValue | null, parsable: boolean): string {
       return parsable ? String(value) : nicebytes(integer(value));
     case 'number':
       return parsable ? String(value) : nicenum(integer(value));
+    case 'quota':
+      if (parsable) return String(value);
+      return String(value) === '0' ? 'none' : nicebytes(integer(value));
     case 'date':
       return parsable ? String(value) : formatCreation(Number(value));
+    case 'datetime':
+      return parsable ? String(value) : formatSnapshotsChanged(Number(value));
     case 'ratio':
       return formatRatio(Number(value), parsable);
     case 'raw':
@@ -63,15 +68,17 @@ export function propertyColumn(prop: string): ColumnSpec {
     }
     return { header: upper(prop), align: 'left', minWidth: Buffer.byteLength(prop) };
   }
-  const numberType = def.format !== 'text';
-  let minWidth = def.column.length;
-  if (numberType) minWidth = Math.max(minWidth, 5);
+  let minWidth = Buffer.byteLength(def.column);
+  if (def.kind === 'number') minWidth = Math.max(minWidth, 5);
   for (const v of def.values ?? []) minWidth = Math.max(minWidth, v.length);
   return {
     header: def.column,
-    align: isNumeric(def) ? 'right' : 'left',
+    align: def.rightAlign ? 'right' : 'left',
     minWidth,
-    fixed: def.format === 'bytes' || def.format === 'number' || def.format === 'ratio',
+    // zprop_width(): numbers are fixed-width except the flex ones (guid, createtxg, objsetid,
+    // pbkdf2iters) and the dates; strings widen with their values; index values never exceed
+    // their table.
+    fixed: def.kind === 'index' || (def.kind === 'number' && def.format !== 'raw' && def.format !== 'date' && def.format !== 'datetime'),
   };
 }
 

@@ -20,7 +20,7 @@ export function validateNewProps(action: string, props: Array<[string, string]>)
   const out: Record<string, string> = {};
   for (const [name, value] of props) {
     try {
-      const v = validateAssignment(name, value, 'filesystem');
+      const v = validateAssignment(name, value, 'filesystem', true);
       out[v.name] = v.value;
     } catch (err) {
       if (err instanceof PropertyError) throw ZfsError.action(action, err.message);

@@ -3,7 +3,7 @@
  * ones it cannot open), then sets the properties of each dataset in sort order, all of one
  * dataset's assignments in one transaction (one ioctl in OpenZFS).
  */
-import type { SnapshotRecord } from '../../engine/store/records.js';
+import type { DirRecord, SnapshotRecord } from '../../engine/store/records.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';
@@ -45,12 +45,24 @@ export function setProperties(
         status = 1;
       }
     }
-    const logged = new Set<string>();
+    // Validate every dataset's assignments first: zfs_main logs the command line only when the
+    // whole command succeeded, and validation is where a set fails.
+    const valid: Array<[Target, Record<string, string>]> = [];
     for (const t of [...targets.values()].sort(compareDefault)) {
+      try {
+        valid.push([t, validateAll(t, assignments)]);
+      } catch (err) {
+        if (!(err instanceof ZfsError)) throw err;
+        for (const line of err.lines) onError(line);
+        status = 255;
+      }
+    }
+    const logged = new Set<string>();
+    for (const [t, values] of valid) {
       try {
         const h = poolOf(t.pool)!;
         // The command line goes to the pool's history once, with the first change it makes there.
-        applyAll(h, t, assignments, logged.has(t.pool) ? null : history);
+        writeAll(h, t, values, assignments.length > 0, status === 0 && !logged.has(t.pool) ? history : null);
         logged.add(t.pool);
       } catch (err) {
         if (!(err instanceof ZfsError)) throw err;
@@ -76,26 +88,43 @@ function openTarget(name: string, poolOf: (pool: string) => PoolHandle | null, t
   return null;
 }
 
-/** Validate every assignment for this dataset, then write them all in one transaction. */
-function applyAll(h: PoolHandle, t: Target, assignments: ReadonlyArray<[string, string]>, history: string | null): void {
-  const action = `cannot set property for '${t.name}'`;
+/** The canonical values of every assignment for this dataset, or the first failure. */
+function validateAll(t: Target, assignments: ReadonlyArray<[string, string]>): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [name, value] of assignments) {
     try {
       const v = validateAssignment(name, value, t.kind);
       values[v.name] = v.value;
     } catch (err) {
-      if (err instanceof PropertyError) throw ZfsError.action(action, err.message);
+      if (err instanceof PropertyError) throw ZfsError.action(`cannot set property for '${t.name}'`, err.message);
       throw err;
     }
   }
+  return values;
+}
+
+/** Write one dataset's values in one transaction. */
+function writeAll(h: PoolHandle, t: Target, values: Record<string, string>, any: boolean, history: string | null): void {
+  const action = `cannot set property for '${t.name}'`;
   // `zfs set tank a=b` sets nothing on tank (zfs_do_set's argument-order quirk).
-  if (assignments.length === 0) return;
+  if (!any) return;
   h.change(history, (c) => {
     const r = h.resolve(c.dsl, t.name);
     if (!r) throw ZfsError.action(action, 'dataset does not exist');
+    if (r.kind === 'filesystem') checkQuotas(action, c.dsl.dir(r.dir), r.ds.referenced, values);
     // A snapshot keeps its own (user) properties; a filesystem's live in its dir.
     const props = r.kind === 'snapshot' ? (c.dsl.ds(r.ds.id) as SnapshotRecord).props : c.dsl.dir(r.dir).props;
     Object.assign(props, values);
   });
+}
+
+/** The kernel's checks (dsl_dir_set_quota_check, dsl_dataset_set_refquota_check): a quota may
+ *  not be set below what is already used. */
+function checkQuotas(action: string, dir: DirRecord, referenced: number, values: Record<string, string>): void {
+  const used = dir.used.head + dir.used.snap + dir.used.child;
+  const quota = Number(values.quota ?? 0);
+  const refquota = Number(values.refquota ?? 0);
+  if ((quota !== 0 && quota < used) || (refquota !== 0 && refquota < referenced)) {
+    throw ZfsError.action(action, 'size is less than current used or reserved space');
+  }
 }

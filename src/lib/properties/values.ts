@@ -6,7 +6,7 @@ import type { DslView } from '../../engine/datasets/view.js';
 import { LABEL_BYTES } from '../../engine/pool/image.js';
 import { slopBytes } from '../../engine/pool/pool.js';
 import type { DatasetRecord, DirRecord, PoolMeta } from '../../engine/store/records.js';
-import { DEFAULT_RECORDSIZE, findProperty, type PropDef, type ValueFormat } from './table.js';
+import { findProperty, type PropDef, type ValueFormat } from './table.js';
 
 export type Source =
   | { type: 'none' }
@@ -34,6 +34,9 @@ export function writtenSince(view: DslView, ds: DatasetRecord, since: DatasetRec
   return written + s.deadBytes;
 }
 
+/** ZPL properties live in the file system's master node: `zfs get` shows them with source `-`. */
+const ZPL_PROPS = new Set(['version', 'utf8only', 'normalization', 'casesensitivity']);
+
 export class DatasetProps {
   readonly dir: DirRecord;
 
@@ -58,8 +61,7 @@ export class DatasetProps {
     if (name.includes(':')) return this.user(name);
     const def = findProperty(name);
     if (!def || !def.types.includes(this.type)) return null;
-    const value = this.native(def);
-    return value === null ? null : value;
+    return this.native(def);
   }
 
   private stat(value: number | string | null, format: ValueFormat): PropValue | null {
@@ -69,6 +71,8 @@ export class DatasetProps {
   private native(def: PropDef): PropValue | null {
     const ds = this.ds;
     const used = this.dir.used;
+    // Records written before holds existed lack these fields: absent reads as none.
+    const snap: { deferDestroy?: boolean; userrefs?: number } = ds.kind === 'snapshot' ? ds : {};
     switch (def.name) {
       case 'name':
         return this.stat(this.name, 'text');
@@ -83,15 +87,18 @@ export class DatasetProps {
       case 'referenced':
         return this.stat(ds.referenced, 'bytes');
       case 'compressratio':
+      case 'refcompressratio':
         return this.stat(100, 'ratio');
       case 'mounted':
         return this.stat('no', 'text');
       case 'origin':
-        return this.stat(this.dir.origin === null ? null : this.view.datasetName(this.view.ds(this.dir.origin)), 'text');
+        return this.stat(this.dir.origin === null || ds.kind !== 'head' ? null : this.view.datasetName(this.view.ds(this.dir.origin)), 'text');
       case 'createtxg':
         return this.stat(ds.createTxg, 'raw');
       case 'guid':
         return this.stat(ds.guid, 'raw');
+      case 'objsetid':
+        return this.stat(ds.id, 'raw');
       case 'usedbysnapshots':
         return this.stat(used.snap, 'bytes');
       case 'usedbydataset':
@@ -100,19 +107,70 @@ export class DatasetProps {
         return this.stat(used.child, 'bytes');
       case 'usedbyrefreservation':
         return this.stat(0, 'bytes');
+      case 'defer_destroy':
+        return this.stat(snap.deferDestroy ? 'on' : 'off', 'text');
+      case 'userrefs':
+        return this.stat(snap.userrefs ?? 0, 'number');
       case 'written':
         return this.stat(writtenSince(this.view, ds, ds.prev === null ? null : this.view.ds(ds.prev)), 'number');
       case 'clones':
         return this.stat(this.clones(), 'text');
-      case 'recordsize':
-        return this.inherited(def, (v) => Number(v), DEFAULT_RECORDSIZE);
-      case 'readonly':
-        return this.inherited(def, (v) => v, 'off');
+      // No compression and metadata counted as zero: logical sizes are the data's sizes.
+      case 'logicalused':
+        return this.stat(used.head + used.snap + used.child, 'number');
+      case 'logicalreferenced':
+        return this.stat(ds.referenced, 'number');
+      case 'filesystem_count':
+      case 'snapshot_count':
+        // Counts are kept only below a limit; with none set anywhere they read `none`.
+        return { value: 'none', format: 'number', source: { type: 'default' } };
+      case 'snapshots_changed':
+        return this.stat(this.snapshotsChanged(), 'datetime');
       case 'mountpoint':
         return this.mountpoint();
-      default:
+      case 'version':
+        return this.stat('5', 'text');
+      case 'receive_resume_token':
+      case 'encryptionroot':
+      case 'keystatus':
+      case 'redact_snaps':
+      case 'volsize':
         return null;
+      default:
+        return def.attr === 'readonly' ? null : this.setting(def);
     }
+  }
+
+  /**
+   * A settable property: the local value, the nearest ancestor's for an inheritable one, else
+   * OpenZFS's default. A snapshot reads its filesystem's settings as inherited from it.
+   */
+  private setting(def: PropDef): PropValue {
+    const found = def.inheritable ? this.findLocal(def.name) : this.ownLocal(def.name);
+    let value = found?.value ?? def.default ?? '-';
+    let source: Source = { type: 'default' };
+    if (found) {
+      source = found.dir.id === this.dir.id && this.ds.kind === 'head' ? { type: 'local' } : { type: 'inherited', from: this.view.dirName(found.dir.id) };
+    }
+    if (ZPL_PROPS.has(def.name)) source = NONE;
+    // Limits store UINT64_MAX for none, which reads `none` even with -p.
+    if (def.noneValue !== undefined && def.noneValue !== 0n && value === def.noneValue.toString()) value = 'none';
+    if (def.kind !== 'number' || !/^\d+$/.test(value)) return { value, format: 'text', source };
+    const n = Number(value);
+    return { value: Number.isSafeInteger(n) ? n : value, format: def.format, source };
+  }
+
+  private ownLocal(prop: string): { dir: DirRecord; value: string } | null {
+    const value = this.ds.kind === 'head' ? this.dir.props[prop] : undefined;
+    return value === undefined ? null : { dir: this.dir, value };
+  }
+
+  /** When a snapshot of this filesystem last came (tszfs keeps no separate stamp: the newest
+   *  snapshot's creation, so a destroy does not move it). */
+  private snapshotsChanged(): number | null {
+    if (this.ds.kind !== 'head') return null;
+    const ids = this.view.snapshotIds(this.dir.id);
+    return ids.length === 0 ? null : Math.max(...ids.map((id) => this.view.ds(id).creation));
   }
 
   /** What the head could still write: the pool's usable space less everything allocated. */
@@ -140,25 +198,20 @@ export class DatasetProps {
     return null;
   }
 
-  private inherited(def: PropDef, parse: (v: string) => number | string, fallback: number | string): PropValue {
-    const found = this.findLocal(def.name);
-    if (!found) return { value: fallback, format: def.format, source: { type: 'default' } };
-    const source: Source =
-      found.dir.id === this.dir.id ? { type: 'local' } : { type: 'inherited', from: this.view.dirName(found.dir.id) };
-    return { value: parse(found.value), format: def.format, source };
-  }
-
-  /** `/pool/child/...` below the nearest local mountpoint; `none` and `legacy` inherit verbatim. */
+  /** `/pool/child/...` below the nearest local mountpoint; `none` and `legacy` inherit verbatim.
+   *  A pool imported or created with an altroot shows every path below it. */
   private mountpoint(): PropValue | null {
     const found = this.findLocal('mountpoint');
     const fullName = this.view.dirName(this.dir.id);
-    if (!found) return { value: '/' + fullName, format: 'text', source: { type: 'default' } };
+    const altroot = this.meta.props.altroot;
+    const rooted = (p: string) => (altroot && p.startsWith('/') ? (p === '/' ? altroot : altroot.replace(/\/$/, '') + p) : p);
+    if (!found) return { value: rooted('/' + fullName), format: 'text', source: { type: 'default' } };
     const base = found.value;
     const local = found.dir.id === this.dir.id;
     const source: Source = local ? { type: 'local' } : { type: 'inherited', from: this.view.dirName(found.dir.id) };
-    if (local || base === 'none' || base === 'legacy') return { value: base, format: 'text', source };
+    if (local || base === 'none' || base === 'legacy') return { value: rooted(base), format: 'text', source };
     const below = fullName.slice(this.view.dirName(found.dir.id).length);
-    return { value: (base === '/' ? '' : base) + below, format: 'text', source };
+    return { value: rooted((base === '/' ? '' : base) + below), format: 'text', source };
   }
 
   private user(name: string): PropValue | null {

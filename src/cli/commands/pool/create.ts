@@ -1,10 +1,18 @@
-/** `zpool create [-f] [-o property=value]... [-O fs-property=value]... [--size SIZE] POOL [IMAGE]` */
+/**
+ * `zpool create [-fnd] [-o property=value]... [-O fs-property=value]... [-m mountpoint]
+ * [-R root] [--size SIZE] POOL [IMAGE]`. IMAGE is the pool's one file vdev, named by a full
+ * path as OpenZFS wants (a missing one is created with --size, default 1G); without it the
+ * image goes in the tszfs home.
+ */
 import { ZfsError } from '../../../lib/errors.js';
 import { createPool } from '../../../lib/pools.js';
 import { parseSize, SizeError } from '../../../lib/sizes.js';
 import type { Command } from '../../context.js';
 import { parseOptions, UsageError, valueOf } from '../../parse.js';
 import { propertyArgs } from '../shared.js';
+
+/** Words that group vdevs in OpenZFS: a tszfs pool is one image, so none of them apply. */
+const VDEV_KEYWORDS = new Set(['mirror', 'raidz', 'raidz1', 'raidz2', 'raidz3', 'draid', 'spare', 'log', 'cache', 'special', 'dedup']);
 
 export const command: Command = {
   usage: [
@@ -13,28 +21,52 @@ export const command: Command = {
     '    [-m mountpoint] [-R root] [--size <size>] <pool> [<image>] ',
   ],
   run(ctx, args) {
-    const p = parseOptions(args, { flags: 'f', values: 'oO', repeated: 'oO', longValues: ['size'], reportMissing: true });
+    const p = parseOptions(args, { flags: 'fnd', values: 'oOmRt', repeated: 'oO', longValues: ['size'], reportMissing: true });
     for (const o of p.values.get('o') ?? []) if (!o.includes('=')) throw new UsageError("missing '=' for -o option");
     for (const o of p.values.get('O') ?? []) if (!o.includes('=')) throw new UsageError("missing '=' for -O option");
-    const [name, image, ...extra] = p.operands;
+    const [name, ...vdevs] = p.operands;
     if (name === undefined) throw new UsageError('missing pool name argument');
-    if (extra.length > 0) throw new UsageError('too many arguments');
+    const action = `cannot create '${name}'`;
+    if (vdevs.length > 1 || vdevs.some((v) => VDEV_KEYWORDS.has(v) || /^draid\d/.test(v))) {
+      throw ZfsError.action(action, 'a tszfs pool has exactly one image file (one file vdev)', `got: ${vdevs.join(' ')}`);
+    }
+    const image = vdevs[0];
+    // make_leaf_vdev(): a name that is not a path is looked up under /dev, where an image never is.
+    if (image !== undefined && !image.startsWith('/')) {
+      throw new ZfsError([`cannot open '${image}': no such device in /dev`, 'must be a full path or shorthand device name']);
+    }
     let size: number | undefined;
     const sizeArg = valueOf(p, 'size');
     if (sizeArg !== undefined) {
       try {
         size = Number(parseSize(sizeArg));
       } catch (err) {
-        if (err instanceof SizeError) throw ZfsError.action(`cannot create '${name}'`, `bad size '${sizeArg}': ${err.aux}`);
+        if (err instanceof SizeError) throw ZfsError.action(action, `bad size '${sizeArg}': ${err.aux}`);
         throw err;
       }
     }
-    createPool(
+    const fsProps = propertyArgs(p.values.get('O'));
+    const mountpoint = valueOf(p, 'm');
+    if (mountpoint !== undefined) {
+      if (mountpoint !== 'none' && mountpoint !== 'legacy' && !mountpoint.startsWith('/')) {
+        throw new ZfsError([`invalid mountpoint '${mountpoint}': must be an absolute path, 'legacy', or 'none'`]);
+      }
+      fsProps.push(['mountpoint', mountpoint]);
+    }
+    const poolProps = propertyArgs(p.values.get('o'));
+    const altroot = valueOf(p, 'R');
+    if (altroot !== undefined) {
+      if (!altroot.startsWith('/')) throw new ZfsError([`invalid alternate root '${altroot}': must be an absolute path`]);
+      poolProps.push(['altroot', altroot], ['cachefile', 'none']);
+    }
+    const dryRun = p.flags.has('n');
+    const path = createPool(
       ctx.home,
       name,
-      { image, size, force: p.flags.has('f'), fsProps: propertyArgs(p.values.get('O')), poolProps: propertyArgs(p.values.get('o')) },
+      { image, size, force: p.flags.has('f'), noFeatures: p.flags.has('d'), dryRun, fsProps, poolProps },
       ctx.historyLine,
     );
+    if (dryRun) ctx.out.write(`would create '${name}' with the following layout:\n\n\t${name}\n\t  ${path}\n`);
     return 0;
   },
 };

@@ -1,44 +1,43 @@
-/** `zpool list [-Hp] [-o property[,...]] [pool] ...`, in OpenZFS's columns. */
-import { ZfsError } from '../../../lib/errors.js';
-import { poolSummary, type PoolSummary } from '../../../lib/pools.js';
+/** `zpool list [-Hp] [-o property[,...]] [pool] ...`, in OpenZFS's columns (spec §9.2). */
 import { PoolHandle } from '../../../lib/pool-handle.js';
+import { findPoolProperty, poolPropertyName, poolPropValue, type PoolPropValue, type PoolStats } from '../../../lib/pool-props.js';
+import { poolsJson } from '../../format/pool-json.js';
+import { poolStats } from '../../../lib/pools.js';
+import type { Command } from '../../context.js';
 import { renderTable, type ColumnSpec } from '../../format/columns.js';
 import { nicenum } from '../../format/nicenum.js';
-import type { Command } from '../../context.js';
 import { parseOptions, UsageError, valueOf } from '../../parse.js';
 
-interface PoolColumn {
-  spec: ColumnSpec;
-  value(p: PoolSummary, parsable: boolean): string;
-}
-
-const percent = (p: PoolSummary) => Math.floor((p.allocated * 100) / p.size);
-
-const COLUMNS: Record<string, PoolColumn> = {
-  name: { spec: { header: 'NAME', align: 'left' }, value: (p) => p.name },
-  size: { spec: { header: 'SIZE', align: 'right', minWidth: 5, fixed: true }, value: (p, raw) => (raw ? String(p.size) : nicenum(p.size)) },
-  allocated: { spec: { header: 'ALLOC', align: 'right', minWidth: 5, fixed: true }, value: (p, raw) => (raw ? String(p.allocated) : nicenum(p.allocated)) },
-  free: { spec: { header: 'FREE', align: 'right', minWidth: 5, fixed: true }, value: (p, raw) => (raw ? String(p.free) : nicenum(p.free)) },
-  checkpoint: { spec: { header: 'CKPOINT', align: 'right', minWidth: 7, fixed: true }, value: () => '-' },
-  expandsize: { spec: { header: 'EXPANDSZ', align: 'right', minWidth: 8, fixed: true }, value: () => '-' },
-  fragmentation: { spec: { header: 'FRAG', align: 'right', minWidth: 5, fixed: true }, value: (_p, raw) => (raw ? '0' : '0%') },
-  capacity: { spec: { header: 'CAP', align: 'right', minWidth: 5, fixed: true }, value: (p, raw) => (raw ? String(percent(p)) : `${percent(p)}%`) },
-  dedupratio: { spec: { header: 'DEDUP', align: 'right', minWidth: 5, fixed: true }, value: (_p, raw) => (raw ? '1.00' : '1.00x') },
-  health: { spec: { header: 'HEALTH', align: 'right', minWidth: 8, fixed: true }, value: () => 'ONLINE' },
-  altroot: { spec: { header: 'ALTROOT', align: 'left' }, value: () => '-' },
-  guid: { spec: { header: 'GUID', align: 'right', minWidth: 5 }, value: (p) => p.guid },
-};
-const ALIASES: Record<string, string> = { alloc: 'allocated', cap: 'capacity', frag: 'fragmentation', dedup: 'dedupratio', ckpoint: 'checkpoint', expandsz: 'expandsize' };
 const DEFAULT = 'name,size,allocated,free,checkpoint,expandsize,fragmentation,capacity,dedupratio,health,altroot';
+
+/**
+ * zprop_width() for a pool column: the column name; at least 5 for numbers, 8 for health;
+ * the longest index value. Numbers and index values are fixed; names and strings widen.
+ */
+function columnOf(prop: string): ColumnSpec {
+  const def = findPoolProperty(prop);
+  if (!def) return { header: prop.toUpperCase(), align: 'left', minWidth: prop.length };
+  let minWidth = def.column.length;
+  if (def.kind === 'number') minWidth = Math.max(minWidth, def.name === 'health' ? 8 : 5);
+  for (const v of def.values ?? []) minWidth = Math.max(minWidth, v.length);
+  return { header: def.column, align: def.kind === 'number' ? 'right' : 'left', minWidth, fixed: def.kind !== 'string' };
+}
 
 export const command: Command = {
   usage: ['list [-gHLpPv] [-o property[,...]] [-j [--json-int, --json-pool-key-guid]] ...', '    [-T d|u] [pool] [interval [count]]'],
   run(ctx, args) {
-    const p = parseOptions(args, { flags: 'Hp', values: 'o' });
-    const fields = (valueOf(p, 'o') ?? DEFAULT).split(',').map((f) => ALIASES[f] ?? f);
-    for (const f of fields) if (!COLUMNS[f]) throw new UsageError(`invalid property '${f}'`);
+    const p = parseOptions(args, { flags: 'HpgLPvj', values: 'oT', longFlags: ['json', 'json-int', 'json-pool-key-guid'] });
+    const json = p.flags.has('j') || p.flags.has('json');
+    const asInt = p.flags.has('json-int');
+    if ((asInt || p.flags.has('json-pool-key-guid')) && !json) throw new UsageError(`'--${asInt ? 'json-int' : 'json-pool-key-guid'}' only works with '-j' option`);
+    const fields = (valueOf(p, 'o') ?? DEFAULT).split(',').map((f) => {
+      const name = f === '' ? null : poolPropertyName(f);
+      if (name === null) throw new UsageError(`bad property list: invalid property '${f}'`);
+      return name;
+    });
     const names = p.operands.length > 0 ? p.operands : ctx.home.pools().map((e) => e.name);
-    const summaries: PoolSummary[] = [];
+    const parsable = p.flags.has('p') || asInt;
+    const rows: Array<{ name: string; stats: PoolStats; values: Array<PoolPropValue | null> }> = [];
     let status = 0;
     for (const name of names) {
       const h = PoolHandle.open(ctx.home, name);
@@ -48,26 +47,29 @@ export const command: Command = {
         continue;
       }
       try {
-        summaries.push(poolSummary(h));
+        const meta = h.pool.meta();
+        const stats = poolStats(h);
+        rows.push({ name, stats, values: fields.map((f) => poolPropValue(meta, stats, f, nicenum)) });
       } finally {
         h.close();
       }
     }
-    if (summaries.length === 0 && p.operands.length === 0) {
+    if (json) {
+      rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const props = (r: (typeof rows)[number]) =>
+        fields.flatMap((f, i): Array<[string, PoolPropValue]> => (f === 'name' || r.values[i] === null ? [] : [[f, r.values[i]!]]));
+      ctx.out.write(poolsJson('zpool list', rows.map((r) => ({ stats: r.stats, props: props(r) })), { parsable, asInt, keyByGuid: p.flags.has('json-pool-key-guid') }));
+      return status;
+    }
+    if (rows.length === 0 && p.operands.length === 0) {
       if (!p.flags.has('H')) ctx.out.write('no pools available\n');
       return 0;
     }
-    const parsable = p.flags.has('p');
-    const rows = summaries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((s) => fields.map((f) => COLUMNS[f].value(s, parsable)));
+    rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const cells = rows.map((r) => r.values.map((v) => (v === null ? '-' : parsable ? v.literal : v.human)));
     ctx.out.write(
-      renderTable(fields.map((f) => COLUMNS[f].spec), rows, {
-        scripted: p.flags.has('H'),
-        header: rows.length > 0,
-        parsable,
-        widenFixedWhenParsable: true,
-      }),
+      renderTable(fields.map(columnOf), cells, { scripted: p.flags.has('H'), header: cells.length > 0, parsable, widenFixedWhenParsable: true }),
     );
-    if (status !== 0) throw new ZfsError([], 1);
-    return 0;
+    return status;
   },
 };

@@ -1,0 +1,105 @@
+/**
+ * `zpool export` / `zpool import`: a pool is its image plus the LMDB environment beside it, so
+ * exporting forgets it in the home's registry (after logging the command in its history) and
+ * importing finds labelled images with their environment in a directory and registers one,
+ * optionally under a new name (label, pool record and root dataset renamed together).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Image } from '../engine/pool/image.js';
+import { Pool } from '../engine/pool/pool.js';
+import { ZfsError } from './errors.js';
+import type { Home } from './home.js';
+import { checkPoolName } from './names.js';
+import { metadataPathOf, PoolHandle } from './pool-handle.js';
+
+export interface Importable {
+  name: string;
+  guid: string;
+  image: string;
+  comment?: string;
+}
+
+export function exportPool(home: Home, name: string, history: string): void {
+  const h = PoolHandle.open(home, name);
+  if (!h) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
+  try {
+    // The export records itself inside the pool before the pool goes (as spa_export does).
+    h.change(history, () => undefined);
+  } finally {
+    h.close();
+  }
+  home.remove(name);
+}
+
+/** Pools in `dir` that could be imported: labelled images with their environment beside them,
+ *  not imported already. Sorted by name, then image. */
+export function findImportable(home: Home, dir: string): Importable[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const imported = new Set(home.pools().map((p) => path.resolve(p.image)));
+  const out: Importable[] = [];
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const image = path.resolve(dir, e.name);
+    if (imported.has(image) || !fs.existsSync(metadataPathOf(image))) continue;
+    const label = Image.readLabel(image);
+    if (!label) continue;
+    out.push({ name: label.pool, guid: label.guid, image, comment: readComment(image) });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.image < b.image ? -1 : 1));
+}
+
+/** The pool's `comment` property, read without registering the pool. */
+function readComment(image: string): string | undefined {
+  try {
+    const pool = Pool.open(image, metadataPathOf(image));
+    try {
+      return pool.meta().props.comment;
+    } finally {
+      pool.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** `zpool import [-d dir] pool|id [newname]`. */
+export function importPool(home: Home, dir: string, which: string, newName: string | undefined, history: string): void {
+  const matches = findImportable(home, dir).filter((p) => p.name === which || p.guid === which);
+  if (matches.length === 0) throw ZfsError.action(`cannot import '${which}'`, 'no such pool available');
+  if (matches.length > 1) throw ZfsError.action(`cannot import '${which}'`, 'more than one matching pool', 'import by numeric ID instead');
+  const found = matches[0];
+  const name = newName ?? found.name;
+  if (newName !== undefined) {
+    const bad = checkPoolName(newName, true);
+    if (bad) throw ZfsError.action(`cannot import '${which}' as '${newName}'`, bad);
+  }
+  if (home.find(name)) {
+    if (newName !== undefined) throw ZfsError.action(`cannot import '${which}' as '${newName}'`, 'a pool with that name already exists');
+    throw ZfsError.action(
+      `cannot import '${which}'`,
+      'a pool with that name already exists',
+      "use the form 'zpool import <pool | id> <newpool>' to give it a new name",
+    );
+  }
+  if (name !== found.name) {
+    // The label first: an interrupted rename leaves an image that imports under the new name
+    // and whose records are renamed below on that import.
+    Image.create(found.image, 0, { pool: name, guid: found.guid }).close();
+  }
+  home.add({ name, image: found.image });
+  const h = PoolHandle.open(home, name)!;
+  try {
+    h.change(history, (c) => {
+      c.tx.meta.name = name;
+      c.dsl.dir(c.tx.meta.rootDir).name = name;
+    });
+  } finally {
+    h.close();
+  }
+}

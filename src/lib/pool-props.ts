@@ -1,0 +1,224 @@
+/**
+ * Pool properties (OpenZFS 2.3 module/zcommon/zpool_prop.c and zfeature_common.c), declared once:
+ * `zpool get` order, column names, defaults and sources, what `zpool set` and `zpool create -o`
+ * accept. Values are computed from the pool's meta record; settable ones live in meta.props.
+ */
+import type { PoolMeta } from '../engine/store/records.js';
+import type { Source } from './properties/values.js';
+
+export type PoolValueFormat = 'number' | 'bytes' | 'percent' | 'ratio' | 'text' | 'raw';
+
+export interface PoolPropDef {
+  name: string;
+  column: string;
+  kind: 'number' | 'string' | 'index';
+  /** NO: read-only; YES: `zpool set`; create/import: only then */
+  edit: 'readonly' | 'set' | 'create' | 'import';
+  values?: readonly string[];
+  valuesHelp: string;
+  /** what an unset settable property reads; null for statistics */
+  default: string | null;
+}
+
+const ro = (name: string, column: string, kind: PoolPropDef['kind'], valuesHelp: string): PoolPropDef => ({ name, column, kind, edit: 'readonly', valuesHelp, default: null });
+const onoff = (name: string, column: string, dflt: string): PoolPropDef => ({ name, column, kind: 'index', edit: 'set', values: ['off', 'on'], valuesHelp: 'on | off', default: dflt });
+
+export const POOL_PROPERTIES: readonly PoolPropDef[] = [
+  ro('name', 'NAME', 'string', '<pool>'),
+  ro('size', 'SIZE', 'number', '<size>'),
+  ro('capacity', 'CAP', 'number', '<size>'),
+  { name: 'altroot', column: 'ALTROOT', kind: 'string', edit: 'import', valuesHelp: '<path>', default: '-' },
+  ro('health', 'HEALTH', 'number', '<state>'),
+  ro('guid', 'GUID', 'number', '<guid>'),
+  { name: 'version', column: 'VERSION', kind: 'number', edit: 'set', valuesHelp: '<version>', default: '-' },
+  { name: 'bootfs', column: 'BOOTFS', kind: 'string', edit: 'set', valuesHelp: '<filesystem>', default: '-' },
+  onoff('delegation', 'DELEGATION', 'on'),
+  onoff('autoreplace', 'REPLACE', 'off'),
+  { name: 'cachefile', column: 'CACHEFILE', kind: 'string', edit: 'set', valuesHelp: '<file> | none', default: '-' },
+  { name: 'failmode', column: 'FAILMODE', kind: 'index', edit: 'set', values: ['wait', 'continue', 'panic'], valuesHelp: 'wait | continue | panic', default: 'wait' },
+  onoff('listsnapshots', 'LISTSNAPS', 'off'),
+  onoff('autoexpand', 'EXPAND', 'off'),
+  ro('dedupratio', 'DEDUP', 'number', '<1.00x or higher if deduped>'),
+  ro('free', 'FREE', 'number', '<size>'),
+  ro('allocated', 'ALLOC', 'number', '<size>'),
+  { ...onoff('readonly', 'RDONLY', 'off'), edit: 'import' },
+  { name: 'ashift', column: 'ASHIFT', kind: 'number', edit: 'create', valuesHelp: '<ashift, 9-16, or 0=default>', default: '0' },
+  { name: 'comment', column: 'COMMENT', kind: 'string', edit: 'set', valuesHelp: '<comment-string>', default: '-' },
+  ro('expandsize', 'EXPANDSZ', 'number', '<size>'),
+  ro('freeing', 'FREEING', 'number', '<size>'),
+  ro('fragmentation', 'FRAG', 'number', '<percent>'),
+  ro('leaked', 'LEAKED', 'number', '<size>'),
+  onoff('multihost', 'MULTIHOST', 'off'),
+  ro('checkpoint', 'CKPOINT', 'number', '<size>'),
+  ro('load_guid', 'LOAD_GUID', 'number', '<load_guid>'),
+  onoff('autotrim', 'AUTOTRIM', 'off'),
+  { name: 'compatibility', column: 'COMPATIBILITY', kind: 'string', edit: 'set', valuesHelp: '<file[,file...]> | off | legacy', default: 'off' },
+  ro('bcloneused', 'BCLONE_USED', 'number', '<size>'),
+  ro('bclonesaved', 'BCLONE_SAVED', 'number', '<size>'),
+  ro('bcloneratio', 'BCLONE_RATIO', 'number', '<1.00x or higher if cloned>'),
+  ro('dedup_table_size', 'DDTSIZE', 'number', '<size>'),
+  { name: 'dedup_table_quota', column: 'DDTQUOTA', kind: 'number', edit: 'set', valuesHelp: '<size>', default: 'auto' },
+  ro('last_scrubbed_txg', 'LAST_SCRUBBED_TXG', 'number', '<txg>'),
+];
+
+/** spa_feature_table order, and what a fresh 2.3 pool reports for each. */
+export const FEATURES: ReadonlyArray<readonly [string, 'enabled' | 'active']> = [
+  ['async_destroy', 'enabled'], ['empty_bpobj', 'active'], ['lz4_compress', 'active'],
+  ['multi_vdev_crash_dump', 'enabled'], ['spacemap_histogram', 'active'], ['enabled_txg', 'active'],
+  ['hole_birth', 'active'], ['extensible_dataset', 'active'], ['embedded_data', 'active'],
+  ['bookmarks', 'enabled'], ['filesystem_limits', 'enabled'], ['large_blocks', 'enabled'],
+  ['large_dnode', 'enabled'], ['sha512', 'enabled'], ['skein', 'enabled'], ['edonr', 'enabled'],
+  ['userobj_accounting', 'active'], ['encryption', 'enabled'], ['project_quota', 'active'],
+  ['device_removal', 'enabled'], ['obsolete_counts', 'enabled'], ['zpool_checkpoint', 'enabled'],
+  ['spacemap_v2', 'active'], ['allocation_classes', 'enabled'], ['resilver_defer', 'enabled'],
+  ['bookmark_v2', 'enabled'], ['redaction_bookmarks', 'enabled'], ['redacted_datasets', 'enabled'],
+  ['bookmark_written', 'enabled'], ['log_spacemap', 'active'], ['livelist', 'enabled'],
+  ['device_rebuild', 'enabled'], ['zstd_compress', 'enabled'], ['draid', 'enabled'],
+  ['zilsaxattr', 'active'], ['head_errlog', 'active'], ['blake3', 'enabled'], ['block_cloning', 'enabled'],
+  ['vdev_zaps_v2', 'active'], ['redaction_list_spill', 'enabled'], ['raidz_expansion', 'enabled'],
+  ['fast_dedup', 'enabled'], ['longname', 'enabled'], ['large_microzap', 'enabled'],
+];
+
+const BY_NAME = new Map(POOL_PROPERTIES.map((p) => [p.name, p]));
+const BY_ALIAS = new Map(POOL_PROPERTIES.map((p) => [p.column.toLowerCase(), p]));
+
+/** A pool property by name or lower-case column name (`alloc`, `cap`, `dedup`, ...). */
+export function findPoolProperty(name: string): PoolPropDef | undefined {
+  return BY_NAME.get(name) ?? BY_ALIAS.get(name);
+}
+
+export const isFeatureProp = (name: string) => name.startsWith('feature@') && FEATURES.some(([f]) => `feature@${f}` === name);
+export const isPoolUserProp = (name: string) => /^[a-z0-9:._-]*$/.test(name) && name.includes(':');
+
+/** The canonical name of a pool property, feature or user property, or null. */
+export function poolPropertyName(name: string): string | null {
+  const def = findPoolProperty(name);
+  if (def) return def.name;
+  return isFeatureProp(name) || isPoolUserProp(name) ? name : null;
+}
+
+/** The names `zpool get all` shows, in order (the `name` placeholder left out). */
+export function allPoolProperties(meta: PoolMeta): string[] {
+  const user = Object.keys(meta.props).filter(isPoolUserProp).sort();
+  return [...POOL_PROPERTIES.slice(1).map((p) => p.name), ...user, ...FEATURES.map(([f]) => `feature@${f}`)];
+}
+
+/** The numbers a pool's statistics come from. */
+export interface PoolStats {
+  name: string;
+  guid: string;
+  size: number;
+  allocated: number;
+  health: string;
+  txg: number;
+}
+
+export interface PoolPropValue {
+  /** the text printed without -p */
+  human: string;
+  /** the text printed with -p */
+  literal: string;
+  source: Source;
+}
+
+const NONE: Source = { type: 'none' };
+const DEFAULT: Source = { type: 'default' };
+const stat = (human: string, literal = human): PoolPropValue => ({ human, literal, source: NONE });
+
+/** The value of one pool property, or null when the name is not a property of this pool. */
+export function poolPropValue(meta: PoolMeta, stats: PoolStats, name: string, nicenum: (n: number) => string): PoolPropValue | null {
+  if (name.startsWith('feature@')) {
+    const feature = FEATURES.find(([f]) => `feature@${f}` === name);
+    if (!feature) return null;
+    const state = meta.props[name] ?? feature[1];
+    return { human: state, literal: state, source: { type: 'local' } };
+  }
+  if (isPoolUserProp(name)) {
+    const v = meta.props[name];
+    return v === undefined ? { human: '-', literal: '-', source: NONE } : { human: v, literal: v, source: { type: 'local' } };
+  }
+  const def = findPoolProperty(name);
+  if (!def) return null;
+  const free = stats.size - stats.allocated;
+  const capacity = stats.size === 0 ? 0 : Math.floor((stats.allocated * 100) / stats.size);
+  switch (def.name) {
+    case 'name':
+      return stat(stats.name);
+    case 'size':
+      return stat(nicenum(stats.size), String(stats.size));
+    case 'capacity':
+      return stat(`${capacity}%`, String(capacity));
+    case 'health':
+      return stat(stats.health);
+    case 'guid':
+    case 'load_guid':
+      return stat(stats.guid);
+    case 'dedupratio':
+    case 'bcloneratio':
+      return stat('1.00x', '1.00');
+    case 'free':
+      return stat(nicenum(free), String(free));
+    case 'allocated':
+      return stat(nicenum(stats.allocated), String(stats.allocated));
+    case 'readonly':
+      return stat('off');
+    case 'expandsize':
+    case 'checkpoint':
+      return stat('-');
+    case 'fragmentation':
+      return stat('0%', '0');
+    case 'freeing':
+    case 'leaked':
+    case 'bcloneused':
+    case 'bclonesaved':
+    case 'dedup_table_size':
+      return stat('0');
+    case 'last_scrubbed_txg':
+      return stat(meta.props.last_scrubbed_txg ?? '0');
+  }
+  const local = meta.props[def.name];
+  if (local !== undefined) return { human: local, literal: local, source: { type: 'local' } };
+  return { human: def.default ?? '-', literal: def.default ?? '-', source: DEFAULT };
+}
+
+export class PoolPropertyError extends Error {}
+
+/**
+ * zpool_valid_proplist(): the canonical name and stored value of `name=value`, for `zpool set`
+ * (`when` = 'set') or `zpool create -o` ('create'). Throws the aux text.
+ */
+export function validatePoolAssignment(name: string, value: string, when: 'set' | 'create'): [string, string] {
+  if (name.startsWith('feature@')) {
+    if (!isFeatureProp(name)) throw new PoolPropertyError(`invalid feature '${name.slice('feature@'.length)}'`);
+    if (when === 'set' && value !== 'enabled') throw new PoolPropertyError(`property '${name}' can only be set to 'enabled'`);
+    if (value !== 'enabled' && value !== 'disabled') {
+      throw new PoolPropertyError(`property '${name}' can only be set to 'enabled' or 'disabled'`);
+    }
+    return [name, value];
+  }
+  if (isPoolUserProp(name)) return [name, value];
+  const def = findPoolProperty(name);
+  if (!def || def.name === 'name') throw new PoolPropertyError(`invalid property '${name}'`);
+  if (def.edit === 'readonly') throw new PoolPropertyError(`'${def.name}' is readonly`);
+  if (def.edit === 'create' && when !== 'create') throw new PoolPropertyError(`property '${def.name}' can only be set at creation time`);
+  if (def.edit === 'import' && when !== 'create') {
+    throw new PoolPropertyError(
+      def.name === 'altroot' ? `property '${def.name}' can only be set during pool creation or import` : `property '${def.name}' can only be set at import time`,
+    );
+  }
+  if (def.values && !def.values.includes(value)) throw new PoolPropertyError(`'${def.name}' must be one of '${def.valuesHelp}'`);
+  switch (def.name) {
+    case 'comment':
+      if ([...value].some((c) => c < ' ' || c > '~')) throw new PoolPropertyError('comment may only have printable characters');
+      if (Buffer.byteLength(value) > 32) throw new PoolPropertyError('comment must not exceed 32 characters');
+      break;
+    case 'ashift':
+      if (!/^\d+$/.test(value) || (Number(value) !== 0 && (Number(value) < 9 || Number(value) > 16))) {
+        throw new PoolPropertyError(`invalid ashift value '${value}': must be 0, or between 9 and 16`);
+      }
+      break;
+    case 'version':
+      throw new PoolPropertyError('property \'version\' may not be set on a pool with features');
+  }
+  return [def.name, value];
+}
