@@ -1,119 +1,63 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: measures the built CLI next to a raw baseline in the same run, on the same
- * machine, the same files and the same (warm) page cache, and prints one table. Absolute numbers
- * swing with the machine and its neighbours; the ratios are what to compare between runs.
+ * `npm run bench`: measures the built CLI next to raw baselines and, where zfs-fuse is installed,
+ * next to real ZFS, all in the same run, on the same machine, files and (warm) page cache, and
+ * prints one table. Absolute numbers swing with the machine and its neighbours; the ratios are
+ * what to compare between runs. bench/README.md describes every row.
  *
- * Rows (bench/README.md says more): 1 GiB `write` vs `cp`, 1 GiB `cat` vs `cat`, `snapshot` of an
- * empty dataset vs one holding 1 GiB, start-up (`node -e 0`, `tszfs --version`, `tszfs list`),
- * and the peak RSS of `head -c 2G /dev/zero | tszfs write` (must stay under 200 MB).
+ * Pools with 10, 1,000 and 10,000 snapshots are set up through the library in one process
+ * (bench/make-snapshots.js); only the measured command runs as a process of its own.
  *
- * Nothing here asserts a time: the tests never depend on how fast this machine is. The one limit
- * checked, peak RSS, is a memory bound, and it only sets the exit status.
- *
- * TSZFS_BENCH_DIR picks where the temporary files go (default: the OS temp dir). It needs about
- * 6.5 GiB free: the 1 GiB source, its copy, and a 4 GiB pool image (allocated in full).
+ * TSZFS_BENCH_DIR picks where the temporary files go (default: the OS temp dir); it needs about
+ * 8.5 GiB free. TSZFS_BENCH_FULL=1 also gives zfs-fuse its 10,000 snapshots (~90 s more).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fmtMs, fmtRate, fmtRatio, makeSource, median, medianMs, peakRss, printTable, timed } from './lib.js';
+import { makeSnapshots } from './make-snapshots.js';
+import { startZfsFuse } from './zfs-fuse.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/tszfs.js');
 const GiB = 1024 ** 3;
-const POOL_SIZE = '4G'; // 1 GiB dataset + 2 GiB piped write + 128M slop space
-const NEED_BYTES = 6.5 * GiB;
+const NEED_BYTES = 8.5 * GiB; // source + copy + 4 GiB pool + 2 GiB zfs-fuse image (sparse)
 const RSS_LIMIT_MB = 200;
 const REPEAT_BIG = 3; // 1 GiB transfers
-const REPEAT_SMALL = 7; // process start-ups and snapshots
+const REPEAT_SMALL = 7; // process start-ups, snapshots, listings
+const LOOP = 1000; // snapshots taken in a shell loop
+const FULL = Boolean(process.env.TSZFS_BENCH_FULL);
 
 const baseDir = process.env.TSZFS_BENCH_DIR ?? os.tmpdir();
 const work = fs.mkdtempSync(path.join(baseDir, 'tszfs-bench-'));
-const home = path.join(work, 'home');
-fs.mkdirSync(home);
-const env = { ...process.env, TSZFS_HOME: home, NO_COLOR: '1' };
-
-const cleanup = () => fs.rmSync(work, { recursive: true, force: true });
-process.on('exit', cleanup);
+let zf = { absent: 'not started' };
+process.on('exit', () => {
+  zf.stop?.();
+  fs.rmSync(work, { recursive: true, force: true });
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
-/** Runs a command; throws with its stderr when it fails. Returns the wall time in ms. */
-function timed(cmd, args, { stdout = 'ignore' } = {}) {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env, stdio: ['ignore', stdout, 'pipe'], maxBuffer: 1 << 26 });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
-}
-
-const tszfs = (...args) => [process.execPath, [BIN, ...args]];
-const run = ([cmd, args], opts) => timed(cmd, args, opts);
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Median wall time of `n` runs of `fn(i)`, with `before(i)` (untimed) ahead of each run. */
-function medianMs(n, fn, before = () => {}) {
-  const times = [];
+/**
+ * Medians of `fn` and of `node -e 0` run alternately: on a shared machine the load drifts over
+ * minutes, so each start-up row gets its own floor, measured under the same load.
+ */
+function pairedMs(n, fn) {
+  const mine = [];
+  const node = [];
   for (let i = 0; i < n; i++) {
-    before(i);
-    times.push(fn(i));
+    node.push(timed(process.execPath, ['-e', '0']));
+    mine.push(fn(i));
   }
-  return median(times);
+  return { mine: median(mine), node: median(node) };
 }
 
-const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
-const fmtRate = (bytes, ms) => `${mbps(bytes, ms).toFixed(0)} MB/s`;
-const fmtMs = (ms) => `${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms`;
-const fmtRatio = (x) => `${x.toFixed(2)}x`;
-
-/** Peak RSS in MB (10^6 bytes) of the last command of a shell pipeline, or null if unmeasurable. */
-function peakRss(pipeIn, [cmd, args]) {
-  const timeBin = '/usr/bin/time';
-  const report = path.join(work, 'time.txt');
-  if (fs.existsSync(timeBin) && !process.env.TSZFS_BENCH_POLL_RSS) {
-    const quoted = [timeBin, '-o', report, '-v', cmd, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-    const ms = timed('bash', ['-c', `set -o pipefail; ${pipeIn} | ${quoted}`]);
-    const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(fs.readFileSync(report, 'utf8'));
-    return { mb: m ? (Number(m[1]) * 1024) / 1e6 : null, ms, how: '/usr/bin/time -v' };
-  }
-  // No GNU time: run the pipeline with `exec`, so that the command keeps the pid the shell wrote
-  // down, and poll its VmHWM (the kernel's own high-water mark of RSS) until it is gone.
-  const start = process.hrtime.bigint();
-  const pidFile = path.join(work, `pid-${crypto.randomUUID()}.txt`);
-  const script = `${pipeIn} | { echo $BASHPID > '${pidFile}'; exec "$@"; }`;
-  spawn('bash', ['-c', script, 'bash', cmd, ...args], { env, stdio: 'ignore' });
-  return pollHwm(pidFile, start);
-}
-
-function pollHwm(pidFile, start) {
-  let pid = null;
-  let hwm = 0;
-  const sleep = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    if (pid === null && fs.existsSync(pidFile)) pid = Number(fs.readFileSync(pidFile, 'utf8').trim()) || null;
-    if (pid !== null) {
-      let status;
-      try {
-        status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-      } catch {
-        break;
-      }
-      const m = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (m) hwm = Math.max(hwm, Number(m[1]));
-      if (/State:\s+Z/.test(status)) break;
-    }
-    Atomics.wait(sleep, 0, 0, 20);
-  }
-  // No /proc (not Linux): no number rather than a wrong one.
-  return { mb: hwm > 0 ? (hwm * 1024) / 1e6 : null, ms: Number(process.hrtime.bigint() - start) / 1e6, how: '/proc VmHWM polling' };
+/** A TSZFS_HOME of its own, so that each listing sees exactly its pool. */
+function home(name) {
+  const dir = path.join(work, name);
+  fs.mkdirSync(dir);
+  const env = { ...process.env, TSZFS_HOME: dir, NO_COLOR: '1', TSZFS_LOG: '' };
+  return { dir, env, tszfs: (...args) => timed(process.execPath, [BIN, ...args], { env }) };
 }
 
 function header() {
@@ -127,88 +71,135 @@ function header() {
   }
 }
 
-/** A 1 GiB file of incompressible bytes (an 8 MiB random block, repeated). */
-function makeSource(file) {
-  const block = crypto.randomBytes(8 << 20);
-  const fd = fs.openSync(file, 'w');
-  for (let off = 0; off < GiB; off += block.length) fs.writeSync(fd, block, 0, block.length, off);
-  fs.closeSync(fd);
-}
-
 function main() {
   header();
+  const rows = [];
+  /** `fuseMs` (real ZFS's time for the same thing) may be a number, a note, or absent. */
+  const row = (what, mineMs, mineText, base, baseMs, fuseMs, fuseText = fmtMs) => {
+    const fuse = typeof fuseMs === 'number' ? fuseText(fuseMs) : (fuseMs ?? '');
+    const vsFuse = typeof fuseMs === 'number' ? fmtRatio(mineMs / fuseMs) : '';
+    rows.push([what, mineText ?? fmtMs(mineMs), base, baseMs ? fmtRatio(mineMs / baseMs) : '', fuse, vsFuse]);
+  };
+  const perGiB = (ms) => fmtRate(GiB, ms);
   const src = path.join(work, 'src.bin');
   const copy = path.join(work, 'copy.bin');
-  makeSource(src);
+  makeSource(src, GiB);
   const devnull = fs.openSync('/dev/null', 'w');
-  const rows = [];
-  const row = (what, mine, base, ratio) => rows.push([what, mine, base, ratio]);
 
-  run(tszfs('pool', 'create', '--size', POOL_SIZE, 'tank'));
-  run(tszfs('create', 'tank/fs'));
-  run(tszfs('create', 'tank/empty'));
+  const big = home('big');
+  big.tszfs('pool', 'create', '--size', '4G', 'tank');
+  for (const fs_ of ['tank/fs', 'tank/empty', 'tank/big']) big.tszfs('create', fs_);
+  zf = startZfsFuse(work, 2 * GiB);
+  const fuse = zf.absent ? null : zf;
+  const fuseNote = zf.absent ?? null;
+  if (fuse) {
+    fuse.zfs('create', `${fuse.name}/fs`);
+    fuse.zfs('create', `${fuse.name}/empty`);
+    fuse.zfs('create', `${fuse.name}/s`);
+  }
+  const onFuse = (fn) => (fuse ? fn(fuse) : fuseNote);
 
   // 1 GiB write: tszfs replaces /f each time (the old blocks are freed: no snapshot yet).
   const cpMs = medianMs(REPEAT_BIG, () => timed('cp', [src, copy]), () => fs.rmSync(copy, { force: true }));
   const cpSyncMs = medianMs(REPEAT_BIG, () => timed('bash', ['-c', 'cp "$0" "$1" && sync "$1"', src, copy]), () => fs.rmSync(copy, { force: true }));
-  const writeMs = medianMs(REPEAT_BIG, () => run(tszfs('write', 'tank/fs', '/f', src)));
-  row('write 1 GiB file', fmtRate(GiB, writeMs), `cp: ${fmtRate(GiB, cpMs)}`, fmtRatio(writeMs / cpMs));
-  row('write 1 GiB file', fmtRate(GiB, writeMs), `cp + sync FILE: ${fmtRate(GiB, cpSyncMs)}`, fmtRatio(writeMs / cpSyncMs));
+  const writeMs = medianMs(REPEAT_BIG, () => big.tszfs('write', 'tank/fs', '/f', src));
+  const fuseFile = fuse && path.join(fuse.mount, 'fs', 'f');
+  const fuseWrite = onFuse(() => medianMs(REPEAT_BIG, () => timed('bash', ['-c', 'cp "$0" "$1" && sync "$1"', src, fuseFile]), () => fs.rmSync(fuseFile, { force: true })));
+  row('write 1 GiB file', writeMs, fmtRate(GiB, writeMs), `cp: ${fmtRate(GiB, cpMs)}`, cpMs, fuseWrite, perGiB);
+  row('write 1 GiB file (durable)', writeMs, fmtRate(GiB, writeMs), `cp + sync FILE: ${fmtRate(GiB, cpSyncMs)}`, cpSyncMs, fuseWrite, perGiB);
 
   // 1 GiB read, both from the page cache, to /dev/null.
   const catMs = medianMs(REPEAT_BIG, () => timed('cat', [src], { stdout: devnull }));
-  const tcatMs = medianMs(REPEAT_BIG, () => run(tszfs('cat', 'tank/fs', '/f'), { stdout: devnull }));
-  row('cat 1 GiB file > /dev/null', fmtRate(GiB, tcatMs), `cat: ${fmtRate(GiB, catMs)}`, fmtRatio(tcatMs / catMs));
+  const tcatMs = medianMs(REPEAT_BIG, () => timed(process.execPath, [BIN, 'cat', 'tank/fs', '/f'], { env: big.env, stdout: devnull }));
+  const fuseCat = onFuse(() => medianMs(REPEAT_BIG, () => timed('cat', [fuseFile], { stdout: devnull })));
+  row('cat 1 GiB file > /dev/null', tcatMs, fmtRate(GiB, tcatMs), `cat: ${fmtRate(GiB, catMs)}`, catMs, fuseCat, perGiB);
 
-  // Snapshot cost must not grow with the data: interleave the two so noise hits both alike.
-  const snapEmpty = [];
-  const snapFull = [];
+  // Snapshot and clone cost must not grow with the data: interleaved so noise hits both alike.
+  const snap = { empty: [], full: [], fuse: [] };
+  const clone = { empty: [], full: [], fuse: [] };
   for (let i = 0; i < REPEAT_SMALL; i++) {
-    snapEmpty.push(run(tszfs('snapshot', `tank/empty@s${i}`)));
-    snapFull.push(run(tszfs('snapshot', `tank/fs@s${i}`)));
+    snap.empty.push(big.tszfs('snapshot', `tank/empty@s${i}`));
+    snap.full.push(big.tszfs('snapshot', `tank/fs@s${i}`));
+    if (fuse) snap.fuse.push(fuse.zfs('snapshot', `${fuse.name}/fs@s${i}`));
   }
-  row('snapshot of a 1 GiB dataset', fmtMs(median(snapFull)), `empty dataset: ${fmtMs(median(snapEmpty))}`, fmtRatio(median(snapFull) / median(snapEmpty)));
+  for (let i = 0; i < REPEAT_SMALL; i++) {
+    clone.empty.push(big.tszfs('clone', `tank/empty@s${i}`, `tank/ce${i}`));
+    clone.full.push(big.tszfs('clone', `tank/fs@s${i}`, `tank/cf${i}`));
+    if (fuse) clone.fuse.push(fuse.zfs('clone', `${fuse.name}/fs@s${i}`, `${fuse.name}/cf${i}`));
+  }
+  const fuseMedian = (xs) => (fuse ? median(xs) : fuseNote);
+  row('snapshot of a 1 GiB dataset', median(snap.full), null, `empty dataset: ${fmtMs(median(snap.empty))}`, median(snap.empty), fuseMedian(snap.fuse));
+  row('clone of a 1 GiB dataset', median(clone.full), null, `empty dataset: ${fmtMs(median(clone.empty))}`, median(clone.empty), fuseMedian(clone.fuse));
+
+  // Listing, destroying and looping at scale: one home per snapshot count.
+  const counts = [10, 1000, 10000];
+  const homes = {};
+  for (const n of counts) {
+    homes[n] = home(`snaps${n}`);
+    homes[n].tszfs('pool', 'create', '--size', '64M', 'l');
+    homes[n].tszfs('create', 'l/a');
+    makeSnapshots(homes[n].dir, 'l/a', n);
+  }
+  const fuseList = () => onFuse((z) => medianMs(REPEAT_SMALL, () => timed('zfs', ['list', '-t', 'all', '-r', `${z.name}/s`], { stdout: 'ignore' })));
+  const fuseLoop = (n, prefix) => timed('bash', ['-c', `for i in $(seq ${n}); do zfs snapshot ${fuse.name}/s@${prefix}$i || exit 1; done`]);
+  let fuseListed = 0; // snapshots of zfs-fuse's ${name}/s so far
+  if (fuse) {
+    fuseLoop(10, 'a');
+    fuseListed = 10;
+  }
+  const vsNode = (what, { mine, node }, fuse) => row(what, mine, null, `node -e 0: ${fmtMs(node)}`, node, fuse);
+  const listAll = (n) => pairedMs(REPEAT_SMALL, () => homes[n].tszfs('list', '-t', 'all'));
+  vsNode('list -t all, 10 snapshots', listAll(10), fuseList());
+
+  // 1,000 snapshots in a shell loop: what a script pays per call (zfs-fuse: its snapshots 11..1010).
+  homes[10].tszfs('create', 'l/loop');
+  const loopEnv = { env: homes[10].env };
+  const loopMs = timed('bash', ['-c', `for i in $(seq ${LOOP}); do "$0" "$1" snapshot l/loop@i$i || exit 1; done`, process.execPath, BIN], loopEnv);
+  const fuseLoopMs = onFuse(() => fuseLoop(LOOP, 'b'));
+  if (fuse) fuseListed += LOOP;
+  const loopNodeMs = medianMs(REPEAT_SMALL, () => timed(process.execPath, ['-e', '0']));
+  row(`${LOOP} snapshots in a shell loop (per snapshot)`, loopMs / LOOP, null, `node -e 0: ${fmtMs(loopNodeMs)}`, loopNodeMs, typeof fuseLoopMs === 'number' ? fuseLoopMs / LOOP : fuseLoopMs);
+
+  vsNode('list -t all, 1,000 snapshots', listAll(1000), fuseList());
+  if (fuse && FULL) {
+    timed('bash', ['-c', `for i in $(seq 9000); do zfs snapshot ${fuse.name}/s@c$i || exit 1; done`]);
+    fuseListed += 9000;
+  }
+  const fuse10k = fuse && !FULL ? `(${fuseListed} snapshots: TSZFS_BENCH_FULL=1 for 10,000)` : null;
+  vsNode('list -t all, 10,000 snapshots', listAll(10000), fuse10k ?? fuseList());
+
+  // Destroying one snapshot costs in proportion to its neighbours, not to how many there are.
+  const destroyAmong = (n) => medianMs(REPEAT_SMALL, (i) => homes[n].tszfs('destroy', `l/a@s${Math.floor(n / 2) + i - 3}`));
+  const fuseDestroy = onFuse((z) => medianMs(REPEAT_SMALL, (i) => z.zfs('destroy', `${z.name}/s@b${500 + i}`)));
+  const among10 = destroyAmong(10);
+  // Without TSZFS_BENCH_FULL, zfs-fuse destroys among its ~1,000: the note says so, no ratio.
+  const destroyFuse = typeof fuseDestroy === 'number' && !FULL ? `${fmtMs(fuseDestroy)} (among ${fuseListed})` : fuseDestroy;
+  row('destroy one snapshot among 10,000', destroyAmong(10000), null, `among 10: ${fmtMs(among10)}`, among10, destroyFuse);
 
   // Start-up: what every command in a shell loop pays.
-  const nodeMs = medianMs(REPEAT_SMALL, () => timed(process.execPath, ['-e', '0']));
-  const versionMs = medianMs(REPEAT_SMALL, () => run(tszfs('--version')));
-  row('tszfs --version', fmtMs(versionMs), `node -e 0: ${fmtMs(nodeMs)}`, fmtRatio(versionMs / nodeMs));
-  let listMs = null;
-  try {
-    listMs = medianMs(REPEAT_SMALL, () => run(tszfs('list'), { stdout: 'ignore' }));
-  } catch (err) {
-    row('tszfs list', `n/a: ${/exited \d+/.exec(String(err.message))?.[0] ?? 'failed'}`, '', '');
-  }
-  const listed = `tszfs list (3 filesystems; ${2 * REPEAT_SMALL} snapshots not listed)`;
-  if (listMs !== null) row(listed, fmtMs(listMs), `node -e 0: ${fmtMs(nodeMs)}`, fmtRatio(listMs / nodeMs));
+  vsNode('tszfs --version', pairedMs(REPEAT_SMALL, () => big.tszfs('--version')), onFuse(() => '(zfs-fuse has no `zfs version`)'));
+  const fuseFsList = onFuse((z) => medianMs(REPEAT_SMALL, () => timed('zfs', ['list', '-r', `${z.name}/s`])));
+  vsNode('tszfs list (10,000 snapshots in the pool)', pairedMs(REPEAT_SMALL, () => homes[10000].tszfs('list')), fuseFsList);
 
   // Peak memory of a 2 GiB stream: the write must run in bounded memory.
-  run(tszfs('create', 'tank/big'));
-  const nodeRss = peakRss('true', [process.execPath, ['-e', '0']]);
-  const big = peakRss('head -c 2G /dev/zero', tszfs('write', 'tank/big', '/f'));
-  const verdict = big.mb === null ? 'unmeasured' : big.mb < RSS_LIMIT_MB ? `under ${RSS_LIMIT_MB} MB: ok` : `OVER ${RSS_LIMIT_MB} MB`;
-  row(
-    'peak RSS of a 2 GiB piped write (head -c 2G /dev/zero into tszfs write)',
-    big.mb === null ? 'n/a' : `${big.mb.toFixed(0)} MB (${verdict})`,
+  const nodeRss = peakRss(work, big.env, 'true', [process.execPath, ['-e', '0']]);
+  const rss = peakRss(work, big.env, 'head -c 2G /dev/zero', [process.execPath, [BIN, 'write', 'tank/big', '/f']]);
+  const verdict = rss.mb === null ? 'unmeasured' : rss.mb < RSS_LIMIT_MB ? `under ${RSS_LIMIT_MB} MB: ok` : `OVER ${RSS_LIMIT_MB} MB`;
+  rows.push([
+    'peak RSS of a 2 GiB piped write',
+    rss.mb === null ? 'n/a' : `${rss.mb.toFixed(0)} MB (${verdict})`,
     `node -e 0: ${nodeRss.mb === null ? 'n/a' : nodeRss.mb.toFixed(0) + ' MB'}`,
-    big.mb === null || !nodeRss.mb ? '' : fmtRatio(big.mb / nodeRss.mb),
-  );
-  row('throughput of that 2 GiB piped write', fmtRate(2 * GiB, big.ms), '', '');
+    rss.mb === null || !nodeRss.mb ? '' : fmtRatio(rss.mb / nodeRss.mb),
+    '',
+    '',
+  ]);
+  rows.push(['throughput of that 2 GiB piped write', fmtRate(2 * GiB, rss.ms), '', '', '', '']);
 
   fs.closeSync(devnull);
-  printTable(['measurement', 'tszfs', 'baseline (same run)', 'tszfs/baseline'], rows);
-  console.log(`medians of ${REPEAT_BIG} runs (1 GiB rows) and ${REPEAT_SMALL} runs (ms rows); warm page cache; MB = 10^6 bytes; RSS via ${big.how}`);
-  console.log('ratio = tszfs time (or memory) / baseline time (or memory): 1.00x is parity, above 1 is slower');
-  if (big.mb !== null && big.mb >= RSS_LIMIT_MB) process.exitCode = 1;
-}
-
-function printTable(head, rows) {
-  const all = [head, ...rows];
-  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(head));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
+  printTable(['measurement', 'tszfs', 'baseline (same run)', 'tszfs/baseline', 'zfs-fuse (same run)', 'tszfs/zfs-fuse'], rows);
+  console.log(`medians of ${REPEAT_BIG} runs (1 GiB rows) and ${REPEAT_SMALL} runs (ms rows); the shell loop runs once; warm page cache; MB = 10^6 bytes; RSS via ${rss.how}`);
+  console.log('ratio = tszfs time (or memory) / the other side\'s: 1.00x is parity, above 1 is slower');
+  if (rss.mb !== null && rss.mb >= RSS_LIMIT_MB) process.exitCode = 1;
 }
 
 try {

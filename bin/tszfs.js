@@ -1,5 +1,59 @@
 #!/usr/bin/env node
-// Runs the built CLI (npm run build writes dist/); the name it is run by picks zfs or zpool.
-import { main } from '../dist/cli/main.js';
+// Runs the built CLI; the name it is run by picks zfs or zpool (src/cli/main.ts).
+//
+// Start-up is what shell loops pay, so `npm run build` also bundles dist/ into one CommonJS file,
+// dist/tszfs.cjs (scripts/bundle.mjs), compiled here through vm.Script with a V8 code cache beside
+// it: a warm start neither resolves ~70 modules nor parses them. The per-file ES modules in
+// dist/ stay the fallback: used when the bundle is missing or older than they are (dist/ was
+// rebuilt by a bare `tsc`), or when TSZFS_NO_BUNDLE is set.
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import { fileURLToPath } from 'node:url';
 
+const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const bundle = path.join(dist, 'tszfs.cjs');
+
+const { main } = bundleIsCurrent() ? loadBundle() : await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv);
+
+// tsc (not incremental) rewrites every output file on each run, so one of them being newer than
+// the bundle is enough to know that the bundle lags behind: one stat instead of a walk of dist/.
+function bundleIsCurrent() {
+  if (process.env.TSZFS_NO_BUNDLE) return false;
+  try {
+    return fs.statSync(bundle).mtimeMs >= fs.statSync(path.join(dist, 'cli', 'main.js')).mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+function loadBundle() {
+  const cacheFile = `${bundle}.cache`;
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const source = fs.readFileSync(bundle, 'utf8');
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const script = new vm.Script(wrapped, { filename: bundle, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dist);
+  if (cachedData === undefined || script.cachedDataRejected) {
+    // Written once the command has run (process exit), so the cache holds the functions it
+    // compiled; written aside and renamed, so a concurrent start never reads half a file.
+    process.once('exit', () => {
+      const temp = `${cacheFile}.${process.pid}`;
+      try {
+        fs.writeFileSync(temp, script.createCachedData());
+        fs.renameSync(temp, cacheFile);
+      } catch {
+        fs.rmSync(temp, { force: true }); // a read-only install runs without a cache
+      }
+    });
+  }
+  return module.exports;
+}

@@ -1,5 +1,6 @@
 /** What every command receives: where pools live, how it was invoked, and where output goes. */
 import * as fs from 'node:fs';
+import * as tty from 'node:tty';
 import type { Home } from '../lib/home.js';
 
 export type Family = 'zfs' | 'zpool';
@@ -15,7 +16,20 @@ export interface CommandContext {
 
 /** Synchronous writes to a file descriptor: output order is exact and no buffer grows unbounded. */
 export class Output {
-  constructor(private readonly fd: number) {}
+  /** whether the descriptor is a terminal (progress bars and colour are for people, not pipes) */
+  readonly isTTY: boolean;
+
+  constructor(readonly fd: number) {
+    this.isTTY = tty.isatty(fd);
+  }
+
+  /**
+   * Colour only on a terminal, never with NO_COLOR set (any value, https://no-color.org) or on a
+   * `dumb` terminal. Machine-readable output (-H, -p, -j) asks for none whatever this says.
+   */
+  get colour(): boolean {
+    return this.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  }
 
   write(data: string | Buffer): void {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
@@ -41,5 +55,7 @@ export function waitBriefly(): void {
 export interface Command {
   /** usage lines (without the leading tab) as zfs_main prints them */
   usage: string[];
+  /** loads what run() needs and cannot import synchronously (main awaits it before run) */
+  prepare?(): Promise<void>;
   run(ctx: CommandContext, args: string[]): number;
 }

@@ -13,6 +13,17 @@ import { commandUsage, globalUsage } from './usage.js';
 export const VERSION = '0.1.0';
 
 export async function main(argv: string[]): Promise<number> {
+  const log = process.env.TSZFS_LOG;
+  if (!log) return run(argv);
+  const startedAt = performance.now();
+  const { knownPools, logInvocation } = await import('./invocation-log.js');
+  const poolsBefore = knownPools(argv);
+  const exit = await run(argv);
+  logInvocation(log, argv, exit, startedAt, poolsBefore);
+  return exit;
+}
+
+async function run(argv: string[]): Promise<number> {
   const stderr = new Output(2);
   try {
     return await dispatch(argv, new Output(1), stderr);
@@ -73,6 +84,7 @@ async function dispatch(argv: string[], stdout: Output, stderr: Output): Promise
     return 2;
   }
   const { command } = await load();
+  await command.prepare?.();
   const ctx = {
     home: new Home(homeDir),
     family,

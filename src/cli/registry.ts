@@ -16,7 +16,11 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
   ],
   [
     ['snapshot', () => import('./commands/snapshot.js')],
+    ['rollback', () => import('./commands/rollback.js')],
     ['clone', () => import('./commands/clone.js')],
+    ['promote', () => import('./commands/promote.js')],
+    ['rename', () => import('./commands/rename.js')],
+    ['diff', () => import('./commands/diff.js')],
   ],
   [
     ['list', () => import('./commands/list.js')],
@@ -24,6 +28,12 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
   [
     ['set', () => import('./commands/set.js')],
     ['get', () => import('./commands/get.js')],
+    ['inherit', () => import('./commands/inherit.js')],
+  ],
+  [
+    ['hold', () => import('./commands/hold.js')],
+    ['holds', () => import('./commands/holds.js')],
+    ['release', () => import('./commands/release.js')],
   ],
   [
     ['write', () => import('./commands/write.js')],
@@ -31,6 +41,8 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['ls', () => import('./commands/ls.js')],
     ['mkdir', () => import('./commands/mkdir.js')],
     ['rm', () => import('./commands/rm.js')],
+    ['shims', () => import('./commands/shims.js')],
+    ['completion', () => import('./commands/completion.js')],
   ],
 ];
 
@@ -42,6 +54,23 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
   [
     ['list', () => import('./commands/pool/list.js')],
     ['status', () => import('./commands/pool/status.js')],
+  ],
+  [
+    ['clear', () => import('./commands/pool/clear.js')],
+  ],
+  [
+    ['scrub', () => import('./commands/pool/scrub.js')],
+  ],
+  [
+    ['import', () => import('./commands/pool/import.js')],
+    ['export', () => import('./commands/pool/export.js')],
+  ],
+  [
+    ['history', () => import('./commands/pool/history.js')],
+  ],
+  [
+    ['get', () => import('./commands/pool/get.js')],
+    ['set', () => import('./commands/pool/set.js')],
   ],
 ];
 

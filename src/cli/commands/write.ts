@@ -1,19 +1,33 @@
 /** `tszfs write [-p] [--append | --offset N] DATASET PATH [SOURCE]`: SOURCE (default stdin) into PATH. */
 import * as fs from 'node:fs';
+import * as tty from 'node:tty';
 import type { ByteSource, WriteMode } from '../../engine/files/fs-writer.js';
 import { ZfsError } from '../../lib/errors.js';
 import { writeFile } from '../../lib/files.js';
 import { parseSize, SizeError } from '../../lib/sizes.js';
 import { waitBriefly, type Command } from '../context.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
+import { Progress } from '../progress.js';
+
+/** The size to expect from a source, when it is a regular file (a pipe's is unknown). */
+function regularFileSize(fd: number): number | null {
+  try {
+    const st = fs.fstatSync(fd);
+    return st.isFile() ? st.size : null;
+  } catch {
+    return null; // a closed standard input fails where it is read, with the usual message
+  }
+}
 
 /** Reads a descriptor synchronously: the whole write is one transaction group, in bounded memory. */
-function fdSource(fd: number): ByteSource {
+function fdSource(fd: number, progress: Progress | null): ByteSource {
   return {
     read(buf, offset, length) {
       for (;;) {
         try {
-          return fs.readSync(fd, buf, offset, length, null);
+          const n = fs.readSync(fd, buf, offset, length, null);
+          progress?.advance(n);
+          return n;
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'EAGAIN') waitBriefly();
@@ -53,9 +67,13 @@ export const command: Command = {
         throw ZfsError.action(`cannot open '${source}'`, code === 'ENOENT' ? 'no such file or directory' : String(code));
       }
     }
+    // Input typed at the terminal is no transfer to watch.
+    const typed = fd === 0 && tty.isatty(0);
+    const progress = Progress.start(ctx.err, { label: `writing ${path}`, total: regularFileSize(fd), sharesTerminalWithOutput: typed });
     try {
-      writeFile(ctx.home, dataset, path, mode, fdSource(fd), { parents: p.flags.has('p') });
+      writeFile(ctx.home, dataset, path, mode, fdSource(fd, progress), { parents: p.flags.has('p') });
     } finally {
+      progress?.finish();
       if (fd !== 0) fs.closeSync(fd);
     }
     return 0;

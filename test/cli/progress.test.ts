@@ -1,0 +1,66 @@
+/**
+ * Progress bars are for a person at a terminal: on a pseudo-terminal (util-linux `script`) a
+ * long `write` and a `cat` into a file draw one on standard error and erase it; through pipes
+ * nothing but the command's own output appears, and NO_COLOR keeps the bar plain.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, Sandbox } from './harness.js';
+
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+const ESC = '\x1b';
+
+/** Runs a shell command line on a pseudo-terminal; returns everything the terminal received. */
+function onTerminal(sb: Sandbox, commandLine: string, env: NodeJS.ProcessEnv = {}): string {
+  const r = spawnSync('script', ['-qfec', commandLine, '/dev/null'], {
+    env: { ...sb.env(), TSZFS_PROGRESS_DELAY_MS: '0', ...env },
+    encoding: 'latin1',
+  });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+describe.skipIf(!hasScript)('progress on standard error', () => {
+  const sb = new Sandbox();
+  const source = path.join(sb.home, 'source.bin');
+  const node = `'${process.execPath}' '${BIN}'`;
+
+  beforeAll(() => {
+    fs.writeFileSync(source, Buffer.alloc(4 << 20, 7));
+    sb.ok(['pool', 'create', '--size', '128M', 'tank']);
+    sb.ok(['create', 'tank/fs']);
+  });
+  afterAll(() => sb.cleanup());
+
+  it('a write on a terminal draws a bar, in colour, and erases it', () => {
+    const seen = onTerminal(sb, `${node} write tank/fs /big '${source}'`, { NO_COLOR: '' });
+    expect(seen).toMatch(/^\rwriting \/big {2}\d+(\.\d+)?[KM] \/ 4M {2}\[/);
+    expect(seen).toContain(`${ESC}[32m#`);
+    expect(seen.endsWith(`\r${ESC}[K`)).toBe(true);
+  });
+
+  it('NO_COLOR keeps the bar but drops the colour', () => {
+    const seen = onTerminal(sb, `${node} write tank/fs /big '${source}'`, { NO_COLOR: '1' });
+    expect(seen).toContain('writing /big');
+    expect(seen).not.toContain(`${ESC}[32m`);
+  });
+
+  it('cat into a file shows progress; cat onto the terminal shows only the contents', () => {
+    const out = path.join(sb.home, 'out.bin');
+    const toFile = onTerminal(sb, `${node} cat tank/fs /big > '${out}'`);
+    expect(toFile).toContain('reading /big');
+    expect(fs.readFileSync(out).equals(fs.readFileSync(source))).toBe(true);
+    sb.ok(['write', 'tank/fs', '/small'], 'hello\n');
+    expect(onTerminal(sb, `${node} cat tank/fs /small`)).toBe('hello\r\n');
+  });
+
+  it('through pipes: nothing on standard error', () => {
+    const env = { ...sb.env(), TSZFS_PROGRESS_DELAY_MS: '0' };
+    const w = spawnSync(process.execPath, [BIN, 'write', 'tank/fs', '/big', source], { env, encoding: 'utf8' });
+    expect([w.status, w.stdout, w.stderr]).toEqual([0, '', '']);
+    const c = spawnSync(process.execPath, [BIN, 'cat', 'tank/fs', '/big'], { env, maxBuffer: 1 << 26 });
+    expect([c.status, c.stdout.length, c.stderr.toString()]).toEqual([0, 4 << 20, '']);
+  });
+});

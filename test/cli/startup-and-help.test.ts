@@ -1,0 +1,175 @@
+/**
+ * What a person meets first: --version, help and usage text (golden), and shell completion: the
+ * scripts `tszfs completion bash|zsh` prints are the committed completion/ files, and the bash
+ * one, run for real, completes commands, options, properties and live dataset names.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, expectGolden, ROOT, Sandbox, transcript } from './harness.js';
+
+describe('start-up and help', () => {
+  it('--version, help, usage errors and the completion command', () => {
+    expectGolden(
+      'startup-and-help',
+      transcript([
+        ['--version'],
+        ['-V'],
+        [],
+        ['--help'],
+        ['pool', 'help'],
+        ['frobnicate'],
+        ['completion'],
+        ['completion', 'fish'],
+        ['completion', 'bash', 'zsh'],
+        ['completion', '-x'],
+      ]),
+    );
+  });
+});
+
+/** A folder holding `tszfs`, the built binary, as an installed package would put it on PATH. */
+function tszfsOnPath(sb: Sandbox): string {
+  const binDir = path.join(sb.home, 'bin');
+  fs.mkdirSync(binDir, { recursive: true });
+  fs.writeFileSync(path.join(binDir, 'tszfs'), `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`, { mode: 0o755 });
+  return binDir;
+}
+
+const hasZsh = spawnSync('zsh', ['-c', 'true']).status === 0;
+
+describe.skipIf(!hasZsh)('zsh completion', () => {
+  it('offers commands, options and live names through compadd', () => {
+    const sb = new Sandbox();
+    try {
+      sb.ok(['pool', 'create', '--size', '128M', 'tank']);
+      sb.ok(['snapshot', 'tank@first']);
+      const script = path.join(sb.home, '_tszfs');
+      fs.writeFileSync(script, sb.ok(['completion', 'zsh']));
+      // Outside a completion widget: compadd and compdef stand in, words/CURRENT are set by hand.
+      const r = spawnSync(
+        'zsh',
+        [
+          '-c',
+          `compdef() { :; }
+compadd() { [[ $1 == -- ]] && shift; print -r -- "\${(j: :)argv}"; }
+source '${script}'
+t() { words=("$@"); CURRENT=$#; _tszfs; }
+t tszfs pool ''
+t tszfs rollback ''
+t tszfs snapshot -`,
+        ],
+        { env: { ...sb.env(), PATH: `${tszfsOnPath(sb)}:${process.env.PATH}` }, encoding: 'utf8' },
+      );
+      expect(r.stderr).toBe('');
+      const [poolCommands, snapshots, options] = r.stdout.split('\n');
+      expect(poolCommands.split(' ')).toEqual(expect.arrayContaining(['create', 'destroy', 'list', 'status']));
+      expect([snapshots, options]).toEqual(['tank@first', '-o -r']);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
+
+describe('the start-up bundle', () => {
+  it('answers exactly as the per-module build does', () => {
+    const sb = new Sandbox();
+    try {
+      sb.ok(['pool', 'create', '--size', '128M', 'tank']);
+      sb.ok(['write', '-p', 'tank', '/etc/motd'], 'hello\n');
+      const steps = [['--version'], ['list', '-t', 'all'], ['get', 'all', 'tank'], ['cat', 'tank', '/etc/motd'], ['list', '-Q'], ['nope']];
+      const both = steps.map((args) => {
+        const run = (extra: NodeJS.ProcessEnv) => spawnSync(process.execPath, [BIN, ...args], { env: { ...sb.env(), ...extra }, encoding: 'utf8' });
+        const bundled = run({});
+        const modules = run({ TSZFS_NO_BUNDLE: '1' });
+        return [[bundled.status, bundled.stdout, bundled.stderr], [modules.status, modules.stdout, modules.stderr]];
+      });
+      for (const [bundled, modules] of both) expect(bundled).toEqual(modules);
+      expect(fs.existsSync(path.join(ROOT, 'dist/tszfs.cjs')), 'npm run build makes the bundle').toBe(true);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
+
+/** Compare with a committed completion script; UPDATE_GOLDEN=1 rewrites it, as for golden files. */
+function expectScript(file: string, actual: string): void {
+  const full = path.join(ROOT, 'completion', file);
+  if (process.env.UPDATE_GOLDEN && !process.env.CI) fs.writeFileSync(full, actual);
+  expect(actual).toBe(fs.readFileSync(full, 'utf8'));
+}
+
+describe('shell completion', () => {
+  it('prints the committed scripts', () => {
+    const sb = new Sandbox();
+    try {
+      expectScript('tszfs.bash', sb.ok(['completion', 'bash']));
+      expectScript('_tszfs', sb.ok(['completion', 'zsh']));
+    } finally {
+      sb.cleanup();
+    }
+  });
+
+  it('bash completes commands, options, properties and names from the pool', () => {
+    const sb = new Sandbox();
+    try {
+      sb.ok(['pool', 'create', '--size', '128M', 'tank']);
+      sb.ok(['create', 'tank/apps']);
+      sb.ok(['create', 'tank/apps/web']);
+      sb.ok(['create', 'tank/data']);
+      sb.ok(['snapshot', 'tank/apps@monday']);
+      sb.ok(['snapshot', 'tank/apps@tuesday']);
+      const binDir = tszfsOnPath(sb);
+      const cases: string[][] = [
+        ['tszfs', 'sn'],
+        ['tszfs', 'pool', 's'],
+        ['tszfs', 'list', '-'],
+        ['tszfs', 'list', '-o', 'usedbys'],
+        ['tszfs', 'list', '-t', 'sn'],
+        ['tszfs', 'list', '-o', 'name', 'tank/a'],
+        ['tszfs', 'rollback', 'tank/apps@'],
+        ['tszfs', 'clone', 'tank/apps@monday', 'tank/d'],
+        ['tszfs', 'snapshot', 'tank/apps/'],
+        ['tszfs', 'pool', 'status', 't'],
+        ['tszfs', 'zpool', 'list', '-H', ''],
+        ['tszfs', 'get', 'compressr'],
+        ['tszfs', 'hold', 'keep', 'tank/apps@t'],
+        ['tszfs', 'completion', ''],
+        ['tszfs', '--home', sb.home, 'destroy', 'tank/apps/w'],
+      ];
+      const calls = cases
+        .map((words) => `t ${words.map((w) => `'${w}'`).join(' ')}`)
+        .join('\n');
+      const script = `
+source <(tszfs completion bash)
+t() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _tszfs; echo "$* ->" $(printf '%s\\n' "\${COMPREPLY[@]}" | LC_ALL=C sort); }
+${calls}
+`;
+      const r = spawnSync('bash', ['-c', script], { env: { ...sb.env(), PATH: `${binDir}:${process.env.PATH}` }, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split(sb.home).join('$TSZFS_HOME')).toBe(
+        [
+          'tszfs sn -> snap snapshot',
+          'tszfs pool s -> scrub set status',
+          'tszfs list - -> --json-int -H -S -d -j -o -p -r -s -t',
+          'tszfs list -o usedbys -> usedbysnapshots',
+          'tszfs list -t sn -> snapshot',
+          'tszfs list -o name tank/a -> tank/apps tank/apps/web tank/apps@monday tank/apps@tuesday',
+          'tszfs rollback tank/apps@ -> tank/apps@monday tank/apps@tuesday',
+          'tszfs clone tank/apps@monday tank/d -> tank/data',
+          'tszfs snapshot tank/apps/ -> tank/apps/web',
+          'tszfs pool status t -> tank',
+          'tszfs zpool list -H  -> tank',
+          'tszfs get compressr -> compressratio',
+          'tszfs hold keep tank/apps@t -> tank/apps@tuesday',
+          'tszfs completion  -> bash zsh',
+          'tszfs --home $TSZFS_HOME destroy tank/apps/w -> tank/apps/web',
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
