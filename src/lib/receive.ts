@@ -31,11 +31,46 @@ export interface ReceiveSummary {
   into: string;
 }
 
-export function receive(home: Home, target: string, opts: ReceiveOptions, src: ByteSource, history: string): ReceiveSummary {
+/** One stream of the input: its reader, positioned after BEGIN, and where it goes. */
+interface Incoming {
+  reader: StreamReader;
+  begin: BeginHeader;
+  summary: ReceiveSummary;
+  action: string;
+}
+
+/** Receive every stream on `src` (one, or the series `send -I` writes), each in its own transaction
+ *  group as in OpenZFS: a snapshot per txg, and a failure keeps the snapshots received before it. */
+export function receive(home: Home, target: string, opts: ReceiveOptions, src: ByteSource, history: string): ReceiveSummary[] {
+  const input = new PeekableSource(src);
+  const first = openStream(input, target, opts);
+  const fsName = first.summary.into.slice(0, first.summary.into.indexOf('@'));
+  return withPoolOf(
+    home,
+    fsName,
+    (h) => {
+      const summaries: ReceiveSummary[] = [];
+      const each = (fn: (s: Incoming) => void) => {
+        for (let s: Incoming | null = first; s; s = input.atEnd() ? null : openStream(input, target, opts)) {
+          fn(s);
+          summaries.push(s.summary);
+        }
+      };
+      if (opts.dryRun) each((s) => drain(s.reader, s.action));
+      else each((s) => h.change(history, (c) => receiveOne(h, c, s, opts)));
+      return summaries;
+    },
+    () => {
+      throw ZfsError.action(`cannot open '${fsName}'`, 'dataset does not exist');
+    },
+  );
+}
+
+function openStream(input: PeekableSource, target: string, opts: ReceiveOptions): Incoming {
   let reader: StreamReader;
   let begin: BeginHeader;
   try {
-    reader = new StreamReader((buf, offset, length) => src.read(buf, offset, length));
+    reader = new StreamReader((buf, offset, length) => input.read(buf, offset, length));
     const first = reader.next();
     if (!first || first.type !== RecordType.Begin || first.header.version !== 1) throw new StreamError('invalid backup stream');
     begin = first.header;
@@ -45,36 +80,46 @@ export function receive(home: Home, target: string, opts: ReceiveOptions, src: B
   }
   const [sentFs, snapName] = begin.toName.split('@');
   const into = destination(target, sentFs, snapName, opts.naming);
-  const fsName = into.slice(0, into.indexOf('@'));
-  const action = `cannot receive ${begin.kind === 'full' ? 'new filesystem' : 'incremental'} stream`;
   const bad = checkDatasetName(into, ['snapshot'], true);
-  if (bad) throw ZfsError.action(`cannot receive`, bad);
-  const summary: ReceiveSummary = { kind: begin.kind, sent: begin.toName, into };
+  if (bad) throw ZfsError.action('cannot receive', bad);
+  const action = `cannot receive ${begin.kind === 'full' ? 'new filesystem' : 'incremental'} stream`;
+  return { reader, begin, summary: { kind: begin.kind, sent: begin.toName, into }, action };
+}
 
-  return withPoolOf(
-    home,
-    fsName,
-    (h) => {
-      if (opts.dryRun) {
-        drain(reader, action);
-        return summary;
-      }
-      h.change(history, (c) => {
-        const headId = begin.kind === 'full' ? prepareFull(h, c, fsName, opts, action) : prepareIncremental(h, c, fsName, begin, opts, action);
-        const dir = c.dsl.ds(headId).dir;
-        if (c.dsl.snapshotByName(dir, snapName) !== undefined) throw ZfsError.action(`cannot restore to ${into}`, 'destination already exists');
-        apply(reader, openObjects(c, headId), action);
-        const snap = createSnapshot(c.dsl, headId, into.slice(into.indexOf('@') + 1), {});
-        // A received snapshot keeps its identity: incremental streams find their base by guid.
-        snap.guid = begin.toGuid;
-        snap.creation = begin.toCreation;
-      });
-      return summary;
-    },
-    () => {
-      throw ZfsError.action(`cannot open '${fsName}'`, 'dataset does not exist');
-    },
-  );
+function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions): void {
+  const { begin, summary, action } = s;
+  const fsName = summary.into.slice(0, summary.into.indexOf('@'));
+  const snapName = summary.into.slice(summary.into.indexOf('@') + 1);
+  const headId = begin.kind === 'full' ? prepareFull(h, c, fsName, opts, action) : prepareIncremental(h, c, fsName, begin, opts, action);
+  const dir = c.dsl.ds(headId).dir;
+  if (c.dsl.snapshotByName(dir, snapName) !== undefined) throw ZfsError.action(`cannot restore to ${summary.into}`, 'destination already exists');
+  apply(s.reader, openObjects(c, headId), action);
+  const snap = createSnapshot(c.dsl, headId, snapName, {});
+  // A received snapshot keeps its identity: incremental streams find their base by guid.
+  snap.guid = begin.toGuid;
+  snap.creation = begin.toCreation;
+}
+
+/** A byte source that can tell whether another stream follows. */
+class PeekableSource {
+  private peeked: number | null = null;
+  private readonly one = Buffer.alloc(1);
+
+  constructor(private readonly src: ByteSource) {}
+
+  read(buf: Buffer, offset: number, length: number): number {
+    if (this.peeked === null) return this.src.read(buf, offset, length);
+    buf[offset] = this.peeked;
+    this.peeked = null;
+    return 1;
+  }
+
+  atEnd(): boolean {
+    if (this.peeked !== null) return false;
+    if (this.src.read(this.one, 0, 1) === 0) return true;
+    this.peeked = this.one[0];
+    return false;
+  }
 }
 
 function destination(target: string, sentFs: string, snapName: string, naming: ReceiveOptions['naming']): string {

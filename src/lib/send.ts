@@ -11,8 +11,10 @@ import type { PoolHandle } from './pool-handle.js';
 import { withPoolOf } from './session.js';
 
 export interface SendOptions {
-  /** -i: the incremental source, as `@a`, `fs@a` or `a` */
+  /** -i or -I: the incremental source, as `@a`, `fs@a` or `a` */
   from?: string;
+  /** -I: one incremental stream per snapshot between `from` and the snapshot sent */
+  intermediates?: boolean;
   /** -n: only estimate */
   dryRun: boolean;
 }
@@ -24,8 +26,8 @@ export interface SendSummary {
   bytes: number;
 }
 
-/** Stream `name` (from `opts.from`) to `out`; returns what was (or would be) sent. */
-export function send(home: Home, name: string, opts: SendOptions, out: (chunk: Buffer) => void): SendSummary {
+/** Stream `name` (from `opts.from`) to `out`; returns what was (or would be) sent, stream by stream. */
+export function send(home: Home, name: string, opts: SendOptions, out: (chunk: Buffer) => void): SendSummary[] {
   const bad = checkDatasetName(name, ['snapshot'], false);
   if (bad) throw ZfsError.action(`cannot open '${name}'`, bad);
   return withPoolOf(
@@ -37,9 +39,20 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
       if (!to || to.kind !== 'snapshot') throw notFound(name);
       const from = opts.from === undefined ? null : incrementalSource(h, view, name, to.ds, opts.from);
       const ref = (s: SnapshotRecord): SnapshotRef => ({ name: view.datasetName(s), guid: s.guid, creation: s.creation, root: s.root });
-      const writer = new StreamWriter(opts.dryRun ? null : out);
-      sendStream(new NodeReader(h.pool.t), opts.dryRun ? null : h.pool.image, from && ref(from), ref(to.ds), writer);
-      return { kind: from ? 'incremental' : 'full', from: from && view.datasetName(from), to: name, bytes: writer.bytes };
+      // -I: every snapshot after `from` up to the one sent, oldest first, each on top of the last.
+      const chain: SnapshotRecord[] = [to.ds];
+      if (from && opts.intermediates) {
+        for (let id = to.ds.prev; id !== null && id !== from.id; id = view.ds(id).prev) chain.unshift(view.ds(id) as SnapshotRecord);
+      }
+      const src = new NodeReader(h.pool.t);
+      let base = from;
+      return chain.map((snap) => {
+        const writer = new StreamWriter(opts.dryRun ? null : out);
+        sendStream(src, opts.dryRun ? null : h.pool.image, base && ref(base), ref(snap), writer);
+        const summary: SendSummary = { kind: base ? 'incremental' : 'full', from: base && view.datasetName(base), to: view.datasetName(snap), bytes: writer.bytes };
+        base = snap;
+        return summary;
+      });
     },
     () => {
       throw notFound(name);

@@ -61,6 +61,27 @@ describe('send and receive', () => {
     }
   });
 
+  it('-I sends every intermediate snapshot and receive takes the whole series', () => {
+    const sb = new Sandbox();
+    try {
+      sourcePool(sb);
+      sb.ok(['receive', 'tank/dst'], sb.bytesOf(['send', 'tank/src@a']));
+      expect(sb.ok(['send', '-nv', '-I', '@a', 'tank/src@c'])).toMatch(
+        /^send from @a to tank\/src@b estimated size is .*\nsend from @b to tank\/src@c estimated size is .*\ntotal estimated size is .*\n$/,
+      );
+      const out = sb.run(['receive', '-v', 'tank/dst'], sb.bytesOf(['send', '-I', '@a', 'tank/src@c']));
+      expect(out.status).toBe(0);
+      expect(out.stdout.split('\n').slice(0, 2)).toEqual([
+        'receiving incremental stream of tank/src@b into tank/dst@b',
+        'receiving incremental stream of tank/src@c into tank/dst@c',
+      ]);
+      expect(space(sb, 'tank/dst').split('\n').slice(1)).toEqual(space(sb, 'tank/src').split('\n').slice(1));
+      expect(poolProblems(sb.home)).toEqual([]);
+    } finally {
+      sb.cleanup();
+    }
+  });
+
   it('an incremental stream carries only what changed', () => {
     const sb = new Sandbox();
     try {

@@ -40,11 +40,11 @@ export const command: Command = {
     };
     const naming = p.flags.has('d') ? 'd' : p.flags.has('e') ? 'e' : 'target';
     const dryRun = p.flags.has('n');
-    const summary = receive(ctx.home, p.operands[0], { force: p.flags.has('F'), dryRun, naming }, source, ctx.historyLine);
+    const summaries = receive(ctx.home, p.operands[0], { force: p.flags.has('F'), dryRun, naming }, source, ctx.historyLine);
     if (p.flags.has('v')) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const verb = dryRun ? 'would receive' : 'receiving';
-      ctx.out.write(`${verb} ${summary.kind} stream of ${summary.sent} into ${summary.into}\n`);
+      for (const s of summaries) ctx.out.write(`${verb} ${s.kind} stream of ${s.sent} into ${s.into}\n`);
       if (!dryRun) {
         const rate = nicebytes(Math.floor(bytes / Math.max(seconds, 1e-6)));
         ctx.out.write(`received ${nicebytes(bytes)} stream in ${seconds.toFixed(2)} seconds (${rate}/sec)\n`);
