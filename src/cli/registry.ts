@@ -36,6 +36,10 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['release', () => import('./commands/release.js')],
   ],
   [
+    ['send', () => import('./commands/send.js')],
+    ['receive', () => import('./commands/receive.js')],
+  ],
+  [
     ['write', () => import('./commands/write.js')],
     ['cat', () => import('./commands/cat.js')],
     ['ls', () => import('./commands/ls.js')],
@@ -74,7 +78,7 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
   ],
 ];
 
-export const ZFS_ALIASES: Record<string, string> = { snap: 'snapshot' };
+export const ZFS_ALIASES: Record<string, string> = { snap: 'snapshot', recv: 'receive' };
 
 export function findLoader(groups: Array<Array<[string, Loader]>>, name: string): Loader | undefined {
   for (const group of groups) for (const [n, load] of group) if (n === name) return load;

@@ -71,8 +71,9 @@ export class Sandbox {
 
 export type Step = string[] | { args: string[]; input: string | Buffer };
 
-/** Run `steps` in a fresh sandbox and build the transcript. */
-export function transcript(steps: Step[], sandbox = new Sandbox()): string {
+/** Run `steps` in a sandbox (a fresh one unless given) and build the transcript; the sandbox is
+ *  removed afterwards unless `keep`. */
+export function transcript(steps: Step[], sandbox = new Sandbox(), keep = false): string {
   let text = '';
   try {
     for (const step of steps) {
@@ -83,7 +84,7 @@ export function transcript(steps: Step[], sandbox = new Sandbox()): string {
       if (r.status !== 0) text += `[exit ${r.status}]\n`;
     }
   } finally {
-    sandbox.cleanup();
+    if (!keep) sandbox.cleanup();
   }
   return text.split(sandbox.home).join('$TSZFS_HOME');
 }

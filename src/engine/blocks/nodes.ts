@@ -25,14 +25,16 @@ export class NodeReader implements NodeSource {
   }
 }
 
-export class NodeWriter extends NodeReader {
-  private readonly dirty = new Map<Id, unknown>();
+/** Nodes written in the current txg, shared by every writer of that txg. */
+export type DirtyNodes = Map<Id, unknown>;
 
+export class NodeWriter extends NodeReader {
   constructor(
     t: Tables,
     readonly txg: Txg,
     private readonly newId: () => Id,
     private readonly sink: NodeKillSink,
+    private readonly dirty: DirtyNodes = new Map(),
   ) {
     super(t);
   }

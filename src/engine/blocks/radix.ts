@@ -132,4 +132,63 @@ export class RadixTree<E> {
     };
     if (tree.root) walk(tree.root, tree.levels);
   }
+
+  /**
+   * Visit every key whose entry differs between tree `a` and tree `b`, in key order. Subtrees the
+   * two trees share (the same node) are skipped whole, so the cost follows what changed between
+   * them, not their size: what incremental send and diff need.
+   */
+  compare(
+    src: NodeSource,
+    a: TreeRef,
+    b: TreeRef,
+    same: (x: E, y: E) => boolean,
+    visit: (key: number, inA: E | null, inB: E | null) => void,
+  ): void {
+    const levels = Math.max(a.levels, b.levels);
+    const walk = (x: Slot, y: Slot, level: number, base: number): void => {
+      if (x === null && y === null) return;
+      if (x !== null && y !== null && 'id' in x && 'id' in y && x.id === y.id) return;
+      const span = 2 ** (this.bits * level);
+      if (level === 0) {
+        const ex = this.entries(src, x);
+        const ey = this.entries(src, y);
+        for (let i = 0; i < this.fanout; i++) {
+          const p = ex[i] ?? null;
+          const q = ey[i] ?? null;
+          if (p === null && q === null) continue;
+          if (p !== null && q !== null && same(p, q)) continue;
+          visit(base + i, p, q);
+        }
+        return;
+      }
+      for (let i = 0; i < this.fanout; i++) {
+        walk(this.child(src, x, level, i), this.child(src, y, level, i), level - 1, base + i * (span / this.fanout));
+      }
+    };
+    walk(lift(a, levels), lift(b, levels), levels, 0);
+  }
+
+  /** The child in slot `i` of a node at `level` (a shallower tree sits in slot 0 of virtual nodes). */
+  private child(src: NodeSource, slot: Slot, level: number, i: number): Slot {
+    if (slot === null) return null;
+    if ('virtualOf' in slot) {
+      if (i !== 0) return null;
+      return level - 1 === slot.virtualOf.levels ? slot.virtualOf.root : { virtualOf: slot.virtualOf };
+    }
+    return src.get<Interior>(slot).c[i];
+  }
+
+  private entries(src: NodeSource, slot: Slot): Array<E | null> {
+    if (slot === null || 'virtualOf' in slot) return [];
+    return src.get<Leaf<E>>(slot).e;
+  }
+}
+
+/** A tree pointer, or the empty levels above a tree that is shallower than the one it is compared with. */
+type Slot = NodePtr | null | { virtualOf: TreeRef };
+
+function lift(tree: TreeRef, levels: number): Slot {
+  if (tree.root === null) return null;
+  return tree.levels === levels ? tree.root : { virtualOf: tree };
 }

@@ -1,0 +1,100 @@
+/**
+ * Object-level changes to a head, as a received stream describes them (ZFS dmu_recv): set an
+ * object's attributes, write or free one of its blocks, free the object. Object numbers are kept
+ * as the sender had them. Replaced blocks and nodes go to the head's accounting, as for writes.
+ */
+import type { NodeWriter } from '../blocks/nodes.js';
+import { EngineError } from '../errno.js';
+import { EMPTY_TREE } from '../blocks/radix.js';
+import { writeRecord } from '../blocks/records.js';
+import type { PoolTxn } from '../pool/pool.js';
+import type { NodePtr } from '../store/records.js';
+import type { BlockAccounting } from './fs-writer.js';
+import { blockMap, objectTable, type DirNode, type Dnode, type FileDnode, type ObjsetNode } from './objset.js';
+
+export interface ObjectAttributes {
+  object: number;
+  type: 'file' | 'dir';
+  gen: number;
+  parent: number;
+  mtime: number;
+  ctime: number;
+  size?: number;
+  blksz?: number;
+  entries?: Array<[string, number]>;
+}
+
+export class ObjectWriter {
+  readonly rootPtr: NodePtr;
+  private readonly objset: ObjsetNode;
+
+  constructor(
+    private readonly tx: PoolTxn,
+    private readonly w: NodeWriter,
+    private readonly accounting: BlockAccounting,
+    root: NodePtr,
+  ) {
+    const { node, ptr } = w.modify<ObjsetNode>(root, (os) => ({ ...os }));
+    this.objset = node;
+    this.rootPtr = ptr;
+  }
+
+  private get(object: number): Dnode | null {
+    return objectTable.get(this.w, this.objset.objects, object);
+  }
+
+  private put(object: number, dnode: Dnode | null): void {
+    this.objset.objects = objectTable.set(this.w, this.objset.objects, object, dnode);
+    if (dnode && object >= this.objset.nextObject) this.objset.nextObject = object + 1;
+  }
+
+  setObject(a: ObjectAttributes): void {
+    let old = this.get(a.object);
+    if (old && (old.gen !== a.gen || old.type !== a.type)) {
+      this.freeObject(a.object);
+      old = null;
+    }
+    const common = { gen: a.gen, parent: a.parent, mtime: a.mtime, ctime: a.ctime };
+    if (a.type === 'file') {
+      const blocks = old?.type === 'file' ? old.blocks : EMPTY_TREE;
+      this.put(a.object, { type: 'file', ...common, size: a.size ?? 0, blksz: a.blksz ?? 0, blocks });
+      return;
+    }
+    if (old?.type === 'dir' && old.entries) this.w.kill(old.entries);
+    const entries = a.entries ?? [];
+    const ptr = entries.length ? this.w.create<DirNode>({ t: 'd', e: entries }) : null;
+    this.put(a.object, { type: 'dir', ...common, entries: ptr, count: entries.length });
+  }
+
+  freeObject(object: number): void {
+    const dn = this.get(object);
+    if (!dn) return;
+    if (dn.type === 'file') {
+      blockMap.walkBornAfter(this.w, dn.blocks, -1, (ptr) => this.w.kill(ptr), (bp) => this.accounting.killBlock(bp));
+    } else if (dn.entries) this.w.kill(dn.entries);
+    this.put(object, null);
+  }
+
+  writeBlock(object: number, block: number, data: Buffer, lsize: number): void {
+    const file = this.file(object);
+    const old = blockMap.get(this.w, file.blocks, block);
+    const bp = writeRecord(this.tx, data, lsize);
+    if (old) this.accounting.killBlock(old);
+    this.accounting.born(bp);
+    this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp) });
+  }
+
+  freeBlock(object: number, block: number): void {
+    const file = this.file(object);
+    const old = blockMap.get(this.w, file.blocks, block);
+    if (!old) return;
+    this.accounting.killBlock(old);
+    this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, null) });
+  }
+
+  private file(object: number): FileDnode {
+    const dn = this.get(object);
+    if (!dn || dn.type !== 'file') throw new EngineError('EINVAL', 'invalid backup stream');
+    return dn;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The tszfs replication stream, version 1 (documented in docs/stream-format.md).
+ *
+ * A stream is the 16-byte magic `TSZFS-STREAM v1\n`, then records. Each record is a type byte,
+ * a little-endian u32 header length, a UTF-8 JSON header, a u32 payload length and the payload
+ * (only WRITE records carry one). The last record is END, whose header holds the SHA-256 of every
+ * byte before it: a truncated, corrupted or foreign stream is refused before anything is kept.
+ */
+import { createHash, type Hash } from 'node:crypto';
+
+export const MAGIC = Buffer.from('TSZFS-STREAM v1\n');
+export const STREAM_VERSION = 1;
+
+export const enum RecordType {
+  Begin = 1,
+  Object = 2,
+  FreeObject = 3,
+  Write = 4,
+  Free = 5,
+  End = 6,
+}
+
+export interface BeginHeader {
+  version: number;
+  kind: 'full' | 'incremental';
+  /** the snapshot sent, as named on the sender */
+  toName: string;
+  toGuid: string;
+  toCreation: number;
+  fromName: string | null;
+  fromGuid: string | null;
+}
+
+export interface ObjectHeader {
+  object: number;
+  type: 'file' | 'dir';
+  gen: number;
+  parent: number;
+  mtime: number;
+  ctime: number;
+  size?: number;
+  blksz?: number;
+  entries?: Array<[string, number]>;
+}
+
+export interface WriteHeader {
+  object: number;
+  block: number;
+  lsize: number;
+}
+
+export type StreamRecord =
+  | { type: RecordType.Begin; header: BeginHeader }
+  | { type: RecordType.Object; header: ObjectHeader }
+  | { type: RecordType.FreeObject; header: { object: number } }
+  | { type: RecordType.Write; header: WriteHeader; data: Buffer }
+  | { type: RecordType.Free; header: { object: number; block: number } }
+  | { type: RecordType.End; header: { sha256: string } };
+
+/** Encodes records to a byte sink, hashing as it goes; with `counting` it only counts bytes. */
+export class StreamWriter {
+  private readonly hash: Hash = createHash('sha256');
+  private hashing = true;
+  bytes = 0;
+
+  constructor(private readonly sink: ((chunk: Buffer) => void) | null) {
+    this.emit(MAGIC);
+  }
+
+  private emit(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (!this.sink) return;
+    if (this.hashing) this.hash.update(chunk);
+    this.sink(chunk);
+  }
+
+  record(type: RecordType, header: object, data?: Buffer, dataLength = data?.length ?? 0): void {
+    const json = Buffer.from(JSON.stringify(header));
+    const frame = Buffer.alloc(9);
+    frame.writeUInt8(type, 0);
+    frame.writeUInt32LE(json.length, 1);
+    this.emit(frame.subarray(0, 5));
+    this.emit(json);
+    frame.writeUInt32LE(dataLength, 5);
+    this.emit(frame.subarray(5, 9));
+    if (data) this.emit(data);
+    else this.bytes += dataLength;
+  }
+
+  /** The END record carries the hash of everything before it (a placeholder of the same length when counting). */
+  end(): void {
+    const sha256 = this.sink ? this.hash.digest('hex') : '0'.repeat(64);
+    this.hashing = false;
+    this.record(RecordType.End, { sha256 });
+  }
+}
+
+export class StreamError extends Error {}
+
+/** Decodes records from a synchronous byte source, checking the magic and the final hash. */
+export class StreamReader {
+  private readonly hash: Hash = createHash('sha256');
+  private ended = false;
+
+  constructor(private readonly read: (buf: Buffer, offset: number, length: number) => number) {
+    const magic = this.take(MAGIC.length, true);
+    if (!magic.equals(MAGIC)) throw new StreamError('invalid stream (bad magic number)');
+  }
+
+  private take(length: number, hashed: boolean): Buffer {
+    const buf = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+      const n = this.read(buf, done, length - done);
+      if (n === 0) throw new StreamError('failed to read from stream');
+      done += n;
+    }
+    if (hashed) this.hash.update(buf);
+    return buf;
+  }
+
+  /** The next record, or null after END. */
+  next(): StreamRecord | null {
+    if (this.ended) return null;
+    const before = this.hash.copy();
+    const head = this.take(5, true);
+    const type = head.readUInt8(0) as RecordType;
+    if (type < RecordType.Begin || type > RecordType.End) throw new StreamError('invalid backup stream');
+    let header: unknown;
+    try {
+      header = JSON.parse(this.take(head.readUInt32LE(1), true).toString('utf8'));
+    } catch {
+      throw new StreamError('invalid backup stream');
+    }
+    const dataLength = this.take(4, true).readUInt32LE(0);
+    const data = this.take(dataLength, true);
+    if (type === RecordType.End) {
+      if ((header as { sha256: string }).sha256 !== before.digest('hex')) throw new StreamError('invalid backup stream');
+      this.ended = true;
+    }
+    return { type, header, data } as StreamRecord;
+  }
+}
