@@ -3,7 +3,9 @@
  * is checked before the commit (the magic, every record, the final SHA-256), so a truncated,
  * corrupted or foreign stream leaves the target exactly as it was.
  */
+import { algorithmFor } from '../engine/blocks/checksum.js';
 import { destroyHead } from '../engine/datasets/destroy.js';
+import { rollbackHead } from '../engine/datasets/rollback.js';
 import { createSnapshot } from '../engine/datasets/snapshot.js';
 import { EngineError } from '../engine/errno.js';
 import type { ByteSource } from '../engine/files/fs-writer.js';
@@ -14,6 +16,7 @@ import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName } from './names.js';
 import type { Change, PoolHandle } from './pool-handle.js';
+import { DatasetProps } from './properties/values.js';
 import { withPoolOf } from './session.js';
 import { ensureParent, newFilesystem } from './datasets/create.js';
 import { openObjects, walkTree } from './datasets/tree.js';
@@ -93,6 +96,8 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions)
   const headId = begin.kind === 'full' ? prepareFull(h, c, fsName, opts, action) : prepareIncremental(h, c, fsName, begin, opts, action);
   const dir = c.dsl.ds(headId).dir;
   if (c.dsl.snapshotByName(dir, snapName) !== undefined) throw ZfsError.action(`cannot restore to ${summary.into}`, 'destination already exists');
+  // Received blocks carry the destination's checksum, as written ones do.
+  c.tx.checksumAlgorithm = algorithmFor(new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId)).get('checksum')?.value);
   apply(s.reader, openObjects(c, headId), action);
   const snap = createSnapshot(c.dsl, headId, snapName, {});
   // A received snapshot keeps its identity: incremental streams find their base by guid.
@@ -155,8 +160,10 @@ function prepareIncremental(h: PoolHandle, c: Change, fsName: string, begin: Beg
   if (!latest || latest.guid !== begin.fromGuid) {
     throw ZfsError.action(action, `most recent snapshot of ${fsName} does not\nmatch incremental source`);
   }
-  if (head.root.id !== latest.root.id && !opts.force) {
-    throw ZfsError.action(action, `destination ${fsName} has been modified\nsince most recent snapshot`);
+  if (head.root.id !== latest.root.id) {
+    if (!opts.force) throw ZfsError.action(action, `destination ${fsName} has been modified\nsince most recent snapshot`);
+    // -F: first roll the destination back to the snapshot the stream starts from.
+    rollbackHead(c.dsl, head.id, walkTree(c));
   }
   return head.id;
 }

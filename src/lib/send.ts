@@ -1,5 +1,6 @@
 /** `zfs send [-nvP] [-i SNAP] SNAP`: a full or incremental stream of a snapshot to a byte sink. */
 import { NodeReader } from '../engine/blocks/nodes.js';
+import { ChecksumError } from '../engine/blocks/records.js';
 import { StreamWriter } from '../engine/streams/format.js';
 import { sendStream, type SnapshotRef } from '../engine/streams/send.js';
 import type { DslView } from '../engine/datasets/view.js';
@@ -45,14 +46,19 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
         for (let id = to.ds.prev; id !== null && id !== from.id; id = view.ds(id).prev) chain.unshift(view.ds(id) as SnapshotRecord);
       }
       const src = new NodeReader(h.pool.t);
-      let base = from;
-      return chain.map((snap) => {
+      const sendOne = (base: SnapshotRecord | null, snap: SnapshotRecord): SendSummary => {
         const writer = new StreamWriter(opts.dryRun ? null : out);
         sendStream(src, opts.dryRun ? null : h.pool.image, base && ref(base), ref(snap), writer);
-        const summary: SendSummary = { kind: base ? 'incremental' : 'full', from: base && view.datasetName(base), to: view.datasetName(snap), bytes: writer.bytes };
-        base = snap;
-        return summary;
-      });
+        return { kind: base ? 'incremental' : 'full', from: base && view.datasetName(base), to: view.datasetName(snap), bytes: writer.bytes };
+      };
+      try {
+        // A registered reader: blocks other commands free meanwhile stay unallocated until it ends.
+        return h.pool.readingData(() => chain.map((snap, i) => sendOne(i === 0 ? from : chain[i - 1], snap)));
+      } catch (err) {
+        // A damaged block is never sent: the stream stops short, and receive refuses what came.
+        if (err instanceof ChecksumError) throw ZfsError.action(`warning: cannot send '${name}'`, 'I/O error');
+        throw err;
+      }
     },
     () => {
       throw notFound(name);

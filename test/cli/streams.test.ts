@@ -39,7 +39,15 @@ describe('send and receive', () => {
     try {
       sourcePool(sb);
       sb.ok(['receive', 'tank/dst'], sb.bytesOf(['send', 'tank/src@a']));
-      sb.ok(['recv', 'tank/dst'], sb.bytesOf(['send', '-i', '@a', 'tank/src@b']));
+      // A destination changed since its latest snapshot takes an incremental stream only with -F,
+      // which rolls it back first.
+      sb.ok(['write', 'tank/dst', '/scribble'], data(3 * R, 9));
+      const incB = sb.bytesOf(['send', '-i', '@a', 'tank/src@b']);
+      const refused = sb.run(['recv', 'tank/dst'], incB);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toBe('cannot receive incremental stream: destination tank/dst has been modified\nsince most recent snapshot\n');
+      sb.ok(['recv', '-F', 'tank/dst'], incB);
+      expect(sb.run(['cat', 'tank/dst', '/scribble']).status).toBe(1);
       sb.ok(['recv', 'tank/dst'], sb.bytesOf(['send', '-i', 'tank/src@b', 'tank/src@c']));
       for (const snap of ['@a', '@b', '@c', '']) {
         for (const file of ['/big', '/new']) {

@@ -51,7 +51,7 @@ export function diff(home: Home, fromArg: string, toArg: string | undefined): Di
       if (!isBefore(view, a.ds, b.ds)) throw obtainFailed('\n   Not an earlier snapshot from the same fs');
       // Paths are shown under the mountpoint of the later dataset's filesystem.
       const props = new DatasetProps(view, h.pool.meta(), view.head(b.ds.dir));
-      return { mountpoint: String(props.get('mountpoint')?.value ?? ''), lines: compare(h, a.ds.root, b.ds.root, a.ds.createTxg) };
+      return { mountpoint: String(props.get('mountpoint')?.value ?? ''), lines: compare(h, a.ds.root, b.ds.root) };
     },
     () => {
       throw notFound(fsName);
@@ -95,7 +95,7 @@ function isBefore(view: DslView, earlier: DatasetRecord, later: DatasetRecord): 
   }
 }
 
-function compare(h: PoolHandle, fromRoot: NodePtr, toRoot: NodePtr, fromTxg: number): DiffLine[] {
+function compare(h: PoolHandle, fromRoot: NodePtr, toRoot: NodePtr): DiffLine[] {
   const src = new NodeReader(h.pool.t);
   const tableOf = (root: NodePtr) => src.get<ObjsetNode>(root).objects;
   const fromTable = tableOf(fromRoot);
@@ -105,7 +105,7 @@ function compare(h: PoolHandle, fromRoot: NodePtr, toRoot: NodePtr, fromTxg: num
   const lines: DiffLine[] = [];
   const line = (change: DiffLine['change'], dn: Dnode, path: string, newPath?: string) =>
     lines.push({ change, type: dn.type === 'dir' ? '/' : 'F', path, ctime: dn.ctime, ...(newPath === undefined ? {} : { newPath }) });
-  changedObjects(src, fromRoot, toRoot, fromTxg, ({ object, from, to }) => {
+  changedObjects(src, fromRoot, toRoot, ({ object, from, to }) => {
     if (!from && to) return line('+', to, objectPath(src, inTo, object));
     if (from && !to) return line('-', from, objectPath(src, inFrom, object));
     if (!from || !to) return;
