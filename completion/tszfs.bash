@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release write cat ls mkdir rm shims completion snap' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release send receive write cat ls mkdir rm shims completion snap recv' ;;
     zpool) echo 'create destroy list status clear scrub import export history get set' ;;
   esac
 }
@@ -27,11 +27,14 @@ _tszfs_options() {
     'zfs hold') echo '-r' ;;
     'zfs holds') echo '-H -p -r' ;;
     'zfs release') echo '-r' ;;
+    'zfs send') echo '-D -I -L -P -R -V -X -b -c -e -h -i -n -p -s -v -w' ;;
+    'zfs receive') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs write') echo '--append --offset -p' ;;
     'zfs ls') echo '-R -l' ;;
     'zfs mkdir') echo '-p' ;;
     'zfs rm') echo '-f -r' ;;
     'zfs snap') echo '-o -r' ;;
+    'zfs recv') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
     'zpool create') echo '--size -O -R -d -f -m -n -o' ;;
     'zpool destroy') echo '-f' ;;
     'zpool list') echo '--json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v' ;;
@@ -52,6 +55,7 @@ _tszfs_value_options() {
     'zfs clone') echo '-o' ;;
     'zfs list') echo '-S -d -o -s -t' ;;
     'zfs get') echo '-d -o -s -t' ;;
+    'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
     'zfs snap') echo '-o' ;;
     'zpool create') echo '--size -O -R -m -o' ;;
@@ -99,6 +103,8 @@ _tszfs_operand_kind() {
     'zfs release 0') echo none ;;
     'zfs release 1') echo snap ;;
     'zfs release '*) echo snap ;;
+    'zfs send '*) echo all ;;
+    'zfs receive '*) echo all ;;
     'zfs write 0') echo fs ;;
     'zfs write 1') echo none ;;
     'zfs write '*) echo file ;;
@@ -117,6 +123,7 @@ _tszfs_operand_kind() {
     'zfs shims '*) echo dir ;;
     'zfs completion '*) echo shell ;;
     'zfs snap '*) echo all ;;
+    'zfs recv '*) echo all ;;
     'zpool create 0') echo none ;;
     'zpool create 1') echo file ;;
     'zpool create '*) echo file ;;
