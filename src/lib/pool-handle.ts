@@ -3,6 +3,7 @@
  * layer, read views, and `change`, which runs one command as one transaction group and records it
  * in the pool's history.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DslTxn } from '../engine/datasets/dsl-txn.js';
 import { DslView } from '../engine/datasets/view.js';
@@ -84,7 +85,7 @@ export class PoolHandle {
     return this.pool.change((tx) => {
       const dsl = new DslTxn(tx);
       const result = fn({ tx, dsl });
-      if (history !== null) tx.t.history.putSync(tx.newId(), { time: nowSeconds(), line: history });
+      if (history !== null) tx.t.history.putSync(tx.newId(), { time: nowSeconds(), line: history, who: whoAmI() });
       return result;
     });
   }
@@ -92,4 +93,10 @@ export class PoolHandle {
   close(): void {
     this.pool.close();
   }
+}
+
+/** The user and host a history record names (`zpool history -l`). */
+function whoAmI(): string {
+  const user = os.userInfo();
+  return `user ${user.uid} (${user.username}) on ${os.hostname()}`;
 }

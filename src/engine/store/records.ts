@@ -123,4 +123,6 @@ export const DEAD_NODE: DeadKind = 1;
 export interface HistoryRecord {
   time: number;
   line: string;
+  /** who ran it and where, as `zpool history -l` prints it: `user 0 (root) on host` */
+  who?: string;
 }

@@ -46,3 +46,17 @@ zfs list -H -o name -r tank/data/app | head -n 3
 zpool list -H -o name,health
 zpool get -H -o value listsnapshots tank
 zpool history tank | sed -n '1,4p'
+
+# Rotate releases: promote the test clone and back, roll back, then remove dependents.
+zfs promote tank/data/app-test
+echo "origin of app after promote: $(zfs get -H -o value origin tank/data/app)"
+zfs promote tank/data/app
+echo "origin of app-test after promoting back: $(zfs get -H -o value origin tank/data/app-test)"
+zfs snapshot tank/data/app@v4
+if zfs rollback -r tank/data/app@v2 2>/dev/null; then echo "unexpected"; else echo "rollback -r refused: a newer snapshot has a clone"; fi
+zfs rollback -R tank/data/app@v2
+zfs list -H -t snapshot -o name -r tank/data/app
+zfs list -H -o name tank/data/app-test 2>/dev/null || echo "app-test went with v3"
+zfs destroy -R tank/data/app@v1
+zfs list -H -t snapshot -o name -r tank/data | wc -l
+zpool history tank | tail -n 4

@@ -1,5 +1,4 @@
 /** `zpool history [-il] [<pool>] ...`: the commands that changed each pool, oldest first. */
-import * as os from 'node:os';
 import { PoolHandle } from '../../../lib/pool-handle.js';
 import { poolHistory } from '../../../lib/pools.js';
 import type { Command } from '../../context.js';
@@ -16,9 +15,8 @@ export const command: Command = {
       ctx.err.write('no pools available\n');
       return 0;
     }
-    // -l: who ran it and where (tszfs keeps no per-record owner: the current user and host).
-    const user = os.userInfo();
-    const suffix = p.flags.has('l') ? ` [user ${user.uid} (${user.username}) on ${os.hostname()}]` : '';
+    // -l: who ran each command and where, as recorded with it.
+    const suffix = (who: string | undefined) => (p.flags.has('l') && who ? ` [${who}]` : '');
     let status = 0;
     for (const name of names) {
       const h = PoolHandle.open(ctx.home, name);
@@ -29,7 +27,7 @@ export const command: Command = {
       }
       try {
         let text = `History for '${name}':\n`;
-        for (const r of poolHistory(h)) text += `${formatHistoryTime(r.time)} ${r.line}${suffix}\n`;
+        for (const r of poolHistory(h)) text += `${formatHistoryTime(r.time)} ${r.line}${suffix(r.who)}\n`;
         ctx.out.write(text + '\n');
       } finally {
         h.close();
