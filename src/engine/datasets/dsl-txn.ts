@@ -25,6 +25,8 @@ export interface DeadEntry {
 export class DslTxn extends DslView {
   private readonly datasets = new Map<Id, DatasetRecord | null>();
   private readonly dirs = new Map<Id, DirRecord | null>();
+  /** Records as read, so that only those the command changed are written back. */
+  private readonly asRead = new Map<object, string>();
 
   constructor(readonly tx: PoolTxn) {
     super(tx.t);
@@ -42,6 +44,7 @@ export class DslTxn extends DslView {
     if (cached === null) throw new Error(`dataset ${id} was destroyed`);
     const ds = structuredClone(super.ds(id));
     this.datasets.set(id, ds);
+    this.asRead.set(ds, JSON.stringify(ds));
     return ds;
   }
 
@@ -51,6 +54,7 @@ export class DslTxn extends DslView {
     if (cached === null) throw new Error(`dir ${id} was destroyed`);
     const dir = structuredClone(super.dir(id));
     this.dirs.set(id, dir);
+    this.asRead.set(dir, JSON.stringify(dir));
     return dir;
   }
 
@@ -119,13 +123,14 @@ export class DslTxn extends DslView {
   }
 
   private flush(): void {
+    const changed = (record: object) => this.asRead.get(record) !== JSON.stringify(record);
     for (const [id, ds] of this.datasets) {
-      if (ds) this.t.datasets.putSync(id, ds);
-      else this.t.datasets.removeSync(id);
+      if (!ds) this.t.datasets.removeSync(id);
+      else if (changed(ds)) this.t.datasets.putSync(id, ds);
     }
     for (const [id, dir] of this.dirs) {
-      if (dir) this.t.dirs.putSync(id, dir);
-      else this.t.dirs.removeSync(id);
+      if (!dir) this.t.dirs.removeSync(id);
+      else if (changed(dir)) this.t.dirs.putSync(id, dir);
     }
   }
 }

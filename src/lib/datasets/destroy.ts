@@ -189,13 +189,16 @@ function refuseOutsideClones(view: DslView, steps: Step[], action: string, why: 
 
 /** The snapshots named by `a`, `a,b`, `a%c`, `%c`, `a%` or `%` in one filesystem, oldest first. */
 export function matchSnapshots(view: DslView, dir: Id, spec: string): SnapshotRecord[] {
-  const all = view.snapshotIds(dir).map((id) => view.ds(id) as SnapshotRecord);
-  const chosen = new Set<Id>();
-  for (const item of spec.split(',')) {
+  const items = spec.split(',');
+  // Ranges need the dir's snapshots in txg order; plain names are looked up one by one, so that
+  // destroying one snapshot among thousands reads only that one.
+  const all = items.some((i) => i.includes('%')) ? view.snapshotIds(dir).map((id) => view.ds(id) as SnapshotRecord) : [];
+  const chosen = new Map<Id, SnapshotRecord>();
+  for (const item of items) {
     const pct = item.indexOf('%');
     if (pct < 0) {
-      const s = all.find((x) => x.name === item);
-      if (s) chosen.add(s.id);
+      const id = view.snapshotByName(dir, item);
+      if (id !== undefined) chosen.set(id, view.ds(id) as SnapshotRecord);
       continue;
     }
     const from = item.slice(0, pct);
@@ -203,9 +206,9 @@ export function matchSnapshots(view: DslView, dir: Id, spec: string): SnapshotRe
     const first = from === '' ? 0 : all.findIndex((x) => x.name === from);
     const last = to === '' ? all.length - 1 : all.findIndex((x) => x.name === to);
     if (first < 0 || last < 0) continue;
-    for (let i = first; i <= last; i++) chosen.add(all[i].id);
+    for (let i = first; i <= last; i++) chosen.set(all[i].id, all[i]);
   }
-  return all.filter((s) => chosen.has(s.id));
+  return [...chosen.values()].sort((a, b) => a.createTxg - b.createTxg);
 }
 
 interface SnapshotPlan {
