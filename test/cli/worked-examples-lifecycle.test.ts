@@ -9,38 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poolProblems } from '../engine/check-helper.js';
 import { Sandbox } from './harness.js';
+import { alloc, checkContents, getProps, LABEL, R, type Contents, type Expected } from './space-checks.js';
 
-const R = 131072;
-const LABEL = 4096;
-
-type Expected = Record<string, Record<string, number | string>>;
-
-function getProps(sb: Sandbox, expected: Expected): Expected {
-  const datasets = Object.keys(expected);
-  const props = [...new Set(datasets.flatMap((d) => Object.keys(expected[d])))];
-  const out = sb.ok(['get', '-Hp', '-o', 'name,property,value', props.join(','), ...datasets]);
-  const actual: Expected = {};
-  for (const line of out.split('\n')) {
-    if (line === '') continue;
-    const [name, prop, value] = line.split('\t');
-    if (expected[name] && prop in expected[name]) {
-      actual[name] ??= {};
-      actual[name][prop] = /^\d+$/.test(value) ? Number(value) : value;
-    }
-  }
-  return actual;
-}
-
-const alloc = (sb: Sandbox) => Number(sb.ok(['pool', 'list', '-Hp', '-o', 'alloc', 'tank']).trim());
-
-function check(sb: Sandbox, expected: Expected, allocated: number, contents: Record<string, Record<string, Buffer>> = {}): void {
+function check(sb: Sandbox, expected: Expected, allocated: number, contents: Contents = {}): void {
   expect(getProps(sb, expected)).toEqual(expected);
   expect(alloc(sb), 'pool alloc').toBe(LABEL + allocated);
-  for (const [dataset, files] of Object.entries(contents)) {
-    for (const [path, want] of Object.entries(files)) {
-      expect(sb.bytesOf(['cat', dataset, path]).equals(want), `cat ${dataset} ${path}`).toBe(true);
-    }
-  }
+  checkContents(sb, contents);
 }
 
 let seq = 0;

@@ -14,45 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from './harness.js';
-
-const R = 131072;
-const LABEL = 4096;
-
-type Expected = Record<string, Record<string, number | string>>;
-
-/** The requested properties of the requested datasets, numbers parsed. */
-function getProps(sb: Sandbox, expected: Expected): Expected {
-  const datasets = Object.keys(expected);
-  const props = [...new Set(datasets.flatMap((d) => Object.keys(expected[d])))];
-  const out = sb.ok(['get', '-Hp', '-o', 'name,property,value', props.join(','), ...datasets]);
-  const actual: Expected = {};
-  for (const line of out.split('\n')) {
-    if (line === '') continue;
-    const [name, prop, value] = line.split('\t');
-    if (expected[name] && prop in expected[name]) {
-      actual[name] ??= {};
-      actual[name][prop] = /^\d+$/.test(value) ? Number(value) : value;
-    }
-  }
-  return actual;
-}
-
-const alloc = (sb: Sandbox) => Number(sb.ok(['pool', 'list', '-Hp', '-o', 'alloc', 'tank']).trim());
-
-
-/** Expected contents: dataset -> path -> bytes. */
-type Contents = Record<string, Record<string, Buffer>>;
-
-function checkContents(sb: Sandbox, contents: Contents): void {
-  for (const [dataset, files] of Object.entries(contents)) {
-    const paths = Object.keys(files);
-    const got = sb.bytesOf(['cat', dataset, ...paths]);
-    const want = Buffer.concat(paths.map((p) => files[p]));
-    // compare lengths first for a readable message, then the bytes
-    expect(got.length, `cat ${dataset} ${paths.join(' ')}: length`).toBe(want.length);
-    expect(got.equals(want), `cat ${dataset} ${paths.join(' ')}: contents`).toBe(true);
-  }
-}
+import { alloc, checkContents, getProps, LABEL, R, type Contents, type Expected } from './space-checks.js';
 
 function check(sb: Sandbox, expected: Expected, pool: { alloc: number }, contents: Contents): void {
   expect(getProps(sb, expected)).toEqual(expected);

@@ -7,6 +7,7 @@
  * byte before it: a truncated, corrupted or foreign stream is refused before anything is kept.
  */
 import { createHash, type Hash } from 'node:crypto';
+import type { ObjectAttributes } from '../files/object-writer.js';
 
 export const MAGIC = Buffer.from('TSZFS-STREAM v1\n');
 export const STREAM_VERSION = 1;
@@ -31,17 +32,8 @@ export interface BeginHeader {
   fromGuid: string | null;
 }
 
-export interface ObjectHeader {
-  object: number;
-  type: 'file' | 'dir';
-  gen: number;
-  parent: number;
-  mtime: number;
-  ctime: number;
-  size?: number;
-  blksz?: number;
-  entries?: Array<[string, number]>;
-}
+/** An OBJECT record carries exactly what the receiver sets on the object. */
+export type ObjectHeader = ObjectAttributes;
 
 export interface WriteHeader {
   object: number;
