@@ -69,6 +69,30 @@ describe('send and receive', () => {
     }
   });
 
+  it('round-trips files and object tables that span several tree leaves', () => {
+    const sb = new Sandbox();
+    try {
+      sb.ok(['pool', 'create', '--size', '256M', 'tank']);
+      sb.ok(['create', '-o', 'recordsize=8K', 'tank/src']);
+      // 300 blocks of 8K (three block-map leaves) and 40 files (two object-table leaves).
+      sb.ok(['write', 'tank/src', '/big', sb.file('big', data(300 * 8192, 5))]);
+      for (let i = 0; i < 40; i++) sb.ok(['write', 'tank/src', `/f${i}`], `file ${i}\n`);
+      sb.ok(['snapshot', 'tank/src@1']);
+      sb.ok(['write', '--offset', String(257 * 8192 + 3), 'tank/src', '/big'], 'late change');
+      sb.ok(['rm', 'tank/src', '/f37']);
+      sb.ok(['snapshot', 'tank/src@2']);
+      sb.ok(['receive', 'tank/dst'], sb.bytesOf(['send', 'tank/src@1']));
+      sb.ok(['receive', 'tank/dst'], sb.bytesOf(['send', '-i', '@1', 'tank/src@2']));
+      expect(sb.bytesOf(['cat', 'tank/dst', '/big']).equals(sb.bytesOf(['cat', 'tank/src', '/big']))).toBe(true);
+      expect(sb.bytesOf(['cat', 'tank/dst@1', '/big']).equals(sb.bytesOf(['cat', 'tank/src@1', '/big']))).toBe(true);
+      expect(sb.ok(['ls', 'tank/dst'])).toBe(sb.ok(['ls', 'tank/src']));
+      expect(sb.ok(['cat', 'tank/dst', '/f39'])).toBe('file 39\n');
+      expect(space(sb, 'tank/dst').split('\n').slice(1)).toEqual(space(sb, 'tank/src').split('\n').slice(1));
+    } finally {
+      sb.cleanup();
+    }
+  });
+
   it('-I sends every intermediate snapshot and receive takes the whole series', () => {
     const sb = new Sandbox();
     try {

@@ -163,7 +163,7 @@ export class RadixTree<E> {
         return;
       }
       for (let i = 0; i < this.fanout; i++) {
-        walk(this.child(src, x, level, i), this.child(src, y, level, i), level - 1, base + i * (span / this.fanout));
+        walk(this.child(src, x, level, i), this.child(src, y, level, i), level - 1, base + i * span);
       }
     };
     walk(lift(a, levels), lift(b, levels), levels, 0);
