@@ -2,7 +2,7 @@
  * `zpool get [-Hp] [-o "all" | field[,...]] <"all" | property[,...]> <pool> ...`
  * (zpool_main.c zpool_do_get, get_callback; libzfs zprop_print_one_property).
  */
-import { PoolHandle } from '../../../lib/pool-handle.js';
+import { forEachNamedPool } from '../../../lib/session.js';
 import { allPoolProperties, findPoolProperty, poolPropValue, poolPropertyName, type PoolPropValue } from '../../../lib/pool-props.js';
 import { poolStats } from '../../../lib/pools.js';
 import type { Command } from '../../context.js';
@@ -36,32 +36,22 @@ export const command: Command = {
 
     const rows: Array<{ pool: string; prop: string; v: PoolPropValue }> = [];
     const widths: Record<Field, number> = { name: 4, property: 8, value: 5, source: 6 };
-    let failed = false;
-    for (const name of names) {
-      const h = PoolHandle.open(ctx.home, name);
-      if (!h) {
-        ctx.err.write(`cannot open '${name}': no such pool\n`);
-        failed = true;
-        continue;
+    const failed = forEachNamedPool(ctx.home, names, (lines) => ctx.err.write(lines.join('\n') + '\n'), (h) => {
+      const name = h.name;
+      const meta = h.pool.meta();
+      const stats = poolStats(h);
+      const entries = props ?? allPoolProperties(meta);
+      const jsonRow: PoolJsonRow = { stats, props: [] };
+      jsonRows.push(jsonRow);
+      widths.name = Math.max(widths.name, Buffer.byteLength(name));
+      for (const prop of entries) {
+        const v = poolPropValue(meta, stats, prop, nicenum) ?? { human: '-', literal: '-', source: { type: 'none' } as const };
+        rows.push({ pool: name, prop, v });
+        jsonRow.props.push([prop, v]);
+        widths.property = Math.max(widths.property, Buffer.byteLength(prop));
+        widths.value = Math.max(widths.value, valueWidth(prop, v));
       }
-      try {
-        const meta = h.pool.meta();
-        const stats = poolStats(h);
-        const entries = props ?? allPoolProperties(meta);
-        const jsonRow: PoolJsonRow = { stats, props: [] };
-        jsonRows.push(jsonRow);
-        widths.name = Math.max(widths.name, Buffer.byteLength(name));
-        for (const prop of entries) {
-          const v = poolPropValue(meta, stats, prop, nicenum) ?? { human: '-', literal: '-', source: { type: 'none' } as const };
-          rows.push({ pool: name, prop, v });
-          jsonRow.props.push([prop, v]);
-          widths.property = Math.max(widths.property, Buffer.byteLength(prop));
-          widths.value = Math.max(widths.value, valueWidth(prop, v));
-        }
-      } finally {
-        h.close();
-      }
-    }
+    });
     if (json) {
       ctx.out.write(poolsJson('zpool get', jsonRows, { parsable, asInt, keyByGuid: p.flags.has('json-pool-key-guid') }));
       return failed ? 1 : 0;

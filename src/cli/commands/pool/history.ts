@@ -1,5 +1,5 @@
 /** `zpool history [-il] [<pool>] ...`: the commands that changed each pool, oldest first. */
-import { PoolHandle } from '../../../lib/pool-handle.js';
+import { forEachNamedPool } from '../../../lib/session.js';
 import { poolHistory } from '../../../lib/pools.js';
 import type { Command } from '../../context.js';
 import { formatHistoryTime } from '../../format/dates.js';
@@ -17,22 +17,11 @@ export const command: Command = {
     }
     // -l: who ran each command and where, as recorded with it.
     const suffix = (who: string | undefined) => (p.flags.has('l') && who ? ` [${who}]` : '');
-    let status = 0;
-    for (const name of names) {
-      const h = PoolHandle.open(ctx.home, name);
-      if (!h) {
-        ctx.err.write(`cannot open '${name}': no such pool\n`);
-        status = 1;
-        continue;
-      }
-      try {
-        let text = `History for '${name}':\n`;
-        for (const r of poolHistory(h)) text += `${formatHistoryTime(r.time)} ${r.line}${suffix(r.who)}\n`;
-        ctx.out.write(text + '\n');
-      } finally {
-        h.close();
-      }
-    }
-    return status;
+    const skipped = forEachNamedPool(ctx.home, names, (lines) => ctx.err.write(lines.join('\n') + '\n'), (h) => {
+      let text = `History for '${h.name}':\n`;
+      for (const r of poolHistory(h)) text += `${formatHistoryTime(r.time)} ${r.line}${suffix(r.who)}\n`;
+      ctx.out.write(text + '\n');
+    });
+    return skipped ? 1 : 0;
   },
 };

@@ -1,5 +1,5 @@
 /** `zpool list [-Hp] [-o property[,...]] [pool] ...`, in OpenZFS's columns (spec §9.2). */
-import { PoolHandle } from '../../../lib/pool-handle.js';
+import { forEachNamedPool } from '../../../lib/session.js';
 import { findPoolProperty, poolPropertyName, poolPropValue, type PoolPropValue, type PoolStats } from '../../../lib/pool-props.js';
 import { poolsJson } from '../../format/pool-json.js';
 import { poolStats } from '../../../lib/pools.js';
@@ -38,22 +38,12 @@ export const command: Command = {
     const names = p.operands.length > 0 ? p.operands : ctx.home.pools().map((e) => e.name);
     const parsable = p.flags.has('p') || asInt;
     const rows: Array<{ name: string; stats: PoolStats; values: Array<PoolPropValue | null> }> = [];
-    let status = 0;
-    for (const name of names) {
-      const h = PoolHandle.open(ctx.home, name);
-      if (!h) {
-        ctx.err.write(`cannot open '${name}': no such pool\n`);
-        status = 1;
-        continue;
-      }
-      try {
-        const meta = h.pool.meta();
-        const stats = poolStats(h);
-        rows.push({ name, stats, values: fields.map((f) => poolPropValue(meta, stats, f, nicenum)) });
-      } finally {
-        h.close();
-      }
-    }
+    const skipped = forEachNamedPool(ctx.home, names, (lines) => ctx.err.write(lines.join('\n') + '\n'), (h) => {
+      const meta = h.pool.meta();
+      const stats = poolStats(h);
+      rows.push({ name: h.name, stats, values: fields.map((f) => poolPropValue(meta, stats, f, nicenum)) });
+    });
+    const status = skipped ? 1 : 0;
     if (json) {
       rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const props = (r: (typeof rows)[number]) =>

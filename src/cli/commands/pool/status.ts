@@ -1,6 +1,6 @@
 /** `zpool status [pool] ...`: the pool's one file vdev, in OpenZFS's layout. */
 import { ZfsError } from '../../../lib/errors.js';
-import { PoolHandle } from '../../../lib/pool-handle.js';
+import { forEachNamedPool } from '../../../lib/session.js';
 import { damagedFiles, poolHealth, type PoolHealth } from '../../../lib/health.js';
 import { errorColumns, errorsSection, scanLine, statusParagraph } from './status-health.js';
 import type { Command } from '../../context.js';
@@ -30,30 +30,14 @@ export const command: Command = {
     const names = p.operands.length > 0 ? p.operands : ctx.home.pools().map((e) => e.name);
     if (names.length === 0) throw new ZfsError(['no pools available'], 0);
     const parts: string[] = [];
-    let failed = false;
-    for (const name of names) {
-      let h: PoolHandle | null;
-      try {
-        h = PoolHandle.open(ctx.home, name);
-      } catch (err) {
-        // A damaged pool is reported and the others are still shown.
-        if (!(err instanceof ZfsError)) throw err;
-        ctx.err.write(err.lines.join('\n') + '\n');
-        failed = true;
-        continue;
-      }
-      if (!h) {
-        ctx.err.write(`cannot open '${name}': no such pool\n`);
-        failed = true;
-        continue;
-      }
-      try {
-        const health = poolHealth(h);
-        parts.push(status(h.name, h.image, health, p.flags.has('v') ? damagedFiles(h) : null));
-      } finally {
-        h.close();
-      }
-    }
+    // A damaged pool is reported and the others are still shown.
+    const failed = forEachNamedPool(
+      ctx.home,
+      names,
+      (lines) => ctx.err.write(lines.join('\n') + '\n'),
+      (h) => parts.push(status(h.name, h.image, poolHealth(h), p.flags.has('v') ? damagedFiles(h) : null)),
+      { skipDamaged: true },
+    );
     ctx.out.write(parts.join('\n'));
     if (failed) throw new ZfsError([], 1);
     return 0;
