@@ -14,7 +14,8 @@ export type Errno =
   | 'ENOTEMPTY'
   | 'EIO'
   | 'EXDEV'
-  | 'EAGAIN';
+  | 'EAGAIN'
+  | 'EDQUOT';
 
 export class EngineError extends Error {
   constructor(

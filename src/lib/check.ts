@@ -7,7 +7,9 @@
 import { NodeReader } from '../engine/blocks/nodes.js';
 import { walkObjsetBornAfter } from '../engine/files/objset.js';
 import { LABEL_BYTES, SECTOR } from '../engine/pool/image.js';
-import type { DatasetRecord } from '../engine/store/records.js';
+import { limitOf, unusedRefreservation, usedOf } from '../engine/datasets/space.js';
+import type { DslView } from '../engine/datasets/view.js';
+import type { DatasetRecord, Id } from '../engine/store/records.js';
 import type { PoolHandle } from './pool-handle.js';
 
 export interface CheckReport {
@@ -70,9 +72,31 @@ export function checkPool(h: PoolHandle): CheckReport {
   if (meta.allocated !== LABEL_BYTES + referencedBytes + deferredBytes) {
     problems.push(`allocated counter ${meta.allocated} != label + referenced + deferred ${LABEL_BYTES + referencedBytes + deferredBytes}`);
   }
-  const root = view.dir(meta.rootDir).used;
-  if (root.head + root.snap + root.child !== referencedBytes) {
-    problems.push(`pool root used ${root.head + root.snap + root.child} != referenced ${referencedBytes}`);
+  let charged = 0;
+  for (const { value: dir } of t.dirs.getRange({})) {
+    charged += dir.used.head + dir.used.snap;
+    problems.push(...checkReservations(view, dir.id));
   }
+  if (charged !== referencedBytes) problems.push(`Σ usedbydataset + usedbysnapshots ${charged} != referenced ${referencedBytes}`);
   return { problems, referencedBytes, freeBytes };
+}
+
+/** A dir's children are charged max(used, reservation) each, and its head's unused
+ *  refreservation is its usedbyrefreservation (zfs-dsl-semantics.md §1.5, §10.7.1). */
+function checkReservations(view: DslView, dirId: Id): string[] {
+  const dir = view.dir(dirId);
+  const name = view.dirName(dirId);
+  const problems: string[] = [];
+  let child = 0;
+  let childRsrv = 0;
+  for (const id of view.childDirs(dirId)) {
+    const c = view.dir(id);
+    child += usedOf(c);
+    childRsrv += Math.max(0, limitOf(c, 'reservation') - usedOf(c));
+  }
+  if (dir.used.child !== child) problems.push(`${name}: used by children ${dir.used.child}, Σ children's used ${child}`);
+  if (dir.used.childRsrv !== childRsrv) problems.push(`${name}: children's unused reservations ${dir.used.childRsrv}, expected ${childRsrv}`);
+  const refrsrv = unusedRefreservation(dir, view.head(dirId));
+  if (dir.used.refrsrv !== refrsrv) problems.push(`${name}: usedbyrefreservation ${dir.used.refrsrv}, expected ${refrsrv}`);
+  return problems;
 }

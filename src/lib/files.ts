@@ -33,6 +33,7 @@ const DESCRIPTIONS: Record<Errno, string> = {
   EIO: 'I/O error',
   EXDEV: 'cross-device link',
   EAGAIN: 'resource temporarily unavailable',
+  EDQUOT: 'disk quota exceeded',
 };
 
 function fileError(verb: string, dataset: string, path: string, err: unknown): unknown {

@@ -8,6 +8,7 @@ import { destroyHead } from '../engine/datasets/destroy.js';
 import { rollbackHead } from '../engine/datasets/rollback.js';
 import { createSnapshot } from '../engine/datasets/snapshot.js';
 import { EngineError } from '../engine/errno.js';
+import { OutOfSpace } from '../engine/pool/allocator.js';
 import type { ByteSource } from '../engine/files/fs-writer.js';
 import type { ObjectWriter } from '../engine/files/object-writer.js';
 import { RecordType, StreamError, StreamReader, type BeginHeader, type StreamRecord } from '../engine/streams/format.js';
@@ -98,7 +99,11 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions)
   if (c.dsl.snapshotByName(dir, snapName) !== undefined) throw ZfsError.action(`cannot restore to ${summary.into}`, 'destination already exists');
   // Received blocks carry the destination's checksum, as written ones do.
   c.tx.checksumAlgorithm = algorithmFor(new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId)).get('checksum')?.value);
-  apply(s.reader, openObjects(c, headId), action);
+  try {
+    apply(s.reader, openObjects(c, headId), action);
+  } catch (err) {
+    throw spaceFailure(err, action, fsName);
+  }
   const snap = createSnapshot(c.dsl, headId, snapName, {});
   // A received snapshot keeps its identity: incremental streams find their base by guid.
   snap.guid = begin.toGuid;
@@ -199,7 +204,14 @@ function apply(reader: StreamReader, objects: ObjectWriter, action: string): voi
 /** A stream that ends early is `cannot receive: failed to read ...` whatever it carried, as in libzfs. */
 function streamFailure(err: unknown, action: string): unknown {
   if (err instanceof StreamError && err.message === 'failed to read from stream') return ZfsError.action('cannot receive', err.message);
-  if (err instanceof StreamError || err instanceof EngineError) return ZfsError.action(action, err.message);
+  if (err instanceof StreamError || (err instanceof EngineError && err.errno !== 'EDQUOT')) return ZfsError.action(action, err.message);
+  return err;
+}
+
+/** A quota the received blocks would exceed, and a full pool, in zfs_receive_one's words. */
+function spaceFailure(err: unknown, action: string, fsName: string): unknown {
+  if (err instanceof EngineError && err.errno === 'EDQUOT') return ZfsError.action(action, `destination ${fsName} space quota exceeded.`);
+  if (err instanceof OutOfSpace) return ZfsError.action(action, 'out of space');
   return err;
 }
 

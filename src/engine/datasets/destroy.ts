@@ -6,6 +6,7 @@ import type { BlockPtr, HeadRecord, Id, NodePtr, SnapshotRecord, Txg } from '../
 import { DEAD_DATA, DEAD_NODE } from '../store/records.js';
 import { dirChildKey, nextCloneKey, prefixRange, snapNameKey, snapTxgKey } from '../store/keys.js';
 import type { DslTxn } from './dsl-txn.js';
+import { setHeadUnique, setLimit, usedOf } from './space.js';
 import type { DslView } from './view.js';
 import { replaceClone } from './snapshot.js';
 
@@ -48,7 +49,7 @@ export function destroySnapshot(dsl: DslTxn, snapId: Id): void {
     const afterNext = dsl.ds(next.next);
     next.unique += dsl.deadRange(afterNext.deadlist, snap.prevTxg, snap.createTxg);
   } else {
-    next.unique = next.referenced - ((prev ? prev.referenced : 0) - next.deadBytes);
+    setHeadUnique(dsl, next, next.referenced - ((prev ? prev.referenced : 0) - next.deadBytes));
   }
   next.prev = snap.prev;
   next.prevTxg = snap.prevTxg;
@@ -80,8 +81,11 @@ export function destroyHead(dsl: DslTxn, dirId: Id, walk: TreeWalker): void {
     // `zfs destroy -d` on the origin waited for its last clone.
     if (origin.deferDestroy && origin.numClones === 0 && origin.userrefs === 0) destroySnapshot(dsl, origin.id);
   }
+  // The parent is no longer charged the dir's reservations (dsl_destroy_head_sync_impl).
+  setLimit(dsl, dirId, 'refreservation', 0);
+  setLimit(dsl, dirId, 'reservation', 0);
   if (dir.parent !== null) {
-    dsl.addUsed(dir.parent, 'child', -(dir.used.head + dir.used.snap + dir.used.child));
+    dsl.addUsed(dir.parent, 'child', -usedOf(dir));
     dsl.t.dirChildren.removeSync(dirChildKey(dir.parent, dir.name));
   }
   dsl.removeDataset(head.id);

@@ -13,6 +13,7 @@ import {
   type Txg,
   type UsedBreakdown,
 } from '../store/records.js';
+import { parentDelta } from './space.js';
 import { DslView } from './view.js';
 
 export interface DeadEntry {
@@ -74,14 +75,24 @@ export class DslTxn extends DslView {
     this.dirs.set(id, null);
   }
 
-  /** Change one part of a dir's `used`; every ancestor's `usedbychildren` follows. */
+  /**
+   * Change one part of a dir's `used`; every ancestor's `usedbychildren` follows. A dir charges
+   * its parent max(used, reservation), so the parent's `child` moves by the child's change and its
+   * `childRsrv` by what the reservation absorbs (ZFS dsl_dir_diduse_space, parent_delta).
+   */
   addUsed(dirId: Id, part: keyof UsedBreakdown, delta: number): void {
     if (delta === 0) return;
     let dir = this.dir(dirId);
+    let charged = parentDelta(dir, delta);
     dir.used[part] += delta;
-    while (dir.parent !== null) {
+    let own = delta;
+    while (dir.parent !== null && (own !== 0 || charged !== 0)) {
       dir = this.dir(dir.parent);
-      dir.used.child += delta;
+      const next = parentDelta(dir, charged);
+      dir.used.child += own;
+      dir.used.childRsrv += charged - own;
+      own = charged;
+      charged = next;
     }
   }
 

@@ -8,6 +8,7 @@
 import type { NodeKillSink } from '../blocks/nodes.js';
 import { DEAD_DATA, DEAD_NODE, type BlockPtr, type HeadRecord, type Id, type NodePtr } from '../store/records.js';
 import type { DeadEntry, DslTxn } from './dsl-txn.js';
+import { checkWriteLimits, setHeadUnique } from './space.js';
 
 export class HeadWriter implements NodeKillSink {
   constructor(
@@ -22,8 +23,9 @@ export class HeadWriter implements NodeKillSink {
   born(bp: BlockPtr): void {
     const head = this.head;
     head.referenced += bp.asize;
-    head.unique += bp.asize;
+    setHeadUnique(this.dsl, head, head.unique + bp.asize);
     this.dsl.addUsed(head.dir, 'head', bp.asize);
+    checkWriteLimits(this.dsl, head, this.dsl.tx.usableBytes());
   }
 
   killBlock(bp: BlockPtr): void {
@@ -39,7 +41,7 @@ export class HeadWriter implements NodeKillSink {
     const size = entry.asize;
     if (entry.birth > head.prevTxg) {
       this.dsl.freeDead(entry);
-      head.unique -= size;
+      setHeadUnique(this.dsl, head, head.unique - size);
       this.dsl.addUsed(head.dir, 'head', -size);
     } else {
       this.dsl.deadInsert(head, entry);

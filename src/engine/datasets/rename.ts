@@ -6,17 +6,22 @@
 import { dirChildKey, snapNameKey } from '../store/keys.js';
 import type { Id } from '../store/records.js';
 import type { DslTxn } from './dsl-txn.js';
+import { limitOf, usedOf } from './space.js';
 
 export function renameFilesystem(dsl: DslTxn, dirId: Id, newParent: Id, newName: string): void {
   const dir = dsl.dir(dirId);
   const oldParent = dir.parent as Id;
-  const used = dir.used.head + dir.used.snap + dir.used.child;
+  const used = usedOf(dir);
+  // What the dir's reservation holds beyond its used moves with it (dsl_dir_rename_sync).
+  const unusedReservation = Math.max(0, limitOf(dir, 'reservation') - used);
   dsl.t.dirChildren.removeSync(dirChildKey(oldParent, dir.name));
   dsl.addUsed(oldParent, 'child', -used);
+  dsl.addUsed(oldParent, 'childRsrv', -unusedReservation);
   dir.parent = newParent;
   dir.name = newName;
   dsl.t.dirChildren.putSync(dirChildKey(newParent, newName), dirId);
   dsl.addUsed(newParent, 'child', used);
+  dsl.addUsed(newParent, 'childRsrv', unusedReservation);
 }
 
 export function renameSnapshot(dsl: DslTxn, snapId: Id, newName: string): void {

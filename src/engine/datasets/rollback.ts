@@ -6,6 +6,7 @@
 import { DEAD_DATA, DEAD_NODE, type HeadRecord, type Id } from '../store/records.js';
 import type { TreeWalker } from './destroy.js';
 import type { DslTxn } from './dsl-txn.js';
+import { setHeadUnique } from './space.js';
 
 export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
   const head = dsl.ds(headId) as HeadRecord;
@@ -34,7 +35,7 @@ export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
 
   head.root = snap.root;
   head.referenced = snap.referenced;
-  head.unique = 0;
+  setHeadUnique(dsl, head, 0);
   // The snapshot shares everything with the head again.
   if (snap.next === head.id) snap.unique = 0;
 }

@@ -6,6 +6,7 @@ import { nowSeconds } from '../pool/clock.js';
 import { dirChildKey, nextCloneKey, snapNameKey, snapTxgKey } from '../store/keys.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../store/records.js';
 import type { DslTxn } from './dsl-txn.js';
+import { setHeadUnique } from './space.js';
 
 export function createSnapshot(dsl: DslTxn, headId: Id, name: string, props: Record<string, string>): SnapshotRecord {
   const head = dsl.ds(headId) as HeadRecord;
@@ -41,7 +42,8 @@ export function createSnapshot(dsl: DslTxn, headId: Id, name: string, props: Rec
   head.deadBytes = 0;
   head.prev = snap.id;
   head.prevTxg = dsl.txg;
-  head.unique = 0;
+  // The head's unique bytes now belong to the snapshot: its refreservation is unused again.
+  setHeadUnique(dsl, head, 0);
   dsl.addDataset(snap);
   dsl.t.snapNames.putSync(snapNameKey(snap.dir, name), snap.id);
   dsl.t.snapTxgs.putSync(snapTxgKey(snap.dir, snap.createTxg), snap.id);
@@ -80,7 +82,7 @@ export function createClone(
     head: head.id,
     origin: origin.id,
     originTxg: origin.createTxg,
-    used: { head: 0, snap: 0, child: 0 },
+    used: { head: 0, snap: 0, child: 0, childRsrv: 0, refrsrv: 0 },
     props,
   });
   dsl.addDataset(head);

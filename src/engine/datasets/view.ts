@@ -34,6 +34,9 @@ export class DslView {
     if (known) return known;
     const dir = this.t.dirs.get(id);
     if (!dir) throw new Error(`missing dir ${id}`);
+    // Dirs recorded before reservations were accounted lack these parts.
+    dir.used.childRsrv ??= 0;
+    dir.used.refrsrv ??= 0;
     this.memo?.dirs.set(id, dir);
     return dir;
   }

@@ -29,6 +29,12 @@ export function slopBytes(size: number): number {
   return Math.max(Math.min(Math.floor(size / 32), GiB128), Math.min(Math.floor(size / 2), MiB128));
 }
 
+/** Bytes the datasets of a pool may fill: the image less its label and the slop reserve (the
+ *  root's quota limit in ZFS dsl_pool_adjustedsize). */
+export function poolUsableBytes(meta: PoolMeta): number {
+  return meta.imageBytes - LABEL_BYTES - slopBytes(meta.imageBytes);
+}
+
 /** A 64-bit guid: random, or with TSZFS_NOW pinned a function of `seed`, so output is byte-stable. */
 export function newGuid(seed: string): string {
   const bytes = clockPinned() ? createHash('sha256').update(seed).digest() : randomBytes(8);
@@ -66,7 +72,7 @@ export class PoolTxn {
 
   /** Bytes the datasets may still fill: the image less its label and the slop reserve. */
   usableBytes(): number {
-    return this.meta.imageBytes - LABEL_BYTES - slopBytes(this.meta.imageBytes);
+    return poolUsableBytes(this.meta);
   }
 
   /** Store `length` bytes of `buf` in newly allocated space of `asize` bytes; returns the offset. */

@@ -60,7 +60,12 @@ export interface PoolMeta {
 export interface UsedBreakdown {
   head: number;
   snap: number;
+  /** Σ used of the child dirs */
   child: number;
+  /** Σ max(0, reservation − used) of the child dirs: their unused reservations (DD_USED_CHILD_RSRV) */
+  childRsrv: number;
+  /** the head's unused refreservation, max(0, refreservation − unique) (DD_USED_REFRSRV) */
+  refrsrv: number;
 }
 
 export interface DirRecord {

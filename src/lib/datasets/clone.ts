@@ -6,6 +6,7 @@ import { checkDatasetName } from '../names.js';
 import { poolNameOf } from '../pool-handle.js';
 import { withPoolOf } from '../session.js';
 import { ensureParent, validateNewProps, type CreateOptions } from './create.js';
+import { assignProperties } from './set.js';
 
 export function clone(home: Home, source: string, target: string, opts: CreateOptions, history: string): void {
   const badSource = checkDatasetName(source, ['snapshot'], false);
@@ -28,7 +29,8 @@ export function clone(home: Home, source: string, target: string, opts: CreateOp
         }
         if (!target.includes('/')) throw ZfsError.action(action, 'dataset already exists');
         const parent = ensureParent(h, c, target, opts.parents, action);
-        createClone(c.dsl, origin.ds.id, parent, target.slice(target.lastIndexOf('/') + 1), props);
+        const head = createClone(c.dsl, origin.ds.id, parent, target.slice(target.lastIndexOf('/') + 1), {});
+        assignProperties(c, head.dir, props, () => ZfsError.action(action, 'out of space'));
       });
     },
     () => {

@@ -8,6 +8,7 @@ import type { Change, PoolHandle } from '../pool-handle.js';
 import { poolNameOf } from '../pool-handle.js';
 import { PropertyError, validateAssignment } from '../properties/assign.js';
 import { withPoolOf } from '../session.js';
+import { assignProperties } from './set.js';
 import { newObjset } from './tree.js';
 
 export interface CreateOptions {
@@ -46,7 +47,8 @@ export function createFilesystem(home: Home, name: string, opts: CreateOptions, 
           throw ZfsError.action(action, 'dataset already exists');
         }
         const parent = ensureParent(h, c, name, opts.parents, action);
-        newFilesystem(c, parent, name.slice(name.lastIndexOf('/') + 1), props);
+        const dir = newFilesystem(c, parent, name.slice(name.lastIndexOf('/') + 1), {});
+        assignProperties(c, dir, props, () => ZfsError.action(action, 'out of space'));
       });
     },
     () => {

@@ -5,6 +5,7 @@
  */
 import { destroyHead, destroySnapshot } from '../../engine/datasets/destroy.js';
 import { rollbackHead } from '../../engine/datasets/rollback.js';
+import { rollbackRefusal } from '../../engine/datasets/space.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import type { HeadRecord, SnapshotRecord } from '../../engine/store/records.js';
 import { ZfsError, notFound } from '../errors.js';
@@ -69,6 +70,8 @@ export function rollback(home: Home, name: string, opts: RollbackOptions, histor
         if (head.prev !== snap.id) {
           throw ZfsError.action(`cannot rollback '${fsName}'`, `there is a snapshot or bookmark more recent than '${name}'`);
         }
+        // Both refusals print as zfs_standard_error's words for ENOSPC and EDQUOT.
+        if (rollbackRefusal(c.dsl, head, c.tx.usableBytes()) !== null) throw ZfsError.action(`cannot rollback '${fsName}'`, 'out of space');
         rollbackHead(c.dsl, head.id, walkTree(c));
       }),
     () => {

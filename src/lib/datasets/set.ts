@@ -3,12 +3,13 @@
  * ones it cannot open), then sets the properties of each dataset in sort order, all of one
  * dataset's assignments in one transaction (one ioctl in OpenZFS).
  */
-import type { DirRecord, SnapshotRecord } from '../../engine/store/records.js';
+import { limitRefusal, setLimit, SPACE_LIMITS, type SpaceLimit } from '../../engine/datasets/space.js';
+import type { Id, SnapshotRecord } from '../../engine/store/records.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';
 import { checkDatasetName } from '../names.js';
-import { PoolHandle, poolNameOf } from '../pool-handle.js';
+import { PoolHandle, poolNameOf, type Change } from '../pool-handle.js';
 import { PropertyError, validateAssignment } from '../properties/assign.js';
 
 interface Target {
@@ -111,20 +112,34 @@ function writeAll(h: PoolHandle, t: Target, values: Record<string, string>, any:
   h.change(history, (c) => {
     const r = h.resolve(c.dsl, t.name);
     if (!r) throw ZfsError.action(action, 'dataset does not exist');
-    if (r.kind === 'filesystem') checkQuotas(action, c.dsl.dir(r.dir), r.ds.referenced, values);
     // A snapshot keeps its own (user) properties; a filesystem's live in its dir.
-    const props = r.kind === 'snapshot' ? (c.dsl.ds(r.ds.id) as SnapshotRecord).props : c.dsl.dir(r.dir).props;
-    Object.assign(props, values);
+    if (r.kind === 'snapshot') Object.assign((c.dsl.ds(r.ds.id) as SnapshotRecord).props, values);
+    else assignProperties(c, r.dir, values, (prop) => ZfsError.action(action, SET_LIMIT_REFUSED[prop]));
   });
 }
 
-/** The kernel's checks (dsl_dir_set_quota_check, dsl_dataset_set_refquota_check): a quota may
- *  not be set below what is already used. */
-function checkQuotas(action: string, dir: DirRecord, referenced: number, values: Record<string, string>): void {
-  const used = dir.used.head + dir.used.snap + dir.used.child;
-  const quota = Number(values.quota ?? 0);
-  const refquota = Number(values.refquota ?? 0);
-  if ((quota !== 0 && quota < used) || (refquota !== 0 && refquota < referenced)) {
-    throw ZfsError.action(action, 'size is less than current used or reserved space');
+/** zfs_setprop_error's words for ENOSPC: setting a limit uses no space, so it means this. */
+const SET_LIMIT_REFUSED: Record<SpaceLimit, string> = {
+  quota: 'size is less than current used or reserved space',
+  refquota: 'size is less than current used or reserved space',
+  reservation: 'size is greater than available space',
+  refreservation: 'size is greater than available space',
+};
+
+/**
+ * Store a filesystem's validated property values in order. A quota or reservation first passes
+ * the kernel's check against the space as the earlier values left it, then moves the space it
+ * reserves; a refused one throws `refused(prop)`.
+ */
+export function assignProperties(c: Change, dirId: Id, values: Record<string, string>, refused: (prop: SpaceLimit) => ZfsError): void {
+  const usable = c.tx.usableBytes();
+  for (const [name, value] of Object.entries(values)) {
+    if (!SPACE_LIMITS.includes(name)) {
+      c.dsl.dir(dirId).props[name] = value;
+      continue;
+    }
+    const limit = name as SpaceLimit;
+    if (limitRefusal(c.dsl, dirId, limit, Number(value), usable) !== null) throw refused(limit);
+    setLimit(c.dsl, dirId, limit, Number(value));
   }
 }

@@ -1,7 +1,8 @@
 /** `zfs snapshot [-r] [-o prop=val]... FS@SNAP...`: all or none, in one transaction group. */
 import { createSnapshot } from '../../engine/datasets/snapshot.js';
 import type { DslView } from '../../engine/datasets/view.js';
-import type { Id } from '../../engine/store/records.js';
+import { snapshotFits } from '../../engine/datasets/space.js';
+import type { HeadRecord, Id } from '../../engine/store/records.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
@@ -46,7 +47,12 @@ export function snapshot(home: Home, names: string[], opts: SnapshotOptions, his
   try {
     handle.change(history, (c) => {
       const targets = collectTargets(handle, c.dsl, names, opts.recursive);
-      for (const [headId, { snapName }] of targets) createSnapshot(c.dsl, headId, snapName, { ...props });
+      for (const [headId, { full, snapName }] of targets) {
+        if (!snapshotFits(c.dsl, c.dsl.ds(headId) as HeadRecord, c.tx.usableBytes())) {
+          throw ZfsError.action(`cannot create snapshot '${full}'`, 'out of space');
+        }
+        createSnapshot(c.dsl, headId, snapName, { ...props });
+      }
     });
   } catch (err) {
     if (err instanceof ZfsError) fail(err);

@@ -3,8 +3,8 @@
  * the space formulas of zfs-dsl-semantics.md §1.5 and the inheritance rules of zfsprops(7).
  */
 import type { DslView } from '../../engine/datasets/view.js';
-import { LABEL_BYTES } from '../../engine/pool/image.js';
-import { slopBytes } from '../../engine/pool/pool.js';
+import { datasetAvailable, usedOf } from '../../engine/datasets/space.js';
+import { poolUsableBytes } from '../../engine/pool/pool.js';
 import type { DatasetRecord, DirRecord, PoolMeta } from '../../engine/store/records.js';
 import { findProperty, type PropDef, type ValueFormat } from './table.js';
 
@@ -81,9 +81,9 @@ export class DatasetProps {
       case 'creation':
         return this.stat(ds.creation, 'date');
       case 'used':
-        return this.stat(ds.kind === 'snapshot' ? ds.unique : used.head + used.snap + used.child, 'bytes');
+        return this.stat(ds.kind === 'snapshot' ? ds.unique : usedOf(this.dir), 'bytes');
       case 'available':
-        return this.stat(this.available(), 'bytes');
+        return this.stat(datasetAvailable(this.view, ds, poolUsableBytes(this.meta)), 'bytes');
       case 'referenced':
         return this.stat(ds.referenced, 'bytes');
       case 'compressratio':
@@ -104,9 +104,9 @@ export class DatasetProps {
       case 'usedbydataset':
         return this.stat(used.head, 'bytes');
       case 'usedbychildren':
-        return this.stat(used.child, 'bytes');
+        return this.stat(used.child + used.childRsrv, 'bytes');
       case 'usedbyrefreservation':
-        return this.stat(0, 'bytes');
+        return this.stat(used.refrsrv, 'bytes');
       case 'defer_destroy':
         return this.stat(snap.deferDestroy ? 'on' : 'off', 'text');
       case 'userrefs':
@@ -171,13 +171,6 @@ export class DatasetProps {
     if (this.ds.kind !== 'head') return null;
     const ids = this.view.snapshotIds(this.dir.id);
     return ids.length === 0 ? null : Math.max(...ids.map((id) => this.view.ds(id).creation));
-  }
-
-  /** What the head could still write: the pool's usable space less everything allocated. */
-  private available(): number {
-    const root = this.view.dir(this.meta.rootDir).used;
-    const usable = this.meta.imageBytes - LABEL_BYTES - slopBytes(this.meta.imageBytes);
-    return Math.max(0, usable - (root.head + root.snap + root.child));
   }
 
   private clones(): string | null {
