@@ -8,7 +8,10 @@
  * - every space number (referenced, used, usedbydataset, usedbysnapshots, usedbychildren, a
  *   snapshot's used, written, plus origin and clones) with values computed BY BRUTE FORCE from the
  *   sets of physical blocks the model says each dataset references (zfs-dsl-semantics.md §10.7.2);
- * - pool conservation: allocated - label = Σ of every live block = the root's used.
+ * - pool conservation: allocated - label = Σ of every live block = Σ usedbydataset + usedbysnapshots;
+ * - reservations: random `reservation`/`refreservation` settings, with usedbychildren = Σ max(used,
+ *   reservation) of the children and usedbyrefreservation = max(0, refreservation - unique(head));
+ * - checkPool (src/lib/check.ts) finds no problem.
  *
  * The model knows nothing of deadlists or counters: a block is an identity, a birth txg and an
  * asize, and the block-size rules are those of cli.md "Blocks and space".
@@ -37,6 +40,8 @@ import { rollback } from '../../src/lib/datasets/rollback.js';
 import { snapshot } from '../../src/lib/datasets/snapshot.js';
 import { ZfsError } from '../../src/lib/errors.js';
 import { removeFiles, writeFile } from '../../src/lib/files.js';
+import { checkPool } from '../../src/lib/check.js';
+import { setProperties } from '../../src/lib/datasets/set.js';
 import { Home } from '../../src/lib/home.js';
 import { PoolHandle } from '../../src/lib/pool-handle.js';
 import { createPool } from '../../src/lib/pools.js';
@@ -84,6 +89,9 @@ interface MDir {
   origin: { fs: string; snap: string; txg: number } | null;
   head: Map<string, MFile>;
   snaps: MSnap[];
+  /** `reservation` and `refreservation` in bytes, 0 for none */
+  reservation?: number;
+  refreservation?: number;
 }
 
 type WriteMode = 'replace' | 'offset' | 'append';
@@ -303,17 +311,22 @@ class Model {
       for (const s of dir.snaps) for (const [id, b] of blocksOf(s.tree)) inSnaps.set(id, b);
       const usedbydataset = sum([...head.values()].filter((b) => b.birth > oT));
       const usedbysnapshots = sum([...inSnaps.values()].filter((b) => b.birth > oT && !head.has(b.id)));
-      const usedbychildren = this.children(dir.name).reduce((acc, c) => acc + usedOf.get(c.name)!, 0);
-      const used = usedbydataset + usedbysnapshots + usedbychildren;
-      usedOf.set(dir.name, used);
+      // A child is charged max(used, reservation); the head's unique bytes are those born after
+      // its latest snapshot (or its origin), and its refreservation's unused part counts too.
+      const usedbychildren = this.children(dir.name).reduce((acc, c) => acc + Math.max(usedOf.get(c.name)!, c.reservation ?? 0), 0);
       const origin = this.originSnap(dir);
       const prevOfHead = dir.snaps.length > 0 ? dir.snaps[dir.snaps.length - 1] : origin;
+      const headUnique = sum([...head.values()].filter((b) => b.birth > (prevOfHead ? prevOfHead.txg : 0)));
+      const usedbyrefreservation = Math.max(0, (dir.refreservation ?? 0) - headUnique);
+      const used = usedbydataset + usedbysnapshots + usedbyrefreservation + usedbychildren;
+      usedOf.set(dir.name, used);
       out.set(dir.name, {
         referenced: sum(head.values()),
         used,
         usedbydataset,
         usedbysnapshots,
         usedbychildren,
+        usedbyrefreservation,
         written: written(head, prevOfHead),
         origin: dir.origin ? `${dir.origin.fs}@${dir.origin.snap}` : null,
       });
@@ -385,7 +398,8 @@ type Op =
   | { op: 'renameSnap'; snap: number }
   | { op: 'hold'; snap: number }
   | { op: 'release'; snap: number }
-  | { op: 'destroyDefer'; snap: number };
+  | { op: 'destroyDefer'; snap: number }
+  | { op: 'reserve'; fs: number; prop: 'reservation' | 'refreservation'; records: number };
 
 function opArb(R: number): fc.Arbitrary<Op> {
   const pick = fc.nat({ max: 1000 });
@@ -425,6 +439,15 @@ function opArb(R: number): fc.Arbitrary<Op> {
     { weight: 1, arbitrary: fc.record({ op: fc.constant('hold' as const), snap: pick }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('release' as const), snap: pick }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('destroyDefer' as const), snap: pick }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        op: fc.constant('reserve' as const),
+        fs: pick,
+        prop: fc.constantFrom('reservation' as const, 'refreservation' as const),
+        records: fc.constantFrom(0, 1, 3, 12),
+      }),
+    },
   );
 }
 
@@ -672,6 +695,20 @@ function step(m: Model, sut: Sut, op: Op): string | null {
       m.destroyOrDefer(target);
       return `destroy -d ${target}`;
     }
+    case 'reserve': {
+      const fsName = pickFrom(m.fsNames(), op.fs)!;
+      const value = op.records * m.R;
+      const dir = m.dirs.get(fsName)!;
+      if (value > 0) saw(`${op.prop} set`);
+      if (value > 0 && (dir.snaps.length > 0 || m.children(fsName).length > 0)) saw(`${op.prop} on a filesystem with snapshots or children`);
+      m.tick();
+      const status = setProperties(home, [[op.prop, String(value)]], [fsName], `zfs set ${op.prop}=${value} ${fsName}`, (line) => {
+        throw new Error(line);
+      });
+      if (status !== 0) throw new Error(`set exited ${status}`);
+      dir[op.prop] = value;
+      return `set ${op.prop}=${value} ${fsName}`;
+    }
     case 'renameSnap': {
       const source = pickFrom(m.snapNames(), op.snap);
       if (!source) return null;
@@ -768,8 +805,11 @@ function compare(m: Model, sut: Sut): string[] {
     if (meta.allocated - LABEL_BYTES !== live) {
       problems.push(`pool allocated - label = ${meta.allocated - LABEL_BYTES}, expected ${live} (blocks still referenced)`);
     }
-    const rootUsed = expected.get(POOL)!.used;
-    if (rootUsed !== live) problems.push(`model self-check: root used ${rootUsed} != live ${live}`);
+    let charged = 0;
+    for (const name of m.fsNames()) charged += (expected.get(name)!.usedbydataset as number) + (expected.get(name)!.usedbysnapshots as number);
+    if (charged !== live) problems.push(`model self-check: Σ usedbydataset + usedbysnapshots ${charged} != live ${live}`);
+    const report = checkPool(h);
+    problems.push(...report.problems);
   } finally {
     h.close();
   }

@@ -39,6 +39,16 @@ function firstAfter(view: DslView, dirId: Id, txg: number): DatasetRecord {
   return later ?? view.head(dirId);
 }
 
+/** used_mv: every block ever born in the shared snapshots, live in the origin snapshot or killed
+ *  between them; it moves from the origin's dir to the clone's. */
+export function promotedSpace(view: DslView, plan: PromotePlan): number {
+  const xo = view.dir(plan.originDir);
+  const originOrigin = xo.origin === null ? null : view.ds(xo.origin);
+  let moved = plan.origin.referenced - (originOrigin ? originOrigin.referenced : 0);
+  for (const s of plan.shared) moved += s.deadBytes;
+  return moved;
+}
+
 export function promote(dsl: DslTxn, plan: PromotePlan): void {
   const xc = dsl.dir(plan.cloneDir);
   const xo = dsl.dir(plan.originDir);
@@ -51,11 +61,7 @@ export function promote(dsl: DslTxn, plan: PromotePlan): void {
     ...dsl.snapshotIds(xo.id).map((id) => dsl.ds(id)).filter((s) => s.createTxg > os.createTxg),
     dsl.head(xo.id),
   ];
-  const originOrigin = xo.origin === null ? null : dsl.ds(xo.origin);
-
-  // Every block ever born in the shared snapshots: live in the origin or killed between them.
-  let usedMoved = os.referenced - (originOrigin ? originOrigin.referenced : 0);
-  for (const s of shared) usedMoved += s.deadBytes;
+  const usedMoved = promotedSpace(dsl, plan);
   let cloneUsedSnap = 0;
   for (const s of [...shared, ...cloneChain]) cloneUsedSnap += dsl.deadRange(s.deadlist, xo.originTxg, Infinity);
   let originUsedSnap = 0;

@@ -170,3 +170,21 @@ export function rollbackRefusal(view: DslView, head: HeadRecord, usable: number)
   const need = Math.min(limitOf(dir, 'refreservation'), head.unique);
   return need > 0 && need > dirAvailable(view, head.dir, usable) ? 'ENOSPC' : null;
 }
+
+/**
+ * dsl_dir_transfer_possible: whether `space` bytes charged below dir `from` fit below dir `to`
+ * (a rename to another parent, a promote): what `to` has available once `from`'s branch has let
+ * go of them up to the closest common ancestor.
+ */
+export function transferFits(view: DslView, from: Id, to: Id, space: number, usable: number): boolean {
+  const ancestorsOfTo = new Set<Id>();
+  for (let d: Id | null = to; d !== null; d = view.dir(d).parent) ancestorsOfTo.add(d);
+  let ancestor: Id | null = from;
+  let delta = -space;
+  while (ancestor !== null && !ancestorsOfTo.has(ancestor)) {
+    const dir = view.dir(ancestor);
+    delta = parentDelta(dir, delta);
+    ancestor = dir.parent;
+  }
+  return dirAvailable(view, to, usable, ancestor, delta) >= space;
+}

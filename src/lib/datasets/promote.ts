@@ -1,5 +1,6 @@
 /** `zfs promote CLONE`: the clone takes over its origin's older snapshots (one transaction group). */
-import { planPromote, promote as promoteInDsl, promoteConflicts } from '../../engine/datasets/promote.js';
+import { planPromote, promote as promoteInDsl, promoteConflicts, promotedSpace } from '../../engine/datasets/promote.js';
+import { transferFits } from '../../engine/datasets/space.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
@@ -22,6 +23,9 @@ export function promote(home: Home, name: string, history: string): void {
         if (conflicts.length > 0) {
           const parent = c.dsl.datasetName(plan.origin);
           throw ZfsError.action(action, `conflicting snapshot '${conflicts[0]}' from parent '${parent}'`);
+        }
+        if (!transferFits(c.dsl, plan.originDir, plan.cloneDir, promotedSpace(c.dsl, plan), c.tx.usableBytes())) {
+          throw ZfsError.action(action, 'out of space');
         }
         promoteInDsl(c.dsl, plan);
       }),

@@ -3,6 +3,7 @@
  * order (target name, parents, same pool, not into itself), then one transaction group.
  */
 import { renameFilesystem, renameSnapshot } from '../../engine/datasets/rename.js';
+import { limitOf, transferFits, usedOf } from '../../engine/datasets/space.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import type { Id } from '../../engine/store/records.js';
 import { ZfsError, notFound } from '../errors.js';
@@ -90,6 +91,12 @@ function renameFilesystemCmd(home: Home, h: PoolHandle, source: string, target: 
     }
     if (dir === h.rootDir()) throw ZfsError.action(`cannot rename '${source}'`, 'operation not applicable to datasets of this type');
     if (h.findDir(c.dsl, target) !== undefined) throw ZfsError.action(`cannot rename '${source}'`, 'dataset already exists');
+    // A move to another parent takes the dir's charge, max(used, reservation), along.
+    const moving = c.dsl.dir(dir);
+    const charge = Math.max(usedOf(moving), limitOf(moving, 'reservation'));
+    if (parent !== moving.parent && !transferFits(c.dsl, moving.parent as Id, parent, charge, c.tx.usableBytes())) {
+      throw ZfsError.action(`cannot rename '${source}'`, 'out of space');
+    }
     renameFilesystem(c.dsl, dir, parent, target.slice(target.lastIndexOf('/') + 1));
   });
 }
