@@ -122,6 +122,13 @@ describe('quotas and reservations', () => {
         ['destroy', 'tank/held'],
         write('tank/w', '/f', 64),
         ['list', '-p', '-o', 'name,avail,used,usedchild', 'tank', 'tank/w'],
+        // a promote moves the origin's older blocks to the clone: they must fit its quota
+        ['create', '-o', 'quota=256K', 'tank/small'],
+        ['clone', 'tank/q/a@s', 'tank/small/c'],
+        ['promote', 'tank/small/c'],
+        ['set', 'quota=none', 'tank/small'],
+        ['promote', 'tank/small/c'],
+        ['list', '-p', '-o', 'space,origin', '-r', 'tank/q', 'tank/small'],
       ]),
     );
   });
