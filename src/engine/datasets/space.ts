@@ -16,7 +16,8 @@ import type { DslView } from './view.js';
 
 export type SpaceLimit = 'quota' | 'refquota' | 'reservation' | 'refreservation';
 
-export const SPACE_LIMITS: readonly string[] = ['quota', 'refquota', 'reservation', 'refreservation'];
+export const isSpaceLimit = (name: string): name is SpaceLimit =>
+  name === 'quota' || name === 'refquota' || name === 'reservation' || name === 'refreservation';
 
 export function limitOf(dir: DirRecord, name: SpaceLimit): number {
   const value = dir.props[name];

@@ -3,7 +3,7 @@
  * ones it cannot open), then sets the properties of each dataset in sort order, all of one
  * dataset's assignments in one transaction (one ioctl in OpenZFS).
  */
-import { limitRefusal, setLimit, SPACE_LIMITS, type SpaceLimit } from '../../engine/datasets/space.js';
+import { isSpaceLimit, limitRefusal, setLimit, type SpaceLimit } from '../../engine/datasets/space.js';
 import type { Id, SnapshotRecord } from '../../engine/store/records.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
@@ -134,12 +134,8 @@ const SET_LIMIT_REFUSED: Record<SpaceLimit, string> = {
 export function assignProperties(c: Change, dirId: Id, values: Record<string, string>, refused: (prop: SpaceLimit) => ZfsError): void {
   const usable = c.tx.usableBytes();
   for (const [name, value] of Object.entries(values)) {
-    if (!SPACE_LIMITS.includes(name)) {
-      c.dsl.dir(dirId).props[name] = value;
-      continue;
-    }
-    const limit = name as SpaceLimit;
-    if (limitRefusal(c.dsl, dirId, limit, Number(value), usable) !== null) throw refused(limit);
-    setLimit(c.dsl, dirId, limit, Number(value));
+    if (!isSpaceLimit(name)) c.dsl.dir(dirId).props[name] = value;
+    else if (limitRefusal(c.dsl, dirId, name, Number(value), usable) !== null) throw refused(name);
+    else setLimit(c.dsl, dirId, name, Number(value));
   }
 }
