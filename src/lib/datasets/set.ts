@@ -8,13 +8,13 @@ import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';
 import { checkDatasetName } from '../names.js';
-import { PoolHandle, poolNameOf } from '../pool-handle.js';
+import { PoolHandle, poolNameOf, type DatasetKind } from '../pool-handle.js';
 import { PropertyError, validateAssignment } from '../properties/assign.js';
 
 interface Target {
   name: string;
   pool: string;
-  kind: 'filesystem' | 'snapshot';
+  kind: DatasetKind;
   createTxg: number;
 }
 

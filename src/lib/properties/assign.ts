@@ -37,6 +37,8 @@ export function validateAssignment(name: string, value: string, type: DatasetTyp
   if (!def.types.includes(type)) throw new PropertyError(`'${def.name}' does not apply to datasets of this type`);
   const once = def.attr === 'once' || def.attr === 'once-default';
   if (def.attr === 'readonly' || (once && !creating)) throw new PropertyError(`'${def.name}' is readonly`);
+  // A volume's size at the time, which create and set work out (zfs_fix_auto_resv).
+  if (def.name === 'refreservation' && value === 'auto' && type === 'volume') return { name: def.name, value: 'auto' };
   return { name: def.name, value: parseValue(def, value) };
 }
 
