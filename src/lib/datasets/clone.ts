@@ -1,9 +1,11 @@
-/** `zfs clone [-p] [-o prop=val]... SNAP FS` */
+/** `zfs clone [-p] [-o prop=val]... SNAP FS|VOL` */
 import { createClone } from '../../engine/datasets/snapshot.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
-import { poolNameOf } from '../pool-handle.js';
+import { NodeReader } from '../../engine/blocks/nodes.js';
+import { volumeGeometry } from '../../engine/files/volume.js';
+import { headKind, poolNameOf } from '../pool-handle.js';
 import { withPoolOf } from '../session.js';
 import { ensureParent, validateNewProps, type CreateOptions } from './create.js';
 
@@ -20,7 +22,10 @@ export function clone(home: Home, source: string, target: string, opts: CreateOp
       const badTarget = checkDatasetName(target, ['filesystem'], true);
       if (badTarget) throw ZfsError.action(action, badTarget);
       if (poolNameOf(target) !== h.name) throw ZfsError.action(action, 'source and target pools differ');
-      const props = validateNewProps(action, opts.props);
+      const type = headKind(h.view(), origin.dir);
+      const props = validateNewProps(action, opts.props, type);
+      // A volume's clone reserves nothing unless asked; `auto` is the origin's volsize (zfs_fix_auto_resv).
+      if (props.refreservation === 'auto') props.refreservation = String(volumeGeometry(new NodeReader(h.pool.t), origin.ds.root).size);
       h.change(history, (c) => {
         if (h.findDir(c.dsl, target) !== undefined) {
           if (opts.parents) return;
