@@ -95,8 +95,9 @@ function parseNumber(def: PropDef, value: string): bigint {
       if (n === 0n && value !== 'none') throw new PropertyError("use 'none' to disable quota/refquota");
       break;
     case 'recordsize':
+    case 'volblocksize':
       if (n < 512n || n > BigInt(MAX_BLOCKSIZE) || (n & (n - 1n)) !== 0n) {
-        throw new PropertyError(`'recordsize' must be power of 2 from 512B to 16M`);
+        throw new PropertyError(`'${def.name}' must be power of 2 from 512B to 16M`);
       }
       break;
     case 'special_small_blocks':
