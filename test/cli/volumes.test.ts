@@ -205,6 +205,29 @@ describe('volumes', () => {
     }
   });
 
+  it('send and receive: a received volume is a volume, full and incremental', () => {
+    const sb = new Sandbox();
+    try {
+      sb.ok(POOL);
+      sb.ok(['create', '-s', '-b', '32K', '-V', '512K', 'tank/vol']);
+      const first = pattern(100 * K, 9);
+      sb.ok(['write', 'tank/vol', sb.file('first', first)]);
+      sb.ok(['snapshot', 'tank/vol@a']);
+      sb.ok(['write', '--offset', String(400 * K), 'tank/vol', '-'], 'later');
+      sb.ok(['snapshot', 'tank/vol@b']);
+      sb.ok(['receive', 'tank/copy'], sb.bytesOf(['send', 'tank/vol@a']));
+      sb.ok(['receive', 'tank/copy'], sb.bytesOf(['send', '-i', '@a', 'tank/vol@b']));
+      expect(sb.ok(['list', '-H', '-t', 'all', '-r', '-o', 'name,type,volsize,volblocksize,referenced', 'tank/copy'])).toBe(
+        'tank/copy\tvolume\t512K\t32K\t160K\ntank/copy@a\tsnapshot\t512K\t-\t128K\ntank/copy@b\tsnapshot\t512K\t-\t160K\n',
+      );
+      expect(sb.bytesOf(['cat', 'tank/copy@a']).equals(sb.bytesOf(['cat', 'tank/vol@a']))).toBe(true);
+      expect(sb.bytesOf(['cat', 'tank/copy']).equals(sb.bytesOf(['cat', 'tank/vol@b']))).toBe(true);
+      expect(sb.run(['ls', 'tank/copy']).stderr).toBe("cannot open 'tank/copy': operation not applicable to datasets of this type\n");
+    } finally {
+      sb.cleanup();
+    }
+  });
+
   it('volsize: refreservation follows a full volume, the errors', () => {
     expectGolden(
       'volumes/volsize',
