@@ -255,6 +255,8 @@ describe('volumes', () => {
         ['destroy', 'tank/vol'],
         ['destroy', 'tank/vol@s'],
         ['rename', 'tank/c', 'tank/fs/c'],
+        ['rename', '-u', 'tank/fs/c', 'tank/c'],
+        ['rename', 'tank/fs', 'tank/sparse/fs'],
         ['list', '-t', 'all', '-o', 'name,type,volsize,origin'],
         ['pool', 'history', 'tank'],
       ]),
