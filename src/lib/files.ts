@@ -9,6 +9,8 @@ import { FsView, type Listing } from '../engine/files/fs-view.js';
 import type { ByteSource, WriteMode } from '../engine/files/fs-writer.js';
 import type { Dnode } from '../engine/files/objset.js';
 import { displayPath, pathComponents } from '../engine/files/paths.js';
+import { readVolume } from '../engine/files/volume.js';
+import type { Id } from '../engine/store/records.js';
 import { OutOfSpace } from '../engine/pool/allocator.js';
 import { ChecksumError } from '../engine/blocks/records.js';
 import { algorithmFor } from '../engine/blocks/checksum.js';
@@ -17,8 +19,6 @@ import { ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName } from './names.js';
 import { headKind, type Change, type PoolHandle, type Resolved } from './pool-handle.js';
-import type { Id } from '../engine/store/records.js';
-import { readVolume } from '../engine/files/volume.js';
 import { DatasetProps } from './properties/values.js';
 import { withPoolOf } from './session.js';
 import { openFiles, openVolume } from './datasets/tree.js';
@@ -63,32 +63,9 @@ function components(verb: string, dataset: string, path: string): string[] {
 /** What a command reaches in a dataset: a filesystem's files or a volume's bytes. */
 export type Contents = 'files' | 'volume';
 
-/** Open `dataset` (a filesystem or volume, or a snapshot when `snapshotOk`) and run `fn` on it;
- *  a dataset that holds the other kind of contents is refused as zfs_open refuses a wrong type. */
-function withDataset<T>(home: Home, dataset: string, snapshotOk: boolean, want: Contents, fn: (h: PoolHandle, r: Resolved) => T): T {
-  const bad = checkDatasetName(dataset, snapshotOk ? ['filesystem', 'snapshot'] : ['filesystem'], false);
-  if (bad) throw ZfsError.action(`cannot open '${dataset}'`, bad);
-  return withPoolOf(
-    home,
-    dataset,
-    (h) => {
-      const view = h.view();
-      const r = h.resolve(view, dataset);
-      if (!r) throw notFound(dataset);
-      if ((headKind(view, r.dir) === 'volume') !== (want === 'volume')) {
-        throw ZfsError.action(`cannot open '${dataset}'`, 'operation not applicable to datasets of this type');
-      }
-      return fn(h, r);
-    },
-    () => {
-      throw notFound(dataset);
-    },
-  );
-}
-
-/** Whether `dataset` (or a snapshot's dataset) holds files or a volume's bytes: what decides how
- *  `write` and `cat` read their operands. */
-export function contentsOf(home: Home, dataset: string): Contents {
+/** Open `dataset` (a filesystem, volume or snapshot) and run `fn` on it with what it holds; a
+ *  dataset holding other contents than `want` is refused as zfs_open refuses a wrong type. */
+function withDataset<T>(home: Home, dataset: string, want: Contents | null, fn: (h: PoolHandle, r: Resolved, contents: Contents) => T): T {
   const bad = checkDatasetName(dataset, ['filesystem', 'snapshot'], false);
   if (bad) throw ZfsError.action(`cannot open '${dataset}'`, bad);
   return withPoolOf(
@@ -98,13 +75,21 @@ export function contentsOf(home: Home, dataset: string): Contents {
       const view = h.view();
       const r = h.resolve(view, dataset);
       if (!r) throw notFound(dataset);
-      return headKind(view, r.dir) === 'volume' ? 'volume' : 'files';
+      const contents: Contents = headKind(view, r.dir) === 'volume' ? 'volume' : 'files';
+      if (want !== null && contents !== want) {
+        throw ZfsError.action(`cannot open '${dataset}'`, 'operation not applicable to datasets of this type');
+      }
+      return fn(h, r, contents);
     },
     () => {
       throw notFound(dataset);
     },
   );
 }
+
+/** Whether `dataset` (or a snapshot's dataset) holds files or a volume's bytes: what decides how
+ *  `write` and `cat` read their operands. */
+export const contentsOf = (home: Home, dataset: string): Contents => withDataset(home, dataset, null, (_h, _r, contents) => contents);
 
 export interface FileChange {
   parents: boolean;
@@ -113,7 +98,7 @@ export interface FileChange {
 /** Run `fn` on the head of `dataset` in one transaction; `what` names it in messages. */
 function changeHead(home: Home, verb: string, dataset: string, what: string, want: Contents, fn: (c: Change, head: Id, props: DatasetProps) => void): void {
   const action = `cannot ${verb} '${what}'`;
-  withDataset(home, dataset, true, want, (h, r) => {
+  withDataset(home, dataset, want, (h, r) => {
     if (r.kind === 'snapshot') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
     const props = new DatasetProps(h.view(), h.pool.meta(), r.ds);
     if (props.get('readonly')?.value === 'on') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
@@ -143,7 +128,7 @@ export function writeVolume(home: Home, dataset: string, offset: number, src: By
 
 /** Stream all volsize bytes of a volume (or volume snapshot) to `out`, as `cat` of its device. */
 export function catVolume(home: Home, dataset: string, out: (chunk: Buffer) => void): void {
-  withDataset(home, dataset, true, 'volume', (h) => h.pool.readingData(() => {
+  withDataset(home, dataset, 'volume', (h) => h.pool.readingData(() => {
     const r = h.resolve(h.view(), dataset);
     if (!r) throw notFound(dataset);
     try {
@@ -209,7 +194,7 @@ function readView(h: PoolHandle, r: Resolved): FsView {
 /** Stream each file to `out` (which must consume the chunk before returning). As a registered
  *  reader: however slow `out` is, no block it has yet to read is reused meanwhile. */
 export function catFiles(home: Home, dataset: string, paths: string[], out: (chunk: Buffer) => void): void {
-  withDataset(home, dataset, true, 'files', (h) => h.pool.readingData(() => {
+  withDataset(home, dataset, 'files', (h) => h.pool.readingData(() => {
     // The view after registering: the dataset may have changed (or gone) since it was found.
     const r = h.resolve(h.view(), dataset);
     if (!r) throw notFound(dataset);
@@ -240,7 +225,7 @@ export interface DirectoryListing {
 
 /** The entries of a directory (or the file itself), and with `recursive` of every directory below. */
 export function listDirectory(home: Home, dataset: string, path: string, recursive: boolean): DirectoryListing[] {
-  return withDataset(home, dataset, true, 'files', (h, r) => {
+  return withDataset(home, dataset, 'files', (h, r) => {
     const fs = readView(h, r);
     const parts = components('open', dataset, path);
     let found;

@@ -69,12 +69,11 @@ export class DatasetProps {
   }
 
   /** volsize and volblocksize, which the volume's data object carries (read once). */
+  private volume: VolumeGeometry | undefined;
   private geometry(): VolumeGeometry {
     this.volume ??= volumeGeometry(new NodeReader(this.view.t), this.ds.root);
     return this.volume;
   }
-
-  private volume: VolumeGeometry | undefined;
 
   get name(): string {
     return this.view.datasetName(this.ds);
