@@ -1,6 +1,14 @@
 /** Volumes (zfs create -V) through the built binary: creation and its errors, how list and get
  *  show them, their bytes through write and cat, volsize changes, snapshots and clones. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NodeReader } from '../../src/engine/blocks/nodes.js';
+import { blockMap } from '../../src/engine/files/objset.js';
+import { FsView } from '../../src/engine/files/fs-view.js';
+import { VOLUME_OBJECT } from '../../src/engine/files/volume.js';
+import { Home } from '../../src/lib/home.js';
+import { PoolHandle } from '../../src/lib/pool-handle.js';
 import { expectGolden, Sandbox, transcript } from './harness.js';
 import { getProps } from './space-checks.js';
 
@@ -12,6 +20,23 @@ function pattern(length: number, seed: number): Buffer {
   const b = Buffer.alloc(length);
   for (let i = 0; i < length; i++) b[i] = ((i + seed) * 2654435761) >>> 24;
   return b;
+}
+
+/** Flip bytes inside block `blockId` of a volume in the image, as a failing disk would. */
+function damageVolumeBlock(sb: Sandbox, dataset: string, blockId: number): void {
+  const h = PoolHandle.open(new Home(sb.home), 'tank')!;
+  let offset: number;
+  try {
+    const src = new NodeReader(h.pool.t);
+    const data = FsView.at(src, h.resolve(h.view(), dataset)!.ds.root).dnode(VOLUME_OBJECT);
+    if (data.type !== 'file') throw new Error('a volume without its data object');
+    offset = blockMap.get(src, data.blocks, blockId)!.offset;
+  } finally {
+    h.close();
+  }
+  const fd = fs.openSync(path.join(sb.home, 'tank.img'), 'r+');
+  fs.writeSync(fd, Buffer.alloc(16, 0x5a), 0, 16, offset + 100);
+  fs.closeSync(fd);
 }
 
 describe('volumes', () => {
@@ -223,6 +248,27 @@ describe('volumes', () => {
       expect(sb.bytesOf(['cat', 'tank/copy@a']).equals(sb.bytesOf(['cat', 'tank/vol@a']))).toBe(true);
       expect(sb.bytesOf(['cat', 'tank/copy']).equals(sb.bytesOf(['cat', 'tank/vol@b']))).toBe(true);
       expect(sb.run(['ls', 'tank/copy']).stderr).toBe("cannot open 'tank/copy': operation not applicable to datasets of this type\n");
+    } finally {
+      sb.cleanup();
+    }
+  });
+
+  it('a damaged block is an I/O error for cat and for a write that needs it, and is logged', () => {
+    const sb = new Sandbox();
+    try {
+      sb.ok(POOL);
+      sb.ok(['create', '-s', '-V', '64K', 'tank/vol']);
+      const data = pattern(64 * K, 11);
+      sb.ok(['write', 'tank/vol', sb.file('data', data)]);
+      damageVolumeBlock(sb, 'tank/vol', 2);
+      const r = sb.run(['cat', 'tank/vol']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe("cannot open 'tank/vol': I/O error\n");
+      expect(sb.run(['write', '--offset', String(32 * K + 1), 'tank/vol'], 'x').stderr).toBe("cannot write 'tank/vol': I/O error\n");
+      expect(sb.ok(['pool', 'status', '-v', 'tank'])).toContain('\n        tank/vol:<0x1>\n');
+      // Rewriting the whole block needs nothing of the old one.
+      sb.ok(['write', '--offset', String(32 * K), 'tank/vol', sb.file('block', data.subarray(32 * K, 48 * K))]);
+      expect(sb.bytesOf(['cat', 'tank/vol']).equals(data)).toBe(true);
     } finally {
       sb.cleanup();
     }
