@@ -8,6 +8,8 @@ import { volumeGeometry } from '../../engine/files/volume.js';
 import { headKind, poolNameOf } from '../pool-handle.js';
 import { withPoolOf } from '../session.js';
 import { ensureParent, validateNewProps, type CreateOptions } from './create.js';
+import { openVolume } from './tree.js';
+import { badVolsize } from './volsize.js';
 
 export function clone(home: Home, source: string, target: string, opts: CreateOptions, history: string): void {
   const badSource = checkDatasetName(source, ['snapshot'], false);
@@ -24,8 +26,14 @@ export function clone(home: Home, source: string, target: string, opts: CreateOp
       if (poolNameOf(target) !== h.name) throw ZfsError.action(action, 'source and target pools differ');
       const type = headKind(h.view(), origin.dir);
       const props = validateNewProps(action, opts.props, type);
-      // A volume's clone reserves nothing unless asked; `auto` is the origin's volsize (zfs_fix_auto_resv).
-      if (props.refreservation === 'auto') props.refreservation = String(volumeGeometry(new NodeReader(h.pool.t), origin.ds.root).size);
+      // A volume's clone reserves nothing unless asked. -o volsize resizes it (its data object
+      // holds the size); refreservation=auto is that size, else the origin's (zfs_fix_auto_resv).
+      const originGeometry = type === 'volume' ? volumeGeometry(new NodeReader(h.pool.t), origin.ds.root) : null;
+      const volsize = props.volsize === undefined ? undefined : Number(props.volsize);
+      delete props.volsize;
+      const bad = originGeometry && volsize !== undefined ? badVolsize(String(volsize), originGeometry.blocksize) : null;
+      if (bad) throw ZfsError.action(action, bad);
+      if (props.refreservation === 'auto') props.refreservation = String(volsize ?? originGeometry!.size);
       h.change(history, (c) => {
         if (h.findDir(c.dsl, target) !== undefined) {
           if (opts.parents) return;
@@ -33,7 +41,8 @@ export function clone(home: Home, source: string, target: string, opts: CreateOp
         }
         if (!target.includes('/')) throw ZfsError.action(action, 'dataset already exists');
         const parent = ensureParent(h, c, target, opts.parents, action);
-        createClone(c.dsl, origin.ds.id, parent, target.slice(target.lastIndexOf('/') + 1), props);
+        const head = createClone(c.dsl, origin.ds.id, parent, target.slice(target.lastIndexOf('/') + 1), props);
+        if (volsize !== undefined && volsize !== originGeometry!.size) openVolume(c, head.id).resize(volsize);
       });
     },
     () => {
