@@ -20,6 +20,8 @@ export interface OptionSpec {
   longValues?: string[];
   /** getopt strings beginning with ':' report a missing argument by name */
   reportMissing?: boolean;
+  /** ...or with this line, whatever the option (zfs_do_create: `missing size argument`) */
+  missingMessage?: string;
 }
 
 export interface Parsed {
@@ -73,7 +75,7 @@ function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; op
   const flags = spec.flags ?? '';
   const values = spec.values ?? '';
   const missing = (c: string) =>
-    new UsageError(spec.reportMissing ? `missing argument for '${c}' option` : `invalid option '${c}'`);
+    new UsageError(spec.missingMessage ?? (spec.reportMissing ? `missing argument for '${c}' option` : `invalid option '${c}'`));
   const options: string[] = [];
   const operands: string[] = [];
   const sequence: Parsed['sequence'] = [];

@@ -1,6 +1,7 @@
 /**
- * The file commands that stand in for a mounted file system: write, cat, ls, mkdir, rm.
- * Paths print as `DATASET:/PATH` in messages.
+ * The file commands that stand in for a mounted file system: write, cat, ls, mkdir, rm; and
+ * write and cat of a volume's bytes, which stand in for its device. Paths print as
+ * `DATASET:/PATH` in messages.
  */
 import { NodeReader } from '../engine/blocks/nodes.js';
 import { EngineError, type Errno } from '../engine/errno.js';
@@ -8,6 +9,8 @@ import { FsView, type Listing } from '../engine/files/fs-view.js';
 import type { ByteSource, WriteMode } from '../engine/files/fs-writer.js';
 import type { Dnode } from '../engine/files/objset.js';
 import { displayPath, pathComponents } from '../engine/files/paths.js';
+import { readVolume } from '../engine/files/volume.js';
+import type { Id } from '../engine/store/records.js';
 import { OutOfSpace } from '../engine/pool/allocator.js';
 import { ChecksumError } from '../engine/blocks/records.js';
 import { algorithmFor } from '../engine/blocks/checksum.js';
@@ -15,10 +18,10 @@ import { noteDamagedBlock } from './health.js';
 import { ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName } from './names.js';
-import type { PoolHandle, Resolved } from './pool-handle.js';
+import { headKind, type Change, type PoolHandle, type Resolved } from './pool-handle.js';
 import { DatasetProps } from './properties/values.js';
 import { withPoolOf } from './session.js';
-import { openFiles } from './datasets/tree.js';
+import { openFiles, openVolume } from './datasets/tree.js';
 
 const DESCRIPTIONS: Record<Errno, string> = {
   ENOENT: 'no such file or directory',
@@ -37,7 +40,10 @@ const DESCRIPTIONS: Record<Errno, string> = {
 };
 
 function fileError(verb: string, dataset: string, path: string, err: unknown): unknown {
-  const action = `cannot ${verb} '${dataset}:${path}'`;
+  return describeFailure(`cannot ${verb} '${dataset}:${path}'`, err);
+}
+
+function describeFailure(action: string, err: unknown): unknown {
   if (err instanceof EngineError) {
     const description = err.errno === 'EINVAL' && err.message !== 'EINVAL' ? err.message : DESCRIPTIONS[err.errno];
     return ZfsError.action(action, description);
@@ -55,17 +61,26 @@ function components(verb: string, dataset: string, path: string): string[] {
   }
 }
 
-/** Open `dataset` (a filesystem, or a snapshot when `snapshotOk`) and run `fn` on it. */
-function withDataset<T>(home: Home, dataset: string, snapshotOk: boolean, fn: (h: PoolHandle, r: Resolved) => T): T {
-  const bad = checkDatasetName(dataset, snapshotOk ? ['filesystem', 'snapshot'] : ['filesystem'], false);
+/** What a command reaches in a dataset: a filesystem's files or a volume's bytes. */
+export type Contents = 'files' | 'volume';
+
+/** Open `dataset` (a filesystem, volume or snapshot) and run `fn` on it with what it holds; a
+ *  dataset holding other contents than `want` is refused as zfs_open refuses a wrong type. */
+function withDataset<T>(home: Home, dataset: string, want: Contents | null, fn: (h: PoolHandle, r: Resolved, contents: Contents) => T): T {
+  const bad = checkDatasetName(dataset, ['filesystem', 'snapshot'], false);
   if (bad) throw ZfsError.action(`cannot open '${dataset}'`, bad);
   return withPoolOf(
     home,
     dataset,
     (h) => {
-      const r = h.resolve(h.view(), dataset);
+      const view = h.view();
+      const r = h.resolve(view, dataset);
       if (!r) throw notFound(dataset);
-      return fn(h, r);
+      const contents: Contents = headKind(view, r.dir) === 'volume' ? 'volume' : 'files';
+      if (want !== null && contents !== want) {
+        throw ZfsError.action(`cannot open '${dataset}'`, 'operation not applicable to datasets of this type');
+      }
+      return fn(h, r, contents);
     },
     () => {
       throw notFound(dataset);
@@ -73,28 +88,57 @@ function withDataset<T>(home: Home, dataset: string, snapshotOk: boolean, fn: (h
   );
 }
 
+/** Whether `dataset` (or a snapshot's dataset) holds files or a volume's bytes: what decides how
+ *  `write` and `cat` read their operands. */
+export const contentsOf = (home: Home, dataset: string): Contents => withDataset(home, dataset, null, (_h, _r, contents) => contents);
+
 export interface FileChange {
   parents: boolean;
 }
 
-function change(home: Home, verb: string, dataset: string, path: string, fn: (fs: ReturnType<typeof openFiles>) => void): void {
-  withDataset(home, dataset, true, (h, r) => {
-    if (r.kind === 'snapshot') throw ZfsError.action(`cannot ${verb} '${dataset}:${path}'`, DESCRIPTIONS.EROFS);
+/** Run `fn` on the head of `dataset` in one transaction; `what` names it in messages. */
+function changeHead(home: Home, verb: string, dataset: string, what: string, want: Contents, fn: (c: Change, head: Id, props: DatasetProps) => void): void {
+  const action = `cannot ${verb} '${what}'`;
+  withDataset(home, dataset, want, (h, r) => {
+    if (r.kind === 'snapshot') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
     const props = new DatasetProps(h.view(), h.pool.meta(), r.ds);
-    if (props.get('readonly')?.value === 'on') throw ZfsError.action(`cannot ${verb} '${dataset}:${path}'`, DESCRIPTIONS.EROFS);
-    const recordsize = Number(props.get('recordsize')?.value);
+    if (props.get('readonly')?.value === 'on') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
     const checksum = algorithmFor(props.get('checksum')?.value);
     try {
       h.change(null, (c) => {
         c.tx.checksumAlgorithm = checksum;
-        fn(openFiles(c, r.ds.id, recordsize));
+        fn(c, r.ds.id, props);
       });
     } catch (err) {
       // The command rolled back; a damaged block it met is logged in a transaction of its own.
       if (err instanceof ChecksumError) noteDamagedBlock(h, r.ds.id, err);
-      throw fileError(verb, dataset, path, err);
+      throw describeFailure(action, err);
     }
   });
+}
+
+function change(home: Home, verb: string, dataset: string, path: string, fn: (fs: ReturnType<typeof openFiles>) => void): void {
+  changeHead(home, verb, dataset, `${dataset}:${path}`, 'files', (c, head, props) => fn(openFiles(c, head, Number(props.get('recordsize')?.value))));
+}
+
+/** Write `src` into a volume from byte `offset` (a write(2) on its device): what would go past
+ *  volsize fails the whole write with ENOSPC. */
+export function writeVolume(home: Home, dataset: string, offset: number, src: ByteSource): void {
+  changeHead(home, 'write', dataset, dataset, 'volume', (c, head) => openVolume(c, head).write(offset, src));
+}
+
+/** Stream all volsize bytes of a volume (or volume snapshot) to `out`, as `cat` of its device. */
+export function catVolume(home: Home, dataset: string, out: (chunk: Buffer) => void): void {
+  withDataset(home, dataset, 'volume', (h) => h.pool.readingData(() => {
+    const r = h.resolve(h.view(), dataset);
+    if (!r) throw notFound(dataset);
+    try {
+      readVolume(new NodeReader(h.pool.t), h.pool.image, r.ds.root, out);
+    } catch (err) {
+      if (err instanceof ChecksumError) noteDamagedBlock(h, r.ds.id, err);
+      throw describeFailure(`cannot open '${dataset}'`, err);
+    }
+  }));
 }
 
 export function writeFile(home: Home, dataset: string, path: string, mode: WriteMode, src: ByteSource, opts: FileChange): void {
@@ -151,7 +195,7 @@ function readView(h: PoolHandle, r: Resolved): FsView {
 /** Stream each file to `out` (which must consume the chunk before returning). As a registered
  *  reader: however slow `out` is, no block it has yet to read is reused meanwhile. */
 export function catFiles(home: Home, dataset: string, paths: string[], out: (chunk: Buffer) => void): void {
-  withDataset(home, dataset, true, (h) => h.pool.readingData(() => {
+  withDataset(home, dataset, 'files', (h) => h.pool.readingData(() => {
     // The view after registering: the dataset may have changed (or gone) since it was found.
     const r = h.resolve(h.view(), dataset);
     if (!r) throw notFound(dataset);
@@ -182,7 +226,7 @@ export interface DirectoryListing {
 
 /** The entries of a directory (or the file itself), and with `recursive` of every directory below. */
 export function listDirectory(home: Home, dataset: string, path: string, recursive: boolean): DirectoryListing[] {
-  return withDataset(home, dataset, true, (h, r) => {
+  return withDataset(home, dataset, 'files', (h, r) => {
     const fs = readView(h, r);
     const parts = components('open', dataset, path);
     let found;

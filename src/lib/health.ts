@@ -60,7 +60,8 @@ function objectName(h: PoolHandle, view: DslView, dsId: Id, object: number): str
   const ds = h.pool.t.datasets.get(dsId);
   if (!ds) return `${hex(dsId)}:${hex(object)}`;
   const name = view.datasetName(ds);
-  const file = pathOf(new NodeReader(h.pool.t), ds, object);
+  // A volume has no paths (ZFS_IOC_OBJ_TO_PATH refuses a zvol): `tank/vol:<0x1>`.
+  const file = view.dir(ds.dir).type === 'volume' ? null : pathOf(new NodeReader(h.pool.t), ds, object);
   return `${name}:${file ?? hex(object)}`;
 }
 

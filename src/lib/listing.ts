@@ -9,7 +9,7 @@ import type { DslView } from '../engine/datasets/view.js';
 import type { DatasetRecord, PoolMeta } from '../engine/store/records.js';
 import type { Home } from './home.js';
 import { checkDatasetName, type NameKind } from './names.js';
-import { PoolHandle, poolNameOf } from './pool-handle.js';
+import { headKind, PoolHandle, poolNameOf } from './pool-handle.js';
 import { findProperty, indexNumber, PROPERTIES } from './properties/table.js';
 import { DatasetProps, writtenSince, type PropValue } from './properties/values.js';
 
@@ -34,7 +34,7 @@ export interface Selection {
 /** One selected dataset with the values asked for (null: the property does not apply). */
 export interface Row {
   name: string;
-  type: 'filesystem' | 'snapshot';
+  type: 'filesystem' | 'volume' | 'snapshot';
   pool: string;
   createTxg: number;
   values: Map<string, PropValue | null>;
@@ -134,12 +134,13 @@ export function selectDatasets(
     const meta = h.pool.meta();
     const includeSnaps = listSnapsFromPool ? meta.props.listsnapshots === 'on' : types.has('snapshot');
     const visit = (ds: DatasetRecord, depth: number) => {
-      const kind = ds.kind === 'head' ? 'filesystem' : 'snapshot';
+      const kind = ds.kind === 'head' ? headKind(view, ds.dir) : 'snapshot';
       if (types.has(kind) || (kind === 'snapshot' && includeSnaps)) {
         const row = makeRow(h, view, meta, ds, wanted, sel.all ?? false);
         if (!found.has(row.name)) found.set(row.name, row);
       }
-      if (!recursive || (limit !== null && depth >= limit) || kind !== 'filesystem') return;
+      // A volume has no children, but its snapshots are listed below it as a filesystem's are.
+      if (!recursive || (limit !== null && depth >= limit) || kind === 'snapshot') return;
       for (const child of view.childDirs(ds.dir)) visit(view.head(child), depth + 1);
       if (includeSnaps) for (const snap of view.snapshotIds(ds.dir)) visit(view.ds(snap), depth + 1);
     };

@@ -15,8 +15,13 @@ import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 
 export type Resolved =
-  | { kind: 'filesystem'; dir: Id; ds: HeadRecord }
+  | { kind: 'filesystem' | 'volume'; dir: Id; ds: HeadRecord }
   | { kind: 'snapshot'; dir: Id; ds: SnapshotRecord };
+
+export type DatasetKind = Resolved['kind'];
+
+/** What a dir's head is: a volume, or (records before volumes too) a filesystem. */
+export const headKind = (view: DslView, dir: Id): 'filesystem' | 'volume' => view.dir(dir).type ?? 'filesystem';
 
 export interface Change {
   tx: PoolTxn;
@@ -70,12 +75,12 @@ export class PoolHandle {
     return dir;
   }
 
-  /** A filesystem or snapshot by full name. */
+  /** A filesystem, volume or snapshot by full name. */
   resolve(view: DslView, name: string): Resolved | undefined {
     const at = name.indexOf('@');
     const dir = this.findDir(view, at < 0 ? name : name.slice(0, at));
     if (dir === undefined) return undefined;
-    if (at < 0) return { kind: 'filesystem', dir, ds: view.head(dir) };
+    if (at < 0) return { kind: headKind(view, dir), dir, ds: view.head(dir) };
     const snap = view.snapshotByName(dir, name.slice(at + 1));
     return snap === undefined ? undefined : { kind: 'snapshot', dir, ds: view.ds(snap) as SnapshotRecord };
   }

@@ -95,6 +95,8 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions)
   const fsName = summary.into.slice(0, summary.into.indexOf('@'));
   const snapName = summary.into.slice(summary.into.indexOf('@') + 1);
   const headId = begin.kind === 'full' ? prepareFull(h, c, fsName, opts, action) : prepareIncremental(h, c, fsName, begin, opts, action);
+  // A volume's stream makes a volume (its data object replaces the new root directory).
+  if (begin.kind === 'full' && begin.type) c.dsl.dir(c.dsl.ds(headId).dir).type = begin.type;
   const dir = c.dsl.ds(headId).dir;
   if (c.dsl.snapshotByName(dir, snapName) !== undefined) throw ZfsError.action(`cannot restore to ${summary.into}`, 'destination already exists');
   // Received blocks carry the destination's checksum, as written ones do.

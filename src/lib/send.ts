@@ -39,7 +39,8 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
       const to = h.resolve(view, name);
       if (!to || to.kind !== 'snapshot') throw notFound(name);
       const from = opts.from === undefined ? null : incrementalSource(h, view, name, to.ds, opts.from);
-      const ref = (s: SnapshotRecord): SnapshotRef => ({ name: view.datasetName(s), guid: s.guid, creation: s.creation, root: s.root });
+      const type = view.dir(to.dir).type;
+      const ref = (s: SnapshotRecord): SnapshotRef => ({ name: view.datasetName(s), guid: s.guid, creation: s.creation, root: s.root, ...(type && { type }) });
       // -I: every snapshot after `from` up to the one sent, oldest first, each on top of the last.
       const chain: SnapshotRecord[] = [to.ds];
       if (from && opts.intermediates) {

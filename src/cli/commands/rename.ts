@@ -21,7 +21,7 @@ export const command: Command = {
     if (parents && recursive) throw new UsageError('-p and -r options are mutually exclusive');
     if (p.flags.has('u') && parents) throw new UsageError('-u and -p options are mutually exclusive');
     if (recursive && !p.operands[0].includes('@')) throw new UsageError('source dataset for recursive rename must be a snapshot');
-    rename(ctx.home, p.operands[0], p.operands[1], { recursive, parents }, ctx.historyLine);
+    rename(ctx.home, p.operands[0], p.operands[1], { recursive, parents, filesystemOnly: p.flags.has('u') }, ctx.historyLine);
     return 0;
   },
 };

@@ -1,9 +1,12 @@
-/** `tszfs write [-p] [--append | --offset N] DATASET PATH [SOURCE]`: SOURCE (default stdin) into PATH. */
+/**
+ * `tszfs write [-p] [--append | --offset N] FILESYSTEM PATH [SOURCE]`: SOURCE (default stdin) into
+ * PATH; `tszfs write [--offset N] VOLUME [SOURCE]`: SOURCE into the volume's bytes from N (default 0).
+ */
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
 import type { ByteSource, WriteMode } from '../../engine/files/fs-writer.js';
 import { ZfsError } from '../../lib/errors.js';
-import { writeFile } from '../../lib/files.js';
+import { contentsOf, writeFile, writeVolume } from '../../lib/files.js';
 import { parseSize, SizeError } from '../../lib/sizes.js';
 import { waitBriefly, type Command } from '../context.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
@@ -40,15 +43,20 @@ function fdSource(fd: number, progress: Progress | null): ByteSource {
 }
 
 export const command: Command = {
-  usage: ['write [-p] [--append | --offset <bytes>] <filesystem> <path> [<source>]'],
+  usage: ['write [-p] [--append | --offset <bytes>] <filesystem> <path> [<source>]', 'write [--offset <bytes>] <volume> [<source>]'],
   run(ctx, args) {
     const p = parseOptions(args, { flags: 'p', longFlags: ['append'], longValues: ['offset'] });
-    const [dataset, path, source, ...extra] = p.operands;
+    const [dataset, ...rest] = p.operands;
     if (dataset === undefined) throw new UsageError('missing dataset argument');
+    // With fewer than three operands, the dataset's type says whether the second one is a path.
+    const volume = rest.length < 2 && contentsOf(ctx.home, dataset) === 'volume';
+    const path = volume ? null : rest[0];
+    const [source, ...extra] = volume ? rest : rest.slice(1);
     if (path === undefined) throw new UsageError('missing path argument');
     if (extra.length > 0) throw new UsageError('too many arguments');
     const offsetArg = valueOf(p, 'offset');
     if (offsetArg !== undefined && p.flags.has('append')) throw new UsageError('--append and --offset are mutually exclusive');
+    if (volume && (p.flags.has('p') || p.flags.has('append'))) throw new UsageError("'-p' and '--append' can only be used when writing a file");
     let mode: WriteMode = p.flags.has('append') ? { kind: 'append' } : { kind: 'replace' };
     if (offsetArg !== undefined) {
       try {
@@ -69,9 +77,11 @@ export const command: Command = {
     }
     // Input typed at the terminal is no transfer to watch.
     const typed = fd === 0 && tty.isatty(0);
-    const progress = Progress.start(ctx.err, { label: `writing ${path}`, total: regularFileSize(fd), sharesTerminalWithOutput: typed });
+    const progress = Progress.start(ctx.err, { label: `writing ${path ?? dataset}`, total: regularFileSize(fd), sharesTerminalWithOutput: typed });
     try {
-      writeFile(ctx.home, dataset, path, mode, fdSource(fd, progress), { parents: p.flags.has('p') });
+      const src = fdSource(fd, progress);
+      if (path === null) writeVolume(ctx.home, dataset, mode.kind === 'offset' ? mode.offset : 0, src);
+      else writeFile(ctx.home, dataset, path, mode, src, { parents: p.flags.has('p') });
     } finally {
       progress?.finish();
       if (fd !== 0) fs.closeSync(fd);

@@ -1,4 +1,5 @@
-/** A new filesystem: a dir and its head dataset, whose tree the file layer has just laid out. */
+/** A new filesystem (or, with `type`, volume): a dir and its head dataset, whose tree the file
+ *  layer has just laid out. */
 import { nowSeconds } from '../pool/clock.js';
 import { dirChildKey } from '../store/keys.js';
 import type { HeadRecord, Id, NodePtr } from '../store/records.js';
@@ -11,6 +12,7 @@ export function createFilesystem(
   props: Record<string, string>,
   root: NodePtr,
   ids: { dir: Id; head: Id },
+  type?: 'volume',
 ): HeadRecord {
   const head: HeadRecord = {
     kind: 'head',
@@ -27,7 +29,7 @@ export function createFilesystem(
     deadlist: dsl.tx.newId(),
     deadBytes: 0,
   };
-  dsl.addDir({ id: ids.dir, parent, name, head: head.id, origin: null, originTxg: 0, used: { head: 0, snap: 0, child: 0, childRsrv: 0, refrsrv: 0 }, props });
+  dsl.addDir({ id: ids.dir, parent, name, head: head.id, origin: null, originTxg: 0, used: { head: 0, snap: 0, child: 0, childRsrv: 0, refrsrv: 0 }, props, ...(type && { type }) });
   dsl.addDataset(head);
   if (parent !== null) dsl.t.dirChildren.putSync(dirChildKey(parent, name), ids.dir);
   return head;

@@ -84,6 +84,8 @@ export function createClone(
     originTxg: origin.createTxg,
     used: { head: 0, snap: 0, child: 0, childRsrv: 0, refrsrv: 0 },
     props,
+    // A clone holds what its origin holds: a volume's clone is a volume.
+    ...(dsl.dir(origin.dir).type && { type: dsl.dir(origin.dir).type }),
   });
   dsl.addDataset(head);
   dsl.t.dirChildren.putSync(dirChildKey(parent, name), dirId);

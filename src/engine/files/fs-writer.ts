@@ -185,7 +185,7 @@ export class FsWriter extends FsView {
 }
 
 /** Lays a byte stream into a file's records (zfs-dsl-semantics.md §10.2 block-size rules). */
-class RecordWriter {
+export class RecordWriter {
   private readonly record: Buffer;
 
   constructor(

@@ -80,6 +80,9 @@ export interface DirRecord {
   used: UsedBreakdown;
   /** locally set properties, native and user (`module:name`) */
   props: Record<string, string>;
+  /** what the head and its snapshots hold (ZFS: the objset type): a volume's one data object,
+   *  else (absent, as in every record written before volumes) a filesystem's files */
+  type?: 'volume';
 }
 
 interface DatasetCommon {

@@ -30,6 +30,8 @@ export interface BeginHeader {
   toCreation: number;
   fromName: string | null;
   fromGuid: string | null;
+  /** what the dataset holds: a volume, or (absent, as in streams before volumes) files */
+  type?: 'volume';
 }
 
 /** An OBJECT record carries exactly what the receiver sets on the object. */

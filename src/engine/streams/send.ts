@@ -16,6 +16,8 @@ export interface SnapshotRef {
   guid: string;
   creation: number;
   root: NodePtr;
+  /** set for a volume's snapshot: a received full stream then makes a volume */
+  type?: 'volume';
 }
 
 const sameBlock = (x: BlockPtr, y: BlockPtr) => x.offset === y.offset && x.birth === y.birth;
@@ -31,6 +33,7 @@ export function sendStream(src: NodeSource, image: Image | null, from: SnapshotR
     toCreation: to.creation,
     fromName: from?.name ?? null,
     fromGuid: from?.guid ?? null,
+    ...(to.type && { type: to.type }),
   };
   out.record(RecordType.Begin, begin);
   const fromObjects = from ? src.get<ObjsetNode>(from.root).objects : EMPTY_TREE;

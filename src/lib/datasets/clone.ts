@@ -1,12 +1,16 @@
-/** `zfs clone [-p] [-o prop=val]... SNAP FS` */
+/** `zfs clone [-p] [-o prop=val]... SNAP FS|VOL` */
 import { createClone } from '../../engine/datasets/snapshot.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
-import { poolNameOf } from '../pool-handle.js';
+import { NodeReader } from '../../engine/blocks/nodes.js';
+import { volumeGeometry } from '../../engine/files/volume.js';
+import { headKind, poolNameOf } from '../pool-handle.js';
 import { withPoolOf } from '../session.js';
 import { ensureParent, validateNewProps, type CreateOptions } from './create.js';
 import { assignProperties } from './set.js';
+import { openVolume } from './tree.js';
+import { badVolsize } from './volsize.js';
 
 export function clone(home: Home, source: string, target: string, opts: CreateOptions, history: string): void {
   const badSource = checkDatasetName(source, ['snapshot'], false);
@@ -21,7 +25,16 @@ export function clone(home: Home, source: string, target: string, opts: CreateOp
       const badTarget = checkDatasetName(target, ['filesystem'], true);
       if (badTarget) throw ZfsError.action(action, badTarget);
       if (poolNameOf(target) !== h.name) throw ZfsError.action(action, 'source and target pools differ');
-      const props = validateNewProps(action, opts.props);
+      const type = headKind(h.view(), origin.dir);
+      const props = validateNewProps(action, opts.props, type);
+      // A volume's clone reserves nothing unless asked. -o volsize resizes it (its data object
+      // holds the size); refreservation=auto is that size, else the origin's (zfs_fix_auto_resv).
+      const originGeometry = type === 'volume' ? volumeGeometry(new NodeReader(h.pool.t), origin.ds.root) : null;
+      const volsize = props.volsize === undefined ? undefined : Number(props.volsize);
+      delete props.volsize;
+      const bad = originGeometry && volsize !== undefined ? badVolsize(String(volsize), originGeometry.blocksize) : null;
+      if (bad) throw ZfsError.action(action, bad);
+      if (props.refreservation === 'auto') props.refreservation = String(volsize ?? originGeometry!.size);
       h.change(history, (c) => {
         if (h.findDir(c.dsl, target) !== undefined) {
           if (opts.parents) return;
@@ -30,6 +43,7 @@ export function clone(home: Home, source: string, target: string, opts: CreateOp
         if (!target.includes('/')) throw ZfsError.action(action, 'dataset already exists');
         const parent = ensureParent(h, c, target, opts.parents, action);
         const head = createClone(c.dsl, origin.ds.id, parent, target.slice(target.lastIndexOf('/') + 1), {});
+        if (volsize !== undefined && volsize !== originGeometry!.size) openVolume(c, head.id).resize(volsize);
         assignProperties(c, head.dir, props, () => ZfsError.action(action, 'out of space'));
       });
     },

@@ -1,27 +1,29 @@
-/** `zfs create [-p] [-o prop=val]... FS` */
+/** `zfs create [-p] [-o prop=val]... FS` and `zfs create [-ps] [-b blocksize] [-o prop=val]... -V size VOL` */
 import { createFilesystem as createInDsl } from '../../engine/datasets/create.js';
+import type { VolumeGeometry } from '../../engine/files/volume.js';
 import type { Id } from '../../engine/store/records.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import type { Change, PoolHandle } from '../pool-handle.js';
-import { poolNameOf } from '../pool-handle.js';
+import { headKind, poolNameOf } from '../pool-handle.js';
 import { PropertyError, validateAssignment } from '../properties/assign.js';
+import type { DatasetType } from '../properties/table.js';
 import { withPoolOf } from '../session.js';
 import { assignProperties } from './set.js';
-import { newObjset } from './tree.js';
+import { newObjset, newVolumeObjset } from './tree.js';
 
 export interface CreateOptions {
   parents: boolean;
   props: Array<[string, string]>;
 }
 
-/** Validate `-o` assignments for a new filesystem; `action` prefixes the message. */
-export function validateNewProps(action: string, props: Array<[string, string]>): Record<string, string> {
+/** Validate `-o` assignments for a new filesystem (or volume); `action` prefixes the message. */
+export function validateNewProps(action: string, props: Array<[string, string]>, type: DatasetType = 'filesystem'): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of props) {
     try {
-      const v = validateAssignment(name, value, 'filesystem', true);
+      const v = validateAssignment(name, value, type, true);
       out[v.name] = v.value;
     } catch (err) {
       if (err instanceof PropertyError) throw ZfsError.action(action, err.message);
@@ -42,10 +44,7 @@ export function createFilesystem(home: Home, name: string, opts: CreateOptions, 
     (h) => {
       if (!name.includes('/')) throw ZfsError.action(action, 'missing dataset name');
       h.change(history, (c) => {
-        if (h.findDir(c.dsl, name) !== undefined) {
-          if (opts.parents) return;
-          throw ZfsError.action(action, 'dataset already exists');
-        }
+        if (alreadyThere(h, c, name, 'filesystem', opts.parents, action)) return;
         const parent = ensureParent(h, c, name, opts.parents, action);
         const dir = newFilesystem(c, parent, name.slice(name.lastIndexOf('/') + 1), {});
         assignProperties(c, dir, props, () => ZfsError.action(action, 'out of space'));
@@ -57,21 +56,99 @@ export function createFilesystem(home: Home, name: string, opts: CreateOptions, 
   );
 }
 
-/** The parent dir of `name`, creating missing ancestors when `parents` (zfs create -p). */
+/** Whether `name` exists: with -p, as the type being created it is done (zfs_dataset_exists);
+ *  anything else there is an error. */
+function alreadyThere(h: PoolHandle, c: Change, name: string, type: 'filesystem' | 'volume', parents: boolean, action: string): boolean {
+  const dir = h.findDir(c.dsl, name);
+  if (dir === undefined) return false;
+  if (parents && headKind(c.dsl, dir) === type) return true;
+  throw ZfsError.action(action, 'dataset already exists');
+}
+
+/** The parent dir of `name`, creating missing ancestors when `parents` (zfs create -p). The
+ *  nearest existing one must be a filesystem (check_parents): a volume has no children. */
 export function ensureParent(h: PoolHandle, c: Change, name: string, parents: boolean, action: string): Id {
   const parts = name.split('/');
   let dir = h.rootDir();
   for (let i = 1; i < parts.length - 1; i++) {
     const child = c.dsl.childDir(dir, parts[i]);
     if (child !== undefined) dir = child;
-    else if (parents) dir = newFilesystem(c, dir, parts[i], {});
-    else throw ZfsError.action(action, 'parent does not exist');
+    else if (!parents) throw ZfsError.action(action, 'parent does not exist');
+    else if (headKind(c.dsl, dir) === 'volume') throw ZfsError.action(action, 'parent is not a filesystem');
+    else dir = newFilesystem(c, dir, parts[i], {});
   }
+  if (headKind(c.dsl, dir) === 'volume') throw ZfsError.action(action, 'parent is not a filesystem');
   return dir;
 }
 
 export function newFilesystem(c: Change, parent: Id | null, name: string, props: Record<string, string>): Id {
   const ids = { dir: c.tx.newId(), head: c.tx.newId() };
   createInDsl(c.dsl, parent, name, props, newObjset(c), ids);
+  return ids.dir;
+}
+
+/** ZVOL_DEFAULT_BLOCKSIZE: the default volblocksize, and the smallest that wastes no space. */
+export const DEFAULT_VOLBLOCKSIZE = 16384;
+
+export interface VolumeOptions extends CreateOptions {
+  /** -V: bytes, rounded up to a multiple of the block size */
+  size: bigint;
+  /** -b: the block size as given (it is checked as `volblocksize` is) */
+  blocksize?: string;
+  /** -s: no refreservation */
+  sparse: boolean;
+  /** zfs_main's warnings on standard error, which do not stop the command */
+  warn: (lines: string[]) => void;
+}
+
+/**
+ * `zfs create -V`, in zfs_do_create's order: the pool opens first, the properties are checked,
+ * volsize is rounded up to the block size and (unless -s) refreservation set to it; then
+ * zfs_create checks the name, the parent and volsize.
+ */
+export function createVolume(home: Home, name: string, opts: VolumeOptions, history: string): void {
+  const action = `cannot create '${name}'`;
+  withPoolOf(
+    home,
+    name,
+    (h) => {
+      const given: Array<[string, string]> = [...opts.props, ['volsize', String(opts.size)]];
+      if (opts.blocksize !== undefined) given.push(['volblocksize', opts.blocksize]);
+      const props = validateNewProps(action, given, 'volume');
+      // The data object carries volsize and volblocksize; the dir keeps the other properties.
+      const blocksize = Number(props.volblocksize ?? DEFAULT_VOLBLOCKSIZE);
+      const bytes = BigInt(props.volsize);
+      delete props.volsize;
+      delete props.volblocksize;
+      if (blocksize < DEFAULT_VOLBLOCKSIZE) {
+        opts.warn([
+          `Warning: volblocksize (${blocksize}) is less than the default minimum block size (${DEFAULT_VOLBLOCKSIZE}).`,
+          `To reduce wasted space a volblocksize of ${DEFAULT_VOLBLOCKSIZE} is recommended.`,
+        ]);
+      }
+      const rounded = ((bytes + BigInt(blocksize) - 1n) / BigInt(blocksize)) * BigInt(blocksize);
+      // tszfs counts no metadata, so the reservation zvol_volsize_to_reservation() makes is volsize.
+      if ((!opts.sparse && props.refreservation === undefined) || props.refreservation === 'auto') props.refreservation = String(rounded);
+      const bad = checkDatasetName(name, ['filesystem'], true);
+      if (bad) throw ZfsError.action(action, bad);
+      if (!name.includes('/')) throw ZfsError.action(action, 'missing dataset name');
+      h.change(history, (c) => {
+        if (alreadyThere(h, c, name, 'volume', opts.parents, action)) return;
+        const parent = ensureParent(h, c, name, opts.parents, action);
+        if (rounded === 0n) throw ZfsError.action(action, 'volume size cannot be zero');
+        if (rounded > BigInt(Number.MAX_SAFE_INTEGER)) throw ZfsError.action(action, 'volume size exceeds limit for this system');
+        const dir = newVolume(c, parent, name.slice(name.lastIndexOf('/') + 1), {}, { size: Number(rounded), blocksize });
+        assignProperties(c, dir, props, () => ZfsError.action(action, 'out of space'));
+      });
+    },
+    () => {
+      throw ZfsError.action(`cannot open '${poolNameOf(name)}'`, 'no such pool');
+    },
+  );
+}
+
+export function newVolume(c: Change, parent: Id, name: string, props: Record<string, string>, geometry: VolumeGeometry): Id {
+  const ids = { dir: c.tx.newId(), head: c.tx.newId() };
+  createInDsl(c.dsl, parent, name, props, newVolumeObjset(c, geometry), ids, 'volume');
   return ids.dir;
 }

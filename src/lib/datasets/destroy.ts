@@ -11,7 +11,7 @@ import type { Id, SnapshotRecord } from '../../engine/store/records.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
-import type { Change, PoolHandle } from '../pool-handle.js';
+import { headKind, type Change, type PoolHandle } from '../pool-handle.js';
 import { withPoolOf } from '../session.js';
 import { walkTree } from './tree.js';
 
@@ -162,12 +162,12 @@ function planFilesystem(h: PoolHandle, view: DslView, name: string, dir: Id, opt
   const steps = dependents(view, dir, opts.dependents, []);
   if (!opts.recursive && !opts.dependents && steps.length > 1) {
     throw new ZfsError([
-      `${action}: filesystem has children`,
+      `${action}: ${headKind(view, dir)} has children`,
       "use '-r' to destroy the following datasets:",
       ...steps.slice(0, -1).map((s) => stepName(view, s)),
     ]);
   }
-  if (!opts.dependents) refuseOutsideClones(view, steps, action, 'filesystem has dependent clones');
+  if (!opts.dependents) refuseOutsideClones(view, steps, action, `${headKind(view, dir)} has dependent clones`);
   return steps;
 }
 

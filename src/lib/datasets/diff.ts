@@ -11,7 +11,7 @@ import type { DatasetRecord, NodePtr } from '../../engine/store/records.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
-import type { PoolHandle } from '../pool-handle.js';
+import { headKind, type PoolHandle } from '../pool-handle.js';
 import { DatasetProps } from '../properties/values.js';
 import { withPoolOf } from '../session.js';
 
@@ -44,6 +44,7 @@ export function diff(home: Home, fromArg: string, toArg: string | undefined): Di
       const view = h.view();
       const dir = h.findDir(view, fsName);
       if (dir === undefined) throw notFound(fsName);
+      if (headKind(view, dir) === 'volume') throw ZfsError.action(`cannot open '${fsName}'`, 'operation not applicable to datasets of this type');
       const { from, to } = operands(fromArg, toArg);
       const a = h.resolve(view, from);
       const b = h.resolve(view, to);

@@ -10,7 +10,7 @@ import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';
 import { checkDatasetName } from '../names.js';
-import { PoolHandle, poolNameOf, type Resolved } from '../pool-handle.js';
+import { headKind, PoolHandle, poolNameOf, type DatasetKind, type Resolved } from '../pool-handle.js';
 import { findProperty, type PropDef } from '../properties/table.js';
 
 /** zfs_prop_user(): [a-z0-9:._-] with a ':' in it. */
@@ -43,7 +43,7 @@ interface Target {
   name: string;
   pool: string;
   createTxg: number;
-  kind: 'filesystem' | 'snapshot';
+  kind: DatasetKind;
 }
 
 /**
@@ -112,13 +112,13 @@ export function inheritProperty(
   }
 }
 
-/** The dataset and everything below it: child filesystems and every snapshot. */
-function descendants(h: PoolHandle, view: DslView, r: Resolved): Array<{ name: string; createTxg: number; kind: 'filesystem' | 'snapshot' }> {
+/** The dataset and everything below it: child filesystems and volumes, and every snapshot. */
+function descendants(h: PoolHandle, view: DslView, r: Resolved): Array<{ name: string; createTxg: number; kind: DatasetKind }> {
   if (r.kind === 'snapshot') return [{ name: view.datasetName(r.ds), createTxg: r.ds.createTxg, kind: 'snapshot' }];
-  const out: Array<{ name: string; createTxg: number; kind: 'filesystem' | 'snapshot' }> = [];
+  const out: Array<{ name: string; createTxg: number; kind: DatasetKind }> = [];
   const walk = (dir: number) => {
     const head = view.head(dir);
-    out.push({ name: view.datasetName(head), createTxg: head.createTxg, kind: 'filesystem' });
+    out.push({ name: view.datasetName(head), createTxg: head.createTxg, kind: headKind(view, dir) });
     for (const id of view.snapshotIds(dir)) {
       const s = view.ds(id);
       out.push({ name: view.datasetName(s), createTxg: s.createTxg, kind: 'snapshot' });

@@ -18,6 +18,8 @@ export interface RenameOptions {
   recursive: boolean;
   /** -p: create the target's missing ancestors */
   parents: boolean;
+  /** -u: the source is opened as a filesystem only (a volume is the wrong type) */
+  filesystemOnly?: boolean;
 }
 
 export function rename(home: Home, source: string, target: string, opts: RenameOptions, history: string): void {
@@ -30,6 +32,9 @@ export function rename(home: Home, source: string, target: string, opts: RenameO
     (h) => {
       const found = h.resolve(h.view(), source);
       if (!found) throw notFound(source);
+      if (opts.filesystemOnly && found.kind === 'volume') {
+        throw ZfsError.action(`cannot open '${source}'`, 'operation not applicable to datasets of this type');
+      }
       if (isSnap) renameSnapshotCmd(h, source, target, opts.recursive, history);
       else renameFilesystemCmd(home, h, source, target, opts.parents, history);
     },

@@ -9,14 +9,17 @@ import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';
 import { checkDatasetName } from '../names.js';
-import { PoolHandle, poolNameOf, type Change } from '../pool-handle.js';
+import { PoolHandle, poolNameOf, type Change, type DatasetKind } from '../pool-handle.js';
 import { PropertyError, validateAssignment } from '../properties/assign.js';
+import { applyVolumeValues, badVolsize, volumeBlocksize } from './volsize.js';
 
 interface Target {
   name: string;
   pool: string;
-  kind: 'filesystem' | 'snapshot';
+  kind: DatasetKind;
   createTxg: number;
+  /** a volume's volblocksize, which a new volsize must be a multiple of */
+  volblocksize?: number;
 }
 
 /**
@@ -85,7 +88,8 @@ function openTarget(name: string, poolOf: (pool: string) => PoolHandle | null, t
   const h = poolOf(poolNameOf(name));
   const r = h?.resolve(h.view(), name);
   if (!h || !r) return `${action}: dataset does not exist`;
-  targets.set(name, { name, pool: h.name, kind: r.kind, createTxg: r.ds.createTxg });
+  const volblocksize = r.kind === 'volume' ? volumeBlocksize(h, r) : undefined;
+  targets.set(name, { name, pool: h.name, kind: r.kind, createTxg: r.ds.createTxg, volblocksize });
   return null;
 }
 
@@ -95,6 +99,8 @@ function validateAll(t: Target, assignments: ReadonlyArray<[string, string]>): R
   for (const [name, value] of assignments) {
     try {
       const v = validateAssignment(name, value, t.kind);
+      const bad = v.name === 'volsize' && t.volblocksize !== undefined ? badVolsize(v.value, t.volblocksize) : null;
+      if (bad) throw new PropertyError(bad);
       values[v.name] = v.value;
     } catch (err) {
       if (err instanceof PropertyError) throw ZfsError.action(`cannot set property for '${t.name}'`, err.message);
@@ -112,6 +118,7 @@ function writeAll(h: PoolHandle, t: Target, values: Record<string, string>, any:
   h.change(history, (c) => {
     const r = h.resolve(c.dsl, t.name);
     if (!r) throw ZfsError.action(action, 'dataset does not exist');
+    if (r.kind === 'volume') applyVolumeValues(h, c, r, values, action);
     // A snapshot keeps its own (user) properties; a filesystem's live in its dir.
     if (r.kind === 'snapshot') Object.assign((c.dsl.ds(r.ds.id) as SnapshotRecord).props, values);
     else assignProperties(c, r.dir, values, (prop) => ZfsError.action(action, SET_LIMIT_REFUSED[prop]));

@@ -6,6 +6,7 @@ import { nowSeconds } from '../../engine/pool/clock.js';
 import { FsWriter } from '../../engine/files/fs-writer.js';
 import { ObjectWriter } from '../../engine/files/object-writer.js';
 import { createObjset, walkObjsetBornAfter } from '../../engine/files/objset.js';
+import { createVolumeObjset, VolumeWriter, type VolumeGeometry } from '../../engine/files/volume.js';
 import type { HeadRecord, Id, NodePtr } from '../../engine/store/records.js';
 import type { Change } from '../pool-handle.js';
 
@@ -23,14 +24,32 @@ function nodeWriter(c: Change, sink: NodeKillSink): NodeWriter {
   return new NodeWriter(c.tx.t, c.tx.txg, () => c.tx.newId(), sink, dirty);
 }
 
-/** The root of a new, empty file system tree. */
-export function newObjset(c: Change): NodePtr {
-  const w = nodeWriter(c, {
+/** A writer for a tree made in this txg: nothing in it can be replaced. */
+const newTreeWriter = (c: Change): NodeWriter =>
+  nodeWriter(c, {
     killNode: () => {
       throw new Error('a new tree has nothing to kill');
     },
   });
-  return createObjset(w, nowSeconds());
+
+/** The root of a new, empty file system tree. */
+export function newObjset(c: Change): NodePtr {
+  return createObjset(newTreeWriter(c), nowSeconds());
+}
+
+/** The root of a new volume's tree: its data object, all zeros. */
+export function newVolumeObjset(c: Change, geometry: VolumeGeometry): NodePtr {
+  return createVolumeObjset(newTreeWriter(c), nowSeconds(), geometry);
+}
+
+/** A writer for a volume head's bytes; its new root is recorded in the head at once. */
+export function openVolume(c: Change, headId: Id): VolumeWriter {
+  const accounting = new HeadWriter(c.dsl, headId);
+  const w = nodeWriter(c, accounting);
+  const head = c.dsl.ds(headId) as HeadRecord;
+  const volume = new VolumeWriter(c.tx, w, accounting, head.root, nowSeconds());
+  head.root = volume.rootPtr;
+  return volume;
 }
 
 /** A writer for the files of a head; its new root is recorded in the head at once. */

@@ -37,6 +37,8 @@ export function validateAssignment(name: string, value: string, type: DatasetTyp
   if (!def.types.includes(type)) throw new PropertyError(`'${def.name}' does not apply to datasets of this type`);
   const once = def.attr === 'once' || def.attr === 'once-default';
   if (def.attr === 'readonly' || (once && !creating)) throw new PropertyError(`'${def.name}' is readonly`);
+  // A volume's size at the time, which create and set work out (zfs_fix_auto_resv).
+  if (def.name === 'refreservation' && value === 'auto' && type === 'volume') return { name: def.name, value: 'auto' };
   return { name: def.name, value: parseValue(def, value) };
 }
 
@@ -93,8 +95,9 @@ function parseNumber(def: PropDef, value: string): bigint {
       if (n === 0n && value !== 'none') throw new PropertyError("use 'none' to disable quota/refquota");
       break;
     case 'recordsize':
+    case 'volblocksize':
       if (n < 512n || n > BigInt(MAX_BLOCKSIZE) || (n & (n - 1n)) !== 0n) {
-        throw new PropertyError(`'recordsize' must be power of 2 from 512B to 16M`);
+        throw new PropertyError(`'${def.name}' must be power of 2 from 512B to 16M`);
       }
       break;
     case 'special_small_blocks':

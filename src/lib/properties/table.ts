@@ -4,8 +4,8 @@
  * Order is OpenZFS's enum order (zfs_prop_t), which `get all` and `list -o all` follow.
  */
 
-/** Dataset types, as zfs_type_t bits: tszfs has filesystems and snapshots; the others are
- *  declared so that "does not apply" answers are OpenZFS's. */
+/** Dataset types, as zfs_type_t bits: tszfs has filesystems, volumes and snapshots; bookmarks
+ *  are declared so that "does not apply" answers are OpenZFS's. */
 export type DatasetType = 'filesystem' | 'snapshot' | 'volume' | 'bookmark';
 
 /**
@@ -138,7 +138,7 @@ export const PROPERTIES: readonly PropDef[] = [
   str('origin', 'ORIGIN', 'readonly', FV, null, '<snapshot>'),
   withNone(num('quota', 'QUOTA', 'default', F, '0', '<size> | none', 'quota'), 0n),
   withNone(num('reservation', 'RESERV', 'default', FV, '0', '<size> | none', 'quota'), 0n),
-  num('volsize', 'VOLSIZE', 'default', SV, null, '<size>', 'bytes'),
+  num('volsize', 'VOLSIZE', 'default', SV, null, '<size>'),
   num('volblocksize', 'VOLBLOCK', 'once', V, '16384', '512 to 128k, power of 2'),
   num('recordsize', 'RECSIZE', 'inherit', F, '131072', '512 to 1M, power of 2'),
   str('mountpoint', 'MOUNTPOINT', 'inherit', F, '/', '<path> | legacy | none'),

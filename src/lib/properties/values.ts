@@ -2,11 +2,13 @@
  * Property values of one dataset, computed from counters only (never by walking blocks):
  * the space formulas of zfs-dsl-semantics.md §1.5 and the inheritance rules of zfsprops(7).
  */
+import { NodeReader } from '../../engine/blocks/nodes.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import { datasetAvailable, usedOf } from '../../engine/datasets/space.js';
+import { volumeGeometry, type VolumeGeometry } from '../../engine/files/volume.js';
 import { poolUsableBytes } from '../../engine/pool/pool.js';
 import type { DatasetRecord, DirRecord, PoolMeta } from '../../engine/store/records.js';
-import { findProperty, type PropDef, type ValueFormat } from './table.js';
+import { findProperty, type DatasetType, type PropDef, type ValueFormat } from './table.js';
 
 export type Source =
   | { type: 'none' }
@@ -48,8 +50,29 @@ export class DatasetProps {
     this.dir = view.dir(ds.dir);
   }
 
-  get type(): 'filesystem' | 'snapshot' {
-    return this.ds.kind === 'head' ? 'filesystem' : 'snapshot';
+  get type(): 'filesystem' | 'volume' | 'snapshot' {
+    return this.ds.kind === 'head' ? this.headType : 'snapshot';
+  }
+
+  /** What the dataset's dir holds, which a snapshot's properties follow too. */
+  get headType(): 'filesystem' | 'volume' {
+    return this.dir.type ?? 'filesystem';
+  }
+
+  /** zfs_prop_valid_for_type, and for a snapshot also for its head's type unless the property is
+   *  a snapshot's own (get_numeric_property): a volume's snapshot has no `atime`, a
+   *  filesystem's no `volsize`. */
+  private applies(def: PropDef): boolean {
+    const types: readonly DatasetType[] = def.types;
+    if (!types.includes(this.type)) return false;
+    return this.type !== 'snapshot' || types.includes(this.headType) || (types.length === 1 && types[0] === 'snapshot');
+  }
+
+  /** volsize and volblocksize, which the volume's data object carries (read once). */
+  private volume: VolumeGeometry | undefined;
+  private geometry(): VolumeGeometry {
+    this.volume ??= volumeGeometry(new NodeReader(this.view.t), this.ds.root);
+    return this.volume;
   }
 
   get name(): string {
@@ -60,7 +83,7 @@ export class DatasetProps {
   get(name: string): PropValue | null {
     if (name.includes(':')) return this.user(name);
     const def = findProperty(name);
-    if (!def || !def.types.includes(this.type)) return null;
+    if (!def || !this.applies(def)) return null;
     return this.native(def);
   }
 
@@ -134,8 +157,15 @@ export class DatasetProps {
       case 'encryptionroot':
       case 'keystatus':
       case 'redact_snaps':
-      case 'volsize':
         return null;
+      // With no source, libzfs calls volsize local (snapshots too); volblocksize reads default
+      // only at the default size (zvol_get_stats), and `-` otherwise.
+      case 'volsize':
+        return { value: this.geometry().size, format: 'number', source: { type: 'local' } };
+      case 'volblocksize': {
+        const blocksize = this.geometry().blocksize;
+        return { value: blocksize, format: 'number', source: String(blocksize) === def.default ? { type: 'default' } : NONE };
+      }
       default:
         return def.attr === 'readonly' ? null : this.setting(def);
     }
