@@ -11,6 +11,7 @@ import { displayPath, pathComponents } from '../engine/files/paths.js';
 import { OutOfSpace } from '../engine/pool/allocator.js';
 import { ChecksumError } from '../engine/blocks/records.js';
 import { algorithmFor } from '../engine/blocks/checksum.js';
+import { compressionFor } from '../engine/blocks/compression.js';
 import { noteDamagedBlock } from './health.js';
 import { ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
@@ -83,9 +84,11 @@ function change(home: Home, verb: string, dataset: string, path: string, fn: (fs
     if (props.get('readonly')?.value === 'on') throw ZfsError.action(`cannot ${verb} '${dataset}:${path}'`, DESCRIPTIONS.EROFS);
     const recordsize = Number(props.get('recordsize')?.value);
     const checksum = algorithmFor(props.get('checksum')?.value);
+    const compression = compressionFor(props.get('compression')?.value);
     try {
       h.change(null, (c) => {
         c.tx.checksumAlgorithm = checksum;
+        c.tx.compression = compression;
         fn(openFiles(c, r.ds.id, recordsize));
       });
     } catch (err) {

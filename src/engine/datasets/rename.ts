@@ -13,10 +13,12 @@ export function renameFilesystem(dsl: DslTxn, dirId: Id, newParent: Id, newName:
   const used = dir.used.head + dir.used.snap + dir.used.child;
   dsl.t.dirChildren.removeSync(dirChildKey(oldParent, dir.name));
   dsl.addUsed(oldParent, 'child', -used);
+  dsl.addLogical(oldParent, -dir.compressed, -dir.uncompressed);
   dir.parent = newParent;
   dir.name = newName;
   dsl.t.dirChildren.putSync(dirChildKey(newParent, newName), dirId);
   dsl.addUsed(newParent, 'child', used);
+  dsl.addLogical(newParent, dir.compressed, dir.uncompressed);
 }
 
 export function renameSnapshot(dsl: DslTxn, snapId: Id, newName: string): void {

@@ -30,6 +30,8 @@ export function createSnapshot(dsl: DslTxn, headId: Id, name: string, props: Rec
     // The snapshot takes over the head's deadlist; the head starts an empty one.
     deadlist: head.deadlist,
     deadBytes: head.deadBytes,
+    compressed: head.compressed,
+    uncompressed: head.uncompressed,
     props,
   };
   if (head.prev !== null) {
@@ -72,6 +74,8 @@ export function createClone(
     unique: 0,
     deadlist: dsl.tx.newId(),
     deadBytes: 0,
+    compressed: origin.compressed,
+    uncompressed: origin.uncompressed,
   };
   dsl.addDir({
     id: dirId,
@@ -81,6 +85,8 @@ export function createClone(
     origin: origin.id,
     originTxg: origin.createTxg,
     used: { head: 0, snap: 0, child: 0 },
+    compressed: 0,
+    uncompressed: 0,
     props,
   });
   dsl.addDataset(head);
