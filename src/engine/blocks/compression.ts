@@ -101,7 +101,7 @@ interface Codec {
 }
 
 function codec(algorithm: CompressAlgorithm): Codec {
-  if (algorithm === 'lz4') return lz4();
+  if (algorithm === 'lz4') return LZ4;
   if (algorithm === 'zle') return ZLE;
   if (algorithm === 'lzjb') return LZJB;
   if (algorithm.startsWith('gzip-')) return gzip(Number(algorithm.slice(5)));
@@ -116,24 +116,20 @@ interface Lz4Napi {
   compressSync(data: Buffer): Buffer;
 }
 
-let lz4Codec: Codec | undefined;
+let lz4Native: Lz4Napi | undefined;
 
 /** lz4-napi's block format carries the uncompressed size in its first 4 bytes, as ZFS's lz4
  *  header carries the compressed size: the same 4 bytes of overhead. Only compression needs the
  *  native code: decoding is a few lines that write straight into the caller's buffer, which is
  *  several times faster than a native call that returns a new buffer per record. */
-function lz4(): Codec {
-  if (lz4Codec) return lz4Codec;
-  const native = requireNative('lz4-napi') as Lz4Napi;
-  lz4Codec = {
-    compress: (data, max) => {
-      const out = native.compressSync(data);
-      return out.length > max ? null : out;
-    },
-    decompress: (payload, out) => payload.length >= 4 && payload.readUInt32LE(0) === out.length && lz4DecodeBlock(payload, 4, out),
-  };
-  return lz4Codec;
-}
+const LZ4: Codec = {
+  compress: (data, max) => {
+    lz4Native ??= requireNative('lz4-napi') as Lz4Napi;
+    const out = lz4Native.compressSync(data);
+    return out.length > max ? null : out;
+  },
+  decompress: (payload, out) => payload.length >= 4 && payload.readUInt32LE(0) === out.length && lz4DecodeBlock(payload, 4, out),
+};
 
 /** Decode an LZ4 block (sequences of a token, literals, a 2-byte offset and a match) from
  *  `src[start..]` into all of `out`; false if it is malformed or does not fill `out` exactly. */
