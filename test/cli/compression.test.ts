@@ -67,7 +67,8 @@ describe('compression', () => {
       }
     });
     expectGolden('compression/algorithms', text);
-  });
+    // about 80 processes: minutes on a loaded machine
+  }, 600_000);
 
   it('zeros are holes, records that save less than 1/8 are stored as is, and a file rewritten under a new setting', () => {
     const text = run(
@@ -98,7 +99,7 @@ describe('compression', () => {
       },
     );
     expectGolden('compression/rules', text);
-  });
+  }, 300_000);
 
   it('snapshots, clones, rollback, promote and destroys keep every ratio exact', () => {
     const text = run([
@@ -123,7 +124,7 @@ describe('compression', () => {
       ['get', '-p', 'compressratio,refcompressratio,logicalused,logicalreferenced', 'tank'],
     ]);
     expectGolden('compression/snapshots', text);
-  });
+  }, 300_000);
 
   it('refuses values OpenZFS refuses, and changes nothing', () => {
     const text = run([
