@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmtMs, fmtRate, fmtRatio, makeSource, median, medianMs, peakRss, printTable, timed } from './lib.js';
 import { makeSnapshots } from './make-snapshots.js';
+import { compressionRows } from './compression.js';
 import { startZfsFuse } from './zfs-fuse.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -196,6 +197,7 @@ function main() {
   rows.push(['throughput of that 2 GiB piped write', fmtRate(2 * GiB, rss.ms), '', '', '', '']);
 
   fs.closeSync(devnull);
+  for (const [what, mine, base, ratio] of compressionRows(work, BIN)) rows.push([what, mine, base, ratio, '', '']);
   printTable(['measurement', 'tszfs', 'baseline (same run)', 'tszfs/baseline', 'zfs-fuse (same run)', 'tszfs/zfs-fuse'], rows);
   console.log(`medians of ${REPEAT_BIG} runs (1 GiB rows) and ${REPEAT_SMALL} runs (ms rows); the shell loop runs once; warm page cache; MB = 10^6 bytes; RSS via ${rss.how}`);
   console.log('ratio = tszfs time (or memory) / the other side\'s: 1.00x is parity, above 1 is slower');

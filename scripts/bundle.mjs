@@ -27,7 +27,8 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  external: ['lmdb'],
+  // The compression codecs are native addons too, required only by a record that needs one.
+  external: ['lmdb', 'lz4-napi', '@toondepauw/node-zstd'],
   // yargs's ES module build reads import.meta.url, which a CommonJS file lacks.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -7,9 +7,10 @@
 import { NodeReader } from '../engine/blocks/nodes.js';
 import { walkObjsetBornAfter } from '../engine/files/objset.js';
 import { LABEL_BYTES, SECTOR } from '../engine/pool/image.js';
+import { physicalSize } from '../engine/blocks/compression.js';
 import { limitOf, unusedRefreservation, usedOf } from '../engine/datasets/space.js';
 import type { DslView } from '../engine/datasets/view.js';
-import type { DatasetRecord, Id } from '../engine/store/records.js';
+import type { BlockPtr, DatasetRecord, Id } from '../engine/store/records.js';
 import type { PoolHandle } from './pool-handle.js';
 
 export interface CheckReport {
@@ -26,10 +27,21 @@ export function checkPool(h: PoolHandle): CheckReport {
   const problems: string[] = [];
   const extents = new Map<number, number>();
 
+  // Per dir, the blocks its datasets reference that were born in it (after its origin): what its
+  // `used` and its compressed/uncompressed sums count, children aside.
+  const owned = new Map<number, Map<number, BlockPtr>>();
   for (const { value: ds } of t.datasets.getRange({})) {
     let referenced = 0;
+    let compressed = 0;
+    let uncompressed = 0;
+    const originTxg = view.dir(ds.dir).originTxg;
+    const ownedHere = owned.get(ds.dir) ?? new Map<number, BlockPtr>();
+    owned.set(ds.dir, ownedHere);
     walkObjsetBornAfter(src, (ds as DatasetRecord).root, -1, () => {}, (bp) => {
       referenced += bp.asize;
+      compressed += physicalSize(bp);
+      uncompressed += bp.lsize;
+      if (bp.birth > originTxg) ownedHere.set(bp.offset, bp);
       const known = extents.get(bp.offset);
       if (known !== undefined && known !== bp.asize) problems.push(`extent ${bp.offset} has sizes ${known} and ${bp.asize}`);
       extents.set(bp.offset, bp.asize);
@@ -37,7 +49,12 @@ export function checkPool(h: PoolHandle): CheckReport {
     if (referenced !== ds.referenced) {
       problems.push(`${view.datasetName(ds)}: referenced ${ds.referenced}, walk finds ${referenced}`);
     }
+    const sums = view.ds(ds.id);
+    if (compressed !== sums.compressed || uncompressed !== sums.uncompressed) {
+      problems.push(`${view.datasetName(ds)}: compressed/uncompressed ${sums.compressed}/${sums.uncompressed}, walk finds ${compressed}/${uncompressed}`);
+    }
   }
+  problems.push(...checkDirSums(view, meta.rootDir, owned).problems);
 
   // Referenced and free extents, sorted together: no two may overlap.
   const intervals: Array<[offset: number, length: number, kind: 'referenced' | 'free' | 'deferred']> = [];
@@ -99,4 +116,26 @@ function checkReservations(view: DslView, dirId: Id): string[] {
   const refrsrv = unusedRefreservation(dir, view.head(dirId));
   if (dir.used.refrsrv !== refrsrv) problems.push(`${name}: usedbyrefreservation ${dir.used.refrsrv}, expected ${refrsrv}`);
   return problems;
+}
+
+/** A dir's compressed/uncompressed sums against the blocks it owns plus its children's sums. */
+function checkDirSums(view: DslView, dirId: Id, owned: Map<Id, Map<number, BlockPtr>>): { problems: string[]; compressed: number; uncompressed: number } {
+  const problems: string[] = [];
+  let compressed = 0;
+  let uncompressed = 0;
+  for (const bp of owned.get(dirId)?.values() ?? []) {
+    compressed += physicalSize(bp);
+    uncompressed += bp.lsize;
+  }
+  for (const child of view.childDirs(dirId)) {
+    const c = checkDirSums(view, child, owned);
+    problems.push(...c.problems);
+    compressed += c.compressed;
+    uncompressed += c.uncompressed;
+  }
+  const dir = view.dir(dirId);
+  if (dir.compressed !== compressed || dir.uncompressed !== uncompressed) {
+    problems.push(`${view.dirName(dirId)}: dir compressed/uncompressed ${dir.compressed}/${dir.uncompressed}, walk finds ${compressed}/${uncompressed}`);
+  }
+  return { problems, compressed: dir.compressed, uncompressed: dir.uncompressed };
 }

@@ -14,6 +14,7 @@ import type { Id } from '../engine/store/records.js';
 import { OutOfSpace } from '../engine/pool/allocator.js';
 import { ChecksumError } from '../engine/blocks/records.js';
 import { algorithmFor } from '../engine/blocks/checksum.js';
+import { compressionFor } from '../engine/blocks/compression.js';
 import { noteDamagedBlock } from './health.js';
 import { ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
@@ -104,9 +105,11 @@ function changeHead(home: Home, verb: string, dataset: string, what: string, wan
     const props = new DatasetProps(h.view(), h.pool.meta(), r.ds);
     if (props.get('readonly')?.value === 'on') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
     const checksum = algorithmFor(props.get('checksum')?.value);
+    const compression = compressionFor(props.get('compression')?.value);
     try {
       h.change(null, (c) => {
         c.tx.checksumAlgorithm = checksum;
+        c.tx.compression = compression;
         fn(c, r.ds.id, props);
       });
     } catch (err) {

@@ -3,6 +3,7 @@
  * is checked before the commit (the magic, every record, the final SHA-256), so a truncated,
  * corrupted or foreign stream leaves the target exactly as it was.
  */
+import { compressionFor } from '../engine/blocks/compression.js';
 import { algorithmFor } from '../engine/blocks/checksum.js';
 import { destroyHead } from '../engine/datasets/destroy.js';
 import { rollbackHead } from '../engine/datasets/rollback.js';
@@ -99,8 +100,10 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions)
   if (begin.kind === 'full' && begin.type) c.dsl.dir(c.dsl.ds(headId).dir).type = begin.type;
   const dir = c.dsl.ds(headId).dir;
   if (c.dsl.snapshotByName(dir, snapName) !== undefined) throw ZfsError.action(`cannot restore to ${summary.into}`, 'destination already exists');
-  // Received blocks carry the destination's checksum, as written ones do.
-  c.tx.checksumAlgorithm = algorithmFor(new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId)).get('checksum')?.value);
+  // Received blocks carry the destination's checksum and compression, as written ones do.
+  const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId));
+  c.tx.checksumAlgorithm = algorithmFor(props.get('checksum')?.value);
+  c.tx.compression = compressionFor(props.get('compression')?.value);
   try {
     apply(s.reader, openObjects(c, headId), action);
   } catch (err) {

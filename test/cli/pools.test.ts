@@ -49,7 +49,8 @@ describe('pool commands', () => {
   it('fills to OpenZFS capacity: size is the image, alloc moves with data', () => {
     const sb = new Sandbox();
     try {
-      sb.ok(['pool', 'create', '--size', '128M', 'tank']);
+      // compression=off: every record is allocated as written.
+      sb.ok(['pool', 'create', '--size', '128M', '-O', 'compression=off', 'tank']);
       expect(fs.statSync(path.join(sb.home, 'tank.img')).size).toBe(128 * 1024 * 1024);
       expect(sb.ok(['pool', 'list', '-Hp', '-o', 'size,alloc'])).toBe(`${128 * 1024 * 1024}\t4096\n`);
       sb.ok(['create', 'tank/a']);
@@ -66,7 +67,7 @@ describe('pool commands', () => {
   it('a full pool refuses the write and keeps what it stored', () => {
     const sb = new Sandbox();
     try {
-      sb.ok(['pool', 'create', '--size', '64M', 'tank']);
+      sb.ok(['pool', 'create', '--size', '64M', '-O', 'compression=off', 'tank']);
       sb.ok(['create', 'tank/a']);
       sb.ok(['write', 'tank/a', '/keep'], 'kept\n');
       const before = sb.ok(['pool', 'list', '-Hp', '-o', 'alloc']);

@@ -13,12 +13,13 @@ const write = (dataset: string, path: string, n: number, ...flags: string[]): St
 const SPACE: Step = ['list', '-o', 'space,refer,quota,reserv,refquota,refreserv', '-r', 'tank'];
 const SPACE_P: Step = ['list', '-p', '-o', 'space', '-r', 'tank'];
 
+// Pools here are created with compression=off: the limits are checked against whole records as written.
 describe('quotas and reservations', () => {
   it('the E5 story: list -o space and get -p as every limit moves space', () => {
     expectGolden(
       'quotas/e5',
       transcript([
-        ['pool', 'create', '--size', '256M', 'tank'],
+        ['pool', 'create', '--size', '256M', '-O', 'compression=off', 'tank'],
         ['create', '-o', 'quota=2M', 'tank/p'],
         write('tank/p', '/own', 4),
         ['create', 'tank/p/c1'],
@@ -60,7 +61,7 @@ describe('quotas and reservations', () => {
     expectGolden(
       'quotas/errors',
       transcript([
-        ['pool', 'create', '--size', '256M', 'tank'],
+        ['pool', 'create', '--size', '256M', '-O', 'compression=off', 'tank'],
         ['create', '-o', 'quota=1M', 'tank/q'],
         ['create', 'tank/q/a'],
         write('tank/q/a', '/f', 4),
@@ -136,7 +137,7 @@ describe('quotas and reservations', () => {
   it('a write refused over a quota stores nothing; after a delete the same write succeeds', () => {
     const sb = new Sandbox();
     try {
-      sb.ok(['pool', 'create', '--size', '256M', 'tank']);
+      sb.ok(['pool', 'create', '--size', '256M', '-O', 'compression=off', 'tank']);
       sb.ok(['create', '-o', 'refquota=512K', 'tank/a']);
       const f = records(3);
       sb.ok(['write', 'tank/a', '/f', sb.file('f', f)]);
@@ -170,7 +171,7 @@ describe('quotas and reservations', () => {
   it('receive respects the destination quota and stores nothing when refused', () => {
     const sb = new Sandbox();
     try {
-      sb.ok(['pool', 'create', '--size', '256M', 'tank']);
+      sb.ok(['pool', 'create', '--size', '256M', '-O', 'compression=off', 'tank']);
       sb.ok(['create', 'tank/src']);
       sb.ok(['write', 'tank/src', '/f'], records(4));
       sb.ok(['snapshot', 'tank/src@a']);

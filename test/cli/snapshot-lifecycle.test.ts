@@ -8,7 +8,8 @@ import { poolProblems } from '../engine/check-helper.js';
 import { expectGolden, Sandbox, transcript, type Step } from './harness.js';
 
 const R = 131072;
-const POOL = ['pool', 'create', '--size', '128M', 'tank'];
+// compression=off: the space numbers count whole records, as in the worked examples.
+const POOL = ['pool', 'create', '--size', '128M', '-O', 'compression=off', 'tank'];
 const SPACE = ['list', '-t', 'all', '-p', '-r', '-o', 'name,used,refer,usedsnap,usedds,origin', 'tank'];
 const fill = (n: number, c: string) => Buffer.alloc(n, c);
 const write = (ds: string, path: string, data: Buffer, offset?: number): Step => ({

@@ -12,7 +12,8 @@ import { PoolHandle } from '../../src/lib/pool-handle.js';
 import { expectGolden, Sandbox, transcript } from './harness.js';
 import { getProps } from './space-checks.js';
 
-const POOL = ['pool', 'create', '--size', '256M', 'tank'];
+// compression=off: these tests count whole blocks as written.
+const POOL = ['pool', 'create', '--size', '256M', '-O', 'compression=off', 'tank'];
 const K = 1024;
 
 /** Bytes that differ from offset to offset, so a misplaced block shows. */

@@ -13,8 +13,11 @@
  *   reservation) of the children and usedbyrefreservation = max(0, refreservation - unique(head));
  * - checkPool (src/lib/check.ts) finds no problem.
  *
- * The model knows nothing of deadlists or counters: a block is an identity, a birth txg and an
- * asize, and the block-size rules are those of cli.md "Blocks and space".
+ * The model knows nothing of deadlists or counters: a block is an identity, a birth txg, an
+ * lsize and the psize/asize its bytes compress to under the dataset's effective `compression`
+ * (compressRecord itself: the compressors are not what this test checks, the accounting is),
+ * and the block-size rules are those of cli.md "Blocks and space". With compression on, an
+ * all-zero block is a hole. logicalused, logicalreferenced and both ratios are compared too.
  *
  * Replay a failure with the seed and path fast-check prints:
  *   FC_SEED=<seed> FC_PATH=<path> npx vitest run test/engine/model.test.ts
@@ -46,12 +49,16 @@ import { Home } from '../../src/lib/home.js';
 import { PoolHandle } from '../../src/lib/pool-handle.js';
 import { createPool } from '../../src/lib/pools.js';
 import { DatasetProps } from '../../src/lib/properties/values.js';
+import { setProperties } from '../../src/lib/datasets/set.js';
+import { checkPool } from '../../src/lib/check.js';
+import { compressionFor, compressRecord, type CompressionSetting } from '../../src/engine/blocks/compression.js';
 
 const POOL = 'tank';
 const POOL_BYTES = 128 * 1024 * 1024;
 const SECTOR = 4096;
 const FILES = ['/a', '/b', '/d/c'];
 const RECORDSIZES = [4096, 8192, 16384];
+const COMPRESSIONS = ['off', 'on', 'zle', 'gzip-1', 'lzjb'];
 
 const roundUp = (n: number, unit: number) => Math.ceil(n / unit) * unit;
 
@@ -62,6 +69,8 @@ interface Block {
   id: number;
   birth: number;
   asize: number;
+  psize: number;
+  lsize: number;
 }
 
 interface MFile {
@@ -92,6 +101,8 @@ interface MDir {
   /** `reservation` and `refreservation` in bytes, 0 for none */
   reservation?: number;
   refreservation?: number;
+  /** a locally set `compression`, else inherited */
+  compression?: string;
 }
 
 type WriteMode = 'replace' | 'offset' | 'append';
@@ -146,30 +157,52 @@ class Model {
     return ++this.txg;
   }
 
-  private block(lsize: number): Block {
-    return { id: this.nextBlock++, birth: this.txg, asize: roundUp(lsize, SECTOR) };
+  /** The effective `compression` of a filesystem: its own, else its nearest ancestor's, else on. */
+  compressionOf(fsName: string): CompressionSetting {
+    for (let n: string | null = fsName; n !== null; n = this.parentOf(n)) {
+      const local = this.dirs.get(n)?.compression;
+      if (local !== undefined) return compressionFor(local);
+    }
+    return compressionFor('on');
+  }
+
+  /** Block `index` of `content` in blocks of `lsize`, as `compression` stores it; undefined: a hole. */
+  private block(content: Buffer, index: number, lsize: number, compression: CompressionSetting): Block | undefined {
+    const bytes = Buffer.alloc(lsize);
+    content.copy(bytes, 0, index * lsize, Math.min(content.length, (index + 1) * lsize));
+    let psize = lsize;
+    if (compression !== 'off') {
+      if (bytes.every((b) => b === 0)) return undefined;
+      psize = compressRecord(compression, bytes)?.psize ?? lsize;
+    }
+    return { id: this.nextBlock++, birth: this.txg, asize: roundUp(psize, SECTOR), psize, lsize };
   }
 
   /** A file laid out afresh for `data` (a write without --offset/--append). */
-  private layout(data: Buffer): MFile {
+  private layout(data: Buffer, c: CompressionSetting): MFile {
     const R = this.R;
     const s = data.length;
     if (s === 0) return { data, blksz: 0, blocks: [] };
     if (s <= R) {
       const lsize = roundUp(s, 512);
-      return { data, blksz: lsize, blocks: [this.block(lsize)] };
+      return { data, blksz: lsize, blocks: [this.block(data, 0, lsize, c)] };
     }
-    const blocks: Block[] = [];
-    for (let i = 0; i * R < s; i++) blocks.push(this.block(R));
+    const blocks: Array<Block | undefined> = [];
+    for (let i = 0; i * R < s; i++) blocks.push(this.block(data, i, R, c));
     return { data, blksz: R, blocks };
+  }
+
+  setCompression(fsName: string, value: string): void {
+    this.dirs.get(fsName)!.compression = value;
   }
 
   write(fsName: string, file: string, mode: WriteMode, offset: number, data: Buffer): void {
     const R = this.R;
+    const c = this.compressionOf(fsName);
     const head = this.dirs.get(fsName)!.head;
     const old = head.get(file);
     if (mode === 'replace') {
-      head.set(file, this.layout(data));
+      head.set(file, this.layout(data, c));
       return;
     }
     const cur = old ?? { data: Buffer.alloc(0), blksz: 0, blocks: [] };
@@ -187,13 +220,13 @@ class Model {
     if (cur.blksz < R && size <= R) {
       // still one block, of the file's size rounded up to 512
       const lsize = roundUp(size, 512);
-      head.set(file, { data: content, blksz: lsize, blocks: [this.block(lsize)] });
+      head.set(file, { data: content, blksz: lsize, blocks: [this.block(content, 0, lsize, c)] });
       return;
     }
     const blocks = cur.blocks.slice();
     // a single small block that grows past one record is laid out again in full records
-    if (cur.blksz < R && cur.data.length > 0) blocks[0] = this.block(R);
-    for (let b = Math.floor(start / R); b <= Math.floor((end - 1) / R); b++) blocks[b] = this.block(R);
+    if (cur.blksz < R && cur.data.length > 0) blocks[0] = this.block(content, 0, R, c);
+    for (let b = Math.floor(start / R); b <= Math.floor((end - 1) / R); b++) blocks[b] = this.block(content, b, R, c);
     head.set(file, { data: content, blksz: R, blocks });
   }
 
@@ -302,6 +335,7 @@ class Model {
   expected(): Map<string, Record<string, number | string | null>> {
     const out = new Map<string, Record<string, number | string | null>>();
     const usedOf = new Map<string, number>();
+    const logicalOf = new Map<string, { psize: number; lsize: number }>();
     // children before parents: deeper names first
     const dirs = [...this.dirs.values()].sort((a, b) => b.name.split('/').length - a.name.split('/').length);
     for (const dir of dirs) {
@@ -314,6 +348,14 @@ class Model {
       // A child is charged max(used, reservation); the head's unique bytes are those born after
       // its latest snapshot (or its origin), and its refreservation's unused part counts too.
       const usedbychildren = this.children(dir.name).reduce((acc, c) => acc + Math.max(usedOf.get(c.name)!, c.reservation ?? 0), 0);
+      // dd_compressed/uncompressed: the blocks born in the dir that anything in it references
+      const owned = [...new Map([...inSnaps, ...head]).values()].filter((b) => b.birth > oT);
+      const dirSums = { psize: sumOf(owned, 'psize'), lsize: sumOf(owned, 'lsize') };
+      for (const c of this.children(dir.name)) {
+        dirSums.psize += logicalOf.get(c.name)!.psize;
+        dirSums.lsize += logicalOf.get(c.name)!.lsize;
+      }
+      logicalOf.set(dir.name, dirSums);
       const origin = this.originSnap(dir);
       const prevOfHead = dir.snaps.length > 0 ? dir.snaps[dir.snaps.length - 1] : origin;
       const headUnique = sum([...head.values()].filter((b) => b.birth > (prevOfHead ? prevOfHead.txg : 0)));
@@ -329,6 +371,10 @@ class Model {
         usedbyrefreservation,
         written: written(head, prevOfHead),
         origin: dir.origin ? `${dir.origin.fs}@${dir.origin.snap}` : null,
+        logicalused: dirSums.lsize,
+        logicalreferenced: sumOf(head.values(), 'lsize'),
+        compressratio: ratio(dirSums.psize, dirSums.lsize),
+        refcompressratio: ratio(sumOf(head.values(), 'psize'), sumOf(head.values(), 'lsize')),
       });
       dir.snaps.forEach((s, i) => {
         const mine = blocksOf(s.tree);
@@ -341,6 +387,9 @@ class Model {
           used: sum([...mine.values()].filter((b) => !prevBlocks.has(b.id) && !nextBlocks.has(b.id))),
           written: written(mine, prev),
           clones: clones.length > 0 ? clones.join(',') : null,
+          logicalreferenced: sumOf(mine.values(), 'lsize'),
+          compressratio: ratio(sumOf(mine.values(), 'psize'), sumOf(mine.values(), 'lsize')),
+          refcompressratio: ratio(sumOf(mine.values(), 'psize'), sumOf(mine.values(), 'lsize')),
         });
       });
     }
@@ -370,9 +419,18 @@ function blocksOf(tree: Tree): Map<number, Block> {
 }
 
 function sum(blocks: Iterable<Block>): number {
+  return sumOf(blocks, 'asize');
+}
+
+function sumOf(blocks: Iterable<Block>, size: 'asize' | 'psize' | 'lsize'): number {
   let n = 0;
-  for (const b of blocks) n += b.asize;
+  for (const b of blocks) n += b[size];
   return n;
+}
+
+/** compressratio ×100, rounded down; 1.00x with nothing stored. */
+function ratio(psize: number, lsize: number): number {
+  return psize === 0 ? 100 : Math.floor((lsize * 100) / psize);
 }
 
 /** written@prev(D): blocks of D born after prev was taken; everything when there is no prev. */
@@ -399,7 +457,8 @@ type Op =
   | { op: 'hold'; snap: number }
   | { op: 'release'; snap: number }
   | { op: 'destroyDefer'; snap: number }
-  | { op: 'reserve'; fs: number; prop: 'reservation' | 'refreservation'; records: number };
+  | { op: 'reserve'; fs: number; prop: 'reservation' | 'refreservation'; records: number }
+  | { op: 'setCompression'; fs: number; value: string };
 
 function opArb(R: number): fc.Arbitrary<Op> {
   const pick = fc.nat({ max: 1000 });
@@ -448,11 +507,14 @@ function opArb(R: number): fc.Arbitrary<Op> {
         records: fc.constantFrom(0, 1, 3, 12),
       }),
     },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('setCompression' as const), fs: pick, value: fc.constantFrom(...COMPRESSIONS) }) },
   );
 }
 
-/** Deterministic pseudo-random bytes (xorshift32). */
+/** Deterministic bytes: by the seed, pseudo-random (xorshift32), zeros, or text that compresses. */
 function bytes(seed: number, n: number): Buffer {
+  if (seed % 4 === 1) return Buffer.alloc(n);
+  if (seed % 4 === 2) return Buffer.from(`line ${seed % 97} of some text that compresses\n`.repeat(Math.ceil(n / 30) + 1)).subarray(0, n);
   const out = Buffer.alloc(n);
   let x = (seed ^ 0x9e3779b9) >>> 0 || 1;
   for (let i = 0; i < n; i++) {
@@ -595,6 +657,16 @@ function step(m: Model, sut: Sut, op: Op): string | null {
       destroy(home, target, { recursive: false, dependents: false }, `zfs destroy ${target}`);
       m.destroyFilesystem(target);
       return `destroy ${target}`;
+    }
+    case 'setCompression': {
+      const fsName = pickFrom(m.fsNames(), op.fs)!;
+      if (m.compressionOf(fsName) !== compressionFor(op.value)) saw('compression changes');
+      m.tick();
+      const errors: string[] = [];
+      const status = setProperties(home, [['compression', op.value]], [fsName], `zfs set compression=${op.value} ${fsName}`, (e) => errors.push(e));
+      if (status !== 0) throw new Error(`set compression failed: ${errors.join('; ')}`);
+      m.setCompression(fsName, op.value);
+      return `set compression=${op.value} ${fsName}`;
     }
     case 'create': {
       const parent = pickFrom(m.fsNames(), op.parent)!;
@@ -749,6 +821,9 @@ function compare(m: Model, sut: Sut): string[] {
   try {
     const view = h.view();
     const meta = h.pool.meta();
+    // the engine's own walk: counters (compressed/uncompressed of datasets and dirs included)
+    // against the blocks the trees reference
+    problems.push(...checkPool(h).problems);
 
     // the set of datasets
     const engineNames: string[] = [];

@@ -1,13 +1,16 @@
 /**
- * Data records (ZFS: level-0 blocks) in the image. A record of `lsize` bytes occupies `asize` =
- * lsize rounded up to 4 KiB, carries the txg that wrote it, and the checksum of the dataset's
- * `checksum` algorithm, verified on every read: a mismatch is an I/O error, never wrong bytes.
+ * Data records (ZFS: level-0 blocks) in the image. A record of `lsize` bytes is stored as is or,
+ * under the dataset's `compression`, compressed (compression.ts); it occupies `asize` = its stored
+ * size rounded up to 4 KiB, carries the txg that wrote it, and the checksum of the dataset's
+ * `checksum` algorithm over the stored bytes, verified on every read: a mismatch is an I/O error,
+ * never wrong bytes.
  */
 import { roundUpToSector } from '../pool/allocator.js';
 import type { PoolTxn } from '../pool/pool.js';
 import type { Image } from '../pool/image.js';
 import type { BlockPtr } from '../store/records.js';
 import { checksumMatches, checksumOf } from './checksum.js';
+import { compressRecord, decompressRecord, isAllZero } from './compression.js';
 
 /** A block that could not be read back as written (ZFS ECKSUM, reported as EIO). The file layer
  *  adds which object and block it was, for the pool's error log. */
@@ -20,24 +23,45 @@ export class ChecksumError extends Error {
   }
 }
 
-/** Write `lsize` bytes of `buf` (zero-padded by the caller) as a new record born in this txg. */
-export function writeRecord(tx: PoolTxn, buf: Buffer, lsize: number): BlockPtr {
-  const asize = roundUpToSector(lsize);
+/**
+ * Write `lsize` bytes of `buf` (zero-padded by the caller) as a new record born in this txg.
+ * Null when nothing is to be stored: with compression on, an all-zero record is a hole.
+ */
+export function writeRecord(tx: PoolTxn, buf: Buffer, lsize: number): BlockPtr | null {
   const data = buf.subarray(0, lsize);
   const cksumAlg = tx.checksumAlgorithm;
+  const algorithm = tx.compression;
+  if (algorithm !== 'off') {
+    if (isAllZero(data)) return null;
+    const c = compressRecord(algorithm, data);
+    if (c) {
+      const checksum = checksumOf(cksumAlg, c.stored);
+      const offset = tx.writeData(c.stored, c.psize, c.psize);
+      return { offset, asize: c.psize, lsize, psize: c.psize, compress: algorithm, birth: tx.txg, cksumAlg, checksum };
+    }
+  }
+  const asize = roundUpToSector(lsize);
   const checksum = checksumOf(cksumAlg, data);
   const offset = tx.writeData(buf, lsize, asize);
   return { offset, asize, lsize, birth: tx.txg, cksumAlg, checksum };
 }
 
+let stored = Buffer.alloc(0);
+
 /** Read a whole record into `buf`, which must hold `bp.lsize` bytes. */
 export function readRecord(image: Image, bp: BlockPtr, buf: Buffer): Buffer {
+  const compressed = bp.compress !== undefined && bp.psize !== undefined;
+  const size = compressed ? (bp.psize as number) : bp.lsize;
+  if (compressed && stored.length < size) stored = Buffer.alloc(size);
+  const raw = compressed ? stored.subarray(0, size) : buf.subarray(0, size);
   try {
-    image.read(buf, bp.lsize, bp.offset);
+    image.read(raw, size, bp.offset);
   } catch {
     // A block past the end of a truncated image reads as damaged, not as a crash.
     throw new ChecksumError(bp);
   }
-  if (!checksumMatches(bp.cksumAlg, bp.checksum, buf.subarray(0, bp.lsize))) throw new ChecksumError(bp);
+  if (!checksumMatches(bp.cksumAlg, bp.checksum, raw)) throw new ChecksumError(bp);
+  // A record that passes its checksum but does not decode is damaged all the same (ZFS: EIO).
+  if (compressed && !decompressRecord(bp.compress!, raw, buf.subarray(0, bp.lsize))) throw new ChecksumError(bp);
   return buf;
 }

@@ -28,8 +28,10 @@ export function createFilesystem(
     unique: 0,
     deadlist: dsl.tx.newId(),
     deadBytes: 0,
+    compressed: 0,
+    uncompressed: 0,
   };
-  dsl.addDir({ id: ids.dir, parent, name, head: head.id, origin: null, originTxg: 0, used: { head: 0, snap: 0, child: 0, childRsrv: 0, refrsrv: 0 }, props, ...(type && { type }) });
+  dsl.addDir({ id: ids.dir, parent, name, head: head.id, origin: null, originTxg: 0, used: { head: 0, snap: 0, child: 0, childRsrv: 0, refrsrv: 0 }, compressed: 0, uncompressed: 0, props, ...(type && { type }) });
   dsl.addDataset(head);
   if (parent !== null) dsl.t.dirChildren.putSync(dirChildKey(parent, name), ids.dir);
   return head;

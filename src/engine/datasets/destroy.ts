@@ -36,11 +36,15 @@ export function destroySnapshot(dsl: DslTxn, snapId: Id): void {
 
   // Blocks born after prev and killed before next: only snap held them.
   let freed = 0;
+  const freedLogical = { compressed: 0, uncompressed: 0 };
   for (const entry of dsl.deadTake(next, snap.prevTxg)) {
     dsl.freeDead(entry);
     freed += entry.asize;
+    freedLogical.compressed += entry.psize ?? entry.asize;
+    freedLogical.uncompressed += entry.lsize ?? entry.asize;
   }
   dsl.addUsed(snap.dir, 'snap', -freed);
+  dsl.addLogical(snap.dir, -freedLogical.compressed, -freedLogical.uncompressed);
 
   // What prev had and snap did not is now what prev has and next does not.
   for (const entry of dsl.deadTake(snap, 0)) dsl.deadInsert(next, entry);
@@ -86,6 +90,7 @@ export function destroyHead(dsl: DslTxn, dirId: Id, walk: TreeWalker): void {
   setLimit(dsl, dirId, 'reservation', 0);
   if (dir.parent !== null) {
     dsl.addUsed(dir.parent, 'child', -usedOf(dir));
+    dsl.addLogical(dir.parent, -dir.compressed, -dir.uncompressed);
     dsl.t.dirChildren.removeSync(dirChildKey(dir.parent, dir.name));
   }
   dsl.removeDataset(head.id);

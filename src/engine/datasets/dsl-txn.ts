@@ -14,14 +14,23 @@ import {
   type UsedBreakdown,
 } from '../store/records.js';
 import { parentDelta } from './space.js';
-import { DslView } from './view.js';
+import { DslView, deadSumOf, type DeadSum } from './view.js';
 
 export interface DeadEntry {
   birth: Txg;
   kind: DeadKind;
   ref: number;
   asize: number;
+  /** a data record's psize and lsize, for the compressed/uncompressed sums (0 for a node) */
+  psize?: number;
+  lsize?: number;
 }
+
+/** What a deadlist entry's value holds: asize alone (nodes, older records) or [asize, psize, lsize]. */
+type DeadValue = number | [number, number, number];
+
+const deadValue = (e: DeadEntry): DeadValue =>
+  e.psize === undefined && e.lsize === undefined ? e.asize : [e.asize, e.psize ?? 0, e.lsize ?? 0];
 
 export class DslTxn extends DslView {
   private readonly datasets = new Map<Id, DatasetRecord | null>();
@@ -96,10 +105,22 @@ export class DslTxn extends DslView {
     }
   }
 
+  /** Change a dir's compressed and uncompressed sums; every ancestor's follows, unclamped by
+   *  reservations (ZFS dsl_dir_diduse_space's compressed/uncompressed arguments). */
+  addLogical(dirId: Id, compressed: number, uncompressed: number): void {
+    if (compressed === 0 && uncompressed === 0) return;
+    for (let dir: DirRecord | null = this.dir(dirId); dir; dir = dir.parent === null ? null : this.dir(dir.parent)) {
+      dir.compressed += compressed;
+      dir.uncompressed += uncompressed;
+    }
+  }
+
   deadInsert(ds: DatasetRecord, entry: DeadEntry): void {
-    this.t.deadEntries.putSync(deadEntryKey(ds.deadlist, entry.birth, entry.kind, entry.ref), entry.asize);
+    this.t.deadEntries.putSync(deadEntryKey(ds.deadlist, entry.birth, entry.kind, entry.ref), deadValue(entry));
     const sumKey = deadSumKey(ds.deadlist, entry.birth);
-    this.t.deadSums.putSync(sumKey, (this.t.deadSums.get(sumKey) ?? 0) + entry.asize);
+    const [used, comp, uncomp] = deadSumOf(this.t.deadSums.get(sumKey) ?? [0, 0, 0]);
+    const sum: DeadSum = [used + entry.asize, comp + (entry.psize ?? entry.asize), uncomp + (entry.lsize ?? entry.asize)];
+    this.t.deadSums.putSync(sumKey, sum);
     ds.deadBytes += entry.asize;
   }
 
@@ -109,12 +130,13 @@ export class DslTxn extends DslView {
     const entries: DeadEntry[] = [];
     for (const { key, value } of this.t.deadEntries.getRange(range)) {
       const [, birth, kind, ref] = key as [Id, Txg, DeadKind, number];
-      entries.push({ birth, kind, ref, asize: value });
+      const v = value;
+      entries.push(typeof v === 'number' ? { birth, kind, ref, asize: v } : { birth, kind, ref, asize: v[0], psize: v[1], lsize: v[2] });
     }
     for (const e of entries) this.t.deadEntries.removeSync(deadEntryKey(ds.deadlist, e.birth, e.kind, e.ref));
     for (const { key, value } of [...this.t.deadSums.getRange(range)]) {
       this.t.deadSums.removeSync(key);
-      ds.deadBytes -= value;
+      ds.deadBytes -= deadSumOf(value)[0];
     }
     return entries;
   }

@@ -5,6 +5,7 @@
  * goes on the head's deadlist, becomes unique to the previous snapshot if that snapshot was its
  * only other holder, and moves from usedbydataset to usedbysnapshots unless a clone's origin owns it.
  */
+import { physicalSize } from '../blocks/compression.js';
 import type { NodeKillSink } from '../blocks/nodes.js';
 import { DEAD_DATA, DEAD_NODE, type BlockPtr, type HeadRecord, type Id, type NodePtr } from '../store/records.js';
 import type { DeadEntry, DslTxn } from './dsl-txn.js';
@@ -25,11 +26,20 @@ export class HeadWriter implements NodeKillSink {
     head.referenced += bp.asize;
     setHeadUnique(this.dsl, head, head.unique + bp.asize);
     this.dsl.addUsed(head.dir, 'head', bp.asize);
+    this.changeLogical(head, physicalSize(bp), bp.lsize, true);
     checkWriteLimits(this.dsl, head, this.dsl.tx.usableBytes());
   }
 
   killBlock(bp: BlockPtr): void {
-    this.kill({ birth: bp.birth, kind: DEAD_DATA, ref: bp.offset, asize: bp.asize });
+    this.kill({ birth: bp.birth, kind: DEAD_DATA, ref: bp.offset, asize: bp.asize, psize: physicalSize(bp), lsize: bp.lsize });
+  }
+
+  /** ds_compressed/uncompressed_bytes follow `referenced`; the dir's sums follow its `used`,
+   *  which a block leaves only when it is freed (not when it moves to a deadlist). */
+  private changeLogical(head: HeadRecord, psize: number, lsize: number, inDir: boolean): void {
+    head.compressed += psize;
+    head.uncompressed += lsize;
+    if (inDir) this.dsl.addLogical(head.dir, psize, lsize);
   }
 
   killNode(ptr: NodePtr): void {
@@ -55,5 +65,6 @@ export class HeadWriter implements NodeKillSink {
       }
     }
     head.referenced -= size;
+    this.changeLogical(head, -(entry.psize ?? 0), -(entry.lsize ?? 0), entry.birth > head.prevTxg);
   }
 }

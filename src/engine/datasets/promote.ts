@@ -67,6 +67,16 @@ export function promote(dsl: DslTxn, plan: PromotePlan): void {
   let originUsedSnap = 0;
   for (const s of originChain) originUsedSnap += dsl.deadRange(s.deadlist, os.createTxg, Infinity);
 
+  const originOrigin = xo.origin === null ? null : dsl.ds(xo.origin);
+  const moved = { compressed: os.compressed - (originOrigin?.compressed ?? 0), uncompressed: os.uncompressed - (originOrigin?.uncompressed ?? 0) };
+  for (const s of shared) {
+    const dead = dsl.deadRangeLogical(s.deadlist, 0, Infinity);
+    moved.compressed += dead.compressed;
+    moved.uncompressed += dead.uncompressed;
+  }
+  dsl.addLogical(xc.id, moved.compressed, moved.uncompressed);
+  dsl.addLogical(xo.id, -moved.compressed, -moved.uncompressed);
+
   dsl.addUsed(xc.id, 'head', usedMoved - (cloneUsedSnap - xc.used.snap));
   dsl.addUsed(xc.id, 'snap', cloneUsedSnap - xc.used.snap);
   dsl.addUsed(xo.id, 'head', -(usedMoved + (originUsedSnap - xo.used.snap)));

@@ -17,11 +17,13 @@ export function renameFilesystem(dsl: DslTxn, dirId: Id, newParent: Id, newName:
   dsl.t.dirChildren.removeSync(dirChildKey(oldParent, dir.name));
   dsl.addUsed(oldParent, 'child', -used);
   dsl.addUsed(oldParent, 'childRsrv', -unusedReservation);
+  dsl.addLogical(oldParent, -dir.compressed, -dir.uncompressed);
   dir.parent = newParent;
   dir.name = newName;
   dsl.t.dirChildren.putSync(dirChildKey(newParent, newName), dirId);
   dsl.addUsed(newParent, 'child', used);
   dsl.addUsed(newParent, 'childRsrv', unusedReservation);
+  dsl.addLogical(newParent, dir.compressed, dir.uncompressed);
 }
 
 export function renameSnapshot(dsl: DslTxn, snapId: Id, newName: string): void {

@@ -4,6 +4,7 @@
  * pruned at the snapshot's txg, so the cost follows the blocks written since the snapshot.
  */
 import { DEAD_DATA, DEAD_NODE, type HeadRecord, type Id } from '../store/records.js';
+import { physicalSize } from '../blocks/compression.js';
 import type { TreeWalker } from './destroy.js';
 import type { DslTxn } from './dsl-txn.js';
 import { setHeadUnique } from './space.js';
@@ -15,6 +16,8 @@ export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
 
   // Everything born after the snapshot is the head's alone (its `unique`): free it.
   let freed = 0;
+  let freedCompressed = 0;
+  let freedUncompressed = 0;
   walk(
     head.root,
     head.prevTxg,
@@ -24,6 +27,8 @@ export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
       if (bp.birth <= head.prevTxg) return;
       dsl.freeDead({ birth: bp.birth, kind: DEAD_DATA, ref: bp.offset, asize: bp.asize });
       freed += bp.asize;
+      freedCompressed += physicalSize(bp);
+      freedUncompressed += bp.lsize;
     },
   );
   // What the head killed since the snapshot is live in the head again: charged blocks move back
@@ -32,9 +37,12 @@ export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
   dsl.deadDrop(head);
   dsl.addUsed(head.dir, 'snap', -revived);
   dsl.addUsed(head.dir, 'head', revived - freed);
+  dsl.addLogical(head.dir, -freedCompressed, -freedUncompressed);
 
   head.root = snap.root;
   head.referenced = snap.referenced;
+  head.compressed = snap.compressed;
+  head.uncompressed = snap.uncompressed;
   setHeadUnique(dsl, head, 0);
   // The snapshot shares everything with the head again.
   if (snap.next === head.id) snap.unique = 0;

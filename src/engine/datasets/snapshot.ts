@@ -31,6 +31,8 @@ export function createSnapshot(dsl: DslTxn, headId: Id, name: string, props: Rec
     // The snapshot takes over the head's deadlist; the head starts an empty one.
     deadlist: head.deadlist,
     deadBytes: head.deadBytes,
+    compressed: head.compressed,
+    uncompressed: head.uncompressed,
     props,
   };
   if (head.prev !== null) {
@@ -74,6 +76,8 @@ export function createClone(
     unique: 0,
     deadlist: dsl.tx.newId(),
     deadBytes: 0,
+    compressed: origin.compressed,
+    uncompressed: origin.uncompressed,
   };
   dsl.addDir({
     id: dirId,
@@ -83,6 +87,8 @@ export function createClone(
     origin: origin.id,
     originTxg: origin.createTxg,
     used: { head: 0, snap: 0, child: 0, childRsrv: 0, refrsrv: 0 },
+    compressed: 0,
+    uncompressed: 0,
     props,
     // A clone holds what its origin holds: a volume's clone is a volume.
     ...(dsl.dir(origin.dir).type && { type: dsl.dir(origin.dir).type }),

@@ -271,9 +271,11 @@ export class RecordWriter {
 
   private putBlock(blockId: number, buf: Buffer, lsize: number): void {
     const old = blockMap.get(this.w, this.file.blocks, blockId);
+    // Null: compressed away to nothing (all zeros), the block becomes a hole.
     const bp = writeRecord(this.tx, buf, lsize);
+    if (!old && !bp) return;
     if (old) this.accounting.killBlock(old);
-    this.accounting.born(bp);
+    if (bp) this.accounting.born(bp);
     this.file = { ...this.file, blocks: blockMap.set(this.w, this.file.blocks, blockId, bp) };
   }
 }

@@ -78,9 +78,11 @@ export class ObjectWriter {
   writeBlock(object: number, block: number, data: Buffer, lsize: number): void {
     const file = this.file(object);
     const old = blockMap.get(this.w, file.blocks, block);
+    // Null: compressed away to nothing (all zeros), the block becomes a hole.
     const bp = writeRecord(this.tx, data, lsize);
+    if (!old && !bp) return;
     if (old) this.accounting.killBlock(old);
-    this.accounting.born(bp);
+    if (bp) this.accounting.born(bp);
     this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp) });
   }
 

@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Store, type Tables } from '../store/environment.js';
-import type { ChecksumAlgorithm, Id, PoolMeta, Txg } from '../store/records.js';
+import type { ChecksumAlgorithm, CompressAlgorithm, Id, PoolMeta, Txg } from '../store/records.js';
 import { Allocator, OutOfSpace } from './allocator.js';
 import { clockPinned, nowSeconds } from './clock.js';
 import { crashPoint } from './crash.js';
@@ -48,6 +48,8 @@ export class PoolTxn {
   private wroteData = false;
   /** the algorithm for the checksums of records written in this txg (the dataset's `checksum`) */
   checksumAlgorithm: ChecksumAlgorithm = 'fletcher4';
+  /** how records written in this txg are compressed (the dataset's `compression`) */
+  compression: CompressAlgorithm | 'off' = 'off';
 
   constructor(
     readonly t: Tables,

@@ -19,8 +19,10 @@ export interface Tables {
   /** user holds: [snapshot id, tag] -> time the hold was placed (seconds) */
   holds: Database<number, Key>;
   nodes: Database<unknown, Id>;
-  deadEntries: Database<number, Key>;
-  deadSums: Database<number, Key>;
+  /** [deadlist, birth, kind, ref] -> asize, or [asize, psize, lsize] for a data record */
+  deadEntries: Database<number | [number, number, number], Key>;
+  /** [deadlist, birth] -> the bucket's asize sum, or [asize, psize, lsize] sums */
+  deadSums: Database<number | [number, number, number], Key>;
   freeByOffset: Database<number, number>;
   freeBySize: Database<true, Key>;
   history: Database<HistoryRecord, number>;

@@ -30,11 +30,20 @@ export interface TreeRef {
 /** The `checksum` property's algorithms as a block pointer records them (`on` is fletcher4). */
 export type ChecksumAlgorithm = 'fletcher4' | 'sha256' | 'off';
 
-/** Where a data record lives in the image. `asize` is what it occupies (lsize rounded up to 4K). */
+/** How a record is stored compressed (ZFS BP_GET_COMPRESS); the `compression` property's
+ *  values name them (`on` is lz4, `gzip` gzip-6, `zstd` zstd-3, `zstd-fast` zstd-fast-1). */
+export type CompressAlgorithm = 'lz4' | 'lzjb' | 'zle' | `gzip-${number}` | `zstd-${number}` | `zstd-fast-${number}`;
+
+/** Where a data record lives in the image. `asize` is what it occupies (psize rounded up to 4K). */
 export interface BlockPtr {
   offset: number;
   asize: number;
   lsize: number;
+  /** bytes stored (ZFS psize) of a compressed record, a whole number of sectors; absent: stored
+   *  as is, psize = lsize (records written before compression existed have neither field) */
+  psize?: number;
+  /** the algorithm of a compressed record; absent when stored as is */
+  compress?: CompressAlgorithm;
   birth: Txg;
   /** the algorithm that made `checksum` (ZFS BP_GET_CHECKSUM) */
   cksumAlg: ChecksumAlgorithm;
@@ -78,6 +87,10 @@ export interface DirRecord {
   /** creation txg of the origin snapshot (0 for a non-clone): blocks born at or before it belong to the origin */
   originTxg: Txg;
   used: UsedBreakdown;
+  /** dd_compressed_bytes / dd_uncompressed_bytes: psize and lsize sums of everything `used`
+   *  counts (snapshots and children included, reservations not); absent in older records */
+  compressed: number;
+  uncompressed: number;
   /** locally set properties, native and user (`module:name`) */
   props: Record<string, string>;
   /** what the head and its snapshots hold (ZFS: the objset type): a volume's one data object,
@@ -100,6 +113,10 @@ interface DatasetCommon {
   deadlist: Id;
   /** |DL(D)|: bytes on this dataset's deadlist */
   deadBytes: number;
+  /** ds_compressed_bytes / ds_uncompressed_bytes: psize and lsize sums of what `referenced`
+   *  counts (records written before compression existed read these as `referenced`) */
+  compressed: number;
+  uncompressed: number;
 }
 
 export interface HeadRecord extends DatasetCommon {

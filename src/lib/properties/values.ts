@@ -36,6 +36,11 @@ export function writtenSince(view: DslView, ds: DatasetRecord, since: DatasetRec
   return written + s.deadBytes;
 }
 
+/** uncompressed over compressed, times 100, rounded down (dsl_get_refratio, dsl_dir_get_compressratio). */
+function ratio(sums: { compressed: number; uncompressed: number }): number {
+  return sums.compressed === 0 ? 100 : Math.floor((sums.uncompressed * 100) / sums.compressed);
+}
+
 /** ZPL properties live in the file system's master node: `zfs get` shows them with source `-`. */
 const ZPL_PROPS = new Set(['version', 'utf8only', 'normalization', 'casesensitivity']);
 
@@ -109,9 +114,11 @@ export class DatasetProps {
         return this.stat(datasetAvailable(this.view, ds, poolUsableBytes(this.meta)), 'bytes');
       case 'referenced':
         return this.stat(ds.referenced, 'bytes');
+      // A snapshot's compressratio is its own (dsl_get_compressratio); a filesystem's is its dir's.
       case 'compressratio':
+        return this.stat(ds.kind === 'snapshot' ? ratio(ds) : ratio(this.dir), 'ratio');
       case 'refcompressratio':
-        return this.stat(100, 'ratio');
+        return this.stat(ratio(ds), 'ratio');
       case 'mounted':
         return this.stat('no', 'text');
       case 'origin':
@@ -138,11 +145,11 @@ export class DatasetProps {
         return this.stat(writtenSince(this.view, ds, ds.prev === null ? null : this.view.ds(ds.prev)), 'number');
       case 'clones':
         return this.stat(this.clones(), 'text');
-      // No compression and metadata counted as zero: logical sizes are the data's sizes.
+      // Metadata counts as zero: logical sizes are the data records' lsize sums.
       case 'logicalused':
-        return this.stat(used.head + used.snap + used.child, 'number');
+        return this.stat(this.dir.uncompressed, 'number');
       case 'logicalreferenced':
-        return this.stat(ds.referenced, 'number');
+        return this.stat(ds.uncompressed, 'number');
       case 'filesystem_count':
       case 'snapshot_count':
         // Counts are kept only below a limit; with none set anywhere they read `none`.
