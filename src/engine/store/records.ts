@@ -75,6 +75,8 @@ export interface DirRecord {
   used: UsedBreakdown;
   /** locally set properties, native and user (`module:name`) */
   props: Record<string, string>;
+  /** properties received with a stream (`send -R`/`-p`); a local value overrides one (absent: none) */
+  received?: Record<string, string>;
 }
 
 interface DatasetCommon {
@@ -111,6 +113,8 @@ export interface SnapshotRecord extends DatasetCommon {
   deferDestroy: boolean;
   /** user properties set on the snapshot */
   props: Record<string, string>;
+  /** user properties received with a stream (absent: none) */
+  received?: Record<string, string>;
 }
 
 export type DatasetRecord = HeadRecord | SnapshotRecord;
