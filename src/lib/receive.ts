@@ -78,7 +78,11 @@ export function receive(
   // Every stream after the first is read where it is received (the input is a pipe).
   const streams = function* (): Generator<Incoming> {
     if (pkg) {
-      for (let i = 0; i < pkg.streams; i++) yield incoming(input.bytes, readBegin(input), pkg, sendFs, target, opts);
+      for (const expected of pkg.streams) {
+        const s = incoming(input.bytes, readBegin(input), pkg, sendFs, target, opts);
+        if (s.begin.toGuid !== expected.toGuid || s.begin.fromGuid !== expected.fromGuid) throw ZfsError.action('cannot receive', 'invalid backup stream');
+        yield s;
+      }
     } else {
       yield incoming(0, first, null, sendFs, target, opts);
       while (!input.atEnd()) yield incoming(input.bytes, readBegin(input), null, sendFs, target, opts);
@@ -199,14 +203,23 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
     drain(s.reader, action);
     return;
   }
-  const headId =
-    begin.kind === 'full'
-      ? prepareFull(h, c, fsName, opts, action)
-      : begin.clone
-        ? prepareClone(h, c, fsName, begin, opts, action)
-        : prepareIncremental(h, c, fsName, begin, opts, action);
+  let headId: Id;
+  try {
+    headId =
+      begin.kind === 'full'
+        ? prepareFull(h, c, fsName, opts, action)
+        : begin.clone
+          ? prepareClone(h, c, fsName, begin, opts, action)
+          : prepareIncremental(h, c, fsName, begin, opts, action);
+    if (c.dsl.snapshotByName(c.dsl.ds(headId).dir, snapName) !== undefined) {
+      throw ZfsError.action(`cannot restore to ${into}`, 'destination already exists');
+    }
+  } catch (err) {
+    // BEGIN is acted on before the END's hash is read: if the stream is damaged, say that instead.
+    if (err instanceof ZfsError) drain(s.reader, action);
+    throw err;
+  }
   const dir = c.dsl.ds(headId).dir;
-  if (c.dsl.snapshotByName(dir, snapName) !== undefined) throw ZfsError.action(`cannot restore to ${into}`, 'destination already exists');
   report({ kind: 'receiving', stream: begin.kind, sent: begin.toName, into });
   // Received properties replace those received before; local settings still override them.
   if (s.dataset?.props) c.dsl.dir(dir).received = receivable(s.dataset.props);
@@ -276,7 +289,7 @@ function prepareFull(h: PoolHandle, c: Change, fsName: string, opts: ReceiveOpti
 
 /** A clone's first stream applies on top of its origin, which an earlier stream brought. */
 function prepareClone(h: PoolHandle, c: Change, fsName: string, begin: BeginHeader, opts: ReceiveOptions, action: string): Id {
-  const origin = findSnapshotByGuid(h, c.dsl, begin.fromGuid);
+  const origin = findSnapshotByGuid(h, c.dsl, begin.fromGuid, fsName);
   if (!origin) throw ZfsError.action(action, `local origin for clone ${fsName}@${begin.toName.split('@')[1]} does not exist`);
   replaceable(h, c, fsName, opts, action);
   const parent = ensureParent(h, c, fsName, opts.naming === 'd', `cannot open '${fsName}'`);
@@ -297,17 +310,28 @@ function replaceable(h: PoolHandle, c: Change, fsName: string, opts: ReceiveOpti
   destroyHead(c.dsl, existing, walkTree(c));
 }
 
-function findSnapshotByGuid(h: PoolHandle, view: DslView, guid: string | null): SnapshotRecord | undefined {
-  const walk = (dir: Id): SnapshotRecord | undefined => {
+/** guid_to_name: the snapshot with `guid` nearest to `fsName`, searching the subtree of its parent,
+ *  then of each ancestor in turn (a pool may hold the sent tree and its copy). */
+function findSnapshotByGuid(h: PoolHandle, view: DslView, guid: string | null, fsName: string): SnapshotRecord | undefined {
+  const walk = (dir: Id, skip: Id | null): SnapshotRecord | undefined => {
     const here = snapshotByGuid(view, dir, guid ?? '');
     if (here) return here;
     for (const child of view.childDirs(dir)) {
-      const found = walk(child);
+      const found = child === skip ? undefined : walk(child, null);
       if (found) return found;
     }
     return undefined;
   };
-  return walk(h.rootDir());
+  const parts = fsName.split('/');
+  let searched: Id | null = null;
+  for (let n = parts.length - 1; n >= 1; n--) {
+    const dir = h.findDir(view, parts.slice(0, n).join('/'));
+    if (dir === undefined) continue;
+    const found = walk(dir, searched);
+    if (found) return found;
+    searched = dir;
+  }
+  return undefined;
 }
 
 /**

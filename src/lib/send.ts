@@ -254,7 +254,7 @@ function packageHeader(
       snapshotProps,
     };
   });
-  return { version: PACKAGE_VERSION, kind: 'package', toName, fromName: fromShort, recursive, datasets, streams: plan.length };
+  return { version: PACKAGE_VERSION, kind: 'package', toName, fromName: fromShort, recursive, datasets, streams: plan.map((p) => ({ toGuid: p.snap.guid, fromGuid: p.base?.guid ?? null })) };
 }
 
 /** send_iterate_prop: what is set here, locally or received (a local value wins), less read-only ones. */

@@ -110,7 +110,8 @@ function linesOf(row: Row, entries: readonly string[], all: boolean, parsable: b
   for (const property of entries) {
     const v = row.values.get(property) ?? null;
     if (v === null && all) continue;
-    out.push({ name: row.name, property, value: formatValue(v, parsable), source: v === null ? null : v.source, received: v?.received });
+    const received = v?.received === undefined ? undefined : formatValue({ ...v, value: v.received }, parsable);
+    out.push({ name: row.name, property, value: formatValue(v, parsable), source: v === null ? null : v.source, received });
   }
   return out;
 }

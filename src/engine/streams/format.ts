@@ -53,7 +53,7 @@ export interface PackageDataset {
   snapshotProps: Record<string, Record<string, string>>;
 }
 
-/** The BEGIN of a package; its END follows at once, then `streams` version 1 streams. */
+/** The BEGIN of a package; its END follows at once, then the version 1 streams it lists, in order. */
 export interface PackageHeader {
   version: typeof PACKAGE_VERSION;
   kind: 'package';
@@ -64,7 +64,8 @@ export interface PackageHeader {
   /** -R: the named filesystem and its descendants */
   recursive: boolean;
   datasets: PackageDataset[];
-  streams: number;
+  /** the guids each stream that follows goes to and from: a stream out of place is refused */
+  streams: Array<{ toGuid: string; fromGuid: string | null }>;
 }
 
 /** An OBJECT record carries exactly what the receiver sets on the object. */

@@ -19,8 +19,9 @@ export interface PropValue {
   value: number | string;
   format: ValueFormat;
   source: Source;
-  /** the value received with a stream for this dataset, shown by `zfs get -o received` */
-  received?: string;
+  /** the value received with a stream for this dataset, shown by `zfs get -o received` (in
+   *  `value`'s form) */
+  received?: number | string;
 }
 
 const NONE: Source = { type: 'none' };
@@ -171,8 +172,8 @@ export class DatasetProps {
     if (def.noneValue !== undefined && def.noneValue !== 0n && value === def.noneValue.toString()) value = 'none';
     const received = this.receivedHere(def.name);
     if (def.kind !== 'number' || !/^\d+$/.test(value)) return { value, format: 'text', source, received };
-    const n = Number(value);
-    return { value: Number.isSafeInteger(n) ? n : value, format: def.format, source, received };
+    const number = (v: string) => (Number.isSafeInteger(Number(v)) ? Number(v) : v);
+    return { value: number(value), format: def.format, source, received: received === undefined ? undefined : number(received) };
   }
 
   /** local or received here, else inherited from the dir it was found on. */
