@@ -136,7 +136,8 @@ export class StreamReader {
   }
 
   private take(length: number, hashed: boolean): Buffer {
-    const buf = Buffer.alloc(length);
+    // Filled in full below (or the stream is refused): no need to zero it first.
+    const buf = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const n = this.read(buf, done, length - done);
