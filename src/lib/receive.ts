@@ -2,7 +2,7 @@
  * `zfs receive [-Fnuv] [-d | -e] TARGET`: applies a stream, the series `send -I` writes, or a
  * package (`send -R`/`-p`), all in one LMDB transaction: each snapshot in its own txg, as in
  * OpenZFS, but the command commits all or nothing. Everything is checked before the commit (the
- * magic, every record, each stream's SHA-256, the number of streams a package announces), so a
+ * magic, every record, each stream's SHA-256, that a package's streams are those it lists), so a
  * truncated, corrupted or foreign stream leaves the target exactly as it was.
  */
 import { algorithmFor } from '../engine/blocks/checksum.js';

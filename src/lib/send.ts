@@ -54,14 +54,13 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
       const view = h.view();
       const to = h.resolve(view, name);
       if (!to || to.kind !== 'snapshot') throw notFound(name);
-      const packaged = opts.replicate === true || opts.props === true;
       let header: PackageHeader | null = null;
       let plan: Planned[];
       if (opts.replicate) {
         ({ header, plan } = replicationPlan(h, view, name, to.dir, to.ds, opts));
       } else {
         plan = chain(h, view, name, to.ds, opts);
-        if (packaged) header = packageHeader(view, name, [{ dir: to.dir, snapshots: snapshotsUpTo(view, to.dir, to.ds) }], plan, false);
+        if (opts.props) header = packageHeader(view, name, [{ dir: to.dir, snapshots: snapshotsUpTo(view, to.dir, to.ds) }], plan, false);
       }
       const ref = (s: SnapshotRecord): SnapshotRef => ({ name: view.datasetName(s), guid: s.guid, creation: s.creation, root: s.root });
       const src = new NodeReader(h.pool.t);
@@ -143,7 +142,8 @@ function replicationPlan(
   top: SnapshotRecord,
   opts: SendOptions,
 ): { header: PackageHeader; plan: Planned[] } {
-  const fromShort = opts.from === undefined ? null : replicationSource(h, view, name, top, opts.from);
+  // The CLI has checked that -i names a snapshot of the filesystem sent.
+  const fromShort = opts.from === undefined ? null : incrementalSource(h, view, name, top, opts.from).name;
   const members: Member[] = [];
   const visit = (dir: Id, parentToTxg: number) => {
     const snapId = view.snapshotByName(dir, top.name);
@@ -195,30 +195,20 @@ function replicationPlan(
   // Parents first (the visit's order), and a clone only after the filesystem of its origin.
   const ordered: Member[] = [];
   const done = new Set<Id>();
-  const ready = (m: Member) => {
-    const parent = view.dir(m.dir).parent;
-    const origin = originOf(m);
-    const inSet = (dir: Id | null) => dir !== null && members.some((x) => x.dir === dir);
-    return (!inSet(parent) || done.has(parent!)) && (!origin || done.has(origin.dir));
+  const waitsFor = (m: Member): Id[] => [view.dir(m.dir).parent, originOf(m)?.dir ?? null].filter((d): d is Id => d !== null);
+  const ready = (m: Member) => waitsFor(m).every((d) => done.has(d) || !members.some((x) => x.dir === d));
+  const take = (m: Member) => {
+    ordered.push(m);
+    done.add(m.dir);
   };
   while (ordered.length < members.length) {
     const before = ordered.length;
-    for (const m of members) {
-      if (done.has(m.dir) || !ready(m)) continue;
-      ordered.push(m);
-      done.add(m.dir);
-    }
-    // Clones that depend on each other in a circle (after promotes): send the rest as they come.
-    if (ordered.length === before) for (const m of members) if (!done.has(m.dir)) (ordered.push(m), done.add(m.dir));
+    for (const m of members) if (!done.has(m.dir) && ready(m)) take(m);
+    // Clones that wait for each other in a circle (after promotes): take the first left.
+    if (ordered.length === before) take(members.filter((m) => !done.has(m.dir))[0]);
   }
   const plan = ordered.flatMap(streamsOf);
   return { header: packageHeader(view, name, members, plan, true, fromShort), plan };
-}
-
-/** -R's -i/-I source: an earlier snapshot of the named filesystem (the CLI checks that it is
- *  named in it), by its short name. */
-function replicationSource(h: PoolHandle, view: DslView, name: string, top: SnapshotRecord, spec: string): string {
-  return incrementalSource(h, view, name, top, spec).name;
 }
 
 function sortedChildren(view: DslView, dir: Id): Id[] {
@@ -254,7 +244,8 @@ function packageHeader(
       snapshotProps,
     };
   });
-  return { version: PACKAGE_VERSION, kind: 'package', toName, fromName: fromShort, recursive, datasets, streams: plan.map((p) => ({ toGuid: p.snap.guid, fromGuid: p.base?.guid ?? null })) };
+  const streams = plan.map((p) => ({ toGuid: p.snap.guid, fromGuid: p.base?.guid ?? null }));
+  return { version: PACKAGE_VERSION, kind: 'package', toName, fromName: fromShort, recursive, datasets, streams };
 }
 
 /** send_iterate_prop: what is set here, locally or received (a local value wins), less read-only ones. */

@@ -11,6 +11,8 @@ import { poolProblems } from '../engine/check-helper.js';
 import { BIN, expectGolden, ROOT, Sandbox, transcript } from './harness.js';
 
 const R = 131072;
+/** Each test runs the binary some dozens of times: on a loaded machine that takes minutes. */
+const SLOW = 300_000;
 
 function data(size: number, seed: number): Buffer {
   const buf = Buffer.alloc(size);
@@ -116,7 +118,7 @@ describe('send -R and receive of a tree', () => {
       from.cleanup();
       to.cleanup();
     }
-  });
+  }, SLOW);
 
   it('-R -i sends only the named snapshots; a new child starts with a full stream', () => {
     const sb = new Sandbox();
@@ -155,7 +157,7 @@ describe('send -R and receive of a tree', () => {
     } finally {
       sb.cleanup();
     }
-  });
+  }, SLOW);
 
   it('an incremental replication stream carries only what changed', () => {
     const sb = new Sandbox();
@@ -184,7 +186,7 @@ describe('send -R and receive of a tree', () => {
     } finally {
       sb.cleanup();
     }
-  });
+  }, SLOW);
 
   it('-p and -R bring properties with source received; local values still win', () => {
     const sb = new Sandbox();
@@ -213,7 +215,7 @@ describe('send -R and receive of a tree', () => {
     } finally {
       sb.cleanup();
     }
-  });
+  }, SLOW);
 
   it('prints OpenZFS dry-run lines and refuses what OpenZFS refuses', () => {
     const sb = new Sandbox();
@@ -246,7 +248,7 @@ describe('send -R and receive of a tree', () => {
     } finally {
       sb.cleanup();
     }
-  });
+  }, SLOW);
 
   it('refuses damaged packages and leaves the destination exactly as it was', () => {
     const sb = new Sandbox();
@@ -287,7 +289,7 @@ describe('send -R and receive of a tree', () => {
     } finally {
       sb.cleanup();
     }
-  });
+  }, SLOW);
 
   it('receives version 1 streams of earlier tszfs, and still writes them byte for byte', () => {
     const sb = new Sandbox();
@@ -317,5 +319,5 @@ describe('send -R and receive of a tree', () => {
     } finally {
       sb.cleanup();
     }
-  });
+  }, SLOW);
 });
