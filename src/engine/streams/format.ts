@@ -135,9 +135,12 @@ export class StreamReader {
     if (!magic.equals(MAGIC)) throw new StreamError('invalid stream (bad magic number)');
   }
 
-  private take(length: number, hashed: boolean): Buffer {
+  /** Reused for payloads: a record's data is valid until the next call of next(). */
+  private payload = Buffer.alloc(0);
+
+  private take(length: number, hashed: boolean, into?: Buffer): Buffer {
     // Filled in full below (or the stream is refused): no need to zero it first.
-    const buf = Buffer.allocUnsafe(length);
+    const buf = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const n = this.read(buf, done, length - done);
@@ -148,7 +151,7 @@ export class StreamReader {
     return buf;
   }
 
-  /** The next record, or null after END. */
+  /** The next record, or null after END. A WRITE's data is overwritten by the next call. */
   next(): StreamRecord | null {
     if (this.ended) return null;
     const before = this.hash.copy();
@@ -162,7 +165,8 @@ export class StreamReader {
       throw new StreamError('invalid backup stream');
     }
     const dataLength = this.take(4, true).readUInt32LE(0);
-    const data = this.take(dataLength, true);
+    if (this.payload.length < dataLength) this.payload = Buffer.allocUnsafe(dataLength);
+    const data = this.take(dataLength, true, this.payload);
     if (type === RecordType.End) {
       if ((header as { sha256: string }).sha256 !== before.digest('hex')) throw new StreamError('invalid backup stream');
       this.ended = true;
