@@ -196,9 +196,11 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   const { begin, into, action } = s;
   const fsName = fsOf(into);
   const snapName = into.slice(into.indexOf('@') + 1);
-  // A snapshot the destination already has (same guid) is skipped, as zfs_receive_one does.
+  // A snapshot the destination already has (same name, same guid) is skipped, as zfs_receive_one
+  // does when the kernel says it exists.
   const existing = h.findDir(c.dsl, fsName);
-  if (begin.kind === 'incremental' && existing !== undefined && snapshotByGuid(c.dsl, existing, begin.toGuid)) {
+  const same = existing === undefined ? undefined : c.dsl.snapshotByName(existing, snapName);
+  if (begin.kind === 'incremental' && same !== undefined && c.dsl.ds(same).guid === begin.toGuid) {
     report({ kind: 'exists', into });
     drain(s.reader, action);
     return;

@@ -137,18 +137,39 @@ describe('send -R and receive of a tree', () => {
       );
       expectGolden('streams-replication-incremental', text);
       sb.ok(['receive', 'tank/copy'], sb.bytesOf(['send', '-R', '-i', '@s1', 'tank/a@s4']));
+      // An incremental package received twice: the second time every snapshot is there already
+      // (same name, same guid), so each stream is skipped.
+      sb.ok(['snapshot', '-r', 'tank/a@s5']);
+      const s5 = sb.bytesOf(['send', '-R', '-i', '@s4', 'tank/a@s5']);
+      sb.ok(['receive', 'tank/copy'], s5);
+      const again = sb.run(['receive', '-v', 'tank/copy'], s5);
+      expect(again.status).toBe(0);
+      expect(again.stdout.split('\n').filter((l) => l.startsWith('snap '))).toEqual([
+        'snap tank/copy@s5 already exists; ignoring',
+        'snap tank/copy/b@s5 already exists; ignoring',
+        'snap tank/copy/c@s5 already exists; ignoring',
+        'snap tank/copy/c/deep@s5 already exists; ignoring',
+        'snap tank/copy/clone@s5 already exists; ignoring',
+        'snap tank/copy/later@s5 already exists; ignoring',
+      ]);
       expect(sb.ok(['list', '-H', '-t', 'snapshot', '-o', 'name', '-r', 'tank/copy'])).toBe(
         [
           'tank/copy@s1',
           'tank/copy@s4',
+          'tank/copy@s5',
           'tank/copy/b@s1',
           'tank/copy/b@s4',
+          'tank/copy/b@s5',
           'tank/copy/c@s1',
           'tank/copy/c@s4',
+          'tank/copy/c@s5',
           'tank/copy/c/deep@s1',
           'tank/copy/c/deep@s4',
+          'tank/copy/c/deep@s5',
           'tank/copy/clone@s4',
+          'tank/copy/clone@s5',
           'tank/copy/later@s4',
+          'tank/copy/later@s5',
           '',
         ].join('\n'),
       );
