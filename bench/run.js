@@ -19,6 +19,7 @@ import { fmtMs, fmtRate, fmtRatio, makeSource, median, medianMs, peakRss, printT
 import { makeSnapshots } from './make-snapshots.js';
 import { compressionRows } from './compression.js';
 import { startZfsFuse } from './zfs-fuse.js';
+import { sendReceiveRows } from './streams.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/tszfs.js');
@@ -114,6 +115,8 @@ function main() {
   const tcatMs = medianMs(REPEAT_BIG, () => timed(process.execPath, [BIN, 'cat', 'tank/fs', '/f'], { env: big.env, stdout: devnull }));
   const fuseCat = onFuse(() => medianMs(REPEAT_BIG, () => timed('cat', [fuseFile], { stdout: devnull })));
   row('cat 1 GiB file > /dev/null', tcatMs, fmtRate(GiB, tcatMs), `cat: ${fmtRate(GiB, catMs)}`, catMs, fuseCat, perGiB);
+  fs.rmSync(copy, { force: true }); // room for the stream file
+  sendReceiveRows({ work, bin: BIN, pool: big, repeat: REPEAT_BIG, devnull, GiB, catMs, writeMs, fuse, fuseNote, row });
 
   // Snapshot and clone cost must not grow with the data: interleaved so noise hits both alike.
   const snap = { empty: [], full: [], fuse: [] };

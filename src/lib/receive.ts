@@ -1,27 +1,42 @@
 /**
- * `zfs receive [-Fnv] [-d | -e] TARGET`: applies a stream in one transaction group. Everything
- * is checked before the commit (the magic, every record, the final SHA-256), so a truncated,
- * corrupted or foreign stream leaves the target exactly as it was.
+ * `zfs receive [-Fnuv] [-d | -e] TARGET`: applies a stream, the series `send -I` writes, or a
+ * package (`send -R`/`-p`), all in one LMDB transaction: each snapshot in its own txg, as in
+ * OpenZFS, but the command commits all or nothing. Everything is checked before the commit (the
+ * magic, every record, each stream's SHA-256, that a package's streams are those it lists), so a
+ * truncated, corrupted or foreign stream leaves the target exactly as it was.
  */
 import { compressionFor } from '../engine/blocks/compression.js';
 import { algorithmFor } from '../engine/blocks/checksum.js';
-import { destroyHead } from '../engine/datasets/destroy.js';
+import { destroyHead, destroySnapshot } from '../engine/datasets/destroy.js';
 import { rollbackHead } from '../engine/datasets/rollback.js';
-import { createSnapshot } from '../engine/datasets/snapshot.js';
+import { createClone, createSnapshot } from '../engine/datasets/snapshot.js';
+import type { DslView } from '../engine/datasets/view.js';
 import { EngineError } from '../engine/errno.js';
 import { OutOfSpace } from '../engine/pool/allocator.js';
 import type { ByteSource } from '../engine/files/fs-writer.js';
 import type { ObjectWriter } from '../engine/files/object-writer.js';
-import { RecordType, StreamError, StreamReader, type BeginHeader, type StreamRecord } from '../engine/streams/format.js';
-import type { HeadRecord, Id } from '../engine/store/records.js';
+import {
+  PACKAGE_VERSION,
+  RecordType,
+  STREAM_VERSION,
+  StreamError,
+  StreamReader,
+  type BeginHeader,
+  type PackageDataset,
+  type PackageHeader,
+  type StreamRecord,
+} from '../engine/streams/format.js';
+import type { HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName } from './names.js';
 import type { Change, PoolHandle } from './pool-handle.js';
 import { DatasetProps } from './properties/values.js';
+import { findProperty } from './properties/table.js';
 import { withPoolOf } from './session.js';
 import { ensureParent, newFilesystem } from './datasets/create.js';
-import { openObjects, walkTree } from './datasets/tree.js';
+import { dependents, execute, type Step } from './datasets/destroy.js';
+import { nextTxg, openObjects, walkTree } from './datasets/tree.js';
 
 export interface ReceiveOptions {
   force: boolean;
@@ -30,76 +45,190 @@ export interface ReceiveOptions {
   naming: 'target' | 'd' | 'e';
 }
 
-export interface ReceiveSummary {
-  kind: 'full' | 'incremental';
-  sent: string;
-  into: string;
-}
+/** What `receive -v` prints, as it happens. */
+export type ReceiveEvent =
+  | { kind: 'receiving'; stream: 'full' | 'incremental'; sent: string; into: string }
+  | { kind: 'received'; bytes: number; seconds: number }
+  | { kind: 'exists'; into: string };
 
 /** One stream of the input: its reader, positioned after BEGIN, and where it goes. */
 interface Incoming {
   reader: StreamReader;
   begin: BeginHeader;
-  summary: ReceiveSummary;
+  into: string;
   action: string;
+  /** the package's entry for the filesystem sent, when the stream is part of one */
+  dataset: PackageDataset | null;
+  /** where in the input the stream began (for -v's byte counts) */
+  start: number;
 }
 
-/** Receive every stream on `src` (one, or the series `send -I` writes), each in its own transaction
- *  group as in OpenZFS: a snapshot per txg, and a failure keeps the snapshots received before it. */
-export function receive(home: Home, target: string, opts: ReceiveOptions, src: ByteSource, history: string): ReceiveSummary[] {
+export function receive(
+  home: Home,
+  target: string,
+  opts: ReceiveOptions,
+  src: ByteSource,
+  history: string,
+  report: (e: ReceiveEvent) => void = () => {},
+): void {
   const input = new PeekableSource(src);
-  const first = openStream(input, target, opts);
-  const fsName = first.summary.into.slice(0, first.summary.into.indexOf('@'));
-  return withPoolOf(
+  const first = readBegin(input);
+  const pkg = first.header.kind === 'package' ? openPackage(first.reader, first.header, target) : null;
+  const sendFs = fsOf(first.header.toName);
+  const topInto = destination(target, sendFs, first.header.toName, opts.naming);
+  const topFs = fsOf(topInto);
+  // Every stream after the first is read where it is received (the input is a pipe).
+  const streams = function* (): Generator<Incoming> {
+    if (pkg) {
+      for (const expected of pkg.streams) {
+        const s = incoming(input.bytes, readBegin(input), pkg, sendFs, target, opts);
+        if (s.begin.toGuid !== expected.toGuid || s.begin.fromGuid !== expected.fromGuid) throw ZfsError.action('cannot receive', 'invalid backup stream');
+        yield s;
+      }
+    } else {
+      yield incoming(0, first, null, sendFs, target, opts);
+      while (!input.atEnd()) yield incoming(input.bytes, readBegin(input), null, sendFs, target, opts);
+    }
+  };
+  withPoolOf(
     home,
-    fsName,
+    topFs,
     (h) => {
-      const summaries: ReceiveSummary[] = [];
       const each = (fn: (s: Incoming) => void) => {
-        for (let s: Incoming | null = first; s; s = input.atEnd() ? null : openStream(input, target, opts)) {
+        for (const s of streams()) {
+          const started = process.hrtime.bigint();
           fn(s);
-          summaries.push(s.summary);
+          if (!opts.dryRun) report({ kind: 'received', bytes: input.bytes - s.start, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
         }
       };
-      if (opts.dryRun) each((s) => drain(s.reader, s.action));
-      else each((s) => h.change(history, (c) => receiveOne(h, c, s, opts)));
-      return summaries;
+      if (opts.dryRun) {
+        each((s) => {
+          report({ kind: 'receiving', stream: s.begin.kind, sent: s.begin.toName, into: s.into });
+          drain(s.reader, s.action);
+        });
+        return;
+      }
+      h.change(history, (c) => {
+        if (pkg?.recursive && pkg.fromName !== null && opts.force) prune(h, c, topFs, pkg);
+        let firstStream = true;
+        each((s) => {
+          // A snapshot per txg: blocks written after one are born after it.
+          if (!firstStream) nextTxg(c);
+          firstStream = false;
+          receiveOne(h, c, s, opts, report);
+        });
+      });
     },
     () => {
-      throw ZfsError.action(`cannot open '${fsName}'`, 'dataset does not exist');
+      throw ZfsError.action(`cannot open '${topFs}'`, 'dataset does not exist');
     },
   );
 }
 
-function openStream(input: PeekableSource, target: string, opts: ReceiveOptions): Incoming {
-  let reader: StreamReader;
-  let begin: BeginHeader;
+const fsOf = (name: string) => name.slice(0, name.indexOf('@'));
+
+function readBegin(input: PeekableSource): { reader: StreamReader; header: BeginHeader | PackageHeader } {
   try {
-    reader = new StreamReader((buf, offset, length) => input.read(buf, offset, length));
+    const reader = new StreamReader((buf, offset, length) => input.read(buf, offset, length));
     const first = reader.next();
-    if (!first || first.type !== RecordType.Begin || first.header.version !== 1) throw new StreamError('invalid backup stream');
-    begin = first.header;
+    if (!first || first.type !== RecordType.Begin) throw new StreamError('invalid backup stream');
+    const { header } = first;
+    if (header.version !== (header.kind === 'package' ? PACKAGE_VERSION : STREAM_VERSION)) throw new StreamError('invalid backup stream');
+    return { reader, header };
   } catch (err) {
     if (err instanceof StreamError) throw ZfsError.action('cannot receive', err.message);
     throw err;
   }
-  const [sentFs, snapName] = begin.toName.split('@');
-  const into = destination(target, sentFs, snapName, opts.naming);
-  const bad = checkDatasetName(into, ['snapshot'], true);
-  if (bad) throw ZfsError.action('cannot receive', bad);
-  const action = `cannot receive ${begin.kind === 'full' ? 'new filesystem' : 'incremental'} stream`;
-  return { reader, begin, summary: { kind: begin.kind, sent: begin.toName, into }, action };
 }
 
-function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions): void {
-  const { begin, summary, action } = s;
-  const fsName = summary.into.slice(0, summary.into.indexOf('@'));
-  const snapName = summary.into.slice(summary.into.indexOf('@') + 1);
-  const headId = begin.kind === 'full' ? prepareFull(h, c, fsName, opts, action) : prepareIncremental(h, c, fsName, begin, opts, action);
-  // A volume's stream makes a volume (its data object replaces the new root directory).
-  if (begin.kind === 'full' && begin.type) c.dsl.dir(c.dsl.ds(headId).dir).type = begin.type;
+/** A package's BEGIN is followed at once by its END, which checks it. */
+function openPackage(reader: StreamReader, header: PackageHeader, target: string): PackageHeader {
+  try {
+    const end = reader.next();
+    if (!end || end.type !== RecordType.End || reader.next() !== null) throw new StreamError('invalid backup stream');
+  } catch (err) {
+    if (err instanceof StreamError) throw ZfsError.action('cannot receive', err.message);
+    throw err;
+  }
+  if (header.recursive && target.includes('@')) {
+    throw ZfsError.action('cannot receive', 'cannot specify snapshot name for multi-snapshot stream');
+  }
+  return header;
+}
+
+function incoming(
+  start: number,
+  opened: { reader: StreamReader; header: BeginHeader | PackageHeader },
+  pkg: PackageHeader | null,
+  sendFs: string,
+  target: string,
+  opts: ReceiveOptions,
+): Incoming {
+  const begin = opened.header;
+  if (begin.kind === 'package') throw ZfsError.action('cannot receive', 'invalid backup stream');
+  // A package's streams are those of the snapshots it lists.
+  const dataset = pkg?.datasets.find((d) => d.snapshots.some((s) => s.guid === begin.toGuid)) ?? null;
+  if (pkg && !dataset) throw ZfsError.action('cannot receive', 'invalid backup stream');
+  const into = destination(target, pkg ? sendFs : fsOf(begin.toName), begin.toName, opts.naming);
+  const bad = checkDatasetName(into, ['snapshot'], true);
+  if (bad) throw ZfsError.action('cannot receive', bad);
+  const action = `cannot receive ${begin.kind === 'full' || begin.clone ? 'new filesystem' : 'incremental'} stream`;
+  return { reader: opened.reader, begin, into, action, dataset, start };
+}
+
+/**
+ * zfs_receive_one's naming of `toName`, sent from filesystem `sendFs`: a snapshot target is
+ * used as is; a filesystem target takes what follows `sendFs`; -d what follows the pool's name;
+ * -e what follows `sendFs`'s parent.
+ */
+function destination(target: string, sendFs: string, toName: string, naming: ReceiveOptions['naming']): string {
+  const at = toName.indexOf('@');
+  if (naming === 'd') {
+    const slash = toName.indexOf('/');
+    return target + toName.slice(slash >= 0 && slash < at ? slash : at);
+  }
+  if (naming === 'e') {
+    const slash = sendFs.lastIndexOf('/');
+    return target + (slash < 0 ? '/' + toName : toName.slice(slash));
+  }
+  return target.includes('@') ? target : target + toName.slice(sendFs.length);
+}
+
+function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions, report: (e: ReceiveEvent) => void): void {
+  const { begin, into, action } = s;
+  const fsName = fsOf(into);
+  const snapName = into.slice(into.indexOf('@') + 1);
+  // A snapshot the destination already has (same name, same guid) is skipped, as zfs_receive_one
+  // does when the kernel says it exists.
+  const existing = h.findDir(c.dsl, fsName);
+  const same = existing === undefined ? undefined : c.dsl.snapshotByName(existing, snapName);
+  if (begin.kind === 'incremental' && same !== undefined && c.dsl.ds(same).guid === begin.toGuid) {
+    report({ kind: 'exists', into });
+    drain(s.reader, action);
+    return;
+  }
+  let headId: Id;
+  try {
+    headId =
+      begin.kind === 'full'
+        ? prepareFull(h, c, fsName, opts, action)
+        : begin.clone
+          ? prepareClone(h, c, fsName, begin, opts, action)
+          : prepareIncremental(h, c, fsName, begin, opts, action);
+    if (c.dsl.snapshotByName(c.dsl.ds(headId).dir, snapName) !== undefined) {
+      throw ZfsError.action(`cannot restore to ${into}`, 'destination already exists');
+    }
+  } catch (err) {
+    // BEGIN is acted on before the END's hash is read: if the stream is damaged, say that instead.
+    if (err instanceof ZfsError) drain(s.reader, action);
+    throw err;
+  }
   const dir = c.dsl.ds(headId).dir;
-  if (c.dsl.snapshotByName(dir, snapName) !== undefined) throw ZfsError.action(`cannot restore to ${summary.into}`, 'destination already exists');
+  // A volume's stream makes a volume (its data object replaces the new root directory).
+  if (begin.kind === 'full' && begin.type) c.dsl.dir(dir).type = begin.type;
+  report({ kind: 'receiving', stream: begin.kind, sent: begin.toName, into });
+  // Received properties replace those received before; local settings still override them.
+  if (s.dataset?.props) c.dsl.dir(dir).received = receivable(s.dataset.props);
   // Received blocks carry the destination's checksum and compression, as written ones do.
   const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId));
   c.tx.checksumAlgorithm = algorithmFor(props.get('checksum')?.value);
@@ -113,19 +242,44 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions)
   // A received snapshot keeps its identity: incremental streams find their base by guid.
   snap.guid = begin.toGuid;
   snap.creation = begin.toCreation;
+  const snapProps = s.dataset?.snapshotProps[begin.toName.slice(begin.toName.indexOf('@') + 1)];
+  if (snapProps) snap.received = receivable(snapProps);
 }
 
-/** A byte source that can tell whether another stream follows. */
+/** Properties this tszfs knows and may set (a newer sender may know more). */
+function receivable(props: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(props)) {
+    const def = findProperty(k);
+    if (def ? def.attr !== 'readonly' : k.includes(':')) out[def?.name ?? k] = v;
+  }
+  return out;
+}
+
+function snapshotByGuid(view: DslView, dir: Id, guid: string): SnapshotRecord | undefined {
+  return view
+    .snapshotIds(dir)
+    .map((id) => view.ds(id) as SnapshotRecord)
+    .find((s) => s.guid === guid);
+}
+
+/** A byte source that counts what it gave and can tell whether another stream follows. */
 class PeekableSource {
   private peeked: number | null = null;
   private readonly one = Buffer.alloc(1);
+  bytes = 0;
 
   constructor(private readonly src: ByteSource) {}
 
   read(buf: Buffer, offset: number, length: number): number {
-    if (this.peeked === null) return this.src.read(buf, offset, length);
+    if (this.peeked === null) {
+      const n = this.src.read(buf, offset, length);
+      this.bytes += n;
+      return n;
+    }
     buf[offset] = this.peeked;
     this.peeked = null;
+    this.bytes++;
     return 1;
   }
 
@@ -137,45 +291,117 @@ class PeekableSource {
   }
 }
 
-function destination(target: string, sentFs: string, snapName: string, naming: ReceiveOptions['naming']): string {
-  if (naming === 'd') return `${target}/${sentFs.split('/').slice(1).join('/')}@${snapName}`.replace('/@', '@');
-  if (naming === 'e') return `${target}/${sentFs.split('/').pop()}@${snapName}`;
-  return target.includes('@') ? target : `${target}@${snapName}`;
-}
-
 /** A full stream creates the filesystem; -F replaces one that has no snapshots. */
 function prepareFull(h: PoolHandle, c: Change, fsName: string, opts: ReceiveOptions, action: string): Id {
-  const existing = h.findDir(c.dsl, fsName);
-  if (existing !== undefined) {
-    if (!opts.force) throw ZfsError.action(action, `destination '${fsName}' exists\nmust specify -F to overwrite it`);
-    const snaps = c.dsl.snapshotIds(existing);
-    if (snaps.length > 0) {
-      const first = c.dsl.datasetName(c.dsl.ds(snaps[0]));
-      throw ZfsError.action(action, `destination has snapshots (eg. ${first})\nmust destroy them to overwrite it`);
-    }
-    if (c.dsl.childDirs(existing).length > 0) throw ZfsError.action(action, `destination '${fsName}' has children`);
-    destroyHead(c.dsl, existing, walkTree(c));
-  }
+  replaceable(h, c, fsName, opts, action);
   const parent = ensureParent(h, c, fsName, opts.naming === 'd', `cannot open '${fsName}'`);
   const dir = newFilesystem(c, parent, fsName.slice(fsName.lastIndexOf('/') + 1), {});
   return c.dsl.dir(dir).head;
 }
 
-/** An incremental stream applies on top of the snapshot it was made from, unchanged since. */
+/** A clone's first stream applies on top of its origin, which an earlier stream brought. */
+function prepareClone(h: PoolHandle, c: Change, fsName: string, begin: BeginHeader, opts: ReceiveOptions, action: string): Id {
+  const origin = findSnapshotByGuid(h, c.dsl, begin.fromGuid, fsName);
+  if (!origin) throw ZfsError.action(action, `local origin for clone ${fsName}@${begin.toName.split('@')[1]} does not exist`);
+  replaceable(h, c, fsName, opts, action);
+  const parent = ensureParent(h, c, fsName, opts.naming === 'd', `cannot open '${fsName}'`);
+  return createClone(c.dsl, origin.id, parent, fsName.slice(fsName.lastIndexOf('/') + 1), {}).id;
+}
+
+/** A new filesystem may take the place of one without snapshots or children, with -F. */
+function replaceable(h: PoolHandle, c: Change, fsName: string, opts: ReceiveOptions, action: string): void {
+  const existing = h.findDir(c.dsl, fsName);
+  if (existing === undefined) return;
+  if (!opts.force) throw ZfsError.action(action, `destination '${fsName}' exists\nmust specify -F to overwrite it`);
+  const snaps = c.dsl.snapshotIds(existing);
+  if (snaps.length > 0) {
+    const first = c.dsl.datasetName(c.dsl.ds(snaps[0]));
+    throw ZfsError.action(action, `destination has snapshots (eg. ${first})\nmust destroy them to overwrite it`);
+  }
+  if (c.dsl.childDirs(existing).length > 0) throw ZfsError.action(action, `destination '${fsName}' has children`);
+  destroyHead(c.dsl, existing, walkTree(c));
+}
+
+/** guid_to_name: the snapshot with `guid` nearest to `fsName`, searching the subtree of its parent,
+ *  then of each ancestor in turn (a pool may hold the sent tree and its copy). */
+function findSnapshotByGuid(h: PoolHandle, view: DslView, guid: string | null, fsName: string): SnapshotRecord | undefined {
+  const walk = (dir: Id, skip: Id | null): SnapshotRecord | undefined => {
+    const here = snapshotByGuid(view, dir, guid ?? '');
+    if (here) return here;
+    for (const child of view.childDirs(dir)) {
+      const found = child === skip ? undefined : walk(child, null);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const parts = fsName.split('/');
+  let searched: Id | null = null;
+  for (let n = parts.length - 1; n >= 1; n--) {
+    const dir = h.findDir(view, parts.slice(0, n).join('/'));
+    if (dir === undefined) continue;
+    const found = walk(dir, searched);
+    if (found) return found;
+    searched = dir;
+  }
+  return undefined;
+}
+
+/**
+ * An incremental stream applies on top of the snapshot it was made from, unchanged since. With
+ * -F the destination is first rolled back to it, and snapshots after it are destroyed (as the
+ * kernel's receive does with force).
+ */
 function prepareIncremental(h: PoolHandle, c: Change, fsName: string, begin: BeginHeader, opts: ReceiveOptions, action: string): Id {
   const dir = h.findDir(c.dsl, fsName);
   if (dir === undefined) throw ZfsError.action(action, `destination '${fsName}' does not exist`);
   const head = c.dsl.head(dir) as HeadRecord;
-  const latest = head.prev === null ? null : c.dsl.ds(head.prev);
-  if (!latest || latest.guid !== begin.fromGuid) {
-    throw ZfsError.action(action, `most recent snapshot of ${fsName} does not\nmatch incremental source`);
-  }
-  if (head.root.id !== latest.root.id) {
+  const base = snapshotByGuid(c.dsl, dir, begin.fromGuid ?? '');
+  if (!base) throw ZfsError.action(action, `most recent snapshot of ${fsName} does not\nmatch incremental source`);
+  const later = c.dsl.snapshotIds(dir).filter((id) => c.dsl.ds(id).createTxg > base.createTxg);
+  if (later.length > 0 || head.root.id !== base.root.id) {
     if (!opts.force) throw ZfsError.action(action, `destination ${fsName} has been modified\nsince most recent snapshot`);
-    // -F: first roll the destination back to the snapshot the stream starts from.
+    for (const id of later.reverse()) destroyForReceive(c, id);
     rollbackHead(c.dsl, head.id, walkTree(c));
   }
   return head.id;
+}
+
+/** A snapshot -F removes; a held or cloned one stops the receive. */
+function destroyForReceive(c: Change, id: Id): void {
+  const snap = c.dsl.ds(id) as SnapshotRecord;
+  if (snap.userrefs > 0 || snap.numClones > 0) throw ZfsError.action(`cannot destroy '${c.dsl.datasetName(snap)}'`, 'dataset is busy');
+  destroySnapshot(c.dsl, id);
+}
+
+/**
+ * recv_incremental_replication with -F: below the destination, destroy the snapshots whose guid
+ * the package does not list and the filesystems none of whose snapshots it lists (with their
+ * descendants), so that the destination holds what the sender holds. Renames and promotes on the
+ * sending side are not followed (tszfs departs from OpenZFS here: see tszfs-streams(8)).
+ */
+function prune(h: PoolHandle, c: Change, topFs: string, pkg: PackageHeader): void {
+  const top = h.findDir(c.dsl, topFs);
+  if (top === undefined) return;
+  const sent = new Set(pkg.datasets.flatMap((d) => d.snapshots.map((s) => s.guid)));
+  const steps: Step[] = [];
+  const visit = (dir: Id) => {
+    const snaps = c.dsl.snapshotIds(dir);
+    if (dir !== top && !snaps.some((id) => sent.has(c.dsl.ds(id).guid))) {
+      dependents(c.dsl, dir, false, steps);
+      return;
+    }
+    for (const id of snaps) if (!sent.has(c.dsl.ds(id).guid)) steps.push({ kind: 'snapshot', id });
+    for (const child of c.dsl.childDirs(dir)) visit(child);
+  };
+  visit(top);
+  const going = new Set(steps.flatMap((s) => (s.kind === 'filesystem' ? [s.dir] : [])));
+  for (const step of steps) {
+    if (step.kind !== 'snapshot') continue;
+    const snap = c.dsl.ds(step.id) as SnapshotRecord;
+    const clonedOutside = c.dsl.cloneIds(step.id).some((head) => !going.has(c.dsl.ds(head).dir));
+    if (snap.userrefs > 0 || clonedOutside) throw ZfsError.action(`cannot destroy '${c.dsl.datasetName(snap)}'`, 'dataset is busy');
+  }
+  execute(c, steps, false);
 }
 
 function apply(reader: StreamReader, objects: ObjectWriter, action: string): void {

@@ -26,6 +26,8 @@ interface Scenario {
   setup: (sb: Sandbox) => void;
   args: string[];
   input?: Buffer;
+  /** standard input made from the pool once it is set up (a stream sent from it) */
+  inputOf?: (sb: Sandbox) => Buffer;
 }
 
 const base = (sb: Sandbox) => {
@@ -62,6 +64,24 @@ const SCENARIOS: Scenario[] = [
     setup: (sb) => (base(sb), sb.ok(['clone', 'tank/a@s1', 'tank/c']), sb.ok(['write', 'tank/c', '/cx'], pattern(R, 9))),
     args: ['promote', 'tank/c'],
   },
+  {
+    // Several snapshots in several txgs of one transaction, after -F pruned a snapshot.
+    name: 'receive -F of an incremental replication stream',
+    setup: (sb) => {
+      base(sb);
+      sb.ok(['create', 'tank/a/b']);
+      sb.ok(['write', 'tank/a/b', '/f'], pattern(2 * R, 10));
+      sb.ok(['snapshot', '-r', 'tank/a@s2']);
+      sb.ok(['receive', 'tank/copy'], sb.bytesOf(['send', '-R', 'tank/a@s2']));
+      sb.ok(['snapshot', 'tank/copy/b@extra']);
+      sb.ok(['write', '--offset', '100', 'tank/a/b', '/f'], pattern(R, 11));
+      sb.ok(['snapshot', '-r', 'tank/a@s3']);
+      sb.ok(['write', 'tank/a', '/h'], pattern(3 * R, 12));
+      sb.ok(['snapshot', '-r', 'tank/a@s4']);
+    },
+    inputOf: (sb) => sb.bytesOf(['send', '-R', '-I', '@s2', 'tank/a@s4']),
+    args: ['receive', '-F', 'tank/copy'],
+  },
 ];
 
 /** A command a colleague has not registered yet is reported as unrecognized: skip its scenario. */
@@ -78,9 +98,10 @@ describe('crash safety', () => {
       try {
         if (!available(sb, scenario.args[0])) return;
         scenario.setup(sb);
+        const input = scenario.inputOf?.(sb) ?? scenario.input;
         const saved = new Saved(sb.home);
         const before = fingerprint(sb.home);
-        const full = await runToDie(sb, scenario.args, scenario.input, {});
+        const full = await runToDie(sb, scenario.args, input, {});
         expect(full.code).toBe(0);
         const after = fingerprint(sb.home);
         expect(after).not.toBe(before);
@@ -91,7 +112,7 @@ describe('crash safety', () => {
         ];
         for (const trial of trials) {
           saved.restore();
-          const outcome = await runToDie(sb, scenario.args, scenario.input, trial);
+          const outcome = await runToDie(sb, scenario.args, input, trial);
           totals.trials++;
           if (outcome.killed) totals.kills++;
           if (outcome.killed && trial.crashAt) totals.steps++;

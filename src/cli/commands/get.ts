@@ -28,6 +28,8 @@ interface Line {
   property: string;
   value: string;
   source: Source | null;
+  /** the received value, when a stream brought one */
+  received?: string;
 }
 
 export const command: Command = {
@@ -108,7 +110,8 @@ function linesOf(row: Row, entries: readonly string[], all: boolean, parsable: b
   for (const property of entries) {
     const v = row.values.get(property) ?? null;
     if (v === null && all) continue;
-    out.push({ name: row.name, property, value: formatValue(v, parsable), source: v === null ? null : v.source });
+    const received = v?.received === undefined ? undefined : formatValue({ ...v, value: v.received }, parsable);
+    out.push({ name: row.name, property, value: formatValue(v, parsable), source: v === null ? null : v.source, received });
   }
   return out;
 }
@@ -122,7 +125,7 @@ function cell(l: Line, f: Field): string {
     case 'value':
       return l.value;
     case 'received':
-      return '-';
+      return l.received ?? '-';
     case 'source':
       return formatSource(l.source);
   }

@@ -14,8 +14,7 @@ export const command: Command = {
     const check = checkInheritable(propname, p.flags.has('S'));
     if (check.kind === 'usage') throw new UsageError(check.reason);
     if (check.kind === 'fail') throw new ZfsError(check.lines);
-    // -S (revert to the received value): nothing is ever received here, so it clears the local
-    // value as plain inherit does.
+    // -S reverts to the received value (send -R/-p): it clears only the local value.
     return inheritProperty(ctx.home, propname, check.def, datasets, p.flags.has('r'), p.flags.has('S'), ctx.historyLine, (line) => ctx.err.write(line + '\n'));
   },
 };

@@ -1,4 +1,4 @@
-/** `zfs send [-nvP] [-i SNAP] SNAP`: the stream on standard output, never to a terminal. */
+/** `zfs send [-nvPRp] [-i SNAP | -I SNAP] SNAP`: the stream on standard output, never to a terminal. */
 import { nicebytes, nicenum } from '../format/nicenum.js';
 import { send, type SendSummary } from '../../lib/send.js';
 import { ZfsError } from '../../lib/errors.js';
@@ -6,7 +6,7 @@ import * as tty from 'node:tty';
 import type { Command } from '../context.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
 
-/** The -v/-P lines: -I takes the range path, which names the from-snapshot by its short name. */
+/** The -v/-P lines: -R and -I take the range path, which names the from-snapshot by its short name. */
 function verbose(streams: SendSummary[], parsable: boolean, range: boolean): string {
   const total = streams.reduce((sum, s) => sum + s.bytes, 0);
   const short = (name: string | null) => (range && name ? name.slice(name.indexOf('@') + (parsable ? 1 : 0)) : name);
@@ -26,7 +26,13 @@ export const command: Command = {
     'send [-DnVvPLecw] [-i snapshot|bookmark] <filesystem|volume|snapshot>',
   ],
   run(ctx, args) {
-    const p = parseOptions(args, { flags: 'nvP', values: 'iI' });
+    // -c, -e, -L and -w shape how OpenZFS packs blocks (compressed, embedded, large, raw); a tszfs
+    // stream always carries whole logical records and no encryption, which is what each of them
+    // then amounts to, so replication tools that pass them get a correct stream.
+    const p = parseOptions(args, { flags: 'nvPRpceLwD', values: 'iI' });
+    if (p.flags.has('D')) {
+      ctx.err.write('WARNING: deduplicated send is no longer supported.  A regular,\nnon-deduplicated stream will be generated.\n\n');
+    }
     if (p.operands.length === 0) throw new UsageError('missing snapshot argument');
     if (p.operands.length > 1) throw new UsageError('too many arguments');
     const dryRun = p.flags.has('n');
@@ -36,10 +42,22 @@ export const command: Command = {
     const range = valueOf(p, 'I');
     if (range !== undefined && valueOf(p, 'i') !== undefined) throw new UsageError(null);
     const from = range ?? valueOf(p, 'i');
-    const streams = send(ctx.home, p.operands[0], { from, intermediates: range !== undefined, dryRun }, (chunk) => ctx.out.write(chunk));
+    const replicate = p.flags.has('R');
+    const snapshot = p.operands[0];
+    // -R and -I take zfs_send's path, which wants a snapshot and a source in the same filesystem.
+    if (replicate || range !== undefined) {
+      const at = snapshot.indexOf('@');
+      if (at < 0) throw new ZfsError(['Error: Unsupported flag with filesystem or bookmark.']);
+      const fromAt = from?.indexOf('@') ?? -1;
+      if (replicate && from !== undefined && fromAt > 0 && from.slice(0, fromAt) !== snapshot.slice(0, at)) {
+        throw new UsageError('incremental source must be in same filesystem');
+      }
+    }
+    const opts = { from, intermediates: range !== undefined, replicate, props: p.flags.has('p'), dryRun };
+    const streams = send(ctx.home, snapshot, opts, (chunk) => ctx.out.write(chunk));
     if (p.flags.has('P') || p.flags.has('v')) {
       // Verbose lines go to standard output with -n, else to standard error (the stream owns stdout).
-      (dryRun ? ctx.out : ctx.err).write(verbose(streams, p.flags.has('P'), range !== undefined));
+      (dryRun ? ctx.out : ctx.err).write(verbose(streams, p.flags.has('P'), replicate || range !== undefined));
     }
     return 0;
   },

@@ -82,16 +82,17 @@ export function propertyColumn(prop: string): ColumnSpec {
   };
 }
 
-/** The JSON `source` of a property: `{"type":"INHERITED","data":"tank"}`. */
-export function jsonSource(s: Source | null): Record<string, string> {
+/** The JSON `source` of a property: `{"type":"INHERITED","data":"tank"}`; a received one's data
+ *  is the received value, which is then the value shown. */
+export function jsonSource(s: Source | null, value = '-'): Record<string, string> {
   const type = s === null ? 'none' : s.type;
-  return { type: type.toUpperCase(), data: s !== null && s.type === 'inherited' ? s.from : '-' };
+  return { type: type.toUpperCase(), data: s !== null && s.type === 'inherited' ? s.from : s?.type === 'received' ? value : '-' };
 }
 
 /** `{"value":...,"source":...}`: with --json-int, all-digit values become numbers. */
 export function jsonProperty(text: string, source: Source | null, asInt: boolean): JsonValue {
   const value: JsonValue = asInt && /^\d+$/.test(text) ? BigInt(text) : text;
-  return { value, source: jsonSource(source) };
+  return { value, source: jsonSource(source, text) };
 }
 
 export type JsonValue = string | bigint | { [key: string]: JsonValue };

@@ -55,7 +55,8 @@ export class PoolTxn {
     readonly t: Tables,
     readonly meta: PoolMeta,
     readonly image: Image,
-    readonly txg: Txg,
+    /** the open txg; advanceTxg moves it on inside the same LMDB transaction */
+    public txg: Txg,
     /** the txg at which the oldest live reader of block data began (readers.ts) */
     private readonly oldestReader = Infinity,
   ) {
@@ -87,6 +88,16 @@ export class PoolTxn {
     crashPoint('image-write');
     this.wroteData = true;
     return offset;
+  }
+
+  /**
+   * Close the open txg and open the next one inside the same LMDB transaction, so that one
+   * command can make several snapshots in a row (receive of a series or a replication stream) and
+   * still commit all or nothing. Blocks born after a snapshot need a later birth txg than it.
+   * Space freed so far stays unallocatable until the commit (finish releases it), as always.
+   */
+  advanceTxg(): void {
+    this.txg++;
   }
 
   onBeforeCommit(hook: () => void): void {

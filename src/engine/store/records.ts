@@ -96,6 +96,8 @@ export interface DirRecord {
   /** what the head and its snapshots hold (ZFS: the objset type): a volume's one data object,
    *  else (absent, as in every record written before volumes) a filesystem's files */
   type?: 'volume';
+  /** properties received with a stream (`send -R`/`-p`); a local value overrides one (absent: none) */
+  received?: Record<string, string>;
 }
 
 interface DatasetCommon {
@@ -136,6 +138,8 @@ export interface SnapshotRecord extends DatasetCommon {
   deferDestroy: boolean;
   /** user properties set on the snapshot */
   props: Record<string, string>;
+  /** user properties received with a stream (absent: none) */
+  received?: Record<string, string>;
 }
 
 export type DatasetRecord = HeadRecord | SnapshotRecord;

@@ -1,5 +1,5 @@
 /**
- * The tszfs replication stream, version 1 (documented in docs/stream-format.md).
+ * The tszfs send stream, versions 1 and 2 (documented in docs/stream-format.md).
  *
  * A stream is the 16-byte magic `TSZFS-STREAM v1\n`, then records. Each record is a type byte,
  * a little-endian u32 header length, a UTF-8 JSON header, a u32 payload length and the payload
@@ -10,7 +10,11 @@ import { createHash, type Hash } from 'node:crypto';
 import type { ObjectAttributes } from '../files/object-writer.js';
 
 export const MAGIC = Buffer.from('TSZFS-STREAM v1\n');
+/** A stream of one snapshot: every tszfs reads it. */
 export const STREAM_VERSION = 1;
+/** A package (ZFS: compound stream): a BEGIN naming the datasets, then the streams of their
+ *  snapshots, each a version 1 stream. Written only by `send -R` or `-p`. */
+export const PACKAGE_VERSION = 2;
 
 export const enum RecordType {
   Begin = 1,
@@ -32,6 +36,38 @@ export interface BeginHeader {
   fromGuid: string | null;
   /** what the dataset holds: a volume, or (absent, as in streams before volumes) files */
   type?: 'volume';
+  /** a clone's first snapshot: `fromGuid` is its origin, in another filesystem (ZFS DRR_FLAG_CLONE) */
+  clone?: true;
+}
+
+/** One filesystem of a package, as the sender has it (ZFS: an entry of the `fss` nvlist). */
+export interface PackageDataset {
+  name: string;
+  /** the guid of the filesystem's head */
+  guid: string;
+  /** the guid of the origin snapshot of a clone */
+  originGuid: string | null;
+  /** properties set locally or received on the sender (`send -R`, `-p`); null without them */
+  props: Record<string, string> | null;
+  /** every snapshot up to the one sent, oldest first: what the receiver keeps with -F */
+  snapshots: Array<{ name: string; guid: string }>;
+  /** user properties of those snapshots, by snapshot name (only those that have some) */
+  snapshotProps: Record<string, Record<string, string>>;
+}
+
+/** The BEGIN of a package; its END follows at once, then the version 1 streams it lists, in order. */
+export interface PackageHeader {
+  version: typeof PACKAGE_VERSION;
+  kind: 'package';
+  /** the snapshot named on the command line */
+  toName: string;
+  /** the short name of the -i/-I snapshot */
+  fromName: string | null;
+  /** -R: the named filesystem and its descendants */
+  recursive: boolean;
+  datasets: PackageDataset[];
+  /** the guids each stream that follows goes to and from: a stream out of place is refused */
+  streams: Array<{ toGuid: string; fromGuid: string | null }>;
 }
 
 /** An OBJECT record carries exactly what the receiver sets on the object. */
@@ -44,7 +80,7 @@ export interface WriteHeader {
 }
 
 export type StreamRecord =
-  | { type: RecordType.Begin; header: BeginHeader }
+  | { type: RecordType.Begin; header: BeginHeader | PackageHeader }
   | { type: RecordType.Object; header: ObjectHeader }
   | { type: RecordType.FreeObject; header: { object: number } }
   | { type: RecordType.Write; header: WriteHeader; data: Buffer }
@@ -101,8 +137,12 @@ export class StreamReader {
     if (!magic.equals(MAGIC)) throw new StreamError('invalid stream (bad magic number)');
   }
 
-  private take(length: number, hashed: boolean): Buffer {
-    const buf = Buffer.alloc(length);
+  /** Reused for payloads: a record's data is valid until the next call of next(). */
+  private payload = Buffer.alloc(0);
+
+  private take(length: number, hashed: boolean, into?: Buffer): Buffer {
+    // Filled in full below (or the stream is refused): no need to zero it first.
+    const buf = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const n = this.read(buf, done, length - done);
@@ -113,7 +153,7 @@ export class StreamReader {
     return buf;
   }
 
-  /** The next record, or null after END. */
+  /** The next record, or null after END. A WRITE's data is overwritten by the next call. */
   next(): StreamRecord | null {
     if (this.ended) return null;
     const before = this.hash.copy();
@@ -127,7 +167,8 @@ export class StreamReader {
       throw new StreamError('invalid backup stream');
     }
     const dataLength = this.take(4, true).readUInt32LE(0);
-    const data = this.take(dataLength, true);
+    if (this.payload.length < dataLength) this.payload = Buffer.allocUnsafe(dataLength);
+    const data = this.take(dataLength, true, this.payload);
     if (type === RecordType.End) {
       if ((header as { sha256: string }).sha256 !== before.digest('hex')) throw new StreamError('invalid backup stream');
       this.ended = true;

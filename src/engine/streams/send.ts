@@ -9,7 +9,7 @@ import { readRecord } from '../blocks/records.js';
 import { blockMap, dirEntries, objectTable, type Dnode, type ObjsetNode } from '../files/objset.js';
 import type { Image } from '../pool/image.js';
 import type { BlockPtr, NodePtr } from '../store/records.js';
-import { RecordType, StreamWriter, STREAM_VERSION, type BeginHeader, type ObjectHeader } from './format.js';
+import { RecordType, StreamWriter, STREAM_VERSION, type BeginHeader, type ObjectHeader, type PackageHeader } from './format.js';
 
 export interface SnapshotRef {
   name: string;
@@ -23,8 +23,17 @@ export interface SnapshotRef {
 const sameBlock = (x: BlockPtr, y: BlockPtr) => x.offset === y.offset && x.birth === y.birth;
 const sameDnode = (x: Dnode, y: Dnode) => JSON.stringify(x) === JSON.stringify(y);
 
-/** Write the stream from `from` to `to` into `out`; `image` null estimates sizes without reading data. */
-export function sendStream(src: NodeSource, image: Image | null, from: SnapshotRef | null, to: SnapshotRef, out: StreamWriter): void {
+/** The header of a package: its BEGIN and its END; the streams it announces follow. */
+export function sendPackageHeader(header: PackageHeader, out: StreamWriter): void {
+  out.record(RecordType.Begin, header);
+  out.end();
+}
+
+/**
+ * Write the stream from `from` to `to` into `out`; `image` null estimates sizes without reading
+ * data. With `clone`, `from` is the origin of the clone whose first snapshot `to` is.
+ */
+export function sendStream(src: NodeSource, image: Image | null, from: SnapshotRef | null, to: SnapshotRef, out: StreamWriter, clone = false): void {
   const begin: BeginHeader = {
     version: STREAM_VERSION,
     kind: from ? 'incremental' : 'full',
@@ -34,6 +43,7 @@ export function sendStream(src: NodeSource, image: Image | null, from: SnapshotR
     fromName: from?.name ?? null,
     fromGuid: from?.guid ?? null,
     ...(to.type && { type: to.type }),
+    ...(clone ? { clone: true as const } : {}),
   };
   out.record(RecordType.Begin, begin);
   const fromObjects = from ? src.get<ObjsetNode>(from.root).objects : EMPTY_TREE;

@@ -29,7 +29,7 @@ export interface DestroyOptions {
 /** What `-v` reports, in order: each dataset that goes, and for snapshots the space reclaimed. */
 export type DestroyReport = { kind: 'destroy'; name: string } | { kind: 'reclaim'; bytes: number };
 
-type Step = { kind: 'snapshot'; id: Id } | { kind: 'filesystem'; dir: Id };
+export type Step = { kind: 'snapshot'; id: Id } | { kind: 'filesystem'; dir: Id };
 
 export function destroy(
   home: Home,
@@ -79,7 +79,7 @@ export function destroy(
 }
 
 /** Run the plan; a clone goes before its origin snapshot, wherever the plan listed it. */
-function execute(c: Change, steps: Step[], defer: boolean): void {
+export function execute(c: Change, steps: Step[], defer: boolean): void {
   const key = (s: Step) => (s.kind === 'snapshot' ? `s${s.id}` : `f${s.dir}`);
   const planned = new Set(steps.map(key));
   const done = new Set<string>();

@@ -138,7 +138,9 @@ function inheritOne(h: PoolHandle, name: string, propname: string, def: PropDef 
     if (def && !def.inheritable && !received) throw ZfsError.action(action, 'property cannot be inherited');
     if (def && !def.types.includes(r.kind)) throw ZfsError.action(action, "property doesn't apply to datasets of this type");
     const key = def ? def.name : propname;
-    if (r.kind === 'snapshot') delete (c.dsl.ds(r.ds.id) as SnapshotRecord).props[key];
-    else delete c.dsl.dir(r.dir).props[key];
+    const holder = r.kind === 'snapshot' ? (c.dsl.ds(r.ds.id) as SnapshotRecord) : c.dsl.dir(r.dir);
+    delete holder.props[key];
+    // -S reverts to the received value; a plain inherit masks it (tszfs forgets it: same value shown).
+    if (!received && holder.received) delete holder.received[key];
   });
 }

@@ -24,6 +24,18 @@ function nodeWriter(c: Change, sink: NodeKillSink): NodeWriter {
   return new NodeWriter(c.tx.t, c.tx.txg, () => c.tx.newId(), sink, dirty);
 }
 
+/**
+ * Open the next txg of this change (PoolTxn.advanceTxg). The nodes written so far are stored now:
+ * from here on they are born in an earlier txg, so writers copy them instead of changing them
+ * in place, and a snapshot taken before keeps seeing them. Writers opened before must not be reused.
+ */
+export function nextTxg(c: Change): void {
+  const dirty = dirtyNodes.get(c);
+  if (dirty) for (const [id, node] of dirty) c.tx.t.nodes.putSync(id, node);
+  dirty?.clear();
+  c.tx.advanceTxg();
+}
+
 /** A writer for a tree made in this txg: nothing in it can be replaced. */
 const newTreeWriter = (c: Change): NodeWriter =>
   nodeWriter(c, {

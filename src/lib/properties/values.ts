@@ -14,15 +14,33 @@ export type Source =
   | { type: 'none' }
   | { type: 'default' }
   | { type: 'local' }
+  | { type: 'received' }
   | { type: 'inherited'; from: string };
 
 export interface PropValue {
   value: number | string;
   format: ValueFormat;
   source: Source;
+  /** the value received with a stream for this dataset, shown by `zfs get -o received` (in
+   *  `value`'s form) */
+  received?: number | string;
 }
 
 const NONE: Source = { type: 'none' };
+
+/** Where a setting was found: a local value, or else one received with a stream. */
+interface Found {
+  dir: DirRecord;
+  value: string;
+  received: boolean;
+}
+
+function valueOn(dir: DirRecord, prop: string): Found | null {
+  const local = dir.props[prop];
+  if (local !== undefined) return { dir, value: local, received: false };
+  const received = dir.received?.[prop];
+  return received === undefined ? null : { dir, value: received, received: true };
+}
 
 /** written@O(D): bytes referenced by D and born after O (dsl_dataset_space_written_impl). */
 export function writtenSince(view: DslView, ds: DatasetRecord, since: DatasetRecord | null): number {
@@ -185,21 +203,29 @@ export class DatasetProps {
   private setting(def: PropDef): PropValue {
     const found = def.inheritable ? this.findLocal(def.name) : this.ownLocal(def.name);
     let value = found?.value ?? def.default ?? '-';
-    let source: Source = { type: 'default' };
-    if (found) {
-      source = found.dir.id === this.dir.id && this.ds.kind === 'head' ? { type: 'local' } : { type: 'inherited', from: this.view.dirName(found.dir.id) };
-    }
+    let source: Source = found ? this.sourceOf(found) : { type: 'default' };
     if (ZPL_PROPS.has(def.name)) source = NONE;
     // Limits store UINT64_MAX for none, which reads `none` even with -p.
     if (def.noneValue !== undefined && def.noneValue !== 0n && value === def.noneValue.toString()) value = 'none';
-    if (def.kind !== 'number' || !/^\d+$/.test(value)) return { value, format: 'text', source };
-    const n = Number(value);
-    return { value: Number.isSafeInteger(n) ? n : value, format: def.format, source };
+    const received = this.receivedHere(def.name);
+    if (def.kind !== 'number' || !/^\d+$/.test(value)) return { value, format: 'text', source, received };
+    const number = (v: string) => (Number.isSafeInteger(Number(v)) ? Number(v) : v);
+    return { value: number(value), format: def.format, source, received: received === undefined ? undefined : number(received) };
   }
 
-  private ownLocal(prop: string): { dir: DirRecord; value: string } | null {
-    const value = this.ds.kind === 'head' ? this.dir.props[prop] : undefined;
-    return value === undefined ? null : { dir: this.dir, value };
+  /** local or received here, else inherited from the dir it was found on. */
+  private sourceOf(found: Found): Source {
+    if (found.dir.id !== this.dir.id || this.ds.kind !== 'head') return { type: 'inherited', from: this.view.dirName(found.dir.id) };
+    return found.received ? { type: 'received' } : { type: 'local' };
+  }
+
+  private receivedHere(prop: string): string | undefined {
+    return this.ds.kind === 'head' ? this.dir.received?.[prop] : this.ds.received?.[prop];
+  }
+
+  private ownLocal(prop: string): Found | null {
+    if (this.ds.kind !== 'head') return null;
+    return valueOn(this.dir, prop);
   }
 
   /** When a snapshot of this filesystem last came (tszfs keeps no separate stamp: the newest
@@ -219,11 +245,11 @@ export class DatasetProps {
       .join(',');
   }
 
-  /** The nearest dir (this one, then ancestors) where `prop` is set locally. */
-  private findLocal(prop: string): { dir: DirRecord; value: string } | null {
+  /** The nearest dir (this one, then ancestors) where `prop` is set locally or received. */
+  private findLocal(prop: string): Found | null {
     for (let dir: DirRecord | null = this.dir; dir; dir = dir.parent === null ? null : this.view.dir(dir.parent)) {
-      const value = dir.props[prop];
-      if (value !== undefined) return { dir, value };
+      const found = valueOn(dir, prop);
+      if (found) return found;
     }
     return null;
   }
@@ -238,33 +264,30 @@ export class DatasetProps {
     if (!found) return { value: rooted('/' + fullName), format: 'text', source: { type: 'default' } };
     const base = found.value;
     const local = found.dir.id === this.dir.id;
-    const source: Source = local ? { type: 'local' } : { type: 'inherited', from: this.view.dirName(found.dir.id) };
+    const source: Source = local ? (found.received ? { type: 'received' } : { type: 'local' }) : { type: 'inherited', from: this.view.dirName(found.dir.id) };
     if (local || base === 'none' || base === 'legacy') return { value: rooted(base), format: 'text', source };
     const below = fullName.slice(this.view.dirName(found.dir.id).length);
     return { value: rooted((base === '/' ? '' : base) + below), format: 'text', source };
   }
 
   private user(name: string): PropValue | null {
+    const received = this.receivedHere(name);
     if (this.ds.kind === 'snapshot') {
       const own = this.ds.props[name];
-      if (own !== undefined) return { value: own, format: 'text', source: { type: 'local' } };
+      if (own !== undefined) return { value: own, format: 'text', source: { type: 'local' }, received };
+      if (received !== undefined) return { value: received, format: 'text', source: { type: 'received' }, received };
     }
     const found = this.findLocal(name);
     if (!found) return null;
-    const local = this.ds.kind === 'head' && found.dir.id === this.dir.id;
-    return {
-      value: found.value,
-      format: 'text',
-      source: local ? { type: 'local' } : { type: 'inherited', from: this.view.dirName(found.dir.id) },
-    };
+    return { value: found.value, format: 'text', source: this.sourceOf(found), received };
   }
 
   /** User properties that apply here (set here or inherited), by name. */
   userPropertyNames(): string[] {
     const names = new Set<string>();
-    if (this.ds.kind === 'snapshot') for (const k of Object.keys(this.ds.props)) names.add(k);
+    if (this.ds.kind === 'snapshot') for (const k of Object.keys({ ...this.ds.props, ...this.ds.received })) names.add(k);
     for (let dir: DirRecord | null = this.dir; dir; dir = dir.parent === null ? null : this.view.dir(dir.parent)) {
-      for (const k of Object.keys(dir.props)) if (k.includes(':')) names.add(k);
+      for (const k of Object.keys({ ...dir.props, ...dir.received })) if (k.includes(':')) names.add(k);
     }
     return [...names].sort();
   }
