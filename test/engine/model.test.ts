@@ -49,8 +49,6 @@ import { Home } from '../../src/lib/home.js';
 import { PoolHandle } from '../../src/lib/pool-handle.js';
 import { createPool } from '../../src/lib/pools.js';
 import { DatasetProps } from '../../src/lib/properties/values.js';
-import { setProperties } from '../../src/lib/datasets/set.js';
-import { checkPool } from '../../src/lib/check.js';
 import { compressionFor, compressRecord, type CompressionSetting } from '../../src/engine/blocks/compression.js';
 
 const POOL = 'tank';
