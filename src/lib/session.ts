@@ -17,6 +17,50 @@ export function withPoolOf<T>(home: Home, datasetName: string, fn: (h: PoolHandl
   }
 }
 
+/** Run `fn` with a lookup that opens each pool once, however many operands name it; every pool
+ *  it opened is closed when `fn` returns. */
+export function withPoolsOpenedOnce<T>(home: Home, fn: (poolOf: (pool: string) => PoolHandle | null) => T): T {
+  const handles = new Map<string, PoolHandle | null>();
+  const poolOf = (pool: string) => {
+    if (!handles.has(pool)) handles.set(pool, PoolHandle.open(home, pool));
+    return handles.get(pool)!;
+  };
+  try {
+    return fn(poolOf);
+  } finally {
+    for (const h of handles.values()) h?.close();
+  }
+}
+
+/**
+ * zfs_for_each's second half for `set` and `inherit`: change each target in turn, one
+ * transaction each. The command line goes to a pool's history with the first change made there,
+ * and only while nothing has failed (zfs_main logs only a command that succeeded). A refused
+ * change is reported and the rest go on. Returns whether any was refused.
+ */
+export function changeEachTarget<T extends { pool: string }>(
+  targets: readonly T[],
+  poolOf: (pool: string) => PoolHandle | null,
+  history: string,
+  failedBefore: boolean,
+  onError: (line: string) => void,
+  change: (h: PoolHandle, target: T, history: string | null) => void,
+): boolean {
+  let failed = failedBefore;
+  const logged = new Set<string>();
+  for (const t of targets) {
+    try {
+      change(poolOf(t.pool)!, t, !failed && !logged.has(t.pool) ? history : null);
+      logged.add(t.pool);
+    } catch (err) {
+      if (!(err instanceof ZfsError)) throw err;
+      for (const line of err.lines) onError(line);
+      failed = true;
+    }
+  }
+  return failed !== failedBefore;
+}
+
 /**
  * Run `fn` with each named pool open, in order, as zpool's commands walk their operands: a name
  * with no imported pool is reported (`cannot open 'x': no such pool`) and skipped, and so, with

@@ -12,6 +12,7 @@ import { compareDefault } from '../listing.js';
 import { checkDatasetName } from '../names.js';
 import { headKind, PoolHandle, poolNameOf, type DatasetKind, type Resolved } from '../pool-handle.js';
 import { findProperty, type PropDef } from '../properties/table.js';
+import { changeEachTarget, withPoolsOpenedOnce } from '../session.js';
 
 /** zfs_prop_user(): [a-z0-9:._-] with a ':' in it. */
 const isUserProp = (name: string) => /^[a-z0-9:._-]*$/.test(name) && name.includes(':');
@@ -60,12 +61,7 @@ export function inheritProperty(
   history: string,
   onError: (line: string) => void,
 ): number {
-  const handles = new Map<string, PoolHandle | null>();
-  const poolOf = (name: string) => {
-    if (!handles.has(name)) handles.set(name, PoolHandle.open(home, name));
-    return handles.get(name)!;
-  };
-  try {
+  return withPoolsOpenedOnce(home, (poolOf) => {
     let status = 0;
     const targets = new Map<string, Target>();
     for (const name of datasets) {
@@ -94,22 +90,11 @@ export function inheritProperty(
         status = 1;
       } else ok.push(t);
     }
-    const logged = new Set<string>();
-    for (const t of ok) {
-      try {
-        const h = poolOf(t.pool)!;
-        inheritOne(h, t.name, propname, def, received, status === 0 && !logged.has(t.pool) ? history : null);
-        logged.add(t.pool);
-      } catch (err) {
-        if (!(err instanceof ZfsError)) throw err;
-        for (const line of err.lines) onError(line);
-        status = 1;
-      }
-    }
-    return status;
-  } finally {
-    for (const h of handles.values()) h?.close();
-  }
+    const refused = changeEachTarget(ok, poolOf, history, status !== 0, onError, (h, t, logLine) =>
+      inheritOne(h, t.name, propname, def, received, logLine),
+    );
+    return refused ? 1 : status;
+  });
 }
 
 /** The dataset and everything below it: child filesystems and volumes, and every snapshot. */

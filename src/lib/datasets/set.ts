@@ -10,6 +10,7 @@ import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';
 import { checkDatasetName } from '../names.js';
 import { PoolHandle, poolNameOf, type Change, type DatasetKind } from '../pool-handle.js';
+import { changeEachTarget, withPoolsOpenedOnce } from '../session.js';
 import { PropertyError, validateAssignment } from '../properties/assign.js';
 import { applyVolumeValues, badVolsize, volumeBlocksize } from './volsize.js';
 
@@ -34,12 +35,7 @@ export function setProperties(
   history: string,
   onError: (line: string) => void,
 ): number {
-  const handles = new Map<string, PoolHandle | null>();
-  const poolOf = (name: string) => {
-    if (!handles.has(name)) handles.set(name, PoolHandle.open(home, name));
-    return handles.get(name)!;
-  };
-  try {
+  return withPoolsOpenedOnce(home, (poolOf) => {
     let status = 0;
     const targets = new Map<string, Target>();
     for (const name of datasets) {
@@ -51,33 +47,21 @@ export function setProperties(
     }
     // Validate every dataset's assignments first: zfs_main logs the command line only when the
     // whole command succeeded, and validation is where a set fails.
-    const valid: Array<[Target, Record<string, string>]> = [];
+    const valid: Array<Target & { values: Record<string, string> }> = [];
     for (const t of [...targets.values()].sort(compareDefault)) {
       try {
-        valid.push([t, validateAll(t, assignments)]);
+        valid.push({ ...t, values: validateAll(t, assignments) });
       } catch (err) {
         if (!(err instanceof ZfsError)) throw err;
         for (const line of err.lines) onError(line);
         status = 255;
       }
     }
-    const logged = new Set<string>();
-    for (const [t, values] of valid) {
-      try {
-        const h = poolOf(t.pool)!;
-        // The command line goes to the pool's history once, with the first change it makes there.
-        writeAll(h, t, values, assignments.length > 0, status === 0 && !logged.has(t.pool) ? history : null);
-        logged.add(t.pool);
-      } catch (err) {
-        if (!(err instanceof ZfsError)) throw err;
-        for (const line of err.lines) onError(line);
-        status = 255;
-      }
-    }
-    return status;
-  } finally {
-    for (const h of handles.values()) h?.close();
-  }
+    const refused = changeEachTarget(valid, poolOf, history, status !== 0, onError, (h, t, logLine) =>
+      writeAll(h, t, t.values, assignments.length > 0, logLine),
+    );
+    return refused ? 255 : status;
+  });
 }
 
 /** zfs_open(name, ZFS_TYPE_DATASET): the error line, or null once `name` is in `targets`. */
