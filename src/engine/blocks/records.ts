@@ -25,7 +25,7 @@ export function writeRecord(tx: PoolTxn, buf: Buffer, lsize: number): BlockPtr {
   const asize = roundUpToSector(lsize);
   const data = buf.subarray(0, lsize);
   const cksumAlg = tx.checksumAlgorithm;
-  const checksum = checksumOf(cksumAlg, data);
+  const checksum = checksumOf(cksumAlg, data, tx.image.checksumSalt);
   const offset = tx.writeData(buf, lsize, asize);
   return { offset, asize, lsize, birth: tx.txg, cksumAlg, checksum };
 }
@@ -38,6 +38,6 @@ export function readRecord(image: Image, bp: BlockPtr, buf: Buffer): Buffer {
     // A block past the end of a truncated image reads as damaged, not as a crash.
     throw new ChecksumError(bp);
   }
-  if (!checksumMatches(bp.cksumAlg, bp.checksum, buf.subarray(0, bp.lsize))) throw new ChecksumError(bp);
+  if (!checksumMatches(bp.cksumAlg, bp.checksum, buf.subarray(0, bp.lsize), image.checksumSalt)) throw new ChecksumError(bp);
   return buf;
 }

@@ -13,7 +13,7 @@ import { Allocator, OutOfSpace } from './allocator.js';
 import { clockPinned, nowSeconds } from './clock.js';
 import { crashPoint } from './crash.js';
 import { oldestReader, readerKey } from './readers.js';
-import { Image, LABEL_BYTES } from './image.js';
+import { checksumSaltOf, Image, LABEL_BYTES } from './image.js';
 
 /** A pool that cannot be opened: missing, damaged or mismatched files. `reason` says which. */
 export class PoolOpenError extends Error {
@@ -106,6 +106,7 @@ export class Pool {
   static create(name: string, imagePath: string, metadataPath: string, bytes: number): Pool {
     const guid = newGuid(`pool:${name}`);
     const image = Image.create(imagePath, bytes, { pool: name, guid });
+    image.checksumSalt = checksumSaltOf(guid);
     const store = Store.open(metadataPath);
     const pool = new Pool(store, image);
     store.write(() => {
@@ -147,6 +148,7 @@ export class Pool {
       const label = Image.readLabel(imagePath);
       if (!meta || !label) throw new PoolOpenError(`the metadata '${metadataPath}' holds no pool`);
       if (meta.guid !== label.guid) throw new PoolOpenError(`the metadata '${metadataPath}' belongs to another pool`);
+      image.checksumSalt = checksumSaltOf(meta.guid);
       if (image.size < meta.imageBytes) {
         throw new PoolOpenError(`the image '${imagePath}' is ${image.size} bytes, the pool needs ${meta.imageBytes}`);
       }
