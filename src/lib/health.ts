@@ -182,8 +182,8 @@ export function errorScrub(h: PoolHandle): ScrubResult {
   return { examined: entries.length, damaged: verifier.damagedBlocks(), found };
 }
 
-function withPool<T>(home: Home, name: string, fn: (h: PoolHandle) => T): T {
-  const h = PoolHandle.open(home, name);
+function withPool<T>(home: Home, name: string, fn: (h: PoolHandle) => T, fullCheck = false): T {
+  const h = PoolHandle.open(home, name, { fullCheck });
   if (!h) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
   try {
     return fn(h);
@@ -200,6 +200,7 @@ export type ScrubRequest = 'start' | 'continue' | 'error' | 'stop' | 'pause';
  *  does with no scrub running, and `-p` succeeds with nothing to do (libzfs zpool_scan ignores
  *  ENOENT for a pause). */
 export function scrubPool(home: Home, name: string, request: ScrubRequest, history: string): void {
+  // A scrub verifies the metadata too: every page of the LMDB environment, before LMDB reads it.
   withPool(home, name, (h) => {
     if (request === 'stop') throw ZfsError.action(`cannot cancel scrubbing ${name}`, 'there is no active scrub');
     if (request === 'pause') return;
@@ -222,7 +223,7 @@ export function scrubPool(home: Home, name: string, request: ScrubRequest, histo
       finishScrub(c.tx.t, { func: 'scrub', state: 'finished', start, end, examined, errors: damaged }, found);
       c.tx.meta.props.last_scrubbed_txg = String(coveredTxg);
     });
-  });
+  }, true);
 }
 
 /** `zpool clear POOL [DEVICE]`: DEVICE, when given, must be the pool's image. */
@@ -234,5 +235,6 @@ export function clearPool(home: Home, name: string, device: string | undefined, 
     // Not a change of the pool's contents: no txg, and (as in OpenZFS) no history record.
     void history;
     h.pool.store.write(() => clearDeviceErrors(h.pool.t));
-  });
+    // As `zpool clear` reopens the devices: a pool faulted for damaged metadata is checked again.
+  }, true);
 }
