@@ -11,7 +11,7 @@ import { poolProblems } from '../engine/check-helper.js';
 import { expectGolden, Sandbox } from './harness.js';
 import { blockOf, damage, pattern, R, script, type Step } from './integrity-support.js';
 
-const ALGORITHMS: ChecksumAlgorithm[] = ['fletcher2', 'fletcher4', 'sha256', 'sha512', 'blake3'];
+const ALGORITHMS: ChecksumAlgorithm[] = ['fletcher2', 'fletcher4', 'sha256', 'sha512', 'skein', 'edonr', 'blake3'];
 
 describe('checksum algorithms', () => {
   it('each algorithm checksums every block as OpenZFS does and detects a flipped byte', () => {

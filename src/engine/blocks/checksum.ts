@@ -1,7 +1,8 @@
 /**
  * Block checksums as OpenZFS computes them (module/zcommon/zfs_fletcher.c, module/zfs/sha2_zfs.c,
- * blake3_zfs.c). `sha512` is SHA-512/256, as ZIO_CHECKSUM_SHA512 is; `blake3` is keyed with the
- * pool's 32-byte checksum salt (OpenZFS: spa_cksum_salt), as the salted algorithms are.
+ * skein_zfs.c, edonr_zfs.c, blake3_zfs.c). `sha512` is SHA-512/256, as ZIO_CHECKSUM_SHA512 is;
+ * `skein`, `edonr` and `blake3` are salted with the pool's 32-byte checksum salt (OpenZFS:
+ * spa_cksum_salt).
  *
  * fletcher4 runs four 64-bit sums over the block's 32-bit little-endian words:
  *   a += w; b += a; c += b; d += c   (all modulo 2^64)
@@ -11,6 +12,8 @@
  * is then additions only; the carries are folded in once per stride.
  */
 import { blake3 } from './blake3.js';
+import { edonrChecksum } from './edonr.js';
+import { skein512 } from './skein.js';
 import { fletcher4Wasm } from './fletcher4-wasm.js';
 import { createHash } from 'node:crypto';
 import type { ChecksumAlgorithm } from '../store/records.js';
@@ -112,7 +115,7 @@ export function fletcher2(data: Uint8Array): Buffer {
 const F2_STRIDE = 1024;
 
 /** The checksum of `data` under `algorithm` (empty for `off`); `salt` is the pool's checksum
- *  salt, which only the salted algorithms (blake3) use. */
+ *  salt, which only the salted algorithms (skein, edonr, blake3) use. */
 export function checksumOf(algorithm: ChecksumAlgorithm, data: Uint8Array, salt: Uint8Array): Uint8Array {
   switch (algorithm) {
     case 'fletcher4':
@@ -124,6 +127,10 @@ export function checksumOf(algorithm: ChecksumAlgorithm, data: Uint8Array, salt:
       return createHash('sha256').update(data).digest();
     case 'sha512':
       return createHash('sha512-256').update(data).digest();
+    case 'skein':
+      return skein512(data, 256, salt);
+    case 'edonr':
+      return edonrChecksum(data, salt);
     case 'blake3':
       return blake3(data, salt);
     case 'off':
@@ -143,6 +150,8 @@ export function algorithmFor(property: string | number | undefined | null): Chec
     case 'fletcher2':
     case 'sha256':
     case 'sha512':
+    case 'skein':
+    case 'edonr':
     case 'blake3':
       return property;
     default:

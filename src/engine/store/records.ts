@@ -28,8 +28,8 @@ export interface TreeRef {
 }
 
 /** The `checksum` property's algorithms as a block pointer records them (`on` is fletcher4;
- *  `sha512` is SHA-512/256; `blake3` is keyed with the pool's checksum salt). */
-export type ChecksumAlgorithm = 'fletcher4' | 'sha256' | 'off' | 'fletcher2' | 'sha512' | 'blake3';
+ *  `sha512` is SHA-512/256; `skein`, `edonr` and `blake3` are salted with the pool's checksum salt). */
+export type ChecksumAlgorithm = 'fletcher4' | 'sha256' | 'off' | 'fletcher2' | 'sha512' | 'skein' | 'edonr' | 'blake3';
 
 /** Where a data record lives in the image. `asize` is what it occupies (lsize rounded up to 4K). */
 export interface BlockPtr {

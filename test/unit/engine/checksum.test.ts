@@ -3,6 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { blake3 } from '../../../src/engine/blocks/blake3.js';
+import { edonr512, edonrChecksum } from '../../../src/engine/blocks/edonr.js';
+import { skein512, skein512Init } from '../../../src/engine/blocks/skein.js';
 import { algorithmFor, checksumMatches, checksumOf, fletcher2, fletcher4 } from '../../../src/engine/blocks/checksum.js';
 import type { ChecksumAlgorithm } from '../../../src/engine/store/records.js';
 
@@ -113,6 +115,39 @@ describe('blake3', () => {
   });
 });
 
+/** OpenZFS's tests/zfs-tests/cmd/checksum/skein_test.c: Skein-512-512 of 0xFF, 0xFF..0xC0 (64
+ *  bytes), 0xFF..0x80 (128 bytes), first 32 bytes; and skein_iv.c's SKEIN_512_IV_256, the state
+ *  after the config block for 256 bits of output. */
+describe('skein', () => {
+  it('gives OpenZFS test vectors and IV', () => {
+    const down = (n: number) => Uint8Array.from({ length: n }, (_, i) => 0xff - i);
+    expect(skein512(down(1), 512).toString('hex').slice(0, 64)).toBe('71b7bce6fe6452227b9ced6014249e5bf9a9754c3ad618ccc4e0aae16b316cc8');
+    expect(skein512(down(64), 512).toString('hex').slice(0, 64)).toBe('45863ba3be0c4dfc27e75d358496f4ac9a736a505d9313b42b2f5eada79fc17f');
+    expect(skein512(down(128), 512).toString('hex').slice(0, 64)).toBe('91cca510c263c4ddd010530a330733096286' + '31f308747e1bcbaa90e451cab92e');
+    expect(skein512Init(256).map((w) => w.toString(16).padStart(16, '0'))).toEqual([
+      'ccd044a12fdb3e13', 'e83590301a79a9eb', '55aea0614f816e6f', '2a2767a4ae9b94db',
+      'ec06025e74dd7683', 'e7a436cdc4746251', 'c36fbaf9393ad185', '3eedba1833edfc13',
+    ]);
+    // Keyed with the salt, the digest differs from the unkeyed one and from another key's.
+    const data = down(100);
+    expect(skein512(data, 256, Buffer.alloc(32, 1)).equals(skein512(data, 256))).toBe(false);
+  });
+});
+
+/** OpenZFS's tests/zfs-tests/cmd/checksum/edonr_test.c: Edon-R 512 of FIPS 180's "abc" and
+ *  two-block messages, first 32 bytes of the 64. */
+describe('edonr', () => {
+  it('gives OpenZFS test vectors; the checksum is salted', () => {
+    expect(edonr512(Buffer.from('abc')).toString('hex').slice(0, 64)).toBe('1b14db155f1d406594b8cef70a4362ec6b5de6a5daf50ec999e987c19d3049e2');
+    const long = 'abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu';
+    expect(edonr512(Buffer.from(long)).toString('hex').slice(0, 64)).toBe('5351070dc51c3b2baca5a60d0252ccb4e4921a96fe5a69e76dad48fd21a0845a');
+    const data = Buffer.alloc(512, 9);
+    const salt = Buffer.alloc(32, 2);
+    const first = edonr512(salt);
+    expect(edonrChecksum(data, salt).equals(edonr512(Buffer.concat([first, edonr512(first), data])).subarray(0, 32))).toBe(true);
+  });
+});
+
 describe('checksumOf', () => {
   const salt = Buffer.from('whats the Elvish word for friend');
 
@@ -127,12 +162,12 @@ describe('checksumOf', () => {
     expect(algorithmFor('on')).toBe('fletcher4');
     expect(algorithmFor(undefined)).toBe('fletcher4');
     expect(algorithmFor('noparity')).toBe('off');
-    for (const alg of ['fletcher2', 'fletcher4', 'sha256', 'sha512', 'blake3', 'off']) expect(algorithmFor(alg)).toBe(alg);
+    for (const alg of ['fletcher2', 'fletcher4', 'sha256', 'sha512', 'skein', 'edonr', 'blake3', 'off']) expect(algorithmFor(alg)).toBe(alg);
   });
 
   it('every algorithm gives 32 bytes that a flipped bit never matches; off matches anything', () => {
     const data = Buffer.alloc(8192, 7);
-    const algorithms: ChecksumAlgorithm[] = ['fletcher2', 'fletcher4', 'sha256', 'sha512', 'blake3'];
+    const algorithms: ChecksumAlgorithm[] = ['fletcher2', 'fletcher4', 'sha256', 'sha512', 'skein', 'edonr', 'blake3'];
     for (const alg of algorithms) {
       const sum = checksumOf(alg, data, salt);
       expect(sum.length, alg).toBe(32);
@@ -142,7 +177,9 @@ describe('checksumOf', () => {
       expect(checksumMatches(alg, sum, bad, salt), alg).toBe(false);
     }
     // The salt is part of a salted checksum: another pool's salt does not match.
-    expect(checksumMatches('blake3', checksumOf('blake3', data, salt), data, Buffer.alloc(32))).toBe(false);
+    for (const alg of ['skein', 'edonr', 'blake3'] as const) {
+      expect(checksumMatches(alg, checksumOf(alg, data, salt), data, Buffer.alloc(32)), alg).toBe(false);
+    }
     expect(checksumMatches('off', new Uint8Array(0), Buffer.from('anything'), salt)).toBe(true);
   });
 });
