@@ -3,32 +3,32 @@
  * with a 256-bit output and the pool's 32-byte checksum salt as the MAC key, then the block. Written
  * from module/icp/algs/skein (skein.c, skein_block.c: Threefish-512, 72 rounds, UBI chaining);
  * test/unit/engine/checksum.test.ts checks it against OpenZFS's vectors (skein_test.c) and IVs
- * (skein_iv.c). 64-bit words are BigInts: correct, and slow (about 1 MB/s), like the rarely
- * chosen algorithm it is.
+ * (skein_iv.c). 64-bit words are pairs of 32-bit halves.
  */
 
-const MASK = (1n << 64n) - 1n;
 const BLOCK_BYTES = 64;
-const PARITY = 0x1bd11bdaa9fc1a22n;
-/** "SHA3", version 1 (SKEIN_SCHEMA_VER) */
+/** 64-bit words are kept as (hi, lo) pairs of 32-bit halves in Uint32Arrays: [hi0, lo0, hi1, ...]. */
+const PARITY = [0x1bd11bda, 0xa9fc1a22];
+/** "SHA3", version 1 (SKEIN_SCHEMA_VER = 0x0000000133414853) */
 const SCHEMA_VER = 0x0000000133414853n;
-const FIRST = 1n << 62n;
-const FINAL = 1n << 63n;
-const TYPE_KEY = 0n << 56n;
-const TYPE_CFG = 4n << 56n;
-const TYPE_MSG = 48n << 56n;
-const TYPE_OUT = 63n << 56n;
+// Tweak word T1's high half: FIRST (bit 62), FINAL (bit 63), the block type (bits 56..61).
+const FIRST = 0x40000000;
+const FINAL = 0x80000000;
+const TYPE_KEY = 0 << 24;
+const TYPE_CFG = 4 << 24;
+const TYPE_MSG = 48 << 24;
+const TYPE_OUT = 63 << 24;
 
 /** Rotation constants R_512_r_i, and the word pairs each of the 8 rounds of a cycle mixes. */
 const ROTATIONS = [
-  [46n, 36n, 19n, 37n],
-  [33n, 27n, 14n, 42n],
-  [17n, 49n, 36n, 39n],
-  [44n, 9n, 54n, 56n],
-  [39n, 30n, 34n, 24n],
-  [13n, 50n, 10n, 17n],
-  [25n, 29n, 39n, 43n],
-  [8n, 35n, 56n, 22n],
+  [46, 36, 19, 37],
+  [33, 27, 14, 42],
+  [17, 49, 36, 39],
+  [44, 9, 54, 56],
+  [39, 30, 34, 24],
+  [13, 50, 10, 17],
+  [25, 29, 39, 43],
+  [8, 35, 56, 22],
 ];
 const PAIRS = [
   [0, 1, 2, 3, 4, 5, 6, 7],
@@ -37,55 +37,92 @@ const PAIRS = [
   [6, 1, 0, 7, 2, 5, 4, 3],
 ];
 
-const rotl = (x: bigint, n: bigint) => ((x << n) | (x >> (64n - n))) & MASK;
+/** v[i] += k[j] for word indices i, j of two pair arrays. */
+function addTo(v: Uint32Array, i: number, k: Uint32Array, j: number): void {
+  const lo = v[2 * i + 1] + k[2 * j + 1];
+  v[2 * i + 1] = lo;
+  v[2 * i] = v[2 * i] + k[2 * j] + (lo > 0xffffffff ? 1 : 0);
+}
+
+function addNumber(v: Uint32Array, i: number, n: number): void {
+  const lo = v[2 * i + 1] + n;
+  v[2 * i + 1] = lo;
+  v[2 * i] = v[2 * i] + (lo > 0xffffffff ? 1 : 0);
+}
+
+/** v[b] = rotl(v[b], n) ^ v[a] */
+function rotateXor(v: Uint32Array, b: number, n: number, a: number): void {
+  let hi = v[2 * b];
+  let lo = v[2 * b + 1];
+  if (n >= 32) {
+    [hi, lo] = [lo, hi];
+    n -= 32;
+  }
+  if (n > 0) [hi, lo] = [(hi << n) | (lo >>> (32 - n)), (lo << n) | (hi >>> (32 - n))];
+  v[2 * b] = hi ^ v[2 * a];
+  v[2 * b + 1] = lo ^ v[2 * a + 1];
+}
 
 /** UBI state: the chaining value and the tweak (T0 = bytes so far, T1 = flags and type). */
 class Ubi {
-  x: bigint[] = new Array<bigint>(8).fill(0n);
-  private t0 = 0n;
-  private t1 = 0n;
+  x: Uint32Array = new Uint32Array(16);
+  private t0 = 0;
+  private t1 = 0;
+  private readonly ks = new Uint32Array(18);
+  private readonly ts = new Uint32Array(6);
+  private readonly w = new Uint32Array(16);
+  private readonly v = new Uint32Array(16);
 
-  start(type: bigint): void {
-    this.t0 = 0n;
+  start(type: number): void {
+    this.t0 = 0;
     this.t1 = FIRST | type;
   }
 
   /** Skein_512_Process_Block for one 64-byte block counting `bytes` message bytes. */
   block(buf: Uint8Array, at: number, bytes: number, final = false): void {
-    this.t0 += BigInt(bytes);
-    if (final) this.t1 |= FINAL;
-    const ks = [...this.x, 0n];
-    ks[8] = ks.slice(0, 8).reduce((a, b) => a ^ b, PARITY);
-    const ts = [this.t0 & MASK, this.t1, (this.t0 ^ this.t1) & MASK];
-    const w = new Array<bigint>(8);
-    for (let i = 0; i < 8; i++) w[i] = word(buf, at + i * 8);
-    const v = w.map((wi, i) => (wi + ks[i]) & MASK);
-    v[5] = (v[5] + ts[0]) & MASK;
-    v[6] = (v[6] + ts[1]) & MASK;
+    const { ks, ts, w, v } = this;
+    this.t0 += bytes;
+    if (final) this.t1 = (this.t1 | FINAL) >>> 0;
+    ks.set(this.x);
+    ks[16] = PARITY[0];
+    ks[17] = PARITY[1];
+    for (let i = 0; i < 16; i++) ks[16 + (i & 1)] ^= this.x[i];
+    ts[0] = Math.floor(this.t0 / 0x100000000);
+    ts[1] = this.t0 >>> 0;
+    ts[2] = this.t1;
+    ts[3] = 0;
+    ts[4] = ts[0] ^ ts[2];
+    ts[5] = ts[1];
+    for (let i = 0; i < 8; i++) {
+      const p = at + i * 8;
+      w[2 * i + 1] = buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24);
+      w[2 * i] = buf[p + 4] | (buf[p + 5] << 8) | (buf[p + 6] << 16) | (buf[p + 7] << 24);
+    }
+    v.set(w);
+    for (let i = 0; i < 8; i++) addTo(v, i, ks, i);
+    addTo(v, 5, ts, 0);
+    addTo(v, 6, ts, 1);
     for (let r = 0; r < 72; r++) {
       const rot = ROTATIONS[r % 8];
       const p = PAIRS[r % 4];
       for (let j = 0; j < 4; j++) {
-        const a = p[2 * j];
-        const b = p[2 * j + 1];
-        v[a] = (v[a] + v[b]) & MASK;
-        v[b] = rotl(v[b], rot[j]) ^ v[a];
+        addTo(v, p[2 * j], v, p[2 * j + 1]);
+        rotateXor(v, p[2 * j + 1], rot[j], p[2 * j]);
       }
       if (r % 4 === 3) {
-        const s = BigInt((r + 1) / 4);
         const n = (r + 1) / 4;
-        for (let i = 0; i < 8; i++) v[i] = (v[i] + ks[(n + i) % 9]) & MASK;
-        v[5] = (v[5] + ts[n % 3]) & MASK;
-        v[6] = (v[6] + ts[(n + 1) % 3]) & MASK;
-        v[7] = (v[7] + s) & MASK;
+        for (let i = 0; i < 8; i++) addTo(v, i, ks, (n + i) % 9);
+        addTo(v, 5, ts, n % 3);
+        addTo(v, 6, ts, (n + 1) % 3);
+        addNumber(v, 7, n);
       }
     }
-    this.x = v.map((vi, i) => vi ^ w[i]);
-    this.t1 &= ~FIRST;
+    for (let i = 0; i < 16; i++) this.x[i] = v[i] ^ w[i];
+    this.t1 = (this.t1 & ~FIRST) >>> 0;
   }
 
   /** UBI over a whole message of type `type`: full blocks, then the last (padded) one as final. */
-  message(type: bigint, data: Uint8Array): void {
+  message(type: number, data: Uint8Array): void {
     this.start(type);
     const full = data.length === 0 ? 0 : Math.floor((data.length - 1) / BLOCK_BYTES);
     for (let i = 0; i < full; i++) this.block(data, i * BLOCK_BYTES, BLOCK_BYTES);
@@ -95,18 +132,18 @@ class Ubi {
   }
 }
 
-function word(buf: Uint8Array, at: number): bigint {
-  let v = 0n;
-  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(buf[at + i]);
-  return v;
-}
-
 function putWord(out: Uint8Array, at: number, v: bigint): void {
   for (let i = 0; i < 8; i++) out[at + i] = Number((v >> BigInt(8 * i)) & 0xffn);
 }
 
-/** The chaining value Skein_512_InitExt leaves for `outputBits` of output and the MAC `key`. */
+/** The chaining value Skein_512_InitExt leaves for `outputBits` of output and the MAC `key`,
+ *  as 8 words. */
 export function skein512Init(outputBits: number, key?: Uint8Array): bigint[] {
+  const x = initialState(outputBits, key);
+  return Array.from({ length: 8 }, (_, i) => (BigInt(x[2 * i]) << 32n) | BigInt(x[2 * i + 1]));
+}
+
+function initialState(outputBits: number, key?: Uint8Array): Uint32Array {
   const ubi = new Ubi();
   if (key && key.length > 0) ubi.message(TYPE_KEY, key);
   const cfg = new Uint8Array(32);
@@ -119,13 +156,16 @@ export function skein512Init(outputBits: number, key?: Uint8Array): bigint[] {
 /** Skein-512 of `data` with `outputBits` of output (at most 512), keyed with `key` when given. */
 export function skein512(data: Uint8Array, outputBits: number, key?: Uint8Array): Buffer {
   const ubi = new Ubi();
-  ubi.x = skein512Init(outputBits, key);
+  ubi.x = initialState(outputBits, key);
   ubi.message(TYPE_MSG, data);
   // Output: Threefish in counter mode, counter 0 (one block gives up to 512 bits).
   const counter = new Uint8Array(BLOCK_BYTES);
   ubi.start(TYPE_OUT);
   ubi.block(counter, 0, 8, true);
   const out = Buffer.alloc(64);
-  ubi.x.forEach((v, i) => putWord(out, i * 8, v));
+  for (let i = 0; i < 8; i++) {
+    out.writeUInt32LE(ubi.x[2 * i + 1], i * 8);
+    out.writeUInt32LE(ubi.x[2 * i], i * 8 + 4);
+  }
   return out.subarray(0, outputBits / 8);
 }
