@@ -228,6 +228,8 @@ export function scrubPool(home: Home, name: string, request: ScrubRequest, histo
 
 /** `zpool clear POOL [DEVICE]`: DEVICE, when given, must be the pool's image. */
 export function clearPool(home: Home, name: string, device: string | undefined, history: string): void {
+  // As `zpool clear` reopens the devices, every page of the metadata is checked again: a pool
+  // faulted for damaged metadata that has been restored from a copy comes back.
   withPool(home, name, (h) => {
     if (device !== undefined && path.resolve(device) !== path.resolve(h.image) && device !== path.basename(h.image)) {
       throw ZfsError.action(`cannot clear errors for ${device}`, 'no such device in pool');
@@ -235,6 +237,5 @@ export function clearPool(home: Home, name: string, device: string | undefined, 
     // Not a change of the pool's contents: no txg, and (as in OpenZFS) no history record.
     void history;
     h.pool.store.write(() => clearDeviceErrors(h.pool.t));
-    // As `zpool clear` reopens the devices: a pool faulted for damaged metadata is checked again.
   }, true);
 }

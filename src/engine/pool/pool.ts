@@ -135,7 +135,7 @@ export class Pool {
   /**
    * Open a pool's two files and check that they belong together; PoolOpenError says why not.
    * LMDB trusts its file, and a damaged page can crash the process (store/verify.ts): every open
-   * checks the meta pages and the root page of each table; `fullCheck` (import, scrub) checks
+   * checks the meta pages and the root page of each table; `fullCheck` (import, scrub, clear) checks
    * every page.
    */
   static open(imagePath: string, metadataPath: string, fullCheck = false): Pool {

@@ -51,17 +51,20 @@ interface Meta {
   main: DbRecord;
 }
 
-/** Reads pages of the file, from memory (a full walk) or one by one (the roots check). */
+/** A full walk of a file up to this size reads it whole; larger ones are read page by page. */
+const WHOLE_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Reads pages of the file, from memory (a full walk of a small file) or one by one. */
 class Pages {
   private readonly fd: number;
   private readonly whole: Buffer | null;
   readonly fileBytes: number;
   pageSize = 4096;
 
-  constructor(file: string, whole: boolean) {
+  constructor(file: string, full: boolean) {
     this.fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     this.fileBytes = fs.fstatSync(this.fd).size;
-    this.whole = whole ? fs.readFileSync(this.fd) : null;
+    this.whole = full && this.fileBytes <= WHOLE_FILE_BYTES ? fs.readFileSync(this.fd) : null;
   }
 
   read(pgno: number, count = 1): Buffer {
