@@ -113,6 +113,10 @@ describe('a damaged LMDB data file', () => {
       fs.writeFileSync(metadata, Buffer.from(sound.metadata).fill(0x5a, live[live.length - 1] * PAGE, live[live.length - 1] * PAGE + 8));
       fs.writeFileSync(registry, sound.registry);
       expect(run(['pool', 'scrub', 'tank']).status).toBe(1);
+      // A faulted pool is not healthy: `status -x` names it and does not say all pools are healthy.
+      const explain = run(['pool', 'status', '-x']);
+      expect([explain.status, explain.stdout]).toEqual([1, '']);
+      expect(explain.stderr).toMatch(/^cannot open 'tank': I\/O error\n/);
       fs.writeFileSync(metadata, sound.metadata);
       expect(run(commands[0]).status).toBe(1);
       expect(run(['pool', 'scrub', 'tank']).status).toBe(0);

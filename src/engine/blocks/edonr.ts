@@ -7,10 +7,9 @@
  * it is.
  */
 
-const MASK = (1n << 64n) - 1n;
 const BLOCK_BYTES = 128;
 const AAAA = 0xaaaaaaaaaaaaaaaan;
-const NOT_AAAA = ~AAAA & MASK;
+const NOT_AAAA = BigInt.asUintN(64, ~AAAA);
 
 /** The initial double pipe i512p2: 0x8081828384858687, ... */
 const INITIAL_PIPE = Array.from({ length: 16 }, (_, i) => {
@@ -19,39 +18,39 @@ const INITIAL_PIPE = Array.from({ length: 16 }, (_, i) => {
   return v;
 });
 
-const rotl = (x: bigint, n: bigint) => ((x << n) | (x >> (64n - n))) & MASK;
-const add = (...xs: bigint[]) => xs.reduce((a, b) => a + b, 0n) & MASK;
+const u64 = (x: bigint) => BigInt.asUintN(64, x);
+const rotl = (x: bigint, n: bigint) => u64((x << n) | (x >> (64n - n)));
 
 function ls1(x: bigint[]): bigint[] {
   const [x0, x1, x2, x3, x4, x5, x6, x7] = x;
-  const z1 = add(x0, x4), z2 = add(x1, x7), z5 = add(z1, z2);
-  const z3 = add(x2, x3), z4 = add(x5, x6), z6 = add(z3, z4);
+  const z1 = x0 + x4, z2 = x1 + x7, z5 = z1 + z2;
+  const z3 = x2 + x3, z4 = x5 + x6, z6 = z3 + z4;
   return [
-    add(AAAA, z5, x2),
-    rotl(add(z5, x3), 5n),
-    rotl(add(z5, x6), 15n),
-    rotl(add(z6, x7), 22n),
-    rotl(add(z6, x1), 31n),
-    rotl(add(z1, z3, x5), 40n),
-    rotl(add(z2, z4, x0), 50n),
-    rotl(add(z6, x4), 59n),
+    u64(AAAA + z5 + x2),
+    rotl(u64(z5 + x3), 5n),
+    rotl(u64(z5 + x6), 15n),
+    rotl(u64(z6 + x7), 22n),
+    rotl(u64(z6 + x1), 31n),
+    rotl(u64(z1 + z3 + x5), 40n),
+    rotl(u64(z2 + z4 + x0), 50n),
+    rotl(u64(z6 + x4), 59n),
   ];
 }
 
 function ls2(y: bigint[]): bigint[] {
   const [y0, y1, y2, y3, y4, y5, y6, y7] = y;
-  const z1 = add(y0, y1), z2 = add(y2, y5), z6 = add(z1, z2);
-  const z3 = add(y3, y4), z5 = add(z1, z3);
-  const z4 = add(y6, y7), z8 = add(z3, z4), z7 = add(z2, z4);
+  const z1 = y0 + y1, z2 = y2 + y5, z6 = z1 + z2;
+  const z3 = y3 + y4, z5 = z1 + z3;
+  const z4 = y6 + y7, z8 = z3 + z4, z7 = z2 + z4;
   return [
-    add(NOT_AAAA, z6, y7),
-    rotl(add(z5, y6), 10n),
-    rotl(add(z6, y3), 19n),
-    rotl(add(z8, y2), 29n),
-    rotl(add(z5, y5), 36n),
-    rotl(add(z7, y4), 44n),
-    rotl(add(z7, y1), 48n),
-    rotl(add(z8, y0), 55n),
+    u64(NOT_AAAA + z6 + y7),
+    rotl(u64(z5 + y6), 10n),
+    rotl(u64(z6 + y3), 19n),
+    rotl(u64(z8 + y2), 29n),
+    rotl(u64(z5 + y5), 36n),
+    rotl(u64(z7 + y4), 44n),
+    rotl(u64(z7 + y1), 48n),
+    rotl(u64(z8 + y0), 55n),
   ];
 }
 
@@ -60,20 +59,21 @@ function qef(s: bigint[], t: bigint[]): bigint[] {
   const z1 = s[0] ^ s[4], z5 = t[0] ^ t[1], z8 = t[6] ^ t[7], z3 = s[2] ^ s[3];
   const z7 = t[3] ^ t[4], z4 = s[5] ^ s[6], z6 = t[2] ^ t[5], z2 = s[1] ^ s[7];
   return [
-    add(z1 ^ s[1], z5 ^ t[5]),
-    add(z1 ^ s[7], t[2] ^ z8),
-    add(z2 ^ s[6], z5 ^ t[3]),
-    add(z3 ^ s[4], t[0] ^ z7),
-    add(s[0] ^ z2, t[1] ^ z6),
-    add(s[3] ^ z4, z7 ^ t[6]),
-    add(s[2] ^ z4, z6 ^ t[7]),
-    add(z3 ^ s[5], t[4] ^ z8),
+    u64((z1 ^ s[1]) + (z5 ^ t[5])),
+    u64((z1 ^ s[7]) + (t[2] ^ z8)),
+    u64((z2 ^ s[6]) + (z5 ^ t[3])),
+    u64((z3 ^ s[4]) + (t[0] ^ z7)),
+    u64((s[0] ^ z2) + (t[1] ^ z6)),
+    u64((s[3] ^ z4) + (z7 ^ t[6])),
+    u64((s[2] ^ z4) + (z6 ^ t[7])),
+    u64((z3 ^ s[5]) + (t[4] ^ z8)),
   ];
 }
 
 /** Q512 over one 128-byte block at `at`: updates the 16-word double pipe `p`. */
 function compress(p: bigint[], buf: Uint8Array, at: number): void {
-  const d = Array.from({ length: 16 }, (_, j) => word(buf, at + j * 8));
+  const view = new DataView(buf.buffer, buf.byteOffset + at, BLOCK_BYTES);
+  const d = Array.from({ length: 16 }, (_, j) => view.getBigUint64(j * 8, true));
   const rev = (a: number, b: number) => d.slice(b, a + 1).reverse();
   let p0 = qef(ls1(rev(15, 8)), ls2(d.slice(0, 8)));
   let q0 = qef(ls1(p0), ls2(d.slice(8, 16)));
@@ -87,12 +87,6 @@ function compress(p: bigint[], buf: Uint8Array, at: number): void {
     p[i] ^= d[i + 8] ^ p0[i];
     p[i + 8] ^= d[i] ^ q0[i];
   }
-}
-
-function word(buf: Uint8Array, at: number): bigint {
-  let v = 0n;
-  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(buf[at + i]);
-  return v;
 }
 
 /** Edon-R 512 of the concatenation of `parts` (whole bytes): the 64-byte digest. */

@@ -51,7 +51,8 @@ export const command: Command = {
       },
       { skipDamaged: true },
     );
-    if (explain && allPools && first) ctx.out.write('all pools are healthy\n');
+    // A pool that could not be opened is not healthy: it was reported above.
+    if (explain && allPools && first && !failed) ctx.out.write('all pools are healthy\n');
     if (failed) throw new ZfsError([], 1);
     return 0;
   },
