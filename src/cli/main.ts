@@ -29,7 +29,10 @@ async function run(argv: string[]): Promise<number> {
     return await dispatch(argv, new Output(1), stderr);
   } catch (err) {
     if (process.env.TSZFS_DEBUG) throw err;
-    stderr.write(`internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    // A damaged metadata store found in the middle of a command is the pool's I/O error.
+    const { storeFailure } = await import('../lib/pool-handle.js');
+    const failure = storeFailure(err);
+    stderr.write(failure ? failure.lines.join('\n') + '\n' : `internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
 }

@@ -12,14 +12,16 @@ import {
   deviceErrors,
   errorLog,
   finishScrub,
+  lastErrorScrub,
   lastScan,
   logChecksumErrors,
   type DeviceErrors,
   type ErrorLogEntry,
+  type ErrorScrubRecord,
   type ScanRecord,
 } from '../engine/pool/health.js';
 import { nowSeconds } from '../engine/pool/clock.js';
-import type { DatasetRecord, Id } from '../engine/store/records.js';
+import type { BlockPtr, DatasetRecord, Id, Txg } from '../engine/store/records.js';
 import type { DslView } from '../engine/datasets/view.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
@@ -28,13 +30,14 @@ import { PoolHandle } from './pool-handle.js';
 export interface PoolHealth {
   errors: DeviceErrors;
   scan: ScanRecord | null;
+  errorScrub: ErrorScrubRecord | null;
   /** entries of the error log (ZPOOL_CONFIG_ERRCOUNT counts these) */
   dataErrors: number;
 }
 
 export function poolHealth(h: PoolHandle): PoolHealth {
   const t = h.pool.t;
-  return { errors: deviceErrors(t), scan: lastScan(t), dataErrors: errorLog(t).length };
+  return { errors: deviceErrors(t), scan: lastScan(t), errorScrub: lastErrorScrub(t), dataErrors: errorLog(t).length };
 }
 
 /** The damaged files, as `zpool status -v` names them (zpool_obj_to_path on an unmounted
@@ -103,44 +106,85 @@ export function noteDamagedBlock(h: PoolHandle, dsId: Id, err: ChecksumError): v
   h.pool.store.write(() => logChecksumErrors(h.pool.t, [{ dataset: dsId, object, blockId }]));
 }
 
+/** Reads each extent once and remembers whether it was good: a block shared by a head and its
+ *  snapshots is one block to verify, however many datasets reference it. */
+class BlockVerifier {
+  private readonly verdict = new Map<number, boolean>();
+  private buf = Buffer.alloc(128 * 1024);
+  /** bytes read and verified */
+  examined = 0;
+
+  constructor(private readonly h: PoolHandle) {}
+
+  good(bp: BlockPtr): boolean {
+    let good = this.verdict.get(bp.offset);
+    if (good !== undefined) return good;
+    if (this.buf.length < bp.lsize) this.buf = Buffer.alloc(bp.lsize);
+    try {
+      readRecord(this.h.pool.image, bp, this.buf);
+      good = true;
+    } catch (err) {
+      if (!(err instanceof ChecksumError)) throw err;
+      good = false;
+    }
+    this.verdict.set(bp.offset, good);
+    this.examined += bp.asize;
+    return good;
+  }
+
+  damagedBlocks(): number {
+    return [...this.verdict.values()].filter((good) => !good).length;
+  }
+}
+
+export interface ScrubResult {
+  examined: number;
+  damaged: number;
+  found: ErrorLogEntry[];
+}
+
 /** Every block reachable from any dataset (heads, snapshots, clones; deadlisted blocks are
- *  those of snapshots), each extent read and verified once. */
-export function scrub(h: PoolHandle): { examined: number; damaged: number; found: ErrorLogEntry[] } {
+ *  those of snapshots) and born after `minBirth` (`zpool scrub -C`: the txg the last scrub
+ *  covered), each extent read and verified once. Trees not rewritten since `minBirth` are skipped. */
+export function scrub(h: PoolHandle, minBirth: Txg = 0): ScrubResult {
   const t = h.pool.t;
   const src = new NodeReader(t);
-  const verdict = new Map<number, boolean>();
+  const verifier = new BlockVerifier(h);
   const found: ErrorLogEntry[] = [];
-  let buf = Buffer.alloc(128 * 1024);
-  let examined = 0;
   for (const { value } of t.datasets.getRange({})) {
     const ds = value as DatasetRecord;
+    if (ds.root.birth <= minBirth) continue;
     const os = src.get<ObjsetNode>(ds.root);
     objectTable.scan(src, os.objects, 0, (object, dn) => {
-      if (dn.type !== 'file') return;
+      if (dn.type !== 'file' || (dn.blocks.root?.birth ?? 0) <= minBirth) return;
       blockMap.scan(src, dn.blocks, 0, (blockId, bp) => {
-        let good = verdict.get(bp.offset);
-        if (good === undefined) {
-          if (buf.length < bp.lsize) buf = Buffer.alloc(bp.lsize);
-          try {
-            readRecord(h.pool.image, bp, buf);
-            good = true;
-          } catch (err) {
-            if (!(err instanceof ChecksumError)) throw err;
-            good = false;
-          }
-          verdict.set(bp.offset, good);
-          examined += bp.asize;
-        }
-        if (!good) found.push({ dataset: ds.id, object, blockId });
+        if (bp.birth > minBirth && !verifier.good(bp)) found.push({ dataset: ds.id, object, blockId });
       });
     });
   }
-  const damaged = [...verdict.values()].filter((good) => !good).length;
-  return { examined, damaged, found };
+  return { examined: verifier.examined, damaged: verifier.damagedBlocks(), found };
 }
 
-function withPool<T>(home: Home, name: string, fn: (h: PoolHandle) => T): T {
-  const h = PoolHandle.open(home, name);
+/** `zpool scrub -e`: re-read only the blocks the error log names (dsl_errorscrub_sync). An entry
+ *  whose dataset, file or block is gone is examined and has nothing to read. */
+export function errorScrub(h: PoolHandle): ScrubResult {
+  const t = h.pool.t;
+  const src = new NodeReader(t);
+  const verifier = new BlockVerifier(h);
+  const entries = errorLog(t);
+  const found = entries.filter((e) => {
+    const ds = t.datasets.get(e.dataset);
+    if (!ds) return false;
+    const dn = objectTable.get(src, src.get<ObjsetNode>(ds.root).objects, e.object);
+    if (!dn || dn.type !== 'file') return false;
+    const bp = blockMap.get(src, dn.blocks, e.blockId);
+    return bp !== null && !verifier.good(bp);
+  });
+  return { examined: entries.length, damaged: verifier.damagedBlocks(), found };
+}
+
+function withPool<T>(home: Home, name: string, fn: (h: PoolHandle) => T, fullCheck = false): T {
+  const h = PoolHandle.open(home, name, { fullCheck });
   if (!h) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
   try {
     return fn(h);
@@ -149,23 +193,44 @@ function withPool<T>(home: Home, name: string, fn: (h: PoolHandle) => T): T {
   }
 }
 
-export type ScrubRequest = 'start' | 'stop' | 'pause';
+/** `zpool scrub` (start), `-C` (continue from last_scrubbed_txg), `-e` (error scrub), `-s`, `-p`. */
+export type ScrubRequest = 'start' | 'continue' | 'error' | 'stop' | 'pause';
 
-/** `zpool scrub [-s | -p] POOL`. A scrub here runs to completion inside the command, so there is
- *  never one in progress for another command to stop or pause. */
+/** `zpool scrub [-e | -s | -p | -C] POOL`. A scrub here runs to completion inside the command, so
+ *  there is never one in progress for another command to stop or pause: `-s` fails as OpenZFS
+ *  does with no scrub running, and `-p` succeeds with nothing to do (libzfs zpool_scan ignores
+ *  ENOENT for a pause). */
 export function scrubPool(home: Home, name: string, request: ScrubRequest, history: string): void {
+  // A scrub verifies the metadata too: every page of the LMDB environment, before LMDB reads it.
   withPool(home, name, (h) => {
     if (request === 'stop') throw ZfsError.action(`cannot cancel scrubbing ${name}`, 'there is no active scrub');
-    if (request === 'pause') throw ZfsError.action(`cannot pause scrubbing ${name}`, 'there is no active scrub');
+    if (request === 'pause') return;
+    // An error scrub with an empty error log is not started (dsl_errorscrub_setup_check: ECANCELED,
+    // which libzfs treats as success).
+    if (request === 'error' && errorLog(h.pool.t).length === 0) return;
     const start = nowSeconds();
-    const { examined, damaged, found } = h.pool.readingData(() => scrub(h));
-    const scan: ScanRecord = { func: 'scrub', state: 'finished', start, end: nowSeconds(), examined, errors: damaged };
-    h.change(history, (c) => finishScrub(c.tx.t, scan, found));
-  });
+    // The txg this scrub covers up to: the next `-C` starts after it (DMU_POOL_LAST_SCRUBBED_TXG).
+    const coveredTxg = h.pool.meta().txg;
+    const minBirth = request === 'continue' ? Number(h.pool.meta().props.last_scrubbed_txg ?? 0) : 0;
+    const { examined, damaged, found } = h.pool.readingData(() =>
+      request === 'error' ? errorScrub(h) : scrub(h, minBirth),
+    );
+    const end = nowSeconds();
+    h.change(history, (c) => {
+      if (request === 'error') {
+        finishScrub(c.tx.t, { func: 'errorscrub', state: 'finished', start, end, examined, errors: damaged }, found);
+        return;
+      }
+      finishScrub(c.tx.t, { func: 'scrub', state: 'finished', start, end, examined, errors: damaged }, found);
+      c.tx.meta.props.last_scrubbed_txg = String(coveredTxg);
+    });
+  }, true);
 }
 
 /** `zpool clear POOL [DEVICE]`: DEVICE, when given, must be the pool's image. */
 export function clearPool(home: Home, name: string, device: string | undefined, history: string): void {
+  // As `zpool clear` reopens the devices, every page of the metadata is checked again: a pool
+  // faulted for damaged metadata that has been restored from a copy comes back.
   withPool(home, name, (h) => {
     if (device !== undefined && path.resolve(device) !== path.resolve(h.image) && device !== path.basename(h.image)) {
       throw ZfsError.action(`cannot clear errors for ${device}`, 'no such device in pool');
@@ -173,5 +238,5 @@ export function clearPool(home: Home, name: string, device: string | undefined, 
     // Not a change of the pool's contents: no txg, and (as in OpenZFS) no history record.
     void history;
     h.pool.store.write(() => clearDeviceErrors(h.pool.t));
-  });
+  }, true);
 }

@@ -9,10 +9,13 @@ import * as path from 'node:path';
 export interface PoolEntry {
   name: string;
   image: string;
+  /** why the pool's metadata was found damaged (by a full check); no command reads it until a
+   *  scrub, clear or import finds it sound again */
+  faulted?: string;
 }
 
 interface Registry {
-  pools: Record<string, { image: string }>;
+  pools: Record<string, { image: string; faulted?: string }>;
 }
 
 export class Home {
@@ -39,7 +42,17 @@ export class Home {
 
   find(name: string): PoolEntry | undefined {
     const entry = this.read().pools[name];
-    return entry ? { name, image: entry.image } : undefined;
+    return entry ? { name, ...entry } : undefined;
+  }
+
+  /** Record (or, with null, forget) that a pool's metadata is damaged. */
+  setFaulted(name: string, reason: string | null): void {
+    const registry = this.read();
+    const entry = registry.pools[name];
+    if (!entry || (entry.faulted ?? null) === reason) return;
+    if (reason === null) delete entry.faulted;
+    else entry.faulted = reason;
+    this.write(registry);
   }
 
   add(entry: PoolEntry): void {

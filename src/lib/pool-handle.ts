@@ -9,7 +9,8 @@ import { DslTxn } from '../engine/datasets/dsl-txn.js';
 import { DslView } from '../engine/datasets/view.js';
 import { nowSeconds } from '../engine/pool/clock.js';
 import { Image } from '../engine/pool/image.js';
-import { Pool, PoolOpenError, type PoolTxn } from '../engine/pool/pool.js';
+import { MetadataDamage, Pool, PoolOpenError, type PoolTxn } from '../engine/pool/pool.js';
+import { verifyLmdb } from '../engine/store/verify.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
@@ -39,20 +40,36 @@ export class PoolHandle {
     readonly pool: Pool,
   ) {}
 
-  /** The imported pool called `name`, or null. */
-  static open(home: Home, name: string): PoolHandle | null {
+  /** The pool this process opened last: a failure of its metadata store surfacing later, in the
+   *  middle of a command, is reported against it (storeFailure). */
+  static lastOpened: { name: string; metadata: string; home: Home } | null = null;
+
+  /**
+   * The imported pool called `name`, or null. `fullCheck` reads every page of its metadata before
+   * LMDB does (engine/store/verify.ts), as import, scrub and clear do: damage it finds marks the
+   * pool faulted in the registry, and a faulted pool is opened by nothing but a full check, which
+   * clears the mark once the metadata is sound (restored from a copy).
+   */
+  static open(home: Home, name: string, { fullCheck = false } = {}): PoolHandle | null {
     const entry = home.find(name);
     if (!entry) return null;
+    if (entry.faulted && !fullCheck) throw ZfsError.action(`cannot open '${name}'`, 'I/O error', entry.faulted);
     const label = Image.readLabel(entry.image);
     if (!label || label.pool !== name) {
       throw ZfsError.action(`cannot open '${name}'`, 'I/O error', `the image '${entry.image}' does not hold this pool`);
     }
+    const metadata = metadataPathOf(path.resolve(entry.image));
+    PoolHandle.lastOpened = { name, metadata, home };
+    let pool: Pool;
     try {
-      return new PoolHandle(name, entry.image, Pool.open(entry.image, metadataPathOf(path.resolve(entry.image))));
+      pool = Pool.open(entry.image, metadata, fullCheck);
     } catch (err) {
+      if (err instanceof MetadataDamage) home.setFaulted(name, err.reason);
       if (err instanceof PoolOpenError) throw ZfsError.action(`cannot open '${name}'`, 'I/O error', err.reason);
       throw err;
     }
+    if (fullCheck) home.setFaulted(name, null);
+    return new PoolHandle(name, entry.image, pool);
   }
 
   view(): DslView {
@@ -98,6 +115,28 @@ export class PoolHandle {
   close(): void {
     this.pool.close();
   }
+}
+
+/**
+ * An unexpected error met while a pool was open, as a user-facing error when it is a failure of
+ * the pool's metadata store: an LMDB error code (MDB_CORRUPTED, MDB_PAGE_NOTFOUND, ...), a record
+ * that does not decode (damage inside a value, which has no checksum of its own), or a page that a
+ * full check now finds damaged. Null for anything else (a bug stays an internal error).
+ */
+export function storeFailure(err: unknown): ZfsError | null {
+  const opened = PoolHandle.lastOpened;
+  if (!opened || !(err instanceof Error)) return null;
+  const code = (err as { code?: unknown }).code;
+  const lmdbCode = typeof code === 'number' && code >= -30800 && code <= -30700;
+  const decoding = /[\\/]node_modules[\\/](lmdb|msgpackr)[\\/]/.test(err.stack ?? '');
+  const damage = verifyLmdb(opened.metadata, true);
+  if (damage) {
+    const reason = `the metadata '${opened.metadata}' ${damage}`;
+    opened.home.setFaulted(opened.name, reason);
+    return ZfsError.action(`cannot open '${opened.name}'`, 'I/O error', reason);
+  }
+  if (!lmdbCode && !decoding) return null;
+  return ZfsError.action(`cannot open '${opened.name}'`, 'I/O error', `the metadata '${opened.metadata}' cannot be read (${err.message})`);
 }
 
 /** The user and host a history record names (`zpool history -l`). */

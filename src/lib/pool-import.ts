@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Image } from '../engine/pool/image.js';
 import { Pool } from '../engine/pool/pool.js';
+import { verifyLmdb } from '../engine/store/verify.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
@@ -21,6 +22,11 @@ export interface Importable {
 }
 
 export function exportPool(home: Home, name: string, history: string): void {
+  // A pool faulted for damaged metadata is forgotten without reading it (nowhere to log to).
+  if (home.find(name)?.faulted) {
+    home.remove(name);
+    return;
+  }
   const h = PoolHandle.open(home, name);
   if (!h) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
   try {
@@ -87,6 +93,10 @@ export function importPool(home: Home, dir: string, which: string, newName: stri
       "use the form 'zpool import <pool | id> <newpool>' to give it a new name",
     );
   }
+  // Every page of the metadata is checked before LMDB reads any (engine/store/verify.ts).
+  const metadata = metadataPathOf(found.image);
+  const damage = verifyLmdb(metadata, true);
+  if (damage) throw ZfsError.action(`cannot import '${which}'`, 'I/O error', `the metadata '${metadata}' ${damage}`);
   if (name !== found.name) {
     // The label first: an interrupted rename leaves an image that imports under the new name
     // and whose records are renamed below on that import.

@@ -35,13 +35,13 @@ export function writeRecord(tx: PoolTxn, buf: Buffer, lsize: number): BlockPtr |
     if (isAllZero(data)) return null;
     const c = compressRecord(algorithm, data);
     if (c) {
-      const checksum = checksumOf(cksumAlg, c.stored);
+      const checksum = checksumOf(cksumAlg, c.stored, tx.image.checksumSalt);
       const offset = tx.writeData(c.stored, c.psize, c.psize);
       return { offset, asize: c.psize, lsize, psize: c.psize, compress: algorithm, birth: tx.txg, cksumAlg, checksum };
     }
   }
   const asize = roundUpToSector(lsize);
-  const checksum = checksumOf(cksumAlg, data);
+  const checksum = checksumOf(cksumAlg, data, tx.image.checksumSalt);
   const offset = tx.writeData(buf, lsize, asize);
   return { offset, asize, lsize, birth: tx.txg, cksumAlg, checksum };
 }
@@ -60,7 +60,7 @@ export function readRecord(image: Image, bp: BlockPtr, buf: Buffer): Buffer {
     // A block past the end of a truncated image reads as damaged, not as a crash.
     throw new ChecksumError(bp);
   }
-  if (!checksumMatches(bp.cksumAlg, bp.checksum, raw)) throw new ChecksumError(bp);
+  if (!checksumMatches(bp.cksumAlg, bp.checksum, raw, image.checksumSalt)) throw new ChecksumError(bp);
   // A record that passes its checksum but does not decode is damaged all the same (ZFS: EIO).
   if (compressed && !decompressRecord(bp.compress!, raw, buf.subarray(0, bp.lsize))) throw new ChecksumError(bp);
   return buf;

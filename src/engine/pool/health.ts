@@ -26,6 +26,19 @@ export interface ScanRecord {
   errors: number;
 }
 
+/** The last error scrub (`zpool scrub -e`, ZFS dsl_errorscrub_phys_t): it re-reads only the
+ *  blocks of the error log. A normal scrub erases it, as dsl_scan_setup_sync does. */
+export interface ErrorScrubRecord {
+  func: 'errorscrub';
+  state: 'finished';
+  start: number;
+  end: number;
+  /** error log entries examined (dep_examined) */
+  examined: number;
+  /** damaged blocks found */
+  errors: number;
+}
+
 /** One damaged block, as ZFS's error log keys it (objset, object, blkid; level is always 0 here). */
 export interface ErrorLogEntry {
   dataset: Id;
@@ -49,6 +62,10 @@ export function lastScan(t: Tables): ScanRecord | null {
   return (t.health.get('scan') as ScanRecord | undefined) ?? null;
 }
 
+export function lastErrorScrub(t: Tables): ErrorScrubRecord | null {
+  return (t.health.get('errorscrub') as ErrorScrubRecord | undefined) ?? null;
+}
+
 export function errorLog(t: Tables): ErrorLogEntry[] {
   return [...t.errlog.getKeys({})].map((key) => {
     const [dataset, object, blockId] = key as number[];
@@ -66,14 +83,20 @@ export function logChecksumErrors(t: Tables, entries: ErrorLogEntry[], blocks = 
   for (const e of entries) t.errlog.putSync([e.dataset, e.object, e.blockId], CURRENT);
 }
 
-/** A scrub finished: record it and rotate the error log (inside a write transaction). */
-export function finishScrub(t: Tables, scan: ScanRecord, found: ErrorLogEntry[]): void {
+/** A scrub or an error scrub finished: record it and rotate the error log (inside a write
+ *  transaction). A normal scrub erases the record of the last error scrub. */
+export function finishScrub(t: Tables, scan: ScanRecord | ErrorScrubRecord, found: ErrorLogEntry[]): void {
   logChecksumErrors(t, found, scan.errors);
   for (const { key, value } of [...t.errlog.getRange({})]) {
     if (value === LAST) t.errlog.removeSync(key);
     else t.errlog.putSync(key, LAST);
   }
-  t.health.putSync('scan', scan);
+  if (scan.func === 'errorscrub') {
+    t.health.putSync('errorscrub', scan);
+  } else {
+    t.health.putSync('scan', scan);
+    t.health.removeSync('errorscrub');
+  }
 }
 
 /** `zpool clear`: the device error counters go back to zero; the error log stays. */

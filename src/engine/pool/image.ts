@@ -2,6 +2,7 @@
  * The pool's image file: one preallocated file holding block data, as a file vdev does.
  * Its first 4 KiB is a label naming the pool, so an image is recognised (and not reused by accident).
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 import { EngineError } from '../errno.js';
@@ -18,6 +19,9 @@ export interface Label {
 }
 
 export class Image {
+  /** the pool's checksum salt, for the salted checksum algorithms (set by the pool that opens it) */
+  checksumSalt: Uint8Array = new Uint8Array(32);
+
   private constructor(
     readonly path: string,
     readonly fd: number,
@@ -104,6 +108,13 @@ export class Image {
   close(): void {
     fs.closeSync(this.fd);
   }
+}
+
+/** The checksum salt of the pool whose label holds `guid`, for the salted checksum algorithms.
+ *  OpenZFS draws 32 random bytes when a pool is created (spa_cksum_salt); tszfs derives them from
+ *  the pool's (random) guid, so that pools made before salted algorithms existed have one too. */
+export function checksumSaltOf(guid: string): Uint8Array {
+  return createHash('sha256').update(`tszfs checksum salt ${guid}`).digest();
 }
 
 function decodeLabel(buf: Buffer): Label | null {

@@ -8,12 +8,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Store, type Tables } from '../store/environment.js';
+import { verifyLmdb } from '../store/verify.js';
 import type { ChecksumAlgorithm, CompressAlgorithm, Id, PoolMeta, Txg } from '../store/records.js';
 import { Allocator, OutOfSpace } from './allocator.js';
 import { clockPinned, nowSeconds } from './clock.js';
 import { crashPoint } from './crash.js';
 import { oldestReader, readerKey } from './readers.js';
-import { Image, LABEL_BYTES } from './image.js';
+import { checksumSaltOf, Image, LABEL_BYTES } from './image.js';
 
 /** A pool that cannot be opened: missing, damaged or mismatched files. `reason` says which. */
 export class PoolOpenError extends Error {
@@ -21,6 +22,9 @@ export class PoolOpenError extends Error {
     super(reason);
   }
 }
+
+/** The LMDB environment's pages are damaged (store/verify.ts), as opposed to missing or foreign. */
+export class MetadataDamage extends PoolOpenError {}
 
 /** OpenZFS spa_get_slop_space: space kept back so that frees and destroys work on a full pool. */
 export function slopBytes(size: number): number {
@@ -125,6 +129,7 @@ export class Pool {
   static create(name: string, imagePath: string, metadataPath: string, bytes: number): Pool {
     const guid = newGuid(`pool:${name}`);
     const image = Image.create(imagePath, bytes, { pool: name, guid });
+    image.checksumSalt = checksumSaltOf(guid);
     const store = Store.open(metadataPath);
     const pool = new Pool(store, image);
     store.write(() => {
@@ -146,12 +151,18 @@ export class Pool {
     return pool;
   }
 
-  /** Open a pool's two files and check that they belong together; PoolOpenError says why not. */
-  static open(imagePath: string, metadataPath: string): Pool {
+  /**
+   * Open a pool's two files and check that they belong together; PoolOpenError says why not.
+   * LMDB trusts its file, and a damaged page can crash the process (store/verify.ts): every open
+   * checks the meta pages and the root page of each table; `fullCheck` (import, scrub, clear) checks
+   * every page.
+   */
+  static open(imagePath: string, metadataPath: string, fullCheck = false): Pool {
     // LMDB would create a missing environment: an empty pool is not the pool that was there.
     if (!fs.existsSync(metadataPath)) throw new PoolOpenError(`the metadata '${metadataPath}' is missing`);
-    // LMDB trusts its file: a foreign one can crash the process, so look at its meta pages first.
     if (!looksLikeLmdb(metadataPath)) throw new PoolOpenError(`the metadata '${metadataPath}' is not an LMDB environment`);
+    const damage = verifyLmdb(metadataPath, fullCheck);
+    if (damage) throw new MetadataDamage(`the metadata '${metadataPath}' ${damage}`);
     let image: Image;
     try {
       image = Image.open(imagePath);
@@ -166,6 +177,7 @@ export class Pool {
       const label = Image.readLabel(imagePath);
       if (!meta || !label) throw new PoolOpenError(`the metadata '${metadataPath}' holds no pool`);
       if (meta.guid !== label.guid) throw new PoolOpenError(`the metadata '${metadataPath}' belongs to another pool`);
+      image.checksumSalt = checksumSaltOf(meta.guid);
       if (image.size < meta.imageBytes) {
         throw new PoolOpenError(`the image '${imagePath}' is ${image.size} bytes, the pool needs ${meta.imageBytes}`);
       }

@@ -27,8 +27,9 @@ export interface TreeRef {
   levels: number;
 }
 
-/** The `checksum` property's algorithms as a block pointer records them (`on` is fletcher4). */
-export type ChecksumAlgorithm = 'fletcher4' | 'sha256' | 'off';
+/** The `checksum` property's algorithms as a block pointer records them (`on` is fletcher4;
+ *  `sha512` is SHA-512/256; `skein`, `edonr` and `blake3` are salted with the pool's checksum salt). */
+export type ChecksumAlgorithm = 'fletcher4' | 'sha256' | 'off' | 'fletcher2' | 'sha512' | 'skein' | 'edonr' | 'blake3';
 
 /** How a record is stored compressed (ZFS BP_GET_COMPRESS); the `compression` property's
  *  values name them (`on` is lz4, `gzip` gzip-6, `zstd` zstd-3, `zstd-fast` zstd-fast-1). */
@@ -47,7 +48,7 @@ export interface BlockPtr {
   birth: Txg;
   /** the algorithm that made `checksum` (ZFS BP_GET_CHECKSUM) */
   cksumAlg: ChecksumAlgorithm;
-  /** 32 bytes: fletcher4's four 64-bit sums or sha256's digest, little-endian; empty when off */
+  /** 32 bytes: fletcher2's or fletcher4's four 64-bit sums, little-endian, or the digest; empty when off */
   checksum: Uint8Array;
 }
 

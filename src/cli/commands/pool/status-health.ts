@@ -7,29 +7,59 @@ import type { PoolHealth } from '../../../lib/health.js';
 import { formatCtime } from '../../format/dates.js';
 import { nicebytes, nicenum } from '../../format/nicenum.js';
 
-/** ZPOOL_STATUS_CORRUPT_DATA: the error log is not empty. */
-export function statusParagraph(health: PoolHealth): string {
-  if (health.dataErrors === 0) return '';
-  return (
-    'status: One or more devices has experienced an error resulting in data\n' +
-    '\tcorruption.  Applications may be affected.\n' +
-    'action: Restore the file in question if possible.  Otherwise restore the\n' +
-    '\tentire pool from backup.\n' +
-    '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-8A\n'
-  );
+/** What zpool_get_status finds wrong with a pool (libzfs_status.c check_status, in its order):
+ *  a non-empty error log first, then error counts on the vdev. */
+export type StatusReason = 'ok' | 'corrupt-data' | 'failing-dev';
+
+export function statusReason(health: PoolHealth): StatusReason {
+  if (health.dataErrors > 0) return 'corrupt-data';
+  const { read, write, cksum } = health.errors;
+  return read + write + cksum > 0 ? 'failing-dev' : 'ok';
 }
+
+/** print_status_reason's status/action paragraph and the `see:` line of its msgid. */
+export function statusParagraph(health: PoolHealth): string {
+  switch (statusReason(health)) {
+    case 'ok':
+      return '';
+    case 'corrupt-data':
+      return (
+        'status: One or more devices has experienced an error resulting in data\n' +
+        '\tcorruption.  Applications may be affected.\n' +
+        'action: Restore the file in question if possible.  Otherwise restore the\n' +
+        '\tentire pool from backup.\n' +
+        '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-8A\n'
+      );
+    case 'failing-dev':
+      return (
+        'status: One or more devices has experienced an unrecoverable error.  An\n' +
+        '\tattempt was made to correct the error.  Applications are unaffected.\n' +
+        "action: Determine if the device needs to be replaced, and clear the errors\n" +
+        "\tusing 'zpool clear' or replace the device with 'zpool replace'.\n" +
+        '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-9P\n'
+      );
+  }
+}
+
+const z2 = (n: number) => String(n).padStart(2, '0');
+const hms = (seconds: number) =>
+  `${z2(Math.floor((seconds % 86400) / 3600))}:${z2(Math.floor((seconds % 3600) / 60))}:${z2(seconds % 60)}`;
 
 /** secs_to_dhms */
 function duration(seconds: number): string {
-  const z2 = (n: number) => String(n).padStart(2, '0');
   const days = Math.floor(seconds / 86400);
-  const hms = `${z2(Math.floor((seconds % 86400) / 3600))}:${z2(Math.floor((seconds % 3600) / 60))}:${z2(seconds % 60)}`;
-  return days > 0 ? `${days} days ${hms}` : hms;
+  return days > 0 ? `${days} days ${hms(seconds)}` : hms(seconds);
 }
 
-/** `  scan: ...`, only once a scrub has run (2.3 prints nothing for a never-scrubbed pool). */
+/** print_scan_status: the later of the last scrub (`  scan: ...`) and the last error scrub
+ *  (` scrub: ...`, print_err_scrub_status), an error scrub winning a tie; nothing for a
+ *  never-scrubbed pool (2.3). */
 export function scanLine(health: PoolHealth): string {
-  const scan = health.scan;
+  const { scan, errorScrub } = health;
+  if (errorScrub && (!scan || errorScrub.start >= scan.start)) {
+    const secs = Math.max(0, errorScrub.end - errorScrub.start);
+    return ` scrub: scrubbed ${errorScrub.examined} error blocks in ${Math.floor(secs / 86400)} days ${hms(secs)} on ${formatCtime(errorScrub.end)}\n`;
+  }
   if (!scan) return '';
   if (scan.state === 'canceled') return `  scan: scrub canceled on ${formatCtime(scan.end)}\n`;
   return `  scan: scrub repaired ${nicebytes(0)} in ${duration(Math.max(0, scan.end - scan.start))} with ${scan.errors} errors on ${formatCtime(scan.end)}\n`;

@@ -2,7 +2,7 @@
 import { ZfsError } from '../../../lib/errors.js';
 import { forEachNamedPool } from '../../../lib/session.js';
 import { damagedFiles, poolHealth, type PoolHealth } from '../../../lib/health.js';
-import { errorColumns, errorsSection, scanLine, statusParagraph } from './status-health.js';
+import { errorColumns, errorsSection, scanLine, statusParagraph, statusReason } from './status-health.js';
 import type { Command } from '../../context.js';
 import { parseOptions } from '../../parse.js';
 
@@ -29,16 +29,30 @@ export const command: Command = {
     const p = parseOptions(args, { flags: 'vxLP' });
     const names = p.operands.length > 0 ? p.operands : ctx.home.pools().map((e) => e.name);
     if (names.length === 0) throw new ZfsError(['no pools available'], 0);
-    const parts: string[] = [];
+    // -x (cb_explain): only pools with a problem; a healthy pool named on the command line says so.
+    const explain = p.flags.has('x');
+    const allPools = p.operands.length === 0;
+    let first = true;
     // A damaged pool is reported and the others are still shown.
     const failed = forEachNamedPool(
       ctx.home,
       names,
       (lines) => ctx.err.write(lines.join('\n') + '\n'),
-      (h) => parts.push(status(h.name, h.image, poolHealth(h), p.flags.has('v') ? damagedFiles(h) : null)),
+      (h) => {
+        const health = poolHealth(h);
+        if (explain && statusReason(health) === 'ok') {
+          if (allPools) return;
+          ctx.out.write(`pool '${h.name}' is healthy\n`);
+        } else {
+          if (!first) ctx.out.write('\n');
+          ctx.out.write(status(h.name, h.image, health, p.flags.has('v') ? damagedFiles(h) : null));
+        }
+        first = false;
+      },
       { skipDamaged: true },
     );
-    ctx.out.write(parts.join('\n'));
+    // A pool that could not be opened is not healthy: it was reported above.
+    if (explain && allPools && first && !failed) ctx.out.write('all pools are healthy\n');
     if (failed) throw new ZfsError([], 1);
     return 0;
   },
