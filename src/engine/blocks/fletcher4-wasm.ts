@@ -180,3 +180,14 @@ export function fletcher4Wasm(data: Uint8Array): Buffer {
   w.f4(at, data.length & ~3);
   return Buffer.from(new Uint8Array(w.mem.buffer, 0, 32)); // a copy: the next call overwrites it
 }
+
+/** An arena kept by one user that never nests its uses, made again only to grow. */
+export class ReusableArena {
+  private arena: ChecksumArena | null = null;
+
+  /** At least `size` bytes, in an arena; valid until the next call. */
+  bytes(size: number): Buffer {
+    if (!this.arena || this.arena.bytes.length < size) this.arena = new ChecksumArena(size);
+    return this.arena.bytes;
+  }
+}
