@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 import { EngineError } from '../errno.js';
+import { WRITEBACK_BYTES, Writeback } from './writeback.js';
 import { zlib } from './zlib.js';
 
 export const SECTOR = 4096;
@@ -83,6 +84,10 @@ export class Image {
     fs.fdatasyncSync(this.fd);
   }
 
+  /** flushes started early while a large write goes on; bytes written since the last one */
+  private writeback: Writeback | null = null;
+  private unflushed = 0;
+
   read(buf: Buffer, length: number, position: number): void {
     let done = 0;
     while (done < length) {
@@ -95,13 +100,22 @@ export class Image {
   write(buf: Buffer, length: number, position: number): void {
     let done = 0;
     while (done < length) done += fs.writeSync(this.fd, buf, done, length - done, position + done);
+    this.unflushed += length;
+    if (this.unflushed >= WRITEBACK_BYTES) {
+      this.unflushed = 0;
+      (this.writeback ??= new Writeback(this.fd)).kick();
+    }
   }
 
+  /** Make every write so far durable (the transaction group commits only after this). */
   sync(): void {
+    this.writeback?.pause();
     fs.fdatasyncSync(this.fd);
+    this.unflushed = 0;
   }
 
   close(): void {
+    this.writeback?.close();
     fs.closeSync(this.fd);
   }
 }
