@@ -11,14 +11,14 @@
  *
  * The module is hand-assembled (no toolchain at build time) by the small emitter below; in text:
  *
- *   (func (export "f4") (param $p i32) (param $len i32)   ;; words at [p, p+len), len % 4 == 0
+ *   (func (export "f4") (param $p i32) (param $len i32) (param $out i32) ;; words at [p, p+len)
  *     end = p + len; bulk = p + (len & ~63)
  *     while p < bulk: 4 times { v = v128.load(p + 16k)
  *       aLo += u64x2(v low words); aHi += u64x2(v high words)   ;; lanes: streams 0,1 and 2,3
  *       bLo += aLo; bHi += aHi; cLo += bLo; ...; dHi += cHi }; p += 64
  *     a, b, c, d = combine(lanes)          ;; superscalar4_fini's coefficients, as i64x2 products
  *     while p < end: { a += load32_u(p); b += a; c += b; d += c }; p += 4
- *     store64(0, a); store64(8, b); store64(16, c); store64(24, d))
+ *     store64(out, a); store64(out + 8, b); store64(out + 16, c); store64(out + 24, d))
  *
  * Memory: the 32-byte result at 0, the data at DATA. Data elsewhere is copied in (the memory
  * grows for larger records); a ChecksumArena's bytes are checksummed where they lie.
@@ -26,9 +26,9 @@
 const PAGE = 65536;
 const DATA = 64;
 
-// Locals by index: the two i32 parameters, then the declared ones.
-const P = 0, LEN = 1, A = 2, B = 3, C = 4, D = 5, END = 6, BULK = 7;
-const [A_LO, A_HI, B_LO, B_HI, C_LO, C_HI, D_LO, D_HI, V] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
+// Locals by index: the three i32 parameters, then the declared ones.
+const P = 0, LEN = 1, OUT = 2, A = 3, B = 4, C = 5, D = 6, END = 7, BULK = 8;
+const [A_LO, A_HI, B_LO, B_HI, C_LO, C_HI, D_LO, D_HI, V] = [9, 10, 11, 12, 13, 14, 15, 16, 17];
 
 function leb128(n: number): number[] {
   const out: number[] = [];
@@ -106,7 +106,7 @@ const whileBelow = (limit: number, body: number[], step: number) => [
   0x0c, 0x00, 0x0b, 0x0b, // br loop; end; end
 ];
 
-const store64 = (offset: number, local: number) => [...i32(0), ...get(local), 0x37, 0x03, offset];
+const store64 = (offset: number, local: number) => [...get(OUT), ...get(local), 0x37, 0x03, offset];
 
 const BODY = [
   0x03, 0x04, 0x7e, 0x02, 0x7f, 0x09, 0x7b, // locals: 4 x i64, 2 x i32, 9 x v128 (zeroed)
@@ -123,18 +123,35 @@ const BODY = [
 ];
 
 const CODE = [0x01, ...leb128(BODY.length), ...BODY];
-const MODULE = Uint8Array.from([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
-  0x01, 0x06, 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x00, // type: (i32, i32) -> ()
-  0x03, 0x02, 0x01, 0x00, // function 0 has type 0
-  0x05, 0x03, 0x01, 0x00, 0x03, // memory: 3 pages, growable
-  0x07, 0x0c, 0x02, 0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x02, 0x66, 0x34, 0x00, 0x00, // export mem, f4
-  0x0a, ...leb128(CODE.length), ...CODE,
-]);
+const section = (id: number, bytes: number[]) => [id, ...leb128(bytes.length), ...bytes];
+const name = (text: string) => [text.length, ...Buffer.from(text)];
+
+/** The module with a memory of its own (exported as `mem`), or with `env.mem` imported: a shared
+ *  memory of up to `maxPages` pages, for the threads of a RunReader (run-reader.ts). */
+function moduleBytes(sharedPages?: number): Uint8Array<ArrayBuffer> {
+  const memory = sharedPages === undefined ? [] : section(2, [0x01, ...name('env'), ...name('mem'), 0x02, 0x03, 0x01, ...leb128(sharedPages)]);
+  const ownMemory = sharedPages === undefined ? section(5, [0x01, 0x00, 0x03]) : []; // 3 pages, growable
+  const exports = sharedPages === undefined ? [0x02, ...name('mem'), 0x02, 0x00, ...name('f4'), 0x00, 0x00] : [0x01, ...name('f4'), 0x00, 0x00];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
+    ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00]), // type: (i32, i32, i32) -> ()
+    ...memory,
+    ...section(3, [0x01, 0x00]), // function 0 has type 0
+    ...ownMemory,
+    ...section(7, exports),
+    ...section(10, CODE),
+  ]);
+}
+
+/** The fletcher4 module over an imported shared memory of at most `maxPages` pages: `f4(p, len,
+ *  out)` writes the 32 bytes at `out`. Each thread instantiates it with the same memory. */
+export function sharedFletcher4Module(maxPages: number): WebAssembly.Module {
+  return new WebAssembly.Module(moduleBytes(maxPages));
+}
 
 interface Exports {
   mem: WebAssembly.Memory;
-  f4(pointer: number, length: number): void;
+  f4(pointer: number, length: number, out: number): void;
 }
 
 let module: WebAssembly.Module | null = null;
@@ -144,7 +161,7 @@ const arenas = new WeakMap<ArrayBuffer, Exports>();
 
 function instantiate(): Exports {
   // Compiling ~1 KB synchronously takes well under a millisecond, once per process.
-  module ??= new WebAssembly.Module(MODULE);
+  module ??= new WebAssembly.Module(moduleBytes());
   return new WebAssembly.Instance(module).exports as unknown as Exports;
 }
 
@@ -177,7 +194,7 @@ export function fletcher4Wasm(data: Uint8Array): Buffer {
     new Uint8Array(w.mem.buffer).set(data, DATA);
     at = DATA;
   }
-  w.f4(at, data.length & ~3);
+  w.f4(at, data.length & ~3, 0);
   return Buffer.from(new Uint8Array(w.mem.buffer, 0, 32)); // a copy: the next call overwrites it
 }
 

@@ -55,19 +55,32 @@ export function joinsRun(run: readonly BlockPtr[], bp: BlockPtr): boolean {
 }
 
 /**
- * Read a run of records (each joined by joinsRun) into `buf` with one read, back to back, and
- * verify every one as readRecord does. In a ChecksumArena, the checksums cost no copy.
+ * Read a run of records (each joined by joinsRun) into `buf` with one read, back to back; verifyRun
+ * checks them. A read that fails (past the end of a truncated image) goes record by record as
+ * readRecord, which throws the ChecksumError of the first that cannot be read.
  */
-export function readRecordRun(image: Image, run: readonly BlockPtr[], buf: Buffer): void {
+export function readRun(image: Image, run: readonly BlockPtr[], buf: Buffer): void {
   const lsize = run[0].lsize;
   try {
     image.read(buf, lsize * run.length, run[0].offset);
   } catch {
-    // Past the end of a truncated image: record by record, to name the first damaged one.
     for (let i = 0; i < run.length; i++) readRecord(image, run[i], buf.subarray(i * lsize));
   }
+}
+
+/**
+ * Verify a run read into `buf` as readRecord verifies each record: the first mismatch throws its
+ * ChecksumError. `fletcher4(i)`, when given, is record i's fletcher4 already computed over exactly
+ * those bytes (by another thread: run-reader.ts); otherwise it is computed here, in place when
+ * `buf` lies in a ChecksumArena.
+ */
+export function verifyRun(run: readonly BlockPtr[], buf: Buffer, fletcher4?: (i: number) => Uint8Array): void {
+  const lsize = run[0].lsize;
   for (let i = 0; i < run.length; i++) {
     const bp = run[i];
-    if (!checksumMatches(bp.cksumAlg, bp.checksum, buf.subarray(i * lsize, (i + 1) * lsize))) throw new ChecksumError(bp);
+    const ok = bp.cksumAlg === 'fletcher4' && fletcher4
+      ? Buffer.compare(fletcher4(i), bp.checksum) === 0
+      : checksumMatches(bp.cksumAlg, bp.checksum, buf.subarray(i * lsize, (i + 1) * lsize));
+    if (!ok) throw new ChecksumError(bp);
   }
 }
