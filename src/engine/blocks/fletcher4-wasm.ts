@@ -184,6 +184,23 @@ export class ChecksumArena {
   }
 }
 
+/**
+ * A ChecksumArena in a shared memory of `pages` pages, which other threads can be given (to
+ * write its bytes out, for one). Its first DATA bytes hold this thread's checksum results.
+ */
+export class SharedChecksumArena {
+  readonly memory: WebAssembly.Memory;
+  readonly bytes: Buffer;
+
+  constructor(pages: number) {
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const { f4 } = new WebAssembly.Instance(sharedFletcher4Module(pages), { env: { mem: this.memory } }).exports as unknown as Exports;
+    const whole = Buffer.from(this.memory.buffer);
+    this.bytes = whole.subarray(DATA);
+    arenas.set(whole.buffer as ArrayBuffer, { mem: this.memory, f4 });
+  }
+}
+
 /** OpenZFS's fletcher_4_native over `data` (whose length is a multiple of 4): 32 bytes, LE. */
 export function fletcher4Wasm(data: Uint8Array): Buffer {
   let w = arenas.get(data.buffer as ArrayBuffer);

@@ -38,6 +38,8 @@ export type WriteMode = { kind: 'replace' } | { kind: 'append' } | { kind: 'offs
 /** How much input one read asks for, in whole records (at least one). */
 const INPUT_BYTES = 1 << 20;
 const inputArena = new ReusableArena();
+/** After this much of a write, the image's writes go on a thread of their own (Image.writeBuffer). */
+const ASYNC_AFTER = 8 << 20;
 const SECTOR_512 = 512;
 const roundUp512 = (n: number) => Math.ceil(n / SECTOR_512) * SECTOR_512;
 
@@ -238,10 +240,12 @@ class RecordWriter {
   private stream(pos: number, src: ByteSource, relayout = false): FileDnode {
     const R = this.recordsize;
     const span = Math.max(1, Math.floor(INPUT_BYTES / R)) * R;
-    const input = inputArena.bytes(span).subarray(0, span);
-    for (;;) {
+    let input = inputArena.bytes(span).subarray(0, span);
+    for (let streamed = 0; ; ) {
       const blockId = Math.floor(pos / R);
       const within = pos - blockId * R;
+      // Past ASYNC_AFTER bytes, the image's own buffers: their records are written on a thread.
+      if (streamed >= ASYNC_AFTER) input = this.tx.image.writeBuffer(span) ?? input;
       // Up to the end of the record `pos` is in, or (at a record boundary) as many as fit.
       const n = readFully(src, input, 0, within === 0 ? input.length : R - within);
       if (n === 0) break;
@@ -261,6 +265,7 @@ class RecordWriter {
         this.putBlock(blockId + used / R, record, R);
       }
       pos += n;
+      streamed += n;
       this.file = { ...this.file, size: Math.max(this.file.size, pos) };
       if (within + n < (within === 0 ? input.length : R)) break;
     }
