@@ -59,6 +59,10 @@ describe('large files', () => {
       expect(sb.bytesOf(['cat', 'tank/a@s', '/f']).equals(original)).toBe(true);
       // Two large files in one command share the threads one after the other.
       expect(sb.bytesOf(['cat', 'tank/a@s', '/f', '/f']).equals(Buffer.concat([original, original]))).toBe(true);
+      // Other checksums than fletcher4 are verified by the command itself.
+      sb.ok(['create', '-o', 'checksum=sha256', 'tank/sha']);
+      sb.ok(['write', 'tank/sha', '/f'], original.subarray(0, 17 * MiB));
+      expect(sb.bytesOf(['cat', 'tank/sha', '/f']).equals(original.subarray(0, 17 * MiB))).toBe(true);
       expect(poolProblems(sb.home)).toEqual([]);
     } finally {
       sb.cleanup();
