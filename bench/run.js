@@ -62,16 +62,11 @@ function pairedMs(n, fn) {
   return { mine: median(mine), node: median(node) };
 }
 
-/** Medians of several measurements taken in turn, `before` (untimed) ahead of each: the 1 GiB
- *  transfers and their baselines then see the same load, however it drifts. */
-function interleaved(n, fns, before = () => {}) {
+/** Medians of several measurements taken in turn: `cat` and `tszfs cat` then see the same load,
+ *  however it drifts. */
+function interleaved(n, fns) {
   const times = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
-  for (let i = 0; i < n; i++) {
-    for (const [k, fn] of Object.entries(fns)) {
-      before();
-      times[k].push(fn());
-    }
-  }
+  for (let i = 0; i < n; i++) for (const [k, fn] of Object.entries(fns)) times[k].push(fn());
   return Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)]));
 }
 
@@ -125,11 +120,11 @@ function main() {
   // 1 GiB write: tszfs replaces /f each time (the old blocks are freed: no snapshot yet).
   const fuseFile = fuse && path.join(fuse.mount, 'fs', 'f');
   if (want('write')) {
-    const { cpMs, cpSyncMs, writeMs } = interleaved(REPEAT_BIG, {
-      cpMs: () => timed('cp', [src, copy]),
-      cpSyncMs: () => timed('bash', ['-c', 'cp "$0" "$1" && sync "$1"', src, copy]),
-      writeMs: () => big.tszfs('write', 'tank/fs', '/f', src),
-    }, () => fs.rmSync(copy, { force: true }));
+    // In series, not in turn: a cp right after a durable write or a deleted copy runs several
+    // times slower (the kernel still settling them), which would flatter the ratio.
+    const cpMs = medianMs(REPEAT_BIG, () => timed('cp', [src, copy]), () => fs.rmSync(copy, { force: true }));
+    const cpSyncMs = medianMs(REPEAT_BIG, () => timed('bash', ['-c', 'cp "$0" "$1" && sync "$1"', src, copy]), () => fs.rmSync(copy, { force: true }));
+    const writeMs = medianMs(REPEAT_BIG, () => big.tszfs('write', 'tank/fs', '/f', src));
     const fuseWrite = onFuse(() => medianMs(REPEAT_BIG, () => timed('bash', ['-c', 'cp "$0" "$1" && sync "$1"', src, fuseFile]), () => fs.rmSync(fuseFile, { force: true })));
     row('write 1 GiB file', writeMs, fmtRate(GiB, writeMs), `cp: ${fmtRate(GiB, cpMs)}`, cpMs, fuseWrite, perGiB);
     row('write 1 GiB file (durable)', writeMs, fmtRate(GiB, writeMs), `cp + sync FILE: ${fmtRate(GiB, cpSyncMs)}`, cpSyncMs, fuseWrite, perGiB);
