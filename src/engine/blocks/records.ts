@@ -43,7 +43,7 @@ export function readRecord(image: Image, bp: BlockPtr, buf: Buffer): Buffer {
 }
 
 /**
- * Whether `bp` can extend `run` for readRecordRun: a record stored as is in exactly its `lsize`
+ * Whether `bp` can extend `run` for readRun: a record stored as is in exactly its `lsize`
  * (a whole number of sectors; a compressed record occupies less), of the run's size, right after
  * the run's last record in the image. Records of a file written sequentially mostly are.
  */
