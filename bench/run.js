@@ -26,10 +26,20 @@ const BIN = path.join(ROOT, 'bin/tszfs.js');
 const GiB = 1024 ** 3;
 const NEED_BYTES = 8.5 * GiB; // source + copy + 4 GiB pool + 2 GiB zfs-fuse image (sparse)
 const RSS_LIMIT_MB = 200;
-const REPEAT_BIG = 3; // 1 GiB transfers
+const REPEAT_BIG = Number(process.env.TSZFS_BENCH_REPEAT) || 3; // 1 GiB transfers
 const REPEAT_SMALL = 7; // process start-ups, snapshots, listings
 const LOOP = 1000; // snapshots taken in a shell loop
 const FULL = Boolean(process.env.TSZFS_BENCH_FULL);
+/** TSZFS_BENCH_ROWS=write,cat,rss runs only those groups of rows (default: all; streams needs write and cat). */
+const GROUPS = ['write', 'cat', 'streams', 'snapshot', 'snapshots', 'startup', 'rss', 'compression'];
+const selected = process.env.TSZFS_BENCH_ROWS ? process.env.TSZFS_BENCH_ROWS.split(',').map((g) => g.trim()) : GROUPS;
+for (const g of selected) {
+  if (!GROUPS.includes(g)) {
+    console.error(`TSZFS_BENCH_ROWS: unknown group '${g}' (groups: ${GROUPS.join(', ')})`);
+    process.exit(2);
+  }
+}
+const want = (group) => selected.includes(group);
 
 const baseDir = process.env.TSZFS_BENCH_DIR ?? os.tmpdir();
 const work = fs.mkdtempSync(path.join(baseDir, 'tszfs-bench-'));
@@ -52,6 +62,14 @@ function pairedMs(n, fn) {
     mine.push(fn(i));
   }
   return { mine: median(mine), node: median(node) };
+}
+
+/** Medians of several measurements taken in turn: `cat` and `tszfs cat` then see the same load,
+ *  however it drifts. */
+function interleaved(n, fns) {
+  const times = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+  for (let i = 0; i < n; i++) for (const [k, fn] of Object.entries(fns)) times[k].push(fn());
+  return Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)]));
 }
 
 /** A TSZFS_HOME of its own, so that each listing sees exactly its pool. */
@@ -101,106 +119,135 @@ function main() {
   }
   const onFuse = (fn) => (fuse ? fn(fuse) : fuseNote);
 
+  let writeMs = null;
+  let catMs = null;
   // 1 GiB write: tszfs replaces /f each time (the old blocks are freed: no snapshot yet).
-  const cpMs = medianMs(REPEAT_BIG, () => timed('cp', [src, copy]), () => fs.rmSync(copy, { force: true }));
-  const cpSyncMs = medianMs(REPEAT_BIG, () => timed('bash', ['-c', 'cp "$0" "$1" && sync "$1"', src, copy]), () => fs.rmSync(copy, { force: true }));
-  const writeMs = medianMs(REPEAT_BIG, () => big.tszfs('write', 'tank/fs', '/f', src));
   const fuseFile = fuse && path.join(fuse.mount, 'fs', 'f');
-  const fuseWrite = onFuse(() => medianMs(REPEAT_BIG, () => timed('bash', ['-c', 'cp "$0" "$1" && sync "$1"', src, fuseFile]), () => fs.rmSync(fuseFile, { force: true })));
-  row('write 1 GiB file', writeMs, fmtRate(GiB, writeMs), `cp: ${fmtRate(GiB, cpMs)}`, cpMs, fuseWrite, perGiB);
-  row('write 1 GiB file (durable)', writeMs, fmtRate(GiB, writeMs), `cp + sync FILE: ${fmtRate(GiB, cpSyncMs)}`, cpSyncMs, fuseWrite, perGiB);
+  if (want('write')) {
+    // In series, not in turn: a cp right after a durable write or a deleted copy runs several
+    // times slower (the kernel still settling them), which would flatter the ratio.
+    const cpMs = medianMs(REPEAT_BIG, () => timed('cp', [src, copy]), () => fs.rmSync(copy, { force: true }));
+    const cpSyncMs = medianMs(REPEAT_BIG, () => timed('bash', ['-c', 'cp "$0" "$1" && sync "$1"', src, copy]), () => fs.rmSync(copy, { force: true }));
+    writeMs = medianMs(REPEAT_BIG, () => big.tszfs('write', 'tank/fs', '/f', src));
+    const fuseWrite = onFuse(() => medianMs(REPEAT_BIG, () => timed('bash', ['-c', 'cp "$0" "$1" && sync "$1"', src, fuseFile]), () => fs.rmSync(fuseFile, { force: true })));
+    row('write 1 GiB file', writeMs, fmtRate(GiB, writeMs), `cp: ${fmtRate(GiB, cpMs)}`, cpMs, fuseWrite, perGiB);
+    row('write 1 GiB file (durable)', writeMs, fmtRate(GiB, writeMs), `cp + sync FILE: ${fmtRate(GiB, cpSyncMs)}`, cpSyncMs, fuseWrite, perGiB);
+  } else if (want('cat') || want('snapshot')) {
+    // The later rows read or snapshot the 1 GiB file: write it once, untimed.
+    big.tszfs('write', 'tank/fs', '/f', src);
+    if (fuse) timed('cp', [src, fuseFile]);
+  }
 
   // 1 GiB read, both from the page cache, to /dev/null.
-  const catMs = medianMs(REPEAT_BIG, () => timed('cat', [src], { stdout: devnull }));
-  const tcatMs = medianMs(REPEAT_BIG, () => timed(process.execPath, [BIN, 'cat', 'tank/fs', '/f'], { env: big.env, stdout: devnull }));
-  const fuseCat = onFuse(() => medianMs(REPEAT_BIG, () => timed('cat', [fuseFile], { stdout: devnull })));
-  row('cat 1 GiB file > /dev/null', tcatMs, fmtRate(GiB, tcatMs), `cat: ${fmtRate(GiB, catMs)}`, catMs, fuseCat, perGiB);
-  fs.rmSync(copy, { force: true }); // room for the stream file
-  sendReceiveRows({ work, bin: BIN, pool: big, repeat: REPEAT_BIG, devnull, GiB, catMs, writeMs, fuse, fuseNote, row });
+  if (want('cat')) {
+    let tcatMs;
+    ({ catMs, tcatMs } = interleaved(REPEAT_BIG, {
+      catMs: () => timed('cat', [src], { stdout: devnull }),
+      tcatMs: () => timed(process.execPath, [BIN, 'cat', 'tank/fs', '/f'], { env: big.env, stdout: devnull }),
+    }));
+    const fuseCat = onFuse(() => medianMs(REPEAT_BIG, () => timed('cat', [fuseFile], { stdout: devnull })));
+    row('cat 1 GiB file > /dev/null', tcatMs, fmtRate(GiB, tcatMs), `cat: ${fmtRate(GiB, catMs)}`, catMs, fuseCat, perGiB);
+  }
+  // send/receive: against cat and tszfs write of the same GiB, so it needs both groups' figures.
+  if (want('streams') && catMs !== null && writeMs !== null) {
+    fs.rmSync(copy, { force: true }); // room for the stream file
+    sendReceiveRows({ work, bin: BIN, pool: big, repeat: REPEAT_BIG, devnull, GiB, catMs, writeMs, fuse, fuseNote, row });
+  }
 
   // Snapshot and clone cost must not grow with the data: interleaved so noise hits both alike.
-  const snap = { empty: [], full: [], fuse: [] };
-  const clone = { empty: [], full: [], fuse: [] };
-  for (let i = 0; i < REPEAT_SMALL; i++) {
-    snap.empty.push(big.tszfs('snapshot', `tank/empty@s${i}`));
-    snap.full.push(big.tszfs('snapshot', `tank/fs@s${i}`));
-    if (fuse) snap.fuse.push(fuse.zfs('snapshot', `${fuse.name}/fs@s${i}`));
+  if (want('snapshot')) {
+    const snap = { empty: [], full: [], fuse: [] };
+    const clone = { empty: [], full: [], fuse: [] };
+    for (let i = 0; i < REPEAT_SMALL; i++) {
+      snap.empty.push(big.tszfs('snapshot', `tank/empty@s${i}`));
+      snap.full.push(big.tszfs('snapshot', `tank/fs@s${i}`));
+      if (fuse) snap.fuse.push(fuse.zfs('snapshot', `${fuse.name}/fs@s${i}`));
+    }
+    for (let i = 0; i < REPEAT_SMALL; i++) {
+      clone.empty.push(big.tszfs('clone', `tank/empty@s${i}`, `tank/ce${i}`));
+      clone.full.push(big.tszfs('clone', `tank/fs@s${i}`, `tank/cf${i}`));
+      if (fuse) clone.fuse.push(fuse.zfs('clone', `${fuse.name}/fs@s${i}`, `${fuse.name}/cf${i}`));
+    }
+    const fuseMedian = (xs) => (fuse ? median(xs) : fuseNote);
+    row('snapshot of a 1 GiB dataset', median(snap.full), null, `empty dataset: ${fmtMs(median(snap.empty))}`, median(snap.empty), fuseMedian(snap.fuse));
+    row('clone of a 1 GiB dataset', median(clone.full), null, `empty dataset: ${fmtMs(median(clone.empty))}`, median(clone.empty), fuseMedian(clone.fuse));
   }
-  for (let i = 0; i < REPEAT_SMALL; i++) {
-    clone.empty.push(big.tszfs('clone', `tank/empty@s${i}`, `tank/ce${i}`));
-    clone.full.push(big.tszfs('clone', `tank/fs@s${i}`, `tank/cf${i}`));
-    if (fuse) clone.fuse.push(fuse.zfs('clone', `${fuse.name}/fs@s${i}`, `${fuse.name}/cf${i}`));
-  }
-  const fuseMedian = (xs) => (fuse ? median(xs) : fuseNote);
-  row('snapshot of a 1 GiB dataset', median(snap.full), null, `empty dataset: ${fmtMs(median(snap.empty))}`, median(snap.empty), fuseMedian(snap.fuse));
-  row('clone of a 1 GiB dataset', median(clone.full), null, `empty dataset: ${fmtMs(median(clone.empty))}`, median(clone.empty), fuseMedian(clone.fuse));
 
-  // Listing, destroying and looping at scale: one home per snapshot count.
-  const counts = [10, 1000, 10000];
-  const homes = {};
-  for (const n of counts) {
-    homes[n] = home(`snaps${n}`);
-    homes[n].tszfs('pool', 'create', '--size', '64M', 'l');
-    homes[n].tszfs('create', 'l/a');
-    makeSnapshots(homes[n].dir, 'l/a', n);
-  }
-  const fuseList = () => onFuse((z) => medianMs(REPEAT_SMALL, () => timed('zfs', ['list', '-t', 'all', '-r', `${z.name}/s`], { stdout: 'ignore' })));
-  const fuseLoop = (n, prefix) => timed('bash', ['-c', `for i in $(seq ${n}); do zfs snapshot ${fuse.name}/s@${prefix}$i || exit 1; done`]);
-  let fuseListed = 0; // snapshots of zfs-fuse's ${name}/s so far
-  if (fuse) {
-    fuseLoop(10, 'a');
-    fuseListed = 10;
-  }
   const vsNode = (what, { mine, node }, fuse) => row(what, mine, null, `node -e 0: ${fmtMs(node)}`, node, fuse);
-  const listAll = (n) => pairedMs(REPEAT_SMALL, () => homes[n].tszfs('list', '-t', 'all'));
-  vsNode('list -t all, 10 snapshots', listAll(10), fuseList());
-
-  // 1,000 snapshots in a shell loop: what a script pays per call (zfs-fuse: its snapshots 11..1010).
-  homes[10].tszfs('create', 'l/loop');
-  const loopEnv = { env: homes[10].env };
-  const loopMs = timed('bash', ['-c', `for i in $(seq ${LOOP}); do "$0" "$1" snapshot l/loop@i$i || exit 1; done`, process.execPath, BIN], loopEnv);
-  const fuseLoopMs = onFuse(() => fuseLoop(LOOP, 'b'));
-  if (fuse) fuseListed += LOOP;
-  const loopNodeMs = medianMs(REPEAT_SMALL, () => timed(process.execPath, ['-e', '0']));
-  row(`${LOOP} snapshots in a shell loop (per snapshot)`, loopMs / LOOP, null, `node -e 0: ${fmtMs(loopNodeMs)}`, loopNodeMs, typeof fuseLoopMs === 'number' ? fuseLoopMs / LOOP : fuseLoopMs);
-
-  vsNode('list -t all, 1,000 snapshots', listAll(1000), fuseList());
-  if (fuse && FULL) {
-    timed('bash', ['-c', `for i in $(seq 9000); do zfs snapshot ${fuse.name}/s@c$i || exit 1; done`]);
-    fuseListed += 9000;
+  // Listing, destroying and looping at scale: one home per snapshot count.
+  const homes = {};
+  if (want('snapshots') || want('startup')) {
+    const counts = [10, 1000, 10000];
+    for (const n of counts) {
+      homes[n] = home(`snaps${n}`);
+      homes[n].tszfs('pool', 'create', '--size', '64M', 'l');
+      homes[n].tszfs('create', 'l/a');
+      makeSnapshots(homes[n].dir, 'l/a', n);
+    }
   }
-  const fuse10k = fuse && !FULL ? `(${fuseListed} snapshots: TSZFS_BENCH_FULL=1 for 10,000)` : null;
-  vsNode('list -t all, 10,000 snapshots', listAll(10000), fuse10k ?? fuseList());
+  if (want('snapshots')) {
+    const fuseList = () => onFuse((z) => medianMs(REPEAT_SMALL, () => timed('zfs', ['list', '-t', 'all', '-r', `${z.name}/s`], { stdout: 'ignore' })));
+    const fuseLoop = (n, prefix) => timed('bash', ['-c', `for i in $(seq ${n}); do zfs snapshot ${fuse.name}/s@${prefix}$i || exit 1; done`]);
+    let fuseListed = 0; // snapshots of zfs-fuse's ${name}/s so far
+    if (fuse) {
+      fuseLoop(10, 'a');
+      fuseListed = 10;
+    }
+    const listAll = (n) => pairedMs(REPEAT_SMALL, () => homes[n].tszfs('list', '-t', 'all'));
+    vsNode('list -t all, 10 snapshots', listAll(10), fuseList());
 
-  // Destroying one snapshot costs in proportion to its neighbours, not to how many there are.
-  const destroyAmong = (n) => medianMs(REPEAT_SMALL, (i) => homes[n].tszfs('destroy', `l/a@s${Math.floor(n / 2) + i - 3}`));
-  const fuseDestroy = onFuse((z) => medianMs(REPEAT_SMALL, (i) => z.zfs('destroy', `${z.name}/s@b${500 + i}`)));
-  const among10 = destroyAmong(10);
-  // Without TSZFS_BENCH_FULL, zfs-fuse destroys among its ~1,000: the note says so, no ratio.
-  const destroyFuse = typeof fuseDestroy === 'number' && !FULL ? `${fmtMs(fuseDestroy)} (among ${fuseListed})` : fuseDestroy;
-  row('destroy one snapshot among 10,000', destroyAmong(10000), null, `among 10: ${fmtMs(among10)}`, among10, destroyFuse);
+    // 1,000 snapshots in a shell loop: what a script pays per call (zfs-fuse: its snapshots 11..1010).
+    homes[10].tszfs('create', 'l/loop');
+    const loopEnv = { env: homes[10].env };
+    const loopMs = timed('bash', ['-c', `for i in $(seq ${LOOP}); do "$0" "$1" snapshot l/loop@i$i || exit 1; done`, process.execPath, BIN], loopEnv);
+    const fuseLoopMs = onFuse(() => fuseLoop(LOOP, 'b'));
+    if (fuse) fuseListed += LOOP;
+    const loopNodeMs = medianMs(REPEAT_SMALL, () => timed(process.execPath, ['-e', '0']));
+    row(`${LOOP} snapshots in a shell loop (per snapshot)`, loopMs / LOOP, null, `node -e 0: ${fmtMs(loopNodeMs)}`, loopNodeMs, typeof fuseLoopMs === 'number' ? fuseLoopMs / LOOP : fuseLoopMs);
+
+    vsNode('list -t all, 1,000 snapshots', listAll(1000), fuseList());
+    if (fuse && FULL) {
+      timed('bash', ['-c', `for i in $(seq 9000); do zfs snapshot ${fuse.name}/s@c$i || exit 1; done`]);
+      fuseListed += 9000;
+    }
+    const fuse10k = fuse && !FULL ? `(${fuseListed} snapshots: TSZFS_BENCH_FULL=1 for 10,000)` : null;
+    vsNode('list -t all, 10,000 snapshots', listAll(10000), fuse10k ?? fuseList());
+
+    // Destroying one snapshot costs in proportion to its neighbours, not to how many there are.
+    const destroyAmong = (n) => medianMs(REPEAT_SMALL, (i) => homes[n].tszfs('destroy', `l/a@s${Math.floor(n / 2) + i - 3}`));
+    const fuseDestroy = onFuse((z) => medianMs(REPEAT_SMALL, (i) => z.zfs('destroy', `${z.name}/s@b${500 + i}`)));
+    const among10 = destroyAmong(10);
+    // Without TSZFS_BENCH_FULL, zfs-fuse destroys among its ~1,000: the note says so, no ratio.
+    const destroyFuse = typeof fuseDestroy === 'number' && !FULL ? `${fmtMs(fuseDestroy)} (among ${fuseListed})` : fuseDestroy;
+    row('destroy one snapshot among 10,000', destroyAmong(10000), null, `among 10: ${fmtMs(among10)}`, among10, destroyFuse);
+  }
 
   // Start-up: what every command in a shell loop pays.
-  vsNode('tszfs --version', pairedMs(REPEAT_SMALL, () => big.tszfs('--version')), onFuse(() => '(zfs-fuse has no `zfs version`)'));
-  const fuseFsList = onFuse((z) => medianMs(REPEAT_SMALL, () => timed('zfs', ['list', '-r', `${z.name}/s`])));
-  vsNode('tszfs list (10,000 snapshots in the pool)', pairedMs(REPEAT_SMALL, () => homes[10000].tszfs('list')), fuseFsList);
+  if (want('startup')) {
+    vsNode('tszfs --version', pairedMs(REPEAT_SMALL, () => big.tszfs('--version')), onFuse(() => '(zfs-fuse has no `zfs version`)'));
+    const fuseFsList = onFuse((z) => medianMs(REPEAT_SMALL, () => timed('zfs', ['list', '-r', `${z.name}/s`])));
+    vsNode('tszfs list (10,000 snapshots in the pool)', pairedMs(REPEAT_SMALL, () => homes[10000].tszfs('list')), fuseFsList);
+  }
 
   // Peak memory of a 2 GiB stream: the write must run in bounded memory.
-  const nodeRss = peakRss(work, big.env, 'true', [process.execPath, ['-e', '0']]);
-  const rss = peakRss(work, big.env, 'head -c 2G /dev/zero', [process.execPath, [BIN, 'write', 'tank/big', '/f']]);
-  const verdict = rss.mb === null ? 'unmeasured' : rss.mb < RSS_LIMIT_MB ? `under ${RSS_LIMIT_MB} MB: ok` : `OVER ${RSS_LIMIT_MB} MB`;
-  rows.push([
+  let rss = { mb: null, how: 'nothing (rss not selected)' };
+  if (want('rss')) {
+    const nodeRss = peakRss(work, big.env, 'true', [process.execPath, ['-e', '0']]);
+    rss = peakRss(work, big.env, 'head -c 2G /dev/zero', [process.execPath, [BIN, 'write', 'tank/big', '/f']]);
+    const verdict = rss.mb === null ? 'unmeasured' : rss.mb < RSS_LIMIT_MB ? `under ${RSS_LIMIT_MB} MB: ok` : `OVER ${RSS_LIMIT_MB} MB`;
+    rows.push([
     'peak RSS of a 2 GiB piped write',
     rss.mb === null ? 'n/a' : `${rss.mb.toFixed(0)} MB (${verdict})`,
     `node -e 0: ${nodeRss.mb === null ? 'n/a' : nodeRss.mb.toFixed(0) + ' MB'}`,
     rss.mb === null || !nodeRss.mb ? '' : fmtRatio(rss.mb / nodeRss.mb),
     '',
     '',
-  ]);
-  rows.push(['throughput of that 2 GiB piped write', fmtRate(2 * GiB, rss.ms), '', '', '', '']);
+    ]);
+    rows.push(['throughput of that 2 GiB piped write', fmtRate(2 * GiB, rss.ms), '', '', '', '']);
+  }
 
   fs.closeSync(devnull);
-  for (const [what, mine, base, ratio] of compressionRows(work, BIN)) rows.push([what, mine, base, ratio, '', '']);
+  if (want('compression')) for (const [what, mine, base, ratio] of compressionRows(work, BIN)) rows.push([what, mine, base, ratio, '', '']);
   printTable(['measurement', 'tszfs', 'baseline (same run)', 'tszfs/baseline', 'zfs-fuse (same run)', 'tszfs/zfs-fuse'], rows);
   console.log(`medians of ${REPEAT_BIG} runs (1 GiB rows) and ${REPEAT_SMALL} runs (ms rows); the shell loop runs once; warm page cache; MB = 10^6 bytes; RSS via ${rss.how}`);
   console.log('ratio = tszfs time (or memory) / the other side\'s: 1.00x is parity, above 1 is slower');

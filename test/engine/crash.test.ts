@@ -30,8 +30,8 @@ interface Scenario {
   inputOf?: (sb: Sandbox) => Buffer;
 }
 
-const base = (sb: Sandbox) => {
-  sb.ok(['pool', 'create', '--size', '64M', 'tank']);
+const poolOf = (size: string) => (sb: Sandbox) => {
+  sb.ok(['pool', 'create', '--size', size, 'tank']);
   sb.ok(['create', 'tank/a']);
   sb.ok(['write', '-p', 'tank/a', '/d/f'], pattern(3 * R + 100, 1));
   sb.ok(['write', 'tank/a', '/small'], 'small file\n');
@@ -39,9 +39,12 @@ const base = (sb: Sandbox) => {
   sb.ok(['write', '--offset', String(R + 7), 'tank/a', '/d/f'], pattern(R, 2));
   sb.ok(['write', 'tank/a', '/g'], pattern(2 * R, 3));
 };
+const base = poolOf('64M');
 
 const SCENARIOS: Scenario[] = [
   { name: 'write (replace, 12M)', setup: base, args: ['write', 'tank/a', '/d/f'], input: pattern(12 << 20, 4) },
+  // Past 32 MiB the image is flushed early on a thread of its own (pool/writeback.ts).
+  { name: 'write (replace, 80M)', setup: poolOf('256M'), args: ['write', 'tank/a', '/d/f'], input: pattern(80 << 20, 10) },
   { name: 'write --offset', setup: base, args: ['write', '--offset', '65536', 'tank/a', '/d/f'], input: pattern(3 * R, 5) },
   { name: 'write -p (new file)', setup: base, args: ['write', '-p', 'tank/a', '/new/dir/h'], input: pattern(5000, 6) },
   { name: 'rm -r', setup: base, args: ['rm', '-r', 'tank/a', '/d', '/g'] },

@@ -65,3 +65,46 @@ export function readRecord(image: Image, bp: BlockPtr, buf: Buffer): Buffer {
   if (compressed && !decompressRecord(bp.compress!, raw, buf.subarray(0, bp.lsize))) throw new ChecksumError(bp);
   return buf;
 }
+
+/**
+ * Whether `bp` can extend `run` for readRun: a record stored as is in exactly its `lsize`
+ * (a whole number of sectors; a compressed record occupies less), of the run's size, right after
+ * the run's last record in the image. Records of a file written sequentially mostly are.
+ */
+export function joinsRun(run: readonly BlockPtr[], bp: BlockPtr): boolean {
+  if (bp.asize !== bp.lsize) return false;
+  if (run.length === 0) return true;
+  const last = run[run.length - 1];
+  return bp.lsize === last.lsize && bp.offset === last.offset + last.asize;
+}
+
+/**
+ * Read a run of records (each joined by joinsRun) into `buf` with one read, back to back; verifyRun
+ * checks them. A read that fails (past the end of a truncated image) goes record by record as
+ * readRecord, which throws the ChecksumError of the first that cannot be read.
+ */
+export function readRun(image: Image, run: readonly BlockPtr[], buf: Buffer): void {
+  const lsize = run[0].lsize;
+  try {
+    image.read(buf, lsize * run.length, run[0].offset);
+  } catch {
+    for (let i = 0; i < run.length; i++) readRecord(image, run[i], buf.subarray(i * lsize));
+  }
+}
+
+/**
+ * Verify a run read into `buf` as readRecord verifies each record: the first mismatch throws its
+ * ChecksumError (`salt` keys skein, edonr and blake3). `fletcher4(i)`, when given, is record
+ * i's fletcher4 already computed over exactly those bytes (by another thread: run-reader.ts);
+ * otherwise it is computed here, in place when `buf` lies in a ChecksumArena.
+ */
+export function verifyRun(run: readonly BlockPtr[], buf: Buffer, salt: Uint8Array, fletcher4?: (i: number) => Uint8Array): void {
+  const lsize = run[0].lsize;
+  for (let i = 0; i < run.length; i++) {
+    const bp = run[i];
+    const ok = bp.cksumAlg === 'fletcher4' && fletcher4
+      ? Buffer.compare(fletcher4(i), bp.checksum) === 0
+      : checksumMatches(bp.cksumAlg, bp.checksum, buf.subarray(i * lsize, (i + 1) * lsize), salt);
+    if (!ok) throw new ChecksumError(bp);
+  }
+}

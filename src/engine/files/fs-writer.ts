@@ -4,6 +4,7 @@
  * accounting, which frees it or puts it on the deadlist.
  */
 import type { NodeWriter } from '../blocks/nodes.js';
+import { ReusableArena } from '../blocks/fletcher4-wasm.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
 import { ChecksumError, writeRecord, readRecord } from '../blocks/records.js';
 import { EngineError } from '../errno.js';
@@ -34,6 +35,11 @@ export interface ByteSource {
 
 export type WriteMode = { kind: 'replace' } | { kind: 'append' } | { kind: 'offset'; offset: number };
 
+/** How much input one read asks for, in whole records (at least one). */
+const INPUT_BYTES = 1 << 20;
+const inputArena = new ReusableArena();
+/** After this much of a write, the image's writes go on a thread of their own (Image.writeBuffer). */
+const ASYNC_AFTER = 8 << 20;
 const SECTOR_512 = 512;
 const roundUp512 = (n: number) => Math.ceil(n / SECTOR_512) * SECTOR_512;
 
@@ -229,29 +235,39 @@ export class RecordWriter {
   }
 
   /** Write records from `pos` on; `relayout` first turns a single-block file into full records,
-   *  but only once there is a byte to write (an empty write changes nothing, as in zfs_write). */
+   *  but only once there is a byte to write (an empty write changes nothing, as in zfs_write).
+   *  Whole records are read INPUT_BYTES at a time into a ChecksumArena (checksummed in place). */
   private stream(pos: number, src: ByteSource, relayout = false): FileDnode {
     const R = this.recordsize;
-    const data = Buffer.alloc(R);
-    for (;;) {
+    const span = Math.max(1, Math.floor(INPUT_BYTES / R)) * R;
+    let input = inputArena.bytes(span).subarray(0, span);
+    for (let streamed = 0; ; ) {
       const blockId = Math.floor(pos / R);
       const within = pos - blockId * R;
-      const n = readFully(src, data, 0, R - within);
+      // Past ASYNC_AFTER bytes, the image's own buffers: their records are written on a thread.
+      if (streamed >= ASYNC_AFTER) input = this.tx.image.writeBuffer(span) ?? input;
+      // Up to the end of the record `pos` is in, or (at a record boundary) as many as fit.
+      const n = readFully(src, input, 0, within === 0 ? input.length : R - within);
       if (n === 0) break;
       if (relayout) {
         if (this.file.size > 0) this.putBlock(0, this.loadBlock(0, Buffer.alloc(R)), R);
         this.file = { ...this.file, blksz: R };
         relayout = false;
       }
-      if (within === 0 && n === R) this.putBlock(blockId, data, R);
-      else {
-        const record = this.loadBlock(blockId, this.record);
-        data.copy(record, within, 0, n);
-        this.putBlock(blockId, record, R);
+      let used = 0;
+      if (within === 0) {
+        for (; used + R <= n; used += R) this.putBlock(blockId + used / R, input.subarray(used, used + R), R);
+      }
+      if (used < n) {
+        // Part of a record: merged into what it held.
+        const record = this.loadBlock(blockId + used / R, this.record);
+        input.copy(record, within, used, n);
+        this.putBlock(blockId + used / R, record, R);
       }
       pos += n;
+      streamed += n;
       this.file = { ...this.file, size: Math.max(this.file.size, pos) };
-      if (within + n < R) break;
+      if (within + n < (within === 0 ? input.length : R)) break;
     }
     return this.file;
   }

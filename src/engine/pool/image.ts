@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 import { EngineError } from '../errno.js';
+import { ImageWriter, WRITEBACK_BYTES, Writeback } from './writeback.js';
 import { zlib } from './zlib.js';
 
 export const SECTOR = 4096;
@@ -87,7 +88,24 @@ export class Image {
     fs.fdatasyncSync(this.fd);
   }
 
+  /** flushes started early while a large write goes on; bytes written since the last one */
+  private writeback: Writeback | null = null;
+  private unflushed = 0;
+  /** writes from writeBuffer()'s buffers, done on a thread of their own */
+  private writer: ImageWriter | null = null;
+
+  /**
+   * A buffer to fill and write() from, for large writes: those writes are done on a thread of
+   * their own (ImageWriter), and checksums of its bytes need no copy. Null when `bytes` is more
+   * than its buffers hold. Valid until the fourth next call.
+   */
+  writeBuffer(bytes: number): Buffer | null {
+    this.writer ??= new ImageWriter(this.fd, Math.max(bytes, 1 << 20));
+    return this.writer.fits(bytes) ? this.writer.buffer(bytes) : null;
+  }
+
   read(buf: Buffer, length: number, position: number): void {
+    this.writer?.settle(); // what is read may just have been written
     let done = 0;
     while (done < length) {
       const n = fs.readSync(this.fd, buf, done, length - done, position + done);
@@ -97,16 +115,33 @@ export class Image {
   }
 
   write(buf: Buffer, length: number, position: number): void {
-    let done = 0;
-    while (done < length) done += fs.writeSync(this.fd, buf, done, length - done, position + done);
+    if (this.writer?.owns(buf)) this.writer.write(buf, length, position);
+    else {
+      let done = 0;
+      while (done < length) done += fs.writeSync(this.fd, buf, done, length - done, position + done);
+    }
+    this.unflushed += length;
+    if (this.unflushed >= WRITEBACK_BYTES) {
+      this.unflushed = 0;
+      (this.writeback ??= new Writeback(this.fd)).kick();
+    }
   }
 
+  /** Make every write so far durable (the transaction group commits only after this). */
   sync(): void {
+    this.writer?.settle();
+    this.writeback?.pause();
     fs.fdatasyncSync(this.fd);
+    this.unflushed = 0;
   }
 
   close(): void {
-    fs.closeSync(this.fd);
+    try {
+      this.writer?.settle();
+    } finally {
+      this.writeback?.close();
+      fs.closeSync(this.fd);
+    }
   }
 }
 
