@@ -159,7 +159,7 @@ function replicationPlan(
     }
     const to = view.ds(snapId) as SnapshotRecord;
     members.push({ dir, snapshots: snapshotsUpTo(view, dir, to) });
-    for (const child of sortedChildren(view, dir)) visit(child, to.createTxg);
+    for (const child of view.childDirs(dir)) visit(child, to.createTxg);
   };
   visit(topDir, top.createTxg);
 
@@ -212,14 +212,6 @@ function replicationPlan(
   }
   const plan = ordered.flatMap(streamsOf);
   return { header: packageHeader(view, name, members, plan, true, fromShort), plan };
-}
-
-function sortedChildren(view: DslView, dir: Id): Id[] {
-  return view
-    .childDirs(dir)
-    .map((id) => ({ id, name: view.dir(id).name }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((x) => x.id);
 }
 
 function packageHeader(

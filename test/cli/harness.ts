@@ -15,6 +15,17 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin/tszfs.js');
 export const NOW = '1736240700';
 
+/** Deterministic incompressible bytes (a linear congruential generator's high bytes). */
+export function pattern(size: number, seed: number): Buffer {
+  const buf = Buffer.alloc(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    buf[i] = x >>> 24;
+  }
+  return buf;
+}
+
 export interface Result {
   stdout: string;
   stderr: string;

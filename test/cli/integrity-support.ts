@@ -8,6 +8,7 @@ import type { BlockPtr } from '../../src/engine/store/records.js';
 import { Home } from '../../src/lib/home.js';
 import { PoolHandle } from '../../src/lib/pool-handle.js';
 import type { Sandbox } from './harness.js';
+export { pattern } from './harness.js';
 
 export type Step = string[] | { args: string[]; input: string | Buffer } | { note: string; act: () => void };
 
@@ -56,12 +57,3 @@ export function damage(home: string, dataset: string, file: string, blockId: num
 
 export const R = 131072;
 
-export function pattern(size: number, seed: number): Buffer {
-  const buf = Buffer.alloc(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    buf[i] = x >>> 24;
-  }
-  return buf;
-}

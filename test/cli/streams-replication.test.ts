@@ -8,21 +8,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { poolProblems } from '../engine/check-helper.js';
-import { BIN, expectGolden, ROOT, Sandbox, transcript } from './harness.js';
+import { BIN, expectGolden, ROOT, Sandbox, transcript, pattern } from './harness.js';
 
 const R = 131072;
 /** Each test runs the binary some dozens of times: on a loaded machine that takes minutes. */
 const SLOW = 300_000;
-
-function data(size: number, seed: number): Buffer {
-  const buf = Buffer.alloc(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    buf[i] = x >>> 24;
-  }
-  return buf;
-}
 
 /** tank/a with children b, c (8K records), c/deep, snapshots s1..s3 and a clone of b@s1. */
 function sourceTree(sb: Sandbox): void {
@@ -32,8 +22,8 @@ function sourceTree(sb: Sandbox): void {
   sb.ok(['create', '-o', 'recordsize=8K', 'tank/a/c']);
   sb.ok(['create', 'tank/a/c/deep']);
   sb.ok(['write', '-p', 'tank/a', '/etc/app.conf'], 'x=1\n');
-  sb.ok(['write', 'tank/a/b', '/big'], data(5 * R, 1));
-  sb.ok(['write', 'tank/a/c', '/small'], data(40 * 8192, 2));
+  sb.ok(['write', 'tank/a/b', '/big'], pattern(5 * R, 1));
+  sb.ok(['write', 'tank/a/c', '/small'], pattern(40 * 8192, 2));
   sb.ok(['write', 'tank/a/c/deep', '/d'], 'deep\n');
   sb.ok(['snapshot', '-r', 'tank/a@s1']);
   sb.ok(['write', '--offset', String(2 * R + 7), 'tank/a/b', '/big'], 'patch');
@@ -41,8 +31,8 @@ function sourceTree(sb: Sandbox): void {
   sb.ok(['snapshot', '-r', 'tank/a@s2']);
   sb.ok(['set', 'user:snapnote=second', 'tank/a/b@s2']);
   sb.ok(['clone', 'tank/a/b@s1', 'tank/a/clone']);
-  sb.ok(['write', 'tank/a/clone', '/mine'], data(R + 100, 3));
-  sb.ok(['write', 'tank/a/c', '/small'], data(8192, 4));
+  sb.ok(['write', 'tank/a/clone', '/mine'], pattern(R + 100, 3));
+  sb.ok(['write', 'tank/a/c', '/small'], pattern(8192, 4));
   sb.ok(['snapshot', '-r', 'tank/a@s3']);
 }
 
@@ -93,7 +83,7 @@ describe('send -R and receive of a tree', () => {
       expect(poolProblems(to.home, 'backup')).toEqual([]);
 
       // The sender moves on: a new child, a destroyed snapshot and child, new data everywhere.
-      from.ok(['write', 'tank/a/b', '/big'], data(R, 5));
+      from.ok(['write', 'tank/a/b', '/big'], pattern(R, 5));
       from.ok(['create', 'tank/a/new']);
       from.ok(['write', 'tank/a/new', '/n'], 'new\n');
       from.ok(['snapshot', '-r', 'tank/a@s4']);
@@ -187,7 +177,7 @@ describe('send -R and receive of a tree', () => {
       sb.ok(['create', 'tank/a']);
       for (const child of ['x', 'y', 'z']) {
         sb.ok(['create', `tank/a/${child}`]);
-        sb.ok(['write', `tank/a/${child}`, '/f'], data(20 * R, child.charCodeAt(0)));
+        sb.ok(['write', `tank/a/${child}`, '/f'], pattern(20 * R, child.charCodeAt(0)));
       }
       sb.ok(['snapshot', '-r', 'tank/a@1']);
       sb.ok(['write', '--offset', String(7 * R + 1), 'tank/a/y', '/f'], 'one record');

@@ -2,31 +2,21 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { poolProblems } from '../engine/check-helper.js';
-import { BIN, expectGolden, Sandbox, transcript } from './harness.js';
+import { BIN, expectGolden, Sandbox, transcript, pattern } from './harness.js';
 
 const R = 131072;
-
-function data(size: number, seed: number): Buffer {
-  const buf = Buffer.alloc(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    buf[i] = x >>> 24;
-  }
-  return buf;
-}
 
 function sourcePool(sb: Sandbox): void {
   sb.ok(['pool', 'create', '--size', '256M', 'tank']);
   sb.ok(['create', 'tank/src']);
   sb.ok(['write', '-p', 'tank/src', '/etc/app.conf'], 'x=1\n');
-  sb.ok(['write', 'tank/src', '/big'], data(10 * R, 1));
+  sb.ok(['write', 'tank/src', '/big'], pattern(10 * R, 1));
   sb.ok(['snapshot', 'tank/src@a']);
   sb.ok(['write', '--offset', String(3 * R + 5), 'tank/src', '/big'], 'patch');
   sb.ok(['rm', 'tank/src', '/etc/app.conf']);
   sb.ok(['write', 'tank/src', '/new'], 'new file\n');
   sb.ok(['snapshot', 'tank/src@b']);
-  sb.ok(['write', 'tank/src', '/big'], data(2 * R, 2));
+  sb.ok(['write', 'tank/src', '/big'], pattern(2 * R, 2));
   sb.ok(['snapshot', 'tank/src@c']);
 }
 
@@ -41,7 +31,7 @@ describe('send and receive', () => {
       sb.ok(['receive', 'tank/dst'], sb.bytesOf(['send', 'tank/src@a']));
       // A destination changed since its latest snapshot takes an incremental stream only with -F,
       // which rolls it back first.
-      sb.ok(['write', 'tank/dst', '/scribble'], data(3 * R, 9));
+      sb.ok(['write', 'tank/dst', '/scribble'], pattern(3 * R, 9));
       const incB = sb.bytesOf(['send', '-i', '@a', 'tank/src@b']);
       const refused = sb.run(['recv', 'tank/dst'], incB);
       expect(refused.status).toBe(1);
@@ -75,7 +65,7 @@ describe('send and receive', () => {
       sb.ok(['pool', 'create', '--size', '256M', 'tank']);
       sb.ok(['create', '-o', 'recordsize=8K', 'tank/src']);
       // 300 blocks of 8K (three block-map leaves) and 40 files (two object-table leaves).
-      sb.ok(['write', 'tank/src', '/big', sb.file('big', data(300 * 8192, 5))]);
+      sb.ok(['write', 'tank/src', '/big', sb.file('big', pattern(300 * 8192, 5))]);
       for (let i = 0; i < 40; i++) sb.ok(['write', 'tank/src', `/f${i}`], `file ${i}\n`);
       sb.ok(['snapshot', 'tank/src@1']);
       sb.ok(['write', '--offset', String(257 * 8192 + 3), 'tank/src', '/big'], 'late change');
@@ -120,11 +110,11 @@ describe('send and receive', () => {
     try {
       sb.ok(['pool', 'create', '--size', '256M', 'tank']);
       sb.ok(['create', 'tank/a']);
-      sb.ok(['write', 'tank/a', '/f'], data(40 * R, 3));
+      sb.ok(['write', 'tank/a', '/f'], pattern(40 * R, 3));
       sb.ok(['snapshot', 'tank/a@1']);
       sb.ok(['write', '--offset', String(17 * R + 100), 'tank/a', '/f'], 'one record');
       sb.ok(['snapshot', 'tank/a@2']);
-      sb.ok(['write', '--offset', String(5 * R), 'tank/a', '/f'], data(3 * R, 4));
+      sb.ok(['write', '--offset', String(5 * R), 'tank/a', '/f'], pattern(3 * R, 4));
       sb.ok(['snapshot', 'tank/a@3']);
       const full = sb.bytesOf(['send', 'tank/a@3']).length;
       const one = sb.bytesOf(['send', '-i', '@1', 'tank/a@2']).length;

@@ -129,21 +129,13 @@ export function dependents(view: DslView, dir: Id, withClones: boolean, out: Ste
   // After a promote, a filesystem can be a clone of its own descendant's snapshot: visit each once.
   if (seen.has(dir)) return out;
   seen.add(dir);
-  for (const child of sortedChildren(view, dir)) dependents(view, child, withClones, out, seen);
+  for (const child of view.childDirs(dir)) dependents(view, child, withClones, out, seen);
   for (const snap of view.snapshotIds(dir)) {
     if (withClones) for (const cloneHead of view.cloneIds(snap)) dependents(view, view.ds(cloneHead).dir, true, out, seen);
     out.push({ kind: 'snapshot', id: snap });
   }
   out.push({ kind: 'filesystem', dir });
   return out;
-}
-
-function sortedChildren(view: DslView, dir: Id): Id[] {
-  return view
-    .childDirs(dir)
-    .map((id) => ({ id, name: view.dir(id).name }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((x) => x.id);
 }
 
 const stepName = (view: DslView, step: Step) =>
@@ -240,7 +232,7 @@ function planSnapshots(view: DslView, dir: Id, spec: string, opts: DestroyOption
       run.push(snap);
     }
     endRun();
-    if (opts.recursive) for (const child of sortedChildren(view, d)) visit(child);
+    if (opts.recursive) for (const child of view.childDirs(d)) visit(child);
   };
   visit(dir);
   if (plan.snapshots.length === 0) throw new ZfsError(['could not find any snapshots to destroy; check snapshot names.']);
