@@ -1,0 +1,213 @@
+/**
+ * LZ4 as OpenZFS has it (module/zfs/lz4.c, Yann Collet's 2011-2013 reference code, BSD-2):
+ * the compressor is ported step for step so that a record compresses to the very bytes OpenZFS
+ * writes, and gives up where OpenZFS gives up (output that would pass `osize`).
+ *
+ * real_LZ4_compress picks LZ4_compress64kCtx for inputs under 64K + 11 bytes (16-bit positions,
+ * a 2^13-entry table, no distance check) and LZ4_compressCtx otherwise (2^12 entries, matches
+ * within 65535 bytes); both zero their table first, and both skip ahead ever faster through data
+ * that finds no match (SKIPSTRENGTH 6), which is what keeps incompressible records cheap.
+ * Matches are counted byte by byte here: OpenZFS's 8/4/2/1-byte compares reach the same length.
+ */
+
+const MINMATCH = 4;
+const HASH_LOG = 12;
+const HASH_LOG_64K = HASH_LOG + 1;
+const SKIPSTRENGTH = 6;
+const LASTLITERALS = 5;
+const MFLIMIT = 8 + MINMATCH;
+const MINLENGTH = MFLIMIT + 1;
+const MAX_DISTANCE = (1 << 16) - 1;
+const ML_BITS = 4;
+const ML_MASK = (1 << ML_BITS) - 1;
+const RUN_MASK = (1 << (8 - ML_BITS)) - 1;
+/** inputs below this use LZ4_compress64kCtx */
+const LZ4_64KLIMIT = (1 << 16) + (MFLIMIT - 1);
+
+// OpenZFS's struct refTables: 16 KiB, seen as 4096 u32 positions or, for the 64K variant, 8192
+// u16 positions. Allocated once and zeroed per call, as real_LZ4_compress does.
+const tableMemory = new ArrayBuffer(4 << HASH_LOG);
+const table = new Int32Array(tableMemory);
+const table64k = new Uint16Array(tableMemory);
+
+const read32 = (s: Uint8Array, p: number) => s[p] | (s[p + 1] << 8) | (s[p + 2] << 16) | (s[p + 3] << 24);
+/** LZ4_HASH_VALUE: Knuth's multiplicative hash of the 4 bytes at p, top `log` bits */
+const hash = (s: Uint8Array, p: number, log: number) => Math.imul(read32(s, p), -1640531535) >>> (32 - log);
+
+/**
+ * real_LZ4_compress: `src` as an LZ4 block into `dst` from `at`, at most `osize` bytes.
+ * Returns the block's length, or 0 when it would not fit (OpenZFS: "not compressible enough").
+ */
+export function lz4Compress(src: Uint8Array, dst: Uint8Array, at: number, osize: number): number {
+  table.fill(0);
+  const n = src.length < LZ4_64KLIMIT ? compress(src, dst, at, at + osize, true) : compress(src, dst, at, at + osize, false);
+  return n < 0 ? 0 : n - at;
+}
+
+/** LZ4_compress64kCtx (small) or LZ4_compressCtx: the end of output in `dst`, or -1 on overflow. */
+function compress(src: Uint8Array, dst: Uint8Array, op: number, oend: number, small: boolean): number {
+  const iend = src.length;
+  const mflimit = iend - MFLIMIT;
+  const matchlimit = iend - LASTLITERALS;
+  const log = small ? HASH_LOG_64K : HASH_LOG;
+  const positions: Int32Array | Uint16Array = small ? table64k : table;
+  let anchor = 0;
+  let ip = 0;
+
+  if (iend >= MINLENGTH) {
+    // First byte (the 64K variant leaves it out of the table, whose zeros point at it anyway)
+    if (!small) positions[hash(src, ip, log)] = ip;
+    ip++;
+    let forwardH = hash(src, ip, log);
+    for (;;) {
+      let findMatchAttempts = (1 << SKIPSTRENGTH) + 3;
+      let forwardIp = ip;
+      let ref: number;
+      // Find a match, stepping further the longer none is found
+      for (;;) {
+        const h = forwardH;
+        const step = findMatchAttempts++ >> SKIPSTRENGTH;
+        ip = forwardIp;
+        forwardIp = ip + step;
+        if (forwardIp > mflimit) return lastLiterals(src, dst, anchor, op, oend);
+        forwardH = hash(src, forwardIp, log);
+        ref = positions[h];
+        positions[h] = ip;
+        if (!small && ref < ip - MAX_DISTANCE) continue;
+        if (src[ref] === src[ip] && src[ref + 1] === src[ip + 1] && src[ref + 2] === src[ip + 2] && src[ref + 3] === src[ip + 3]) break;
+      }
+      // Catch up
+      while (ip > anchor && ref > 0 && src[ip - 1] === src[ref - 1]) {
+        ip--;
+        ref--;
+      }
+      // Encode literal length
+      const length = ip - anchor;
+      let token = op++;
+      if (op + length + (2 + 1 + LASTLITERALS) + (length >> 8) > oend) return -1;
+      if (length >= RUN_MASK) {
+        dst[token] = RUN_MASK << ML_BITS;
+        let len = length - RUN_MASK;
+        for (; len > 254; len -= 255) dst[op++] = 255;
+        dst[op++] = len;
+      } else {
+        dst[token] = length << ML_BITS;
+      }
+      dst.set(src.subarray(anchor, ip), op);
+      op += length;
+
+      for (;;) {
+        // _next_match: encode offset
+        const offset = ip - ref;
+        dst[op++] = offset & 0xff;
+        dst[op++] = offset >> 8;
+        // Count the match beyond its verified MINMATCH bytes
+        ip += MINMATCH;
+        ref += MINMATCH;
+        anchor = ip;
+        while (ip < matchlimit && src[ip] === src[ref]) {
+          ip++;
+          ref++;
+        }
+        // Encode match length
+        let len = ip - anchor;
+        if (op + (1 + LASTLITERALS) + (len >> 8) > oend) return -1;
+        if (len >= ML_MASK) {
+          dst[token] += ML_MASK;
+          len -= ML_MASK;
+          for (; len > 509; len -= 510) {
+            dst[op++] = 255;
+            dst[op++] = 255;
+          }
+          if (len > 254) {
+            len -= 255;
+            dst[op++] = 255;
+          }
+          dst[op++] = len;
+        } else {
+          dst[token] += len;
+        }
+        // Test end of chunk
+        if (ip > mflimit) return lastLiterals(src, dst, ip, op, oend);
+        // Fill table
+        positions[hash(src, ip - 2, log)] = ip - 2;
+        // Test next position
+        const h = hash(src, ip, log);
+        ref = positions[h];
+        positions[h] = ip;
+        if ((small || ref > ip - (MAX_DISTANCE + 1)) && read32(src, ref) === read32(src, ip)) {
+          token = op++;
+          dst[token] = 0;
+          continue;
+        }
+        break;
+      }
+      // Prepare next loop
+      anchor = ip++;
+      forwardH = hash(src, ip, log);
+    }
+  }
+  return lastLiterals(src, dst, anchor, op, oend);
+}
+
+/** _last_literals: the run from `anchor` to the end of input, as the block's last sequence. */
+function lastLiterals(src: Uint8Array, dst: Uint8Array, anchor: number, op: number, oend: number): number {
+  let lastRun = src.length - anchor;
+  if (op + lastRun + 1 + Math.trunc((lastRun + 255 - RUN_MASK) / 255) > oend) return -1;
+  if (lastRun >= RUN_MASK) {
+    dst[op++] = RUN_MASK << ML_BITS;
+    lastRun -= RUN_MASK;
+    for (; lastRun > 254; lastRun -= 255) dst[op++] = 255;
+    dst[op++] = lastRun;
+  } else {
+    dst[op++] = lastRun << ML_BITS;
+  }
+  dst.set(src.subarray(anchor), op);
+  return op + src.length - anchor;
+}
+
+/**
+ * LZ4_uncompress_unknownOutputSize's checks: the block `src` decoded into `out`, which it must
+ * fill exactly. False for anything malformed (a match before the start, a run past either end).
+ */
+export function lz4Decompress(src: Uint8Array, out: Uint8Array): boolean {
+  const iend = src.length;
+  const oend = out.length;
+  let ip = 0;
+  let op = 0;
+  while (ip < iend) {
+    const token = src[ip++];
+    let length = token >> ML_BITS;
+    if (length === RUN_MASK) {
+      let s = 255;
+      while (ip < iend && s === 255) length += s = src[ip++];
+    }
+    if (op + length > oend || ip + length > iend) return false;
+    out.set(src.subarray(ip, ip + length), op);
+    ip += length;
+    op += length;
+    // the last sequence is literals only
+    if (ip === iend) break;
+    if (ip + 2 > iend) return false;
+    const offset = src[ip] | (src[ip + 1] << 8);
+    ip += 2;
+    let ref = op - offset;
+    if (offset === 0 || ref < 0) return false;
+    length = token & ML_MASK;
+    if (length === ML_MASK) {
+      let s = 255;
+      while (ip < iend && s === 255) length += s = src[ip++];
+    }
+    length += MINMATCH;
+    if (op + length > oend) return false;
+    if (offset >= length) {
+      out.copyWithin(op, ref, ref + length);
+      op += length;
+    } else {
+      // overlapping: the match repeats the bytes it is copying
+      const end = op + length;
+      while (op < end) out[op++] = out[ref++];
+    }
+  }
+  return op === oend;
+}
