@@ -31,9 +31,8 @@ const LZ4_64KLIMIT = (1 << 16) + (MFLIMIT - 1);
 // positions up to its mflimit (< 65536), so its u16 entries never truncate.
 const table = new Int32Array(1 << HASH_LOG_64K);
 
-const read32 = (s: Uint8Array, p: number) => s[p] | (s[p + 1] << 8) | (s[p + 2] << 16) | (s[p + 3] << 24);
 /** LZ4_HASH_VALUE: Knuth's multiplicative hash of the 4 bytes at p, top `log` bits */
-const hash = (s: Uint8Array, p: number, log: number) => Math.imul(read32(s, p), -1640531535) >>> (32 - log);
+const hash = (s: DataView, p: number, log: number) => Math.imul(s.getInt32(p, true), -1640531535) >>> (32 - log);
 
 /**
  * real_LZ4_compress: `src` as an LZ4 block into `dst` from `at`, at most `osize` bytes.
@@ -51,15 +50,16 @@ function compress(src: Uint8Array, dst: Uint8Array, op: number, oend: number, sm
   const matchlimit = iend - LASTLITERALS;
   const log = small ? HASH_LOG_64K : HASH_LOG;
   const positions = table;
+  const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   positions.fill(0, 0, 1 << log);
   let anchor = 0;
   let ip = 0;
 
   if (iend >= MINLENGTH) {
     // First byte (the 64K variant leaves it out of the table, whose zeros point at it anyway)
-    if (!small) positions[hash(src, ip, log)] = ip;
+    if (!small) positions[hash(view, ip, log)] = ip;
     ip++;
-    let forwardH = hash(src, ip, log);
+    let forwardH = hash(view, ip, log);
     for (;;) {
       let findMatchAttempts = (1 << SKIPSTRENGTH) + 3;
       let forwardIp = ip;
@@ -71,11 +71,11 @@ function compress(src: Uint8Array, dst: Uint8Array, op: number, oend: number, sm
         ip = forwardIp;
         forwardIp = ip + step;
         if (forwardIp > mflimit) return lastLiterals(src, dst, anchor, op, oend);
-        forwardH = hash(src, forwardIp, log);
+        forwardH = hash(view, forwardIp, log);
         ref = positions[h];
         positions[h] = ip;
         if (!small && ref < ip - MAX_DISTANCE) continue;
-        if (src[ref] === src[ip] && src[ref + 1] === src[ip + 1] && src[ref + 2] === src[ip + 2] && src[ref + 3] === src[ip + 3]) break;
+        if (view.getInt32(ref, true) === view.getInt32(ip, true)) break;
       }
       // Catch up
       while (ip > anchor && ref > 0 && src[ip - 1] === src[ref - 1]) {
@@ -106,6 +106,10 @@ function compress(src: Uint8Array, dst: Uint8Array, op: number, oend: number, sm
         ip += MINMATCH;
         ref += MINMATCH;
         anchor = ip;
+        while (ip < matchlimit - 3 && view.getInt32(ip, true) === view.getInt32(ref, true)) {
+          ip += 4;
+          ref += 4;
+        }
         while (ip < matchlimit && src[ip] === src[ref]) {
           ip++;
           ref++;
@@ -131,12 +135,12 @@ function compress(src: Uint8Array, dst: Uint8Array, op: number, oend: number, sm
         // Test end of chunk
         if (ip > mflimit) return lastLiterals(src, dst, ip, op, oend);
         // Fill table
-        positions[hash(src, ip - 2, log)] = ip - 2;
+        positions[hash(view, ip - 2, log)] = ip - 2;
         // Test next position
-        const h = hash(src, ip, log);
+        const h = hash(view, ip, log);
         ref = positions[h];
         positions[h] = ip;
-        if ((small || ref > ip - (MAX_DISTANCE + 1)) && read32(src, ref) === read32(src, ip)) {
+        if ((small || ref > ip - (MAX_DISTANCE + 1)) && view.getInt32(ref, true) === view.getInt32(ip, true)) {
           token = op++;
           dst[token] = 0;
           continue;
@@ -145,7 +149,7 @@ function compress(src: Uint8Array, dst: Uint8Array, op: number, oend: number, sm
       }
       // Prepare next loop
       anchor = ip++;
-      forwardH = hash(src, ip, log);
+      forwardH = hash(view, ip, log);
     }
   }
   return lastLiterals(src, dst, anchor, op, oend);
