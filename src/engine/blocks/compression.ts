@@ -82,7 +82,7 @@ export function decompressRecord(algorithm: CompressAlgorithm, stored: Buffer, o
   if (HEADER + length > stored.length) return false;
   try {
     const payload = stored.subarray(HEADER, HEADER + length);
-    return legacy ? LZ4_NAPI.decompress(payload, out) : codec(algorithm).decompress(payload, out);
+    return legacy ? lz4NapiDecompress(payload, out) : codec(algorithm).decompress(payload, out);
   } catch {
     return false;
   }
@@ -136,34 +136,33 @@ let lz4Scratch = Buffer.alloc(0);
 const LZ4: Codec = {
   compress: (data, max) => {
     if (lz4Scratch.length < max) lz4Scratch = Buffer.alloc(max);
-    const length = lz4Compress(data, lz4Scratch, 0, max);
+    const length = lz4Compress(data, lz4Scratch, max);
     return length === 0 ? null : lz4Scratch.subarray(0, length);
   },
   decompress: (block, out) => {
     const prefixed = Buffer.allocUnsafe(4 + block.length);
     prefixed.writeUInt32LE(out.length, 0);
     block.copy(prefixed, 4);
-    return LZ4_NAPI.decompress(prefixed, out);
+    return lz4NapiDecompress(prefixed, out);
   },
 };
 
 /**
  * lz4 records written before the port: a little-endian length, then lz4-napi's (lz4_flex's)
  * block behind the record's size, little-endian. OpenZFS's block starts with a token of at least
- * one literal, never with the low byte of a record size (a multiple of 512).
+ * one literal, never with the low byte of a record size (0: sizes are multiples of 512).
  */
 function isLz4NapiRecord(stored: Buffer, lsize: number): boolean {
   return stored.length >= 2 * HEADER && stored.readUInt32LE(HEADER) === lsize;
 }
 
-const LZ4_NAPI = {
-  decompress: (payload: Buffer, out: Buffer) => {
-    const data = lz4Napi().uncompressSync(payload);
-    if (data.length !== out.length) return false;
-    data.copy(out);
-    return true;
-  },
-};
+/** lz4-napi's block behind its size prefix decoded into `out`, which it must fill exactly. */
+function lz4NapiDecompress(sizePrefixed: Buffer, out: Buffer): boolean {
+  const data = lz4Napi().uncompressSync(sizePrefixed);
+  if (data.length !== out.length) return false;
+  data.copy(out);
+  return true;
+}
 
 function gzip(level: number): Codec {
   return {

@@ -23,7 +23,7 @@ const fixtures = JSON.parse(readFileSync(new URL('./lz4-fixtures.json', import.m
 
 function compress(data: Uint8Array, osize = data.length + Math.floor(data.length / 255) + 16): Buffer | null {
   const out = Buffer.alloc(Math.max(osize, 0));
-  const n = lz4Compress(data, out, 0, osize);
+  const n = lz4Compress(data, out, osize);
   return n === 0 ? null : out.subarray(0, n);
 }
 
