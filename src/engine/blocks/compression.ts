@@ -6,16 +6,21 @@
  * - the stored (physical) size, psize, is the compressed size rounded up to the 4K sector, so the
  *   padding is charged, and `compressratio` is lsize over that.
  *
- * A compressed record in the image is `[u32 LE payload length][payload][zeros to psize]`: the
- * length lets every algorithm find the end of its payload inside the padded sectors.
+ * A compressed record in the image is `[u32 payload length][payload][zeros to psize]`: the
+ * length lets every algorithm find the end of its payload inside the padded sectors. It is
+ * little-endian, except for lz4, whose records are OpenZFS's own bytes (lz4_compress_zfs: the
+ * block length big-endian, then the block).
  *
- * lz4 (`on`) and zstd come from native packages with prebuilt Node-API binaries (lz4-napi,
- * @toondepauw/node-zstd), loaded on the first record that needs them so that commands which
- * compress nothing do not pay for loading them. gzip is node:zlib; zle and lzjb are ported here.
+ * lz4 (`on`) compresses with OpenZFS's LZ4 ported to TypeScript (lz4.ts), so records compress
+ * exactly as in OpenZFS; it decompresses with lz4-napi, several times faster than TypeScript.
+ * zstd comes from @toondepauw/node-zstd. Both native packages are loaded on the first record that
+ * needs them, so that commands which read nothing compressed do not pay for loading them. gzip is
+ * node:zlib; zle and lzjb are ported here.
  */
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import { SECTOR } from '../pool/image.js';
+import { lz4Compress } from './lz4.js';
 import type { BlockPtr, CompressAlgorithm } from '../store/records.js';
 
 /** The `compression` property's effect on new records: an algorithm, or none (`off`). */
@@ -63,17 +68,21 @@ export function compressRecord(algorithm: CompressAlgorithm, data: Buffer): Comp
   const psize = roundUpToSector(HEADER + payload.length);
   if (psize >= lsize) return null;
   const stored = Buffer.alloc(psize);
-  stored.writeUInt32LE(payload.length, 0);
+  if (algorithm === 'lz4') stored.writeUInt32BE(payload.length, 0);
+  else stored.writeUInt32LE(payload.length, 0);
   payload.copy(stored, HEADER);
   return { stored, psize };
 }
 
 /** Fill `out` (lsize bytes) from a stored compressed record; false if it does not decode. */
 export function decompressRecord(algorithm: CompressAlgorithm, stored: Buffer, out: Buffer): boolean {
-  const length = stored.readUInt32LE(0);
+  if (stored.length < HEADER) return false;
+  const legacy = algorithm === 'lz4' && isLz4NapiRecord(stored, out.length);
+  const length = algorithm === 'lz4' && !legacy ? stored.readUInt32BE(0) : stored.readUInt32LE(0);
   if (HEADER + length > stored.length) return false;
   try {
-    return codec(algorithm).decompress(stored.subarray(HEADER, HEADER + length), out);
+    const payload = stored.subarray(HEADER, HEADER + length);
+    return legacy ? lz4NapiDecompress(payload, out) : codec(algorithm).decompress(payload, out);
   } catch {
     return false;
   }
@@ -113,29 +122,47 @@ function codec(algorithm: CompressAlgorithm): Codec {
 const requireNative = createRequire(import.meta.url);
 
 interface Lz4Napi {
-  compressSync(data: Buffer): Buffer;
   uncompressSync(data: Uint8Array): Buffer;
 }
 
 let lz4Native: Lz4Napi | undefined;
+const lz4Napi = () => (lz4Native ??= requireNative('lz4-napi') as Lz4Napi);
 
-/** lz4-napi's block format carries the uncompressed size in its first 4 bytes, as ZFS's lz4
- *  header carries the compressed size: the same 4 bytes of overhead. (A decoder in TypeScript
- *  writing straight into the read buffer was measured at half lz4-napi's speed on text.) */
+/** Output of the last lz4 compression, reused: compressRecord copies it out at once. */
+let lz4Scratch = Buffer.alloc(0);
+
+/** OpenZFS's LZ4, giving up as OpenZFS does when the block would pass `max`. Decoding goes
+ *  through lz4-napi, whose input is the block behind its uncompressed size, little-endian. */
 const LZ4: Codec = {
   compress: (data, max) => {
-    lz4Native ??= requireNative('lz4-napi') as Lz4Napi;
-    const out = lz4Native.compressSync(data);
-    return out.length > max ? null : out;
+    if (lz4Scratch.length < max) lz4Scratch = Buffer.alloc(max);
+    const length = lz4Compress(data, lz4Scratch, max);
+    return length === 0 ? null : lz4Scratch.subarray(0, length);
   },
-  decompress: (payload, out) => {
-    lz4Native ??= requireNative('lz4-napi') as Lz4Napi;
-    const data = lz4Native.uncompressSync(payload);
-    if (data.length !== out.length) return false;
-    data.copy(out);
-    return true;
+  decompress: (block, out) => {
+    const prefixed = Buffer.allocUnsafe(4 + block.length);
+    prefixed.writeUInt32LE(out.length, 0);
+    block.copy(prefixed, 4);
+    return lz4NapiDecompress(prefixed, out);
   },
 };
+
+/**
+ * lz4 records written before the port: a little-endian length, then lz4-napi's (lz4_flex's)
+ * block behind the record's size, little-endian. OpenZFS's block starts with a token of at least
+ * one literal, never with the low byte of a record size (0: sizes are multiples of 512).
+ */
+function isLz4NapiRecord(stored: Buffer, lsize: number): boolean {
+  return stored.length >= 2 * HEADER && stored.readUInt32LE(HEADER) === lsize;
+}
+
+/** lz4-napi's block behind its size prefix decoded into `out`, which it must fill exactly. */
+function lz4NapiDecompress(sizePrefixed: Buffer, out: Buffer): boolean {
+  const data = lz4Napi().uncompressSync(sizePrefixed);
+  if (data.length !== out.length) return false;
+  data.copy(out);
+  return true;
+}
 
 function gzip(level: number): Codec {
   return {

@@ -1,7 +1,9 @@
 /** The record compressors: round trips, OpenZFS's keep-or-store-as-is rule, and damaged input. */
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { compressRecord, compressionFor, decompressRecord, type CompressionSetting } from '../../../src/engine/blocks/compression.js';
+import { lz4Compress } from '../../../src/engine/blocks/lz4.js';
 import type { CompressAlgorithm } from '../../../src/engine/store/records.js';
 
 const ALGORITHMS: CompressAlgorithm[] = ['lz4', 'lzjb', 'zle', 'gzip-1', 'gzip-6', 'gzip-9', 'zstd-3', 'zstd-19', 'zstd-fast-1', 'zstd-fast-1000'];
@@ -49,6 +51,29 @@ describe('record compression', () => {
       const truncated = Buffer.from(c.stored);
       truncated.writeUInt32LE(c.stored.length, 0);
       expect(decompressRecord(a, truncated, out), a).toBe(false);
+    }
+  });
+
+  it('stores lz4 records as OpenZFS does: the block length big-endian, then the block', () => {
+    const data = text(R);
+    const c = compressRecord('lz4', data)!;
+    const block = Buffer.alloc(R);
+    const length = lz4Compress(data, block, R - R / 8 - 4);
+    expect(c.stored.readUInt32BE(0)).toBe(length);
+    expect(c.stored.subarray(4, 4 + length).equals(block.subarray(0, length))).toBe(true);
+    expect(c.psize).toBe(Math.ceil((4 + length) / 4096) * 4096);
+  });
+
+  it('still reads lz4 records written with lz4-napi (its size-prefixed block behind a little-endian length)', () => {
+    const lz4Napi = createRequire(import.meta.url)('lz4-napi') as { compressSync(b: Buffer): Buffer };
+    for (const data of [text(R), withZeros(R), text(8192)]) {
+      const payload = lz4Napi.compressSync(data);
+      const stored = Buffer.alloc(Math.ceil((4 + payload.length) / 4096) * 4096);
+      stored.writeUInt32LE(payload.length, 0);
+      payload.copy(stored, 4);
+      const out = Buffer.alloc(data.length);
+      expect(decompressRecord('lz4', stored, out)).toBe(true);
+      expect(out.equals(data)).toBe(true);
     }
   });
 
