@@ -130,8 +130,7 @@ export class DslTxn extends DslView {
     const entries: DeadEntry[] = [];
     for (const { key, value } of this.t.deadEntries.getRange(range)) {
       const [, birth, kind, ref] = key as [Id, Txg, DeadKind, number];
-      const v = value;
-      entries.push(typeof v === 'number' ? { birth, kind, ref, asize: v } : { birth, kind, ref, asize: v[0], psize: v[1], lsize: v[2] });
+      entries.push(typeof value === 'number' ? { birth, kind, ref, asize: value } : { birth, kind, ref, asize: value[0], psize: value[1], lsize: value[2] });
     }
     for (const e of entries) this.t.deadEntries.removeSync(deadEntryKey(ds.deadlist, e.birth, e.kind, e.ref));
     for (const { key, value } of [...this.t.deadSums.getRange(range)]) {
