@@ -11,6 +11,7 @@ import { nowSeconds } from '../engine/pool/clock.js';
 import { Image } from '../engine/pool/image.js';
 import { MetadataDamage, Pool, PoolOpenError, type PoolTxn } from '../engine/pool/pool.js';
 import { verifyLmdb } from '../engine/store/verify.js';
+import { RecordChecksumError } from '../engine/store/checked-encoding.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
@@ -120,7 +121,7 @@ export class PoolHandle {
 /**
  * An unexpected error met while a pool was open, as a user-facing error when it is a failure of
  * the pool's metadata store: an LMDB error code (MDB_CORRUPTED, MDB_PAGE_NOTFOUND, ...), a record
- * that does not decode (damage inside a value, which has no checksum of its own), or a page that a
+ * that does not decode or fails its checksum (checked-encoding.ts), or a page that a
  * full check now finds damaged. Null for anything else (a bug stays an internal error).
  */
 export function storeFailure(err: unknown): ZfsError | null {
@@ -128,7 +129,7 @@ export function storeFailure(err: unknown): ZfsError | null {
   if (!opened || !(err instanceof Error)) return null;
   const code = (err as { code?: unknown }).code;
   const lmdbCode = typeof code === 'number' && code >= -30800 && code <= -30700;
-  const decoding = /[\\/]node_modules[\\/](lmdb|msgpackr)[\\/]/.test(err.stack ?? '');
+  const decoding = err instanceof RecordChecksumError || /[\\/]node_modules[\\/](lmdb|msgpackr)[\\/]/.test(err.stack ?? '');
   const damage = verifyLmdb(opened.metadata, true);
   if (damage) {
     const reason = `the metadata '${opened.metadata}' ${damage}`;

@@ -105,8 +105,9 @@ describe('a damaged LMDB data file', () => {
       // Every flip of a live page's header is damage the scrub names.
       expect(missed).toEqual([]);
       expect(tally.headerFound).toBe(tally.headerFlips);
-      // The rest landed in keys and values, which carry no checksum of their own: a command then
-      // answers as before, refuses with an I/O error, or shows the changed value.
+      // The rest landed in keys or values. A value carries a checksum (checked-encoding.ts), a key
+      // does not: a command then answers as before, refuses with an I/O error, or (a flipped key)
+      // misses what it looked up.
       expect(tally.unchanged + tally.refused + tally.changed).toBe((tally.flips - tally.foundByScrub) * commands.length);
 
       // Restored from a sound copy, the pool reads again once a scrub has checked it.
@@ -125,4 +126,28 @@ describe('a damaged LMDB data file', () => {
       sb.cleanup();
     }
   }, 600_000);
+
+  it('a byte flipped inside a stored record is an I/O error, never a changed value', () => {
+    const sb = new Sandbox();
+    try {
+      sb.ok(['pool', 'create', '--size', '64M', 'tank']);
+      sb.ok(['create', 'tank/a']);
+      sb.ok(['set', 'com.example:marker=ZZZZZZZZZZZZZZZZ', 'tank/a']);
+      const metadata = path.join(sb.home, 'tank.img.lmdb');
+      const damaged = fs.readFileSync(metadata);
+      // Every copy LMDB still holds: the live record and any older page version.
+      let flipped = 0;
+      for (let at = damaged.indexOf('ZZZZZZZZZZZZZZZZ'); at >= 0; at = damaged.indexOf('ZZZZZZZZZZZZZZZZ', at + 1)) {
+        damaged[at + 3] ^= 0x01;
+        flipped++;
+      }
+      expect(flipped).toBeGreaterThan(0);
+      fs.writeFileSync(metadata, damaged);
+      const get = sb.run(['get', '-H', '-o', 'value', 'com.example:marker', 'tank/a']);
+      expect([get.status, get.stdout]).toEqual([1, '']);
+      expect(get.stderr).toMatch(/^cannot open 'tank': I\/O error\nthe metadata '.*' cannot be read \(a metadata record fails its checksum\)\n$/);
+    } finally {
+      sb.cleanup();
+    }
+  });
 });

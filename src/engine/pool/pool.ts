@@ -135,6 +135,7 @@ export class Pool {
     store.write(() => {
       const meta: PoolMeta = {
         formatVersion: 1,
+        valueChecksums: true,
         name,
         guid,
         imageBytes: image.size,
@@ -177,6 +178,7 @@ export class Pool {
       const label = Image.readLabel(imagePath);
       if (!meta || !label) throw new PoolOpenError(`the metadata '${metadataPath}' holds no pool`);
       if (meta.guid !== label.guid) throw new PoolOpenError(`the metadata '${metadataPath}' belongs to another pool`);
+      if (meta.valueChecksums) store.requireValueChecksums();
       image.checksumSalt = checksumSaltOf(meta.guid);
       if (image.size < meta.imageBytes) {
         throw new PoolOpenError(`the image '${imagePath}' is ${image.size} bytes, the pool needs ${meta.imageBytes}`);

@@ -5,6 +5,7 @@
  * lmdb-js keeps one read transaction for a whole synchronous event-loop turn.
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { CheckedEncoder } from './checked-encoding.js';
 import type { DatasetRecord, DirRecord, HistoryRecord, Id, PoolMeta } from './records.js';
 import type { Key } from './keys.js';
 
@@ -40,7 +41,13 @@ export class Store {
   private constructor(
     readonly env: RootDatabase,
     readonly t: Tables,
+    private readonly encoder: CheckedEncoder,
   ) {}
+
+  /** From now on a value without a checksum is damage (the pool was made with them). */
+  requireValueChecksums(): void {
+    this.encoder.strict = true;
+  }
 
   static open(path: string): Store {
     const env = open({
@@ -52,8 +59,10 @@ export class Store {
       noSync: false,
       cache: false,
     } as Parameters<typeof open>[0]);
+    const encoder = new CheckedEncoder();
     const db = <V, K extends Key | string | number>(name: string) =>
-      env.openDB<V, K>({ name, encoding: 'msgpack', cache: false });
+      // `encoder` is an lmdb-js option its typings leave out (they list only `encoding`).
+      env.openDB<V, K>({ name, encoder, cache: false } as Parameters<RootDatabase['openDB']>[0] & object);
     const t: Tables = {
       meta: db('meta'),
       dirs: db('dirs'),
@@ -74,7 +83,7 @@ export class Store {
       readers: db('readers'),
       deferred: db('deferred'),
     };
-    return new Store(env, t);
+    return new Store(env, t, encoder);
   }
 
   /** Run `fn` as one atomic, durable write transaction; a throw rolls everything back. */

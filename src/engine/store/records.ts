@@ -54,6 +54,8 @@ export interface BlockPtr {
 
 export interface PoolMeta {
   formatVersion: 1;
+  /** every LMDB value carries a checksum (checked-encoding.ts); absent in pools made before */
+  valueChecksums?: true;
   name: string;
   guid: string;
   imageBytes: number;
