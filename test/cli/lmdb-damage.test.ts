@@ -102,6 +102,7 @@ describe('a damaged LMDB data file', () => {
           });
         }
       }
+      console.log(`lmdb flips: ${JSON.stringify(tally)}`);
       // Every flip of a live page's header is damage the scrub names.
       expect(missed).toEqual([]);
       expect(tally.headerFound).toBe(tally.headerFlips);
