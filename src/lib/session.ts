@@ -3,7 +3,8 @@
  * a `zpool` command names.
  */
 import type { Home } from './home.js';
-import { ZfsError } from './errors.js';
+import { ZfsError, notFound } from './errors.js';
+import { checkDatasetName } from './names.js';
 import { PoolHandle, poolNameOf } from './pool-handle.js';
 
 /** Run `fn` with the pool of `datasetName` open, or return `onMissing()` when no such pool. */
@@ -15,6 +16,25 @@ export function withPoolOf<T>(home: Home, datasetName: string, fn: (h: PoolHandl
   } finally {
     handle.close();
   }
+}
+
+/** Run `fn` with the filesystem `fsName` (a `fs@snap` operand's first part) open, as zfs_main
+ *  opens it before acting on its snapshots: a bad name, or no such pool or filesystem, fails. */
+export function withFilesystem<T>(home: Home, fsName: string, fn: (h: PoolHandle, dir: number) => T): T {
+  const bad = checkDatasetName(fsName, ['filesystem'], false);
+  if (bad) throw ZfsError.action(`cannot open '${fsName}'`, bad);
+  return withPoolOf(
+    home,
+    fsName,
+    (h) => {
+      const dir = h.findDir(h.view(), fsName);
+      if (dir === undefined) throw notFound(fsName);
+      return fn(h, dir);
+    },
+    () => {
+      throw notFound(fsName);
+    },
+  );
 }
 
 /** Run `fn` with a lookup that opens each pool once, however many operands name it; every pool

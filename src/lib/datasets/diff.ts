@@ -8,12 +8,12 @@ import type { DslView } from '../../engine/datasets/view.js';
 import { changedObjects, objectPath } from '../../engine/files/diff.js';
 import { objectTable, type Dnode, type ObjsetNode } from '../../engine/files/objset.js';
 import type { DatasetRecord, NodePtr } from '../../engine/store/records.js';
-import { ZfsError, notFound } from '../errors.js';
+import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { headKind, type PoolHandle } from '../pool-handle.js';
 import { DatasetProps } from '../properties/values.js';
-import { withPoolOf } from '../session.js';
+import { withFilesystem } from '../session.js';
 
 export interface DiffLine {
   change: '+' | '-' | 'M' | 'R';
@@ -35,29 +35,18 @@ export interface DiffResult {
 /** Resolve the operands as libzfs's get_snapshot_names does, then compare. */
 export function diff(home: Home, fromArg: string, toArg: string | undefined): DiffResult {
   const fsName = (!fromArg.startsWith('@') ? fromArg : (toArg ?? '')).split('@')[0];
-  const badFs = checkDatasetName(fsName, ['filesystem'], false);
-  if (badFs) throw ZfsError.action(`cannot open '${fsName}'`, badFs);
-  return withPoolOf(
-    home,
-    fsName,
-    (h) => {
-      const view = h.view();
-      const dir = h.findDir(view, fsName);
-      if (dir === undefined) throw notFound(fsName);
-      if (headKind(view, dir) === 'volume') throw ZfsError.action(`cannot open '${fsName}'`, 'operation not applicable to datasets of this type');
-      const { from, to } = operands(fromArg, toArg);
-      const a = h.resolve(view, from);
-      const b = h.resolve(view, to);
-      if (!a || a.kind !== 'snapshot' || !b) throw obtainFailed('No such file or directory');
-      if (!isBefore(view, a.ds, b.ds)) throw obtainFailed('\n   Not an earlier snapshot from the same fs');
-      // Paths are shown under the mountpoint of the later dataset's filesystem.
-      const props = new DatasetProps(view, h.pool.meta(), view.head(b.ds.dir));
-      return { mountpoint: String(props.get('mountpoint')?.value ?? ''), lines: compare(h, a.ds.root, b.ds.root) };
-    },
-    () => {
-      throw notFound(fsName);
-    },
-  );
+  return withFilesystem(home, fsName, (h, dir) => {
+    const view = h.view();
+    if (headKind(view, dir) === 'volume') throw ZfsError.action(`cannot open '${fsName}'`, 'operation not applicable to datasets of this type');
+    const { from, to } = operands(fromArg, toArg);
+    const a = h.resolve(view, from);
+    const b = h.resolve(view, to);
+    if (!a || a.kind !== 'snapshot' || !b) throw obtainFailed('No such file or directory');
+    if (!isBefore(view, a.ds, b.ds)) throw obtainFailed('\n   Not an earlier snapshot from the same fs');
+    // Paths are shown under the mountpoint of the later dataset's filesystem.
+    const props = new DatasetProps(view, h.pool.meta(), view.head(b.ds.dir));
+    return { mountpoint: String(props.get('mountpoint')?.value ?? ''), lines: compare(h, a.ds.root, b.ds.root) };
+  });
 }
 
 const obtainFailed = (why: string) => new ZfsError([`Unable to obtain diffs: ${why}`]);

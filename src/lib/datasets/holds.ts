@@ -9,29 +9,10 @@ import type { Id, SnapshotRecord } from '../../engine/store/records.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
-import type { PoolHandle } from '../pool-handle.js';
-import { withPoolOf } from '../session.js';
+import { withFilesystem, withPoolOf } from '../session.js';
 
 /** dsl_dataset_user_hold_check: a tag longer than MAXNAMELEN is E2BIG. */
 const MAX_TAG_LEN = 256;
-
-/** The filesystem part of a `fs@snap` operand, opened as zfs_main does before holding. */
-function openFilesystem<T>(home: Home, fsName: string, fn: (h: PoolHandle, dir: Id) => T): T {
-  const bad = checkDatasetName(fsName, ['filesystem'], false);
-  if (bad) throw ZfsError.action(`cannot open '${fsName}'`, bad);
-  return withPoolOf(
-    home,
-    fsName,
-    (h) => {
-      const dir = h.findDir(h.view(), fsName);
-      if (dir === undefined) throw notFound(fsName);
-      return fn(h, dir);
-    },
-    () => {
-      throw notFound(fsName);
-    },
-  );
-}
 
 /** The snapshots called `snapName` in `dir` (and with `recursive` its descendants), by name. */
 function snapshotsNamed(view: DslView, dir: Id, snapName: string, recursive: boolean): SnapshotRecord[] {
@@ -52,7 +33,7 @@ export function hold(home: Home, tag: string, operand: string, recursive: boolea
   const at = operand.indexOf('@');
   const fsName = operand.slice(0, at);
   const snapName = operand.slice(at + 1);
-  openFilesystem(home, fsName, (h, dir) =>
+  withFilesystem(home, fsName, (h, dir) =>
     h.change(history, (c) => {
       const snaps = snapshotsNamed(c.dsl, dir, snapName, recursive);
       if (snaps.length === 0) throw ZfsError.action(`cannot hold snapshot '${operand}'`, 'dataset does not exist');
@@ -71,7 +52,7 @@ export function release(home: Home, tag: string, operand: string, recursive: boo
   const at = operand.indexOf('@');
   const fsName = operand.slice(0, at);
   const snapName = operand.slice(at + 1);
-  openFilesystem(home, fsName, (h, dir) =>
+  withFilesystem(home, fsName, (h, dir) =>
     h.change(history, (c) => {
       const snaps = snapshotsNamed(c.dsl, dir, snapName, recursive);
       const action = `cannot release hold from snapshot '${operand}'`;
