@@ -29,10 +29,14 @@ function snapshotsNamed(view: DslView, dir: Id, snapName: string, recursive: boo
   return out;
 }
 
-export function hold(home: Home, tag: string, operand: string, recursive: boolean, history: string | null): void {
+/** A `fs@snap` operand's two parts. */
+function splitOperand(operand: string): { fsName: string; snapName: string } {
   const at = operand.indexOf('@');
-  const fsName = operand.slice(0, at);
-  const snapName = operand.slice(at + 1);
+  return { fsName: operand.slice(0, at), snapName: operand.slice(at + 1) };
+}
+
+export function hold(home: Home, tag: string, operand: string, recursive: boolean, history: string | null): void {
+  const { fsName, snapName } = splitOperand(operand);
   withFilesystem(home, fsName, (h, dir) =>
     h.change(history, (c) => {
       const snaps = snapshotsNamed(c.dsl, dir, snapName, recursive);
@@ -49,9 +53,7 @@ export function hold(home: Home, tag: string, operand: string, recursive: boolea
 }
 
 export function release(home: Home, tag: string, operand: string, recursive: boolean, history: string | null): void {
-  const at = operand.indexOf('@');
-  const fsName = operand.slice(0, at);
-  const snapName = operand.slice(at + 1);
+  const { fsName, snapName } = splitOperand(operand);
   withFilesystem(home, fsName, (h, dir) =>
     h.change(history, (c) => {
       const snaps = snapshotsNamed(c.dsl, dir, snapName, recursive);
@@ -73,17 +75,16 @@ export interface HoldRow {
 /** The holds of one operand's snapshots (`recursive`: the same name in descendants), in list order.
  *  `examined` gets every snapshot looked at, for the NAME column's width. */
 export function listHolds(home: Home, operand: string, recursive: boolean, examined: (name: string) => void): HoldRow[] {
-  const at = operand.indexOf('@');
   const bad = checkDatasetName(operand, ['snapshot'], false);
   if (bad) throw ZfsError.action(`cannot open '${operand}'`, bad);
-  const fsName = operand.slice(0, at);
+  const { fsName, snapName } = splitOperand(operand);
   return withPoolOf(
     home,
     fsName,
     (h) => {
       const view = h.view();
       const dir = h.findDir(view, fsName);
-      const snaps = dir === undefined ? [] : snapshotsNamed(view, dir, operand.slice(at + 1), recursive);
+      const snaps = dir === undefined ? [] : snapshotsNamed(view, dir, snapName, recursive);
       if (dir === undefined || (!recursive && snaps.length === 0)) throw notFound(operand);
       const rows: HoldRow[] = [];
       for (const s of snaps) {
