@@ -42,3 +42,18 @@ export function checkContents(sb: Sandbox, contents: Contents): void {
     expect(got.equals(want), `cat ${dataset} ${paths.join(' ')}: contents`).toBe(true);
   }
 }
+
+let fileSeq = 0;
+/** `tszfs write [--offset N] DS PATH FILE` with FILE holding `data`. */
+export function write(sb: Sandbox, dataset: string, path: string, data: Buffer, offset?: number): void {
+  const src = sb.file(`data-${++fileSeq}`, data);
+  sb.ok(['write', ...(offset === undefined ? [] : ['--offset', String(offset)]), dataset, path, src]);
+}
+
+/** `base` with `data` written over it at `offset`. */
+export function overlay(base: Buffer, offset: number, data: Buffer): Buffer {
+  const out = Buffer.alloc(Math.max(base.length, offset + data.length));
+  base.copy(out);
+  data.copy(out, offset);
+  return out;
+}

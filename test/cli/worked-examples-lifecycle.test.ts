@@ -9,25 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poolProblems } from '../engine/check-helper.js';
 import { Sandbox } from './harness.js';
-import { alloc, checkContents, getProps, LABEL, R, type Contents, type Expected } from './space-checks.js';
+import { alloc, checkContents, getProps, LABEL, overlay, R, write, type Contents, type Expected } from './space-checks.js';
 
 function check(sb: Sandbox, expected: Expected, allocated: number, contents: Contents = {}): void {
   expect(getProps(sb, expected)).toEqual(expected);
   expect(alloc(sb), 'pool alloc').toBe(LABEL + allocated);
   checkContents(sb, contents);
-}
-
-let seq = 0;
-function write(sb: Sandbox, dataset: string, path: string, data: Buffer, offset?: number): void {
-  const src = sb.file(`data-${++seq}`, data);
-  sb.ok(['write', ...(offset === undefined ? [] : ['--offset', String(offset)]), dataset, path, src]);
-}
-
-function overlay(base: Buffer, offset: number, data: Buffer): Buffer {
-  const out = Buffer.alloc(Math.max(base.length, offset + data.length));
-  base.copy(out);
-  data.copy(out, offset);
-  return out;
 }
 
 const snapshotNames = (sb: Sandbox, fs: string) =>

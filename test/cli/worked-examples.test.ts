@@ -14,27 +14,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from './harness.js';
-import { alloc, checkContents, getProps, LABEL, R, type Contents, type Expected } from './space-checks.js';
+import { alloc, checkContents, getProps, LABEL, overlay, R, write, type Contents, type Expected } from './space-checks.js';
 
 function check(sb: Sandbox, expected: Expected, pool: { alloc: number }, contents: Contents): void {
   expect(getProps(sb, expected)).toEqual(expected);
   expect(alloc(sb), 'pool alloc').toBe(pool.alloc);
   checkContents(sb, contents);
-}
-
-let fileSeq = 0;
-/** `tszfs write [--offset N] DS PATH FILE` with FILE holding `data`. */
-function write(sb: Sandbox, dataset: string, path: string, data: Buffer, offset?: number): void {
-  const src = sb.file(`data-${++fileSeq}`, data);
-  sb.ok(['write', ...(offset === undefined ? [] : ['--offset', String(offset)]), dataset, path, src]);
-}
-
-/** `base` with `data` written over it at `offset`. */
-function overlay(base: Buffer, offset: number, data: Buffer): Buffer {
-  const out = Buffer.alloc(Math.max(base.length, offset + data.length));
-  base.copy(out);
-  data.copy(out, offset);
-  return out;
 }
 
 // ------------------------------------------------------------------------------------------------
