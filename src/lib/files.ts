@@ -3,10 +3,13 @@
  * write and cat of a volume's bytes, which stand in for its device. Paths print as
  * `DATASET:/PATH` in messages.
  */
+import * as path from 'node:path';
 import { NodeReader } from '../engine/blocks/nodes.js';
+import type { DslView } from '../engine/datasets/view.js';
 import { EngineError, type Errno } from '../engine/errno.js';
 import { FsView, type Listing } from '../engine/files/fs-view.js';
-import type { ByteSource, WriteMode } from '../engine/files/fs-writer.js';
+import type { WriteMode } from '../engine/files/fs-writer.js';
+import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { Dnode } from '../engine/files/objset.js';
 import { displayPath, pathComponents } from '../engine/files/paths.js';
 import { readVolume } from '../engine/files/volume.js';
@@ -65,8 +68,19 @@ function components(verb: string, dataset: string, path: string): string[] {
 /** What a command reaches in a dataset: a filesystem's files or a volume's bytes. */
 export type Contents = 'files' | 'volume';
 
-/** Open `dataset` (a filesystem, volume or snapshot) and run `fn` on it with what it holds; a
- *  dataset holding other contents than `want` is refused as zfs_open refuses a wrong type. */
+/** The contents of `dataset` as `view` sees it; a dataset holding other contents than `want` is
+ *  refused as zfs_open refuses a wrong type. */
+function resolveContents(h: PoolHandle, view: DslView, dataset: string, want: Contents | null): { r: Resolved; contents: Contents } {
+  const r = h.resolve(view, dataset);
+  if (!r) throw notFound(dataset);
+  const contents: Contents = headKind(view, r.dir) === 'volume' ? 'volume' : 'files';
+  if (want !== null && contents !== want) {
+    throw ZfsError.action(`cannot open '${dataset}'`, 'operation not applicable to datasets of this type');
+  }
+  return { r, contents };
+}
+
+/** Open `dataset` (a filesystem, volume or snapshot) and run `fn` on it with what it holds. */
 function withDataset<T>(home: Home, dataset: string, want: Contents | null, fn: (h: PoolHandle, r: Resolved, contents: Contents) => T): T {
   const bad = checkDatasetName(dataset, ['filesystem', 'snapshot'], false);
   if (bad) throw ZfsError.action(`cannot open '${dataset}'`, bad);
@@ -74,13 +88,7 @@ function withDataset<T>(home: Home, dataset: string, want: Contents | null, fn: 
     home,
     dataset,
     (h) => {
-      const view = h.view();
-      const r = h.resolve(view, dataset);
-      if (!r) throw notFound(dataset);
-      const contents: Contents = headKind(view, r.dir) === 'volume' ? 'volume' : 'files';
-      if (want !== null && contents !== want) {
-        throw ZfsError.action(`cannot open '${dataset}'`, 'operation not applicable to datasets of this type');
-      }
+      const { r, contents } = resolveContents(h, h.view(), dataset, want);
       return fn(h, r, contents);
     },
     () => {
@@ -97,37 +105,58 @@ export interface FileChange {
   parents: boolean;
 }
 
-/** Run `fn` on the head of `dataset` in one transaction; `what` names it in messages. */
-function changeHead(home: Home, verb: string, dataset: string, what: string, want: Contents, fn: (c: Change, head: Id, props: DatasetProps) => void): void {
+/**
+ * Run `fn` on the head of `dataset` in one transaction; `what` names it in messages. Input is
+ * staged first (engine/pool/staging.ts), with no lock held; every read that decides the change
+ * (the dataset, its type, readonly, checksum, compression, recordsize) is made inside the
+ * transaction that applies it, so a concurrent change cannot slip in between.
+ */
+function changeHead(
+  home: Home,
+  verb: string,
+  dataset: string,
+  what: string,
+  want: Contents,
+  input: ByteSource | null,
+  fn: (c: Change, head: Id, props: DatasetProps, input: ByteSource) => void,
+): void {
   const action = `cannot ${verb} '${what}'`;
-  withDataset(home, dataset, want, (h, r) => {
-    if (r.kind === 'snapshot') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
-    const props = new DatasetProps(h.view(), h.pool.meta(), r.ds);
-    if (props.get('readonly')?.value === 'on') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
-    const checksum = algorithmFor(props.get('checksum')?.value);
-    const compression = compressionFor(props.get('compression')?.value);
+  withDataset(home, dataset, want, (h) => {
+    const staged = stageInput(input ?? EMPTY, path.dirname(path.resolve(h.image)));
+    let head: Id | null = null;
     try {
       h.change(null, (c) => {
-        c.tx.checksumAlgorithm = checksum;
-        c.tx.compression = compression;
-        fn(c, r.ds.id, props);
+        const { r } = resolveContents(h, c.dsl, dataset, want);
+        if (r.kind === 'snapshot') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
+        head = r.ds.id;
+        const props = new DatasetProps(c.dsl, c.tx.meta, r.ds);
+        if (props.get('readonly')?.value === 'on') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
+        c.tx.checksumAlgorithm = algorithmFor(props.get('checksum')?.value);
+        c.tx.compression = compressionFor(props.get('compression')?.value);
+        fn(c, r.ds.id, props, staged);
       });
     } catch (err) {
       // The command rolled back; a damaged block it met is logged in a transaction of its own.
-      if (err instanceof ChecksumError) noteDamagedBlock(h, r.ds.id, err);
+      if (err instanceof ChecksumError && head !== null) noteDamagedBlock(h, head, err);
       throw describeFailure(action, err);
+    } finally {
+      staged.close();
     }
   });
 }
 
-function change(home: Home, verb: string, dataset: string, path: string, fn: (fs: ReturnType<typeof openFiles>) => void): void {
-  changeHead(home, verb, dataset, `${dataset}:${path}`, 'files', (c, head, props) => fn(openFiles(c, head, Number(props.get('recordsize')?.value))));
+const EMPTY: ByteSource = { settled: true, read: () => 0 };
+
+function change(home: Home, verb: string, dataset: string, path: string, fn: (fs: ReturnType<typeof openFiles>, input: ByteSource) => void, input: ByteSource | null = null): void {
+  changeHead(home, verb, dataset, `${dataset}:${path}`, 'files', input, (c, head, props, staged) =>
+    fn(openFiles(c, head, Number(props.get('recordsize')?.value)), staged),
+  );
 }
 
 /** Write `src` into a volume from byte `offset` (a write(2) on its device): what would go past
  *  volsize fails the whole write with ENOSPC. */
 export function writeVolume(home: Home, dataset: string, offset: number, src: ByteSource): void {
-  changeHead(home, 'write', dataset, dataset, 'volume', (c, head) => openVolume(c, head).write(offset, src));
+  changeHead(home, 'write', dataset, dataset, 'volume', src, (c, head, _props, staged) => openVolume(c, head).write(offset, staged));
 }
 
 /** Stream all volsize bytes of a volume (or volume snapshot) to `out`, as `cat` of its device. */
@@ -146,7 +175,7 @@ export function catVolume(home: Home, dataset: string, out: (chunk: Buffer) => v
 
 export function writeFile(home: Home, dataset: string, path: string, mode: WriteMode, src: ByteSource, opts: FileChange): void {
   const parts = components('write', dataset, path);
-  change(home, 'write', dataset, path, (fs) => fs.write(parts, mode, src, opts.parents));
+  change(home, 'write', dataset, path, (fs, staged) => fs.write(parts, mode, staged, opts.parents), src);
 }
 
 export function makeDirectory(home: Home, dataset: string, path: string, opts: FileChange): void {

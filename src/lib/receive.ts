@@ -13,7 +13,7 @@ import { createClone, createSnapshot } from '../engine/datasets/snapshot.js';
 import type { DslView } from '../engine/datasets/view.js';
 import { EngineError } from '../engine/errno.js';
 import { OutOfSpace } from '../engine/pool/allocator.js';
-import type { ByteSource } from '../engine/files/fs-writer.js';
+import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { ObjectWriter } from '../engine/files/object-writer.js';
 import {
   PACKAGE_VERSION,
@@ -33,7 +33,7 @@ import { checkDatasetName } from './names.js';
 import type { Change, PoolHandle } from './pool-handle.js';
 import { DatasetProps } from './properties/values.js';
 import { findProperty } from './properties/table.js';
-import { withPoolOf } from './session.js';
+import { scratchDirOf, withPoolOf } from './session.js';
 import { ensureParent, newFilesystem } from './datasets/create.js';
 import { dependents, execute, type Step } from './datasets/destroy.js';
 import { nextTxg, openObjects, walkTree } from './datasets/tree.js';
@@ -71,6 +71,17 @@ export function receive(
   history: string,
   report: (e: ReceiveEvent) => void = () => {},
 ): void {
+  // The whole stream is read before the pool's write lock is taken: its sender may be a command
+  // on this very pool (`send | receive`), which needs that lock to register as a reader.
+  const staged = stageInput(src, scratchDirOf(home, target));
+  try {
+    receiveStaged(home, target, opts, staged, history, report);
+  } finally {
+    staged.close();
+  }
+}
+
+function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: ByteSource, history: string, report: (e: ReceiveEvent) => void): void {
   const input = new PeekableSource(src);
   const first = readBegin(input);
   const pkg = first.header.kind === 'package' ? openPackage(first.reader, first.header, target) : null;

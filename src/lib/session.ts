@@ -2,10 +2,19 @@
  * Opening pools: the one that holds a dataset, as every `zfs` subcommand does first, or each pool
  * a `zpool` command names.
  */
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Home } from './home.js';
 import { ZfsError, notFound } from './errors.js';
 import { checkDatasetName } from './names.js';
 import { PoolHandle, poolNameOf } from './pool-handle.js';
+
+/** Where input staged for a change of `datasetName` spills (engine/pool/staging.ts): beside its
+ *  pool's image, on the disk that holds the pool, or in the home when there is no such pool. */
+export function scratchDirOf(home: Home, datasetName: string): string {
+  const entry = home.find(poolNameOf(datasetName));
+  return entry ? path.dirname(path.resolve(entry.image)) : os.tmpdir();
+}
 
 /** Run `fn` with the pool of `datasetName` open, or return `onMissing()` when no such pool. */
 export function withPoolOf<T>(home: Home, datasetName: string, fn: (h: PoolHandle) => T, onMissing: () => T): T {

@@ -23,6 +23,8 @@ export const command: Command = {
     if (p.flags.has('d') && p.flags.has('e')) throw new UsageError(null);
     if (tty.isatty(0)) throw new ZfsError(['Error: Backup stream can not be read from a terminal.', 'You must redirect standard input.']);
     const source = {
+      // A stream from a regular file is read inside the transaction as it is; a pipe's is staged.
+      settled: fs.fstatSync(0).isFile(),
       read(buf: Buffer, offset: number, length: number): number {
         for (;;) {
           try {

@@ -4,7 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
-import type { ByteSource, WriteMode } from '../../engine/files/fs-writer.js';
+import type { WriteMode } from '../../engine/files/fs-writer.js';
+import type { ByteSource } from '../../engine/pool/staging.js';
 import { ZfsError } from '../../lib/errors.js';
 import { contentsOf, writeFile, writeVolume } from '../../lib/files.js';
 import { parseSize, SizeError } from '../../lib/sizes.js';
@@ -25,6 +26,8 @@ function regularFileSize(fd: number): number | null {
 /** Reads a descriptor synchronously: the whole write is one transaction group, in bounded memory. */
 function fdSource(fd: number, progress: Progress | null): ByteSource {
   return {
+    // A regular file never waits on another process: it is read inside the transaction as it is.
+    settled: regularFileSize(fd) !== null,
     read(buf, offset, length) {
       for (;;) {
         try {

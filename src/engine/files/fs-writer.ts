@@ -9,6 +9,7 @@ import { EMPTY_TREE } from '../blocks/radix.js';
 import { ChecksumError, writeRecord, readRecord } from '../blocks/records.js';
 import { EngineError } from '../errno.js';
 import type { PoolTxn } from '../pool/pool.js';
+import type { ByteSource } from '../pool/staging.js';
 import type { BlockPtr, NodePtr, TreeRef } from '../store/records.js';
 import { FsView } from './fs-view.js';
 import {
@@ -28,10 +29,6 @@ export interface BlockAccounting {
   killBlock(bp: BlockPtr): void;
 }
 
-/** A synchronous byte source: fills `buf` from `offset`, returns 0 at the end. */
-export interface ByteSource {
-  read(buf: Buffer, offset: number, length: number): number;
-}
 
 export type WriteMode = { kind: 'replace' } | { kind: 'append' } | { kind: 'offset'; offset: number };
 

@@ -12,7 +12,8 @@ import type { Image } from '../pool/image.js';
 import type { PoolTxn } from '../pool/pool.js';
 import type { NodePtr } from '../store/records.js';
 import { FsView } from './fs-view.js';
-import { RecordWriter, type BlockAccounting, type ByteSource } from './fs-writer.js';
+import type { ByteSource } from '../pool/staging.js';
+import { RecordWriter, type BlockAccounting } from './fs-writer.js';
 import { blockMap, objectTable, type FileDnode, type ObjsetNode } from './objset.js';
 
 /** ZVOL_OBJ: the object that holds a volume's bytes. */
