@@ -74,10 +74,13 @@ export function receive(
   // The whole stream is read before the pool's write lock is taken: its sender may be a command
   // on this very pool (`send | receive`), which needs that lock to register as a reader.
   const staged = stageInput(src, scratchDirOf(home, target));
+  // -v's lines wait until the lock is given back: a slow reader of them must not hold up the pool.
+  const events: ReceiveEvent[] = [];
   try {
-    receiveStaged(home, target, opts, staged, history, report);
+    receiveStaged(home, target, opts, staged, history, (e) => events.push(e));
   } finally {
     staged.close();
+    events.forEach(report);
   }
 }
 

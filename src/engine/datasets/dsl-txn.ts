@@ -13,7 +13,7 @@ import {
   type Txg,
   type UsedBreakdown,
 } from '../store/records.js';
-import { parentDelta } from './space.js';
+import { parentDelta } from './dir-usage.js';
 import { DslView, deadSumOf, type DeadSum } from './view.js';
 
 export interface DeadEntry {

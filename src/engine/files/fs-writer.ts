@@ -4,7 +4,7 @@
  * accounting, which frees it or puts it on the deadlist.
  */
 import type { NodeWriter } from '../blocks/nodes.js';
-import { ReusableArena } from '../blocks/fletcher4-wasm.js';
+import { ReusableArena, SharedChecksumArena } from '../blocks/fletcher4-wasm.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
 import { ChecksumError, writeRecord, readRecord } from '../blocks/records.js';
 import { EngineError } from '../errno.js';
@@ -242,7 +242,7 @@ export class RecordWriter {
       const blockId = Math.floor(pos / R);
       const within = pos - blockId * R;
       // Past ASYNC_AFTER bytes, the image's own buffers: their records are written on a thread.
-      if (streamed >= ASYNC_AFTER) input = this.tx.image.writeBuffer(span) ?? input;
+      if (streamed >= ASYNC_AFTER) input = this.tx.image.writeBuffer(span, (pages) => new SharedChecksumArena(pages)) ?? input;
       // Up to the end of the record `pos` is in, or (at a record boundary) as many as fit.
       const n = readFully(src, input, 0, within === 0 ? input.length : R - within);
       if (n === 0) break;

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 import { EngineError } from '../errno.js';
-import { ImageWriter, WRITEBACK_BYTES, Writeback } from './writeback.js';
+import { ImageWriter, WRITEBACK_BYTES, Writeback, type SharedBytesMaker } from './writeback.js';
 import { zlib } from './zlib.js';
 
 export const SECTOR = 4096;
@@ -97,10 +97,11 @@ export class Image {
   /**
    * A buffer to fill and write() from, for large writes: those writes are done on a thread of
    * their own (ImageWriter), and checksums of its bytes need no copy. Null when `bytes` is more
-   * than its buffers hold. Valid until the fourth next call.
+   * than its buffers hold. Valid until the fourth next call. `makeShared` makes the buffers' memory
+   * on the first call (the caller's checksums read it in place).
    */
-  writeBuffer(bytes: number): Buffer | null {
-    this.writer ??= new ImageWriter(this.fd, Math.max(bytes, 1 << 20));
+  writeBuffer(bytes: number, makeShared: SharedBytesMaker): Buffer | null {
+    this.writer ??= new ImageWriter(this.fd, Math.max(bytes, 1 << 20), makeShared);
     return this.writer.fits(bytes) ? this.writer.buffer(bytes) : null;
   }
 

@@ -4,7 +4,6 @@
  */
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { SharedChecksumArena } from '../blocks/fletcher4-wasm.js';
 
 /** Bytes written between two flushes started early (Writeback). */
 export const WRITEBACK_BYTES = 32 << 20;
@@ -124,8 +123,21 @@ for (let next = 0; ; ) {
  * until the thread runs (or whenever it lags), the command does queued writes itself. settle()
  * waits for all of them: before any read of the image and before the final fdatasync.
  */
+/**
+ * Bytes in a shared WebAssembly memory, which the writer thread is given. The caller makes it
+ * (the blocks layer's SharedChecksumArena), so that checksums of its bytes need no copy: the pool
+ * layer only writes them.
+ */
+export interface SharedBytes {
+  readonly memory: WebAssembly.Memory;
+  readonly bytes: Buffer;
+}
+
+/** Makes SharedBytes of `pages` 64K pages. */
+export type SharedBytesMaker = (pages: number) => SharedBytes;
+
 export class ImageWriter {
-  private readonly arena: SharedChecksumArena;
+  private readonly arena: SharedBytes;
   /** the whole shared memory: jobs name offsets in it */
   private readonly whole: Buffer;
   private readonly control = new Int32Array(new SharedArrayBuffer(4 * (1 + 2 * JOBS)));
@@ -138,9 +150,9 @@ export class ImageWriter {
   private nextSlot = 0;
   private failed = false;
 
-  constructor(private readonly fd: number, slotBytes: number) {
+  constructor(private readonly fd: number, slotBytes: number, makeShared: SharedBytesMaker) {
     this.slotBytes = slotBytes;
-    this.arena = new SharedChecksumArena(Math.ceil((64 + SLOTS * slotBytes) / 65536));
+    this.arena = makeShared(Math.ceil((64 + SLOTS * slotBytes) / 65536));
     this.whole = Buffer.from(this.arena.bytes.buffer);
     const writer = new Worker(WRITER, { eval: true, workerData: { fd, memory: this.arena.memory, control: this.control.buffer, jobs: this.jobs.buffer } });
     writer.unref(); // idle whenever nothing is queued; never keeps the process alive
