@@ -8,7 +8,7 @@ import { NodeReader } from '../engine/blocks/nodes.js';
 import type { DslView } from '../engine/datasets/view.js';
 import { EngineError, type Errno } from '../engine/errno.js';
 import { FsView, type Listing } from '../engine/files/fs-view.js';
-import type { WriteMode } from '../engine/files/fs-writer.js';
+import type { FileWriteSettings, FsWriter, WriteMode } from '../engine/files/fs-writer.js';
 import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { Dnode } from '../engine/files/objset.js';
 import { displayPath, pathComponents } from '../engine/files/paths.js';
@@ -16,8 +16,6 @@ import { readVolume } from '../engine/files/volume.js';
 import type { Id } from '../engine/store/records.js';
 import { OutOfSpace } from '../engine/pool/allocator.js';
 import { ChecksumError } from '../engine/blocks/records.js';
-import { algorithmFor } from '../engine/blocks/checksum.js';
-import { compressionFor } from '../engine/blocks/compression.js';
 import { noteDamagedBlock } from './health.js';
 import { ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
@@ -25,7 +23,7 @@ import { checkDatasetName } from './names.js';
 import { headKind, type Change, type PoolHandle, type Resolved } from './pool-handle.js';
 import { DatasetProps } from './properties/values.js';
 import { withPoolOf } from './session.js';
-import { openFiles, openVolume } from './datasets/tree.js';
+import { openFiles, openVolume, writeSettings } from '../engine/sync-task.js';
 
 const DESCRIPTIONS: Record<Errno, string> = {
   ENOENT: 'no such file or directory',
@@ -125,15 +123,16 @@ function changeHead(
     const staged = stageInput(input ?? EMPTY, path.dirname(path.resolve(h.image)));
     let head: Id | null = null;
     try {
-      h.change(null, (c) => {
-        const { r } = resolveContents(h, c.dsl, dataset, want);
-        if (r.kind === 'snapshot') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
-        head = r.ds.id;
-        const props = new DatasetProps(c.dsl, c.tx.meta, r.ds);
-        if (props.get('readonly')?.value === 'on') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
-        c.tx.checksumAlgorithm = algorithmFor(props.get('checksum')?.value);
-        c.tx.compression = compressionFor(props.get('compression')?.value);
-        fn(c, r.ds.id, props, staged);
+      h.syncTask(null, {
+        check(c) {
+          const { r } = resolveContents(h, c.dsl, dataset, want);
+          if (r.kind === 'snapshot') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
+          head = r.ds.id;
+          const props = new DatasetProps(c.dsl, c.tx.meta, r.ds);
+          if (props.get('readonly')?.value === 'on') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
+          return { head: r.ds.id, props };
+        },
+        sync: (c, { head, props }) => fn(c, head, props, staged),
       });
     } catch (err) {
       // The command rolled back; a damaged block it met is logged in a transaction of its own.
@@ -147,16 +146,18 @@ function changeHead(
 
 const EMPTY: ByteSource = { settled: true, read: () => 0 };
 
-function change(home: Home, verb: string, dataset: string, path: string, fn: (fs: ReturnType<typeof openFiles>, input: ByteSource) => void, input: ByteSource | null = null): void {
+function change(home: Home, verb: string, dataset: string, path: string, fn: (fs: FsWriter, input: ByteSource, settings: FileWriteSettings) => void, input: ByteSource | null = null): void {
   changeHead(home, verb, dataset, `${dataset}:${path}`, 'files', input, (c, head, props, staged) =>
-    fn(openFiles(c, head, Number(props.get('recordsize')?.value)), staged),
+    fn(openFiles(c, head), staged, { ...settingsOf(props), recordsize: Number(props.get('recordsize')?.value) }),
   );
 }
+
+const settingsOf = (props: DatasetProps) => writeSettings(props.get('checksum')?.value, props.get('compression')?.value);
 
 /** Write `src` into a volume from byte `offset` (a write(2) on its device): what would go past
  *  volsize fails the whole write with ENOSPC. */
 export function writeVolume(home: Home, dataset: string, offset: number, src: ByteSource): void {
-  changeHead(home, 'write', dataset, dataset, 'volume', src, (c, head, _props, staged) => openVolume(c, head).write(offset, staged));
+  changeHead(home, 'write', dataset, dataset, 'volume', src, (c, head, props, staged) => openVolume(c, head).write(offset, staged, settingsOf(props)));
 }
 
 /** Stream all volsize bytes of a volume (or volume snapshot) to `out`, as `cat` of its device. */
@@ -175,7 +176,7 @@ export function catVolume(home: Home, dataset: string, out: (chunk: Buffer) => v
 
 export function writeFile(home: Home, dataset: string, path: string, mode: WriteMode, src: ByteSource, opts: FileChange): void {
   const parts = components('write', dataset, path);
-  change(home, 'write', dataset, path, (fs, staged) => fs.write(parts, mode, staged, opts.parents), src);
+  change(home, 'write', dataset, path, (fs, staged, settings) => fs.write(parts, mode, staged, opts.parents, settings), src);
 }
 
 export function makeDirectory(home: Home, dataset: string, path: string, opts: FileChange): void {

@@ -5,11 +5,10 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DslTxn } from '../engine/datasets/dsl-txn.js';
 import { DslView } from '../engine/datasets/view.js';
-import { nowSeconds } from '../engine/pool/clock.js';
 import { Image } from '../engine/pool/image.js';
-import { MetadataDamage, Pool, PoolOpenError, type PoolTxn } from '../engine/pool/pool.js';
+import { MetadataDamage, Pool, PoolOpenError } from '../engine/pool/pool.js';
+import { syncTask, type Change, type SyncTask } from '../engine/sync-task.js';
 import { verifyLmdb } from '../engine/store/verify.js';
 import { RecordChecksumError } from '../engine/store/checked-encoding.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
@@ -25,10 +24,7 @@ export type DatasetKind = Resolved['kind'];
 /** What a dir's head is: a volume, or (records before volumes too) a filesystem. */
 export const headKind = (view: DslView, dir: Id): 'filesystem' | 'volume' => view.dir(dir).type ?? 'filesystem';
 
-export interface Change {
-  tx: PoolTxn;
-  dsl: DslTxn;
-}
+export type { Change };
 
 export const metadataPathOf = (image: string) => `${image}.lmdb`;
 
@@ -103,14 +99,15 @@ export class PoolHandle {
     return snap === undefined ? undefined : { kind: 'snapshot', dir, ds: view.ds(snap) as SnapshotRecord };
   }
 
-  /** Run one changing command atomically, and log it to the pool's history when it succeeds. */
+  /** Run one changing command through the engine's front door (check, then sync, in one
+   *  transaction group), and log it to the pool's history when it succeeds. */
+  syncTask<C, T>(history: string | null, task: SyncTask<C, T>): T {
+    return syncTask(this.pool, history === null ? null : { line: history, who: whoAmI() }, task);
+  }
+
+  /** A change whose checks are made as it goes (each before the step it guards). */
   change<T>(history: string | null, fn: (c: Change) => T): T {
-    return this.pool.change((tx) => {
-      const dsl = new DslTxn(tx);
-      const result = fn({ tx, dsl });
-      if (history !== null) tx.t.history.putSync(tx.newId(), { time: nowSeconds(), line: history, who: whoAmI() });
-      return result;
-    });
+    return this.syncTask(history, { check: () => undefined, sync: fn });
   }
 
   close(): void {

@@ -5,8 +5,6 @@
  * magic, every record, each stream's SHA-256, that a package's streams are those it lists), so a
  * truncated, corrupted or foreign stream leaves the target exactly as it was.
  */
-import { compressionFor } from '../engine/blocks/compression.js';
-import { algorithmFor } from '../engine/blocks/checksum.js';
 import { destroyHead, destroySnapshot } from '../engine/datasets/destroy.js';
 import { rollbackHead } from '../engine/datasets/rollback.js';
 import { createClone, createSnapshot } from '../engine/datasets/snapshot.js';
@@ -36,7 +34,7 @@ import { findProperty } from './properties/table.js';
 import { scratchDirOf, withPoolOf } from './session.js';
 import { ensureParent, newFilesystem } from './datasets/create.js';
 import { dependents, execute, type Step } from './datasets/destroy.js';
-import { nextTxg, openObjects, walkTree } from './datasets/tree.js';
+import { nextTxg, openObjects, walkTree, writeSettings } from '../engine/sync-task.js';
 
 export interface ReceiveOptions {
   force: boolean;
@@ -245,10 +243,9 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   if (s.dataset?.props) c.dsl.dir(dir).received = receivable(s.dataset.props);
   // Received blocks carry the destination's checksum and compression, as written ones do.
   const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId));
-  c.tx.checksumAlgorithm = algorithmFor(props.get('checksum')?.value);
-  c.tx.compression = compressionFor(props.get('compression')?.value);
+  const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value);
   try {
-    apply(s.reader, openObjects(c, headId), action);
+    apply(s.reader, openObjects(c, headId, settings), action);
   } catch (err) {
     throw spaceFailure(err, action, fsName);
   }

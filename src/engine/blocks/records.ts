@@ -8,7 +8,7 @@
 import { roundUpToSector } from '../pool/allocator.js';
 import type { PoolTxn } from '../pool/pool.js';
 import type { Image } from '../pool/image.js';
-import type { BlockPtr } from '../store/records.js';
+import type { BlockPtr, ChecksumAlgorithm, CompressAlgorithm } from '../store/records.js';
 import { checksumMatches, checksumOf } from './checksum.js';
 import { compressRecord, decompressRecord, isAllZero } from './compression.js';
 
@@ -23,14 +23,21 @@ export class ChecksumError extends Error {
   }
 }
 
+/** How a head's new records are stored: its `checksum` and `compression` properties, read in
+ *  the transaction that writes them. */
+export interface WriteSettings {
+  readonly checksum: ChecksumAlgorithm;
+  readonly compression: CompressAlgorithm | 'off';
+}
+
 /**
  * Write `lsize` bytes of `buf` (zero-padded by the caller) as a new record born in this txg.
  * Null when nothing is to be stored: with compression on, an all-zero record is a hole.
  */
-export function writeRecord(tx: PoolTxn, buf: Buffer, lsize: number): BlockPtr | null {
+export function writeRecord(tx: PoolTxn, settings: WriteSettings, buf: Buffer, lsize: number): BlockPtr | null {
   const data = buf.subarray(0, lsize);
-  const cksumAlg = tx.checksumAlgorithm;
-  const algorithm = tx.compression;
+  const cksumAlg = settings.checksum;
+  const algorithm = settings.compression;
   if (algorithm !== 'off') {
     if (isAllZero(data)) return null;
     const c = compressRecord(algorithm, data);

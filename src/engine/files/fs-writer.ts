@@ -6,7 +6,7 @@
 import type { NodeWriter } from '../blocks/nodes.js';
 import { ReusableArena, SharedChecksumArena } from '../blocks/fletcher4-wasm.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
-import { ChecksumError, writeRecord, readRecord } from '../blocks/records.js';
+import { ChecksumError, writeRecord, readRecord, type WriteSettings } from '../blocks/records.js';
 import { EngineError } from '../errno.js';
 import type { PoolTxn } from '../pool/pool.js';
 import type { ByteSource } from '../pool/staging.js';
@@ -30,6 +30,11 @@ export interface BlockAccounting {
 }
 
 
+/** How a file's new records are laid and stored: the head's recordsize, checksum, compression. */
+export interface FileWriteSettings extends WriteSettings {
+  readonly recordsize: number;
+}
+
 export type WriteMode = { kind: 'replace' } | { kind: 'append' } | { kind: 'offset'; offset: number };
 
 /** How much input one read asks for, in whole records (at least one). */
@@ -48,7 +53,6 @@ export class FsWriter extends FsView {
     private readonly w: NodeWriter,
     private readonly accounting: BlockAccounting,
     root: NodePtr,
-    private readonly recordsize: number,
     private readonly now: number,
   ) {
     const { node, ptr } = w.modify<ObjsetNode>(root, (os) => ({ ...os }));
@@ -128,7 +132,7 @@ export class FsWriter extends FsView {
     this.link(parent, name, this.newDir(parent));
   }
 
-  write(parts: string[], mode: WriteMode, src: ByteSource, parents: boolean): void {
+  write(parts: string[], mode: WriteMode, src: ByteSource, parents: boolean, settings: FileWriteSettings): void {
     if (parts.length === 0) throw new EngineError('EISDIR');
     const parent = this.parentOf(parts, parents);
     const name = parts[parts.length - 1];
@@ -146,7 +150,7 @@ export class FsWriter extends FsView {
     }
     const start = mode.kind === 'offset' ? mode.offset : mode.kind === 'append' ? file.size : 0;
     try {
-      file = new RecordWriter(this.tx, this.w, this.accounting, file, this.recordsize).write(start, src);
+      file = new RecordWriter(this.tx, settings, this.w, this.accounting, file, settings.recordsize).write(start, src);
     } catch (err) {
       if (err instanceof ChecksumError) err.object = object;
       throw err;
@@ -193,6 +197,7 @@ export class RecordWriter {
 
   constructor(
     private readonly tx: PoolTxn,
+    private readonly settings: WriteSettings,
     private readonly w: NodeWriter,
     private readonly accounting: BlockAccounting,
     private file: FileDnode,
@@ -285,7 +290,7 @@ export class RecordWriter {
   private putBlock(blockId: number, buf: Buffer, lsize: number): void {
     const old = blockMap.get(this.w, this.file.blocks, blockId);
     // Null: compressed away to nothing (all zeros), the block becomes a hole.
-    const bp = writeRecord(this.tx, buf, lsize);
+    const bp = writeRecord(this.tx, this.settings, buf, lsize);
     if (!old && !bp) return;
     if (old) this.accounting.killBlock(old);
     if (bp) this.accounting.born(bp);

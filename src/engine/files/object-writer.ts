@@ -6,7 +6,7 @@
 import type { NodeWriter } from '../blocks/nodes.js';
 import { EngineError } from '../errno.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
-import { writeRecord } from '../blocks/records.js';
+import { writeRecord, type WriteSettings } from '../blocks/records.js';
 import type { PoolTxn } from '../pool/pool.js';
 import type { NodePtr } from '../store/records.js';
 import type { BlockAccounting } from './fs-writer.js';
@@ -30,6 +30,7 @@ export class ObjectWriter {
 
   constructor(
     private readonly tx: PoolTxn,
+    private readonly settings: WriteSettings,
     private readonly w: NodeWriter,
     private readonly accounting: BlockAccounting,
     root: NodePtr,
@@ -79,7 +80,7 @@ export class ObjectWriter {
     const file = this.file(object);
     const old = blockMap.get(this.w, file.blocks, block);
     // Null: compressed away to nothing (all zeros), the block becomes a hole.
-    const bp = writeRecord(this.tx, data, lsize);
+    const bp = writeRecord(this.tx, this.settings, data, lsize);
     if (!old && !bp) return;
     if (old) this.accounting.killBlock(old);
     if (bp) this.accounting.born(bp);

@@ -6,7 +6,7 @@
  */
 import type { NodeSource, NodeWriter } from '../blocks/nodes.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
-import { ChecksumError } from '../blocks/records.js';
+import { ChecksumError, type WriteSettings } from '../blocks/records.js';
 import { EngineError } from '../errno.js';
 import type { Image } from '../pool/image.js';
 import type { PoolTxn } from '../pool/pool.js';
@@ -89,11 +89,11 @@ export class VolumeWriter {
    * Write `src` from byte `offset`. Data that would go past the end fails with ENOSPC, as a
    * write(2) past the end of a block device does; the caller's transaction then keeps nothing.
    */
-  write(offset: number, src: ByteSource): void {
+  write(offset: number, src: ByteSource, settings: WriteSettings): void {
     const data = dataObject(this.w, this.objset);
     const bounded = upTo(src, data.size - offset);
     try {
-      this.put(new RecordWriter(this.tx, this.w, this.accounting, data, data.blksz).write(offset, bounded));
+      this.put(new RecordWriter(this.tx, settings, this.w, this.accounting, data, data.blksz).write(offset, bounded));
     } catch (err) {
       if (err instanceof ChecksumError) err.object = VOLUME_OBJECT;
       throw err;

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Store, type Tables } from '../store/environment.js';
 import { verifyLmdb } from '../store/verify.js';
-import type { ChecksumAlgorithm, CompressAlgorithm, Id, PoolMeta, Txg } from '../store/records.js';
+import type { Id, PoolMeta, Txg } from '../store/records.js';
 import { Allocator, OutOfSpace } from './allocator.js';
 import { clockPinned, nowSeconds } from './clock.js';
 import { crashPoint } from './crash.js';
@@ -50,10 +50,6 @@ export class PoolTxn {
   readonly allocator: Allocator;
   private readonly beforeCommit: Array<() => void> = [];
   private wroteData = false;
-  /** the algorithm for the checksums of records written in this txg (the dataset's `checksum`) */
-  checksumAlgorithm: ChecksumAlgorithm = 'fletcher4';
-  /** how records written in this txg are compressed (the dataset's `compression`) */
-  compression: CompressAlgorithm | 'off' = 'off';
 
   constructor(
     readonly t: Tables,

@@ -9,7 +9,7 @@ import { headKind, poolNameOf } from '../pool-handle.js';
 import { withPoolOf } from '../session.js';
 import { ensureParent, validateNewProps, type CreateOptions } from './create.js';
 import { assignProperties } from './set.js';
-import { openVolume } from './tree.js';
+import { openVolume } from '../../engine/sync-task.js';
 import { badVolsize } from './volsize.js';
 
 export function clone(home: Home, source: string, target: string, opts: CreateOptions, history: string): void {

@@ -11,7 +11,7 @@ import { PropertyError, validateAssignment } from '../properties/assign.js';
 import type { DatasetType } from '../properties/table.js';
 import { withPoolOf } from '../session.js';
 import { assignProperties } from './set.js';
-import { newObjset, newVolumeObjset } from './tree.js';
+import { newObjset, newVolumeObjset } from '../../engine/sync-task.js';
 
 export interface CreateOptions {
   parents: boolean;

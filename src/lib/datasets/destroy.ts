@@ -13,7 +13,7 @@ import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { headKind, type Change, type PoolHandle } from '../pool-handle.js';
 import { withPoolOf } from '../session.js';
-import { walkTree } from './tree.js';
+import { walkTree } from '../../engine/sync-task.js';
 
 export interface DestroyOptions {
   /** -r: children and snapshots */

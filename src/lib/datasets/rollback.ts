@@ -13,7 +13,7 @@ import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { withPoolOf } from '../session.js';
 import { dependents, stillThere } from './destroy.js';
-import { walkTree } from './tree.js';
+import { walkTree } from '../../engine/sync-task.js';
 
 export interface RollbackOptions {
   /** -r: destroy newer snapshots */

@@ -8,7 +8,7 @@ import { volumeGeometry } from '../../engine/files/volume.js';
 import { ZfsError } from '../errors.js';
 import type { Change, PoolHandle, Resolved } from '../pool-handle.js';
 import { DatasetProps } from '../properties/values.js';
-import { openVolume } from './tree.js';
+import { openVolume } from '../../engine/sync-task.js';
 
 /** The block size of a volume (for the checks made before anything changes). */
 export const volumeBlocksize = (h: PoolHandle, r: Resolved): number => volumeGeometry(new NodeReader(h.pool.t), r.ds.root).blocksize;
