@@ -259,7 +259,41 @@ export function liveLmdbPages(file: string): number[] {
   return damage ? [] : pages;
 }
 
+/** How long a check that found damage keeps reading again while other processes commit. */
+const RECHECK_WHILE_COMMITTING_MS = 2000;
+
+/**
+ * The verifier is no LMDB reader, so a writer in another process may commit while it reads: the
+ * file grows past the size it saw, or pages it walks are reused. Damage found while the meta pages
+ * moved is read again after a short pause; damage that stays while nothing commits is real.
+ */
 function walk(file: string, full: boolean): { damage: string | null; pages: number[] } {
+  const deadline = Date.now() + RECHECK_WHILE_COMMITTING_MS;
+  for (let pause = 1; ; pause = Math.min(2 * pause, 32)) {
+    const before = commitStamp(file);
+    const result = walkOnce(file, full);
+    if (!result.damage || commitStamp(file) === before || Date.now() > deadline) return result;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+  }
+}
+
+/** What changes on every commit: the two meta pages (at most 64 KiB each) and the file size. */
+function commitStamp(file: string): string {
+  try {
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      const head = Buffer.alloc(2 * 65536);
+      const got = fs.readSync(fd, head, 0, head.length, 0);
+      return `${fs.fstatSync(fd).size}:${head.subarray(0, got).toString('base64')}`;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    return `unreadable:${(err as NodeJS.ErrnoException).code ?? err}`;
+  }
+}
+
+function walkOnce(file: string, full: boolean): { damage: string | null; pages: number[] } {
   let pages: Pages;
   try {
     pages = new Pages(file, full);

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../../src/engine/store/environment.js';
 import { liveLmdbPages, verifyLmdb } from '../../../src/engine/store/verify.js';
@@ -44,6 +45,52 @@ describe('verifyLmdb', () => {
       expect(rootsFound).toBeLessThan(live.length * 9);
       fs.writeFileSync(file, sound.subarray(0, sound.length - PAGE));
       expect(verifyLmdb(file, true)).toMatch(/^is damaged: /);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('verifyLmdb while another process commits', () => {
+  it('never reports damage in a sound file that grows under it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tszfs-verify-'));
+    const file = path.join(dir, 'env.lmdb');
+    try {
+      const store = Store.open(file);
+      store.write(() => store.t.history.putSync(1, { time: 1, line: 'start' }));
+      store.close();
+      // A writer in another process: many small commits, each growing the file.
+      const writer = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { open } from 'lmdb';
+           const db = open({ path: ${JSON.stringify(file)}, noSubdir: true, overlappingSync: false, noSync: false });
+           const end = Date.now() + 3000;
+           for (let i = 2; Date.now() < end; i++) {
+             await db.put(i, 'x'.repeat(3000 + (i % 5) * 4000));
+             if (i % 4 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+           }
+           await db.close();`,
+        ],
+        { cwd: process.cwd(), stdio: 'inherit' },
+      );
+      const exited = new Promise((resolve) => writer.on('exit', resolve));
+      const damage = new Set<string>();
+      let checks = 0;
+      let done = false;
+      void exited.then(() => (done = true));
+      while (!done) {
+        const found = verifyLmdb(file, false);
+        if (found) damage.add(found);
+        checks++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(await exited).toBe(0);
+      expect(checks).toBeGreaterThan(50);
+      expect([...damage]).toEqual([]);
+      expect(verifyLmdb(file, true)).toBeNull();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
