@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { invocationEnv } from '../engine/pool/env.js';
 
 export interface PoolEntry {
   name: string;
@@ -22,7 +23,7 @@ export class Home {
   readonly dir: string;
 
   constructor(dir?: string) {
-    this.dir = path.resolve(dir ?? process.env.TSZFS_HOME ?? defaultHome());
+    this.dir = path.resolve(dir ?? invocationEnv().TSZFS_HOME ?? defaultHome());
   }
 
   private get registryPath(): string {
@@ -86,6 +87,7 @@ export class Home {
 }
 
 function defaultHome(): string {
-  const xdg = process.env.XDG_DATA_HOME;
-  return xdg ? path.join(xdg, 'tszfs') : path.join(os.homedir(), '.local', 'share', 'tszfs');
+  const env = invocationEnv();
+  if (env.XDG_DATA_HOME) return path.join(env.XDG_DATA_HOME, 'tszfs');
+  return path.join(env.HOME || os.homedir(), '.local', 'share', 'tszfs');
 }

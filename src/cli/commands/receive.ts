@@ -1,10 +1,8 @@
 /** `zfs receive [-Fnsuv] [-d | -e] TARGET` (alias recv): a stream from standard input. */
-import * as fs from 'node:fs';
-import * as tty from 'node:tty';
 import { ZfsError } from '../../lib/errors.js';
 import { receive, type ReceiveEvent } from '../../lib/receive.js';
 import { nicebytes } from '../format/nicenum.js';
-import { waitBriefly, type Command } from '../context.js';
+import type { Command } from '../context.js';
 import { parseOptions, UsageError } from '../parse.js';
 
 export const command: Command = {
@@ -21,22 +19,11 @@ export const command: Command = {
     if (p.operands.length === 0) throw new UsageError('missing snapshot argument');
     if (p.operands.length > 1) throw new UsageError('too many arguments');
     if (p.flags.has('d') && p.flags.has('e')) throw new UsageError(null);
-    if (tty.isatty(0)) throw new ZfsError(['Error: Backup stream can not be read from a terminal.', 'You must redirect standard input.']);
+    if (ctx.in.isTTY) throw new ZfsError(['Error: Backup stream can not be read from a terminal.', 'You must redirect standard input.']);
     const source = {
       // A stream from a regular file is read inside the transaction as it is; a pipe's is staged.
-      settled: fs.fstatSync(0).isFile(),
-      read(buf: Buffer, offset: number, length: number): number {
-        for (;;) {
-          try {
-            return fs.readSync(0, buf, offset, length, null);
-          } catch (err) {
-            const code = (err as NodeJS.ErrnoException).code;
-            if (code === 'EAGAIN') waitBriefly();
-            else if (code === 'EOF') return 0;
-            else throw err;
-          }
-        }
-      },
+      settled: ctx.in.regularFileSize() !== null,
+      read: (buf: Buffer, offset: number, length: number): number => ctx.in.read(buf, offset, length),
     };
     const naming = p.flags.has('d') ? 'd' : p.flags.has('e') ? 'e' : 'target';
     const dryRun = p.flags.has('n');
