@@ -1,6 +1,12 @@
 /**
- * Runs the built `tszfs` binary as a child process in a fresh TSZFS_HOME with a pinned clock,
- * and compares whole transcripts with golden files byte for byte.
+ * Runs the built CLI in a fresh TSZFS_HOME with a pinned clock, and compares whole transcripts
+ * with golden files byte for byte.
+ *
+ * Commands run in-process by default: dist/cli/main.js's `runLoaded`, the path bin/tszfs.js takes
+ * from routing to exit status, with the sandbox's env and in-memory standard streams (stdin is
+ * read as a pipe would be). `new Sandbox({ spawn: true })`, or TSZFS_TEST_SPAWN=1 for every
+ * sandbox, runs the real binary as a child process instead: tests of what only a process has
+ * (signals, pipes between processes, terminals, start-up) use it.
  *
  * A transcript lists each command as `$ tszfs ARGS`, then its standard output, then `[stderr]`
  * and its standard error when there is any, then `[exit N]` when N is not 0.
@@ -10,6 +16,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'vitest';
+import { preloadCommands, runLoaded } from '../../dist/cli/main.js';
+
+await preloadCommands();
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin/tszfs.js');
@@ -34,10 +43,13 @@ export interface Result {
 
 export class Sandbox {
   readonly home: string;
+  /** run the binary as a child process rather than in-process */
+  readonly spawn: boolean;
 
-  constructor() {
+  constructor(opts: { spawn?: boolean } = {}) {
     // A fixed parent keeps path lengths, and so column widths in golden files, the same everywhere.
     this.home = fs.mkdtempSync('/tmp/tszfs-test-');
+    this.spawn = opts.spawn ?? Boolean(process.env.TSZFS_TEST_SPAWN);
   }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -46,13 +58,31 @@ export class Sandbox {
 
   /** Run `tszfs ARGS` (input on stdin when given) and return what it printed. */
   run(args: string[], input?: string | Buffer, bin = BIN): Result {
-    const r = spawnSync(process.execPath, [bin, ...args], { env: this.env(), input, maxBuffer: 1 << 30 });
-    return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status ?? -1 };
+    const r = this.exec(args, input, bin);
+    return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status };
+  }
+
+  /** Run `tszfs ARGS`: output as bytes. */
+  exec(args: string[], input?: string | Buffer, bin = BIN): { stdout: Buffer; stderr: Buffer; status: number } {
+    if (this.spawn || bin !== BIN) {
+      const r = spawnSync(process.execPath, [bin, ...args], { env: this.env(), input, maxBuffer: 1 << 30 });
+      return { stdout: r.stdout, stderr: r.stderr, status: r.status ?? -1 };
+    }
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    // Copies: a command may reuse a buffer once written.
+    const status = runLoaded([process.execPath, BIN, ...args], {
+      stdin: input,
+      stdout: { write: (b: Buffer) => out.push(Buffer.from(b)) },
+      stderr: { write: (b: Buffer) => err.push(Buffer.from(b)) },
+      env: this.env(),
+    });
+    return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), status };
   }
 
   /** Run and expect success; returns stdout as bytes. */
   bytesOf(args: string[], input?: string | Buffer): Buffer {
-    const r = spawnSync(process.execPath, [BIN, ...args], { env: this.env(), input, maxBuffer: 1 << 30 });
+    const r = this.exec(args, input);
     if (r.status !== 0) throw new Error(`tszfs ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
     return r.stdout;
   }
