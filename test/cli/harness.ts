@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { preloadCommands, runLoaded } from '../../dist/cli/main.js';
 
 await preloadCommands();
@@ -31,6 +31,19 @@ export function pattern(size: number, seed: number): Buffer {
   for (let i = 0; i < size; i++) {
     x = (x * 1103515245 + 12345) >>> 0;
     buf[i] = x >>> 24;
+  }
+  return buf;
+}
+
+/** Deterministic bytes that do not compress (xorshift32), for data that must take whole records. */
+export function seededBytes(size: number, seed: number): Buffer {
+  const buf = Buffer.alloc(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    buf[i] = x & 0xff;
   }
   return buf;
 }
@@ -141,4 +154,35 @@ export function expectGolden(name: string, actual: string): void {
   }
   expect(fs.existsSync(file), `golden file ${file} is missing`).toBe(true);
   expect(actual).toBe(fs.readFileSync(file, 'utf8'));
+}
+
+/**
+ * The steps of a worked example, each building on the state the one before left, as one test:
+ * it makes its own pool (`setup`), runs every step in order and names the step that failed, so
+ * no test depends on another having run first (`vitest --sequence.shuffle`).
+ */
+export function storySteps(title = 'every step, in order, on a pool of its own') {
+  let setup = () => {};
+  let teardown = () => {};
+  const steps: Array<[string, () => void]> = [];
+  it(title, () => {
+    setup();
+    try {
+      for (const [name, fn] of steps) {
+        try {
+          fn();
+        } catch (err) {
+          if (err instanceof Error) err.message = `step '${name}': ${err.message}`;
+          throw err;
+        }
+      }
+    } finally {
+      teardown();
+    }
+  }, 300_000);
+  return {
+    setup: (fn: () => void) => void (setup = fn),
+    teardown: (fn: () => void) => void (teardown = fn),
+    step: (name: string, fn: () => void) => void steps.push([name, fn]),
+  };
 }
