@@ -14,6 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect, it } from 'vitest';
 import { preloadCommands, runLoaded } from '../../dist/cli/main.js';
@@ -48,6 +49,17 @@ export function seededBytes(size: number, seed: number): Buffer {
   return buf;
 }
 
+/**
+ * Where sandboxes go: under TMPDIR (test/setup.ts), with a prefix as long as `/tmp/tszfs-test-`
+ * whatever TMPDIR is (up to 10 characters), so that path lengths, and so column widths in golden
+ * files, are the same everywhere.
+ */
+function sandboxPrefix(): string {
+  const base = os.tmpdir();
+  const name = 'tszfs-test-';
+  return path.join(base, name.slice(0, Math.max(5, '/tmp/tszfs-test-'.length - base.length - 1)));
+}
+
 export interface Result {
   stdout: string;
   stderr: string;
@@ -60,8 +72,7 @@ export class Sandbox {
   readonly spawn: boolean;
 
   constructor(opts: { spawn?: boolean } = {}) {
-    // A fixed parent keeps path lengths, and so column widths in golden files, the same everywhere.
-    this.home = fs.mkdtempSync('/tmp/tszfs-test-');
+    this.home = fs.mkdtempSync(sandboxPrefix());
     this.spawn = opts.spawn ?? Boolean(process.env.TSZFS_TEST_SPAWN);
   }
 
