@@ -2,9 +2,9 @@
  * Runs the built CLI in a fresh TSZFS_HOME with a pinned clock, and compares whole transcripts
  * with golden files byte for byte.
  *
- * Commands run in-process by default: dist/cli/main.js's `runLoaded`, the path bin/tszfs.js takes
- * from routing to exit status, with the sandbox's env and in-memory standard streams (stdin is
- * read as a pipe would be). `new Sandbox({ spawn: true })`, or TSZFS_TEST_SPAWN=1 for every
+ * Commands run in-process by default: the built CLI's `runLoaded` (src/cli/main.ts), loaded as
+ * bin/tszfs.js loads it, takes the binary's path from routing to exit status, with the sandbox's
+ * env and in-memory standard streams (stdin is read as a pipe would be). `new Sandbox({ spawn: true })`, or TSZFS_TEST_SPAWN=1 for every
  * sandbox, runs the real binary as a child process instead: tests of what only a process has
  * (signals, pipes between processes, terminals, start-up) use it.
  *
@@ -14,10 +14,28 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect, it } from 'vitest';
-import { preloadCommands, runLoaded } from '../../dist/cli/main.js';
+
+type Cli = typeof import('../../dist/cli/main.js');
+
+/** The built CLI as bin/tszfs.js loads it: the bundle (one file, required natively, no per-module
+ *  loading in each test file), or the per-module build when the bundle lags behind it. */
+async function loadCli(): Promise<Cli> {
+  const dist = path.join(import.meta.dirname, '../../dist');
+  const bundle = path.join(dist, 'tszfs.cjs');
+  try {
+    if (fs.statSync(bundle).mtimeMs >= fs.statSync(path.join(dist, 'cli/main.js')).mtimeMs) return createRequire(import.meta.url)(bundle) as Cli;
+  } catch {
+    // no bundle: the modules
+  }
+  return import('../../dist/cli/main.js');
+}
+
+/** The CLI's in-process entry (src/cli/main.ts `run`), loaded once per test file. */
+export const { run, runLoaded, preloadCommands } = await loadCli();
 
 await preloadCommands();
 

@@ -7,8 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../dist/cli/main.js';
-import { BIN, NOW, Sandbox } from './harness.js';
+import { BIN, NOW, run, Sandbox } from './harness.js';
 
 interface Captured {
   status: number;
