@@ -29,10 +29,7 @@ async function run(argv: string[]): Promise<number> {
     return await dispatch(argv, new Output(1), stderr);
   } catch (err) {
     if (process.env.TSZFS_DEBUG) throw err;
-    // A damaged metadata store found in the middle of a command is the pool's I/O error.
-    const { storeFailure } = await import('../lib/pool-handle.js');
-    const failure = storeFailure(err);
-    stderr.write(failure ? failure.lines.join('\n') + '\n' : `internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    stderr.write(`internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
 }
@@ -107,7 +104,12 @@ async function dispatch(argv: string[], stdout: Output, stderr: Output): Promise
       if (err.exitCode === 2) stderr.write(commandUsage(family, name, command));
       return err.exitCode;
     }
-    throw err;
+    // A damaged metadata store found in the middle of a command is the pool's I/O error.
+    const { storeFailure } = await import('../lib/pool-handle.js');
+    const failure = storeFailure(ctx.home, err);
+    if (failure === null) throw err;
+    stderr.write(failure.lines.join('\n') + '\n');
+    return 1;
   }
 }
 

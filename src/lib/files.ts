@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { NodeReader } from '../engine/blocks/nodes.js';
 import type { DslView } from '../engine/datasets/view.js';
-import { EngineError, type Errno } from '../engine/errno.js';
+import { damagedBlock, EngineError } from '../engine/errno.js';
 import { FsView, type Listing } from '../engine/files/fs-view.js';
 import type { FileWriteSettings, FsWriter, WriteMode } from '../engine/files/fs-writer.js';
 import { stageInput, type ByteSource } from '../engine/pool/staging.js';
@@ -14,10 +14,8 @@ import type { Dnode } from '../engine/files/objset.js';
 import { displayPath, pathComponents } from '../engine/files/paths.js';
 import { readVolume } from '../engine/files/volume.js';
 import type { Id } from '../engine/store/records.js';
-import { OutOfSpace } from '../engine/pool/allocator.js';
-import { ChecksumError } from '../engine/blocks/records.js';
 import { noteDamagedBlock } from './health.js';
-import { ZfsError, notFound } from './errors.js';
+import { engineFailure, ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName } from './names.js';
 import { headKind, type Change, type PoolHandle, type Resolved } from './pool-handle.js';
@@ -25,34 +23,8 @@ import { DatasetProps } from './properties/values.js';
 import { withPoolOf } from './session.js';
 import { openFiles, openVolume, writeSettings } from '../engine/sync-task.js';
 
-const DESCRIPTIONS: Record<Errno, string> = {
-  ENOENT: 'no such file or directory',
-  EEXIST: 'file exists',
-  EBUSY: 'device or resource busy',
-  EINVAL: 'invalid argument',
-  ENOSPC: 'out of space',
-  EROFS: 'read-only file system',
-  ENOTDIR: 'not a directory',
-  EISDIR: 'is a directory',
-  ENOTEMPTY: 'directory not empty',
-  EIO: 'I/O error',
-  EXDEV: 'cross-device link',
-  EAGAIN: 'resource temporarily unavailable',
-  EDQUOT: 'disk quota exceeded',
-};
-
 function fileError(verb: string, dataset: string, path: string, err: unknown): unknown {
-  return describeFailure(`cannot ${verb} '${dataset}:${path}'`, err);
-}
-
-function describeFailure(action: string, err: unknown): unknown {
-  if (err instanceof EngineError) {
-    const description = err.errno === 'EINVAL' && err.message !== 'EINVAL' ? err.message : DESCRIPTIONS[err.errno];
-    return ZfsError.action(action, description);
-  }
-  if (err instanceof OutOfSpace) return ZfsError.action(action, 'out of space');
-  if (err instanceof ChecksumError) return ZfsError.action(action, 'I/O error');
-  return err;
+  return engineFailure(`cannot ${verb} '${dataset}:${path}'`, err);
 }
 
 function components(verb: string, dataset: string, path: string): string[] {
@@ -126,18 +98,19 @@ function changeHead(
       h.syncTask(null, {
         check(c) {
           const { r } = resolveContents(h, c.dsl, dataset, want);
-          if (r.kind === 'snapshot') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
+          if (r.kind === 'snapshot') throw engineFailure(action, new EngineError('EROFS'));
           head = r.ds.id;
           const props = new DatasetProps(c.dsl, c.tx.meta, r.ds);
-          if (props.get('readonly')?.value === 'on') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
+          if (props.get('readonly')?.value === 'on') throw engineFailure(action, new EngineError('EROFS'));
           return { head: r.ds.id, props };
         },
         sync: (c, { head, props }) => fn(c, head, props, staged),
       });
     } catch (err) {
       // The command rolled back; a damaged block it met is logged in a transaction of its own.
-      if (err instanceof ChecksumError && head !== null) noteDamagedBlock(h, head, err);
-      throw describeFailure(action, err);
+      const block = damagedBlock(err);
+      if (block && head !== null) noteDamagedBlock(h, head, block);
+      throw engineFailure(action, err);
     } finally {
       staged.close();
     }
@@ -168,8 +141,9 @@ export function catVolume(home: Home, dataset: string, out: (chunk: Buffer) => v
     try {
       readVolume(new NodeReader(h.pool.t), h.pool.image, r.ds.root, out);
     } catch (err) {
-      if (err instanceof ChecksumError) noteDamagedBlock(h, r.ds.id, err);
-      throw describeFailure(`cannot open '${dataset}'`, err);
+      const block = damagedBlock(err);
+      if (block) noteDamagedBlock(h, r.ds.id, block);
+      throw engineFailure(`cannot open '${dataset}'`, err);
     }
   }));
 }
@@ -239,9 +213,10 @@ export function catFiles(home: Home, dataset: string, paths: string[], out: (chu
         try {
           fs.readFile(h.pool.image, dnode, out);
         } catch (err) {
-          if (err instanceof ChecksumError) {
-            err.object = object;
-            noteDamagedBlock(h, r.ds.id, err);
+          const block = damagedBlock(err);
+          if (block) {
+            block.object = object;
+            noteDamagedBlock(h, r.ds.id, block);
           }
           throw err;
         }

@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import { NodeReader } from '../engine/blocks/nodes.js';
-import { ChecksumError, readRecord } from '../engine/blocks/records.js';
+import { readRecord } from '../engine/blocks/records.js';
+import { damagedBlock, type DamagedBlock } from '../engine/errno.js';
 import { blockMap, dirEntries, objectTable, ROOT_OBJECT, type ObjsetNode } from '../engine/files/objset.js';
 import {
   clearDeviceErrors,
@@ -92,9 +93,9 @@ function pathOf(src: NodeReader, ds: DatasetRecord, object: number): string | nu
  * still saw the older state (semantics §10.6, I4): the reader's I/O error stands, but the pool is
  * not damaged and nothing is logged.
  */
-export function noteDamagedBlock(h: PoolHandle, dsId: Id, err: ChecksumError): void {
-  if (err.object === undefined || err.blockId === undefined) return;
-  const { object, blockId } = err;
+export function noteDamagedBlock(h: PoolHandle, dsId: Id, block: DamagedBlock): void {
+  const { object, blockId } = block;
+  if (object === undefined || blockId === undefined) return;
   h.pool.store.env.resetReadTxn();
   const ds = h.pool.t.datasets.get(dsId);
   if (!ds) return;
@@ -102,7 +103,7 @@ export function noteDamagedBlock(h: PoolHandle, dsId: Id, err: ChecksumError): v
   const dn = objectTable.get(src, src.get<ObjsetNode>(ds.root).objects, object);
   if (!dn || dn.type !== 'file') return;
   const bp = blockMap.get(src, dn.blocks, blockId);
-  if (!bp || bp.offset !== err.bp.offset || bp.birth !== err.bp.birth) return;
+  if (!bp || bp.offset !== block.bp.offset || bp.birth !== block.bp.birth) return;
   h.pool.store.write(() => logChecksumErrors(h.pool.t, [{ dataset: dsId, object, blockId }]));
 }
 
@@ -124,7 +125,7 @@ class BlockVerifier {
       readRecord(this.h.pool.image, bp, this.buf);
       good = true;
     } catch (err) {
-      if (!(err instanceof ChecksumError)) throw err;
+      if (!damagedBlock(err)) throw err;
       good = false;
     }
     this.verdict.set(bp.offset, good);

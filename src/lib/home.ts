@@ -20,6 +20,9 @@ interface Registry {
 
 export class Home {
   readonly dir: string;
+  /** The pool this invocation opened last: a failure of its metadata store surfacing later, in
+   *  the middle of a command, is reported against it (pool-handle.ts storeFailure). */
+  lastOpened: { name: string; metadata: string } | null = null;
 
   constructor(dir?: string) {
     this.dir = path.resolve(dir ?? process.env.TSZFS_HOME ?? defaultHome());

@@ -3,8 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Image, LABEL_BYTES } from '../engine/pool/image.js';
 import { Pool } from '../engine/pool/pool.js';
-import { EngineError } from '../engine/errno.js';
-import { ZfsError } from './errors.js';
+import { engineFailure, ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
@@ -84,7 +83,7 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   try {
     pool = Pool.create(name, image, metadata, size);
   } catch (err) {
-    if (err instanceof EngineError && err.errno === 'ENOSPC') throw ZfsError.action(action, 'out of space');
+    throw engineFailure(action, err);
     throw err;
   }
   pool.close();

@@ -9,15 +9,14 @@ import { destroyHead, destroySnapshot } from '../engine/datasets/destroy.js';
 import { rollbackHead } from '../engine/datasets/rollback.js';
 import { createClone, createSnapshot } from '../engine/datasets/snapshot.js';
 import type { DslView } from '../engine/datasets/view.js';
-import { EngineError } from '../engine/errno.js';
-import { OutOfSpace } from '../engine/pool/allocator.js';
+import { badStream, EngineError, isErrno } from '../engine/errno.js';
 import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { ObjectWriter } from '../engine/files/object-writer.js';
 import {
   PACKAGE_VERSION,
+  FAILED_TO_READ,
   RecordType,
   STREAM_VERSION,
-  StreamError,
   StreamReader,
   type BeginHeader,
   type PackageDataset,
@@ -25,7 +24,7 @@ import {
   type StreamRecord,
 } from '../engine/streams/format.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
-import { ZfsError } from './errors.js';
+import { engineFailure, ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName } from './names.js';
 import type { Change, PoolHandle } from './pool-handle.js';
@@ -143,13 +142,12 @@ function readBegin(input: PeekableSource): { reader: StreamReader; header: Begin
   try {
     const reader = new StreamReader((buf, offset, length) => input.read(buf, offset, length));
     const first = reader.next();
-    if (!first || first.type !== RecordType.Begin) throw new StreamError('invalid backup stream');
+    if (!first || first.type !== RecordType.Begin) throw badStream();
     const { header } = first;
-    if (header.version !== (header.kind === 'package' ? PACKAGE_VERSION : STREAM_VERSION)) throw new StreamError('invalid backup stream');
+    if (header.version !== (header.kind === 'package' ? PACKAGE_VERSION : STREAM_VERSION)) throw badStream();
     return { reader, header };
   } catch (err) {
-    if (err instanceof StreamError) throw ZfsError.action('cannot receive', err.message);
-    throw err;
+    throw engineFailure('cannot receive', err);
   }
 }
 
@@ -157,10 +155,9 @@ function readBegin(input: PeekableSource): { reader: StreamReader; header: Begin
 function openPackage(reader: StreamReader, header: PackageHeader, target: string): PackageHeader {
   try {
     const end = reader.next();
-    if (!end || end.type !== RecordType.End || reader.next() !== null) throw new StreamError('invalid backup stream');
+    if (!end || end.type !== RecordType.End || reader.next() !== null) throw badStream();
   } catch (err) {
-    if (err instanceof StreamError) throw ZfsError.action('cannot receive', err.message);
-    throw err;
+    throw engineFailure('cannot receive', err);
   }
   if (header.recursive && target.includes('@')) {
     throw ZfsError.action('cannot receive', 'cannot specify snapshot name for multi-snapshot stream');
@@ -426,7 +423,7 @@ function apply(reader: StreamReader, objects: ObjectWriter, action: string): voi
           objects.freeObject(r.header.object);
           break;
         case RecordType.Write:
-          if (r.data.length !== r.header.lsize) throw new StreamError('invalid backup stream');
+          if (r.data.length !== r.header.lsize) throw badStream();
           objects.writeBlock(r.header.object, r.header.block, r.data, r.header.lsize);
           break;
         case RecordType.Free:
@@ -435,7 +432,7 @@ function apply(reader: StreamReader, objects: ObjectWriter, action: string): voi
         case RecordType.End:
           break;
         default:
-          throw new StreamError('invalid backup stream');
+          throw badStream();
       }
     }
   } catch (err) {
@@ -445,15 +442,15 @@ function apply(reader: StreamReader, objects: ObjectWriter, action: string): voi
 
 /** A stream that ends early is `cannot receive: failed to read ...` whatever it carried, as in libzfs. */
 function streamFailure(err: unknown, action: string): unknown {
-  if (err instanceof StreamError && err.message === 'failed to read from stream') return ZfsError.action('cannot receive', err.message);
-  if (err instanceof StreamError || (err instanceof EngineError && err.errno !== 'EDQUOT')) return ZfsError.action(action, err.message);
+  if (isErrno(err, 'EBADSTREAM') && err.aux === FAILED_TO_READ) return engineFailure('cannot receive', err);
+  if (err instanceof EngineError && err.errno !== 'EDQUOT' && err.errno !== 'ENOSPC') return engineFailure(action, err);
   return err;
 }
 
 /** A quota the received blocks would exceed, and a full pool, in zfs_receive_one's words. */
 function spaceFailure(err: unknown, action: string, fsName: string): unknown {
-  if (err instanceof EngineError && err.errno === 'EDQUOT') return ZfsError.action(action, `destination ${fsName} space quota exceeded.`);
-  if (err instanceof OutOfSpace) return ZfsError.action(action, 'out of space');
+  if (isErrno(err, 'EDQUOT')) return ZfsError.action(action, `destination ${fsName} space quota exceeded.`);
+  if (isErrno(err, 'ENOSPC')) return engineFailure(action, err);
   return err;
 }
 

@@ -4,12 +4,12 @@
  * their properties and snapshots before their streams (docs/stream-format.md).
  */
 import { NodeReader } from '../engine/blocks/nodes.js';
-import { ChecksumError } from '../engine/blocks/records.js';
+import { damagedBlock } from '../engine/errno.js';
 import { StreamWriter, PACKAGE_VERSION, type PackageDataset, type PackageHeader } from '../engine/streams/format.js';
 import { sendPackageHeader, sendStream, type SnapshotRef } from '../engine/streams/send.js';
 import type { DslView } from '../engine/datasets/view.js';
 import type { DirRecord, Id, SnapshotRecord } from '../engine/store/records.js';
-import { ZfsError, notFound } from './errors.js';
+import { engineFailure, ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName } from './names.js';
 import type { PoolHandle } from './pool-handle.js';
@@ -82,7 +82,7 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
         });
       } catch (err) {
         // A damaged block is never sent: the stream stops short, and receive refuses what came.
-        if (err instanceof ChecksumError) throw ZfsError.action(`warning: cannot send '${name}'`, 'I/O error');
+        if (damagedBlock(err)) throw engineFailure(`warning: cannot send '${name}'`, err);
         throw err;
       }
     },

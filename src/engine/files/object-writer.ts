@@ -4,7 +4,7 @@
  * as the sender had them. Replaced blocks and nodes go to the head's accounting, as for writes.
  */
 import type { NodeWriter } from '../blocks/nodes.js';
-import { EngineError } from '../errno.js';
+import { badStream } from '../errno.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
 import { writeRecord, type WriteSettings } from '../blocks/records.js';
 import type { PoolTxn } from '../pool/pool.js';
@@ -97,7 +97,7 @@ export class ObjectWriter {
 
   private file(object: number): FileDnode {
     const dn = this.get(object);
-    if (!dn || dn.type !== 'file') throw new EngineError('EINVAL', 'invalid backup stream');
+    if (!dn || dn.type !== 'file') throw badStream(); // a stream writing into what is not a file
     return dn;
   }
 }

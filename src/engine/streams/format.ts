@@ -8,6 +8,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { ObjectAttributes } from '../files/object-writer.js';
+import { badStream } from '../errno.js';
 
 export const MAGIC = Buffer.from('TSZFS-STREAM v1\n');
 /** A stream of one snapshot: every tszfs reads it. */
@@ -125,7 +126,8 @@ export class StreamWriter {
   }
 }
 
-export class StreamError extends Error {}
+/** A stream that ends before its END record (libzfs's recv_read). */
+export const FAILED_TO_READ = 'failed to read from stream';
 
 /** Decodes records from a synchronous byte source, checking the magic and the final hash. */
 export class StreamReader {
@@ -134,7 +136,7 @@ export class StreamReader {
 
   constructor(private readonly read: (buf: Buffer, offset: number, length: number) => number) {
     const magic = this.take(MAGIC.length, true);
-    if (!magic.equals(MAGIC)) throw new StreamError('invalid stream (bad magic number)');
+    if (!magic.equals(MAGIC)) throw badStream('invalid stream (bad magic number)');
   }
 
   /** Reused for payloads: a record's data is valid until the next call of next(). */
@@ -146,7 +148,7 @@ export class StreamReader {
     let done = 0;
     while (done < length) {
       const n = this.read(buf, done, length - done);
-      if (n === 0) throw new StreamError('failed to read from stream');
+      if (n === 0) throw badStream(FAILED_TO_READ);
       done += n;
     }
     if (hashed) this.hash.update(buf);
@@ -159,18 +161,18 @@ export class StreamReader {
     const before = this.hash.copy();
     const head = this.take(5, true);
     const type = head.readUInt8(0) as RecordType;
-    if (type < RecordType.Begin || type > RecordType.End) throw new StreamError('invalid backup stream');
+    if (type < RecordType.Begin || type > RecordType.End) throw badStream();
     let header: unknown;
     try {
       header = JSON.parse(this.take(head.readUInt32LE(1), true).toString('utf8'));
     } catch {
-      throw new StreamError('invalid backup stream');
+      throw badStream();
     }
     const dataLength = this.take(4, true).readUInt32LE(0);
     if (this.payload.length < dataLength) this.payload = Buffer.allocUnsafe(dataLength);
     const data = this.take(dataLength, true, this.payload);
     if (type === RecordType.End) {
-      if ((header as { sha256: string }).sha256 !== before.digest('hex')) throw new StreamError('invalid backup stream');
+      if ((header as { sha256: string }).sha256 !== before.digest('hex')) throw badStream();
       this.ended = true;
     }
     return { type, header, data } as StreamRecord;
