@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import type { DslView } from '../engine/datasets/view.js';
 import type { DatasetRecord, PoolMeta } from '../engine/store/records.js';
 import type { Home } from './home.js';
-import { checkDatasetName, type NameKind } from './names.js';
+import { checkDatasetName, isUserPropName, type NameKind } from './names.js';
 import { headKind, PoolHandle, poolNameOf } from './pool-handle.js';
 import { findProperty, indexNumber, PROPERTIES } from './properties/table.js';
 import { DatasetProps, writtenSince, type PropValue } from './properties/values.js';
@@ -57,8 +57,6 @@ export class ListingUsageError extends Error {
 /** Names of the native properties `get all` / `list -o all` show, in OpenZFS's enum order. */
 export const VISIBLE_PROPERTIES: readonly string[] = PROPERTIES.filter((p) => !p.hidden).map((p) => p.name);
 
-/** zfs_prop_user(): a name made of [a-z0-9:._-] with a ':' in it. */
-export const isUserPropName = (name: string): boolean => /^[a-z0-9:._-]*$/.test(name) && name.includes(':');
 
 /** zfs_prop_written(): `written@snap` or `written#bookmark`. */
 export const isWrittenProp = (name: string): boolean => name.startsWith('written@') || name.startsWith('written#');

@@ -26,7 +26,7 @@ import {
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
 import { engineFailure, ZfsError } from './errors.js';
 import type { Home } from './home.js';
-import { checkDatasetName } from './names.js';
+import { checkDatasetName, isUserPropName } from './names.js';
 import type { Change, PoolHandle } from './pool-handle.js';
 import { DatasetProps } from './properties/values.js';
 import { findProperty } from './properties/table.js';
@@ -259,7 +259,7 @@ function receivable(props: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(props)) {
     const def = findProperty(k);
-    if (def ? def.attr !== 'readonly' : k.includes(':')) out[def?.name ?? k] = v;
+    if (def ? def.attr !== 'readonly' : isUserPropName(k)) out[def?.name ?? k] = v;
   }
   return out;
 }

@@ -9,13 +9,11 @@ import type { SnapshotRecord } from '../../engine/store/records.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';
-import { checkDatasetName } from '../names.js';
+import { checkDatasetName, isUserPropName } from '../names.js';
 import { headKind, PoolHandle, poolNameOf, type DatasetKind, type Resolved } from '../pool-handle.js';
 import { findProperty, type PropDef } from '../properties/table.js';
 import { changeEachTarget, withPoolsOpenedOnce } from '../session.js';
 
-/** zfs_prop_user(): [a-z0-9:._-] with a ':' in it. */
-const isUserProp = (name: string) => /^[a-z0-9:._-]*$/.test(name) && name.includes(':');
 
 export type InheritCheck = { kind: 'ok'; def: PropDef | null } | { kind: 'fail'; lines: string[] } | { kind: 'usage'; reason: string };
 
@@ -36,7 +34,7 @@ export function checkInheritable(propname: string, received: boolean): InheritCh
     }
     return { kind: 'ok', def };
   }
-  if (!isUserProp(propname)) return { kind: 'usage', reason: `invalid property '${propname}'` };
+  if (!isUserPropName(propname)) return { kind: 'usage', reason: `invalid property '${propname}'` };
   return { kind: 'ok', def: null };
 }
 

@@ -30,7 +30,6 @@ export function snapshot(home: Home, names: string[], opts: SnapshotOptions, his
   const props: Record<string, string> = {};
   for (const [k, v] of opts.props) {
     try {
-      if (!k.includes(':')) throw new PropertyError('this property can not be modified for snapshots');
       props[validateAssignment(k, v, 'snapshot').name] = v;
     } catch (err) {
       if (err instanceof PropertyError) fail(ZfsError.action('cannot create snapshots ', err.message));

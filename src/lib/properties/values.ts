@@ -9,6 +9,7 @@ import { volumeGeometry, type VolumeGeometry } from '../../engine/files/volume.j
 import { poolUsableBytes } from '../../engine/pool/pool.js';
 import type { DatasetRecord, DirRecord, PoolMeta } from '../../engine/store/records.js';
 import { findProperty, type DatasetType, type PropDef, type ValueFormat } from './table.js';
+import { isUserPropName } from '../names.js';
 
 export type Source =
   | { type: 'none' }
@@ -104,7 +105,7 @@ export class DatasetProps {
 
   /** The value of a native or user property, or null where it does not apply. */
   get(name: string): PropValue | null {
-    if (name.includes(':')) return this.user(name);
+    if (isUserPropName(name)) return this.user(name);
     const def = findProperty(name);
     if (!def || !this.applies(def)) return null;
     return this.native(def);
@@ -287,7 +288,7 @@ export class DatasetProps {
     const names = new Set<string>();
     if (this.ds.kind === 'snapshot') for (const k of Object.keys({ ...this.ds.props, ...this.ds.received })) names.add(k);
     for (let dir: DirRecord | null = this.dir; dir; dir = dir.parent === null ? null : this.view.dir(dir.parent)) {
-      for (const k of Object.keys({ ...dir.props, ...dir.received })) if (k.includes(':')) names.add(k);
+      for (const k of Object.keys({ ...dir.props, ...dir.received })) if (isUserPropName(k)) names.add(k);
     }
     return [...names].sort();
   }
