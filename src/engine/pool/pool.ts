@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Store, type Tables } from '../store/environment.js';
+import { CURRENT_FORMAT, needsUpgrade, upgradeFormat } from '../store/upgrade.js';
 import { verifyLmdb } from '../store/verify.js';
 import type { Id, PoolMeta, Txg } from '../store/records.js';
 import { Allocator } from './allocator.js';
@@ -121,7 +122,7 @@ export class Pool {
     const pool = new Pool(store, image);
     store.write(() => {
       const meta: PoolMeta = {
-        formatVersion: 1,
+        formatVersion: CURRENT_FORMAT,
         valueChecksums: true,
         name,
         guid,
@@ -166,7 +167,8 @@ export class Pool {
       const label = Image.readLabel(imagePath);
       if (!meta || !label) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' holds no pool`);
       if (meta.guid !== label.guid) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' belongs to another pool`);
-      if (meta.valueChecksums) store.requireValueChecksums();
+      if (needsUpgrade(meta)) upgradeFormat(store);
+      store.requireValueChecksums();
       image.checksumSalt = checksumSaltOf(meta.guid);
       if (image.size < meta.imageBytes) {
         throw poolFilesError(metadataPath, `the image '${imagePath}' is ${image.size} bytes, the pool needs ${meta.imageBytes}`);

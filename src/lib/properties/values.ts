@@ -118,7 +118,7 @@ export class DatasetProps {
   private native(def: PropDef): PropValue | null {
     const ds = this.ds;
     const used = this.dir.used;
-    // Records written before holds existed lack these fields: absent reads as none.
+    // Only snapshots have holds fields.
     const snap: { deferDestroy?: boolean; userrefs?: number } = ds.kind === 'snapshot' ? ds : {};
     switch (def.name) {
       case 'name':
