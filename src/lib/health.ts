@@ -26,7 +26,8 @@ import type { BlockPtr, DatasetRecord, Id, Txg } from '../engine/store/records.j
 import type { DslView } from '../engine/datasets/view.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
-import { PoolHandle } from './pool-handle.js';
+import type { PoolHandle } from './pool-handle.js';
+import { withPool } from './session.js';
 
 export interface PoolHealth {
   errors: DeviceErrors;
@@ -184,16 +185,6 @@ export function errorScrub(h: PoolHandle): ScrubResult {
   return { examined: entries.length, damaged: verifier.damagedBlocks(), found };
 }
 
-function withPool<T>(home: Home, name: string, fn: (h: PoolHandle) => T, fullCheck = false): T {
-  const h = PoolHandle.open(home, name, { fullCheck });
-  if (!h) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
-  try {
-    return fn(h);
-  } finally {
-    h.close();
-  }
-}
-
 /** `zpool scrub` (start), `-C` (continue from last_scrubbed_txg), `-e` (error scrub), `-s`, `-p`. */
 export type ScrubRequest = 'start' | 'continue' | 'error' | 'stop' | 'pause';
 
@@ -225,7 +216,7 @@ export function scrubPool(home: Home, name: string, request: ScrubRequest, histo
       finishScrub(c.tx.t, { func: 'scrub', state: 'finished', start, end, examined, errors: damaged }, found);
       c.tx.meta.props.last_scrubbed_txg = String(coveredTxg);
     });
-  }, true);
+  }, { fullCheck: true });
 }
 
 /** `zpool clear POOL [DEVICE]`: DEVICE, when given, must be the pool's image. */
@@ -239,5 +230,5 @@ export function clearPool(home: Home, name: string, device: string | undefined, 
     // Not a change of the pool's contents: no txg, and (as in OpenZFS) no history record.
     void history;
     h.pool.store.write(() => clearDeviceErrors(h.pool.t));
-  }, true);
+  }, { fullCheck: true });
 }

@@ -12,7 +12,8 @@ import { verifyLmdb } from '../engine/store/verify.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
-import { metadataPathOf, PoolHandle } from './pool-handle.js';
+import { metadataPathOf } from './pool-handle.js';
+import { withPool } from './session.js';
 
 export interface Importable {
   name: string;
@@ -27,14 +28,8 @@ export function exportPool(home: Home, name: string, history: string): void {
     home.remove(name);
     return;
   }
-  const h = PoolHandle.open(home, name);
-  if (!h) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
-  try {
-    // The export records itself inside the pool before the pool goes (as spa_export does).
-    h.change(history, () => undefined);
-  } finally {
-    h.close();
-  }
+  // The export records itself inside the pool before the pool goes (as spa_export does).
+  withPool(home, name, (h) => h.change(history, () => undefined));
   home.remove(name);
 }
 
@@ -103,13 +98,10 @@ export function importPool(home: Home, dir: string, which: string, newName: stri
     Image.create(found.image, 0, { pool: name, guid: found.guid }).close();
   }
   home.add({ name, image: found.image });
-  const h = PoolHandle.open(home, name)!;
-  try {
+  withPool(home, name, (h) =>
     h.change(history, (c) => {
       c.tx.meta.name = name;
       c.dsl.dir(c.tx.meta.rootDir).name = name;
-    });
-  } finally {
-    h.close();
-  }
+    }),
+  );
 }

@@ -7,6 +7,7 @@ import { engineFailure, ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
+import { withPool } from './session.js';
 import { newFilesystem, validateNewProps } from './datasets/create.js';
 import { FEATURES, PoolPropertyError, validatePoolAssignment, type PoolStats } from './pool-props.js';
 import type { HistoryRecord } from '../engine/store/records.js';
@@ -84,7 +85,6 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
     pool = Pool.create(name, image, metadata, size);
   } catch (err) {
     throw engineFailure(action, err);
-    throw err;
   }
   pool.close();
   home.add({ name, image });
@@ -146,9 +146,7 @@ export function poolStats(h: PoolHandle): PoolStats {
 
 /** `zpool set prop=value pool`, logged in the pool's history. */
 export function setPoolProperty(home: Home, name: string, prop: string, value: string, history: string): void {
-  const h = PoolHandle.open(home, name);
-  if (!h) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
-  try {
+  withPool(home, name, (h) => {
     let stored: [string, string];
     try {
       stored = validatePoolAssignment(prop, value, 'set');
@@ -159,9 +157,7 @@ export function setPoolProperty(home: Home, name: string, prop: string, value: s
     h.change(history, (c) => {
       c.tx.meta.props[stored[0]] = stored[1];
     });
-  } finally {
-    h.close();
-  }
+  });
 }
 
 /** The pool's history records, oldest first. */

@@ -16,15 +16,33 @@ export function scratchDirOf(home: Home, datasetName: string): string {
   return entry ? path.dirname(path.resolve(entry.image)) : os.tmpdir();
 }
 
-/** Run `fn` with the pool of `datasetName` open, or return `onMissing()` when no such pool. */
-export function withPoolOf<T>(home: Home, datasetName: string, fn: (h: PoolHandle) => T, onMissing: () => T): T {
-  const handle = PoolHandle.open(home, poolNameOf(datasetName));
+/**
+ * The way the library opens a pool: run `fn` with the pool `name` open, and close it after. A
+ * name with no imported pool is `onMissing()`, by default `cannot open 'NAME': no such pool`.
+ * `fullCheck` reads every page of its metadata first (import, scrub, clear: PoolHandle.open).
+ */
+export function withPool<T>(
+  home: Home,
+  name: string,
+  fn: (h: PoolHandle) => T,
+  { onMissing = noSuchPool(name), fullCheck = false }: { onMissing?: () => T; fullCheck?: boolean } = {},
+): T {
+  const handle = PoolHandle.open(home, name, { fullCheck });
   if (!handle) return onMissing();
   try {
     return fn(handle);
   } finally {
     handle.close();
   }
+}
+
+const noSuchPool = (name: string) => (): never => {
+  throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
+};
+
+/** Run `fn` with the pool of `datasetName` open, or return `onMissing()` when no such pool. */
+export function withPoolOf<T>(home: Home, datasetName: string, fn: (h: PoolHandle) => T, onMissing: () => T): T {
+  return withPool(home, poolNameOf(datasetName), fn, { onMissing });
 }
 
 /** Run `fn` with the filesystem `fsName` (a `fs@snap` operand's first part) open, as zfs_main
@@ -103,25 +121,18 @@ export function forEachNamedPool(
   opts: { skipDamaged: boolean } = { skipDamaged: false },
 ): boolean {
   let skipped = false;
+  const skip = (lines: string[]) => {
+    report(lines);
+    skipped = true;
+  };
   for (const name of names) {
-    let handle: PoolHandle | null;
+    let opened = false;
     try {
-      handle = PoolHandle.open(home, name);
+      withPool(home, name, (h) => ((opened = true), fn(h)), { onMissing: () => skip([`cannot open '${name}': no such pool`]) });
     } catch (err) {
-      if (!opts.skipDamaged || !(err instanceof ZfsError)) throw err;
-      report(err.lines);
-      skipped = true;
-      continue;
-    }
-    if (!handle) {
-      report([`cannot open '${name}': no such pool`]);
-      skipped = true;
-      continue;
-    }
-    try {
-      fn(handle);
-    } finally {
-      handle.close();
+      // Only the open may be skipped: a failure of `fn` is the command's.
+      if (opened || !opts.skipDamaged || !(err instanceof ZfsError)) throw err;
+      skip(err.lines);
     }
   }
   return skipped;

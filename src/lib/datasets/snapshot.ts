@@ -6,7 +6,8 @@ import type { HeadRecord, Id } from '../../engine/store/records.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
-import { PoolHandle, poolNameOf } from '../pool-handle.js';
+import { poolNameOf, type PoolHandle } from '../pool-handle.js';
+import { withPool } from '../session.js';
 import { PropertyError, validateAssignment } from '../properties/assign.js';
 
 export interface SnapshotOptions {
@@ -38,27 +39,31 @@ export function snapshot(home: Home, names: string[], opts: SnapshotOptions, his
   }
   const pools = new Set(names.map(poolNameOf));
   if (pools.size > 1) fail(ZfsError.action('cannot create snapshots ', 'multiple snapshots of same fs not allowed'));
-  const handle = PoolHandle.open(home, [...pools][0]);
-  if (!handle) {
+  const missing = (): never => {
     const fs = names[0].slice(0, names[0].indexOf('@'));
     throw new SnapshotSourceMissing([`cannot open '${fs}': dataset does not exist`], 2);
-  }
-  try {
-    handle.change(history, (c) => {
-      const targets = collectTargets(handle, c.dsl, names, opts.recursive);
-      for (const [headId, { full, snapName }] of targets) {
-        if (!snapshotFits(c.dsl, c.dsl.ds(headId) as HeadRecord, c.tx.usableBytes())) {
-          throw ZfsError.action(`cannot create snapshot '${full}'`, 'out of space');
-        }
-        createSnapshot(c.dsl, headId, snapName, { ...props });
+  };
+  withPool(
+    home,
+    [...pools][0],
+    (h) => {
+      try {
+        h.change(history, (c) => {
+          const targets = collectTargets(h, c.dsl, names, opts.recursive);
+          for (const [headId, { full, snapName }] of targets) {
+            if (!snapshotFits(c.dsl, c.dsl.ds(headId) as HeadRecord, c.tx.usableBytes())) {
+              throw ZfsError.action(`cannot create snapshot '${full}'`, 'out of space');
+            }
+            createSnapshot(c.dsl, headId, snapName, { ...props });
+          }
+        });
+      } catch (err) {
+        if (err instanceof ZfsError) fail(err);
+        throw err;
       }
-    });
-  } catch (err) {
-    if (err instanceof ZfsError) fail(err);
-    throw err;
-  } finally {
-    handle.close();
-  }
+    },
+    { onMissing: missing },
+  );
 }
 
 function collectTargets(
