@@ -4,7 +4,6 @@
  * `DATASET:/PATH` in messages.
  */
 import * as path from 'node:path';
-import { NodeReader } from '../engine/blocks/nodes.js';
 import type { DslView } from '../engine/datasets/view.js';
 import { damagedBlock, EngineError } from '../engine/errno.js';
 import { FsView, type Listing } from '../engine/files/fs-view.js';
@@ -12,9 +11,9 @@ import type { FileWriteSettings, FsWriter, WriteMode } from '../engine/files/fs-
 import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { Dnode } from '../engine/files/objset.js';
 import { displayPath, pathComponents } from '../engine/files/paths.js';
-import { readVolume } from '../engine/files/volume.js';
-import type { Id } from '../engine/store/records.js';
-import { noteDamagedBlock } from './health.js';
+import { filesAt, readVolumeAt } from '../engine/reading.js';
+import type { Id } from '../engine/model.js';
+import { noteDamagedBlock } from '../engine/scrub.js';
 import { engineFailure, ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName } from './names.js';
@@ -109,7 +108,7 @@ function changeHead(
     } catch (err) {
       // The command rolled back; a damaged block it met is logged in a transaction of its own.
       const block = damagedBlock(err);
-      if (block && head !== null) noteDamagedBlock(h, head, block);
+      if (block && head !== null) noteDamagedBlock(h.pool, head, block);
       throw engineFailure(action, err);
     } finally {
       staged.close();
@@ -139,10 +138,10 @@ export function catVolume(home: Home, dataset: string, out: (chunk: Buffer) => v
     const r = h.resolve(h.view(), dataset);
     if (!r) throw notFound(dataset);
     try {
-      readVolume(new NodeReader(h.pool.t), h.pool.image, r.ds.root, out);
+      readVolumeAt(h.pool, r.ds.root, out);
     } catch (err) {
       const block = damagedBlock(err);
-      if (block) noteDamagedBlock(h, r.ds.id, block);
+      if (block) noteDamagedBlock(h.pool, r.ds.id, block);
       throw engineFailure(`cannot open '${dataset}'`, err);
     }
   }));
@@ -196,7 +195,7 @@ export function removeFiles(home: Home, dataset: string, paths: string[], opts: 
 }
 
 function readView(h: PoolHandle, r: Resolved): FsView {
-  return FsView.at(new NodeReader(h.pool.t), r.ds.root);
+  return filesAt(h.pool.t, r.ds.root);
 }
 
 /** Stream each file to `out` (which must consume the chunk before returning). As a registered
@@ -216,7 +215,7 @@ export function catFiles(home: Home, dataset: string, paths: string[], out: (chu
           const block = damagedBlock(err);
           if (block) {
             block.object = object;
-            noteDamagedBlock(h, r.ds.id, block);
+            noteDamagedBlock(h.pool, r.ds.id, block);
           }
           throw err;
         }

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import type { DslView } from '../engine/datasets/view.js';
-import type { DatasetRecord, PoolMeta } from '../engine/store/records.js';
+import type { DatasetRecord, PoolMeta } from '../engine/model.js';
 import type { Home } from './home.js';
 import { checkDatasetName, isUserPropName, type NameKind } from './names.js';
 import { headKind, type PoolHandle } from './pool-handle.js';

@@ -7,11 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DslView } from '../engine/datasets/view.js';
 import { Image } from '../engine/pool/image.js';
-import { Pool } from '../engine/pool/pool.js';
+import { metadataDamage, Pool } from '../engine/pool/pool.js';
 import { EngineError, poolFilesFailure } from '../engine/errno.js';
 import { syncTask, type Change, type SyncTask } from '../engine/sync-task.js';
-import { verifyLmdb } from '../engine/store/verify.js';
-import type { HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
+import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
 import { engineFailure, ZfsError } from './errors.js';
 import type { Home } from './home.js';
 
@@ -124,11 +123,10 @@ export function storeFailure(home: Home, err: unknown): ZfsError | null {
   const lmdbCode = typeof code === 'number' && code >= -30800 && code <= -30700;
   const decoding =
     (err instanceof EngineError && err.object?.kind === 'metadata-record') || /[\\/]node_modules[\\/](lmdb|msgpackr)[\\/]/.test(err.stack ?? '');
-  const damage = verifyLmdb(opened.metadata, true);
+  const damage = metadataDamage(opened.metadata);
   if (damage) {
-    const reason = `the metadata '${opened.metadata}' ${damage}`;
-    home.setFaulted(opened.name, reason);
-    return ZfsError.action(`cannot open '${opened.name}'`, 'I/O error', reason);
+    home.setFaulted(opened.name, damage);
+    return ZfsError.action(`cannot open '${opened.name}'`, 'I/O error', damage);
   }
   if (!lmdbCode && !decoding) return null;
   return ZfsError.action(`cannot open '${opened.name}'`, 'I/O error', `the metadata '${opened.metadata}' cannot be read (${err.message})`);

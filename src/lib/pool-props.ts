@@ -3,7 +3,7 @@
  * `zpool get` order, column names, defaults and sources, what `zpool set` and `zpool create -o`
  * accept. Values are computed from the pool's meta record; settable ones live in meta.props.
  */
-import type { PoolMeta } from '../engine/store/records.js';
+import type { PoolMeta } from '../engine/model.js';
 import type { Source } from './properties/values.js';
 import { isUserPropName } from './names.js';
 

@@ -10,7 +10,7 @@ import { metadataPathOf, PoolHandle } from './pool-handle.js';
 import { withPool } from './session.js';
 import { newFilesystem, validateNewProps } from './datasets/create.js';
 import { FEATURES, PoolPropertyError, validatePoolAssignment, type PoolStats } from './pool-props.js';
-import type { HistoryRecord } from '../engine/store/records.js';
+import type { HistoryRecord } from '../engine/model.js';
 
 export const MIN_DEVICE = 64 * 1024 * 1024;
 export const DEFAULT_POOL_SIZE = 1024 * 1024 * 1024;

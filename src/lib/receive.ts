@@ -23,7 +23,7 @@ import {
   type PackageHeader,
   type StreamRecord,
 } from '../engine/streams/format.js';
-import type { HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
+import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
 import { engineFailure, ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName, isUserPropName } from './names.js';

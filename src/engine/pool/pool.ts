@@ -18,6 +18,16 @@ import { crashPoint } from './crash.js';
 import { oldestReader, readerKey } from './readers.js';
 import { checksumSaltOf, Image, LABEL_BYTES } from './image.js';
 
+/**
+ * What is damaged in the pool's LMDB environment at `metadataPath`, as the line under `cannot open
+ * 'tank': I/O error`, or null when sound. `full` reads every page, else the meta pages and each
+ * table's root (store/verify.ts).
+ */
+export function metadataDamage(metadataPath: string, full = true): string | null {
+  const damage = verifyLmdb(metadataPath, full);
+  return damage && `the metadata '${metadataPath}' ${damage}`;
+}
+
 /** OpenZFS spa_get_slop_space: space kept back so that frees and destroys work on a full pool. */
 export function slopBytes(size: number): number {
   const MiB128 = 128 * 1024 * 1024;
@@ -151,8 +161,8 @@ export class Pool {
     // LMDB would create a missing environment: an empty pool is not the pool that was there.
     if (!fs.existsSync(metadataPath)) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' is missing`);
     if (!looksLikeLmdb(metadataPath)) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' is not an LMDB environment`);
-    const damage = verifyLmdb(metadataPath, fullCheck);
-    if (damage) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' ${damage}`, true);
+    const damage = metadataDamage(metadataPath, fullCheck);
+    if (damage) throw poolFilesError(metadataPath, damage, true);
     let image: Image;
     try {
       image = Image.open(imagePath);

@@ -3,8 +3,7 @@ import { createClone } from '../../engine/datasets/snapshot.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
-import { NodeReader } from '../../engine/blocks/nodes.js';
-import { volumeGeometry } from '../../engine/files/volume.js';
+import { volumeGeometryAt } from '../../engine/reading.js';
 import { headKind, poolNameOf } from '../pool-handle.js';
 import { withPoolOf } from '../session.js';
 import { ensureParent, validateNewProps, type CreateOptions } from './create.js';
@@ -29,7 +28,7 @@ export function clone(home: Home, source: string, target: string, opts: CreateOp
       const props = validateNewProps(action, opts.props, type);
       // A volume's clone reserves nothing unless asked. -o volsize resizes it (its data object
       // holds the size); refreservation=auto is that size, else the origin's (zfs_fix_auto_resv).
-      const originGeometry = type === 'volume' ? volumeGeometry(new NodeReader(h.pool.t), origin.ds.root) : null;
+      const originGeometry = type === 'volume' ? volumeGeometryAt(h.pool.t, origin.ds.root) : null;
       const volsize = props.volsize === undefined ? undefined : Number(props.volsize);
       delete props.volsize;
       const bad = originGeometry && volsize !== undefined ? badVolsize(String(volsize), originGeometry.blocksize) : null;

@@ -1,7 +1,7 @@
 /** `zfs create [-p] [-o prop=val]... FS` and `zfs create [-ps] [-b blocksize] [-o prop=val]... -V size VOL` */
 import { createFilesystem as createInDsl } from '../../engine/datasets/create.js';
 import type { VolumeGeometry } from '../../engine/files/volume.js';
-import type { Id } from '../../engine/store/records.js';
+import type { Id } from '../../engine/model.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';

@@ -7,7 +7,7 @@
 import { destroyHead, destroySnapshot, wouldFree } from '../../engine/datasets/destroy.js';
 import { destroyOrDefer } from '../../engine/datasets/holds.js';
 import type { DslView } from '../../engine/datasets/view.js';
-import type { Id, SnapshotRecord } from '../../engine/store/records.js';
+import type { Id, SnapshotRecord } from '../../engine/model.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';

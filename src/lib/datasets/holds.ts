@@ -5,7 +5,7 @@
 import { addHold, hasHold, holdsOf, removeHold } from '../../engine/datasets/holds.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import { nowSeconds } from '../../engine/pool/clock.js';
-import type { Id, SnapshotRecord } from '../../engine/store/records.js';
+import type { Id, SnapshotRecord } from '../../engine/model.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';

@@ -5,7 +5,7 @@
  * sort order, as one ioctl per dataset does in OpenZFS.
  */
 import type { DslView } from '../../engine/datasets/view.js';
-import type { SnapshotRecord } from '../../engine/store/records.js';
+import type { SnapshotRecord } from '../../engine/model.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';

@@ -5,7 +5,7 @@
 import { renameFilesystem, renameSnapshot } from '../../engine/datasets/rename.js';
 import { limitOf, transferFits, usedOf } from '../../engine/datasets/space.js';
 import type { DslView } from '../../engine/datasets/view.js';
-import type { Id } from '../../engine/store/records.js';
+import type { Id } from '../../engine/model.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';

@@ -6,7 +6,7 @@
 import { rollbackHead } from '../../engine/datasets/rollback.js';
 import { rollbackRefusal } from '../../engine/datasets/space.js';
 import type { DslView } from '../../engine/datasets/view.js';
-import type { HeadRecord, SnapshotRecord } from '../../engine/store/records.js';
+import type { HeadRecord, SnapshotRecord } from '../../engine/model.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';

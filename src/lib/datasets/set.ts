@@ -4,7 +4,7 @@
  * dataset's assignments in one transaction (one ioctl in OpenZFS).
  */
 import { isSpaceLimit, limitRefusal, setLimit, type SpaceLimit } from '../../engine/datasets/space.js';
-import type { Id, SnapshotRecord } from '../../engine/store/records.js';
+import type { Id, SnapshotRecord } from '../../engine/model.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';

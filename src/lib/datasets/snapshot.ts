@@ -2,7 +2,7 @@
 import { createSnapshot } from '../../engine/datasets/snapshot.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import { snapshotFits } from '../../engine/datasets/space.js';
-import type { HeadRecord, Id } from '../../engine/store/records.js';
+import type { HeadRecord, Id } from '../../engine/model.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';

@@ -2,12 +2,12 @@
  * Property values of one dataset, computed from counters only (never by walking blocks):
  * the space formulas of zfs-dsl-semantics.md §1.5 and the inheritance rules of zfsprops(7).
  */
-import { NodeReader } from '../../engine/blocks/nodes.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import { datasetAvailable, usedOf } from '../../engine/datasets/space.js';
-import { volumeGeometry, type VolumeGeometry } from '../../engine/files/volume.js';
+import type { VolumeGeometry } from '../../engine/files/volume.js';
+import { volumeGeometryAt } from '../../engine/reading.js';
 import { poolUsableBytes } from '../../engine/pool/pool.js';
-import type { DatasetRecord, DirRecord, PoolMeta } from '../../engine/store/records.js';
+import type { DatasetRecord, DirRecord, PoolMeta } from '../../engine/model.js';
 import { findProperty, type DatasetType, type PropDef, type ValueFormat } from './table.js';
 import { isUserPropName } from '../names.js';
 
@@ -95,7 +95,7 @@ export class DatasetProps {
   /** volsize and volblocksize, which the volume's data object carries (read once). */
   private volume: VolumeGeometry | undefined;
   private geometry(): VolumeGeometry {
-    this.volume ??= volumeGeometry(new NodeReader(this.view.t), this.ds.root);
+    this.volume ??= volumeGeometryAt(this.view.t, this.ds.root);
     return this.volume;
   }
 
