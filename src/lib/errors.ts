@@ -21,7 +21,32 @@ export class ZfsError extends Error {
   }
 }
 
-export const notFound = (name: string) => ZfsError.action(`cannot open '${name}'`, 'dataset does not exist');
+/** libzfs's zfs_standard_error: how a dataset command words a failure's errno. */
+const DATASET_DESCRIPTIONS = {
+  ENOENT: 'dataset does not exist',
+  EEXIST: 'dataset already exists',
+  EBUSY: 'dataset is busy',
+  ENOSPC: 'out of space',
+  EIO: 'I/O error',
+} as const satisfies Partial<Record<Errno, string>>;
+
+/** libzfs's zpool_standard_error: how a pool command words a failure's errno. */
+const POOL_DESCRIPTIONS = {
+  ENOENT: 'no such pool',
+  EEXIST: 'pool already exists',
+  ENOSPC: 'out of space',
+  EIO: 'I/O error',
+} as const satisfies Partial<Record<Errno, string>>;
+
+/** `ACTION: DESCRIPTION` for a dataset command that failed with `errno` (zfs_standard_error). */
+export const datasetError = (action: string, errno: keyof typeof DATASET_DESCRIPTIONS, ...more: string[]): ZfsError =>
+  ZfsError.action(action, DATASET_DESCRIPTIONS[errno], ...more);
+
+/** `ACTION: DESCRIPTION` for a pool command that failed with `errno` (zpool_standard_error). */
+export const poolError = (action: string, errno: keyof typeof POOL_DESCRIPTIONS, ...more: string[]): ZfsError =>
+  ZfsError.action(action, POOL_DESCRIPTIONS[errno], ...more);
+
+export const notFound = (name: string) => datasetError(`cannot open '${name}'`, 'ENOENT');
 
 /** OpenZFS's words for each code the engine raises, as the kernel's strerror and libzfs say them. */
 const DESCRIPTIONS: Record<Errno, string> = {

@@ -11,7 +11,7 @@ import { metadataDamage, Pool } from '../engine/pool/pool.js';
 import { EngineError, poolFilesFailure } from '../engine/errno.js';
 import { syncTask, type Change, type SyncTask } from '../engine/sync-task.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
-import { engineFailure, ZfsError } from './errors.js';
+import { engineFailure, ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
 
 export type Resolved =
@@ -45,10 +45,10 @@ export class PoolHandle {
   static open(home: Home, name: string, { fullCheck = false } = {}): PoolHandle | null {
     const entry = home.find(name);
     if (!entry) return null;
-    if (entry.faulted && !fullCheck) throw ZfsError.action(`cannot open '${name}'`, 'I/O error', entry.faulted);
+    if (entry.faulted && !fullCheck) throw poolError(`cannot open '${name}'`, 'EIO', entry.faulted);
     const label = Image.readLabel(entry.image);
     if (!label || label.pool !== name) {
-      throw ZfsError.action(`cannot open '${name}'`, 'I/O error', `the image '${entry.image}' does not hold this pool`);
+      throw poolError(`cannot open '${name}'`, 'EIO', `the image '${entry.image}' does not hold this pool`);
     }
     const metadata = metadataPathOf(path.resolve(entry.image));
     home.lastOpened = { name, metadata };
@@ -126,10 +126,10 @@ export function storeFailure(home: Home, err: unknown): ZfsError | null {
   const damage = metadataDamage(opened.metadata);
   if (damage) {
     home.setFaulted(opened.name, damage);
-    return ZfsError.action(`cannot open '${opened.name}'`, 'I/O error', damage);
+    return poolError(`cannot open '${opened.name}'`, 'EIO', damage);
   }
   if (!lmdbCode && !decoding) return null;
-  return ZfsError.action(`cannot open '${opened.name}'`, 'I/O error', `the metadata '${opened.metadata}' cannot be read (${err.message})`);
+  return poolError(`cannot open '${opened.name}'`, 'EIO', `the metadata '${opened.metadata}' cannot be read (${err.message})`);
 }
 
 /** The user and host a history record names (`zpool history -l`). */

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Image } from '../engine/pool/image.js';
 import { metadataDamage, Pool } from '../engine/pool/pool.js';
-import { ZfsError } from './errors.js';
+import { ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
 import { metadataPathOf } from './pool-handle.js';
@@ -90,7 +90,7 @@ export function importPool(home: Home, dir: string, which: string, newName: stri
   // Every page of the metadata is checked before LMDB reads any (engine/store/verify.ts).
   const metadata = metadataPathOf(found.image);
   const damage = metadataDamage(metadata);
-  if (damage) throw ZfsError.action(`cannot import '${which}'`, 'I/O error', damage);
+  if (damage) throw poolError(`cannot import '${which}'`, 'EIO', damage);
   if (name !== found.name) {
     // The label first: an interrupted rename leaves an image that imports under the new name
     // and whose records are renamed below on that import.

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Image, LABEL_BYTES } from '../engine/pool/image.js';
 import { Pool } from '../engine/pool/pool.js';
-import { engineFailure, ZfsError } from './errors.js';
+import { engineFailure, ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
@@ -52,7 +52,7 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
     const hint = name.includes('/') ? ["use 'zfs create' to create a dataset"] : bad === 'name must begin with a letter' ? ['pool name may have been omitted'] : [];
     throw ZfsError.action(action, bad, ...hint);
   }
-  if (home.find(name)) throw ZfsError.action(action, 'pool already exists');
+  if (home.find(name)) throw poolError(action, 'EEXIST');
   const props = validateNewProps(action, opts.fsProps);
   const poolProps = validatePoolProps(action, opts.poolProps, opts.noFeatures ?? false);
   const image = path.resolve(opts.image ?? home.defaultImage(name));
@@ -102,7 +102,7 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
 
 export function destroyPool(home: Home, name: string): void {
   const entry = home.find(name);
-  if (!entry) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
+  if (!entry) throw poolError(`cannot open '${name}'`, 'ENOENT');
   home.remove(name);
   const metadata = metadataPathOf(path.resolve(entry.image));
   for (const file of [metadata, `${metadata}-lock`]) fs.rmSync(file, { force: true });

@@ -24,7 +24,7 @@ import {
   type StreamRecord,
 } from '../engine/streams/format.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
-import { engineFailure, ZfsError } from './errors.js';
+import { engineFailure, ZfsError, datasetError } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName, isUserPropName } from './names.js';
 import type { Change, PoolHandle } from './pool-handle.js';
@@ -131,7 +131,7 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
       });
     },
     () => {
-      throw ZfsError.action(`cannot open '${topFs}'`, 'dataset does not exist');
+      throw datasetError(`cannot open '${topFs}'`, 'ENOENT');
     },
   );
 }
@@ -377,7 +377,7 @@ function prepareIncremental(h: PoolHandle, c: Change, fsName: string, begin: Beg
 /** A snapshot -F removes; a held or cloned one stops the receive. */
 function destroyForReceive(c: Change, id: Id): void {
   const snap = c.dsl.ds(id) as SnapshotRecord;
-  if (snap.userrefs > 0 || snap.numClones > 0) throw ZfsError.action(`cannot destroy '${c.dsl.datasetName(snap)}'`, 'dataset is busy');
+  if (snap.userrefs > 0 || snap.numClones > 0) throw datasetError(`cannot destroy '${c.dsl.datasetName(snap)}'`, 'EBUSY');
   destroySnapshot(c.dsl, id);
 }
 
@@ -407,7 +407,7 @@ function prune(h: PoolHandle, c: Change, topFs: string, pkg: PackageHeader): voi
     if (step.kind !== 'snapshot') continue;
     const snap = c.dsl.ds(step.id) as SnapshotRecord;
     const clonedOutside = c.dsl.cloneIds(step.id).some((head) => !going.has(c.dsl.ds(head).dir));
-    if (snap.userrefs > 0 || clonedOutside) throw ZfsError.action(`cannot destroy '${c.dsl.datasetName(snap)}'`, 'dataset is busy');
+    if (snap.userrefs > 0 || clonedOutside) throw datasetError(`cannot destroy '${c.dsl.datasetName(snap)}'`, 'EBUSY');
   }
   execute(c, steps, false);
 }

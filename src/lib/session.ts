@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Home } from './home.js';
-import { ZfsError, notFound } from './errors.js';
+import { ZfsError, notFound, poolError } from './errors.js';
 import { checkDatasetName } from './names.js';
 import { PoolHandle, poolNameOf } from './pool-handle.js';
 
@@ -37,7 +37,7 @@ export function withPool<T>(
 }
 
 const noSuchPool = (name: string) => (): never => {
-  throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
+  throw poolError(`cannot open '${name}'`, 'ENOENT');
 };
 
 /** Run `fn` with the pool of `datasetName` open, or return `onMissing()` when no such pool. */

@@ -1,6 +1,6 @@
 /** `zfs clone [-p] [-o prop=val]... SNAP FS|VOL` */
 import { createClone } from '../../engine/datasets/snapshot.js';
-import { ZfsError, notFound } from '../errors.js';
+import { ZfsError, notFound, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { volumeGeometryAt } from '../../engine/reading.js';
@@ -39,9 +39,9 @@ export function clone(home: Home, source: string, target: string, opts: CreateOp
           if (props.refreservation === 'auto') props.refreservation = String(volsize ?? originGeometry!.size);
           if (h.findDir(c.dsl, target) !== undefined) {
             if (opts.parents) return null;
-            throw ZfsError.action(action, 'dataset already exists');
+            throw datasetError(action, 'EEXIST');
           }
-          if (!target.includes('/')) throw ZfsError.action(action, 'dataset already exists');
+          if (!target.includes('/')) throw datasetError(action, 'EEXIST');
           const resize = volsize !== undefined && volsize !== originGeometry!.size ? volsize : undefined;
           return { origin: origin.ds.id, props, resize };
         },
@@ -50,7 +50,7 @@ export function clone(home: Home, source: string, target: string, opts: CreateOp
           const parent = ensureParent(h, c, target, opts.parents, action);
           const head = createClone(c.dsl, plan.origin, parent, target.slice(target.lastIndexOf('/') + 1), {});
           if (plan.resize !== undefined) openVolume(c, head.id).resize(plan.resize);
-          assignProperties(c, head.dir, plan.props, () => ZfsError.action(action, 'out of space'));
+          assignProperties(c, head.dir, plan.props, () => datasetError(action, 'ENOSPC'));
         },
       });
     },

@@ -6,7 +6,7 @@
  */
 import type { DslView } from '../../engine/datasets/view.js';
 import type { SnapshotRecord } from '../../engine/model.js';
-import { ZfsError } from '../errors.js';
+import { ZfsError, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';
 import { checkDatasetName, isUserPropName } from '../names.js';
@@ -117,7 +117,7 @@ function inheritOne(h: PoolHandle, name: string, propname: string, def: PropDef 
   const action = `cannot inherit ${propname} for '${name}'`;
   h.change(history, (c) => {
     const r = h.resolve(c.dsl, name);
-    if (!r) throw ZfsError.action(action, 'dataset does not exist');
+    if (!r) throw datasetError(action, 'ENOENT');
     if (def && !def.inheritable && !received) throw ZfsError.action(action, 'property cannot be inherited');
     if (def && !def.types.includes(r.kind)) throw ZfsError.action(action, "property doesn't apply to datasets of this type");
     const key = def ? def.name : propname;

@@ -7,7 +7,7 @@ import { rollbackHead } from '../../engine/datasets/rollback.js';
 import { rollbackRefusal } from '../../engine/datasets/space.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import type { HeadRecord, SnapshotRecord } from '../../engine/model.js';
-import { ZfsError, notFound } from '../errors.js';
+import { ZfsError, notFound, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { withPoolOf } from '../session.js';
@@ -54,7 +54,7 @@ export function rollback(home: Home, name: string, opts: RollbackOptions, histor
           throw ZfsError.action(`cannot rollback '${fsName}'`, `there is a snapshot or bookmark more recent than '${name}'`);
         }
         // Both refusals print as zfs_standard_error's words for ENOSPC and EDQUOT.
-        if (rollbackRefusal(c.dsl, head, c.tx.usableBytes()) !== null) throw ZfsError.action(`cannot rollback '${fsName}'`, 'out of space');
+        if (rollbackRefusal(c.dsl, head, c.tx.usableBytes()) !== null) throw datasetError(`cannot rollback '${fsName}'`, 'ENOSPC');
         rollbackHead(c.dsl, head.id, walkTree(c));
       }),
     () => {

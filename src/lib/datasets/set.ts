@@ -5,7 +5,7 @@
  */
 import { isSpaceLimit, limitRefusal, setLimit, type SpaceLimit } from '../../engine/datasets/space.js';
 import type { Id, SnapshotRecord } from '../../engine/model.js';
-import { ZfsError } from '../errors.js';
+import { ZfsError, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';
 import { checkDatasetName } from '../names.js';
@@ -101,7 +101,7 @@ function writeAll(h: PoolHandle, t: Target, values: Record<string, string>, any:
   if (!any) return;
   h.change(history, (c) => {
     const r = h.resolve(c.dsl, t.name);
-    if (!r) throw ZfsError.action(action, 'dataset does not exist');
+    if (!r) throw datasetError(action, 'ENOENT');
     if (r.kind === 'volume') applyVolumeValues(h, c, r, values, action);
     // A snapshot keeps its own (user) properties; a filesystem's live in its dir.
     if (r.kind === 'snapshot') Object.assign((c.dsl.ds(r.ds.id) as SnapshotRecord).props, values);

@@ -3,7 +3,7 @@ import { createSnapshot } from '../../engine/datasets/snapshot.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import { snapshotFits } from '../../engine/datasets/space.js';
 import type { HeadRecord, Id } from '../../engine/model.js';
-import { ZfsError } from '../errors.js';
+import { ZfsError, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { poolNameOf, type PoolHandle } from '../pool-handle.js';
@@ -52,7 +52,7 @@ export function snapshot(home: Home, names: string[], opts: SnapshotOptions, his
           const targets = collectTargets(h, c.dsl, names, opts.recursive);
           for (const [headId, { full, snapName }] of targets) {
             if (!snapshotFits(c.dsl, c.dsl.ds(headId) as HeadRecord, c.tx.usableBytes())) {
-              throw ZfsError.action(`cannot create snapshot '${full}'`, 'out of space');
+              throw datasetError(`cannot create snapshot '${full}'`, 'ENOSPC');
             }
             createSnapshot(c.dsl, headId, snapName, { ...props });
           }
@@ -79,7 +79,7 @@ function collectTargets(
     const headId = view.dir(dir).head;
     if (targets.has(headId)) throw ZfsError.action('cannot create snapshots ', 'multiple snapshots of same fs not allowed');
     if (view.snapshotByName(dir, snapName) !== undefined) {
-      throw ZfsError.action(`cannot create snapshot '${full}'`, 'dataset already exists');
+      throw datasetError(`cannot create snapshot '${full}'`, 'EEXIST');
     }
     targets.set(headId, { full, snapName });
   };
