@@ -23,6 +23,7 @@ import {
   type PackageHeader,
   type StreamRecord,
 } from '../engine/streams/format.js';
+import { checkBegin, StreamChecker } from '../engine/streams/validate.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
 import { engineFailure, ZfsError, datasetError } from './errors.js';
 import type { Home } from './home.js';
@@ -144,6 +145,7 @@ function readBegin(input: PeekableSource): { reader: StreamReader; header: Begin
     const first = reader.next();
     if (!first || first.type !== RecordType.Begin) throw badStream();
     const { header } = first;
+    checkBegin(header);
     if (header.version !== (header.kind === 'package' ? PACKAGE_VERSION : STREAM_VERSION)) throw badStream();
     return { reader, header };
   } catch (err) {
@@ -241,8 +243,9 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   // Received blocks carry the destination's checksum and compression, as written ones do.
   const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId));
   const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value);
+  const checker = new StreamChecker(begin.kind === 'full', c.dsl.dir(dir).type === 'volume');
   try {
-    apply(s.reader, openObjects(c, headId, settings), action);
+    apply(s.reader, openObjects(c, headId, settings), checker, action);
   } catch (err) {
     throw spaceFailure(err, action, fsName);
   }
@@ -412,9 +415,19 @@ function prune(h: PoolHandle, c: Change, topFs: string, pkg: PackageHeader): voi
   execute(c, steps, false);
 }
 
-function apply(reader: StreamReader, objects: ObjectWriter, action: string): void {
+function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamChecker, action: string): void {
+  /** A stream refused for what it says may also be damaged or cut short: that is named first. */
+  const refuse = (err: unknown): never => {
+    drain(reader, action);
+    throw err;
+  };
   try {
     for (let r: StreamRecord | null; (r = reader.next()) !== null; ) {
+      try {
+        checker.check(r);
+      } catch (err) {
+        refuse(err);
+      }
       switch (r.type) {
         case RecordType.Object:
           objects.setObject(r.header);
@@ -434,6 +447,11 @@ function apply(reader: StreamReader, objects: ObjectWriter, action: string): voi
         default:
           throw badStream();
       }
+    }
+    try {
+      checker.finish(objects.source, objects.baseObjects, objects.objects);
+    } catch (err) {
+      refuse(err);
     }
   } catch (err) {
     throw streamFailure(err, action);
