@@ -17,7 +17,12 @@ import type { ByteSource } from '../../src/engine/pool/staging.js';
 import { checkPool } from '../../src/lib/check.js';
 import { destroy } from '../../src/lib/datasets/destroy.js';
 import { ZfsError } from '../../src/lib/errors.js';
-import { catFiles, catVolume, contentsOf, listDirectory } from '../../src/lib/files.js';
+import type { WriteMode } from '../../src/engine/files/fs-writer.js';
+import { createFilesystem, createVolume } from '../../src/lib/datasets/create.js';
+import { snapshot } from '../../src/lib/datasets/snapshot.js';
+import { catFiles, catVolume, contentsOf, listDirectory, makeDirectory, removeFiles, writeFile, writeVolume } from '../../src/lib/files.js';
+import { createPool } from '../../src/lib/pools.js';
+import { send } from '../../src/lib/send.js';
 import { scrub } from '../../src/lib/health.js';
 import { Home } from '../../src/lib/home.js';
 import { receive } from '../../src/lib/receive.js';
@@ -56,31 +61,42 @@ let sb: Sandbox;
 
 beforeAll(() => {
   sb = new Sandbox();
-  sb.ok(['pool', 'create', '--size', '128M', 'tank']);
+  // Built through the library: the streams are inputs here, and the binary's start-up is slow.
+  const home = new Home(sb.home);
+  const write = (path: string, data: string | Buffer, mode: WriteMode = { kind: 'replace' }) =>
+    writeFile(home, 'tank/src', path, mode, bytesSource(Buffer.from(data)), { parents: true });
+  const sent = (name: string, from?: string) => {
+    const chunks: Buffer[] = [];
+    send(home, name, { dryRun: false, from }, (c) => chunks.push(Buffer.from(c)));
+    return Buffer.concat(chunks);
+  };
+  createPool(home, 'tank', { size: 128 << 20, force: false, fsProps: [], poolProps: [] }, 'pool create');
   // Small records keep the streams small, and give files of several blocks and tree levels.
-  sb.ok(['create', '-o', 'recordsize=4096', 'tank/src']);
-  sb.ok(['write', '-p', 'tank/src', '/d/e/f'], 'hello\n');
-  sb.ok(['write', 'tank/src', '/empty'], '');
-  sb.ok(['write', 'tank/src', '/big'], pattern(9 * 4096 + 100, 1));
-  sb.ok(['write', '-p', 'tank/src', '/d/h/i'], pattern(5000, 2));
-  sb.ok(['snapshot', 'tank/src@a']);
-  sb.ok(['write', 'tank/src', '/d/g'], 'gee\n');
-  sb.ok(['rm', 'tank/src', '/d/e/f']);
-  sb.ok(['write', '--offset', String(4096 + 7), 'tank/src', '/big'], 'patch');
-  sb.ok(['write', 'tank/src', '/d/h/i'], 'short now');
-  sb.ok(['mkdir', 'tank/src', '/n']);
-  sb.ok(['snapshot', 'tank/src@b']);
-  sb.ok(['create', '-V', '64K', '-b', '8192', 'tank/vol']);
-  sb.ok(['write', '--offset', '8192', 'tank/vol'], pattern(10000, 3));
-  sb.ok(['snapshot', 'tank/vol@a']);
-  const full = sb.bytesOf(['send', 'tank/src@a']);
-  // The incremental stream goes onto tank/inc, which holds @a (and -F, which rolls back to it).
-  sb.ok(['receive', 'tank/inc'], full);
+  createFilesystem(home, 'tank/src', { parents: false, props: [['recordsize', '4096']] }, 'create');
+  write('/d/e/f', 'hello\n');
+  write('/empty', '');
+  write('/big', pattern(9 * 4096 + 100, 1));
+  write('/d/h/i', pattern(5000, 2));
+  snapshot(home, ['tank/src@a'], { recursive: false, props: [] }, 'snapshot');
+  write('/d/g', 'gee\n');
+  removeFiles(home, 'tank/src', ['/d/e/f'], { recursive: false, force: false });
+  write('/big', 'patch', { kind: 'offset', offset: 4096 + 7 });
+  write('/d/h/i', 'short now');
+  makeDirectory(home, 'tank/src', '/n', { parents: false });
+  snapshot(home, ['tank/src@b'], { recursive: false, props: [] }, 'snapshot');
+  createVolume(home, 'tank/vol', { parents: false, props: [], size: 65536n, blocksize: '8192', sparse: false, warn: () => {} }, 'create');
+  writeVolume(home, 'tank/vol', 8192, bytesSource(pattern(10000, 3)));
+  snapshot(home, ['tank/vol@a'], { recursive: false, props: [] }, 'snapshot');
+  const full = sent('tank/src@a');
   bases = [
     { name: 'full', streams: decode(full), target: 'tank/full', force: false },
-    { name: 'incremental', streams: decode(sb.bytesOf(['send', '-i', '@a', 'tank/src@b'])), target: 'tank/inc', force: true },
-    { name: 'volume', streams: decode(sb.bytesOf(['send', 'tank/vol@a'])), target: 'tank/fullvol', force: false },
+    { name: 'incremental', streams: decode(sent('tank/src@b', '@a')), target: 'tank/inc', force: true },
+    { name: 'volume', streams: decode(sent('tank/vol@a')), target: 'tank/fullvol', force: false },
   ];
+  // The incremental stream goes onto tank/inc, which holds @a (and -F, which rolls back to it).
+  expect(receiveInProcess(sb.home, 'tank/inc', false, full)).toEqual({ status: 0, stderr: '' });
+  // The streams are those the binary sends.
+  expect(sb.bytesOf(['send', 'tank/src@a'])).toEqual(full);
 });
 
 afterAll(() => sb?.cleanup());
