@@ -179,7 +179,9 @@ function incoming(
   if (begin.kind === 'package') throw ZfsError.action('cannot receive', 'invalid backup stream');
   // A package's streams are those of the snapshots it lists.
   const dataset = pkg?.datasets.find((d) => d.snapshots.some((s) => s.guid === begin.toGuid)) ?? null;
-  if (pkg && !dataset) throw ZfsError.action('cannot receive', 'invalid backup stream');
+  // ... and of the filesystem it was sent from or its descendants (libzfs asserts as much).
+  const within = sendFs !== '' && begin.toName.startsWith(sendFs) && ['/', '@'].includes(begin.toName.charAt(sendFs.length));
+  if (pkg && (!dataset || !within)) throw ZfsError.action('cannot receive', 'invalid backup stream');
   const into = destination(target, pkg ? sendFs : fsOf(begin.toName), begin.toName, opts.naming);
   const bad = checkDatasetName(into, ['snapshot'], true);
   if (bad) throw ZfsError.action('cannot receive', bad);

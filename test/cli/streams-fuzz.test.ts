@@ -1,5 +1,6 @@
 /**
- * Seeded fuzzing of receive (issue 12, item 5): valid full and incremental streams, each mutated in
+ * Seeded fuzzing of receive (issue 12, item 5): valid full, incremental, volume and package (send -R)
+ * streams, each mutated in
  * a field or in its structure and encoded again with every checksum recomputed. Whatever the
  * mutation, receive either succeeds, and then every file of the received dataset reads back and a
  * scrub finds nothing, or fails with exit 1 and one line starting `cannot receive`, and the pool's
@@ -65,9 +66,9 @@ beforeAll(() => {
   const home = new Home(sb.home);
   const write = (path: string, data: string | Buffer, mode: WriteMode = { kind: 'replace' }) =>
     writeFile(home, 'tank/src', path, mode, bytesSource(Buffer.from(data)), { parents: true });
-  const sent = (name: string, from?: string) => {
+  const sent = (name: string, from?: string, replicate = false) => {
     const chunks: Buffer[] = [];
-    send(home, name, { dryRun: false, from }, (c) => chunks.push(Buffer.from(c)));
+    send(home, name, { dryRun: false, from, replicate }, (c) => chunks.push(Buffer.from(c)));
     return Buffer.concat(chunks);
   };
   createPool(home, 'tank', { size: 128 << 20, force: false, fsProps: [], poolProps: [] }, 'pool create');
@@ -92,6 +93,7 @@ beforeAll(() => {
     { name: 'full', streams: decode(full), target: 'tank/full', force: false },
     { name: 'incremental', streams: decode(sent('tank/src@b', '@a')), target: 'tank/inc', force: true },
     { name: 'volume', streams: decode(sent('tank/vol@a')), target: 'tank/fullvol', force: false },
+    { name: 'package', streams: decode(sent('tank/src@a', undefined, true)), target: 'tank/pkg', force: false },
   ];
   // The incremental stream goes onto tank/inc, which holds @a (and -F, which rolls back to it).
   expect(receiveInProcess(sb.home, 'tank/inc', false, full)).toEqual({ status: 0, stderr: '' });
@@ -105,9 +107,12 @@ afterAll(() => sb?.cleanup());
 
 const NUMBERS = [0, -1, 1, 2, 3, 511, 512, 513, 4095, 4096, 8192, 1 << 20, 32 << 20, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 60, 1e300, -0.5, 1.5];
 const NAMES = ['', '.', '..', 'a/b', 'nul\0', 'x'.repeat(255), 'x'.repeat(256), 'é'.repeat(128), 'big', 'd', 'new'];
+/** Sizes: a file accepted with one is read back whole, so the large ones are those refused. */
+const SIZES = [0, 1, 511, 4095, 4096, 4097, 36964, 65536, 1 << 20, 2 ** 53, 2 ** 60, 1e300, -1, 1.5];
 const OTHERS: unknown[] = [null, true, '', 'x', 'file', 'dir', 'volume', [], {}, [['a', 2]], '12345'];
 
-function anyValue(rng: Rng, old: unknown, objects: number[]): unknown {
+function anyValue(rng: Rng, old: unknown, objects: number[], key = ''): unknown {
+  if (key === 'size') return rng.pick(SIZES);
   switch (rng.int(4)) {
     case 0:
       return rng.pick(NUMBERS);
@@ -139,7 +144,7 @@ function mutate(rng: Rng, rs: Records): string {
         delete target.header[key];
         return `delete ${key} of record ${rs.indexOf(target)}`;
       }
-      target.header[key] = anyValue(rng, target.header[key], objects);
+      target.header[key] = anyValue(rng, target.header[key], objects, key);
       return `${key} of record ${rs.indexOf(target)} = ${JSON.stringify(target.header[key])}`;
     }
     case 2: {
@@ -330,14 +335,19 @@ function restore(base: Base): void {
 }
 
 describe('receive of mutated streams', () => {
-  it(`${RUNS} mutations of full, incremental and volume streams: a clean success or a clean refusal`, () => {
+  it(`${RUNS} mutations of full, incremental, volume and package streams: a clean success or a clean refusal`, () => {
     const rng = generator(SEED);
     const tally = { accepted: 0, refused: 0, spawned: 0 };
     for (let run = 0; run < RUNS; run++) {
       const base = bases[run % bases.length];
       const streams = structuredClone(base.streams).map((rs) => rs.map((r) => ({ ...r, data: r.data && Buffer.from(r.data) })));
-      const did = [mutate(rng, streams[0])];
-      if (rng.int(4) === 0) did.push(mutate(rng, streams[0]));
+      // A package is several streams (its header's, then each snapshot's): any of them changes.
+      const one = () => {
+        const i = rng.int(streams.length);
+        return `stream ${i}: ${mutate(rng, streams[i])}`;
+      };
+      const did = [one()];
+      if (rng.int(4) === 0) did.push(one());
       const input = encode(streams);
       const label = `run ${run} (seed ${SEED}, ${base.name}): ${did.join('; ')}`;
       const viaBinary = run % SPAWN_EVERY === 0;
