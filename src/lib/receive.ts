@@ -97,6 +97,8 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
         if (s.begin.toGuid !== expected.toGuid || s.begin.fromGuid !== expected.fromGuid) throw ZfsError.action('cannot receive', 'invalid backup stream');
         yield s;
       }
+      // Nothing follows the streams a package lists.
+      if (!input.atEnd()) throw ZfsError.action('cannot receive', 'invalid backup stream');
     } else {
       yield incoming(0, first, null, sendFs, target, opts);
       while (!input.atEnd()) yield incoming(input.bytes, readBegin(input), null, sendFs, target, opts);

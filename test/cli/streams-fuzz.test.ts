@@ -129,6 +129,7 @@ type Rec = Records[number];
 
 /** One mutation of the records of `rs` (BEGIN first); returns what it did, for the failure message. */
 function mutate(rng: Rng, rs: Records): string {
+  if (rs.length === 0) return 'none';
   const objects = [...new Set(rs.filter((r) => r.type === RecordType.Object).map((r) => r.header.object as number))];
   const body = () => 1 + rng.int(Math.max(1, rs.length - 1));
   const at = Math.min(body(), rs.length - 1);

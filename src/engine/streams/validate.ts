@@ -66,7 +66,8 @@ export function checkBegin(h: unknown): asserts h is BeginHeader | PackageHeader
 }
 
 function checkPackage(h: Record<string, unknown>): void {
-  if (typeof h.recursive !== 'boolean' || !Array.isArray(h.datasets) || !Array.isArray(h.streams)) return invalid();
+  // A package carries at least the snapshot named to send.
+  if (typeof h.recursive !== 'boolean' || !Array.isArray(h.datasets) || !Array.isArray(h.streams) || h.streams.length === 0) return invalid();
   for (const s of h.streams) {
     if (!isObject(s) || !isGuid(s.toGuid) || (s.fromGuid !== null && !isGuid(s.fromGuid))) invalid();
   }
