@@ -15,6 +15,8 @@ const INCREMENTAL = 'cannot receive incremental stream: invalid backup stream\n'
 /** A small tree: /big (3 records), /d/e/f; then @b adds /d/g, removes /d/e/f and rewrites /big. */
 let full: Buffer;
 let incremental: Buffer;
+/** `send -R tank/src@a`: a package header, then the stream of @a */
+let pkg: Buffer;
 
 beforeAll(() => {
   const sb = new Sandbox();
@@ -30,6 +32,7 @@ beforeAll(() => {
     sb.ok(['snapshot', 'tank/src@b']);
     full = sb.bytesOf(['send', 'tank/src@a']);
     incremental = sb.bytesOf(['send', '-i', '@a', 'tank/src@b']);
+    pkg = sb.bytesOf(['send', '-R', 'tank/src@a']);
   } finally {
     sb.cleanup();
   }
@@ -204,5 +207,19 @@ describe('hostile streams are refused and change nothing', () => {
   it('an empty target name', () => {
     refused(fullWith((rs) => (rs[0].header.toName = '')), 'cannot receive: invalid stream (bad snapshot name)\n');
     refused(fullWith((rs) => (rs[0].header.toName = 'tank/src@')), "cannot receive: empty component or misplaced '@' or '#' delimiter in name\n");
+  });
+
+  it('a package whose streams are not those it lists', () => {
+    const pkgWith = (change: (streams: Records[]) => void) => {
+      const streams = decode(pkg);
+      change(streams);
+      return encode(streams);
+    };
+    const bad = 'cannot receive: invalid backup stream\n';
+    // A snapshot of a filesystem other than the one the package was sent from.
+    refused(pkgWith((s) => (s[0][0].header.toName = '@a')), bad);
+    // No stream listed, yet one follows; and a stream after those listed.
+    refused(pkgWith((s) => (s[0][0].header.streams = [])), bad);
+    refused(pkgWith((s) => s.push(decode(full)[0])), bad);
   });
 });
