@@ -3,7 +3,7 @@
  * not, made by decoding a valid stream, changing one thing and encoding it again. Each is refused
  * with OpenZFS's message and exit 1, and leaves the pool exactly as it was.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { poolProblems } from '../engine/check-helper.js';
 import { pattern, Sandbox } from './harness.js';
 import { decode, encode, RecordType, type Records } from './stream-craft.js';
@@ -47,24 +47,35 @@ const entry = (rs: Records, dir: number, name: string): Rec => {
 };
 const firstWrite = (rs: Records): Rec => rs.find((r) => r.type === RecordType.Write)!;
 
-/** Receive `stream` where a stream goes; the pool must not change. With `base`, tank/dst holds @a first. */
-function refused(stream: Buffer, message: string, base = false, target = 'tank/dst'): void {
+/** The pool of the case at hand: tank/dst holds @a, where incremental streams go; full ones go
+ *  to tank/new. Made at a case's first refusal; every refusal after it must find it unchanged. */
+let pool: { sb: Sandbox; state: () => string[]; before: string[] } | null = null;
+
+afterEach(() => {
+  pool?.sb.cleanup();
+  pool = null;
+});
+
+function openPool(): NonNullable<typeof pool> {
+  if (pool) return pool;
   const sb = new Sandbox();
-  try {
-    sb.ok(['pool', 'create', '--size', '64M', 'tank']);
-    if (base) sb.ok(['receive', 'tank/dst'], full);
-    const state = () => [
-      sb.ok(['list', '-Hp', '-t', 'all', '-o', 'name,used,referenced,written,guid']),
-      sb.ok(['pool', 'list', '-Hp', '-o', 'allocated,free', 'tank']),
-    ];
-    const before = state();
-    const r = sb.run(['receive', target], stream);
-    expect({ status: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({ status: 1, stderr: message, stdout: '' });
-    expect(state()).toEqual(before);
-    expect(poolProblems(sb.home)).toEqual([]);
-  } finally {
-    sb.cleanup();
-  }
+  sb.ok(['pool', 'create', '--size', '64M', 'tank']);
+  sb.ok(['receive', 'tank/dst'], full);
+  const state = () => [
+    sb.ok(['list', '-Hp', '-t', 'all', '-o', 'name,used,referenced,written,guid']),
+    sb.ok(['pool', 'list', '-Hp', '-o', 'allocated,free', 'tank']),
+  ];
+  pool = { sb, state, before: state() };
+  return pool;
+}
+
+/** Receive `stream` into `target`: exit 1, `message`, and the pool exactly as it was. */
+function refused(stream: Buffer, message: string, target = 'tank/new'): void {
+  const { sb, state, before } = openPool();
+  const r = sb.run(['receive', target], stream);
+  expect({ status: r.status, stderr: r.stderr, stdout: r.stdout }).toEqual({ status: 1, stderr: message, stdout: '' });
+  expect(state()).toEqual(before);
+  expect(poolProblems(sb.home)).toEqual([]);
 }
 
 /** The full stream with `change` made to its records, checksums recomputed. */
@@ -98,7 +109,7 @@ describe('hostile streams are refused and change nothing', () => {
     refused(
       incrementalWith((rs) => rs.splice(1, 0, { type: RecordType.FreeObject, header: { object: 1 } })),
       INCREMENTAL,
-      true,
+      'tank/dst',
     );
     refused(
       fullWith((rs) => {
@@ -163,7 +174,7 @@ describe('hostile streams are refused and change nothing', () => {
         rs.splice(rs.indexOf(w), 0, { type: RecordType.Write, header: { ...w.header, object: 999 }, data: w.data });
       }),
       INCREMENTAL,
-      true,
+      'tank/dst',
     );
   });
 
@@ -176,7 +187,7 @@ describe('hostile streams are refused and change nothing', () => {
         expect(rs.some((r) => r.type === RecordType.Object && r.header.object === 1)).toBe(false);
       }),
       INCREMENTAL,
-      true,
+      'tank/dst',
     );
   });
 
