@@ -312,7 +312,9 @@ function readsBack(home: string, dataset: string, viaBinary: boolean): string[] 
       if (found.length) problems.push(`scrub found ${found.length} damaged blocks`);
       problems.push(...checkPool(handle).problems);
     },
-    () => problems.push('no pool'),
+    () => {
+      problems.push('no pool');
+    },
   );
   if (viaBinary) {
     const cat = sb.run(paths.length ? ['cat', dataset, ...paths] : ['cat', dataset]);
