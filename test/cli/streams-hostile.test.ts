@@ -17,6 +17,8 @@ let full: Buffer;
 let incremental: Buffer;
 /** `send -R tank/src@a`: a package header, then the stream of @a */
 let pkg: Buffer;
+/** a volume of 64K in blocks of 8K, the second of which is written */
+let volume: Buffer;
 
 beforeAll(() => {
   const sb = new Sandbox();
@@ -33,6 +35,10 @@ beforeAll(() => {
     full = sb.bytesOf(['send', 'tank/src@a']);
     incremental = sb.bytesOf(['send', '-i', '@a', 'tank/src@b']);
     pkg = sb.bytesOf(['send', '-R', 'tank/src@a']);
+    sb.ok(['create', '-V', '64K', '-b', '8192', 'tank/vol']);
+    sb.ok(['write', '--offset', '8192', 'tank/vol'], pattern(8192, 3));
+    sb.ok(['snapshot', 'tank/vol@a']);
+    volume = sb.bytesOf(['send', 'tank/vol@a']);
   } finally {
     sb.cleanup();
   }
@@ -232,5 +238,25 @@ describe('hostile streams are refused and change nothing', () => {
     // No stream listed, yet one follows; and a stream after those listed.
     refused(pkgWith((s) => (s[0][0].header.streams = [])), bad);
     refused(pkgWith((s) => s.push(decode(full)[0])), bad);
+  });
+
+  it('a volume that is not one object of whole blocks, and a filesystem called a volume', () => {
+    const volumeWith = (change: (rs: Records) => void) => {
+      const streams = decode(volume);
+      change(streams[0]);
+      return encode(streams);
+    };
+    refused(
+      volumeWith((rs) => {
+        // The data object made a directory, its block record dropped.
+        Object.assign(objectRecord(rs, 1).header, { type: 'dir', entries: [], size: undefined, blksz: undefined });
+        rs.splice(rs.indexOf(firstWrite(rs)), 1);
+      }),
+      FULL,
+    );
+    refused(volumeWith((rs) => Object.assign(objectRecord(rs, 1).header, { blksz: 3 * 4096, size: 3 * 4096 * 5 })), FULL);
+    refused(volumeWith((rs) => (objectRecord(rs, 1).header.size = 65536 + 512)), FULL);
+    refused(volumeWith((rs) => rs.push({ ...objectRecord(rs, 1), header: { ...objectRecord(rs, 1).header, object: 2 } })), FULL);
+    refused(fullWith((rs) => (rs[0].header.type = 'volume')), FULL);
   });
 });
