@@ -15,7 +15,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ByteSource } from '../../src/engine/pool/staging.js';
-import { checkPool } from '../../src/lib/check.js';
+import { checkPool } from '../../src/engine/check.js';
+import { scrub } from '../../src/engine/scrub.js';
 import { destroy } from '../../src/lib/datasets/destroy.js';
 import { ZfsError } from '../../src/lib/errors.js';
 import type { WriteMode } from '../../src/engine/files/fs-writer.js';
@@ -24,7 +25,6 @@ import { snapshot } from '../../src/lib/datasets/snapshot.js';
 import { catFiles, catVolume, contentsOf, listDirectory, makeDirectory, removeFiles, writeFile, writeVolume } from '../../src/lib/files.js';
 import { createPool } from '../../src/lib/pools.js';
 import { send } from '../../src/lib/send.js';
-import { scrub } from '../../src/lib/health.js';
 import { Home } from '../../src/lib/home.js';
 import { receive } from '../../src/lib/receive.js';
 import { withPoolOf } from '../../src/lib/session.js';
@@ -308,9 +308,9 @@ function readsBack(home: string, dataset: string, viaBinary: boolean): string[] 
     h,
     'tank',
     (handle) => {
-      const found = scrub(handle).found;
+      const found = scrub(handle.pool).found;
       if (found.length) problems.push(`scrub found ${found.length} damaged blocks`);
-      problems.push(...checkPool(handle).problems);
+      problems.push(...checkPool(handle.pool).problems);
     },
     () => {
       problems.push('no pool');
