@@ -17,8 +17,9 @@ let full: Buffer;
 let incremental: Buffer;
 /** `send -R tank/src@a`: a package header, then the stream of @a */
 let pkg: Buffer;
-/** a volume of 64K in blocks of 8K, the second of which is written */
+/** a volume of 64K in blocks of 8K, the second of which is written; then the sixth, at @b */
 let volume: Buffer;
+let volumeIncremental: Buffer;
 
 beforeAll(() => {
   const sb = new Sandbox();
@@ -39,6 +40,9 @@ beforeAll(() => {
     sb.ok(['write', '--offset', '8192', 'tank/vol'], pattern(8192, 3));
     sb.ok(['snapshot', 'tank/vol@a']);
     volume = sb.bytesOf(['send', 'tank/vol@a']);
+    sb.ok(['write', '--offset', String(5 * 8192), 'tank/vol'], pattern(8192, 4));
+    sb.ok(['snapshot', 'tank/vol@b']);
+    volumeIncremental = sb.bytesOf(['send', '-i', '@a', 'tank/vol@b']);
   } finally {
     sb.cleanup();
   }
@@ -258,5 +262,16 @@ describe('hostile streams are refused and change nothing', () => {
     refused(volumeWith((rs) => (objectRecord(rs, 1).header.size = 65536 + 512)), FULL);
     refused(volumeWith((rs) => rs.push({ ...objectRecord(rs, 1), header: { ...objectRecord(rs, 1).header, object: 2 } })), FULL);
     refused(fullWith((rs) => (rs[0].header.type = 'volume')), FULL);
+  });
+
+  it('a volume made shorter than the blocks it keeps', () => {
+    const p = openPool();
+    p.sb.ok(['receive', 'tank/vol'], volume);
+    p.before = p.state();
+    const streams = decode(volumeIncremental);
+    // One block long, yet the second block (written at @a) stays.
+    objectRecord(streams[0], 1).header.size = 8192;
+    streams[0] = streams[0].filter((r) => r.type !== RecordType.Write);
+    refused(encode(streams), INCREMENTAL, 'tank/vol');
   });
 });

@@ -184,7 +184,11 @@ export class StreamChecker {
     // A full stream brings its root; the head's fresh root is not the sender's.
     if (this.full && !touched.has(ROOT_OBJECT)) invalid();
     if (!root || root.parent !== ROOT_OBJECT || root.type !== (this.volume ? 'file' : 'dir')) return invalid();
-    if (this.volume) return;
+    if (this.volume) {
+      const before = get(base, ROOT_OBJECT);
+      if (touched.has(ROOT_OBJECT) && before?.type === 'file' && before.gen === root.gen) this.keptBlocks(src, before, root as Dnode & { type: 'file' });
+      return;
+    }
     /** objects known to hang from the root by a chain of parents */
     const rooted = new Set<number>([ROOT_OBJECT]);
     /** the objects each directory of the result names (read once: a full stream names them all) */
