@@ -55,7 +55,8 @@ interface Base {
   name: string;
   streams: Records[];
   target: string;
-  force: boolean;
+  /** an incremental stream's: received with -F onto `target`, which holds this stream first */
+  onto?: Buffer;
 }
 let bases: Base[] = [];
 let sb: Sandbox;
@@ -88,15 +89,19 @@ beforeAll(() => {
   createVolume(home, 'tank/vol', { parents: false, props: [], size: 65536n, blocksize: '8192', sparse: false, warn: () => {} }, 'create');
   writeVolume(home, 'tank/vol', 8192, bytesSource(pattern(10000, 3)));
   snapshot(home, ['tank/vol@a'], { recursive: false, props: [] }, 'snapshot');
+  const volume = sent('tank/vol@a');
+  writeVolume(home, 'tank/vol', 5 * 8192, bytesSource(pattern(8192, 4)));
+  snapshot(home, ['tank/vol@b'], { recursive: false, props: [] }, 'snapshot');
   const full = sent('tank/src@a');
   bases = [
-    { name: 'full', streams: decode(full), target: 'tank/full', force: false },
-    { name: 'incremental', streams: decode(sent('tank/src@b', '@a')), target: 'tank/inc', force: true },
-    { name: 'volume', streams: decode(sent('tank/vol@a')), target: 'tank/fullvol', force: false },
-    { name: 'package', streams: decode(sent('tank/src@a', undefined, true)), target: 'tank/pkg', force: false },
+    { name: 'full', streams: decode(full), target: 'tank/full' },
+    { name: 'incremental', streams: decode(sent('tank/src@b', '@a')), target: 'tank/inc', onto: full },
+    { name: 'volume', streams: decode(volume), target: 'tank/fullvol' },
+    { name: 'package', streams: decode(sent('tank/src@a', undefined, true)), target: 'tank/pkg' },
+    { name: 'volume incremental', streams: decode(sent('tank/vol@b', '@a')), target: 'tank/vinc', onto: volume },
   ];
-  // The incremental stream goes onto tank/inc, which holds @a (and -F, which rolls back to it).
-  expect(receiveInProcess(sb.home, 'tank/inc', false, full)).toEqual({ status: 0, stderr: '' });
+  // Incremental streams go onto a copy of their source's @a (and -F rolls back to it).
+  for (const base of bases) if (base.onto) expect(receiveInProcess(sb.home, base.target, false, base.onto)).toEqual({ status: 0, stderr: '' });
   // The streams are those the binary sends.
   expect(sb.bytesOf(['send', 'tank/src@a'])).toEqual(full);
 });
@@ -334,11 +339,11 @@ const ONE_MESSAGE = /^cannot (receive|restore to \S+)[^\n]*\n((must destroy them
 /** Each run starts from the same state: no tank/full, and tank/inc holding only @a. */
 function restore(base: Base): void {
   destroy(new Home(sb.home), base.target, { recursive: true, dependents: false }, 'destroy');
-  if (base.force) expect(receiveInProcess(sb.home, base.target, false, encode(bases[0].streams))).toEqual({ status: 0, stderr: '' });
+  if (base.onto) expect(receiveInProcess(sb.home, base.target, false, base.onto)).toEqual({ status: 0, stderr: '' });
 }
 
 describe('receive of mutated streams', () => {
-  it(`${RUNS} mutations of full, incremental, volume and package streams: a clean success or a clean refusal`, () => {
+  it(`${RUNS} mutations of full, incremental, volume, volume incremental and package streams: a clean success or a clean refusal`, () => {
     const rng = generator(SEED);
     const tally = { accepted: 0, refused: 0, spawned: 0 };
     for (let run = 0; run < RUNS; run++) {
@@ -355,11 +360,11 @@ describe('receive of mutated streams', () => {
       const label = `run ${run} (seed ${SEED}, ${base.name}): ${did.join('; ')}`;
       const viaBinary = run % SPAWN_EVERY === 0;
       const before = fingerprint(sb.home);
-      const got = receiveInProcess(sb.home, base.target, base.force, input);
+      const got = receiveInProcess(sb.home, base.target, !!base.onto, input);
       if (viaBinary) {
         // The same stream through the binary gives the same answer (the library's success undone first).
         if (got.status === 0) restore(base);
-        const r = sb.run(['receive', ...(base.force ? ['-F'] : []), base.target], input);
+        const r = sb.run(['receive', ...(base.onto ? ['-F'] : []), base.target], input);
         expect({ status: r.status, stderr: r.stderr }, label).toEqual(got);
         tally.spawned++;
       }
