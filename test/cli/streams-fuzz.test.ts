@@ -135,15 +135,22 @@ type Rec = Records[number];
 /** One mutation of the records of `rs` (BEGIN first); returns what it did, for the failure message. */
 function mutate(rng: Rng, rs: Records): string {
   if (rs.length === 0) return 'none';
-  const objects = [...new Set(rs.filter((r) => r.type === RecordType.Object).map((r) => r.header.object as number))];
+  // (A header an earlier mutation made other than an object is left as it is.)
+  const isHeader = (x: Rec) => typeof x.header === 'object' && x.header !== null && !Array.isArray(x.header);
+  const objects = [...new Set(rs.filter((r) => r.type === RecordType.Object && isHeader(r)).map((r) => r.header.object as number))];
   const body = () => 1 + rng.int(Math.max(1, rs.length - 1));
   const at = Math.min(body(), rs.length - 1);
   const r: Rec = rs[at];
-  switch (rng.int(10)) {
+  switch (rng.int(11)) {
+    case 10:
+      // a header that is not an object at all
+      r.header = rng.pick([5, 'x', null, [], [1, 2], true]) as unknown as Rec['header'];
+      return `header of record ${at} = ${JSON.stringify(r.header)}`;
     case 0:
     case 1: {
       // a field of a record: replaced, or removed
       const target = rng.int(8) === 0 ? rs[0] : r;
+      if (!isHeader(target)) return 'none';
       const keys = Object.keys(target.header);
       const key = rng.pick(keys);
       if (rng.int(6) === 0) {
@@ -155,7 +162,7 @@ function mutate(rng: Rng, rs: Records): string {
     }
     case 2: {
       // a directory entry: renamed, pointed elsewhere, duplicated, dropped, added
-      const dirs = rs.filter((x) => x.type === RecordType.Object && Array.isArray(x.header.entries));
+      const dirs = rs.filter((x) => x.type === RecordType.Object && isHeader(x) && Array.isArray(x.header.entries));
       if (dirs.length === 0) return 'none';
       const dir = rng.pick(dirs);
       const entries = dir.header.entries as Array<[unknown, unknown]>;
@@ -202,13 +209,13 @@ function mutate(rng: Rng, rs: Records): string {
       // a record's type changed, its header kept
       const type = rng.pick([RecordType.Begin, RecordType.Object, RecordType.FreeObject, RecordType.Write, RecordType.Free]);
       r.type = type;
-      if (type === RecordType.Write) r.data ??= Buffer.alloc(Number(r.header.lsize) || 512);
+      if (type === RecordType.Write) r.data ??= Buffer.alloc(Number(isHeader(r) && r.header.lsize) || 512);
       else delete r.data;
       return `record ${at} made type ${type}`;
     }
     case 8: {
       // a block's data: resized (with or without its lsize), or changed (which is fine)
-      const writes = rs.filter((x) => x.type === RecordType.Write);
+      const writes = rs.filter((x) => x.type === RecordType.Write && isHeader(x) && x.data);
       if (writes.length === 0) return 'none';
       const w = rng.pick(writes);
       switch (rng.int(3)) {
@@ -239,6 +246,7 @@ function mutate(rng: Rng, rs: Records): string {
         type: ['volume', 'filesystem', 1],
         clone: [true, false, 'yes'],
       };
+      if (!isHeader(rs[0])) return 'none';
       rs[0].header[key] = rng.pick(values[key]);
       return `BEGIN ${key} = ${JSON.stringify(rs[0].header[key])}`;
     }
