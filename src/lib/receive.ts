@@ -89,6 +89,9 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
   const sendFs = fsOf(first.header.toName);
   const topInto = destination(target, sendFs, first.header.toName, opts.naming);
   const topFs = fsOf(topInto);
+  // A name no dataset can have (an empty TARGET: `@snap`) is said as such, not looked for.
+  const badName = checkDatasetName(topInto, ['snapshot'], true);
+  if (badName) throw ZfsError.action('cannot receive', badName);
   // Every stream after the first is read where it is received (the input is a pipe).
   const streams = function* (): Generator<Incoming> {
     if (pkg) {

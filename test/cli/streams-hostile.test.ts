@@ -228,6 +228,8 @@ describe('hostile streams are refused and change nothing', () => {
   it('an empty target name', () => {
     refused(fullWith((rs) => (rs[0].header.toName = '')), 'cannot receive: invalid stream (bad snapshot name)\n');
     refused(fullWith((rs) => (rs[0].header.toName = 'tank/src@')), "cannot receive: empty component or misplaced '@' or '#' delimiter in name\n");
+    // An empty TARGET operand: the destination would be `@a`.
+    refused(full, "cannot receive: empty component or misplaced '@' or '#' delimiter in name\n", '');
   });
 
   it('a package whose streams are not those it lists', () => {
