@@ -171,6 +171,20 @@ describe('hostile streams are refused and change nothing', () => {
       }),
       FULL,
     );
+    // The same made by an incremental stream, which brings the root's new entries along.
+    refused(
+      incrementalWith((rs) => {
+        const root = structuredClone(objectRecord(decode(full)[0], 1));
+        root.header.entries = (root.header.entries as Array<[string, number]>).filter(([n]) => n !== 'd');
+        rs.splice(1, 0, root);
+        const d = objectRecord(rs, 2);
+        const e = objectRecord(rs, 3);
+        (e.header.entries as Array<[string, number]>).push(['d', 2]);
+        d.header.parent = 3;
+      }),
+      INCREMENTAL,
+      'tank/dst',
+    );
   });
 
   it('a directory entry naming an object that does not exist', () => {
