@@ -23,6 +23,7 @@ import {
   type PackageHeader,
   type StreamRecord,
 } from '../engine/streams/format.js';
+import { checkBegin, StreamChecker } from '../engine/streams/validate.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
 import { engineFailure, ZfsError, datasetError } from './errors.js';
 import type { Home } from './home.js';
@@ -88,6 +89,9 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
   const sendFs = fsOf(first.header.toName);
   const topInto = destination(target, sendFs, first.header.toName, opts.naming);
   const topFs = fsOf(topInto);
+  // A name no dataset can have (an empty TARGET: `@snap`) is said as such, not looked for.
+  const badName = checkDatasetName(topInto, ['snapshot'], true);
+  if (badName) throw ZfsError.action('cannot receive', badName);
   // Every stream after the first is read where it is received (the input is a pipe).
   const streams = function* (): Generator<Incoming> {
     if (pkg) {
@@ -96,6 +100,8 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
         if (s.begin.toGuid !== expected.toGuid || s.begin.fromGuid !== expected.fromGuid) throw ZfsError.action('cannot receive', 'invalid backup stream');
         yield s;
       }
+      // Nothing follows the streams a package lists.
+      if (!input.atEnd()) throw ZfsError.action('cannot receive', 'invalid backup stream');
     } else {
       yield incoming(0, first, null, sendFs, target, opts);
       while (!input.atEnd()) yield incoming(input.bytes, readBegin(input), null, sendFs, target, opts);
@@ -144,6 +150,7 @@ function readBegin(input: PeekableSource): { reader: StreamReader; header: Begin
     const first = reader.next();
     if (!first || first.type !== RecordType.Begin) throw badStream();
     const { header } = first;
+    checkBegin(header);
     if (header.version !== (header.kind === 'package' ? PACKAGE_VERSION : STREAM_VERSION)) throw badStream();
     return { reader, header };
   } catch (err) {
@@ -177,7 +184,9 @@ function incoming(
   if (begin.kind === 'package') throw ZfsError.action('cannot receive', 'invalid backup stream');
   // A package's streams are those of the snapshots it lists.
   const dataset = pkg?.datasets.find((d) => d.snapshots.some((s) => s.guid === begin.toGuid)) ?? null;
-  if (pkg && !dataset) throw ZfsError.action('cannot receive', 'invalid backup stream');
+  // ... and of the filesystem it was sent from or its descendants (libzfs asserts as much).
+  const within = sendFs !== '' && begin.toName.startsWith(sendFs) && ['/', '@'].includes(begin.toName.charAt(sendFs.length));
+  if (pkg && (!dataset || !within)) throw ZfsError.action('cannot receive', 'invalid backup stream');
   const into = destination(target, pkg ? sendFs : fsOf(begin.toName), begin.toName, opts.naming);
   const bad = checkDatasetName(into, ['snapshot'], true);
   if (bad) throw ZfsError.action('cannot receive', bad);
@@ -241,8 +250,9 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   // Received blocks carry the destination's checksum and compression, as written ones do.
   const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId));
   const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value);
+  const checker = new StreamChecker(begin.kind === 'full', c.dsl.dir(dir).type === 'volume');
   try {
-    apply(s.reader, openObjects(c, headId, settings), action);
+    apply(s.reader, openObjects(c, headId, settings), checker, action);
   } catch (err) {
     throw spaceFailure(err, action, fsName);
   }
@@ -412,9 +422,19 @@ function prune(h: PoolHandle, c: Change, topFs: string, pkg: PackageHeader): voi
   execute(c, steps, false);
 }
 
-function apply(reader: StreamReader, objects: ObjectWriter, action: string): void {
+function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamChecker, action: string): void {
+  /** A stream refused for what it says may also be damaged or cut short: that is named first. */
+  const refuse = (err: unknown): never => {
+    drain(reader, action);
+    throw err;
+  };
   try {
     for (let r: StreamRecord | null; (r = reader.next()) !== null; ) {
+      try {
+        checker.check(r);
+      } catch (err) {
+        refuse(err);
+      }
       switch (r.type) {
         case RecordType.Object:
           objects.setObject(r.header);
@@ -434,6 +454,11 @@ function apply(reader: StreamReader, objects: ObjectWriter, action: string): voi
         default:
           throw badStream();
       }
+    }
+    try {
+      checker.finish(objects.source, objects.baseObjects, objects.objects);
+    } catch (err) {
+      refuse(err);
     }
   } catch (err) {
     throw streamFailure(err, action);

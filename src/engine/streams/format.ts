@@ -17,6 +17,12 @@ export const STREAM_VERSION = 1;
  *  snapshots, each a version 1 stream. Written only by `send -R` or `-p`. */
 export const PACKAGE_VERSION = 2;
 
+/** SPA_MAXBLOCKSIZE: no block, and so no record's payload, is larger. */
+export const MAX_BLOCK_SIZE = 16 << 20;
+/** The largest header a record may have (a directory of about two million entries): a length
+ *  beyond it is damage, refused before anything is allocated for it. */
+export const MAX_HEADER_BYTES = 64 << 20;
+
 export const enum RecordType {
   Begin = 1,
   Object = 2,
@@ -162,13 +168,18 @@ export class StreamReader {
     const head = this.take(5, true);
     const type = head.readUInt8(0) as RecordType;
     if (type < RecordType.Begin || type > RecordType.End) throw badStream();
+    const headerLength = head.readUInt32LE(1);
+    if (headerLength > MAX_HEADER_BYTES) throw badStream();
+    const json = this.take(headerLength, true);
     let header: unknown;
     try {
-      header = JSON.parse(this.take(head.readUInt32LE(1), true).toString('utf8'));
+      header = JSON.parse(json.toString('utf8'));
     } catch {
       throw badStream();
     }
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) throw badStream();
     const dataLength = this.take(4, true).readUInt32LE(0);
+    if (dataLength > (type === RecordType.Write ? MAX_BLOCK_SIZE : 0)) throw badStream();
     if (this.payload.length < dataLength) this.payload = Buffer.allocUnsafe(dataLength);
     const data = this.take(dataLength, true, this.payload);
     if (type === RecordType.End) {
