@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Image, LABEL_BYTES } from '../engine/pool/image.js';
 import { Pool } from '../engine/pool/pool.js';
+import { crashPoint } from '../engine/pool/crash.js';
 import { engineFailure, ZfsError, poolError } from './errors.js';
-import type { Home } from './home.js';
+import { processAlive, type Home } from './home.js';
 import { checkPoolName } from './names.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
 import { withPool } from './session.js';
@@ -56,6 +57,7 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   const props = validateNewProps(action, opts.fsProps);
   const poolProps = validatePoolProps(action, opts.poolProps, opts.noFeatures ?? false);
   const image = path.resolve(opts.image ?? home.defaultImage(name));
+  clearInterruptedCreate(home, action, image);
   let size = opts.size ?? DEFAULT_POOL_SIZE;
   // An image is never reached through a symlink (Image opens with O_NOFOLLOW / O_EXCL).
   if (fs.lstatSync(image, { throwIfNoEntry: false })?.isSymbolicLink()) {
@@ -78,6 +80,33 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   if (size < MIN_DEVICE) throw ZfsError.action(action, 'one or more devices is less than the minimum size (64M)');
   if (opts.dryRun) return image;
   fs.mkdirSync(path.dirname(image), { recursive: true });
+  const marker = takeCreateMarker(action, image, { pid: process.pid, fresh: !fs.existsSync(image) });
+  try {
+    buildPool(action, name, image, size, props, poolProps, history);
+    crashPoint('create-built');
+    // Registering is the commit point: before it, the marker makes a retry start afresh.
+    if (!home.add({ name, image })) throw ZfsError.action(action, 'pool already exists');
+    crashPoint('create-registered');
+  } catch (err) {
+    // A failed create leaves nothing behind (a killed one leaves the marker, for the retry).
+    discardBuild(image, marker.fresh);
+    fs.rmSync(createMarkerOf(image), { force: true });
+    throw err;
+  }
+  fs.rmSync(createMarkerOf(image), { force: true });
+  return image;
+}
+
+/** The image, its metadata with the root dataset, pool properties and the history line. */
+function buildPool(
+  action: string,
+  name: string,
+  image: string,
+  size: number,
+  props: ReturnType<typeof validateNewProps>,
+  poolProps: Record<string, string>,
+  history: string,
+): void {
   const metadata = metadataPathOf(image);
   for (const stale of [metadata, `${metadata}-lock`]) fs.rmSync(stale, { force: true });
   let pool: Pool;
@@ -86,33 +115,93 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   } catch (err) {
     throw engineFailure(action, err);
   }
-  pool.close();
-  home.add({ name, image });
-  const h = PoolHandle.open(home, name)!;
   try {
-    h.change(history, (c) => {
+    PoolHandle.over(name, image, pool).change(history, (c) => {
       c.tx.meta.rootDir = newFilesystem(c, null, name, props);
       c.tx.meta.props = poolProps;
     });
   } finally {
-    h.close();
+    pool.close();
   }
-  return image;
+}
+
+/**
+ * `pool create` marks the image it builds with `IMAGE.creating` until the pool is registered, so
+ * that a create killed at any instant leaves no pool, and a retry starts afresh: the marker of a
+ * dead process means its image (when it made it), metadata and label are half-built, and go. The
+ * marker is made with O_EXCL, so two creates on one image do not build over each other.
+ */
+interface CreateMarker {
+  pid: number;
+  /** the create made the image (it goes with a failed create) rather than reusing a file */
+  fresh: boolean;
+}
+
+export const createMarkerOf = (image: string) => `${image}.creating`;
+
+function takeCreateMarker(action: string, image: string, mine: CreateMarker): CreateMarker {
+  try {
+    fs.writeFileSync(createMarkerOf(image), JSON.stringify(mine) + '\n', { flag: 'wx' });
+    return mine;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    throw ZfsError.action(action, 'pool already exists', `another create is building '${image}'`);
+  }
+}
+
+/**
+ * Clear what a killed create left on `image`. A marker whose process is gone means its image
+ * (when it made it), metadata and label are half-built, and go; unless the pool was registered
+ * (the create was killed after its commit point), when only the marker goes. The marker of a live
+ * create refuses this one.
+ */
+function clearInterruptedCreate(home: Home, action: string, image: string): void {
+  const marker = createMarkerOf(image);
+  if (!fs.existsSync(marker)) return;
+  const old = readCreateMarker(marker);
+  if (old && processAlive(old.pid) && old.pid !== process.pid) {
+    throw ZfsError.action(action, 'pool already exists', `another create is building '${image}'`);
+  }
+  const registered = home.pools().some((p) => path.resolve(p.image) === image);
+  if (!registered) discardBuild(image, old?.fresh ?? false);
+  fs.rmSync(marker, { force: true });
+}
+
+function readCreateMarker(marker: string): CreateMarker | null {
+  try {
+    const m = JSON.parse(fs.readFileSync(marker, 'utf8')) as CreateMarker;
+    return typeof m.pid === 'number' ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Remove what a create built on `image`: its metadata, and the image if the create made it
+ *  (else its label, so that the file is as the user gave it). */
+function discardBuild(image: string, fresh: boolean): void {
+  const metadata = metadataPathOf(image);
+  for (const file of [metadata, `${metadata}-lock`]) fs.rmSync(file, { force: true });
+  if (fresh) fs.rmSync(image, { force: true });
+  else clearLabel(image);
+}
+
+function clearLabel(image: string): void {
+  if (!fs.existsSync(image)) return;
+  const fd = fs.openSync(image, 'r+');
+  try {
+    fs.writeSync(fd, Buffer.alloc(LABEL_BYTES), 0, LABEL_BYTES, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function destroyPool(home: Home, name: string): void {
   const entry = home.find(name);
   if (!entry) throw poolError(`cannot open '${name}'`, 'ENOENT');
   home.remove(name);
-  const metadata = metadataPathOf(path.resolve(entry.image));
-  for (const file of [metadata, `${metadata}-lock`]) fs.rmSync(file, { force: true });
+  fs.rmSync(createMarkerOf(path.resolve(entry.image)), { force: true });
   // An image tszfs made in its home goes with the pool; one the user supplied stays, unlabelled.
-  if (path.resolve(entry.image) === path.resolve(home.defaultImage(name))) fs.rmSync(entry.image, { force: true });
-  else if (fs.existsSync(entry.image)) {
-    const fd = fs.openSync(entry.image, 'r+');
-    fs.writeSync(fd, Buffer.alloc(LABEL_BYTES), 0, LABEL_BYTES, 0);
-    fs.closeSync(fd);
-  }
+  discardBuild(path.resolve(entry.image), path.resolve(entry.image) === path.resolve(home.defaultImage(name)));
 }
 
 export interface PoolSummary {
