@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { homeAction, makeDir, unusableDir } from './host-dirs.js';
 
 export interface PoolEntry {
   name: string;
@@ -30,6 +31,13 @@ export class Home {
 
   private get registryPath(): string {
     return path.join(this.dir, 'pools.json');
+  }
+
+  /** Why the home cannot be used at all (it is a file, or on /proc), or null: a missing home is
+   *  fine until something is stored in it, and then it is made. */
+  unusable(): string | null {
+    const bad = unusableDir(this.dir, false);
+    return bad && `${homeAction(this.dir)}: ${bad}`;
   }
 
   defaultImage(pool: string): string {
@@ -93,7 +101,7 @@ export class Home {
    * changed anything. The file is replaced atomically: a crash leaves the old or the new one.
    */
   private update(change: (registry: Registry) => boolean): boolean {
-    fs.mkdirSync(this.dir, { recursive: true });
+    makeDir(this.dir, homeAction(this.dir));
     return withLock(`${this.registryPath}.lock`, () => {
       const registry = this.read();
       if (!change(registry)) return false;

@@ -7,6 +7,7 @@ import { crashPoint } from '../engine/pool/crash.js';
 import { engineFailure, ZfsError, poolError } from './errors.js';
 import { processAlive, type Home } from './home.js';
 import { checkPoolName } from './names.js';
+import { homeAction, makeDir, unusableDir } from './host-dirs.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
 import { withPool } from './session.js';
 import { newFilesystem, validateNewProps } from './datasets/create.js';
@@ -57,6 +58,9 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   const props = validateNewProps(action, opts.fsProps);
   const poolProps = validatePoolProps(action, opts.poolProps, opts.noFeatures ?? false);
   const image = path.resolve(opts.image ?? home.defaultImage(name));
+  const dirAction = opts.image === undefined ? homeAction(home.dir) : `cannot use '${image}'`;
+  const badDir = unusableDir(path.dirname(image), true);
+  if (badDir) throw ZfsError.action(dirAction, badDir);
   clearInterruptedCreate(home, action, image);
   let size = opts.size ?? DEFAULT_POOL_SIZE;
   // An image is never reached through a symlink (Image opens with O_NOFOLLOW / O_EXCL).
@@ -79,7 +83,7 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   }
   if (size < MIN_DEVICE) throw ZfsError.action(action, 'one or more devices is less than the minimum size (64M)');
   if (opts.dryRun) return image;
-  fs.mkdirSync(path.dirname(image), { recursive: true });
+  makeDir(path.dirname(image), dirAction);
   const marker = takeCreateMarker(action, image, { pid: process.pid, fresh: !fs.existsSync(image) });
   try {
     buildPool(action, name, image, size, props, poolProps, history);
