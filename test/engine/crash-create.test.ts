@@ -62,6 +62,28 @@ describe('pool create under kill -9', () => {
   }, 300_000);
 });
 
+describe('pool create on a file the user gave, killed', () => {
+  it('before registering: no pool, none to import, and a retry without -f works', async () => {
+    const sb = new Sandbox();
+    try {
+      const image = path.join(sb.home, 'disk.img');
+      fs.writeFileSync(image, '');
+      fs.truncateSync(image, 64 << 20);
+      for (const crashAt of ['commit', 'create-built']) {
+        const outcome = await runToDie(sb, ['pool', 'create', 'tank', image], undefined, { crashAt });
+        expect(outcome.killed, crashAt).toBe(true);
+        expect(registered(sb), crashAt).toEqual([]);
+        expect(sb.run(['pool', 'import', '-d', sb.home]), crashAt).toEqual({ stdout: '', stderr: 'no pools available to import\n', status: 0 });
+      }
+      expect(sb.run(['pool', 'create', 'tank', image])).toEqual({ stdout: '', stderr: '', status: 0 });
+      works(sb, 'after the retry');
+      expect(fs.readdirSync(sb.home).sort()).toEqual(['disk.img', 'disk.img.lmdb', 'disk.img.lmdb-lock', 'pools.json']);
+    } finally {
+      sb.cleanup();
+    }
+  }, 60_000);
+});
+
 describe('pool create in parallel', () => {
   it('several creates of different names at once all register', async () => {
     const sb = new Sandbox();
