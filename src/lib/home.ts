@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ZfsError } from './errors.js';
 import { homeAction, makeDir, unusableDir } from './host-dirs.js';
 
 export interface PoolEntry {
@@ -135,7 +136,7 @@ function withLock<T>(lock: string, fn: () => T): T {
     }
     const holder = readLock(lock);
     if (holder !== null && isStale(lock, holder)) breakLock(lock, holder);
-    else if (Date.now() > deadline) throw new Error(`the lock '${lock}' is held by process ${holder?.split(' ')[0] ?? '?'}`);
+    else if (Date.now() > deadline) throw ZfsError.action(`cannot lock '${lock}'`, `held by process ${holder?.split(' ')[0] ?? '?'}`);
     else sleep(wait);
   }
   try {
