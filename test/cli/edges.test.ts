@@ -174,3 +174,26 @@ describe('send to an output that fails', () => {
     expect(r.stderr).toMatch(/^internal error: 'zfs list': [^\n]+\n$/);
   });
 });
+
+describe('set and inherit over several datasets, in one transaction', () => {
+  it('a refused dataset changes nothing, the others change, and the command is logged only while nothing failed', () => {
+    const sb = withPool(new Sandbox());
+    sb.ok(['create', '-o', 'compression=off', 'tank/m']);
+    sb.ok(['create', 'tank/z']);
+    sb.ok(['write', 'tank/m', '/f'], pattern(1 << 20, 3));
+    expectGolden(
+      'edges-set-several',
+      transcript(
+        [
+          ['set', 'user:k=1', 'quota=512K', 'tank/a', 'tank/m', 'tank/z'],
+          ['get', '-H', '-o', 'name,property,value', 'user:k,quota', 'tank/a', 'tank/m', 'tank/z'],
+          ['set', 'user:k=2', 'tank/a', 'tank/z'],
+          ['inherit', '-r', 'user:k', 'tank'],
+          ['get', '-H', '-o', 'name,property,value,source', 'user:k', 'tank/a', 'tank/m', 'tank/z'],
+          ['pool', 'history', 'tank'],
+        ],
+        sb,
+      ),
+    );
+  });
+});
