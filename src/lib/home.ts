@@ -27,7 +27,8 @@ export class Home {
   lastOpened: { name: string; metadata: string } | null = null;
 
   constructor(dir?: string) {
-    this.dir = path.resolve(dir ?? process.env.TSZFS_HOME ?? defaultHome());
+    // An empty TSZFS_HOME is unset (as shells treat an empty variable), not the working directory.
+    this.dir = path.resolve(dir ?? (process.env.TSZFS_HOME || defaultHome()));
   }
 
   private get registryPath(): string {

@@ -113,6 +113,16 @@ describe('a home that cannot hold files', () => {
     expect(runIn(home, ['list', '-H', '-o', 'name']).stdout).toBe('tank\n');
   });
 
+  it('an empty TSZFS_HOME is unset: the default home, not the working directory', () => {
+    const xdg = path.join(sb.home, 'xdg');
+    const cwd = fs.mkdtempSync(path.join(sb.home, 'cwd-'));
+    const env = { ...sb.env(), TSZFS_HOME: '', XDG_DATA_HOME: xdg };
+    const r = spawnSync(process.execPath, [BIN, 'pool', 'create', '--size', '64M', 'tank'], { env, cwd, timeout: 20_000 });
+    expect(r.status).toBe(0);
+    expect(fs.readdirSync(cwd)).toEqual([]);
+    expect(fs.readdirSync(path.join(xdg, 'tszfs')).sort()).toEqual(['pools.json', 'tank.img', 'tank.img.lmdb', 'tank.img.lmdb-lock']);
+  });
+
   it('an unwritable home: pool create says so; reading it still works', () => {
     // root writes anywhere: it runs the command as nobody instead.
     const asRoot = process.getuid?.() === 0;
