@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ZfsError } from './errors.js';
-import { homeAction, makeDir, unusableDir } from './host-dirs.js';
+import { homeAction, makeDir, strerror, unusableDir } from './host-dirs.js';
 
 export interface PoolEntry {
   name: string;
@@ -104,12 +104,19 @@ export class Home {
    */
   private update(change: (registry: Registry) => boolean): boolean {
     makeDir(this.dir, homeAction(this.dir));
-    return withLock(`${this.registryPath}.lock`, () => {
+    return withLock(`${this.registryPath}.lock`, homeAction(this.dir), () => {
       const registry = this.read();
       if (!change(registry)) return false;
       const tmp = `${this.registryPath}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(registry, null, 2) + '\n');
-      fs.renameSync(tmp, this.registryPath);
+      try {
+        fs.writeFileSync(tmp, JSON.stringify(registry, null, 2) + '\n');
+        fs.renameSync(tmp, this.registryPath);
+      } catch (err) {
+        // A full or failing disk: the registry stays as it was.
+        fs.rmSync(tmp, { force: true });
+        if (!(err as NodeJS.ErrnoException).code) throw err;
+        throw ZfsError.action(homeAction(this.dir), strerror(err));
+      }
       return true;
     });
   }
@@ -125,7 +132,7 @@ const LOCK_STALE_MS = 30_000;
  * holder died (kill -9 between taking and dropping it) is broken: moved aside under a name of
  * our own, and put back if it turns out another process took it meanwhile.
  */
-function withLock<T>(lock: string, fn: () => T): T {
+function withLock<T>(lock: string, action: string, fn: () => T): T {
   const mine = `${process.pid} ${Math.random().toString(36).slice(2)}\n`;
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
@@ -133,7 +140,12 @@ function withLock<T>(lock: string, fn: () => T): T {
       fs.writeFileSync(lock, mine, { flag: 'wx' });
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') {
+        // Made but not written (a full disk): O_EXCL made it ours to remove.
+        if (code !== undefined && readLock(lock) === '') fs.rmSync(lock, { force: true });
+        throw code === undefined ? err : ZfsError.action(action, strerror(err));
+      }
     }
     const holder = readLock(lock);
     if (holder !== null && isStale(lock, holder)) breakLock(lock, holder);

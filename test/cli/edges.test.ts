@@ -139,6 +139,29 @@ describe('a home that cannot hold files', () => {
     expect(fs.readdirSync(home)).toEqual([]);
   });
 
+  it('a full home: the create says so and leaves nothing (needs a tmpfs mount: skipped where one cannot be made)', (ctx) => {
+    const home = path.join(sb.home, 'small');
+    fs.mkdirSync(home);
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', home]).status !== 0) return ctx.skip();
+    try {
+      fs.writeFileSync(path.join(home, 'filler'), Buffer.alloc(64 << 10)); // fills it (ENOSPC past the end)
+    } catch {
+      /* full */
+    }
+    try {
+      const image = path.join(sb.home, 'disk.img');
+      expect(runIn(home, ['pool', 'create', '--size', '64M', 'tank', image])).toMatchObject({
+        stdout: '',
+        stderr: `cannot use TSZFS_HOME '${home}': No space left on device\n`,
+        status: 1,
+      });
+      expect(fs.existsSync(image)).toBe(false);
+      expect(fs.readdirSync(home)).toEqual(['filler']);
+    } finally {
+      spawnSync('umount', [home]);
+    }
+  });
+
   it('an image under /proc or under a file: pool create says so', () => {
     const home = path.join(sb.home, 'h');
     for (const [image, why] of [
