@@ -11,7 +11,7 @@ import { metadataDamage, Pool } from '../engine/pool/pool.js';
 import { ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
-import { createMarkerOf } from './pools.js';
+import { beingCreated, forgetCreateMarkers } from './pools.js';
 import { metadataPathOf } from './pool-handle.js';
 import { withPool } from './session.js';
 
@@ -31,7 +31,7 @@ export function exportPool(home: Home, name: string, history: string): void {
   // The export records itself inside the pool before the pool goes (as spa_export does).
   const image = withPool(home, name, (h) => (h.change(history, () => undefined), h.image));
   // A create killed after registering left its marker: the exported pool is complete.
-  fs.rmSync(createMarkerOf(path.resolve(image)), { force: true });
+  forgetCreateMarkers(path.resolve(image));
   home.remove(name);
 }
 
@@ -50,7 +50,7 @@ export function findImportable(home: Home, dir: string): Importable[] {
     if (!e.isFile()) continue;
     const image = path.resolve(dir, e.name);
     // An image a create is building (or was killed building) is no pool.
-    if (imported.has(image) || !fs.existsSync(metadataPathOf(image)) || fs.existsSync(createMarkerOf(image))) continue;
+    if (imported.has(image) || !fs.existsSync(metadataPathOf(image)) || beingCreated(image)) continue;
     const label = Image.readLabel(image);
     if (!label) continue;
     out.push({ name: label.pool, guid: label.guid, image, comment: readComment(image) });

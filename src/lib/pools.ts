@@ -68,6 +68,8 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
     throw ZfsError.action(`cannot use '${image}'`, 'must be a block device or regular file');
   }
   if (fs.existsSync(image)) {
+    // Another create began building it since the markers were cleared.
+    if (beingCreated(image)) throw busyCreating(action, image);
     const stat = fs.statSync(image);
     if (!stat.isFile()) throw ZfsError.action(`cannot use '${image}'`, 'must be a block device or regular file');
     size = stat.size;
@@ -141,7 +143,17 @@ interface CreateMarker {
   fresh: boolean;
 }
 
-export const createMarkerOf = (image: string) => `${image}.creating`;
+const createMarkerOf = (image: string) => `${image}.creating`;
+
+const busyCreating = (action: string, image: string) => ZfsError.action(action, 'pool already exists', `another create is building '${image}'`);
+
+/** Whether a create is building `image`, or was killed building it (no pool to import). */
+export const beingCreated = (image: string): boolean => markersOf(createMarkerOf(image)).length > 0;
+
+/** Forget the markers of a create of `image` that was killed after it registered the pool. */
+export function forgetCreateMarkers(image: string): void {
+  for (const file of markersOf(createMarkerOf(image))) fs.rmSync(file, { force: true });
+}
 
 function takeCreateMarker(action: string, image: string, mine: CreateMarker): CreateMarker {
   try {
@@ -149,7 +161,7 @@ function takeCreateMarker(action: string, image: string, mine: CreateMarker): Cr
     return mine;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    throw ZfsError.action(action, 'pool already exists', `another create is building '${image}'`);
+    throw busyCreating(action, image);
   }
 }
 
@@ -157,18 +169,58 @@ function takeCreateMarker(action: string, image: string, mine: CreateMarker): Cr
  * Clear what a killed create left on `image`. A marker whose process is gone means its image
  * (when it made it), metadata and label are half-built, and go; unless the pool was registered
  * (the create was killed after its commit point), when only the marker goes. The marker of a live
- * create refuses this one.
+ * create refuses this one. Of several creates clearing at once only one may: each first moves the
+ * marker to `MARKER.PID` (a rename, which one wins), which marks the debris until it is cleared,
+ * so that a clearer killed midway leaves a marker too.
  */
 function clearInterruptedCreate(home: Home, action: string, image: string): void {
   const marker = createMarkerOf(image);
-  if (!fs.existsSync(marker)) return;
-  const old = readCreateMarker(marker);
-  if (old && processAlive(old.pid) && old.pid !== process.pid) {
-    throw ZfsError.action(action, 'pool already exists', `another create is building '${image}'`);
+  const busy = () => busyCreating(action, image);
+  const mine = `${marker}.${process.pid}`;
+  for (const file of markersOf(marker)) {
+    const clearer = file === marker ? null : Number(file.slice(marker.length + 1));
+    const old = readCreateMarker(file);
+    const holder = clearer ?? old?.pid;
+    if (holder !== undefined && holder !== process.pid && processAlive(holder)) throw busy();
+    if (file !== mine) {
+      try {
+        fs.renameSync(file, mine);
+      } catch {
+        throw busy(); // another create moved it first
+      }
+      // A create that began between the read and the rename: its marker goes back.
+      if (clearer === null && readCreateMarker(mine)?.pid !== old?.pid) {
+        restoreMarker(mine, marker);
+        throw busy();
+      }
+    }
+    const registered = home.pools().some((p) => path.resolve(p.image) === image);
+    if (!registered) discardBuild(image, old?.fresh ?? false);
+    fs.rmSync(mine, { force: true });
   }
-  const registered = home.pools().some((p) => path.resolve(p.image) === image);
-  if (!registered) discardBuild(image, old?.fresh ?? false);
-  fs.rmSync(marker, { force: true });
+}
+
+/** The marker of `image` and the ones creates clearing it hold (`MARKER.PID`). */
+function markersOf(marker: string): string[] {
+  const prefix = path.basename(marker);
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.dirname(marker));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n === prefix || (n.startsWith(prefix + '.') && /^\d+$/.test(n.slice(prefix.length + 1))))
+    .map((n) => path.join(path.dirname(marker), n));
+}
+
+function restoreMarker(from: string, marker: string): void {
+  try {
+    fs.linkSync(from, marker);
+  } catch {
+    /* a marker is there again: the one we moved belongs to nobody now */
+  }
+  fs.rmSync(from, { force: true });
 }
 
 function readCreateMarker(marker: string): CreateMarker | null {
@@ -203,7 +255,7 @@ export function destroyPool(home: Home, name: string): void {
   const entry = home.find(name);
   if (!entry) throw poolError(`cannot open '${name}'`, 'ENOENT');
   home.remove(name);
-  fs.rmSync(createMarkerOf(path.resolve(entry.image)), { force: true });
+  forgetCreateMarkers(path.resolve(entry.image));
   // An image tszfs made in its home goes with the pool; one the user supplied stays, unlabelled.
   discardBuild(path.resolve(entry.image), path.resolve(entry.image) === path.resolve(home.defaultImage(name)));
 }

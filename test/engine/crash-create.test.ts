@@ -106,6 +106,32 @@ describe('pool create in parallel', () => {
     }
   }, 120_000);
 
+  it('creates retried at once over a killed create: one clears and builds, the others are refused', async () => {
+    const sb = new Sandbox();
+    try {
+      const create = () =>
+        new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, [BIN, ...CREATE], { env: sb.env(), stdio: ['ignore', 'ignore', 'pipe'] });
+          let stderr = '';
+          child.stderr.on('data', (d) => (stderr += d));
+          child.on('exit', (code) => resolve({ code, stderr }));
+        });
+      for (let round = 0; round < 3; round++) {
+        // A create killed once its pool was built, before it registered it.
+        expect((await runToDie(sb, CREATE, undefined, { crashAt: 'create-built' })).killed).toBe(true);
+        const results = await Promise.all([1, 2, 3, 4].map(create));
+        const won = results.filter((r) => r.code === 0);
+        expect(won.length, JSON.stringify(results)).toBe(1);
+        for (const r of results.filter((r) => r.code !== 0)) expect(r.stderr).toMatch(/^cannot create 'tank': pool already exists\n/);
+        works(sb, `round ${round}`);
+        sb.ok(['pool', 'destroy', 'tank']);
+        expect(fs.readdirSync(sb.home)).toEqual(['pools.json']);
+      }
+    } finally {
+      sb.cleanup();
+    }
+  }, 120_000);
+
   it('no registration is lost when processes change the registry at once', async () => {
     const sb = new Sandbox();
     try {
