@@ -11,7 +11,7 @@ import { metadataDamage, Pool } from '../engine/pool/pool.js';
 import { ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
-import { beingCreated, forgetCreateMarkers } from './pools.js';
+import { beingCreated, forgetCreateMarkers } from './create-marker.js';
 import { metadataPathOf } from './pool-handle.js';
 import { withPool } from './session.js';
 
