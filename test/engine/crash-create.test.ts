@@ -12,16 +12,14 @@ import { BIN, ROOT, Sandbox } from '../cli/harness.js';
 import { random, runToDie } from './crash-support.js';
 
 const SOAK = process.env.TSZFS_SOAK === '1';
-const TIMED_TRIALS = SOAK ? 100 : 12;
+const TIMED_TRIALS = SOAK ? 100 : 8;
 const STEPS = ['image-sync', 'commit', 'committed', 'create-built', 'create-registered'];
 const CREATE = ['pool', 'create', '--size', '64M', 'tank'];
 
-/** The pool works: a dataset is made in it, written, listed and read back. */
+/** The pool works: a file written to its root dataset reads back. */
 function works(sb: Sandbox, label: string): void {
-  sb.ok(['create', 'tank/x']);
-  sb.ok(['write', 'tank/x', '/f'], 'hello\n');
-  expect(sb.ok(['cat', 'tank/x', '/f']), label).toBe('hello\n');
-  expect(sb.ok(['list', '-H', '-o', 'name', '-r', 'tank']), label).toBe('tank\ntank/x\n');
+  sb.ok(['write', 'tank', '/f'], 'hello\n');
+  expect(sb.ok(['cat', 'tank', '/f']), label).toBe('hello\n');
 }
 
 const registered = (sb: Sandbox) => sb.ok(['pool', 'list', '-H', '-o', 'name']).split('\n').filter(Boolean);
