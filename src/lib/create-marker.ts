@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LABEL_BYTES } from '../engine/pool/image.js';
-import { ZfsError } from './errors.js';
+import { poolError } from './errors.js';
 import { processAlive, type Home } from './home.js';
 import { metadataPathOf } from './pool-handle.js';
 
@@ -23,7 +23,7 @@ export interface CreateMarker {
 
 export const createMarkerOf = (image: string) => `${image}.creating`;
 
-export const busyCreating = (action: string, image: string) => ZfsError.action(action, 'pool already exists', `another create is building '${image}'`);
+export const busyCreating = (action: string, image: string) => poolError(action, 'EEXIST', `another create is building '${image}'`);
 
 /** Whether a create is building `image`, or was killed building it (no pool to import). */
 export const beingCreated = (image: string): boolean => markersOf(createMarkerOf(image)).length > 0;

@@ -92,7 +92,7 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
     buildPool(action, name, image, size, props, poolProps, history);
     crashPoint('create-built');
     // Registering is the commit point: before it, the marker makes a retry start afresh.
-    if (!home.add({ name, image })) throw ZfsError.action(action, 'pool already exists');
+    if (!home.add({ name, image })) throw poolError(action, 'EEXIST');
     crashPoint('create-registered');
   } catch (err) {
     // A failed create leaves nothing behind (a killed one leaves the marker, for the retry).
