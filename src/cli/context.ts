@@ -19,6 +19,10 @@ export class Output {
   /** whether the descriptor is a terminal (progress bars and colour are for people, not pipes) */
   readonly isTTY: boolean;
 
+  /** A write to a pipe whose reader is gone ends the command quietly with status 0, unless a
+   *  command says otherwise (send: dieOfBrokenPipe). */
+  onBrokenPipe: () => void = () => process.exit(0);
+
   constructor(readonly fd: number) {
     this.isTTY = tty.isatty(fd);
   }
@@ -40,11 +44,25 @@ export class Output {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') waitBriefly();
-        else if (code === 'EPIPE') process.exit(0);
-        else throw err;
+        else if (code === 'EPIPE') {
+          this.onBrokenPipe();
+          throw err;
+        } else throw err;
       }
     }
   }
+}
+
+/**
+ * End as a C program does that writes to a pipe nobody reads: killed by SIGPIPE (status 141 in a
+ * shell). Node ignores SIGPIPE; a listener added and removed puts back its default action.
+ */
+export function dieOfBrokenPipe(): never {
+  const listener = () => {};
+  process.on('SIGPIPE', listener);
+  process.off('SIGPIPE', listener);
+  process.kill(process.pid, 'SIGPIPE');
+  process.exit(128 + 13);
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));

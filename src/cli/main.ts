@@ -27,11 +27,26 @@ async function run(argv: string[]): Promise<number> {
   const stderr = new Output(2);
   try {
     return await dispatch(argv, new Output(1), stderr);
-  } catch (err) {
+  } catch (caught) {
+    const { operation, err } = caught instanceof CommandFailure ? caught : { operation: null, err: caught };
     if (process.env.TSZFS_DEBUG) throw err;
-    stderr.write(`internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    stderr.write(internalError(operation, err));
     return 1;
   }
+}
+
+/** A failure no layer turned into a message (a bug): one line naming the command, no stack. */
+function internalError(operation: string | null, err: unknown): string {
+  const message = (err instanceof Error ? err.message : String(err)).trim().replace(/\s*\n\s*/g, ' ');
+  return `internal error${operation === null ? '' : `: '${operation}'`}: ${message}\n`;
+}
+
+/** An unexpected error of a command, with the command it ended. */
+class CommandFailure {
+  constructor(
+    readonly operation: string,
+    readonly err: unknown,
+  ) {}
 }
 
 async function dispatch(argv: string[], stdout: Output, stderr: Output): Promise<number> {
@@ -85,8 +100,14 @@ async function dispatch(argv: string[], stdout: Output, stderr: Output): Promise
   }
   const { command } = await load();
   await command.prepare?.();
+  const home = new Home(homeDir);
+  const unusable = home.unusable();
+  if (unusable) {
+    stderr.write(unusable + '\n');
+    return 1;
+  }
   const ctx = {
-    home: new Home(homeDir),
+    home,
     family,
     historyLine: [family, ...args].join(' '),
     out: stdout,
@@ -107,7 +128,7 @@ async function dispatch(argv: string[], stdout: Output, stderr: Output): Promise
     // A damaged metadata store found in the middle of a command is the pool's I/O error.
     const { storeFailure } = await import('../lib/pool-handle.js');
     const failure = storeFailure(ctx.home, err);
-    if (failure === null) throw err;
+    if (failure === null) throw new CommandFailure(`${family} ${name}`, err);
     stderr.write(failure.lines.join('\n') + '\n');
     return 1;
   }

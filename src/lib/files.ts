@@ -10,7 +10,7 @@ import { FsView, type Listing } from '../engine/files/fs-view.js';
 import type { FileWriteSettings, FsWriter, WriteMode } from '../engine/files/fs-writer.js';
 import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { Dnode } from '../engine/files/objset.js';
-import { displayPath, pathComponents } from '../engine/files/paths.js';
+import { displayPath, namesDirectory, pathComponents } from '../engine/files/paths.js';
 import { filesAt, readVolumeAt } from '../engine/reading.js';
 import type { Id } from '../engine/model.js';
 import { noteDamagedBlock } from '../engine/scrub.js';
@@ -149,7 +149,25 @@ export function catVolume(home: Home, dataset: string, out: (chunk: Buffer) => v
 
 export function writeFile(home: Home, dataset: string, path: string, mode: WriteMode, src: ByteSource, opts: FileChange): void {
   const parts = components('write', dataset, path);
-  change(home, 'write', dataset, path, (fs, staged, settings) => fs.write(parts, mode, staged, opts.parents, settings), src);
+  change(home, 'write', dataset, path, (fs, staged, settings) => {
+    if (namesDirectory(path)) refuseNonDirectory(fs, parts, opts.parents);
+    fs.write(parts, mode, staged, opts.parents, settings);
+  }, src);
+}
+
+/**
+ * `write DIR/NAME/`: the trailing slash asks for a directory, so an existing file or a name the
+ * write would create is ENOTDIR (a directory there goes on to fail EISDIR, a missing parent ENOENT).
+ */
+function refuseNonDirectory(fs: FsView, parts: string[], parents: boolean): void {
+  const found = fs.exists(parts) ? fs.lookup(parts).dnode : null;
+  if (found?.type === 'dir') return;
+  if (found || parents || fs.exists(parts.slice(0, -1))) throw new EngineError('ENOTDIR');
+}
+
+/** A path with a trailing slash that reached something other than a directory. */
+function requireDirectory(path: string, dnode: Dnode): void {
+  if (namesDirectory(path) && dnode.type !== 'dir') throw new EngineError('ENOTDIR');
 }
 
 export function makeDirectory(home: Home, dataset: string, path: string, opts: FileChange): void {
@@ -180,6 +198,7 @@ export function removeFiles(home: Home, dataset: string, paths: string[], opts: 
       for (const { path, parts } of targets) {
         try {
           if (opts.force && !fs.exists(parts)) continue;
+          if (fs.exists(parts)) requireDirectory(path, fs.lookup(parts).dnode);
           fs.remove(parts, opts.recursive);
           removed++;
         } catch (err) {
@@ -209,6 +228,7 @@ export function catFiles(home: Home, dataset: string, paths: string[], out: (chu
     for (const path of paths) {
       try {
         const { object, dnode } = fs.lookup(components('open', dataset, path));
+        requireDirectory(path, dnode);
         try {
           fs.readFile(h.pool.image, dnode, out);
         } catch (err) {
@@ -239,6 +259,7 @@ export function listDirectory(home: Home, dataset: string, path: string, recursi
     let found;
     try {
       found = fs.lookup(parts);
+      requireDirectory(path, found.dnode);
     } catch (err) {
       throw fileError('open', dataset, path, err);
     }

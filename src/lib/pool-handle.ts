@@ -64,6 +64,11 @@ export class PoolHandle {
     return new PoolHandle(name, entry.image, pool);
   }
 
+  /** A handle over a pool opened by its builder (pool create), before it is registered. */
+  static over(name: string, image: string, pool: Pool): PoolHandle {
+    return new PoolHandle(name, image, pool);
+  }
+
   view(): DslView {
     return new DslView(this.pool.t);
   }

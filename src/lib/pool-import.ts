@@ -11,6 +11,7 @@ import { metadataDamage, Pool } from '../engine/pool/pool.js';
 import { ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
+import { beingCreated, forgetCreateMarkers } from './create-marker.js';
 import { metadataPathOf } from './pool-handle.js';
 import { withPool } from './session.js';
 
@@ -28,7 +29,9 @@ export function exportPool(home: Home, name: string, history: string): void {
     return;
   }
   // The export records itself inside the pool before the pool goes (as spa_export does).
-  withPool(home, name, (h) => h.change(history, () => undefined));
+  const image = withPool(home, name, (h) => (h.change(history, () => undefined), h.image));
+  // A create killed after registering left its marker: the exported pool is complete.
+  forgetCreateMarkers(path.resolve(image));
   home.remove(name);
 }
 
@@ -46,7 +49,8 @@ export function findImportable(home: Home, dir: string): Importable[] {
   for (const e of entries) {
     if (!e.isFile()) continue;
     const image = path.resolve(dir, e.name);
-    if (imported.has(image) || !fs.existsSync(metadataPathOf(image))) continue;
+    // An image a create is building (or was killed building) is no pool.
+    if (imported.has(image) || !fs.existsSync(metadataPathOf(image)) || beingCreated(image)) continue;
     const label = Image.readLabel(image);
     if (!label) continue;
     out.push({ name: label.pool, guid: label.guid, image, comment: readComment(image) });
@@ -96,7 +100,7 @@ export function importPool(home: Home, dir: string, which: string, newName: stri
     // and whose records are renamed below on that import.
     Image.create(found.image, 0, { pool: name, guid: found.guid }).close();
   }
-  home.add({ name, image: found.image });
+  if (!home.add({ name, image: found.image })) throw ZfsError.action(`cannot import '${which}'`, 'a pool with that name already exists');
   withPool(home, name, (h) =>
     h.change(history, (c) => {
       c.tx.meta.name = name;

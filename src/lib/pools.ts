@@ -1,11 +1,14 @@
 /** `zpool create`, `destroy`, and the numbers behind `zpool list` and `zpool status`. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Image, LABEL_BYTES } from '../engine/pool/image.js';
+import { Image } from '../engine/pool/image.js';
 import { Pool } from '../engine/pool/pool.js';
+import { crashPoint } from '../engine/pool/crash.js';
 import { engineFailure, ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
+import { beingCreated, busyCreating, clearInterruptedCreate, createMarkerOf, discardBuild, forgetCreateMarkers, takeCreateMarker } from './create-marker.js';
 import { checkPoolName } from './names.js';
+import { homeAction, makeDir, unusableDir } from './host-dirs.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
 import { withPool } from './session.js';
 import { newFilesystem, validateNewProps } from './datasets/create.js';
@@ -56,12 +59,18 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   const props = validateNewProps(action, opts.fsProps);
   const poolProps = validatePoolProps(action, opts.poolProps, opts.noFeatures ?? false);
   const image = path.resolve(opts.image ?? home.defaultImage(name));
+  const dirAction = opts.image === undefined ? homeAction(home.dir) : `cannot use '${image}'`;
+  const badDir = unusableDir(path.dirname(image), true);
+  if (badDir) throw ZfsError.action(dirAction, badDir);
+  clearInterruptedCreate(home, action, image);
   let size = opts.size ?? DEFAULT_POOL_SIZE;
   // An image is never reached through a symlink (Image opens with O_NOFOLLOW / O_EXCL).
   if (fs.lstatSync(image, { throwIfNoEntry: false })?.isSymbolicLink()) {
     throw ZfsError.action(`cannot use '${image}'`, 'must be a block device or regular file');
   }
   if (fs.existsSync(image)) {
+    // Another create began building it since the markers were cleared.
+    if (beingCreated(image)) throw busyCreating(action, image);
     const stat = fs.statSync(image);
     if (!stat.isFile()) throw ZfsError.action(`cannot use '${image}'`, 'must be a block device or regular file');
     size = stat.size;
@@ -77,7 +86,34 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   }
   if (size < MIN_DEVICE) throw ZfsError.action(action, 'one or more devices is less than the minimum size (64M)');
   if (opts.dryRun) return image;
-  fs.mkdirSync(path.dirname(image), { recursive: true });
+  makeDir(path.dirname(image), dirAction);
+  const marker = takeCreateMarker(action, image, { pid: process.pid, fresh: !fs.existsSync(image) });
+  try {
+    buildPool(action, name, image, size, props, poolProps, history);
+    crashPoint('create-built');
+    // Registering is the commit point: before it, the marker makes a retry start afresh.
+    if (!home.add({ name, image })) throw poolError(action, 'EEXIST');
+    crashPoint('create-registered');
+  } catch (err) {
+    // A failed create leaves nothing behind (a killed one leaves the marker, for the retry).
+    discardBuild(image, marker.fresh);
+    fs.rmSync(createMarkerOf(image), { force: true });
+    throw err;
+  }
+  fs.rmSync(createMarkerOf(image), { force: true });
+  return image;
+}
+
+/** The image, its metadata with the root dataset, pool properties and the history line. */
+function buildPool(
+  action: string,
+  name: string,
+  image: string,
+  size: number,
+  props: ReturnType<typeof validateNewProps>,
+  poolProps: Record<string, string>,
+  history: string,
+): void {
   const metadata = metadataPathOf(image);
   for (const stale of [metadata, `${metadata}-lock`]) fs.rmSync(stale, { force: true });
   let pool: Pool;
@@ -86,33 +122,23 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   } catch (err) {
     throw engineFailure(action, err);
   }
-  pool.close();
-  home.add({ name, image });
-  const h = PoolHandle.open(home, name)!;
   try {
-    h.change(history, (c) => {
+    PoolHandle.over(name, image, pool).change(history, (c) => {
       c.tx.meta.rootDir = newFilesystem(c, null, name, props);
       c.tx.meta.props = poolProps;
     });
   } finally {
-    h.close();
+    pool.close();
   }
-  return image;
 }
 
 export function destroyPool(home: Home, name: string): void {
   const entry = home.find(name);
   if (!entry) throw poolError(`cannot open '${name}'`, 'ENOENT');
   home.remove(name);
-  const metadata = metadataPathOf(path.resolve(entry.image));
-  for (const file of [metadata, `${metadata}-lock`]) fs.rmSync(file, { force: true });
+  forgetCreateMarkers(path.resolve(entry.image));
   // An image tszfs made in its home goes with the pool; one the user supplied stays, unlabelled.
-  if (path.resolve(entry.image) === path.resolve(home.defaultImage(name))) fs.rmSync(entry.image, { force: true });
-  else if (fs.existsSync(entry.image)) {
-    const fd = fs.openSync(entry.image, 'r+');
-    fs.writeSync(fd, Buffer.alloc(LABEL_BYTES), 0, LABEL_BYTES, 0);
-    fs.closeSync(fd);
-  }
+  discardBuild(path.resolve(entry.image), path.resolve(entry.image) === path.resolve(home.defaultImage(name)));
 }
 
 export interface PoolSummary {

@@ -33,6 +33,8 @@ export const command: Command = {
             const code = (err as NodeJS.ErrnoException).code;
             if (code === 'EAGAIN') waitBriefly();
             else if (code === 'EOF') return 0;
+            // recv_read(): a read that fails is EZFS_BADSTREAM, as a short one is.
+            else if (code !== undefined) throw ZfsError.action('cannot receive', 'failed to read from stream');
             else throw err;
           }
         }

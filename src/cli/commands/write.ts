@@ -8,6 +8,7 @@ import type { WriteMode } from '../../engine/files/fs-writer.js';
 import type { ByteSource } from '../../engine/pool/staging.js';
 import { ZfsError } from '../../lib/errors.js';
 import { contentsOf, writeFile, writeVolume } from '../../lib/files.js';
+import { strerror } from '../../lib/host-dirs.js';
 import { parseSize, SizeError } from '../../lib/sizes.js';
 import { waitBriefly, type Command } from '../context.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
@@ -24,7 +25,7 @@ function regularFileSize(fd: number): number | null {
 }
 
 /** Reads a descriptor synchronously: the whole write is one transaction group, in bounded memory. */
-function fdSource(fd: number, progress: Progress | null): ByteSource {
+function fdSource(fd: number, name: string, progress: Progress | null): ByteSource {
   return {
     // A regular file never waits on another process: it is read inside the transaction as it is.
     settled: regularFileSize(fd) !== null,
@@ -38,6 +39,7 @@ function fdSource(fd: number, progress: Progress | null): ByteSource {
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'EAGAIN') waitBriefly();
           else if (code === 'EOF') return 0;
+          else if (code !== undefined) throw ZfsError.action(`cannot read '${name}'`, strerror(err).toLowerCase());
           else throw err;
         }
       }
@@ -75,14 +77,14 @@ export const command: Command = {
         fd = fs.openSync(source, 'r');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw ZfsError.action(`cannot open '${source}'`, code === 'ENOENT' ? 'no such file or directory' : String(code));
+        throw ZfsError.action(`cannot open '${source}'`, code === 'ENOENT' ? 'no such file or directory' : strerror(err).toLowerCase());
       }
     }
     // Input typed at the terminal is no transfer to watch.
     const typed = fd === 0 && tty.isatty(0);
     const progress = Progress.start(ctx.err, { label: `writing ${path ?? dataset}`, total: regularFileSize(fd), sharesTerminalWithOutput: typed });
     try {
-      const src = fdSource(fd, progress);
+      const src = fdSource(fd, source === undefined || source === '-' ? 'standard input' : source, progress);
       if (path === null) writeVolume(ctx.home, dataset, mode.kind === 'offset' ? mode.offset : 0, src);
       else writeFile(ctx.home, dataset, path, mode, src, { parents: p.flags.has('p') });
     } finally {
