@@ -34,6 +34,10 @@ export class Output {
   readonly fd: number | null;
   private readonly sink: Sink | null;
 
+  /** A write to a pipe whose reader is gone ends the command quietly with status 0, unless a
+   *  command says otherwise (send: dieOfBrokenPipe). Only a descriptor has one. */
+  onBrokenPipe: () => void = () => process.exit(0);
+
   constructor(target: number | Sink) {
     this.fd = typeof target === 'number' ? target : null;
     this.sink = typeof target === 'number' ? null : target;
@@ -62,8 +66,10 @@ export class Output {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') waitBriefly();
-        else if (code === 'EPIPE') process.exit(0);
-        else throw err;
+        else if (code === 'EPIPE') {
+          this.onBrokenPipe();
+          throw err;
+        } else throw err;
       }
     }
   }
@@ -112,6 +118,18 @@ export class Input {
       }
     }
   }
+}
+
+/**
+ * End as a C program does that writes to a pipe nobody reads: killed by SIGPIPE (status 141 in a
+ * shell). Node ignores SIGPIPE; a listener added and removed puts back its default action.
+ */
+export function dieOfBrokenPipe(): never {
+  const listener = () => {};
+  process.on('SIGPIPE', listener);
+  process.off('SIGPIPE', listener);
+  process.kill(process.pid, 'SIGPIPE');
+  process.exit(128 + 13);
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));

@@ -103,12 +103,28 @@ function logged<T extends number | Promise<number>>(log: InvocationLog | null, e
   return (typeof exit === 'number' ? finish(exit) : exit.then(finish)) as T;
 }
 
-function internalError(err: unknown, env: Env, stderr: Output, storeFailure: StoreFailure): number {
+/** What ended a command that no layer turned into a message: a damaged metadata store met in the
+ *  middle of it (the pool's I/O error), else a bug, printed as one line naming the command. */
+function internalError(caught: unknown, env: Env, stderr: Output, storeFailure: StoreFailure): number {
+  const { operation, err, home } = caught instanceof CommandFailure ? caught : { operation: null, err: caught, home: null };
+  const failure = home === null ? null : storeFailure(home, err);
+  if (failure !== null) {
+    stderr.write(failure.lines.join('\n') + '\n');
+    return 1;
+  }
   if (env.TSZFS_DEBUG) throw err;
-  // A damaged metadata store found in the middle of a command is the pool's I/O error.
-  const failure = storeFailure(err);
-  stderr.write(failure ? failure.lines.join('\n') + '\n' : `internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message = (err instanceof Error ? err.message : String(err)).trim().replace(/\s*\n\s*/g, ' ');
+  stderr.write(`internal error${operation === null ? '' : `: '${operation}'`}: ${message}\n`);
   return 1;
+}
+
+/** An unexpected error of a command, with the command it ended and the home it worked in. */
+class CommandFailure {
+  constructor(
+    readonly operation: string,
+    readonly err: unknown,
+    readonly home: Home,
+  ) {}
 }
 
 /** What a command line asks for, found before anything is loaded or run. */
@@ -200,8 +216,14 @@ function dispatch(argv: string[], route: Route, stdin: Input, stdout: Output, st
   }
   const { family, name, args } = route;
   const command = loadedCommand(route.load);
+  const home = new Home(route.homeDir);
+  const unusable = home.unusable();
+  if (unusable) {
+    stderr.write(unusable + '\n');
+    return 1;
+  }
   const ctx = {
-    home: new Home(route.homeDir),
+    home,
     family,
     historyLine: [family, ...args].join(' '),
     out: stdout,
@@ -221,7 +243,7 @@ function dispatch(argv: string[], route: Route, stdin: Input, stdout: Output, st
       if (err.exitCode === 2) stderr.write(commandUsage(family, name, command));
       return err.exitCode;
     }
-    throw err;
+    throw new CommandFailure(`${family} ${name}`, err, ctx.home);
   }
 }
 

@@ -99,35 +99,26 @@ export function newVolumeObjset(c: Change, geometry: VolumeGeometry): NodePtr {
   return createVolumeObjset(newTreeWriter(c), nowSeconds(), geometry);
 }
 
-/** A writer for a volume head's bytes; its new root is recorded in the head at once. */
-export function openVolume(c: Change, headId: Id): VolumeWriter {
+/** A writer of a head's tree made by `make`; its new root is recorded in the head at once. */
+function openHead<W extends { rootPtr: NodePtr }>(c: Change, headId: Id, make: (w: NodeWriter, accounting: HeadWriter, root: NodePtr) => W): W {
   const accounting = new HeadWriter(c.dsl, headId);
-  const w = nodeWriter(c, accounting);
   const head = c.dsl.ds(headId) as HeadRecord;
-  const volume = new VolumeWriter(c.tx, w, accounting, head.root, nowSeconds());
-  head.root = volume.rootPtr;
-  return volume;
+  const writer = make(nodeWriter(c, accounting), accounting, head.root);
+  head.root = writer.rootPtr;
+  return writer;
 }
 
-/** A writer for the files of a head; its new root is recorded in the head at once. */
-export function openFiles(c: Change, headId: Id): FsWriter {
-  const accounting = new HeadWriter(c.dsl, headId);
-  const w = nodeWriter(c, accounting);
-  const head = c.dsl.ds(headId) as HeadRecord;
-  const fs = new FsWriter(c.tx, w, accounting, head.root, nowSeconds());
-  head.root = fs.rootPtr;
-  return fs;
-}
+/** A writer for a volume head's bytes. */
+export const openVolume = (c: Change, headId: Id): VolumeWriter =>
+  openHead(c, headId, (w, accounting, root) => new VolumeWriter(c.tx, w, accounting, root, nowSeconds()));
 
-/** An object-level writer for a head (receive); its new root is recorded in the head at once. */
-export function openObjects(c: Change, headId: Id, settings: WriteSettings): ObjectWriter {
-  const accounting = new HeadWriter(c.dsl, headId);
-  const w = nodeWriter(c, accounting);
-  const head = c.dsl.ds(headId) as HeadRecord;
-  const objects = new ObjectWriter(c.tx, settings, w, accounting, head.root);
-  head.root = objects.rootPtr;
-  return objects;
-}
+/** A writer for the files of a head. */
+export const openFiles = (c: Change, headId: Id): FsWriter =>
+  openHead(c, headId, (w, accounting, root) => new FsWriter(c.tx, w, accounting, root, nowSeconds()));
+
+/** An object-level writer for a head (receive). */
+export const openObjects = (c: Change, headId: Id, settings: WriteSettings): ObjectWriter =>
+  openHead(c, headId, (w, accounting, root) => new ObjectWriter(c.tx, settings, w, accounting, root));
 
 export const walkTree = (c: Change): TreeWalker => (root, minBirth, onNode, onBlock) =>
   walkObjsetBornAfter(new NodeReader(c.tx.t), root, minBirth, onNode, onBlock);

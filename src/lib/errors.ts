@@ -1,7 +1,11 @@
 /**
  * The one error type of the library, as libzfs's zfs_error: an action ("cannot open 'tank/x'")
  * and a description ("dataset does not exist"), raised deep and printed in one place by the CLI.
+ * Engine failures become one here, through one table (libzfs's zfs_standard_error): the engine
+ * raises codes, and only this file words them.
  */
+import { EngineError, poolFilesFailure, type Errno } from '../engine/errno.js';
+
 export class ZfsError extends Error {
   constructor(
     /** the lines printed on standard error, in order */
@@ -17,4 +21,63 @@ export class ZfsError extends Error {
   }
 }
 
-export const notFound = (name: string) => ZfsError.action(`cannot open '${name}'`, 'dataset does not exist');
+/** libzfs's zfs_standard_error: how a dataset command words a failure's errno. */
+const DATASET_DESCRIPTIONS = {
+  ENOENT: 'dataset does not exist',
+  EEXIST: 'dataset already exists',
+  EBUSY: 'dataset is busy',
+  ENOSPC: 'out of space',
+  EIO: 'I/O error',
+} as const satisfies Partial<Record<Errno, string>>;
+
+/** libzfs's zpool_standard_error: how a pool command words a failure's errno. */
+const POOL_DESCRIPTIONS = {
+  ENOENT: 'no such pool',
+  EEXIST: 'pool already exists',
+  ENOSPC: 'out of space',
+  EIO: 'I/O error',
+} as const satisfies Partial<Record<Errno, string>>;
+
+/** `ACTION: DESCRIPTION` for a dataset command that failed with `errno` (zfs_standard_error). */
+export const datasetError = (action: string, errno: keyof typeof DATASET_DESCRIPTIONS, ...more: string[]): ZfsError =>
+  ZfsError.action(action, DATASET_DESCRIPTIONS[errno], ...more);
+
+/** `ACTION: DESCRIPTION` for a pool command that failed with `errno` (zpool_standard_error). */
+export const poolError = (action: string, errno: keyof typeof POOL_DESCRIPTIONS, ...more: string[]): ZfsError =>
+  ZfsError.action(action, POOL_DESCRIPTIONS[errno], ...more);
+
+export const notFound = (name: string) => datasetError(`cannot open '${name}'`, 'ENOENT');
+
+/** OpenZFS's words for each code the engine raises, as the kernel's strerror and libzfs say them. */
+const DESCRIPTIONS: Record<Errno, string> = {
+  ENOENT: 'no such file or directory',
+  EEXIST: 'file exists',
+  EBUSY: 'device or resource busy',
+  EINVAL: 'invalid argument',
+  ENOSPC: 'out of space',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'not a directory',
+  EISDIR: 'is a directory',
+  ENOTEMPTY: 'directory not empty',
+  ENAMETOOLONG: 'file name too long',
+  EIO: 'I/O error',
+  EXDEV: 'cross-device link',
+  EAGAIN: 'resource temporarily unavailable',
+  EDQUOT: 'disk quota exceeded',
+  ECKSUM: 'I/O error',
+  EBADSTREAM: 'invalid backup stream',
+};
+
+/** An engine failure's description: the more specific one it carries, else its code's. */
+export const describe = (err: EngineError): string => err.aux ?? DESCRIPTIONS[err.errno];
+
+/**
+ * The ZfsError for an engine failure met while doing `action` (`cannot open 'tank'`), with the
+ * reason a pool's files could not be opened on the line below; anything else comes back as is,
+ * for the caller to rethrow (a bug stays an internal error).
+ */
+export function engineFailure(action: string, err: unknown): unknown {
+  if (!(err instanceof EngineError)) return err;
+  const files = poolFilesFailure(err);
+  return ZfsError.action(action, describe(err), ...(files ? [files.reason] : []));
+}

@@ -4,20 +4,17 @@
  * `DATASET:/PATH` in messages.
  */
 import * as path from 'node:path';
-import { NodeReader } from '../engine/blocks/nodes.js';
 import type { DslView } from '../engine/datasets/view.js';
-import { EngineError, type Errno } from '../engine/errno.js';
+import { damagedBlock, EngineError } from '../engine/errno.js';
 import { FsView, type Listing } from '../engine/files/fs-view.js';
 import type { FileWriteSettings, FsWriter, WriteMode } from '../engine/files/fs-writer.js';
 import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { Dnode } from '../engine/files/objset.js';
-import { displayPath, pathComponents } from '../engine/files/paths.js';
-import { readVolume } from '../engine/files/volume.js';
-import type { Id } from '../engine/store/records.js';
-import { OutOfSpace } from '../engine/pool/allocator.js';
-import { ChecksumError } from '../engine/blocks/records.js';
-import { noteDamagedBlock } from './health.js';
-import { ZfsError, notFound } from './errors.js';
+import { displayPath, namesDirectory, pathComponents } from '../engine/files/paths.js';
+import { filesAt, readVolumeAt } from '../engine/reading.js';
+import type { Id } from '../engine/model.js';
+import { noteDamagedBlock } from '../engine/scrub.js';
+import { engineFailure, ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName } from './names.js';
 import { headKind, type Change, type PoolHandle, type Resolved } from './pool-handle.js';
@@ -25,34 +22,8 @@ import { DatasetProps } from './properties/values.js';
 import { withPoolOf } from './session.js';
 import { openFiles, openVolume, writeSettings } from '../engine/sync-task.js';
 
-const DESCRIPTIONS: Record<Errno, string> = {
-  ENOENT: 'no such file or directory',
-  EEXIST: 'file exists',
-  EBUSY: 'device or resource busy',
-  EINVAL: 'invalid argument',
-  ENOSPC: 'out of space',
-  EROFS: 'read-only file system',
-  ENOTDIR: 'not a directory',
-  EISDIR: 'is a directory',
-  ENOTEMPTY: 'directory not empty',
-  EIO: 'I/O error',
-  EXDEV: 'cross-device link',
-  EAGAIN: 'resource temporarily unavailable',
-  EDQUOT: 'disk quota exceeded',
-};
-
 function fileError(verb: string, dataset: string, path: string, err: unknown): unknown {
-  return describeFailure(`cannot ${verb} '${dataset}:${path}'`, err);
-}
-
-function describeFailure(action: string, err: unknown): unknown {
-  if (err instanceof EngineError) {
-    const description = err.errno === 'EINVAL' && err.message !== 'EINVAL' ? err.message : DESCRIPTIONS[err.errno];
-    return ZfsError.action(action, description);
-  }
-  if (err instanceof OutOfSpace) return ZfsError.action(action, 'out of space');
-  if (err instanceof ChecksumError) return ZfsError.action(action, 'I/O error');
-  return err;
+  return engineFailure(`cannot ${verb} '${dataset}:${path}'`, err);
 }
 
 function components(verb: string, dataset: string, path: string): string[] {
@@ -126,18 +97,19 @@ function changeHead(
       h.syncTask(null, {
         check(c) {
           const { r } = resolveContents(h, c.dsl, dataset, want);
-          if (r.kind === 'snapshot') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
+          if (r.kind === 'snapshot') throw engineFailure(action, new EngineError('EROFS'));
           head = r.ds.id;
           const props = new DatasetProps(c.dsl, c.tx.meta, r.ds);
-          if (props.get('readonly')?.value === 'on') throw ZfsError.action(action, DESCRIPTIONS.EROFS);
+          if (props.get('readonly')?.value === 'on') throw engineFailure(action, new EngineError('EROFS'));
           return { head: r.ds.id, props };
         },
         sync: (c, { head, props }) => fn(c, head, props, staged),
       });
     } catch (err) {
       // The command rolled back; a damaged block it met is logged in a transaction of its own.
-      if (err instanceof ChecksumError && head !== null) noteDamagedBlock(h, head, err);
-      throw describeFailure(action, err);
+      const block = damagedBlock(err);
+      if (block && head !== null) noteDamagedBlock(h.pool, head, block);
+      throw engineFailure(action, err);
     } finally {
       staged.close();
     }
@@ -166,17 +138,36 @@ export function catVolume(home: Home, dataset: string, out: (chunk: Buffer) => v
     const r = h.resolve(h.view(), dataset);
     if (!r) throw notFound(dataset);
     try {
-      readVolume(new NodeReader(h.pool.t), h.pool.image, r.ds.root, out);
+      readVolumeAt(h.pool, r.ds.root, out);
     } catch (err) {
-      if (err instanceof ChecksumError) noteDamagedBlock(h, r.ds.id, err);
-      throw describeFailure(`cannot open '${dataset}'`, err);
+      const block = damagedBlock(err);
+      if (block) noteDamagedBlock(h.pool, r.ds.id, block);
+      throw engineFailure(`cannot open '${dataset}'`, err);
     }
   }));
 }
 
 export function writeFile(home: Home, dataset: string, path: string, mode: WriteMode, src: ByteSource, opts: FileChange): void {
   const parts = components('write', dataset, path);
-  change(home, 'write', dataset, path, (fs, staged, settings) => fs.write(parts, mode, staged, opts.parents, settings), src);
+  change(home, 'write', dataset, path, (fs, staged, settings) => {
+    if (namesDirectory(path)) refuseNonDirectory(fs, parts, opts.parents);
+    fs.write(parts, mode, staged, opts.parents, settings);
+  }, src);
+}
+
+/**
+ * `write DIR/NAME/`: the trailing slash asks for a directory, so an existing file or a name the
+ * write would create is ENOTDIR (a directory there goes on to fail EISDIR, a missing parent ENOENT).
+ */
+function refuseNonDirectory(fs: FsView, parts: string[], parents: boolean): void {
+  const found = fs.exists(parts) ? fs.lookup(parts).dnode : null;
+  if (found?.type === 'dir') return;
+  if (found || parents || fs.exists(parts.slice(0, -1))) throw new EngineError('ENOTDIR');
+}
+
+/** A path with a trailing slash that reached something other than a directory. */
+function requireDirectory(path: string, dnode: Dnode): void {
+  if (namesDirectory(path) && dnode.type !== 'dir') throw new EngineError('ENOTDIR');
 }
 
 export function makeDirectory(home: Home, dataset: string, path: string, opts: FileChange): void {
@@ -207,6 +198,7 @@ export function removeFiles(home: Home, dataset: string, paths: string[], opts: 
       for (const { path, parts } of targets) {
         try {
           if (opts.force && !fs.exists(parts)) continue;
+          if (fs.exists(parts)) requireDirectory(path, fs.lookup(parts).dnode);
           fs.remove(parts, opts.recursive);
           removed++;
         } catch (err) {
@@ -222,7 +214,7 @@ export function removeFiles(home: Home, dataset: string, paths: string[], opts: 
 }
 
 function readView(h: PoolHandle, r: Resolved): FsView {
-  return FsView.at(new NodeReader(h.pool.t), r.ds.root);
+  return filesAt(h.pool.t, r.ds.root);
 }
 
 /** Stream each file to `out` (which must consume the chunk before returning). As a registered
@@ -236,12 +228,14 @@ export function catFiles(home: Home, dataset: string, paths: string[], out: (chu
     for (const path of paths) {
       try {
         const { object, dnode } = fs.lookup(components('open', dataset, path));
+        requireDirectory(path, dnode);
         try {
           fs.readFile(h.pool.image, dnode, out);
         } catch (err) {
-          if (err instanceof ChecksumError) {
-            err.object = object;
-            noteDamagedBlock(h, r.ds.id, err);
+          const block = damagedBlock(err);
+          if (block) {
+            block.object = object;
+            noteDamagedBlock(h.pool, r.ds.id, block);
           }
           throw err;
         }
@@ -265,6 +259,7 @@ export function listDirectory(home: Home, dataset: string, path: string, recursi
     let found;
     try {
       found = fs.lookup(parts);
+      requireDirectory(path, found.dnode);
     } catch (err) {
       throw fileError('open', dataset, path, err);
     }

@@ -1,12 +1,8 @@
 /**
- * Pool health for the library: `zpool scrub` (verify every block any dataset references),
- * `zpool clear`, what `zpool status` shows, and the bookkeeping of a reader that meets a damaged
- * block (ZFS: spa_log_error + vdev checksum counters).
+ * Pool health for the library: `zpool scrub` and `zpool clear` over the engine's scrub
+ * (engine/scrub.ts), and what `zpool status` shows (ZFS: spa_log_error + vdev checksum counters).
  */
 import * as path from 'node:path';
-import { NodeReader } from '../engine/blocks/nodes.js';
-import { ChecksumError, readRecord } from '../engine/blocks/records.js';
-import { blockMap, dirEntries, objectTable, ROOT_OBJECT, type ObjsetNode } from '../engine/files/objset.js';
 import {
   clearDeviceErrors,
   deviceErrors,
@@ -14,18 +10,16 @@ import {
   finishScrub,
   lastErrorScrub,
   lastScan,
-  logChecksumErrors,
   type DeviceErrors,
-  type ErrorLogEntry,
   type ErrorScrubRecord,
   type ScanRecord,
 } from '../engine/pool/health.js';
 import { nowSeconds } from '../engine/pool/clock.js';
-import type { BlockPtr, DatasetRecord, Id, Txg } from '../engine/store/records.js';
-import type { DslView } from '../engine/datasets/view.js';
+import { errorScrub, objectName, scrub } from '../engine/scrub.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
-import { PoolHandle } from './pool-handle.js';
+import type { PoolHandle } from './pool-handle.js';
+import { withPool } from './session.js';
 
 export interface PoolHealth {
   errors: DeviceErrors;
@@ -52,145 +46,9 @@ export function damagedFiles(h: PoolHandle): string[] {
     const key = `${e.dataset}:${e.object}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push(objectName(h, view, e.dataset, e.object));
+    out.push(objectName(h.pool, view, e.dataset, e.object));
   }
   return out;
-}
-
-const hex = (n: number) => `<0x${n.toString(16)}>`;
-
-function objectName(h: PoolHandle, view: DslView, dsId: Id, object: number): string {
-  const ds = h.pool.t.datasets.get(dsId);
-  if (!ds) return `${hex(dsId)}:${hex(object)}`;
-  const name = view.datasetName(ds);
-  // A volume has no paths (ZFS_IOC_OBJ_TO_PATH refuses a zvol): `tank/vol:<0x1>`.
-  const file = view.dir(ds.dir).type === 'volume' ? null : pathOf(new NodeReader(h.pool.t), ds, object);
-  return `${name}:${file ?? hex(object)}`;
-}
-
-/** The path of `object` inside a dataset, walking parent links up to the root directory. */
-function pathOf(src: NodeReader, ds: DatasetRecord, object: number): string | null {
-  const os = src.get<ObjsetNode>(ds.root);
-  const parts: string[] = [];
-  let current = object;
-  for (let depth = 0; current !== ROOT_OBJECT; depth++) {
-    const dn = objectTable.get(src, os.objects, current);
-    if (!dn || depth > 4096) return null;
-    const parent = objectTable.get(src, os.objects, dn.parent);
-    if (!parent || parent.type !== 'dir') return null;
-    const entry = dirEntries(src, parent).find(([, o]) => o === current);
-    if (!entry) return null;
-    parts.push(entry[0]);
-    current = dn.parent;
-  }
-  return '/' + parts.reverse().join('/');
-}
-
-/**
- * A reader met a damaged block of `dsId`. Count it unless the block is no longer the one the
- * dataset references: then another process freed it (and perhaps reused it) while this reader
- * still saw the older state (semantics §10.6, I4): the reader's I/O error stands, but the pool is
- * not damaged and nothing is logged.
- */
-export function noteDamagedBlock(h: PoolHandle, dsId: Id, err: ChecksumError): void {
-  if (err.object === undefined || err.blockId === undefined) return;
-  const { object, blockId } = err;
-  h.pool.store.env.resetReadTxn();
-  const ds = h.pool.t.datasets.get(dsId);
-  if (!ds) return;
-  const src = new NodeReader(h.pool.t);
-  const dn = objectTable.get(src, src.get<ObjsetNode>(ds.root).objects, object);
-  if (!dn || dn.type !== 'file') return;
-  const bp = blockMap.get(src, dn.blocks, blockId);
-  if (!bp || bp.offset !== err.bp.offset || bp.birth !== err.bp.birth) return;
-  h.pool.store.write(() => logChecksumErrors(h.pool.t, [{ dataset: dsId, object, blockId }]));
-}
-
-/** Reads each extent once and remembers whether it was good: a block shared by a head and its
- *  snapshots is one block to verify, however many datasets reference it. */
-class BlockVerifier {
-  private readonly verdict = new Map<number, boolean>();
-  private buf = Buffer.alloc(128 * 1024);
-  /** bytes read and verified */
-  examined = 0;
-
-  constructor(private readonly h: PoolHandle) {}
-
-  good(bp: BlockPtr): boolean {
-    let good = this.verdict.get(bp.offset);
-    if (good !== undefined) return good;
-    if (this.buf.length < bp.lsize) this.buf = Buffer.alloc(bp.lsize);
-    try {
-      readRecord(this.h.pool.image, bp, this.buf);
-      good = true;
-    } catch (err) {
-      if (!(err instanceof ChecksumError)) throw err;
-      good = false;
-    }
-    this.verdict.set(bp.offset, good);
-    this.examined += bp.asize;
-    return good;
-  }
-
-  damagedBlocks(): number {
-    return [...this.verdict.values()].filter((good) => !good).length;
-  }
-}
-
-export interface ScrubResult {
-  examined: number;
-  damaged: number;
-  found: ErrorLogEntry[];
-}
-
-/** Every block reachable from any dataset (heads, snapshots, clones; deadlisted blocks are
- *  those of snapshots) and born after `minBirth` (`zpool scrub -C`: the txg the last scrub
- *  covered), each extent read and verified once. Trees not rewritten since `minBirth` are skipped. */
-export function scrub(h: PoolHandle, minBirth: Txg = 0): ScrubResult {
-  const t = h.pool.t;
-  const src = new NodeReader(t);
-  const verifier = new BlockVerifier(h);
-  const found: ErrorLogEntry[] = [];
-  for (const { value } of t.datasets.getRange({})) {
-    const ds = value as DatasetRecord;
-    if (ds.root.birth <= minBirth) continue;
-    const os = src.get<ObjsetNode>(ds.root);
-    objectTable.scan(src, os.objects, 0, (object, dn) => {
-      if (dn.type !== 'file' || (dn.blocks.root?.birth ?? 0) <= minBirth) return;
-      blockMap.scan(src, dn.blocks, 0, (blockId, bp) => {
-        if (bp.birth > minBirth && !verifier.good(bp)) found.push({ dataset: ds.id, object, blockId });
-      });
-    });
-  }
-  return { examined: verifier.examined, damaged: verifier.damagedBlocks(), found };
-}
-
-/** `zpool scrub -e`: re-read only the blocks the error log names (dsl_errorscrub_sync). An entry
- *  whose dataset, file or block is gone is examined and has nothing to read. */
-export function errorScrub(h: PoolHandle): ScrubResult {
-  const t = h.pool.t;
-  const src = new NodeReader(t);
-  const verifier = new BlockVerifier(h);
-  const entries = errorLog(t);
-  const found = entries.filter((e) => {
-    const ds = t.datasets.get(e.dataset);
-    if (!ds) return false;
-    const dn = objectTable.get(src, src.get<ObjsetNode>(ds.root).objects, e.object);
-    if (!dn || dn.type !== 'file') return false;
-    const bp = blockMap.get(src, dn.blocks, e.blockId);
-    return bp !== null && !verifier.good(bp);
-  });
-  return { examined: entries.length, damaged: verifier.damagedBlocks(), found };
-}
-
-function withPool<T>(home: Home, name: string, fn: (h: PoolHandle) => T, fullCheck = false): T {
-  const h = PoolHandle.open(home, name, { fullCheck });
-  if (!h) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
-  try {
-    return fn(h);
-  } finally {
-    h.close();
-  }
 }
 
 /** `zpool scrub` (start), `-C` (continue from last_scrubbed_txg), `-e` (error scrub), `-s`, `-p`. */
@@ -213,7 +71,7 @@ export function scrubPool(home: Home, name: string, request: ScrubRequest, histo
     const coveredTxg = h.pool.meta().txg;
     const minBirth = request === 'continue' ? Number(h.pool.meta().props.last_scrubbed_txg ?? 0) : 0;
     const { examined, damaged, found } = h.pool.readingData(() =>
-      request === 'error' ? errorScrub(h) : scrub(h, minBirth),
+      request === 'error' ? errorScrub(h.pool) : scrub(h.pool, minBirth),
     );
     const end = nowSeconds();
     h.change(history, (c) => {
@@ -224,7 +82,7 @@ export function scrubPool(home: Home, name: string, request: ScrubRequest, histo
       finishScrub(c.tx.t, { func: 'scrub', state: 'finished', start, end, examined, errors: damaged }, found);
       c.tx.meta.props.last_scrubbed_txg = String(coveredTxg);
     });
-  }, true);
+  }, { fullCheck: true });
 }
 
 /** `zpool clear POOL [DEVICE]`: DEVICE, when given, must be the pool's image. */
@@ -238,5 +96,5 @@ export function clearPool(home: Home, name: string, device: string | undefined, 
     // Not a change of the pool's contents: no txg, and (as in OpenZFS) no history record.
     void history;
     h.pool.store.write(() => clearDeviceErrors(h.pool.t));
-  }, true);
+  }, { fullCheck: true });
 }

@@ -6,10 +6,11 @@
  */
 import * as fs from 'node:fs';
 import type { DslView } from '../engine/datasets/view.js';
-import type { DatasetRecord, PoolMeta } from '../engine/store/records.js';
+import type { DatasetRecord, PoolMeta } from '../engine/model.js';
 import type { Home } from './home.js';
-import { checkDatasetName, type NameKind } from './names.js';
-import { headKind, PoolHandle, poolNameOf } from './pool-handle.js';
+import { checkDatasetName, isUserPropName, type NameKind } from './names.js';
+import { headKind, type PoolHandle } from './pool-handle.js';
+import { withPool, withPoolOf } from './session.js';
 import { findProperty, indexNumber, PROPERTIES } from './properties/table.js';
 import { DatasetProps, writtenSince, type PropValue } from './properties/values.js';
 
@@ -57,8 +58,6 @@ export class ListingUsageError extends Error {
 /** Names of the native properties `get all` / `list -o all` show, in OpenZFS's enum order. */
 export const VISIBLE_PROPERTIES: readonly string[] = PROPERTIES.filter((p) => !p.hidden).map((p) => p.name);
 
-/** zfs_prop_user(): a name made of [a-z0-9:._-] with a ':' in it. */
-export const isUserPropName = (name: string): boolean => /^[a-z0-9:._-]*$/.test(name) && name.includes(':');
 
 /** zfs_prop_written(): `written@snap` or `written#bookmark`. */
 export const isWrittenProp = (name: string): boolean => name.startsWith('written@') || name.startsWith('written#');
@@ -150,9 +149,7 @@ export function selectDatasets(
   let failed = false;
   if (sel.operands.length === 0) {
     for (const entry of home.pools()) {
-      withPool(home, entry.name, (h) => {
-        if (h) visitPool(h, h.view().head(h.rootDir()));
-      });
+      withPool(home, entry.name, (h) => visitPool(h, h.view().head(h.rootDir())), { onMissing: () => undefined });
     }
     return { rows: sortRows([...found.values()], sort), failed };
   }
@@ -187,8 +184,7 @@ function openOperand(
   if (argTypes.has('bookmark')) kinds.push('bookmark');
   const bad = checkDatasetName(operand, kinds, false);
   if (bad !== null) return `${action}: ${bad}`;
-  return withPool(home, poolNameOf(operand), (h) => {
-    if (!h) return `${action}: dataset does not exist`;
+  return withPoolOf(home, operand, (h) => {
     const view = h.view();
     const hash = operand.indexOf('#');
     if (hash >= 0) {
@@ -201,7 +197,7 @@ function openOperand(
     if (!argTypes.has(r.kind)) return `${action}: operation not applicable to datasets of this type`;
     visitPool(h, r.ds);
     return null;
-  });
+  }, () => `${action}: dataset does not exist`);
 }
 
 /**
@@ -223,15 +219,6 @@ function pathOperand(operand: string): string {
     return `cannot open '${operand}': ${strerror[code] ?? code}`;
   }
   return `'${operand}': not a ZFS filesystem`;
-}
-
-function withPool<T>(home: Home, name: string, fn: (h: PoolHandle | null) => T): T {
-  const h = PoolHandle.open(home, name);
-  try {
-    return fn(h);
-  } finally {
-    h?.close();
-  }
 }
 
 function makeRow(h: PoolHandle, view: DslView, meta: PoolMeta, ds: DatasetRecord, wanted: readonly string[], all: boolean): Row {

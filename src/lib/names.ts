@@ -102,16 +102,19 @@ export function checkPoolName(name: string, creating: boolean): string | null {
  * names, userquota@... and written@... are the caller's business.
  */
 export function checkUserPropName(name: string): string | null {
-  // The man page also forbids a leading '-', but no code path enforces it
-  // (getopt swallows such arguments first), so neither do we.
-  if (!/^[a-z0-9:._-]*$/.test(name) || !name.includes(':')) {
-    return `invalid property '${name}'`;
-  }
+  if (!isUserPropName(name)) return `invalid property '${name}'`;
   if (byteLength(name) >= MAX_USER_PROP_LEN) {
     return `property name '${name}' is too long`;
   }
   return null;
 }
+
+/**
+ * zfs_prop_user(): a name made of [a-z0-9:._-] with a ':' in it, the one test of what a user
+ * property is, for datasets and pools alike. The man page also forbids a leading '-', but no code
+ * path enforces it (getopt swallows such arguments first), so neither do we.
+ */
+export const isUserPropName = (name: string): boolean => /^[a-z0-9:._-]*$/.test(name) && name.includes(':');
 
 /** Number of '/' before the first '@' or '#' (get_dataset_depth()). */
 export function datasetDepth(name: string): number {

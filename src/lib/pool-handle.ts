@@ -7,12 +7,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DslView } from '../engine/datasets/view.js';
 import { Image } from '../engine/pool/image.js';
-import { MetadataDamage, Pool, PoolOpenError } from '../engine/pool/pool.js';
+import { metadataDamage, Pool } from '../engine/pool/pool.js';
+import { EngineError, poolFilesFailure } from '../engine/errno.js';
 import { syncTask, type Change, type SyncTask } from '../engine/sync-task.js';
-import { verifyLmdb } from '../engine/store/verify.js';
-import { RecordChecksumError } from '../engine/store/checked-encoding.js';
-import type { HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
-import { ZfsError } from './errors.js';
+import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
+import { engineFailure, ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
 
 export type Resolved =
@@ -37,10 +36,6 @@ export class PoolHandle {
     readonly pool: Pool,
   ) {}
 
-  /** The pool this process opened last: a failure of its metadata store surfacing later, in the
-   *  middle of a command, is reported against it (storeFailure). */
-  static lastOpened: { name: string; metadata: string; home: Home } | null = null;
-
   /**
    * The imported pool called `name`, or null. `fullCheck` reads every page of its metadata before
    * LMDB does (engine/store/verify.ts), as import, scrub and clear do: damage it finds marks the
@@ -50,23 +45,28 @@ export class PoolHandle {
   static open(home: Home, name: string, { fullCheck = false } = {}): PoolHandle | null {
     const entry = home.find(name);
     if (!entry) return null;
-    if (entry.faulted && !fullCheck) throw ZfsError.action(`cannot open '${name}'`, 'I/O error', entry.faulted);
+    if (entry.faulted && !fullCheck) throw poolError(`cannot open '${name}'`, 'EIO', entry.faulted);
     const label = Image.readLabel(entry.image);
     if (!label || label.pool !== name) {
-      throw ZfsError.action(`cannot open '${name}'`, 'I/O error', `the image '${entry.image}' does not hold this pool`);
+      throw poolError(`cannot open '${name}'`, 'EIO', `the image '${entry.image}' does not hold this pool`);
     }
     const metadata = metadataPathOf(path.resolve(entry.image));
-    PoolHandle.lastOpened = { name, metadata, home };
+    home.lastOpened = { name, metadata };
     let pool: Pool;
     try {
       pool = Pool.open(entry.image, metadata, fullCheck);
     } catch (err) {
-      if (err instanceof MetadataDamage) home.setFaulted(name, err.reason);
-      if (err instanceof PoolOpenError) throw ZfsError.action(`cannot open '${name}'`, 'I/O error', err.reason);
-      throw err;
+      const files = poolFilesFailure(err);
+      if (files?.damaged) home.setFaulted(name, files.reason);
+      throw engineFailure(`cannot open '${name}'`, err);
     }
     if (fullCheck) home.setFaulted(name, null);
     return new PoolHandle(name, entry.image, pool);
+  }
+
+  /** A handle over a pool opened by its builder (pool create), before it is registered. */
+  static over(name: string, image: string, pool: Pool): PoolHandle {
+    return new PoolHandle(name, image, pool);
   }
 
   view(): DslView {
@@ -121,20 +121,20 @@ export class PoolHandle {
  * that does not decode or fails its checksum (checked-encoding.ts), or a page that a
  * full check now finds damaged. Null for anything else (a bug stays an internal error).
  */
-export function storeFailure(err: unknown): ZfsError | null {
-  const opened = PoolHandle.lastOpened;
+export function storeFailure(home: Home, err: unknown): ZfsError | null {
+  const opened = home.lastOpened;
   if (!opened || !(err instanceof Error)) return null;
   const code = (err as { code?: unknown }).code;
   const lmdbCode = typeof code === 'number' && code >= -30800 && code <= -30700;
-  const decoding = err instanceof RecordChecksumError || /[\\/]node_modules[\\/](lmdb|msgpackr)[\\/]/.test(err.stack ?? '');
-  const damage = verifyLmdb(opened.metadata, true);
+  const decoding =
+    (err instanceof EngineError && err.object?.kind === 'metadata-record') || /[\\/]node_modules[\\/](lmdb|msgpackr)[\\/]/.test(err.stack ?? '');
+  const damage = metadataDamage(opened.metadata);
   if (damage) {
-    const reason = `the metadata '${opened.metadata}' ${damage}`;
-    opened.home.setFaulted(opened.name, reason);
-    return ZfsError.action(`cannot open '${opened.name}'`, 'I/O error', reason);
+    home.setFaulted(opened.name, damage);
+    return poolError(`cannot open '${opened.name}'`, 'EIO', damage);
   }
   if (!lmdbCode && !decoding) return null;
-  return ZfsError.action(`cannot open '${opened.name}'`, 'I/O error', `the metadata '${opened.metadata}' cannot be read (${err.message})`);
+  return poolError(`cannot open '${opened.name}'`, 'EIO', `the metadata '${opened.metadata}' cannot be read (${err.message})`);
 }
 
 /** The user and host a history record names (`zpool history -l`). */

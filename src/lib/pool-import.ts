@@ -7,12 +7,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Image } from '../engine/pool/image.js';
-import { Pool } from '../engine/pool/pool.js';
-import { verifyLmdb } from '../engine/store/verify.js';
-import { ZfsError } from './errors.js';
+import { metadataDamage, Pool } from '../engine/pool/pool.js';
+import { ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
-import { metadataPathOf, PoolHandle } from './pool-handle.js';
+import { beingCreated, forgetCreateMarkers } from './create-marker.js';
+import { metadataPathOf } from './pool-handle.js';
+import { withPool } from './session.js';
 
 export interface Importable {
   name: string;
@@ -27,14 +28,10 @@ export function exportPool(home: Home, name: string, history: string): void {
     home.remove(name);
     return;
   }
-  const h = PoolHandle.open(home, name);
-  if (!h) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
-  try {
-    // The export records itself inside the pool before the pool goes (as spa_export does).
-    h.change(history, () => undefined);
-  } finally {
-    h.close();
-  }
+  // The export records itself inside the pool before the pool goes (as spa_export does).
+  const image = withPool(home, name, (h) => (h.change(history, () => undefined), h.image));
+  // A create killed after registering left its marker: the exported pool is complete.
+  forgetCreateMarkers(path.resolve(image));
   home.remove(name);
 }
 
@@ -52,7 +49,8 @@ export function findImportable(home: Home, dir: string): Importable[] {
   for (const e of entries) {
     if (!e.isFile()) continue;
     const image = path.resolve(dir, e.name);
-    if (imported.has(image) || !fs.existsSync(metadataPathOf(image))) continue;
+    // An image a create is building (or was killed building) is no pool.
+    if (imported.has(image) || !fs.existsSync(metadataPathOf(image)) || beingCreated(image)) continue;
     const label = Image.readLabel(image);
     if (!label) continue;
     out.push({ name: label.pool, guid: label.guid, image, comment: readComment(image) });
@@ -95,21 +93,18 @@ export function importPool(home: Home, dir: string, which: string, newName: stri
   }
   // Every page of the metadata is checked before LMDB reads any (engine/store/verify.ts).
   const metadata = metadataPathOf(found.image);
-  const damage = verifyLmdb(metadata, true);
-  if (damage) throw ZfsError.action(`cannot import '${which}'`, 'I/O error', `the metadata '${metadata}' ${damage}`);
+  const damage = metadataDamage(metadata);
+  if (damage) throw poolError(`cannot import '${which}'`, 'EIO', damage);
   if (name !== found.name) {
     // The label first: an interrupted rename leaves an image that imports under the new name
     // and whose records are renamed below on that import.
     Image.create(found.image, 0, { pool: name, guid: found.guid }).close();
   }
-  home.add({ name, image: found.image });
-  const h = PoolHandle.open(home, name)!;
-  try {
+  if (!home.add({ name, image: found.image })) throw ZfsError.action(`cannot import '${which}'`, 'a pool with that name already exists');
+  withPool(home, name, (h) =>
     h.change(history, (c) => {
       c.tx.meta.name = name;
       c.dsl.dir(c.tx.meta.rootDir).name = name;
-    });
-  } finally {
-    h.close();
-  }
+    }),
+  );
 }

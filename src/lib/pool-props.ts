@@ -3,8 +3,9 @@
  * `zpool get` order, column names, defaults and sources, what `zpool set` and `zpool create -o`
  * accept. Values are computed from the pool's meta record; settable ones live in meta.props.
  */
-import type { PoolMeta } from '../engine/store/records.js';
+import type { PoolMeta } from '../engine/model.js';
 import type { Source } from './properties/values.js';
+import { isUserPropName } from './names.js';
 
 export type PoolValueFormat = 'number' | 'bytes' | 'percent' | 'ratio' | 'text' | 'raw';
 
@@ -88,18 +89,17 @@ export function findPoolProperty(name: string): PoolPropDef | undefined {
 }
 
 export const isFeatureProp = (name: string) => name.startsWith('feature@') && FEATURES.some(([f]) => `feature@${f}` === name);
-export const isPoolUserProp = (name: string) => /^[a-z0-9:._-]*$/.test(name) && name.includes(':');
 
 /** The canonical name of a pool property, feature or user property, or null. */
 export function poolPropertyName(name: string): string | null {
   const def = findPoolProperty(name);
   if (def) return def.name;
-  return isFeatureProp(name) || isPoolUserProp(name) ? name : null;
+  return isFeatureProp(name) || isUserPropName(name) ? name : null;
 }
 
 /** The names `zpool get all` shows, in order (the `name` placeholder left out). */
 export function allPoolProperties(meta: PoolMeta): string[] {
-  const user = Object.keys(meta.props).filter(isPoolUserProp).sort();
+  const user = Object.keys(meta.props).filter(isUserPropName).sort();
   return [...POOL_PROPERTIES.slice(1).map((p) => p.name), ...user, ...FEATURES.map(([f]) => `feature@${f}`)];
 }
 
@@ -133,7 +133,7 @@ export function poolPropValue(meta: PoolMeta, stats: PoolStats, name: string, ni
     const state = meta.props[name] ?? feature[1];
     return { human: state, literal: state, source: { type: 'local' } };
   }
-  if (isPoolUserProp(name)) {
+  if (isUserPropName(name)) {
     const v = meta.props[name];
     return v === undefined ? { human: '-', literal: '-', source: NONE } : { human: v, literal: v, source: { type: 'local' } };
   }
@@ -196,7 +196,7 @@ export function validatePoolAssignment(name: string, value: string, when: 'set' 
     }
     return [name, value];
   }
-  if (isPoolUserProp(name)) return [name, value];
+  if (isUserPropName(name)) return [name, value];
   const def = findPoolProperty(name);
   if (!def || def.name === 'name') throw new PoolPropertyError(`invalid property '${name}'`);
   if (def.edit === 'readonly') throw new PoolPropertyError(`'${def.name}' is readonly`);

@@ -1,16 +1,19 @@
 /** `zpool create`, `destroy`, and the numbers behind `zpool list` and `zpool status`. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Image, LABEL_BYTES } from '../engine/pool/image.js';
+import { Image } from '../engine/pool/image.js';
 import { Pool } from '../engine/pool/pool.js';
-import { EngineError } from '../engine/errno.js';
-import { ZfsError } from './errors.js';
+import { crashPoint } from '../engine/pool/crash.js';
+import { engineFailure, ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
+import { beingCreated, busyCreating, clearInterruptedCreate, createMarkerOf, discardBuild, forgetCreateMarkers, takeCreateMarker } from './create-marker.js';
 import { checkPoolName } from './names.js';
+import { homeAction, makeDir, unusableDir } from './host-dirs.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
+import { withPool } from './session.js';
 import { newFilesystem, validateNewProps } from './datasets/create.js';
 import { FEATURES, PoolPropertyError, validatePoolAssignment, type PoolStats } from './pool-props.js';
-import type { HistoryRecord } from '../engine/store/records.js';
+import type { HistoryRecord } from '../engine/model.js';
 
 export const MIN_DEVICE = 64 * 1024 * 1024;
 export const DEFAULT_POOL_SIZE = 1024 * 1024 * 1024;
@@ -52,16 +55,22 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
     const hint = name.includes('/') ? ["use 'zfs create' to create a dataset"] : bad === 'name must begin with a letter' ? ['pool name may have been omitted'] : [];
     throw ZfsError.action(action, bad, ...hint);
   }
-  if (home.find(name)) throw ZfsError.action(action, 'pool already exists');
+  if (home.find(name)) throw poolError(action, 'EEXIST');
   const props = validateNewProps(action, opts.fsProps);
   const poolProps = validatePoolProps(action, opts.poolProps, opts.noFeatures ?? false);
   const image = path.resolve(opts.image ?? home.defaultImage(name));
+  const dirAction = opts.image === undefined ? homeAction(home.dir) : `cannot use '${image}'`;
+  const badDir = unusableDir(path.dirname(image), true);
+  if (badDir) throw ZfsError.action(dirAction, badDir);
+  clearInterruptedCreate(home, action, image);
   let size = opts.size ?? DEFAULT_POOL_SIZE;
   // An image is never reached through a symlink (Image opens with O_NOFOLLOW / O_EXCL).
   if (fs.lstatSync(image, { throwIfNoEntry: false })?.isSymbolicLink()) {
     throw ZfsError.action(`cannot use '${image}'`, 'must be a block device or regular file');
   }
   if (fs.existsSync(image)) {
+    // Another create began building it since the markers were cleared.
+    if (beingCreated(image)) throw busyCreating(action, image);
     const stat = fs.statSync(image);
     if (!stat.isFile()) throw ZfsError.action(`cannot use '${image}'`, 'must be a block device or regular file');
     size = stat.size;
@@ -77,43 +86,59 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   }
   if (size < MIN_DEVICE) throw ZfsError.action(action, 'one or more devices is less than the minimum size (64M)');
   if (opts.dryRun) return image;
-  fs.mkdirSync(path.dirname(image), { recursive: true });
+  makeDir(path.dirname(image), dirAction);
+  const marker = takeCreateMarker(action, image, { pid: process.pid, fresh: !fs.existsSync(image) });
+  try {
+    buildPool(action, name, image, size, props, poolProps, history);
+    crashPoint('create-built');
+    // Registering is the commit point: before it, the marker makes a retry start afresh.
+    if (!home.add({ name, image })) throw poolError(action, 'EEXIST');
+    crashPoint('create-registered');
+  } catch (err) {
+    // A failed create leaves nothing behind (a killed one leaves the marker, for the retry).
+    discardBuild(image, marker.fresh);
+    fs.rmSync(createMarkerOf(image), { force: true });
+    throw err;
+  }
+  fs.rmSync(createMarkerOf(image), { force: true });
+  return image;
+}
+
+/** The image, its metadata with the root dataset, pool properties and the history line. */
+function buildPool(
+  action: string,
+  name: string,
+  image: string,
+  size: number,
+  props: ReturnType<typeof validateNewProps>,
+  poolProps: Record<string, string>,
+  history: string,
+): void {
   const metadata = metadataPathOf(image);
   for (const stale of [metadata, `${metadata}-lock`]) fs.rmSync(stale, { force: true });
   let pool: Pool;
   try {
     pool = Pool.create(name, image, metadata, size);
   } catch (err) {
-    if (err instanceof EngineError && err.errno === 'ENOSPC') throw ZfsError.action(action, 'out of space');
-    throw err;
+    throw engineFailure(action, err);
   }
-  pool.close();
-  home.add({ name, image });
-  const h = PoolHandle.open(home, name)!;
   try {
-    h.change(history, (c) => {
+    PoolHandle.over(name, image, pool).change(history, (c) => {
       c.tx.meta.rootDir = newFilesystem(c, null, name, props);
       c.tx.meta.props = poolProps;
     });
   } finally {
-    h.close();
+    pool.close();
   }
-  return image;
 }
 
 export function destroyPool(home: Home, name: string): void {
   const entry = home.find(name);
-  if (!entry) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
+  if (!entry) throw poolError(`cannot open '${name}'`, 'ENOENT');
   home.remove(name);
-  const metadata = metadataPathOf(path.resolve(entry.image));
-  for (const file of [metadata, `${metadata}-lock`]) fs.rmSync(file, { force: true });
+  forgetCreateMarkers(path.resolve(entry.image));
   // An image tszfs made in its home goes with the pool; one the user supplied stays, unlabelled.
-  if (path.resolve(entry.image) === path.resolve(home.defaultImage(name))) fs.rmSync(entry.image, { force: true });
-  else if (fs.existsSync(entry.image)) {
-    const fd = fs.openSync(entry.image, 'r+');
-    fs.writeSync(fd, Buffer.alloc(LABEL_BYTES), 0, LABEL_BYTES, 0);
-    fs.closeSync(fd);
-  }
+  discardBuild(path.resolve(entry.image), path.resolve(entry.image) === path.resolve(home.defaultImage(name)));
 }
 
 export interface PoolSummary {
@@ -147,9 +172,7 @@ export function poolStats(h: PoolHandle): PoolStats {
 
 /** `zpool set prop=value pool`, logged in the pool's history. */
 export function setPoolProperty(home: Home, name: string, prop: string, value: string, history: string): void {
-  const h = PoolHandle.open(home, name);
-  if (!h) throw ZfsError.action(`cannot open '${name}'`, 'no such pool');
-  try {
+  withPool(home, name, (h) => {
     let stored: [string, string];
     try {
       stored = validatePoolAssignment(prop, value, 'set');
@@ -160,9 +183,7 @@ export function setPoolProperty(home: Home, name: string, prop: string, value: s
     h.change(history, (c) => {
       c.tx.meta.props[stored[0]] = stored[1];
     });
-  } finally {
-    h.close();
-  }
+  });
 }
 
 /** The pool's history records, oldest first. */

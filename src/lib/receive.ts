@@ -9,25 +9,25 @@ import { destroyHead, destroySnapshot } from '../engine/datasets/destroy.js';
 import { rollbackHead } from '../engine/datasets/rollback.js';
 import { createClone, createSnapshot } from '../engine/datasets/snapshot.js';
 import type { DslView } from '../engine/datasets/view.js';
-import { EngineError } from '../engine/errno.js';
-import { OutOfSpace } from '../engine/pool/allocator.js';
+import { badStream, EngineError, isErrno } from '../engine/errno.js';
 import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { ObjectWriter } from '../engine/files/object-writer.js';
 import {
   PACKAGE_VERSION,
+  FAILED_TO_READ,
   RecordType,
   STREAM_VERSION,
-  StreamError,
   StreamReader,
   type BeginHeader,
   type PackageDataset,
   type PackageHeader,
   type StreamRecord,
 } from '../engine/streams/format.js';
-import type { HeadRecord, Id, SnapshotRecord } from '../engine/store/records.js';
-import { ZfsError } from './errors.js';
+import { checkBegin, StreamChecker } from '../engine/streams/validate.js';
+import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
+import { engineFailure, ZfsError, datasetError } from './errors.js';
 import type { Home } from './home.js';
-import { checkDatasetName } from './names.js';
+import { checkDatasetName, isUserPropName } from './names.js';
 import type { Change, PoolHandle } from './pool-handle.js';
 import { DatasetProps } from './properties/values.js';
 import { findProperty } from './properties/table.js';
@@ -89,6 +89,9 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
   const sendFs = fsOf(first.header.toName);
   const topInto = destination(target, sendFs, first.header.toName, opts.naming);
   const topFs = fsOf(topInto);
+  // A name no dataset can have (an empty TARGET: `@snap`) is said as such, not looked for.
+  const badName = checkDatasetName(topInto, ['snapshot'], true);
+  if (badName) throw ZfsError.action('cannot receive', badName);
   // Every stream after the first is read where it is received (the input is a pipe).
   const streams = function* (): Generator<Incoming> {
     if (pkg) {
@@ -97,6 +100,8 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
         if (s.begin.toGuid !== expected.toGuid || s.begin.fromGuid !== expected.fromGuid) throw ZfsError.action('cannot receive', 'invalid backup stream');
         yield s;
       }
+      // Nothing follows the streams a package lists.
+      if (!input.atEnd()) throw ZfsError.action('cannot receive', 'invalid backup stream');
     } else {
       yield incoming(0, first, null, sendFs, target, opts);
       while (!input.atEnd()) yield incoming(input.bytes, readBegin(input), null, sendFs, target, opts);
@@ -132,7 +137,7 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
       });
     },
     () => {
-      throw ZfsError.action(`cannot open '${topFs}'`, 'dataset does not exist');
+      throw datasetError(`cannot open '${topFs}'`, 'ENOENT');
     },
   );
 }
@@ -143,13 +148,13 @@ function readBegin(input: PeekableSource): { reader: StreamReader; header: Begin
   try {
     const reader = new StreamReader((buf, offset, length) => input.read(buf, offset, length));
     const first = reader.next();
-    if (!first || first.type !== RecordType.Begin) throw new StreamError('invalid backup stream');
+    if (!first || first.type !== RecordType.Begin) throw badStream();
     const { header } = first;
-    if (header.version !== (header.kind === 'package' ? PACKAGE_VERSION : STREAM_VERSION)) throw new StreamError('invalid backup stream');
+    checkBegin(header);
+    if (header.version !== (header.kind === 'package' ? PACKAGE_VERSION : STREAM_VERSION)) throw badStream();
     return { reader, header };
   } catch (err) {
-    if (err instanceof StreamError) throw ZfsError.action('cannot receive', err.message);
-    throw err;
+    throw engineFailure('cannot receive', err);
   }
 }
 
@@ -157,10 +162,9 @@ function readBegin(input: PeekableSource): { reader: StreamReader; header: Begin
 function openPackage(reader: StreamReader, header: PackageHeader, target: string): PackageHeader {
   try {
     const end = reader.next();
-    if (!end || end.type !== RecordType.End || reader.next() !== null) throw new StreamError('invalid backup stream');
+    if (!end || end.type !== RecordType.End || reader.next() !== null) throw badStream();
   } catch (err) {
-    if (err instanceof StreamError) throw ZfsError.action('cannot receive', err.message);
-    throw err;
+    throw engineFailure('cannot receive', err);
   }
   if (header.recursive && target.includes('@')) {
     throw ZfsError.action('cannot receive', 'cannot specify snapshot name for multi-snapshot stream');
@@ -180,7 +184,9 @@ function incoming(
   if (begin.kind === 'package') throw ZfsError.action('cannot receive', 'invalid backup stream');
   // A package's streams are those of the snapshots it lists.
   const dataset = pkg?.datasets.find((d) => d.snapshots.some((s) => s.guid === begin.toGuid)) ?? null;
-  if (pkg && !dataset) throw ZfsError.action('cannot receive', 'invalid backup stream');
+  // ... and of the filesystem it was sent from or its descendants (libzfs asserts as much).
+  const within = sendFs !== '' && begin.toName.startsWith(sendFs) && ['/', '@'].includes(begin.toName.charAt(sendFs.length));
+  if (pkg && (!dataset || !within)) throw ZfsError.action('cannot receive', 'invalid backup stream');
   const into = destination(target, pkg ? sendFs : fsOf(begin.toName), begin.toName, opts.naming);
   const bad = checkDatasetName(into, ['snapshot'], true);
   if (bad) throw ZfsError.action('cannot receive', bad);
@@ -244,8 +250,9 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   // Received blocks carry the destination's checksum and compression, as written ones do.
   const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId));
   const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value);
+  const checker = new StreamChecker(begin.kind === 'full', c.dsl.dir(dir).type === 'volume');
   try {
-    apply(s.reader, openObjects(c, headId, settings), action);
+    apply(s.reader, openObjects(c, headId, settings), checker, action);
   } catch (err) {
     throw spaceFailure(err, action, fsName);
   }
@@ -262,7 +269,7 @@ function receivable(props: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(props)) {
     const def = findProperty(k);
-    if (def ? def.attr !== 'readonly' : k.includes(':')) out[def?.name ?? k] = v;
+    if (def ? def.attr !== 'readonly' : isUserPropName(k)) out[def?.name ?? k] = v;
   }
   return out;
 }
@@ -380,7 +387,7 @@ function prepareIncremental(h: PoolHandle, c: Change, fsName: string, begin: Beg
 /** A snapshot -F removes; a held or cloned one stops the receive. */
 function destroyForReceive(c: Change, id: Id): void {
   const snap = c.dsl.ds(id) as SnapshotRecord;
-  if (snap.userrefs > 0 || snap.numClones > 0) throw ZfsError.action(`cannot destroy '${c.dsl.datasetName(snap)}'`, 'dataset is busy');
+  if (snap.userrefs > 0 || snap.numClones > 0) throw datasetError(`cannot destroy '${c.dsl.datasetName(snap)}'`, 'EBUSY');
   destroySnapshot(c.dsl, id);
 }
 
@@ -410,14 +417,24 @@ function prune(h: PoolHandle, c: Change, topFs: string, pkg: PackageHeader): voi
     if (step.kind !== 'snapshot') continue;
     const snap = c.dsl.ds(step.id) as SnapshotRecord;
     const clonedOutside = c.dsl.cloneIds(step.id).some((head) => !going.has(c.dsl.ds(head).dir));
-    if (snap.userrefs > 0 || clonedOutside) throw ZfsError.action(`cannot destroy '${c.dsl.datasetName(snap)}'`, 'dataset is busy');
+    if (snap.userrefs > 0 || clonedOutside) throw datasetError(`cannot destroy '${c.dsl.datasetName(snap)}'`, 'EBUSY');
   }
   execute(c, steps, false);
 }
 
-function apply(reader: StreamReader, objects: ObjectWriter, action: string): void {
+function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamChecker, action: string): void {
+  /** A stream refused for what it says may also be damaged or cut short: that is named first. */
+  const refuse = (err: unknown): never => {
+    drain(reader, action);
+    throw err;
+  };
   try {
     for (let r: StreamRecord | null; (r = reader.next()) !== null; ) {
+      try {
+        checker.check(r);
+      } catch (err) {
+        refuse(err);
+      }
       switch (r.type) {
         case RecordType.Object:
           objects.setObject(r.header);
@@ -426,7 +443,7 @@ function apply(reader: StreamReader, objects: ObjectWriter, action: string): voi
           objects.freeObject(r.header.object);
           break;
         case RecordType.Write:
-          if (r.data.length !== r.header.lsize) throw new StreamError('invalid backup stream');
+          if (r.data.length !== r.header.lsize) throw badStream();
           objects.writeBlock(r.header.object, r.header.block, r.data, r.header.lsize);
           break;
         case RecordType.Free:
@@ -435,8 +452,13 @@ function apply(reader: StreamReader, objects: ObjectWriter, action: string): voi
         case RecordType.End:
           break;
         default:
-          throw new StreamError('invalid backup stream');
+          throw badStream();
       }
+    }
+    try {
+      checker.finish(objects.source, objects.baseObjects, objects.objects);
+    } catch (err) {
+      refuse(err);
     }
   } catch (err) {
     throw streamFailure(err, action);
@@ -445,15 +467,15 @@ function apply(reader: StreamReader, objects: ObjectWriter, action: string): voi
 
 /** A stream that ends early is `cannot receive: failed to read ...` whatever it carried, as in libzfs. */
 function streamFailure(err: unknown, action: string): unknown {
-  if (err instanceof StreamError && err.message === 'failed to read from stream') return ZfsError.action('cannot receive', err.message);
-  if (err instanceof StreamError || (err instanceof EngineError && err.errno !== 'EDQUOT')) return ZfsError.action(action, err.message);
+  if (isErrno(err, 'EBADSTREAM') && err.aux === FAILED_TO_READ) return engineFailure('cannot receive', err);
+  if (err instanceof EngineError && err.errno !== 'EDQUOT' && err.errno !== 'ENOSPC') return engineFailure(action, err);
   return err;
 }
 
 /** A quota the received blocks would exceed, and a full pool, in zfs_receive_one's words. */
 function spaceFailure(err: unknown, action: string, fsName: string): unknown {
-  if (err instanceof EngineError && err.errno === 'EDQUOT') return ZfsError.action(action, `destination ${fsName} space quota exceeded.`);
-  if (err instanceof OutOfSpace) return ZfsError.action(action, 'out of space');
+  if (isErrno(err, 'EDQUOT')) return ZfsError.action(action, `destination ${fsName} space quota exceeded.`);
+  if (isErrno(err, 'ENOSPC')) return engineFailure(action, err);
   return err;
 }
 

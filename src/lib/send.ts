@@ -3,13 +3,13 @@
  * snapshot to a byte sink; with -R or -p a package (ZFS: compound stream) that names the datasets,
  * their properties and snapshots before their streams (docs/stream-format.md).
  */
-import { NodeReader } from '../engine/blocks/nodes.js';
-import { ChecksumError } from '../engine/blocks/records.js';
+import { damagedBlock } from '../engine/errno.js';
 import { StreamWriter, PACKAGE_VERSION, type PackageDataset, type PackageHeader } from '../engine/streams/format.js';
-import { sendPackageHeader, sendStream, type SnapshotRef } from '../engine/streams/send.js';
+import { sendStreamOf } from '../engine/reading.js';
+import { sendPackageHeader, type SnapshotRef } from '../engine/streams/send.js';
 import type { DslView } from '../engine/datasets/view.js';
-import type { DirRecord, Id, SnapshotRecord } from '../engine/store/records.js';
-import { ZfsError, notFound } from './errors.js';
+import type { DirRecord, Id, SnapshotRecord } from '../engine/model.js';
+import { engineFailure, ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName } from './names.js';
 import type { PoolHandle } from './pool-handle.js';
@@ -66,10 +66,9 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
         const type = view.dir(s.dir).type;
         return { name: view.datasetName(s), guid: s.guid, creation: s.creation, root: s.root, ...(type && { type }) };
       };
-      const src = new NodeReader(h.pool.t);
       const sendOne = ({ base, snap, clone }: Planned): SendSummary => {
         const writer = new StreamWriter(opts.dryRun ? null : out);
-        sendStream(src, opts.dryRun ? null : h.pool.image, base && ref(base), ref(snap), writer, clone);
+        sendStreamOf(h.pool, opts.dryRun === true, base && ref(base), ref(snap), writer, clone);
         // OpenZFS reports a clone's first snapshot as a full send (its from-snapshot is elsewhere).
         const from = base && !clone ? view.datasetName(base) : null;
         return { kind: from ? 'incremental' : 'full', from, to: view.datasetName(snap), bytes: writer.bytes };
@@ -82,7 +81,7 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
         });
       } catch (err) {
         // A damaged block is never sent: the stream stops short, and receive refuses what came.
-        if (err instanceof ChecksumError) throw ZfsError.action(`warning: cannot send '${name}'`, 'I/O error');
+        if (damagedBlock(err)) throw engineFailure(`warning: cannot send '${name}'`, err);
         throw err;
       }
     },

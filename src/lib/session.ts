@@ -5,9 +5,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Home } from './home.js';
-import { ZfsError, notFound } from './errors.js';
+import { ZfsError, notFound, poolError } from './errors.js';
 import { checkDatasetName } from './names.js';
-import { PoolHandle, poolNameOf } from './pool-handle.js';
+import { PoolHandle, poolNameOf, type Change } from './pool-handle.js';
 
 /** Where input staged for a change of `datasetName` spills (engine/pool/staging.ts): beside its
  *  pool's image, on the disk that holds the pool, or in the home when there is no such pool. */
@@ -16,15 +16,33 @@ export function scratchDirOf(home: Home, datasetName: string): string {
   return entry ? path.dirname(path.resolve(entry.image)) : os.tmpdir();
 }
 
-/** Run `fn` with the pool of `datasetName` open, or return `onMissing()` when no such pool. */
-export function withPoolOf<T>(home: Home, datasetName: string, fn: (h: PoolHandle) => T, onMissing: () => T): T {
-  const handle = PoolHandle.open(home, poolNameOf(datasetName));
+/**
+ * The way the library opens a pool: run `fn` with the pool `name` open, and close it after. A
+ * name with no imported pool is `onMissing()`, by default `cannot open 'NAME': no such pool`.
+ * `fullCheck` reads every page of its metadata first (import, scrub, clear: PoolHandle.open).
+ */
+export function withPool<T>(
+  home: Home,
+  name: string,
+  fn: (h: PoolHandle) => T,
+  { onMissing = noSuchPool(name), fullCheck = false }: { onMissing?: () => T; fullCheck?: boolean } = {},
+): T {
+  const handle = PoolHandle.open(home, name, { fullCheck });
   if (!handle) return onMissing();
   try {
     return fn(handle);
   } finally {
     handle.close();
   }
+}
+
+const noSuchPool = (name: string) => (): never => {
+  throw poolError(`cannot open '${name}'`, 'ENOENT');
+};
+
+/** Run `fn` with the pool of `datasetName` open, or return `onMissing()` when no such pool. */
+export function withPoolOf<T>(home: Home, datasetName: string, fn: (h: PoolHandle) => T, onMissing: () => T): T {
+  return withPool(home, poolNameOf(datasetName), fn, { onMissing });
 }
 
 /** Run `fn` with the filesystem `fsName` (a `fs@snap` operand's first part) open, as zfs_main
@@ -62,10 +80,13 @@ export function withPoolsOpenedOnce<T>(home: Home, fn: (poolOf: (pool: string) =
 }
 
 /**
- * zfs_for_each's second half for `set` and `inherit`: change each target in turn, one
- * transaction each. The command line goes to a pool's history with the first change made there,
- * and only while nothing has failed (zfs_main logs only a command that succeeded). A refused
- * change is reported and the rest go on. Returns whether any was refused.
+ * zfs_for_each's second half for `set` and `inherit`: change each target in turn, as OpenZFS does
+ * with one ioctl each, but the targets of one pool commit in ONE transaction, so that a kill
+ * leaves all of them changed or none. A refused change is reported and the rest go on: the
+ * transaction is run again without the refused target (which then changed nothing, exactly as
+ * its own refused ioctl would). The command line goes to a pool's history with the first change
+ * made there, and only while nothing has failed (zfs_main logs only a command that succeeded).
+ * Returns whether any was refused.
  */
 export function changeEachTarget<T extends { pool: string }>(
   targets: readonly T[],
@@ -73,18 +94,49 @@ export function changeEachTarget<T extends { pool: string }>(
   history: string,
   failedBefore: boolean,
   onError: (line: string) => void,
-  change: (h: PoolHandle, target: T, history: string | null) => void,
+  change: (h: PoolHandle, c: Change, target: T) => void,
 ): boolean {
   let failed = failedBefore;
   const logged = new Set<string>();
-  for (const t of targets) {
-    try {
-      change(poolOf(t.pool)!, t, !failed && !logged.has(t.pool) ? history : null);
-      logged.add(t.pool);
-    } catch (err) {
-      if (!(err instanceof ZfsError)) throw err;
-      for (const line of err.lines) onError(line);
-      failed = true;
+  // Consecutive targets of one pool form one group (one transaction); order is kept.
+  for (let i = 0; i < targets.length; ) {
+    const pool = targets[i].pool;
+    let j = i;
+    while (j < targets.length && targets[j].pool === pool) j++;
+    const group = targets.slice(i, j);
+    i = j;
+    const h = poolOf(pool)!;
+    const refused = new Map<T, ZfsError>();
+    for (;;) {
+      const going = group.filter((t) => !refused.has(t));
+      if (going.length === 0) break;
+      // Logged with the group's first change when no target before it failed.
+      const log = !logged.has(pool) && !failed && !refused.has(group[0]) && group.indexOf(going[0]) === 0;
+      let refusal: { target: T; err: ZfsError } | null = null;
+      try {
+        h.change(log ? history : null, (c) => {
+          for (const t of going) {
+            try {
+              change(h, c, t);
+            } catch (err) {
+              if (err instanceof ZfsError) refusal = { target: t, err };
+              throw err;
+            }
+          }
+        });
+        break;
+      } catch (err) {
+        const r = refusal as { target: T; err: ZfsError } | null;
+        if (r === null || r.err !== err) throw err;
+        refused.set(r.target, r.err);
+      }
+    }
+    for (const t of group) {
+      const err = refused.get(t);
+      if (err) {
+        for (const line of err.lines) onError(line);
+        failed = true;
+      } else logged.add(pool);
     }
   }
   return failed !== failedBefore;
@@ -103,25 +155,18 @@ export function forEachNamedPool(
   opts: { skipDamaged: boolean } = { skipDamaged: false },
 ): boolean {
   let skipped = false;
+  const skip = (lines: string[]) => {
+    report(lines);
+    skipped = true;
+  };
   for (const name of names) {
-    let handle: PoolHandle | null;
+    let opened = false;
     try {
-      handle = PoolHandle.open(home, name);
+      withPool(home, name, (h) => ((opened = true), fn(h)), { onMissing: () => skip([`cannot open '${name}': no such pool`]) });
     } catch (err) {
-      if (!opts.skipDamaged || !(err instanceof ZfsError)) throw err;
-      report(err.lines);
-      skipped = true;
-      continue;
-    }
-    if (!handle) {
-      report([`cannot open '${name}': no such pool`]);
-      skipped = true;
-      continue;
-    }
-    try {
-      fn(handle);
-    } finally {
-      handle.close();
+      // Only the open may be skipped: a failure of `fn` is the command's.
+      if (opened || !opts.skipDamaged || !(err instanceof ZfsError)) throw err;
+      skip(err.lines);
     }
   }
   return skipped;

@@ -47,6 +47,11 @@ describe('dataset commands', () => {
         ['snapshot', 'tank/a@bad*'],
         ['snapshot', '-r', 'tank@s2'],
         ['snap', 'tank/a/b@s3'],
+        ['snapshot', '-o', 'compression=on', 'tank/a@p1'],
+        ['snapshot', '-o', 'foo=bar', 'tank/a@p2'],
+        ['snapshot', '-o', 'Com.example:x=1', 'tank/a@p3'],
+        ['snapshot', '-o', 'com.example:x=1', 'tank/a@p4'],
+        ['list', '-H', '-t', 'snapshot', '-o', 'name,com.example:x', 'tank/a'],
         ['destroy', 'tank/a'],
       ]),
     );

@@ -77,6 +77,33 @@ const SCENARIOS: Scenario[] = [
     setup: (sb) => (base(sb), sb.ok(['clone', 'tank/a@s1', 'tank/c']), sb.ok(['write', 'tank/c', '/cx'], pattern(R, 9))),
     args: ['promote', 'tank/c'],
   },
+  // Commands over several datasets: one transaction for all of them (issue 12 item 4).
+  {
+    name: 'set on several datasets',
+    setup: (sb) => (base(sb), sb.ok(['create', 'tank/a/b']), sb.ok(['create', 'tank/z'])),
+    args: ['set', 'user:note=y', 'compression=off', 'tank/a', 'tank/a/b', 'tank/z'],
+  },
+  {
+    name: 'inherit -r',
+    setup: (sb) => {
+      base(sb);
+      sb.ok(['create', '-o', 'user:k=1', 'tank/a/b']);
+      sb.ok(['create', '-o', 'user:k=2', 'tank/a/b/c']);
+      sb.ok(['snapshot', '-r', 'tank/a@s9']);
+      sb.ok(['set', 'user:k=3', 'tank/a', 'tank/a/b/c@s9']);
+    },
+    args: ['inherit', '-r', 'user:k', 'tank/a'],
+  },
+  {
+    name: 'destroy -R (clones too)',
+    setup: (sb) => (base(sb), sb.ok(['create', 'tank/a/b']), sb.ok(['snapshot', '-r', 'tank/a@s2']), sb.ok(['clone', 'tank/a/b@s2', 'tank/c'])),
+    args: ['destroy', '-R', 'tank/a@s2'],
+  },
+  {
+    name: 'rename -r',
+    setup: (sb) => (base(sb), sb.ok(['create', 'tank/a/b']), sb.ok(['create', 'tank/a/b/c']), sb.ok(['snapshot', '-r', 'tank/a@s2'])),
+    args: ['rename', '-r', 'tank/a@s2', 'tank/a@s3'],
+  },
   {
     // Several snapshots in several txgs of one transaction, after -F pruned a snapshot.
     name: 'receive -F of an incremental replication stream',

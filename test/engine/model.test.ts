@@ -11,7 +11,7 @@
  * - pool conservation: allocated - label = Σ of every live block = Σ usedbydataset + usedbysnapshots;
  * - reservations: random `reservation`/`refreservation` settings, with usedbychildren = Σ max(used,
  *   reservation) of the children and usedbyrefreservation = max(0, refreservation - unique(head));
- * - checkPool (src/lib/check.ts) finds no problem.
+ * - checkPool (src/engine/check.ts) finds no problem.
  *
  * The model knows nothing of deadlists or counters: a block is an identity, a birth txg, an
  * lsize and the psize/asize its bytes compress to under the dataset's effective `compression`
@@ -44,7 +44,7 @@ import { rollback } from '../../src/lib/datasets/rollback.js';
 import { snapshot } from '../../src/lib/datasets/snapshot.js';
 import { ZfsError } from '../../src/lib/errors.js';
 import { removeFiles, writeFile } from '../../src/lib/files.js';
-import { checkPool } from '../../src/lib/check.js';
+import { checkPool } from '../../src/engine/check.js';
 import { setProperties } from '../../src/lib/datasets/set.js';
 import { Home } from '../../src/lib/home.js';
 import { PoolHandle } from '../../src/lib/pool-handle.js';
@@ -822,7 +822,7 @@ function compare(m: Model, sut: Sut): string[] {
     const meta = h.pool.meta();
     // the engine's own walk: counters (compressed/uncompressed of datasets and dirs included)
     // against the blocks the trees reference
-    problems.push(...checkPool(h).problems);
+    problems.push(...checkPool(h.pool).problems);
 
     // the set of datasets
     const engineNames: string[] = [];
@@ -882,7 +882,7 @@ function compare(m: Model, sut: Sut): string[] {
     let charged = 0;
     for (const name of m.fsNames()) charged += (expected.get(name)!.usedbydataset as number) + (expected.get(name)!.usedbysnapshots as number);
     if (charged !== live) problems.push(`model self-check: Σ usedbydataset + usedbysnapshots ${charged} != live ${live}`);
-    const report = checkPool(h);
+    const report = checkPool(h.pool);
     problems.push(...report.problems);
   } finally {
     h.close();

@@ -23,7 +23,15 @@ export const command: Command = {
     const source = {
       // A stream from a regular file is read inside the transaction as it is; a pipe's is staged.
       settled: ctx.in.regularFileSize() !== null,
-      read: (buf: Buffer, offset: number, length: number): number => ctx.in.read(buf, offset, length),
+      read(buf: Buffer, offset: number, length: number): number {
+        try {
+          return ctx.in.read(buf, offset, length);
+        } catch (err) {
+          // recv_read(): a read that fails is EZFS_BADSTREAM, as a short one is.
+          if ((err as NodeJS.ErrnoException).code !== undefined) throw ZfsError.action('cannot receive', 'failed to read from stream');
+          throw err;
+        }
+      },
     };
     const naming = p.flags.has('d') ? 'd' : p.flags.has('e') ? 'e' : 'target';
     const dryRun = p.flags.has('n');

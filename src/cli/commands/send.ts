@@ -2,7 +2,8 @@
 import { nicebytes, nicenum } from '../format/nicenum.js';
 import { send, type SendSummary } from '../../lib/send.js';
 import { ZfsError } from '../../lib/errors.js';
-import type { Command } from '../context.js';
+import { dieOfBrokenPipe, type Command } from '../context.js';
+import { strerror } from '../../lib/host-dirs.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
 
 /** The -v/-P lines: -R and -I take the range path, which names the from-snapshot by its short name. */
@@ -53,7 +54,19 @@ export const command: Command = {
       }
     }
     const opts = { from, intermediates: range !== undefined, replicate, props: p.flags.has('p'), dryRun };
-    const streams = send(ctx.home, snapshot, opts, (chunk) => ctx.out.write(chunk));
+    // zfs send on Linux writes the stream from the ioctl, in the process: a reader that went away
+    // kills it with SIGPIPE, silently (pipe_write); another failure of the output ends the send
+    // with `warning: cannot send 'SNAP': <strerror>` and status 1 (zfs_send_one, EZFS_BADBACKUP).
+    ctx.out.onBrokenPipe = dieOfBrokenPipe;
+    const write = (chunk: Buffer) => {
+      try {
+        ctx.out.write(chunk);
+      } catch (err) {
+        if (!(err as NodeJS.ErrnoException).code) throw err;
+        throw ZfsError.action(`warning: cannot send '${snapshot}'`, strerror(err));
+      }
+    };
+    const streams = send(ctx.home, snapshot, opts, write);
     if (p.flags.has('P') || p.flags.has('v')) {
       // Verbose lines go to standard output with -n, else to standard error (the stream owns stdout).
       (dryRun ? ctx.out : ctx.err).write(verbose(streams, p.flags.has('P'), replicate || range !== undefined));

@@ -7,20 +7,26 @@ import type { WriteMode } from '../../engine/files/fs-writer.js';
 import type { ByteSource } from '../../engine/pool/staging.js';
 import { ZfsError } from '../../lib/errors.js';
 import { contentsOf, writeFile, writeVolume } from '../../lib/files.js';
+import { strerror } from '../../lib/host-dirs.js';
 import { parseSize, SizeError } from '../../lib/sizes.js';
 import { Input, type Command } from '../context.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
 import { Progress } from '../progress.js';
 
 /** Reads the input synchronously: the whole write is one transaction group, in bounded memory. */
-function inputSource(input: Input, size: number | null, progress: Progress | null): ByteSource {
+function inputSource(input: Input, name: string, size: number | null, progress: Progress | null): ByteSource {
   return {
     // A regular file never waits on another process: it is read inside the transaction as it is.
     settled: size !== null,
     read(buf, offset, length) {
-      const n = input.read(buf, offset, length);
-      progress?.advance(n);
-      return n;
+      try {
+        const n = input.read(buf, offset, length);
+        progress?.advance(n);
+        return n;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== undefined) throw ZfsError.action(`cannot read '${name}'`, strerror(err).toLowerCase());
+        throw err;
+      }
     },
   };
 }
@@ -55,7 +61,7 @@ export const command: Command = {
         fd = fs.openSync(source, 'r');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw ZfsError.action(`cannot open '${source}'`, code === 'ENOENT' ? 'no such file or directory' : String(code));
+        throw ZfsError.action(`cannot open '${source}'`, code === 'ENOENT' ? 'no such file or directory' : strerror(err).toLowerCase());
       }
     }
     // Input typed at the terminal is no transfer to watch.
@@ -64,7 +70,7 @@ export const command: Command = {
     const size = input.regularFileSize();
     const progress = Progress.start(ctx.err, { label: `writing ${path ?? dataset}`, total: size, sharesTerminalWithOutput: typed });
     try {
-      const src = inputSource(input, size, progress);
+      const src = inputSource(input, source === undefined || source === '-' ? 'standard input' : source, size, progress);
       if (path === null) writeVolume(ctx.home, dataset, mode.kind === 'offset' ? mode.offset : 0, src);
       else writeFile(ctx.home, dataset, path, mode, src, { parents: p.flags.has('p') });
     } finally {

@@ -9,19 +9,9 @@ import { roundUpToSector } from '../pool/allocator.js';
 import type { PoolTxn } from '../pool/pool.js';
 import type { Image } from '../pool/image.js';
 import type { BlockPtr, ChecksumAlgorithm, CompressAlgorithm } from '../store/records.js';
+import { checksumError } from '../errno.js';
 import { checksumMatches, checksumOf } from './checksum.js';
 import { compressRecord, decompressRecord, isAllZero } from './compression.js';
-
-/** A block that could not be read back as written (ZFS ECKSUM, reported as EIO). The file layer
- *  adds which object and block it was, for the pool's error log. */
-export class ChecksumError extends Error {
-  object?: number;
-  blockId?: number;
-
-  constructor(readonly bp: BlockPtr) {
-    super(`checksum mismatch in block at ${bp.offset}`);
-  }
-}
 
 /** How a head's new records are stored: its `checksum` and `compression` properties, read in
  *  the transaction that writes them. */
@@ -65,11 +55,11 @@ export function readRecord(image: Image, bp: BlockPtr, buf: Buffer): Buffer {
     image.read(raw, size, bp.offset);
   } catch {
     // A block past the end of a truncated image reads as damaged, not as a crash.
-    throw new ChecksumError(bp);
+    throw checksumError(bp);
   }
-  if (!checksumMatches(bp.cksumAlg, bp.checksum, raw, image.checksumSalt)) throw new ChecksumError(bp);
+  if (!checksumMatches(bp.cksumAlg, bp.checksum, raw, image.checksumSalt)) throw checksumError(bp);
   // A record that passes its checksum but does not decode is damaged all the same (ZFS: EIO).
-  if (compressed && !decompressRecord(bp.compress!, raw, buf.subarray(0, bp.lsize))) throw new ChecksumError(bp);
+  if (compressed && !decompressRecord(bp.compress!, raw, buf.subarray(0, bp.lsize))) throw checksumError(bp);
   return buf;
 }
 
@@ -88,7 +78,7 @@ export function joinsRun(run: readonly BlockPtr[], bp: BlockPtr): boolean {
 /**
  * Read a run of records (each joined by joinsRun) into `buf` with one read, back to back; verifyRun
  * checks them. A read that fails (past the end of a truncated image) goes record by record as
- * readRecord, which throws the ChecksumError of the first that cannot be read.
+ * readRecord, which throws the checksum error (ECKSUM) of the first that cannot be read.
  */
 export function readRun(image: Image, run: readonly BlockPtr[], buf: Buffer): void {
   const lsize = run[0].lsize;
@@ -101,7 +91,7 @@ export function readRun(image: Image, run: readonly BlockPtr[], buf: Buffer): vo
 
 /**
  * Verify a run read into `buf` as readRecord verifies each record: the first mismatch throws its
- * ChecksumError (`salt` keys skein, edonr and blake3). `fletcher4(i)`, when given, is record
+ * ECKSUM error (`salt` keys skein, edonr and blake3). `fletcher4(i)`, when given, is record
  * i's fletcher4 already computed over exactly those bytes (by another thread: run-reader.ts);
  * otherwise it is computed here, in place when `buf` lies in a ChecksumArena.
  */
@@ -112,6 +102,6 @@ export function verifyRun(run: readonly BlockPtr[], buf: Buffer, salt: Uint8Arra
     const ok = bp.cksumAlg === 'fletcher4' && fletcher4
       ? Buffer.compare(fletcher4(i), bp.checksum) === 0
       : checksumMatches(bp.cksumAlg, bp.checksum, buf.subarray(i * lsize, (i + 1) * lsize), salt);
-    if (!ok) throw new ChecksumError(bp);
+    if (!ok) throw checksumError(bp);
   }
 }

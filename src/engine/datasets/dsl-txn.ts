@@ -14,7 +14,7 @@ import {
   type UsedBreakdown,
 } from '../store/records.js';
 import { parentDelta } from './dir-usage.js';
-import { DslView, deadSumOf, type DeadSum } from './view.js';
+import { DslView, type DeadSum } from './view.js';
 
 export interface DeadEntry {
   birth: Txg;
@@ -118,7 +118,7 @@ export class DslTxn extends DslView {
   deadInsert(ds: DatasetRecord, entry: DeadEntry): void {
     this.t.deadEntries.putSync(deadEntryKey(ds.deadlist, entry.birth, entry.kind, entry.ref), deadValue(entry));
     const sumKey = deadSumKey(ds.deadlist, entry.birth);
-    const [used, comp, uncomp] = deadSumOf(this.t.deadSums.get(sumKey) ?? [0, 0, 0]);
+    const [used, comp, uncomp] = this.t.deadSums.get(sumKey) ?? [0, 0, 0];
     const sum: DeadSum = [used + entry.asize, comp + (entry.psize ?? entry.asize), uncomp + (entry.lsize ?? entry.asize)];
     this.t.deadSums.putSync(sumKey, sum);
     ds.deadBytes += entry.asize;
@@ -135,7 +135,7 @@ export class DslTxn extends DslView {
     for (const e of entries) this.t.deadEntries.removeSync(deadEntryKey(ds.deadlist, e.birth, e.kind, e.ref));
     for (const { key, value } of [...this.t.deadSums.getRange(range)]) {
       this.t.deadSums.removeSync(key);
-      ds.deadBytes -= deadSumOf(value)[0];
+      ds.deadBytes -= value[0];
     }
     return entries;
   }

@@ -8,8 +8,7 @@
  *   part as usedbyrefreservation (the `refrsrv` part of `used`).
  * The four live in the dir's props as byte counts, 0 (or absent) meaning none.
  */
-import { EngineError } from '../errno.js';
-import { OutOfSpace } from '../pool/allocator.js';
+import { EngineError, outOfSpace } from '../errno.js';
 import type { DatasetRecord, DirRecord, HeadRecord, Id } from '../store/records.js';
 import type { DslTxn } from './dsl-txn.js';
 import type { DslView } from './view.js';
@@ -78,7 +77,7 @@ export function checkWriteLimits(dsl: DslTxn, head: HeadRecord, usable: number):
   for (;;) {
     const used = usedOf(dir);
     const quota = limitOf(dir, 'quota') || Infinity;
-    if (dir.parent === null && used > usable && usable < quota) throw new OutOfSpace();
+    if (dir.parent === null && used > usable && usable < quota) throw outOfSpace();
     if (used > quota) throw new EngineError('EDQUOT');
     if (dir.parent === null) return;
     dir = dsl.dir(dir.parent);

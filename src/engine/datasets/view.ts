@@ -9,11 +9,6 @@ import type { DatasetRecord, DirRecord, HeadRecord, Id, SnapshotRecord, Txg } fr
 /** A deadlist bucket's sums: [asize, psize, lsize] (dl_used, dl_comp, dl_uncomp). */
 export type DeadSum = [used: number, compressed: number, uncompressed: number];
 
-/** Buckets written before compression existed hold the asize alone. */
-export function deadSumOf(value: number | DeadSum): DeadSum {
-  return typeof value === 'number' ? [value, value, value] : value;
-}
-
 export class DslView {
   /**
    * A plain view lives for one read-only command, so it decodes each dir and builds each name
@@ -29,14 +24,6 @@ export class DslView {
   ds(id: Id): DatasetRecord {
     const ds = this.t.datasets.get(id);
     if (!ds) throw new Error(`missing dataset ${id}`);
-    // Datasets recorded before compression existed: everything was stored as is.
-    ds.compressed ??= ds.referenced;
-    ds.uncompressed ??= ds.referenced;
-    if (ds.kind === 'snapshot') {
-      // Snapshots recorded before holds existed have neither field.
-      ds.userrefs ??= 0;
-      ds.deferDestroy ??= false;
-    }
     return ds;
   }
 
@@ -45,12 +32,6 @@ export class DslView {
     if (known) return known;
     const dir = this.t.dirs.get(id);
     if (!dir) throw new Error(`missing dir ${id}`);
-    // Dirs recorded before reservations were accounted lack these parts.
-    dir.used.childRsrv ??= 0;
-    dir.used.refrsrv ??= 0;
-    // Dirs recorded before compression existed: everything was stored as is.
-    dir.compressed ??= dir.used.head + dir.used.snap + dir.used.child;
-    dir.uncompressed ??= dir.compressed;
     this.memo?.dirs.set(id, dir);
     return dir;
   }
@@ -109,7 +90,7 @@ export class DslView {
   /** DL(deadlist)(low, high]: bytes on a deadlist born after `low` and at or before `high`. */
   deadRange(deadlist: Id, low: Txg, high: Txg): number {
     let sum = 0;
-    for (const { value } of this.t.deadSums.getRange(birthRange(deadlist, low, high))) sum += deadSumOf(value)[0];
+    for (const { value } of this.t.deadSums.getRange(birthRange(deadlist, low, high))) sum += value[0];
     return sum;
   }
 
@@ -118,7 +99,7 @@ export class DslView {
     let compressed = 0;
     let uncompressed = 0;
     for (const { value } of this.t.deadSums.getRange(birthRange(deadlist, low, high))) {
-      const [, comp, uncomp] = deadSumOf(value);
+      const [, comp, uncomp] = value;
       compressed += comp;
       uncompressed += uncomp;
     }

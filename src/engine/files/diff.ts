@@ -42,3 +42,42 @@ export function objectPath(src: NodeSource, lookup: (object: number) => Dnode | 
   }
   return '/' + parts.reverse().join('/');
 }
+
+/** One line of `zfs diff`: an object added, removed, modified or renamed between A and B. */
+export interface TreeChange {
+  change: '+' | '-' | 'M' | 'R';
+  /** the object as B has it (as A had it, for a removal) */
+  dnode: Dnode;
+  path: string;
+  /** for R: the path in B */
+  newPath?: string;
+}
+
+/** What changed between A and B, classified as libzfs's write_inuse_diffs_one does. */
+export function diffTrees(src: NodeSource, fromRoot: NodePtr, toRoot: NodePtr): TreeChange[] {
+  const fromTable = src.get<ObjsetNode>(fromRoot).objects;
+  const toTable = src.get<ObjsetNode>(toRoot).objects;
+  const inFrom = (o: number) => objectTable.get(src, fromTable, o);
+  const inTo = (o: number) => objectTable.get(src, toTable, o);
+  const changes: TreeChange[] = [];
+  const add = (change: TreeChange['change'], dnode: Dnode, path: string, newPath?: string) =>
+    changes.push({ change, dnode, path, ...(newPath === undefined ? {} : { newPath }) });
+  changedObjects(src, fromRoot, toRoot, ({ object, from, to }) => {
+    if (!from && to) return add('+', to, objectPath(src, inTo, object));
+    if (from && !to) return add('-', from, objectPath(src, inFrom, object));
+    if (!from || !to) return;
+    const fromPath = objectPath(src, inFrom, object);
+    // A changed type or generation is another object under a reused number.
+    if (from.type !== to.type || from.gen !== to.gen) {
+      add('-', from, fromPath);
+      return add('+', to, objectPath(src, inTo, object));
+    }
+    // A dnode leaf rewritten for a neighbour: this object did not change. ZFS compares ctimes;
+    // a pinned clock (TSZFS_NOW) makes those equal, so the whole dnode is compared instead.
+    if (sameDnode(from, to)) return;
+    const toPath = objectPath(src, inTo, object);
+    if (toPath === fromPath) add('M', to, fromPath);
+    else add('R', to, fromPath, toPath);
+  });
+  return changes;
+}

@@ -1,9 +1,9 @@
 /** Reading a dataset's files: lookups, directory listings and streamed file contents. */
 import type { NodeSource } from '../blocks/nodes.js';
 import { ReusableArena } from '../blocks/fletcher4-wasm.js';
-import { ChecksumError, joinsRun, readRecord, readRun, verifyRun } from '../blocks/records.js';
+import { joinsRun, readRecord, readRun, verifyRun } from '../blocks/records.js';
 import { RUN_RECORDS, RunReader, SLOT_BYTES } from '../blocks/run-reader.js';
-import { EngineError } from '../errno.js';
+import { damagedBlock, EngineError } from '../errno.js';
 import type { Image } from '../pool/image.js';
 import type { BlockPtr, NodePtr } from '../store/records.js';
 import { blockMap, dirEntries, objectTable, ROOT_OBJECT, type Dnode, type ObjsetNode } from './objset.js';
@@ -94,10 +94,11 @@ export class FsView {
     };
     /** A run that failed at a record: the records before it (verified) go out, as one by one. */
     const failed = (records: readonly BlockPtr[], start: number, data: Buffer, err: unknown): never => {
-      if (err instanceof ChecksumError) {
-        const verified = records.indexOf(err.bp);
+      const block = damagedBlock(err);
+      if (block) {
+        const verified = records.indexOf(block.bp);
         if (verified > 0) emit(data, start, verified);
-        err.blockId = start + verified;
+        block.blockId = start + verified;
       }
       throw err;
     };
@@ -154,7 +155,8 @@ export class FsView {
         try {
           readRecord(image, bp, arena);
         } catch (err) {
-          if (err instanceof ChecksumError) err.blockId = blockId;
+          const block = damagedBlock(err);
+          if (block) block.blockId = blockId;
           throw err;
         }
         if (bp.lsize < blksz) arena.fill(0, bp.lsize, blksz);

@@ -6,8 +6,8 @@
 import type { NodeWriter } from '../blocks/nodes.js';
 import { ReusableArena, SharedChecksumArena } from '../blocks/fletcher4-wasm.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
-import { ChecksumError, writeRecord, readRecord, type WriteSettings } from '../blocks/records.js';
-import { EngineError } from '../errno.js';
+import { writeRecord, readRecord, type WriteSettings } from '../blocks/records.js';
+import { damagedBlock, EngineError } from '../errno.js';
 import type { PoolTxn } from '../pool/pool.js';
 import type { ByteSource } from '../pool/staging.js';
 import type { BlockPtr, NodePtr, TreeRef } from '../store/records.js';
@@ -152,7 +152,8 @@ export class FsWriter extends FsView {
     try {
       file = new RecordWriter(this.tx, settings, this.w, this.accounting, file, settings.recordsize).write(start, src);
     } catch (err) {
-      if (err instanceof ChecksumError) err.object = object;
+      const block = damagedBlock(err);
+      if (block) block.object = object;
       throw err;
     }
     this.setDnode(object, { ...file, mtime: this.now, ctime: this.now });
@@ -169,7 +170,7 @@ export class FsWriter extends FsView {
   }
 
   remove(parts: string[], recursive: boolean): void {
-    if (parts.length === 0) throw new EngineError('EBUSY', 'cannot remove the root directory');
+    if (parts.length === 0) throw new EngineError('EBUSY'); // the root directory, as rmdir(2) of a mount point
     const parent = this.parentOf(parts, false);
     const name = parts[parts.length - 1];
     const parentDnode = this.dnode(parent) as DirDnode;
@@ -281,7 +282,8 @@ export class RecordWriter {
     try {
       if (bp) readRecord(this.tx.image, bp, buf);
     } catch (err) {
-      if (err instanceof ChecksumError) err.blockId = blockId;
+      const block = damagedBlock(err);
+      if (block) block.blockId = blockId;
       throw err;
     }
     return buf;

@@ -3,12 +3,12 @@
  * object's attributes, write or free one of its blocks, free the object. Object numbers are kept
  * as the sender had them. Replaced blocks and nodes go to the head's accounting, as for writes.
  */
-import type { NodeWriter } from '../blocks/nodes.js';
-import { EngineError } from '../errno.js';
+import type { NodeSource, NodeWriter } from '../blocks/nodes.js';
+import { badStream } from '../errno.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
 import { writeRecord, type WriteSettings } from '../blocks/records.js';
 import type { PoolTxn } from '../pool/pool.js';
-import type { NodePtr } from '../store/records.js';
+import type { NodePtr, TreeRef } from '../store/records.js';
 import type { BlockAccounting } from './fs-writer.js';
 import { blockMap, objectTable, type DirNode, type Dnode, type FileDnode, type ObjsetNode } from './objset.js';
 
@@ -26,6 +26,8 @@ export interface ObjectAttributes {
 
 export class ObjectWriter {
   readonly rootPtr: NodePtr;
+  /** the object table before the first change: what a received stream is checked against */
+  readonly baseObjects: TreeRef;
   private readonly objset: ObjsetNode;
 
   constructor(
@@ -38,6 +40,16 @@ export class ObjectWriter {
     const { node, ptr } = w.modify<ObjsetNode>(root, (os) => ({ ...os }));
     this.objset = node;
     this.rootPtr = ptr;
+    this.baseObjects = node.objects;
+  }
+
+  /** The object table as changed so far, and where its nodes are read. */
+  get objects(): TreeRef {
+    return this.objset.objects;
+  }
+
+  get source(): NodeSource {
+    return this.w;
   }
 
   private get(object: number): Dnode | null {
@@ -97,7 +109,7 @@ export class ObjectWriter {
 
   private file(object: number): FileDnode {
     const dn = this.get(object);
-    if (!dn || dn.type !== 'file') throw new EngineError('EINVAL', 'invalid backup stream');
+    if (!dn || dn.type !== 'file') throw badStream(); // a stream writing into what is not a file
     return dn;
   }
 }

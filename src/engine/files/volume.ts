@@ -6,8 +6,8 @@
  */
 import type { NodeSource, NodeWriter } from '../blocks/nodes.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
-import { ChecksumError, type WriteSettings } from '../blocks/records.js';
-import { EngineError } from '../errno.js';
+import type { WriteSettings } from '../blocks/records.js';
+import { damagedBlock, EngineError } from '../errno.js';
 import type { Image } from '../pool/image.js';
 import type { PoolTxn } from '../pool/pool.js';
 import type { NodePtr } from '../store/records.js';
@@ -60,7 +60,8 @@ export function readVolume(src: NodeSource, image: Image, root: NodePtr, out: (c
   try {
     view.readFile(image, view.dnode(VOLUME_OBJECT), out);
   } catch (err) {
-    if (err instanceof ChecksumError) err.object = VOLUME_OBJECT;
+    const block = damagedBlock(err);
+    if (block) block.object = VOLUME_OBJECT;
     throw err;
   }
 }
@@ -95,7 +96,8 @@ export class VolumeWriter {
     try {
       this.put(new RecordWriter(this.tx, settings, this.w, this.accounting, data, data.blksz).write(offset, bounded));
     } catch (err) {
-      if (err instanceof ChecksumError) err.object = VOLUME_OBJECT;
+      const block = damagedBlock(err);
+      if (block) block.object = VOLUME_OBJECT;
       throw err;
     }
   }
@@ -123,7 +125,7 @@ function upTo(src: ByteSource, room: number): ByteSource {
   return {
     read(buf, offset, length) {
       if (left === 0) {
-        if (src.read(probe, 0, 1) > 0) throw new EngineError('ENOSPC', 'write past the end of the volume');
+        if (src.read(probe, 0, 1) > 0) throw new EngineError('ENOSPC'); // a write past the end of the volume, as on a full device
         return 0;
       }
       const n = src.read(buf, offset, Math.min(length, left));

@@ -6,16 +6,11 @@
  * command's last allocation: a command never writes over a block that the last committed state
  * still references, so a crash at any instant leaves that state intact.
  */
+import { outOfSpace } from '../errno.js';
 import type { Tables } from '../store/environment.js';
 import { freeBySizeKey } from '../store/keys.js';
 import type { PoolMeta, Txg } from '../store/records.js';
 import { SECTOR } from './image.js';
-
-export class OutOfSpace extends Error {
-  constructor() {
-    super('out of space');
-  }
-}
 
 export const roundUpToSector = (n: number): number => Math.ceil(n / SECTOR) * SECTOR;
 
@@ -44,7 +39,7 @@ export class Allocator {
       this.meta.allocated += length;
       return offset;
     }
-    throw new OutOfSpace();
+    throw outOfSpace();
   }
 
   free(offset: number, length: number): void {

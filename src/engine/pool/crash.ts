@@ -10,6 +10,9 @@
  *   image-sync   the image flushed (fdatasync), metadata not yet committed
  *   commit       every metadata change made, the LMDB transaction about to commit
  *   committed    the LMDB transaction committed, the command not yet returned
+ * and, in `pool create` (lib/pools.ts):
+ *   create-built       the image and metadata complete, the pool not yet registered
+ *   create-registered  registered in the home, the create's marker not yet removed
  */
 import { invocationEnv } from './env.js';
 

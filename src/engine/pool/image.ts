@@ -36,7 +36,7 @@ export class Image {
     if (!exists) {
       // Refuse an image the host cannot hold before writing a byte of it.
       const host = fs.statfsSync(dirname(path));
-      if (bytes > host.bavail * host.bsize) throw new EngineError('ENOSPC', `the host has no room for ${bytes} bytes`);
+      if (bytes > host.bavail * host.bsize) throw new EngineError('ENOSPC'); // the host has no room for it
     }
     // Never through a symlink: O_EXCL refuses one for a new image, O_NOFOLLOW for an existing one.
     const fd = fs.openSync(path, exists ? READ_WRITE : 'wx', 0o666);

@@ -8,23 +8,25 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Store, type Tables } from '../store/environment.js';
+import { CURRENT_FORMAT, needsUpgrade, upgradeFormat } from '../store/upgrade.js';
 import { verifyLmdb } from '../store/verify.js';
 import type { Id, PoolMeta, Txg } from '../store/records.js';
-import { Allocator, OutOfSpace } from './allocator.js';
+import { Allocator } from './allocator.js';
+import { outOfSpace, poolFilesError, poolFilesFailure } from '../errno.js';
 import { clockPinned, nowSeconds } from './clock.js';
 import { crashPoint } from './crash.js';
 import { oldestReader, readerKey } from './readers.js';
 import { checksumSaltOf, Image, LABEL_BYTES } from './image.js';
 
-/** A pool that cannot be opened: missing, damaged or mismatched files. `reason` says which. */
-export class PoolOpenError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
+/**
+ * What is damaged in the pool's LMDB environment at `metadataPath`, as the line under `cannot open
+ * 'tank': I/O error`, or null when sound. `full` reads every page, else the meta pages and each
+ * table's root (store/verify.ts).
+ */
+export function metadataDamage(metadataPath: string, full = true): string | null {
+  const damage = verifyLmdb(metadataPath, full);
+  return damage && `the metadata '${metadataPath}' ${damage}`;
 }
-
-/** The LMDB environment's pages are damaged (store/verify.ts), as opposed to missing or foreign. */
-export class MetadataDamage extends PoolOpenError {}
 
 /** OpenZFS spa_get_slop_space: space kept back so that frees and destroys work on a full pool. */
 export function slopBytes(size: number): number {
@@ -81,7 +83,7 @@ export class PoolTxn {
   /** Store `length` bytes of `buf` in newly allocated space of `asize` bytes; returns the offset. */
   writeData(buf: Buffer, length: number, asize: number): number {
     // The slop reserve stays free so that frees and destroys still work on a full pool.
-    if (this.meta.allocated - LABEL_BYTES + asize > this.usableBytes()) throw new OutOfSpace();
+    if (this.meta.allocated - LABEL_BYTES + asize > this.usableBytes()) throw outOfSpace();
     const offset = this.allocator.allocate(asize);
     crashPoint('allocate');
     this.image.write(buf, length, offset);
@@ -130,7 +132,7 @@ export class Pool {
     const pool = new Pool(store, image);
     store.write(() => {
       const meta: PoolMeta = {
-        formatVersion: 1,
+        formatVersion: CURRENT_FORMAT,
         valueChecksums: true,
         name,
         guid,
@@ -149,22 +151,23 @@ export class Pool {
   }
 
   /**
-   * Open a pool's two files and check that they belong together; PoolOpenError says why not.
+   * Open a pool's two files and check that they belong together; an EIO error (poolFilesError) says
+   * why not.
    * LMDB trusts its file, and a damaged page can crash the process (store/verify.ts): every open
    * checks the meta pages and the root page of each table; `fullCheck` (import, scrub, clear) checks
    * every page.
    */
   static open(imagePath: string, metadataPath: string, fullCheck = false): Pool {
     // LMDB would create a missing environment: an empty pool is not the pool that was there.
-    if (!fs.existsSync(metadataPath)) throw new PoolOpenError(`the metadata '${metadataPath}' is missing`);
-    if (!looksLikeLmdb(metadataPath)) throw new PoolOpenError(`the metadata '${metadataPath}' is not an LMDB environment`);
-    const damage = verifyLmdb(metadataPath, fullCheck);
-    if (damage) throw new MetadataDamage(`the metadata '${metadataPath}' ${damage}`);
+    if (!fs.existsSync(metadataPath)) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' is missing`);
+    if (!looksLikeLmdb(metadataPath)) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' is not an LMDB environment`);
+    const damage = metadataDamage(metadataPath, fullCheck);
+    if (damage) throw poolFilesError(metadataPath, damage, true);
     let image: Image;
     try {
       image = Image.open(imagePath);
     } catch (err) {
-      throw new PoolOpenError(`the image '${imagePath}' cannot be opened (${(err as NodeJS.ErrnoException).code ?? err})`);
+      throw poolFilesError(metadataPath, `the image '${imagePath}' cannot be opened (${(err as NodeJS.ErrnoException).code ?? err})`);
     }
     let store: Store | undefined;
     try {
@@ -172,19 +175,20 @@ export class Pool {
       const pool = new Pool(store, image);
       const meta = store.t.meta.get('pool');
       const label = Image.readLabel(imagePath);
-      if (!meta || !label) throw new PoolOpenError(`the metadata '${metadataPath}' holds no pool`);
-      if (meta.guid !== label.guid) throw new PoolOpenError(`the metadata '${metadataPath}' belongs to another pool`);
-      if (meta.valueChecksums) store.requireValueChecksums();
+      if (!meta || !label) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' holds no pool`);
+      if (meta.guid !== label.guid) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' belongs to another pool`);
+      if (needsUpgrade(meta)) upgradeFormat(store);
+      store.requireValueChecksums();
       image.checksumSalt = checksumSaltOf(meta.guid);
       if (image.size < meta.imageBytes) {
-        throw new PoolOpenError(`the image '${imagePath}' is ${image.size} bytes, the pool needs ${meta.imageBytes}`);
+        throw poolFilesError(metadataPath, `the image '${imagePath}' is ${image.size} bytes, the pool needs ${meta.imageBytes}`);
       }
       return pool;
     } catch (err) {
       image.close();
       store?.close();
-      if (err instanceof PoolOpenError) throw err;
-      throw new PoolOpenError(`the metadata '${metadataPath}' cannot be read (${err instanceof Error ? err.message : err})`);
+      if (poolFilesFailure(err)) throw err;
+      throw poolFilesError(metadataPath, `the metadata '${metadataPath}' cannot be read (${err instanceof Error ? err.message : err})`);
     }
   }
 

@@ -9,16 +9,13 @@
  */
 import { crc32 } from 'node:zlib';
 import { Packr } from 'msgpackr';
+import { EngineError } from '../errno.js';
 
 const MARK = 0xc1;
 const HEADER = 5;
 
 /** A stored record that fails its checksum: the pool's metadata is damaged. */
-export class RecordChecksumError extends Error {
-  constructor() {
-    super('a metadata record fails its checksum');
-  }
-}
+export const recordChecksumError = () => new EngineError('ECKSUM', 'a metadata record fails its checksum', { kind: 'metadata-record' });
 
 // copyBuffers: LMDB hands the decoder a buffer that its next read overwrites.
 const packr = new Packr({ copyBuffers: true });
@@ -41,12 +38,12 @@ export class CheckedEncoder {
   decode(bytes: Uint8Array, end?: unknown): unknown {
     const value = bytes.subarray(0, typeof end === 'number' ? end : bytes.length);
     if (value[0] !== MARK) {
-      if (this.strict) throw new RecordChecksumError();
+      if (this.strict) throw recordChecksumError();
       return packr.unpack(value);
     }
     const body = value.subarray(HEADER);
     const stored = ((value[1] << 24) | (value[2] << 16) | (value[3] << 8) | value[4]) >>> 0;
-    if (value.length < HEADER || stored !== crc32(body)) throw new RecordChecksumError();
+    if (value.length < HEADER || stored !== crc32(body)) throw recordChecksumError();
     return packr.unpack(body);
   }
 }

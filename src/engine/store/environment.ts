@@ -22,8 +22,8 @@ export interface Tables {
   nodes: Database<unknown, Id>;
   /** [deadlist, birth, kind, ref] -> asize, or [asize, psize, lsize] for a data record */
   deadEntries: Database<number | [number, number, number], Key>;
-  /** [deadlist, birth] -> the bucket's asize sum, or [asize, psize, lsize] sums */
-  deadSums: Database<number | [number, number, number], Key>;
+  /** [deadlist, birth] -> the bucket's [asize, psize, lsize] sums */
+  deadSums: Database<[number, number, number], Key>;
   freeByOffset: Database<number, number>;
   freeBySize: Database<true, Key>;
   history: Database<HistoryRecord, number>;

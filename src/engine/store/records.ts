@@ -53,7 +53,8 @@ export interface BlockPtr {
 }
 
 export interface PoolMeta {
-  formatVersion: 1;
+  /** the record format (store/upgrade.ts): older pools are brought to the current one at open */
+  formatVersion: number;
   /** every LMDB value carries a checksum (checked-encoding.ts); absent in pools made before */
   valueChecksums?: true;
   name: string;
@@ -91,7 +92,7 @@ export interface DirRecord {
   originTxg: Txg;
   used: UsedBreakdown;
   /** dd_compressed_bytes / dd_uncompressed_bytes: psize and lsize sums of everything `used`
-   *  counts (snapshots and children included, reservations not); absent in older records */
+   *  counts (snapshots and children included, reservations not) */
   compressed: number;
   uncompressed: number;
   /** locally set properties, native and user (`module:name`) */
@@ -119,7 +120,7 @@ interface DatasetCommon {
   /** |DL(D)|: bytes on this dataset's deadlist */
   deadBytes: number;
   /** ds_compressed_bytes / ds_uncompressed_bytes: psize and lsize sums of what `referenced`
-   *  counts (records written before compression existed read these as `referenced`) */
+   *  counts */
   compressed: number;
   uncompressed: number;
 }
@@ -135,7 +136,7 @@ export interface SnapshotRecord extends DatasetCommon {
   next: Id;
   /** number of clones made from this snapshot (ds_num_children - 1) */
   numClones: number;
-  /** number of user holds (`zfs hold` tags); records written before holds existed read as 0 */
+  /** number of user holds (`zfs hold` tags) */
   userrefs: number;
   /** `zfs destroy -d` asked for it while held or cloned: it goes with its last hold or clone */
   deferDestroy: boolean;

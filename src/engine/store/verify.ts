@@ -29,8 +29,8 @@ const F_BIGDATA = 0x01;
 const F_SUBDATA = 0x02;
 const P_INVALID = 0xffffffffffffffffn;
 
-/** Where the file is damaged, in words for `cannot open 'tank': I/O error` descriptions. */
-export class LmdbDamage extends Error {}
+/** Where the file is damaged, in words; internal to the walk, which returns it as a string. */
+class LmdbDamage extends Error {}
 
 interface DbRecord {
   flags: number;

@@ -8,6 +8,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { ObjectAttributes } from '../files/object-writer.js';
+import { badStream } from '../errno.js';
 
 export const MAGIC = Buffer.from('TSZFS-STREAM v1\n');
 /** A stream of one snapshot: every tszfs reads it. */
@@ -15,6 +16,12 @@ export const STREAM_VERSION = 1;
 /** A package (ZFS: compound stream): a BEGIN naming the datasets, then the streams of their
  *  snapshots, each a version 1 stream. Written only by `send -R` or `-p`. */
 export const PACKAGE_VERSION = 2;
+
+/** SPA_MAXBLOCKSIZE: no block, and so no record's payload, is larger. */
+export const MAX_BLOCK_SIZE = 16 << 20;
+/** The largest header a record may have (a directory of about two million entries): a length
+ *  beyond it is damage, refused before anything is allocated for it. */
+export const MAX_HEADER_BYTES = 64 << 20;
 
 export const enum RecordType {
   Begin = 1,
@@ -125,7 +132,8 @@ export class StreamWriter {
   }
 }
 
-export class StreamError extends Error {}
+/** A stream that ends before its END record (libzfs's recv_read). */
+export const FAILED_TO_READ = 'failed to read from stream';
 
 /** Decodes records from a synchronous byte source, checking the magic and the final hash. */
 export class StreamReader {
@@ -134,7 +142,7 @@ export class StreamReader {
 
   constructor(private readonly read: (buf: Buffer, offset: number, length: number) => number) {
     const magic = this.take(MAGIC.length, true);
-    if (!magic.equals(MAGIC)) throw new StreamError('invalid stream (bad magic number)');
+    if (!magic.equals(MAGIC)) throw badStream('invalid stream (bad magic number)');
   }
 
   /** Reused for payloads: a record's data is valid until the next call of next(). */
@@ -146,7 +154,7 @@ export class StreamReader {
     let done = 0;
     while (done < length) {
       const n = this.read(buf, done, length - done);
-      if (n === 0) throw new StreamError('failed to read from stream');
+      if (n === 0) throw badStream(FAILED_TO_READ);
       done += n;
     }
     if (hashed) this.hash.update(buf);
@@ -159,18 +167,23 @@ export class StreamReader {
     const before = this.hash.copy();
     const head = this.take(5, true);
     const type = head.readUInt8(0) as RecordType;
-    if (type < RecordType.Begin || type > RecordType.End) throw new StreamError('invalid backup stream');
+    if (type < RecordType.Begin || type > RecordType.End) throw badStream();
+    const headerLength = head.readUInt32LE(1);
+    if (headerLength > MAX_HEADER_BYTES) throw badStream();
+    const json = this.take(headerLength, true);
     let header: unknown;
     try {
-      header = JSON.parse(this.take(head.readUInt32LE(1), true).toString('utf8'));
+      header = JSON.parse(json.toString('utf8'));
     } catch {
-      throw new StreamError('invalid backup stream');
+      throw badStream();
     }
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) throw badStream();
     const dataLength = this.take(4, true).readUInt32LE(0);
+    if (dataLength > (type === RecordType.Write ? MAX_BLOCK_SIZE : 0)) throw badStream();
     if (this.payload.length < dataLength) this.payload = Buffer.allocUnsafe(dataLength);
     const data = this.take(dataLength, true, this.payload);
     if (type === RecordType.End) {
-      if ((header as { sha256: string }).sha256 !== before.digest('hex')) throw new StreamError('invalid backup stream');
+      if ((header as { sha256: string }).sha256 !== before.digest('hex')) throw badStream();
       this.ended = true;
     }
     return { type, header, data } as StreamRecord;

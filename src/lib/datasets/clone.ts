@@ -1,10 +1,9 @@
 /** `zfs clone [-p] [-o prop=val]... SNAP FS|VOL` */
 import { createClone } from '../../engine/datasets/snapshot.js';
-import { ZfsError, notFound } from '../errors.js';
+import { ZfsError, notFound, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
-import { NodeReader } from '../../engine/blocks/nodes.js';
-import { volumeGeometry } from '../../engine/files/volume.js';
+import { volumeGeometryAt } from '../../engine/reading.js';
 import { headKind, poolNameOf } from '../pool-handle.js';
 import { withPoolOf } from '../session.js';
 import { ensureParent, validateNewProps, type CreateOptions } from './create.js';
@@ -20,31 +19,39 @@ export function clone(home: Home, source: string, target: string, opts: CreateOp
     home,
     source,
     (h) => {
-      const origin = h.resolve(h.view(), source);
-      if (!origin || origin.kind !== 'snapshot') throw notFound(source);
       const badTarget = checkDatasetName(target, ['filesystem'], true);
-      if (badTarget) throw ZfsError.action(action, badTarget);
-      if (poolNameOf(target) !== h.name) throw ZfsError.action(action, 'source and target pools differ');
-      const type = headKind(h.view(), origin.dir);
-      const props = validateNewProps(action, opts.props, type);
-      // A volume's clone reserves nothing unless asked. -o volsize resizes it (its data object
-      // holds the size); refreservation=auto is that size, else the origin's (zfs_fix_auto_resv).
-      const originGeometry = type === 'volume' ? volumeGeometry(new NodeReader(h.pool.t), origin.ds.root) : null;
-      const volsize = props.volsize === undefined ? undefined : Number(props.volsize);
-      delete props.volsize;
-      const bad = originGeometry && volsize !== undefined ? badVolsize(String(volsize), originGeometry.blocksize) : null;
-      if (bad) throw ZfsError.action(action, bad);
-      if (props.refreservation === 'auto') props.refreservation = String(volsize ?? originGeometry!.size);
-      h.change(history, (c) => {
-        if (h.findDir(c.dsl, target) !== undefined) {
-          if (opts.parents) return;
-          throw ZfsError.action(action, 'dataset already exists');
-        }
-        if (!target.includes('/')) throw ZfsError.action(action, 'dataset already exists');
-        const parent = ensureParent(h, c, target, opts.parents, action);
-        const head = createClone(c.dsl, origin.ds.id, parent, target.slice(target.lastIndexOf('/') + 1), {});
-        if (volsize !== undefined && volsize !== originGeometry!.size) openVolume(c, head.id).resize(volsize);
-        assignProperties(c, head.dir, props, () => ZfsError.action(action, 'out of space'));
+      h.syncTask(history, {
+        // Every read that decides the clone is made in the transaction that makes it.
+        check(c) {
+          const origin = h.resolve(c.dsl, source);
+          if (!origin || origin.kind !== 'snapshot') throw notFound(source);
+          if (badTarget) throw ZfsError.action(action, badTarget);
+          if (poolNameOf(target) !== h.name) throw ZfsError.action(action, 'source and target pools differ');
+          const type = headKind(c.dsl, origin.dir);
+          const props = validateNewProps(action, opts.props, type);
+          // A volume's clone reserves nothing unless asked. -o volsize resizes it (its data object
+          // holds the size); refreservation=auto is that size, else the origin's (zfs_fix_auto_resv).
+          const originGeometry = type === 'volume' ? volumeGeometryAt(c.tx.t, origin.ds.root) : null;
+          const volsize = props.volsize === undefined ? undefined : Number(props.volsize);
+          delete props.volsize;
+          const bad = originGeometry && volsize !== undefined ? badVolsize(String(volsize), originGeometry.blocksize) : null;
+          if (bad) throw ZfsError.action(action, bad);
+          if (props.refreservation === 'auto') props.refreservation = String(volsize ?? originGeometry!.size);
+          if (h.findDir(c.dsl, target) !== undefined) {
+            if (opts.parents) return null;
+            throw datasetError(action, 'EEXIST');
+          }
+          if (!target.includes('/')) throw datasetError(action, 'EEXIST');
+          const resize = volsize !== undefined && volsize !== originGeometry!.size ? volsize : undefined;
+          return { origin: origin.ds.id, props, resize };
+        },
+        sync(c, plan) {
+          if (plan === null) return;
+          const parent = ensureParent(h, c, target, opts.parents, action);
+          const head = createClone(c.dsl, plan.origin, parent, target.slice(target.lastIndexOf('/') + 1), {});
+          if (plan.resize !== undefined) openVolume(c, head.id).resize(plan.resize);
+          assignProperties(c, head.dir, plan.props, () => datasetError(action, 'ENOSPC'));
+        },
       });
     },
     () => {

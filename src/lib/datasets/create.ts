@@ -1,8 +1,8 @@
 /** `zfs create [-p] [-o prop=val]... FS` and `zfs create [-ps] [-b blocksize] [-o prop=val]... -V size VOL` */
 import { createFilesystem as createInDsl } from '../../engine/datasets/create.js';
 import type { VolumeGeometry } from '../../engine/files/volume.js';
-import type { Id } from '../../engine/store/records.js';
-import { ZfsError } from '../errors.js';
+import type { Id } from '../../engine/model.js';
+import { ZfsError, datasetError, poolError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import type { Change, PoolHandle } from '../pool-handle.js';
@@ -47,7 +47,7 @@ export function createFilesystem(home: Home, name: string, opts: CreateOptions, 
         if (alreadyThere(h, c, name, 'filesystem', opts.parents, action)) return;
         const parent = ensureParent(h, c, name, opts.parents, action);
         const dir = newFilesystem(c, parent, name.slice(name.lastIndexOf('/') + 1), {});
-        assignProperties(c, dir, props, () => ZfsError.action(action, 'out of space'));
+        assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
       });
     },
     () => {
@@ -62,7 +62,7 @@ function alreadyThere(h: PoolHandle, c: Change, name: string, type: 'filesystem'
   const dir = h.findDir(c.dsl, name);
   if (dir === undefined) return false;
   if (parents && headKind(c.dsl, dir) === type) return true;
-  throw ZfsError.action(action, 'dataset already exists');
+  throw datasetError(action, 'EEXIST');
 }
 
 /** The parent dir of `name`, creating missing ancestors when `parents` (zfs create -p). The
@@ -138,11 +138,11 @@ export function createVolume(home: Home, name: string, opts: VolumeOptions, hist
         if (rounded === 0n) throw ZfsError.action(action, 'volume size cannot be zero');
         if (rounded > BigInt(Number.MAX_SAFE_INTEGER)) throw ZfsError.action(action, 'volume size exceeds limit for this system');
         const dir = newVolume(c, parent, name.slice(name.lastIndexOf('/') + 1), {}, { size: Number(rounded), blocksize });
-        assignProperties(c, dir, props, () => ZfsError.action(action, 'out of space'));
+        assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
       });
     },
     () => {
-      throw ZfsError.action(`cannot open '${poolNameOf(name)}'`, 'no such pool');
+      throw poolError(`cannot open '${poolNameOf(name)}'`, 'ENOENT');
     },
   );
 }

@@ -7,7 +7,7 @@
 import { destroyHead, destroySnapshot, wouldFree } from '../../engine/datasets/destroy.js';
 import { destroyOrDefer } from '../../engine/datasets/holds.js';
 import type { DslView } from '../../engine/datasets/view.js';
-import type { Id, SnapshotRecord } from '../../engine/store/records.js';
+import type { Id, SnapshotRecord } from '../../engine/model.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
@@ -113,7 +113,7 @@ export function stillThere(c: Change, id: Id): boolean {
 }
 
 /** A held snapshot stops the whole command (lzc_destroy_snaps is all or nothing). */
-function refuseHeld(view: DslView, snapshots: Id[]): void {
+export function refuseHeld(view: DslView, snapshots: Id[]): void {
   const held = snapshots.map((id) => view.ds(id) as SnapshotRecord).filter((s) => s.userrefs > 0);
   if (held.length === 0) return;
   throw new ZfsError(

@@ -3,15 +3,13 @@
  * and a later snapshot or the filesystem itself, classified as libzfs's write_inuse_diffs_one
  * does. Only subtrees born after the earlier snapshot are read.
  */
-import { NodeReader } from '../../engine/blocks/nodes.js';
 import type { DslView } from '../../engine/datasets/view.js';
-import { changedObjects, objectPath } from '../../engine/files/diff.js';
-import { objectTable, type Dnode, type ObjsetNode } from '../../engine/files/objset.js';
-import type { DatasetRecord, NodePtr } from '../../engine/store/records.js';
+import type { DatasetRecord } from '../../engine/model.js';
+import { diffAt } from '../../engine/reading.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
-import { headKind, type PoolHandle } from '../pool-handle.js';
+import { headKind } from '../pool-handle.js';
 import { DatasetProps } from '../properties/values.js';
 import { withFilesystem } from '../session.js';
 
@@ -45,7 +43,16 @@ export function diff(home: Home, fromArg: string, toArg: string | undefined): Di
     if (!isBefore(view, a.ds, b.ds)) throw obtainFailed('\n   Not an earlier snapshot from the same fs');
     // Paths are shown under the mountpoint of the later dataset's filesystem.
     const props = new DatasetProps(view, h.pool.meta(), view.head(b.ds.dir));
-    return { mountpoint: String(props.get('mountpoint')?.value ?? ''), lines: compare(h, a.ds.root, b.ds.root) };
+    return {
+      mountpoint: String(props.get('mountpoint')?.value ?? ''),
+      lines: diffAt(h.pool.t, a.ds.root, b.ds.root).map(({ change, dnode, path, newPath }) => ({
+        change,
+        type: dnode.type === 'dir' ? '/' : 'F',
+        path,
+        ...(newPath === undefined ? {} : { newPath }),
+        ctime: dnode.ctime,
+      })),
+    };
   });
 }
 
@@ -83,38 +90,4 @@ function isBefore(view: DslView, earlier: DatasetRecord, later: DatasetRecord): 
     dirId = origin.dir;
     limit = origin.createTxg;
   }
-}
-
-function compare(h: PoolHandle, fromRoot: NodePtr, toRoot: NodePtr): DiffLine[] {
-  const src = new NodeReader(h.pool.t);
-  const tableOf = (root: NodePtr) => src.get<ObjsetNode>(root).objects;
-  const fromTable = tableOf(fromRoot);
-  const toTable = tableOf(toRoot);
-  const inFrom = (o: number) => objectTable.get(src, fromTable, o);
-  const inTo = (o: number) => objectTable.get(src, toTable, o);
-  const lines: DiffLine[] = [];
-  const line = (change: DiffLine['change'], dn: Dnode, path: string, newPath?: string) =>
-    lines.push({ change, type: dn.type === 'dir' ? '/' : 'F', path, ctime: dn.ctime, ...(newPath === undefined ? {} : { newPath }) });
-  changedObjects(src, fromRoot, toRoot, ({ object, from, to }) => {
-    if (!from && to) return line('+', to, objectPath(src, inTo, object));
-    if (from && !to) return line('-', from, objectPath(src, inFrom, object));
-    if (!from || !to) return;
-    const fromPath = objectPath(src, inFrom, object);
-    // A changed type or generation is another object under a reused number.
-    if (from.type !== to.type || from.gen !== to.gen) {
-      line('-', from, fromPath);
-      return line('+', to, objectPath(src, inTo, object));
-    }
-    // A dnode leaf rewritten for a neighbour: this object did not change. ZFS compares ctimes;
-    // a pinned clock (TSZFS_NOW) makes those equal, so the whole dnode is compared instead.
-    if (sameDnode(from, to)) return;
-    const toPath = objectPath(src, inTo, object);
-    if (toPath === fromPath) line('M', to, fromPath);
-    else line('R', to, fromPath, toPath);
-  });
-  return lines;
-}
-
-function sameDnode(a: Dnode, b: Dnode): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }

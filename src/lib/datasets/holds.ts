@@ -5,8 +5,8 @@
 import { addHold, hasHold, holdsOf, removeHold } from '../../engine/datasets/holds.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import { nowSeconds } from '../../engine/pool/clock.js';
-import type { Id, SnapshotRecord } from '../../engine/store/records.js';
-import { ZfsError, notFound } from '../errors.js';
+import type { Id, SnapshotRecord } from '../../engine/model.js';
+import { ZfsError, notFound, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { withFilesystem, withPoolOf } from '../session.js';
@@ -40,7 +40,7 @@ export function hold(home: Home, tag: string, operand: string, recursive: boolea
   withFilesystem(home, fsName, (h, dir) =>
     h.change(history, (c) => {
       const snaps = snapshotsNamed(c.dsl, dir, snapName, recursive);
-      if (snaps.length === 0) throw ZfsError.action(`cannot hold snapshot '${operand}'`, 'dataset does not exist');
+      if (snaps.length === 0) throw datasetError(`cannot hold snapshot '${operand}'`, 'ENOENT');
       for (const s of snaps) {
         const action = `cannot hold snapshot '${c.dsl.datasetName(s)}'`;
         if (Buffer.byteLength(tag) > MAX_TAG_LEN) throw ZfsError.action(action, 'tag too long');
@@ -58,7 +58,7 @@ export function release(home: Home, tag: string, operand: string, recursive: boo
     h.change(history, (c) => {
       const snaps = snapshotsNamed(c.dsl, dir, snapName, recursive);
       const action = `cannot release hold from snapshot '${operand}'`;
-      if (snaps.length === 0) throw ZfsError.action(action, 'dataset does not exist');
+      if (snaps.length === 0) throw datasetError(action, 'ENOENT');
       const tagged = snaps.filter((s) => hasHold(c.dsl, s.id, tag));
       if (tagged.length === 0) throw ZfsError.action(action, 'no such tag on this dataset');
       for (const s of tagged) removeHold(c.dsl, s.id, tag);

@@ -1,21 +1,19 @@
 /**
  * `zfs inherit [-r] PROP DATASET...`: clears the local value so that the parent's (or the
  * default) shows through. zfs_main checks the property once (checkInheritable); then
- * zfs_for_each opens every operand, and each dataset is changed in its own transaction, in
- * sort order, as one ioctl per dataset does in OpenZFS.
+ * zfs_for_each opens every operand, and each dataset is changed in sort order, as one ioctl per
+ * dataset does in OpenZFS, but all those of one pool in one transaction (all or nothing on a kill).
  */
 import type { DslView } from '../../engine/datasets/view.js';
-import type { SnapshotRecord } from '../../engine/store/records.js';
-import { ZfsError } from '../errors.js';
+import type { SnapshotRecord } from '../../engine/model.js';
+import { ZfsError, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';
-import { checkDatasetName } from '../names.js';
-import { headKind, PoolHandle, poolNameOf, type DatasetKind, type Resolved } from '../pool-handle.js';
+import { checkDatasetName, isUserPropName } from '../names.js';
+import { headKind, PoolHandle, poolNameOf, type Change, type DatasetKind, type Resolved } from '../pool-handle.js';
 import { findProperty, type PropDef } from '../properties/table.js';
 import { changeEachTarget, withPoolsOpenedOnce } from '../session.js';
 
-/** zfs_prop_user(): [a-z0-9:._-] with a ':' in it. */
-const isUserProp = (name: string) => /^[a-z0-9:._-]*$/.test(name) && name.includes(':');
 
 export type InheritCheck = { kind: 'ok'; def: PropDef | null } | { kind: 'fail'; lines: string[] } | { kind: 'usage'; reason: string };
 
@@ -36,7 +34,7 @@ export function checkInheritable(propname: string, received: boolean): InheritCh
     }
     return { kind: 'ok', def };
   }
-  if (!isUserProp(propname)) return { kind: 'usage', reason: `invalid property '${propname}'` };
+  if (!isUserPropName(propname)) return { kind: 'usage', reason: `invalid property '${propname}'` };
   return { kind: 'ok', def: null };
 }
 
@@ -90,8 +88,8 @@ export function inheritProperty(
         status = 1;
       } else ok.push(t);
     }
-    const refused = changeEachTarget(ok, poolOf, history, status !== 0, onError, (h, t, logLine) =>
-      inheritOne(h, t.name, propname, def, received, logLine),
+    const refused = changeEachTarget(ok, poolOf, history, status !== 0, onError, (h, c, t) =>
+      inheritOne(h, c, t.name, propname, def, received),
     );
     return refused ? 1 : status;
   });
@@ -114,18 +112,16 @@ function descendants(h: PoolHandle, view: DslView, r: Resolved): Array<{ name: s
   return out;
 }
 
-/** zfs_prop_inherit() for one dataset, in one transaction. */
-function inheritOne(h: PoolHandle, name: string, propname: string, def: PropDef | null, received: boolean, history: string | null): void {
+/** zfs_prop_inherit() for one dataset, inside the command's transaction. */
+function inheritOne(h: PoolHandle, c: Change, name: string, propname: string, def: PropDef | null, received: boolean): void {
   const action = `cannot inherit ${propname} for '${name}'`;
-  h.change(history, (c) => {
-    const r = h.resolve(c.dsl, name);
-    if (!r) throw ZfsError.action(action, 'dataset does not exist');
-    if (def && !def.inheritable && !received) throw ZfsError.action(action, 'property cannot be inherited');
-    if (def && !def.types.includes(r.kind)) throw ZfsError.action(action, "property doesn't apply to datasets of this type");
-    const key = def ? def.name : propname;
-    const holder = r.kind === 'snapshot' ? (c.dsl.ds(r.ds.id) as SnapshotRecord) : c.dsl.dir(r.dir);
-    delete holder.props[key];
-    // -S reverts to the received value; a plain inherit masks it (tszfs forgets it: same value shown).
-    if (!received && holder.received) delete holder.received[key];
-  });
+  const r = h.resolve(c.dsl, name);
+  if (!r) throw datasetError(action, 'ENOENT');
+  if (def && !def.inheritable && !received) throw ZfsError.action(action, 'property cannot be inherited');
+  if (def && !def.types.includes(r.kind)) throw ZfsError.action(action, "property doesn't apply to datasets of this type");
+  const key = def ? def.name : propname;
+  const holder = r.kind === 'snapshot' ? (c.dsl.ds(r.ds.id) as SnapshotRecord) : c.dsl.dir(r.dir);
+  delete holder.props[key];
+  // -S reverts to the received value; a plain inherit masks it (tszfs forgets it: same value shown).
+  if (!received && holder.received) delete holder.received[key];
 }

@@ -1,7 +1,7 @@
 /** `zfs promote CLONE`: the clone takes over its origin's older snapshots (one transaction group). */
 import { planPromote, promote as promoteInDsl, promoteConflicts, promotedSpace } from '../../engine/datasets/promote.js';
 import { transferFits } from '../../engine/datasets/space.js';
-import { ZfsError, notFound } from '../errors.js';
+import { ZfsError, notFound, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { withPoolOf } from '../session.js';
@@ -25,7 +25,7 @@ export function promote(home: Home, name: string, history: string): void {
           throw ZfsError.action(action, `conflicting snapshot '${conflicts[0]}' from parent '${parent}'`);
         }
         if (!transferFits(c.dsl, plan.originDir, plan.cloneDir, promotedSpace(c.dsl, plan), c.tx.usableBytes())) {
-          throw ZfsError.action(action, 'out of space');
+          throw datasetError(action, 'ENOSPC');
         }
         promoteInDsl(c.dsl, plan);
       }),

@@ -5,8 +5,8 @@
 import { renameFilesystem, renameSnapshot } from '../../engine/datasets/rename.js';
 import { limitOf, transferFits, usedOf } from '../../engine/datasets/space.js';
 import type { DslView } from '../../engine/datasets/view.js';
-import type { Id } from '../../engine/store/records.js';
-import { ZfsError, notFound } from '../errors.js';
+import type { Id } from '../../engine/model.js';
+import { ZfsError, notFound, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { poolNameOf, type PoolHandle } from '../pool-handle.js';
@@ -95,12 +95,12 @@ function renameFilesystemCmd(home: Home, h: PoolHandle, source: string, target: 
       throw ZfsError.action(toAction, 'New dataset name cannot be a descendant of current dataset name');
     }
     if (dir === h.rootDir()) throw ZfsError.action(`cannot rename '${source}'`, 'operation not applicable to datasets of this type');
-    if (h.findDir(c.dsl, target) !== undefined) throw ZfsError.action(`cannot rename '${source}'`, 'dataset already exists');
+    if (h.findDir(c.dsl, target) !== undefined) throw datasetError(`cannot rename '${source}'`, 'EEXIST');
     // A move to another parent takes the dir's charge, max(used, reservation), along.
     const moving = c.dsl.dir(dir);
     const charge = Math.max(usedOf(moving), limitOf(moving, 'reservation'));
     if (parent !== moving.parent && !transferFits(c.dsl, moving.parent as Id, parent, charge, c.tx.usableBytes())) {
-      throw ZfsError.action(`cannot rename '${source}'`, 'out of space');
+      throw datasetError(`cannot rename '${source}'`, 'ENOSPC');
     }
     renameFilesystem(c.dsl, dir, parent, target.slice(target.lastIndexOf('/') + 1));
   });

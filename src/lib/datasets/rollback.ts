@@ -3,16 +3,15 @@
  * snapshots first, `-R` their clones too. The checks print as zfs_main's rollback_check does, and
  * everything happens in one transaction group.
  */
-import { destroyHead, destroySnapshot } from '../../engine/datasets/destroy.js';
 import { rollbackHead } from '../../engine/datasets/rollback.js';
 import { rollbackRefusal } from '../../engine/datasets/space.js';
 import type { DslView } from '../../engine/datasets/view.js';
-import type { HeadRecord, SnapshotRecord } from '../../engine/store/records.js';
-import { ZfsError, notFound } from '../errors.js';
+import type { HeadRecord, SnapshotRecord } from '../../engine/model.js';
+import { ZfsError, notFound, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { withPoolOf } from '../session.js';
-import { dependents, stillThere } from './destroy.js';
+import { dependents, execute, refuseHeld, type Step } from './destroy.js';
 import { walkTree } from '../../engine/sync-task.js';
 
 export interface RollbackOptions {
@@ -42,36 +41,20 @@ export function rollback(home: Home, name: string, opts: RollbackOptions, histor
           .map((id) => c.dsl.ds(id) as SnapshotRecord)
           .filter((s) => s.createTxg > snap.createTxg);
         if (!opts.clones) refuseNewer(c.dsl, name, newer, opts.recursive);
-        const going = [...newer];
-        for (const s of newer) {
-          for (const cloneHead of c.dsl.cloneIds(s.id)) {
-            for (const step of dependents(c.dsl, c.dsl.ds(cloneHead).dir, true, [])) {
-              if (step.kind === 'snapshot') going.push(c.dsl.ds(step.id) as SnapshotRecord);
-            }
-          }
-        }
-        const held = going.filter((s) => s.userrefs > 0).map((s) => c.dsl.datasetName(s));
-        if (held.length > 0) {
-          throw new ZfsError(held.map((n) => `cannot destroy snapshot ${n}: it's being held. Run 'zfs holds -r ${n}' to see holders.`));
-        }
-        // Newest first, each after whatever was cloned from it.
-        for (const s of newer.reverse()) {
-          for (const cloneHead of c.dsl.cloneIds(s.id)) {
-            for (const step of dependents(c.dsl, c.dsl.ds(cloneHead).dir, true, [])) {
-              if (step.kind === 'snapshot') {
-                if (stillThere(c, step.id)) destroySnapshot(c.dsl, step.id);
-              } else destroyHead(c.dsl, step.dir, walkTree(c));
-            }
-          }
-          // A deferred snapshot has already gone with its last clone.
-          if (stillThere(c, s.id)) destroySnapshot(c.dsl, s.id);
-        }
+        // The newer snapshots newest first, each with whatever was cloned from it: destroy's plan,
+        // run by destroy's own ordering and refused, as destroy is, if anything in it is held.
+        const steps = newer.reverse().flatMap((s): Step[] => [
+          ...c.dsl.cloneIds(s.id).flatMap((cloneHead) => dependents(c.dsl, c.dsl.ds(cloneHead).dir, true, [])),
+          { kind: 'snapshot', id: s.id },
+        ]);
+        refuseHeld(c.dsl, steps.flatMap((s) => (s.kind === 'snapshot' ? [s.id] : [])));
+        execute(c, steps, false);
         const head = c.dsl.head(target.dir) as HeadRecord;
         if (head.prev !== snap.id) {
           throw ZfsError.action(`cannot rollback '${fsName}'`, `there is a snapshot or bookmark more recent than '${name}'`);
         }
         // Both refusals print as zfs_standard_error's words for ENOSPC and EDQUOT.
-        if (rollbackRefusal(c.dsl, head, c.tx.usableBytes()) !== null) throw ZfsError.action(`cannot rollback '${fsName}'`, 'out of space');
+        if (rollbackRefusal(c.dsl, head, c.tx.usableBytes()) !== null) throw datasetError(`cannot rollback '${fsName}'`, 'ENOSPC');
         rollbackHead(c.dsl, head.id, walkTree(c));
       }),
     () => {

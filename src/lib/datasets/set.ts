@@ -1,11 +1,11 @@
 /**
  * `zfs set prop=value... DATASET...`: zfs_for_each opens every operand first (reporting the
- * ones it cannot open), then sets the properties of each dataset in sort order, all of one
- * dataset's assignments in one transaction (one ioctl in OpenZFS).
+ * ones it cannot open), then sets the properties of each dataset in sort order; all the datasets
+ * of one pool change in one transaction (session.ts changeEachTarget), a refused one changing nothing.
  */
 import { isSpaceLimit, limitRefusal, setLimit, type SpaceLimit } from '../../engine/datasets/space.js';
-import type { Id, SnapshotRecord } from '../../engine/store/records.js';
-import { ZfsError } from '../errors.js';
+import type { Id, SnapshotRecord } from '../../engine/model.js';
+import { ZfsError, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';
 import { checkDatasetName } from '../names.js';
@@ -57,8 +57,8 @@ export function setProperties(
         status = 255;
       }
     }
-    const refused = changeEachTarget(valid, poolOf, history, status !== 0, onError, (h, t, logLine) =>
-      writeAll(h, t, t.values, assignments.length > 0, logLine),
+    const refused = changeEachTarget(valid, poolOf, history, status !== 0, onError, (h, c, t) =>
+      writeAll(h, c, t, { ...t.values }, assignments.length > 0),
     );
     return refused ? 255 : status;
   });
@@ -94,19 +94,17 @@ function validateAll(t: Target, assignments: ReadonlyArray<[string, string]>): R
   return values;
 }
 
-/** Write one dataset's values in one transaction. */
-function writeAll(h: PoolHandle, t: Target, values: Record<string, string>, any: boolean, history: string | null): void {
+/** Write one dataset's values inside the command's transaction (`values` is changed). */
+function writeAll(h: PoolHandle, c: Change, t: Target, values: Record<string, string>, any: boolean): void {
   const action = `cannot set property for '${t.name}'`;
   // `zfs set tank a=b` sets nothing on tank (zfs_do_set's argument-order quirk).
   if (!any) return;
-  h.change(history, (c) => {
-    const r = h.resolve(c.dsl, t.name);
-    if (!r) throw ZfsError.action(action, 'dataset does not exist');
-    if (r.kind === 'volume') applyVolumeValues(h, c, r, values, action);
-    // A snapshot keeps its own (user) properties; a filesystem's live in its dir.
-    if (r.kind === 'snapshot') Object.assign((c.dsl.ds(r.ds.id) as SnapshotRecord).props, values);
-    else assignProperties(c, r.dir, values, (prop) => ZfsError.action(action, SET_LIMIT_REFUSED[prop]));
-  });
+  const r = h.resolve(c.dsl, t.name);
+  if (!r) throw datasetError(action, 'ENOENT');
+  if (r.kind === 'volume') applyVolumeValues(h, c, r, values, action);
+  // A snapshot keeps its own (user) properties; a filesystem's live in its dir.
+  if (r.kind === 'snapshot') Object.assign((c.dsl.ds(r.ds.id) as SnapshotRecord).props, values);
+  else assignProperties(c, r.dir, values, (prop) => ZfsError.action(action, SET_LIMIT_REFUSED[prop]));
 }
 
 /** zfs_setprop_error's words for ENOSPC: setting a limit uses no space, so it means this. */

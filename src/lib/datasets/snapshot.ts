@@ -2,11 +2,12 @@
 import { createSnapshot } from '../../engine/datasets/snapshot.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import { snapshotFits } from '../../engine/datasets/space.js';
-import type { HeadRecord, Id } from '../../engine/store/records.js';
-import { ZfsError } from '../errors.js';
+import type { HeadRecord, Id } from '../../engine/model.js';
+import { ZfsError, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
-import { PoolHandle, poolNameOf } from '../pool-handle.js';
+import { poolNameOf, type PoolHandle } from '../pool-handle.js';
+import { withPool } from '../session.js';
 import { PropertyError, validateAssignment } from '../properties/assign.js';
 
 export interface SnapshotOptions {
@@ -30,7 +31,6 @@ export function snapshot(home: Home, names: string[], opts: SnapshotOptions, his
   const props: Record<string, string> = {};
   for (const [k, v] of opts.props) {
     try {
-      if (!k.includes(':')) throw new PropertyError('this property can not be modified for snapshots');
       props[validateAssignment(k, v, 'snapshot').name] = v;
     } catch (err) {
       if (err instanceof PropertyError) fail(ZfsError.action('cannot create snapshots ', err.message));
@@ -39,27 +39,31 @@ export function snapshot(home: Home, names: string[], opts: SnapshotOptions, his
   }
   const pools = new Set(names.map(poolNameOf));
   if (pools.size > 1) fail(ZfsError.action('cannot create snapshots ', 'multiple snapshots of same fs not allowed'));
-  const handle = PoolHandle.open(home, [...pools][0]);
-  if (!handle) {
+  const missing = (): never => {
     const fs = names[0].slice(0, names[0].indexOf('@'));
     throw new SnapshotSourceMissing([`cannot open '${fs}': dataset does not exist`], 2);
-  }
-  try {
-    handle.change(history, (c) => {
-      const targets = collectTargets(handle, c.dsl, names, opts.recursive);
-      for (const [headId, { full, snapName }] of targets) {
-        if (!snapshotFits(c.dsl, c.dsl.ds(headId) as HeadRecord, c.tx.usableBytes())) {
-          throw ZfsError.action(`cannot create snapshot '${full}'`, 'out of space');
-        }
-        createSnapshot(c.dsl, headId, snapName, { ...props });
+  };
+  withPool(
+    home,
+    [...pools][0],
+    (h) => {
+      try {
+        h.change(history, (c) => {
+          const targets = collectTargets(h, c.dsl, names, opts.recursive);
+          for (const [headId, { full, snapName }] of targets) {
+            if (!snapshotFits(c.dsl, c.dsl.ds(headId) as HeadRecord, c.tx.usableBytes())) {
+              throw datasetError(`cannot create snapshot '${full}'`, 'ENOSPC');
+            }
+            createSnapshot(c.dsl, headId, snapName, { ...props });
+          }
+        });
+      } catch (err) {
+        if (err instanceof ZfsError) fail(err);
+        throw err;
       }
-    });
-  } catch (err) {
-    if (err instanceof ZfsError) fail(err);
-    throw err;
-  } finally {
-    handle.close();
-  }
+    },
+    { onMissing: missing },
+  );
 }
 
 function collectTargets(
@@ -75,7 +79,7 @@ function collectTargets(
     const headId = view.dir(dir).head;
     if (targets.has(headId)) throw ZfsError.action('cannot create snapshots ', 'multiple snapshots of same fs not allowed');
     if (view.snapshotByName(dir, snapName) !== undefined) {
-      throw ZfsError.action(`cannot create snapshot '${full}'`, 'dataset already exists');
+      throw datasetError(`cannot create snapshot '${full}'`, 'EEXIST');
     }
     targets.set(headId, { full, snapName });
   };

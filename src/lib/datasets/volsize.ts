@@ -3,15 +3,14 @@
  * the refreservation that follows volsize (zfs_add_synthetic_resv, zfs_fix_auto_resv), and the
  * kernel's resize (zvol_set_volsize), which frees the blocks past a smaller size.
  */
-import { NodeReader } from '../../engine/blocks/nodes.js';
-import { volumeGeometry } from '../../engine/files/volume.js';
+import { volumeGeometryAt } from '../../engine/reading.js';
 import { ZfsError } from '../errors.js';
 import type { Change, PoolHandle, Resolved } from '../pool-handle.js';
 import { DatasetProps } from '../properties/values.js';
 import { openVolume } from '../../engine/sync-task.js';
 
 /** The block size of a volume (for the checks made before anything changes). */
-export const volumeBlocksize = (h: PoolHandle, r: Resolved): number => volumeGeometry(new NodeReader(h.pool.t), r.ds.root).blocksize;
+export const volumeBlocksize = (h: PoolHandle, r: Resolved): number => volumeGeometryAt(h.pool.t, r.ds.root).blocksize;
 
 /** A block size as zfs_nicebytes prints a power of two: `512B`, `16K`, `1M`. */
 function blocksizeText(bytes: number): string {
@@ -36,7 +35,7 @@ export function badVolsize(volsize: string, blocksize: number): string | null {
  */
 export function applyVolumeValues(h: PoolHandle, c: Change, r: Resolved, values: Record<string, string>, action: string): void {
   const dir = c.dsl.dir(r.dir);
-  const old = volumeGeometry(new NodeReader(c.tx.t), r.ds.root).size;
+  const old = volumeGeometryAt(c.tx.t, r.ds.root).size;
   const size = values.volsize === undefined ? old : Number(values.volsize);
   if (values.refreservation === 'auto') values.refreservation = String(size);
   if (values.volsize === undefined) return;

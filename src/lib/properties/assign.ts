@@ -3,9 +3,9 @@
  * does: returns the canonical stored string, or throws the libzfs aux message (the caller adds
  * "cannot set property for 'x'" or "cannot create 'x'").
  */
-import { checkUserPropName } from '../names.js';
+import { checkUserPropName, isUserPropName } from '../names.js';
 import { parseSize, SizeError } from '../sizes.js';
-import { canonicalIndex, findProperty, isUserProperty, type DatasetType, type PropDef } from './table.js';
+import { canonicalIndex, findProperty, type DatasetType, type PropDef } from './table.js';
 
 export class PropertyError extends Error {}
 
@@ -21,7 +21,7 @@ const USERQUOTA = /^(user|group|project)(obj)?(used|quota)@/;
  * `creating` allows the set-once properties (`zfs create -o utf8only=on`).
  */
 export function validateAssignment(name: string, value: string, type: DatasetType, creating = false): { name: string; value: string } {
-  if (isUserProperty(name) && !findProperty(name)) {
+  if (isUserPropName(name) && !findProperty(name)) {
     const bad = checkUserPropName(name);
     if (bad) throw new PropertyError(bad);
     if (Buffer.byteLength(value) > MAX_USER_VALUE) throw new PropertyError('property value too long');

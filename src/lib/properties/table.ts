@@ -252,8 +252,6 @@ export function findProperty(name: string): PropDef | undefined {
   return BY_NAME.get(name) ?? BY_ALIAS.get(name);
 }
 
-export const isUserProperty = (name: string): boolean => name.includes(':');
-
 /** Numbers print right-aligned and keep a width of at least 5 in columns. */
 export const isNumeric = (p: PropDef): boolean => p.kind === 'number';
 

@@ -2,13 +2,14 @@
  * Property values of one dataset, computed from counters only (never by walking blocks):
  * the space formulas of zfs-dsl-semantics.md §1.5 and the inheritance rules of zfsprops(7).
  */
-import { NodeReader } from '../../engine/blocks/nodes.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import { datasetAvailable, usedOf } from '../../engine/datasets/space.js';
-import { volumeGeometry, type VolumeGeometry } from '../../engine/files/volume.js';
+import type { VolumeGeometry } from '../../engine/files/volume.js';
+import { volumeGeometryAt } from '../../engine/reading.js';
 import { poolUsableBytes } from '../../engine/pool/pool.js';
-import type { DatasetRecord, DirRecord, PoolMeta } from '../../engine/store/records.js';
+import type { DatasetRecord, DirRecord, PoolMeta } from '../../engine/model.js';
 import { findProperty, type DatasetType, type PropDef, type ValueFormat } from './table.js';
+import { isUserPropName } from '../names.js';
 
 export type Source =
   | { type: 'none' }
@@ -94,7 +95,7 @@ export class DatasetProps {
   /** volsize and volblocksize, which the volume's data object carries (read once). */
   private volume: VolumeGeometry | undefined;
   private geometry(): VolumeGeometry {
-    this.volume ??= volumeGeometry(new NodeReader(this.view.t), this.ds.root);
+    this.volume ??= volumeGeometryAt(this.view.t, this.ds.root);
     return this.volume;
   }
 
@@ -104,7 +105,7 @@ export class DatasetProps {
 
   /** The value of a native or user property, or null where it does not apply. */
   get(name: string): PropValue | null {
-    if (name.includes(':')) return this.user(name);
+    if (isUserPropName(name)) return this.user(name);
     const def = findProperty(name);
     if (!def || !this.applies(def)) return null;
     return this.native(def);
@@ -117,7 +118,7 @@ export class DatasetProps {
   private native(def: PropDef): PropValue | null {
     const ds = this.ds;
     const used = this.dir.used;
-    // Records written before holds existed lack these fields: absent reads as none.
+    // Only snapshots have holds fields.
     const snap: { deferDestroy?: boolean; userrefs?: number } = ds.kind === 'snapshot' ? ds : {};
     switch (def.name) {
       case 'name':
@@ -287,7 +288,7 @@ export class DatasetProps {
     const names = new Set<string>();
     if (this.ds.kind === 'snapshot') for (const k of Object.keys({ ...this.ds.props, ...this.ds.received })) names.add(k);
     for (let dir: DirRecord | null = this.dir; dir; dir = dir.parent === null ? null : this.view.dir(dir.parent)) {
-      for (const k of Object.keys({ ...dir.props, ...dir.received })) if (k.includes(':')) names.add(k);
+      for (const k of Object.keys({ ...dir.props, ...dir.received })) if (isUserPropName(k)) names.add(k);
     }
     return [...names].sort();
   }

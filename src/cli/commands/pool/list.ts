@@ -27,6 +27,9 @@ export const command: Command = {
   usage: ['list [-gHLpPv] [-o property[,...]] [-j [--json-int, --json-pool-key-guid]] ...', '    [-T d|u] [pool] [interval [count]]'],
   run(ctx, args) {
     const p = parseOptions(args, { flags: 'HpgLPvj', values: 'oT', longFlags: ['json', 'json-int', 'json-pool-key-guid'] });
+    // get_timestamp_arg(): anything but d or u is the usage alone.
+    const stamp = valueOf(p, 'T');
+    if (stamp !== undefined && stamp !== 'd' && stamp !== 'u') throw new UsageError(null);
     const json = p.flags.has('j') || p.flags.has('json');
     const asInt = p.flags.has('json-int');
     if ((asInt || p.flags.has('json-pool-key-guid')) && !json) throw new UsageError(`'--${asInt ? 'json-int' : 'json-pool-key-guid'}' only works with '-j' option`);

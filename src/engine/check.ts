@@ -4,14 +4,14 @@
  * free space and referenced space together make up the image, and the counters that `list` reads
  * equal what the walk finds.
  */
-import { NodeReader } from '../engine/blocks/nodes.js';
-import { walkObjsetBornAfter } from '../engine/files/objset.js';
-import { LABEL_BYTES, SECTOR } from '../engine/pool/image.js';
-import { physicalSize } from '../engine/blocks/compression.js';
-import { limitOf, unusedRefreservation, usedOf } from '../engine/datasets/space.js';
-import type { DslView } from '../engine/datasets/view.js';
-import type { BlockPtr, DatasetRecord, Id } from '../engine/store/records.js';
-import type { PoolHandle } from './pool-handle.js';
+import { NodeReader } from './blocks/nodes.js';
+import { walkObjsetBornAfter } from './files/objset.js';
+import { LABEL_BYTES, SECTOR } from './pool/image.js';
+import { physicalSize } from './blocks/compression.js';
+import { limitOf, unusedRefreservation, usedOf } from './datasets/space.js';
+import { DslView } from './datasets/view.js';
+import type { BlockPtr, DatasetRecord, Id } from './store/records.js';
+import type { Pool } from './pool/pool.js';
 
 export interface CheckReport {
   problems: string[];
@@ -19,10 +19,10 @@ export interface CheckReport {
   freeBytes: number;
 }
 
-export function checkPool(h: PoolHandle): CheckReport {
-  const t = h.pool.t;
-  const meta = h.pool.meta();
-  const view = h.view();
+export function checkPool(pool: Pool): CheckReport {
+  const t = pool.t;
+  const meta = pool.meta();
+  const view = new DslView(t);
   const src = new NodeReader(t);
   const problems: string[] = [];
   const extents = new Map<number, number>();

@@ -1,0 +1,17 @@
+/**
+ * The engine's records as the library sees them: ids, txgs, pool, dir and dataset records, and
+ * history. Defined beside the tables that hold them (store/records.ts); the library names them
+ * from here, so that it never reaches into the store.
+ */
+export type {
+  BlockPtr,
+  DatasetRecord,
+  DirRecord,
+  HeadRecord,
+  HistoryRecord,
+  Id,
+  NodePtr,
+  PoolMeta,
+  SnapshotRecord,
+  Txg,
+} from './store/records.js';

@@ -1,0 +1,248 @@
+/**
+ * A received stream's structure, checked (ZFS: the EINVAL checks of dmu_recv.c's receive_object,
+ * receive_write and receive_freeobjects, and of the ZPL that reads the result). A stream whose
+ * checksums are right may still describe a tree no reader can walk: a freed or missing root, a
+ * record past a file's end, an object that does not exist, a directory cycle. Such a stream is
+ * refused as `invalid backup stream`, and since receive applies a stream inside one transaction,
+ * refusing it leaves nothing behind.
+ *
+ * Two steps. `check` sees each record as it is read, before it is applied, and checks what a record
+ * alone can tell: field types and ranges, names, block sizes, and the order in which a sender
+ * writes records (objects in increasing order, each once; a file's block records right after its
+ * OBJECT record, in increasing block order). `finish` then checks the tree that results from the
+ * base and the records, looking only at the objects the stream named: every object is named once,
+ * by its parent directory, and every chain of parents ends at the root.
+ */
+import type { NodeSource } from '../blocks/nodes.js';
+import { EMPTY_TREE } from '../blocks/radix.js';
+import { blockMap, dirEntries, objectTable, ROOT_OBJECT, type Dnode } from '../files/objset.js';
+import type { TreeRef } from '../store/records.js';
+import { badStream } from '../errno.js';
+import { MAX_BLOCK_SIZE, RecordType, type BeginHeader, type ObjectHeader, type PackageHeader, type StreamRecord } from './format.js';
+
+/** The largest file or volume: 2^53 - 1, every byte offset still exact in a double. */
+const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
+/** MAXNAMELEN - 1: a directory entry's name, in bytes. */
+const MAX_NAME_BYTES = 255;
+/** Times are seconds since the epoch; 253402300799 is 9999-12-31T23:59:59Z. */
+const MAX_TIME = 253402300799;
+
+const invalid = (): never => {
+  throw badStream();
+};
+
+const isCount = (n: unknown, max = Number.MAX_SAFE_INTEGER): n is number =>
+  typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= max;
+const isTime = (n: unknown): n is number => isCount(n, MAX_TIME);
+const isGuid = (s: unknown): s is string => typeof s === 'string' && /^[0-9]{1,20}$/.test(s);
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** A block size: a whole number of 512-byte sectors, at most SPA_MAXBLOCKSIZE. */
+const isBlockSize = (n: unknown): n is number => isCount(n, MAX_BLOCK_SIZE) && n > 0 && n % 512 === 0;
+const isPowerOfTwo = (n: number) => (n & (n - 1)) === 0;
+
+/** A directory entry's name, as the ZPL would accept it from a user. */
+export function validEntryName(name: unknown): name is string {
+  if (typeof name !== 'string' || name === '' || name === '.' || name === '..') return false;
+  if (name.includes('/') || name.includes('\0')) return false;
+  return Buffer.byteLength(name, 'utf8') <= MAX_NAME_BYTES;
+}
+
+/**
+ * A BEGIN header's shape; the message as zfs_receive_one words it. A name without '@' is libzfs's
+ * `invalid stream (bad snapshot name)`; anything else malformed is `invalid backup stream`.
+ */
+export function checkBegin(h: unknown): asserts h is BeginHeader | PackageHeader {
+  if (!isObject(h) || typeof h.toName !== 'string') return invalid();
+  if (!h.toName.includes('@')) throw badStream('invalid stream (bad snapshot name)');
+  if (h.fromName !== null && typeof h.fromName !== 'string') invalid();
+  if (h.kind === 'package') return checkPackage(h);
+  if (h.kind !== 'full' && h.kind !== 'incremental') invalid();
+  if (!isGuid(h.toGuid) || !isTime(h.toCreation)) invalid();
+  if (h.type !== undefined && h.type !== 'volume') invalid();
+  if (h.clone !== undefined && h.clone !== true) invalid();
+  const incremental = h.kind === 'incremental' || h.clone === true;
+  if (incremental ? !isGuid(h.fromGuid) : h.fromGuid !== null) invalid();
+}
+
+function checkPackage(h: Record<string, unknown>): void {
+  // A package carries at least the snapshot named to send.
+  if (typeof h.recursive !== 'boolean' || !Array.isArray(h.datasets) || !Array.isArray(h.streams) || h.streams.length === 0) return invalid();
+  for (const s of h.streams) {
+    if (!isObject(s) || !isGuid(s.toGuid) || (s.fromGuid !== null && !isGuid(s.fromGuid))) invalid();
+  }
+  const strings = (x: unknown) => isObject(x) && Object.values(x).every((v) => typeof v === 'string');
+  for (const d of h.datasets) {
+    if (!isObject(d) || typeof d.name !== 'string' || !isGuid(d.guid)) return invalid();
+    if (d.originGuid !== null && !isGuid(d.originGuid)) invalid();
+    if (d.props !== null && !strings(d.props)) invalid();
+    if (!Array.isArray(d.snapshots) || !d.snapshots.every((s) => isObject(s) && typeof s.name === 'string' && isGuid(s.guid))) invalid();
+    if (!isObject(d.snapshotProps) || !Object.values(d.snapshotProps).every(strings)) invalid();
+  }
+}
+
+/** An OBJECT header's fields, each of the type and in the range a sender writes. */
+function checkObjectHeader(h: ObjectHeader, volume: boolean): void {
+  if (!isCount(h.object) || h.object < ROOT_OBJECT) invalid();
+  if (!isCount(h.gen) || !isCount(h.parent) || h.parent < ROOT_OBJECT) invalid();
+  if (!isTime(h.mtime) || !isTime(h.ctime)) invalid();
+  if (volume && (h.object !== ROOT_OBJECT || h.type !== 'file')) invalid();
+  if (h.type === 'file') {
+    if (h.entries !== undefined || !isCount(h.size, MAX_FILE_SIZE) || !isCount(h.blksz, MAX_BLOCK_SIZE)) invalid();
+    // An empty file may have no block size yet; a file with bytes has one.
+    if (h.size! > 0 || h.blksz! > 0 ? !isBlockSize(h.blksz) : false) invalid();
+    // A volume's geometry: volblocksize a power of two, volsize a multiple of it.
+    if (volume && (!isPowerOfTwo(h.blksz!) || h.size! % h.blksz! !== 0)) invalid();
+    return;
+  }
+  if (h.type !== 'dir') return invalid();
+  if (h.size !== undefined || h.blksz !== undefined || !Array.isArray(h.entries)) invalid();
+  const names = new Set<string>();
+  const objects = new Set<number>();
+  for (const e of h.entries!) {
+    if (!Array.isArray(e) || e.length !== 2 || !validEntryName(e[0]) || !isCount(e[1]) || e[1] <= ROOT_OBJECT) invalid();
+    if (names.has(e[0]) || objects.has(e[1]) || e[1] === h.object) invalid();
+    names.add(e[0]);
+    objects.add(e[1]);
+  }
+}
+
+/** Blocks a file of `size` bytes in blocks of `blksz` may have: one while it fits in a block. */
+const blocksOf = (size: number, blksz: number) => (size === 0 ? 0 : Math.ceil(size / blksz));
+
+export class StreamChecker {
+  /** every object an OBJECT or FREEOBJECT record named, in order */
+  private readonly touched: number[] = [];
+  /** the object the last OBJECT record set, while its block records may follow */
+  private current: { object: number; size: number; blksz: number; nextBlock: number } | null = null;
+
+  /** `volume`: the stream is of a volume (its one object is the file that holds its bytes). */
+  constructor(
+    private readonly full: boolean,
+    private readonly volume: boolean,
+  ) {}
+
+  /** Check one record before it is applied. */
+  check(r: StreamRecord): void {
+    if (!isObject(r.header)) invalid();
+    switch (r.type) {
+      case RecordType.Object:
+        this.named(r.header.object);
+        checkObjectHeader(r.header, this.volume);
+        this.current = r.header.type === 'file' ? { object: r.header.object, size: r.header.size!, blksz: r.header.blksz!, nextBlock: 0 } : null;
+        return;
+      case RecordType.FreeObject:
+        this.named(r.header.object);
+        if (r.header.object === ROOT_OBJECT) invalid();
+        this.current = null;
+        return;
+      case RecordType.Write: {
+        const file = this.block(r.header.object, r.header.block);
+        const { lsize } = r.header;
+        if (!isCount(lsize) || lsize === 0 || lsize > file.blksz || r.data.length !== lsize) invalid();
+        if (r.header.block >= blocksOf(file.size, file.blksz)) invalid();
+        return;
+      }
+      case RecordType.Free:
+        this.block(r.header.object, r.header.block);
+        return;
+      case RecordType.End:
+        return;
+      default:
+        invalid();
+    }
+  }
+
+  /** OBJECT and FREEOBJECT records come in increasing object order, one per object. */
+  private named(object: unknown): void {
+    if (!isCount(object) || object < ROOT_OBJECT) invalid();
+    const last = this.touched.at(-1);
+    if (last !== undefined && (object as number) <= last) invalid();
+    this.touched.push(object as number);
+  }
+
+  /** WRITE and FREE records follow their file's OBJECT record, in increasing block order. */
+  private block(object: unknown, block: unknown): { size: number; blksz: number } {
+    const file = this.current;
+    if (!file || object !== file.object || !isCount(block) || block < file.nextBlock) return invalid();
+    file.nextBlock = block + 1;
+    return file;
+  }
+
+  /**
+   * Check the tree the stream made out of `base` (the head's objects before it, committed in an
+   * earlier txg, so still as they were) as `result`.
+   * Only the objects the stream named are visited, and what points at them or at which they point.
+   */
+  finish(src: NodeSource, base: TreeRef, result: TreeRef): void {
+    // A full stream's base is a root made in this very txg, whose nodes its records changed in
+    // place: it stands for nothing, as the stream must replace it.
+    if (this.full) base = EMPTY_TREE;
+    const get = (tree: TreeRef, object: number): Dnode | null => objectTable.get(src, tree, object);
+    const touched = new Set(this.touched);
+    const root = get(result, ROOT_OBJECT);
+    // A full stream brings its root; the head's fresh root is not the sender's.
+    if (this.full && !touched.has(ROOT_OBJECT)) invalid();
+    if (!root || root.parent !== ROOT_OBJECT || root.type !== (this.volume ? 'file' : 'dir')) return invalid();
+    if (this.volume) {
+      const before = get(base, ROOT_OBJECT);
+      if (touched.has(ROOT_OBJECT) && before?.type === 'file' && before.gen === root.gen) this.keptBlocks(src, before, root as Dnode & { type: 'file' });
+      return;
+    }
+    /** objects known to hang from the root by a chain of parents */
+    const rooted = new Set<number>([ROOT_OBJECT]);
+    /** the objects each directory of the result names (read once: a full stream names them all) */
+    const named = new Map<number, Set<number>>();
+    const names = (dir: number, dn: Dnode): Set<number> => {
+      let set = named.get(dir);
+      if (!set) named.set(dir, (set = new Set(dn.type === 'dir' ? dirEntries(src, dn).map(([, o]) => o) : [])));
+      return set;
+    };
+    for (const object of this.touched) {
+      const now = get(result, object);
+      const before = get(base, object);
+      // The directory that named the object before still names it, unless the stream changed it:
+      // then it must still be the object's parent.
+      if (before && object !== ROOT_OBJECT && !touched.has(before.parent) && (!now || now.parent !== before.parent)) invalid();
+      if (before?.type === 'dir') {
+        // An entry the directory dropped names an object the stream freed or moved.
+        const kept = now ? names(object, now) : new Set<number>();
+        for (const [, child] of dirEntries(src, before)) if (!kept.has(child) && !touched.has(child)) invalid();
+      }
+      if (!now) continue;
+      if (object !== ROOT_OBJECT) {
+        const parent = get(result, now.parent);
+        if (parent?.type !== 'dir' || !names(now.parent, parent).has(object)) invalid();
+        this.rootedChain(get, result, object, rooted);
+      }
+      if (now.type === 'dir') {
+        for (const child of names(object, now)) if (get(result, child)?.parent !== object) invalid();
+      } else if (before?.type === 'file' && before.gen === now.gen) this.keptBlocks(src, before, now);
+    }
+  }
+
+  /** The chain of parents from `object` ends at the root: no directory is its own ancestor. */
+  private rootedChain(get: (tree: TreeRef, o: number) => Dnode | null, result: TreeRef, object: number, rooted: Set<number>): void {
+    const chain = new Set<number>();
+    for (let o = object; !rooted.has(o); ) {
+      if (chain.has(o)) invalid();
+      chain.add(o);
+      const dn = get(result, o);
+      if (!dn) return invalid();
+      o = dn.parent;
+    }
+    for (const o of chain) rooted.add(o);
+  }
+
+  /**
+   * A file the stream changed keeps the blocks it does not rewrite: none may lie past its new end,
+   * nor be larger than its new block size.
+   */
+  private keptBlocks(src: NodeSource, before: Dnode & { type: 'file' }, now: Dnode & { type: 'file' }): void {
+    const end = blocksOf(now.size, now.blksz);
+    const from = before.blksz === now.blksz ? end : 0;
+    blockMap.scan(src, now.blocks, from, (block, bp) => {
+      if (block >= end || bp.lsize > now.blksz) invalid();
+    });
+  }
+}
