@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // CLI tests spawn the built binary; two workers match the two cores CI has.
+    // CLI tests run the built CLI in-process (test/cli/harness.ts); two workers match CI's two cores.
     maxWorkers: 2,
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },

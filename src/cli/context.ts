@@ -1,6 +1,7 @@
 /** What every command receives: where pools live, how it was invoked, and where output goes. */
 import * as fs from 'node:fs';
 import * as tty from 'node:tty';
+import { invocationEnv } from '../lib/env.js';
 import type { Home } from '../lib/home.js';
 
 export type Family = 'zfs' | 'zpool';
@@ -12,19 +13,35 @@ export interface CommandContext {
   historyLine: string;
   out: Output;
   err: Output;
+  /** standard input */
+  in: Input;
+  /** the path the program was run by (argv[1]) */
+  program: string | undefined;
 }
 
-/** Synchronous writes to a file descriptor: output order is exact and no buffer grows unbounded. */
+/** Where an in-process run's output goes (cli/main.ts run): each write is handed over at once. */
+export interface Sink {
+  write(data: Buffer): unknown;
+  isTTY?: boolean;
+}
+
+/** Synchronous writes to a file descriptor (or a Sink in-process): output order is exact and no
+ *  buffer grows unbounded. */
 export class Output {
   /** whether the descriptor is a terminal (progress bars and colour are for people, not pipes) */
   readonly isTTY: boolean;
+  /** the descriptor written to; null for a Sink */
+  readonly fd: number | null;
+  private readonly sink: Sink | null;
 
   /** A write to a pipe whose reader is gone ends the command quietly with status 0, unless a
-   *  command says otherwise (send: dieOfBrokenPipe). */
+   *  command says otherwise (send: dieOfBrokenPipe). Only a descriptor has one. */
   onBrokenPipe: () => void = () => process.exit(0);
 
-  constructor(readonly fd: number) {
-    this.isTTY = tty.isatty(fd);
+  constructor(target: number | Sink) {
+    this.fd = typeof target === 'number' ? target : null;
+    this.sink = typeof target === 'number' ? null : target;
+    this.isTTY = typeof target === 'number' ? tty.isatty(target) : target.isTTY === true;
   }
 
   /**
@@ -32,11 +49,16 @@ export class Output {
    * `dumb` terminal. Machine-readable output (-H, -p, -j) asks for none whatever this says.
    */
   get colour(): boolean {
-    return this.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+    const env = invocationEnv();
+    return this.isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
   }
 
   write(data: string | Buffer): void {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    if (this.fd === null) {
+      this.sink?.write(buf);
+      return;
+    }
     let done = 0;
     while (done < buf.length) {
       try {
@@ -48,6 +70,51 @@ export class Output {
           this.onBrokenPipe();
           throw err;
         } else throw err;
+      }
+    }
+  }
+}
+
+/** Synchronous reads of standard input: a descriptor, or bytes given whole (an in-process run,
+ *  read as a pipe would be: not a regular file, not a terminal). */
+export class Input {
+  readonly isTTY: boolean;
+  private readonly fd: number | null;
+  private readonly bytes: Buffer;
+  private at = 0;
+
+  constructor(source: number | Buffer) {
+    this.fd = typeof source === 'number' ? source : null;
+    this.bytes = typeof source === 'number' ? Buffer.alloc(0) : source;
+    this.isTTY = typeof source === 'number' && tty.isatty(source);
+  }
+
+  /** The size to expect when the input is a regular file (a pipe's is unknown: null). */
+  regularFileSize(): number | null {
+    if (this.fd === null) return null;
+    try {
+      const st = fs.fstatSync(this.fd);
+      return st.isFile() ? st.size : null;
+    } catch {
+      return null; // a closed standard input fails where it is read, with the usual message
+    }
+  }
+
+  /** Up to `length` bytes into `buf` at `offset`; 0 at the end. */
+  read(buf: Buffer, offset: number, length: number): number {
+    if (this.fd === null) {
+      const n = this.bytes.copy(buf, offset, this.at, Math.min(this.bytes.length, this.at + length));
+      this.at += n;
+      return n;
+    }
+    for (;;) {
+      try {
+        return fs.readSync(this.fd, buf, offset, length, null);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') waitBriefly();
+        else if (code === 'EOF') return 0;
+        else throw err;
       }
     }
   }

@@ -1,55 +1,140 @@
 /**
  * Entry point: picks the personality (tszfs, zfs or zpool) from the name it was run by, routes to
  * the subcommand, and prints every failure in one place, OpenZFS style, with its exit status.
+ *
+ * `run(argv, io)` is the whole CLI for one command line, with its own standard streams and
+ * environment: bin/tszfs.js calls it (through `main`) with the process's, the tests in-process
+ * with their own. Nothing it does reads process.env, fd 0/1/2 or exits the process directly.
  */
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { withEnv, type Env } from '../lib/env.js';
 import { ZfsError } from '../lib/errors.js';
 import { Home } from '../lib/home.js';
-import { Output, type Command, type Family } from './context.js';
+import { Input, Output, type Command, type Family, type Sink } from './context.js';
 import { UsageError } from './usage-error.js';
 import { findLoader, ZFS_ALIASES, ZFS_GROUPS, ZPOOL_GROUPS } from './registry.js';
 import { commandUsage, globalUsage } from './usage.js';
 
 export const VERSION = '0.1.0';
 
-export async function main(argv: string[]): Promise<number> {
-  const log = process.env.TSZFS_LOG;
-  if (!log) return run(argv);
-  const startedAt = performance.now();
-  const { knownPools, logInvocation } = await import('./invocation-log.js');
-  const poolsBefore = knownPools(argv);
-  const exit = await run(argv);
-  logInvocation(log, argv, exit, startedAt, poolsBefore);
-  return exit;
+/** One invocation's standard streams (descriptors, or in-process sinks and bytes) and environment. */
+export interface Io {
+  stdin?: number | Buffer | string | Readable;
+  stdout: number | Sink;
+  stderr: number | Sink;
+  env: Env;
 }
 
-async function run(argv: string[]): Promise<number> {
-  const stderr = new Output(2);
-  try {
-    return await dispatch(argv, new Output(1), stderr);
-  } catch (caught) {
-    const { operation, err } = caught instanceof CommandFailure ? caught : { operation: null, err: caught };
-    if (process.env.TSZFS_DEBUG) throw err;
-    stderr.write(internalError(operation, err));
+type Loader = (typeof ZFS_GROUPS)[number][number][1];
+type InvocationLog = typeof import('./invocation-log.js');
+type StoreFailure = (typeof import('../lib/pool-handle.js'))['storeFailure'];
+
+/** The binary (bin/tszfs.js): the process's descriptors and environment. */
+export function main(argv: string[]): Promise<number> {
+  return run(argv, { stdin: 0, stdout: 1, stderr: 2, env: process.env });
+}
+
+/** Run one command line (`argv` as process.argv: node, program, arguments); the exit status. */
+export async function run(argv: string[], io: Io): Promise<number> {
+  const stdin = await inputOf(io.stdin);
+  return withEnv(io.env, async () => {
+    const log = io.env.TSZFS_LOG ? await import('./invocation-log.js') : null;
+    const stderr = new Output(io.stderr);
+    return logged(log, io.env, argv, async () => {
+      try {
+        const route = routeOf(argv);
+        await loadFor(route);
+        return dispatch(argv, route, stdin, new Output(io.stdout), stderr);
+      } catch (err) {
+        return internalError(err, io.env, stderr, (await import('../lib/pool-handle.js')).storeFailure);
+      }
+    });
+  });
+}
+
+/**
+ * `run`, synchronously, once `preloadCommands()` has loaded every command (the in-process test
+ * harness): the same path from routing to exit status.
+ */
+export function runLoaded(argv: string[], io: Io & { stdin?: number | Buffer | string }): number {
+  if (preloaded === null) throw new Error('runLoaded: preloadCommands() was not awaited');
+  const { log, storeFailure } = preloaded;
+  const stdin = new Input(typeof io.stdin === 'string' ? Buffer.from(io.stdin) : (io.stdin ?? Buffer.alloc(0)));
+  return withEnv(io.env, () => {
+    const stderr = new Output(io.stderr);
+    try {
+      return logged(io.env.TSZFS_LOG ? log : null, io.env, argv, () => dispatch(argv, routeOf(argv), stdin, new Output(io.stdout), stderr));
+    } catch (err) {
+      return internalError(err, io.env, stderr, storeFailure);
+    }
+  });
+}
+
+let preloaded: { log: InvocationLog; storeFailure: StoreFailure } | null = null;
+
+/** Load every command (and what a failure or TSZFS_LOG needs) for `runLoaded`. */
+export async function preloadCommands(): Promise<void> {
+  await Promise.all([...ZFS_GROUPS, ...ZPOOL_GROUPS].flat().map(([, load]) => loadCommand(load)));
+  preloaded = { log: await import('./invocation-log.js'), storeFailure: (await import('../lib/pool-handle.js')).storeFailure };
+}
+
+/** Standard input as `Input`; a stream is read to its end first (in-process callers only). */
+async function inputOf(stdin: Io['stdin']): Promise<Input> {
+  if (stdin === undefined) return new Input(Buffer.alloc(0));
+  if (typeof stdin === 'number' || Buffer.isBuffer(stdin)) return new Input(stdin);
+  if (typeof stdin === 'string') return new Input(Buffer.from(stdin));
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer));
+  return new Input(Buffer.concat(chunks));
+}
+
+/** With TSZFS_LOG set, one line per invocation (invocation-log.ts) around `body`. */
+function logged<T extends number | Promise<number>>(log: InvocationLog | null, env: Env, argv: string[], body: () => T): T {
+  const file = env.TSZFS_LOG;
+  if (!log || !file) return body();
+  const startedAt = performance.now();
+  const poolsBefore = log.knownPools(argv);
+  const finish = (exit: number) => {
+    log.logInvocation(file, argv, exit, startedAt, poolsBefore);
+    return exit;
+  };
+  const exit = body();
+  return (typeof exit === 'number' ? finish(exit) : exit.then(finish)) as T;
+}
+
+/** What ended a command that no layer turned into a message: a damaged metadata store met in the
+ *  middle of it (the pool's I/O error), else a bug, printed as one line naming the command. */
+function internalError(caught: unknown, env: Env, stderr: Output, storeFailure: StoreFailure): number {
+  const { operation, err, home } = caught instanceof CommandFailure ? caught : { operation: null, err: caught, home: null };
+  const failure = home === null ? null : storeFailure(home, err);
+  if (failure !== null) {
+    stderr.write(failure.lines.join('\n') + '\n');
     return 1;
   }
-}
-
-/** A failure no layer turned into a message (a bug): one line naming the command, no stack. */
-function internalError(operation: string | null, err: unknown): string {
+  if (env.TSZFS_DEBUG) throw err;
   const message = (err instanceof Error ? err.message : String(err)).trim().replace(/\s*\n\s*/g, ' ');
-  return `internal error${operation === null ? '' : `: '${operation}'`}: ${message}\n`;
+  stderr.write(`internal error${operation === null ? '' : `: '${operation}'`}: ${message}\n`);
+  return 1;
 }
 
-/** An unexpected error of a command, with the command it ended. */
+/** An unexpected error of a command, with the command it ended and the home it worked in. */
 class CommandFailure {
   constructor(
     readonly operation: string,
     readonly err: unknown,
+    readonly home: Home,
   ) {}
 }
 
-async function dispatch(argv: string[], stdout: Output, stderr: Output): Promise<number> {
+/** What a command line asks for, found before anything is loaded or run. */
+type Route =
+  | { kind: 'version' }
+  | { kind: 'usage'; family: Family; groups: typeof ZFS_GROUPS; missing: boolean }
+  | { kind: 'unknown'; family: Family; groups: typeof ZFS_GROUPS; word: string }
+  | { kind: 'command'; family: Family; homeDir: string | undefined; name: string; args: string[]; load: Loader };
+
+function routeOf(argv: string[]): Route {
   let args = argv.slice(2);
   let homeDir: string | undefined;
   while (args[0]?.startsWith('--home')) {
@@ -61,10 +146,7 @@ async function dispatch(argv: string[], stdout: Output, stderr: Output): Promise
       args = args.slice(1);
     }
   }
-  if (args[0] === '--version' || (args[0] === '-V' && personality(argv[1]) === 'tszfs')) {
-    stdout.write(`tszfs ${VERSION}\n`);
-    return 0;
-  }
+  if (args[0] === '--version' || (args[0] === '-V' && personality(argv[1]) === 'tszfs')) return { kind: 'version' };
 
   let family: Family;
   switch (personality(argv[1])) {
@@ -81,26 +163,60 @@ async function dispatch(argv: string[], stdout: Output, stderr: Output): Promise
   const groups = family === 'zfs' ? ZFS_GROUPS : ZPOOL_GROUPS;
 
   let name = args[0];
-  if (name === undefined || name === '-?' || name === '--help' || name === 'help') {
-    const text = globalUsage(family, await loadAll(groups));
-    if (name === undefined) {
+  if (name === undefined || name === '-?' || name === '--help' || name === 'help') return { kind: 'usage', family, groups, missing: name === undefined };
+  // `zfs prop=value ds` means `zfs set prop=value ds`.
+  if (family === 'zfs' && name.includes('=')) args = ['set', ...args];
+  name = family === 'zfs' ? (ZFS_ALIASES[args[0]] ?? args[0]) : args[0];
+  const load = findLoader(groups, name);
+  if (!load) return { kind: 'unknown', family, groups, word: args[0] };
+  return { kind: 'command', family, homeDir, name, args, load };
+}
+
+const loaded = new Map<Loader, Command>();
+
+/** A command's module, loaded and prepared once per process. */
+async function loadCommand(load: Loader): Promise<Command> {
+  let command = loaded.get(load);
+  if (command === undefined) {
+    command = (await load()).command;
+    await command.prepare?.();
+    loaded.set(load, command);
+  }
+  return command;
+}
+
+async function loadFor(route: Route): Promise<void> {
+  if (route.kind === 'command') await loadCommand(route.load);
+  else if (route.kind !== 'version') await Promise.all(route.groups.flat().map(([, load]) => loadCommand(load)));
+}
+
+function loadedCommand(load: Loader): Command {
+  const command = loaded.get(load);
+  if (command === undefined) throw new Error('command not loaded');
+  return command;
+}
+
+function dispatch(argv: string[], route: Route, stdin: Input, stdout: Output, stderr: Output): number {
+  if (route.kind === 'version') {
+    stdout.write(`tszfs ${VERSION}\n`);
+    return 0;
+  }
+  if (route.kind === 'usage') {
+    const text = globalUsage(route.family, loadedGroups(route.groups));
+    if (route.missing) {
       stderr.write('missing command\n' + text);
       return 2;
     }
     stdout.write(text);
     return 0;
   }
-  // `zfs prop=value ds` means `zfs set prop=value ds`.
-  if (family === 'zfs' && name.includes('=')) args = ['set', ...args];
-  name = family === 'zfs' ? (ZFS_ALIASES[args[0]] ?? args[0]) : args[0];
-  const load = findLoader(groups, name);
-  if (!load) {
-    stderr.write(`unrecognized command '${args[0]}'\n` + globalUsage(family, await loadAll(groups)));
+  if (route.kind === 'unknown') {
+    stderr.write(`unrecognized command '${route.word}'\n` + globalUsage(route.family, loadedGroups(route.groups)));
     return 2;
   }
-  const { command } = await load();
-  await command.prepare?.();
-  const home = new Home(homeDir);
+  const { family, name, args } = route;
+  const command = loadedCommand(route.load);
+  const home = new Home(route.homeDir);
   const unusable = home.unusable();
   if (unusable) {
     stderr.write(unusable + '\n');
@@ -112,6 +228,8 @@ async function dispatch(argv: string[], stdout: Output, stderr: Output): Promise
     historyLine: [family, ...args].join(' '),
     out: stdout,
     err: stderr,
+    in: stdin,
+    program: argv[1],
   };
   try {
     return command.run(ctx, args.slice(1));
@@ -125,12 +243,7 @@ async function dispatch(argv: string[], stdout: Output, stderr: Output): Promise
       if (err.exitCode === 2) stderr.write(commandUsage(family, name, command));
       return err.exitCode;
     }
-    // A damaged metadata store found in the middle of a command is the pool's I/O error.
-    const { storeFailure } = await import('../lib/pool-handle.js');
-    const failure = storeFailure(ctx.home, err);
-    if (failure === null) throw new CommandFailure(`${family} ${name}`, err);
-    stderr.write(failure.lines.join('\n') + '\n');
-    return 1;
+    throw new CommandFailure(`${family} ${name}`, err, ctx.home);
   }
 }
 
@@ -139,6 +252,6 @@ function personality(argv1: string | undefined): 'zfs' | 'zpool' | 'tszfs' {
   return base === 'zfs' || base === 'zpool' ? base : 'tszfs';
 }
 
-async function loadAll(groups: typeof ZFS_GROUPS): Promise<Array<Array<[string, Command]>>> {
-  return Promise.all(groups.map((g) => Promise.all(g.map(async ([n, load]) => [n, (await load()).command] as [string, Command]))));
+function loadedGroups(groups: typeof ZFS_GROUPS): Array<Array<[string, Command]>> {
+  return groups.map((g) => g.map(([n, load]) => [n, loadedCommand(load)] as [string, Command]));
 }

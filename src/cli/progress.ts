@@ -8,6 +8,7 @@
  *   writing /big   412M / 1.00G  [########..............]  41%  380M/s
  */
 import { Chalk } from 'chalk';
+import { invocationEnv } from '../lib/env.js';
 import type { Output } from './context.js';
 import { nicenum } from './format/nicenum.js';
 
@@ -39,7 +40,7 @@ export class Progress {
     private readonly err: Output,
     private readonly opts: ProgressOptions,
   ) {
-    const delay = Number(process.env.TSZFS_PROGRESS_DELAY_MS);
+    const delay = Number(invocationEnv().TSZFS_PROGRESS_DELAY_MS);
     this.delayMs = Number.isFinite(delay) && delay >= 0 ? delay : DEFAULT_DELAY_MS;
     this.paint = new Chalk({ level: err.colour ? 1 : 0 });
   }

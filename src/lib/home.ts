@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { invocationEnv } from '../engine/pool/env.js';
 import { ZfsError } from './errors.js';
 import { homeAction, makeDir, strerror, unusableDir } from './host-dirs.js';
 
@@ -28,7 +29,7 @@ export class Home {
 
   constructor(dir?: string) {
     // An empty TSZFS_HOME is unset (as shells treat an empty variable), not the working directory.
-    this.dir = path.resolve(dir ?? (process.env.TSZFS_HOME || defaultHome()));
+    this.dir = path.resolve(dir ?? (invocationEnv().TSZFS_HOME || defaultHome()));
   }
 
   private get registryPath(): string {
@@ -206,6 +207,7 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const sleep = (ms: number) => Atomics.wait(sleeper, 0, 0, ms);
 
 function defaultHome(): string {
-  const xdg = process.env.XDG_DATA_HOME;
-  return xdg ? path.join(xdg, 'tszfs') : path.join(os.homedir(), '.local', 'share', 'tszfs');
+  const env = invocationEnv();
+  if (env.XDG_DATA_HOME) return path.join(env.XDG_DATA_HOME, 'tszfs');
+  return path.join(env.HOME || os.homedir(), '.local', 'share', 'tszfs');
 }

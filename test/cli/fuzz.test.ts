@@ -2,7 +2,8 @@
  * Hostile input: random argument vectors (names at and past the 255/256-byte limits, paths with
  * `..`, unicode, huge and negative numbers, empty strings, options in odd places) through the built
  * binary. Whatever the input: never a stack trace or an "internal error", always exit 0, 1 or 2
- * (255 for `set`, as OpenZFS) with a message on failure, and a failed command leaves the pool
+ * (255 for `set`, as OpenZFS) with an OpenZFS-shaped message on failure (exit 1: `cannot <verb>
+ * '<name>': <reason>` lines; exit 2: a reason and the usage), and a failed command leaves the pool
  * exactly as it was and consistent. NUL bytes cannot travel in argv: they go through the library.
  */
 import * as fs from 'node:fs';
@@ -21,7 +22,7 @@ import { poolProblems } from '../engine/check-helper.js';
 import { Sandbox } from './harness.js';
 
 const SOAK = process.env.TSZFS_SOAK === '1';
-const RUNS = Number(process.env.TSZFS_FUZZ_RUNS ?? (SOAK ? 2000 : 100));
+const RUNS = Number(process.env.TSZFS_FUZZ_RUNS ?? (SOAK ? 2000 : 300));
 
 /** Datasets, space numbers, properties, the file tree with sizes, and history: what a failed
  *  command must leave alone. (File bytes are not read: a fuzzed sparse file may be huge.) */
@@ -100,8 +101,36 @@ function iterates(args: string[]): boolean {
   return ['set', 'inherit', 'hold', 'release', 'rm'].includes(first);
 }
 
+/** What no message line may look like: a stack frame, a JavaScript error, an internal error. */
+const NOT_A_MESSAGE = /^\s|^\w*Error\b|internal error|\[object |\bundefined\b/;
+
+/**
+ * Exit 0: silence, or `zpool import`'s one line when it finds nothing. Exit 2: at most one line
+ * saying what is wrong, then the usage. Exit 1 (and `set`'s 255): one or more lines, each one
+ * sentence (an operand's failure, or libzfs's hint after it), the first naming what failed;
+ * `cannot ...` lines have libzfs's `cannot <action> <what>: <description>` shape.
+ */
+function expectMessageShape(status: number, stderr: string, what: string): void {
+  expect(stderr === '' || stderr.endsWith('\n'), what).toBe(true);
+  if (status === 0) {
+    expect(['', 'no pools available to import\n'], what).toContain(stderr);
+    return;
+  }
+  if (status === 2) {
+    expect(stderr, what).toMatch(/^([^\s][^\n]*\n)?usage:( |\n)/);
+    expect(stderr.split('\n', 1)[0], what).not.toMatch(NOT_A_MESSAGE);
+    return;
+  }
+  const lines = stderr.slice(0, -1).split('\n');
+  expect(lines[0].length, what).toBeGreaterThan(0);
+  for (const line of lines) {
+    expect(line, what).not.toMatch(NOT_A_MESSAGE);
+    if (line.startsWith('cannot ')) expect(line, what).toMatch(/^cannot [a-z]+( [a-z]+)* .+: \S.*$/);
+  }
+}
+
 describe('fuzzed command lines', () => {
-  it(`${RUNS} random argument vectors: a message and exit 0/1/2, never a crash; failures change nothing`, () => {
+  it(`${RUNS} random argument vectors: an OpenZFS message and exit 0/1/2, never a crash; failures change nothing`, () => {
     const sb = new Sandbox();
     let cases = 0;
     try {
@@ -118,9 +147,9 @@ describe('fuzzed command lines', () => {
           const what = `tszfs ${JSON.stringify(args)} -> ${r.status}\n${r.stderr}`;
           expect(r.stderr, what).not.toMatch(/internal error|\n\s+at |TypeError|RangeError|ReferenceError/);
           expect([0, 1, 2, ...(args.includes('set') ? [255] : [])], what).toContain(r.status);
+          expectMessageShape(r.status, r.stderr, what);
           const after = state(sb.home);
           if (r.status !== 0) {
-            expect(r.stderr.length, what).toBeGreaterThan(0);
             // Commands that work operand by operand keep what succeeded (as OpenZFS's do).
             if (!iterates(args)) expect(after, what).toBe(before);
           }

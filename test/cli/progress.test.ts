@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, Sandbox } from './harness.js';
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -23,16 +23,19 @@ function onTerminal(sb: Sandbox, commandLine: string, env: NodeJS.ProcessEnv = {
 }
 
 describe.skipIf(!hasScript)('progress on standard error', () => {
-  const sb = new Sandbox();
-  const source = path.join(sb.home, 'source.bin');
+  // Each test has its own pool, with /big written where it reads it.
+  let sb: Sandbox;
+  let source: string;
   const node = `'${process.execPath}' '${BIN}'`;
 
-  beforeAll(() => {
+  beforeEach(() => {
+    sb = new Sandbox();
+    source = path.join(sb.home, 'source.bin');
     fs.writeFileSync(source, Buffer.alloc(4 << 20, 7));
     sb.ok(['pool', 'create', '--size', '128M', 'tank']);
     sb.ok(['create', 'tank/fs']);
   });
-  afterAll(() => sb.cleanup());
+  afterEach(() => sb.cleanup());
 
   it('a write on a terminal draws a bar, in colour, and erases it', () => {
     const seen = onTerminal(sb, `${node} write tank/fs /big '${source}'`, { NO_COLOR: '' });
@@ -49,6 +52,7 @@ describe.skipIf(!hasScript)('progress on standard error', () => {
 
   it('cat into a file shows progress; cat onto the terminal shows only the contents', () => {
     const out = path.join(sb.home, 'out.bin');
+    sb.ok(['write', 'tank/fs', '/big', source]);
     const toFile = onTerminal(sb, `${node} cat tank/fs /big > '${out}'`);
     expect(toFile).toContain('reading /big');
     expect(fs.readFileSync(out).equals(fs.readFileSync(source))).toBe(true);

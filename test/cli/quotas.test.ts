@@ -2,11 +2,15 @@
  * Quotas and reservations through the built binary (zfs-dsl-semantics.md §8): the space columns
  * they change, every refusal with OpenZFS's words, and that a refused command stores nothing.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { expectGolden, Sandbox, transcript, type Step } from './harness.js';
 
-/** `n` records of 128K, a different byte per call so that no two files are alike. */
+/** `n` records of 128K, a different byte per call so that no two files are alike (counted from
+ *  the start of each test, so that what a test writes does not depend on which ran before it). */
 let fill = 0;
+beforeEach(() => {
+  fill = 0;
+});
 const records = (n: number) => String.fromCharCode(97 + (fill++ % 26)).repeat(n * 131072);
 const write = (dataset: string, path: string, n: number, ...flags: string[]): Step => ({ args: ['write', ...flags, dataset, path], input: records(n) });
 

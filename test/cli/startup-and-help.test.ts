@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN, expectGolden, ROOT, Sandbox, transcript } from './harness.js';
 
 describe('start-up and help', () => {
+  // The real binary: what a person meets first includes its start-up.
   it('--version, help, usage errors and the completion command', () => {
     expectGolden(
       'startup-and-help',
@@ -24,7 +25,7 @@ describe('start-up and help', () => {
         ['completion', 'fish'],
         ['completion', 'bash', 'zsh'],
         ['completion', '-x'],
-      ]),
+      ], new Sandbox({ spawn: true })),
     );
   });
 });

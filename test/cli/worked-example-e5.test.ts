@@ -13,20 +13,20 @@
  *   written one record per command (`write --append`, as `dd bs=128k` writes one record per call),
  *   so the write that would cross a limit is the one refused, and usage ends exactly at the limit.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Sandbox } from './harness.js';
+import { describe, expect } from 'vitest';
+import { Sandbox, seededBytes, storySteps } from './harness.js';
 import { checkContents, getProps, R, type Expected } from './space-checks.js';
 
 const M = 1024 * 1024;
 
 describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
   let sb: Sandbox;
+  const story = storySteps();
   const records = new Map<string, Buffer[]>();
 
   /** Append one record of fresh random bytes to DS:/PATH; returns the command's result. */
   const appendRecord = (dataset: string, path: string) => {
-    const data = randomBytes(R);
+    const data = seededBytes(R, 1);
     const r = sb.run(['write', '--append', dataset, path, sb.file('record', data)]);
     if (r.status === 0) records.set(`${dataset}:${path}`, [...(records.get(`${dataset}:${path}`) ?? []), data]);
     return r;
@@ -34,16 +34,16 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
   const contents = (dataset: string, path: string) => Buffer.concat(records.get(`${dataset}:${path}`) ?? []);
   const check = (expected: Expected) => expect(getProps(sb, expected)).toEqual(expected);
 
-  beforeAll(() => {
+  story.setup(() => {
     sb = new Sandbox();
     sb.ok(['pool', 'create', '--size', '256M', 'tank']);
     sb.ok(['create', '-o', 'quota=2M', 'tank/p']);
     for (let i = 0; i < 4; i++) appendRecord('tank/p', '/own');
     for (const c of ['c1', 'c2', 'c3']) sb.ok(['create', `tank/p/${c}`]);
   });
-  afterAll(() => sb.cleanup());
+  story.teardown(() => sb.cleanup());
 
-  it('E5.1 p quota=2M, p used 4R: every avail is 2M - 4R', () => {
+  story.step('E5.1 p quota=2M, p used 4R: every avail is 2M - 4R', () => {
     check({
       'tank/p': { used: 4 * R, usedbychildren: 0, available: 12 * R, quota: 2 * M },
       'tank/p/c1': { used: 0, available: 12 * R },
@@ -52,7 +52,7 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
     });
   });
 
-  it('E5.2 c1 reservation=512K: p usedchild 4R; c2/c3 avail 8R; c1 avail 8R + its unused 4R', () => {
+  story.step('E5.2 c1 reservation=512K: p usedchild 4R; c2/c3 avail 8R; c1 avail 8R + its unused 4R', () => {
     sb.ok(['set', 'reservation=512K', 'tank/p/c1']);
     check({
       'tank/p': { used: 8 * R, usedbychildren: 4 * R, available: 8 * R },
@@ -62,7 +62,7 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
     });
   });
 
-  it('E5.3 c1 writes 2R: inside its reservation, so p is unchanged; c1 avail 8R + 2R', () => {
+  story.step('E5.3 c1 writes 2R: inside its reservation, so p is unchanged; c1 avail 8R + 2R', () => {
     for (let i = 0; i < 2; i++) expect(appendRecord('tank/p/c1', '/f').status).toBe(0);
     check({
       'tank/p': { used: 8 * R, usedbychildren: 4 * R, available: 8 * R },
@@ -70,12 +70,12 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
     });
   });
 
-  it('E5.4 c2 refquota=384K: c2 avail 3R', () => {
+  story.step('E5.4 c2 refquota=384K: c2 avail 3R', () => {
     sb.ok(['set', 'refquota=384K', 'tank/p/c2']);
     check({ 'tank/p/c2': { available: 3 * R, refquota: 3 * R } });
   });
 
-  it('E5.5 c2 writes 4 records: the 4th is refused (EDQUOT), refer stops at the refquota', () => {
+  story.step('E5.5 c2 writes 4 records: the 4th is refused (EDQUOT), refer stops at the refquota', () => {
     for (let i = 0; i < 3; i++) expect(appendRecord('tank/p/c2', '/f').status).toBe(0);
     const refused = appendRecord('tank/p/c2', '/f');
     expect(refused).toEqual({ stdout: '', stderr: "cannot write 'tank/p/c2:/f': disk quota exceeded\n", status: 1 });
@@ -87,7 +87,7 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
     checkContents(sb, { 'tank/p/c2': { '/f': contents('tank/p/c2', '/f') } });
   });
 
-  it('E5.6 c2@s, rm f: refer 0, usedsnap 3R, avail back to 3R (snapshots do not count against refquota)', () => {
+  story.step('E5.6 c2@s, rm f: refer 0, usedsnap 3R, avail back to 3R (snapshots do not count against refquota)', () => {
     sb.ok(['snapshot', 'tank/p/c2@s']);
     sb.ok(['rm', 'tank/p/c2', '/f']);
     check({
@@ -97,7 +97,7 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
     });
   });
 
-  it('E5.7/5.8 c2 writes 2R (avail 1R), then a 1R file is accepted and the next refused', () => {
+  story.step('E5.7/5.8 c2 writes 2R (avail 1R), then a 1R file is accepted and the next refused', () => {
     for (let i = 0; i < 2; i++) expect(appendRecord('tank/p/c2', '/g').status).toBe(0);
     check({ 'tank/p/c2': { referenced: 2 * R, available: R } });
     expect(appendRecord('tank/p/c2', '/h').status).toBe(0);
@@ -107,7 +107,7 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
     check({ 'tank/p': { used: 14 * R, available: 2 * R } });
   });
 
-  it('E5.10 c3 refreservation=256K: usedrefres 2R, used 2R; p full; c3 avail 0 + 2R', () => {
+  story.step('E5.10 c3 refreservation=256K: usedrefres 2R, used 2R; p full; c3 avail 0 + 2R', () => {
     sb.ok(['set', 'refreservation=256K', 'tank/p/c3']);
     check({
       'tank/p/c3': { usedbyrefreservation: 2 * R, used: 2 * R, available: 2 * R },
@@ -115,7 +115,7 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
     });
   });
 
-  it('E5.11 c3 writes 1R: uniq 1R, usedrefres 1R, used unchanged, avail 1R', () => {
+  story.step('E5.11 c3 writes 1R: uniq 1R, usedrefres 1R, used unchanged, avail 1R', () => {
     expect(appendRecord('tank/p/c3', '/f').status).toBe(0);
     check({
       'tank/p/c3': { usedbydataset: R, usedbyrefreservation: R, used: 2 * R, available: R },
@@ -123,7 +123,7 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
     });
   });
 
-  it('E5.12 snapshot c3@s: out of space, it needs min(uniq, refres) = 1R available', () => {
+  story.step('E5.12 snapshot c3@s: out of space, it needs min(uniq, refres) = 1R available', () => {
     expect(sb.run(['snapshot', 'tank/p/c3@s'])).toEqual({
       stdout: '',
       stderr: "cannot create snapshot 'tank/p/c3@s': out of space\n",
@@ -132,7 +132,7 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
     expect(sb.run(['list', 'tank/p/c3@s']).status).toBe(1);
   });
 
-  it('E5.13 p quota=4M, then c3@s: usedrefres back to 2R (uniq 0), c3 used 3R', () => {
+  story.step('E5.13 p quota=4M, then c3@s: usedrefres back to 2R (uniq 0), c3 used 3R', () => {
     sb.ok(['set', 'quota=4M', 'tank/p']);
     sb.ok(['snapshot', 'tank/p/c3@s']);
     check({
@@ -143,7 +143,7 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
     });
   });
 
-  it("E5.14 c1 writes until p's quota: refused after 17 records; c3 keeps its refreservation", () => {
+  story.step("E5.14 c1 writes until p's quota: refused after 17 records; c3 keeps its refreservation", () => {
     let accepted = 0;
     while (appendRecord('tank/p/c1', '/f').status === 0) accepted++;
     expect(accepted).toBe(17);

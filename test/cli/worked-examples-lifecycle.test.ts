@@ -5,10 +5,9 @@
  * (`get -Hp`), the pool's `alloc` (which includes the 4096-byte label), the contents `cat`
  * returns, and at the end of each example the full pool consistency check.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { poolProblems } from '../engine/check-helper.js';
-import { Sandbox } from './harness.js';
+import { Sandbox, seededBytes, storySteps } from './harness.js';
 import { alloc, checkContents, getProps, LABEL, overlay, R, write, type Contents, type Expected } from './space-checks.js';
 
 function check(sb: Sandbox, expected: Expected, allocated: number, contents: Contents = {}): void {
@@ -24,12 +23,13 @@ const snapshotNames = (sb: Sandbox, fs: string) =>
 
 describe('E1 destroys: ranges report exactly what they free (wouldfree, §1.5 and §3)', () => {
   let sb: Sandbox;
-  const A = randomBytes(8 * R);
-  const B = randomBytes(8 * R);
-  const C = randomBytes(4 * R);
-  const D = randomBytes(4 * R);
+  const story = storySteps();
+  const A = seededBytes(8 * R, 1);
+  const B = seededBytes(8 * R, 2);
+  const C = seededBytes(4 * R, 3);
+  const D = seededBytes(4 * R, 4);
 
-  beforeAll(() => {
+  story.setup(() => {
     sb = new Sandbox();
     sb.ok(['pool', 'create', '--size', '256M', 'tank']);
     sb.ok(['create', 'tank/e1']);
@@ -41,9 +41,9 @@ describe('E1 destroys: ranges report exactly what they free (wouldfree, §1.5 an
     sb.ok(['snapshot', 'tank/e1@s3']);
     write(sb, 'tank/e1', '/f', D, 4 * R);
   });
-  afterAll(() => sb.cleanup());
+  story.teardown(() => sb.cleanup());
 
-  it('E1.5 state: used 24R, usedsnap 16R, s1 8R, s2 4R, s3 0', () => {
+  story.step('E1.5 state: used 24R, usedsnap 16R, s1 8R, s2 4R, s3 0', () => {
     check(
       sb,
       {
@@ -56,7 +56,7 @@ describe('E1 destroys: ranges report exactly what they free (wouldfree, §1.5 an
     );
   });
 
-  it('dry runs: each range reclaims the blocks no snapshot outside it or the head holds', () => {
+  story.step('dry runs: each range reclaims the blocks no snapshot outside it or the head holds', () => {
     const reclaim = (spec: string) => sb.ok(['destroy', '-np', spec]).split('\n').find((l) => l.startsWith('reclaim\t'));
     expect(reclaim('tank/e1@s1')).toBe(`reclaim\t${8 * R}`);
     expect(reclaim('tank/e1@s2')).toBe(`reclaim\t${4 * R}`);
@@ -72,7 +72,7 @@ describe('E1 destroys: ranges report exactly what they free (wouldfree, §1.5 an
     check(sb, { 'tank/e1': { used: 24 * R, usedbysnapshots: 16 * R } }, 24 * R);
   });
 
-  it('E1.6 destroy -v @s2%s3 frees 8R as announced; s1 keeps its 8R', () => {
+  story.step('E1.6 destroy -v @s2%s3 frees 8R as announced; s1 keeps its 8R', () => {
     expect(sb.ok(['destroy', '-v', 'tank/e1@s2%s3'])).toBe(
       'will destroy tank/e1@s2\nwill destroy tank/e1@s3\nwill reclaim 1M\n',
     );
@@ -84,7 +84,7 @@ describe('E1 destroys: ranges report exactly what they free (wouldfree, §1.5 an
     );
   });
 
-  it('E1.8 destroy @% leaves the head alone: used 8R', () => {
+  story.step('E1.8 destroy @% leaves the head alone: used 8R', () => {
     sb.ok(['destroy', 'tank/e1@%']);
     check(sb, { 'tank/e1': { used: 8 * R, usedbysnapshots: 0, usedbydataset: 8 * R } }, 8 * R);
     expect(poolProblems(sb.home)).toEqual([]);
@@ -93,10 +93,11 @@ describe('E1 destroys: ranges report exactly what they free (wouldfree, §1.5 an
 
 describe('E3: promote and promote back (zfs-dsl-semantics.md §4)', () => {
   let sb: Sandbox;
-  const A = randomBytes(8 * R);
-  const B = randomBytes(4 * R);
-  const C = randomBytes(2 * R);
-  const G = randomBytes(3 * R);
+  const story = storySteps();
+  const A = seededBytes(8 * R, 5);
+  const B = seededBytes(4 * R, 6);
+  const C = seededBytes(2 * R, 7);
+  const G = seededBytes(3 * R, 8);
   const before = {
     'tank/c': { used: 3 * R, referenced: 11 * R, usedbysnapshots: 0, usedbydataset: 3 * R, origin: 'tank/o@s2' },
     'tank/o': { used: 14 * R, referenced: 8 * R, usedbysnapshots: 6 * R, usedbydataset: 8 * R, origin: '-' },
@@ -104,7 +105,7 @@ describe('E3: promote and promote back (zfs-dsl-semantics.md §4)', () => {
     'tank/o@s2': { used: 0, referenced: 8 * R, clones: 'tank/c' },
   };
 
-  beforeAll(() => {
+  story.setup(() => {
     sb = new Sandbox();
     sb.ok(['pool', 'create', '--size', '256M', 'tank']);
     sb.ok(['create', 'tank/o']);
@@ -116,13 +117,13 @@ describe('E3: promote and promote back (zfs-dsl-semantics.md §4)', () => {
     sb.ok(['clone', 'tank/o@s2', 'tank/c']);
     write(sb, 'tank/c', '/g', G);
   });
-  afterAll(() => sb.cleanup());
+  story.teardown(() => sb.cleanup());
 
-  it('before: c used 3R (refer 11R); o used 14R, usedsnap 6R; s1 4R; s2 0; 17R in all', () => {
+  story.step('before: c used 3R (refer 11R); o used 14R, usedsnap 6R; s1 4R; s2 0; 17R in all', () => {
     check(sb, before, 17 * R);
   });
 
-  it('a conflicting snapshot name stops the promote until renamed', () => {
+  story.step('a conflicting snapshot name stops the promote until renamed', () => {
     sb.ok(['snapshot', 'tank/c@s1']);
     const r = sb.run(['promote', 'tank/c']);
     expect(r.status).toBe(1);
@@ -131,7 +132,7 @@ describe('E3: promote and promote back (zfs-dsl-semantics.md §4)', () => {
     check(sb, before, 17 * R);
   });
 
-  it('after promote c: c used 15R (usedds 11R, usedsnap 4R); s1 4R; s2 0; o used 2R, origin c@s2', () => {
+  story.step('after promote c: c used 15R (usedds 11R, usedsnap 4R); s1 4R; s2 0; o used 2R, origin c@s2', () => {
     sb.ok(['promote', 'tank/c']);
     check(
       sb,
@@ -149,13 +150,13 @@ describe('E3: promote and promote back (zfs-dsl-semantics.md §4)', () => {
     expect(poolProblems(sb.home)).toEqual([]);
   });
 
-  it('promote o: exactly the values before', () => {
+  story.step('promote o: exactly the values before', () => {
     sb.ok(['promote', 'tank/o']);
     check(sb, { ...before, 'tank/c@cs1': { used: 0, referenced: 11 * R } }, 17 * R);
     expect(poolProblems(sb.home)).toEqual([]);
   });
 
-  it('promote c again, then destroy o (a clone of c@s2) frees its 2R', () => {
+  story.step('promote c again, then destroy o (a clone of c@s2) frees its 2R', () => {
     sb.ok(['promote', 'tank/c']);
     sb.ok(['destroy', 'tank/o']);
     check(sb, { 'tank/c': { used: 15 * R, usedbysnapshots: 4 * R }, 'tank/c@s2': { used: 0 } }, 15 * R);
@@ -165,20 +166,21 @@ describe('E3: promote and promote back (zfs-dsl-semantics.md §4)', () => {
 
 describe('E4: rollback (zfs-dsl-semantics.md §5)', () => {
   let sb: Sandbox;
-  const F = randomBytes(4 * R);
-  const F01 = randomBytes(2 * R);
-  const H = randomBytes(2 * R);
-  const H0 = randomBytes(R);
-  const K = randomBytes(R);
+  const story = storySteps();
+  const F = seededBytes(4 * R, 9);
+  const F01 = seededBytes(2 * R, 10);
+  const H = seededBytes(2 * R, 11);
+  const H0 = seededBytes(R, 12);
+  const K = seededBytes(R, 13);
 
-  beforeAll(() => {
+  story.setup(() => {
     sb = new Sandbox();
     sb.ok(['pool', 'create', '--size', '256M', 'tank']);
     sb.ok(['create', 'tank/r']);
   });
-  afterAll(() => sb.cleanup());
+  story.teardown(() => sb.cleanup());
 
-  it('E4.1-E4.3: refer 7R, usedsnap 3R, a 2R, b 1R', () => {
+  story.step('E4.1-E4.3: refer 7R, usedsnap 3R, a 2R, b 1R', () => {
     write(sb, 'tank/r', '/f', F);
     sb.ok(['snapshot', 'tank/r@a']);
     write(sb, 'tank/r', '/f', F01, 0);
@@ -197,7 +199,7 @@ describe('E4: rollback (zfs-dsl-semantics.md §5)', () => {
     );
   });
 
-  it('rollback to @a is refused while @b exists', () => {
+  story.step('rollback to @a is refused while @b exists', () => {
     const r = sb.run(['rollback', 'tank/r@a']);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
@@ -206,7 +208,7 @@ describe('E4: rollback (zfs-dsl-semantics.md §5)', () => {
     );
   });
 
-  it('E4.4 rollback @b: refer 6R, usedsnap 2R, b 0, written 0; the contents of @b', () => {
+  story.step('E4.4 rollback @b: refer 6R, usedsnap 2R, b 0, written 0; the contents of @b', () => {
     sb.ok(['rollback', 'tank/r@b']);
     check(
       sb,
@@ -222,7 +224,7 @@ describe('E4: rollback (zfs-dsl-semantics.md §5)', () => {
     expect(poolProblems(sb.home)).toEqual([]);
   });
 
-  it('E4.5 rollback -r @a: refer 4R, @b gone', () => {
+  story.step('E4.5 rollback -r @a: refer 4R, @b gone', () => {
     sb.ok(['rollback', '-r', 'tank/r@a']);
     check(sb, { 'tank/r': { used: 4 * R, referenced: 4 * R, usedbysnapshots: 0, usedbydataset: 4 * R }, 'tank/r@a': { used: 0 } }, 4 * R, {
       'tank/r': { '/f': F },
@@ -234,7 +236,8 @@ describe('E4: rollback (zfs-dsl-semantics.md §5)', () => {
 
 describe('E6: holds, deferred destroy, renames (zfs-dsl-semantics.md §6)', () => {
   let sb: Sandbox;
-  const F = randomBytes(4 * R);
+  const story = storySteps();
+  const F = seededBytes(4 * R, 14);
   const expected = {
     'tank/r': { used: 7 * R, referenced: 4 * R, usedbysnapshots: 3 * R },
     'tank/r@a': { used: R },
@@ -242,24 +245,24 @@ describe('E6: holds, deferred destroy, renames (zfs-dsl-semantics.md §6)', () =
     'tank/r@c': { used: 0 },
   };
 
-  beforeAll(() => {
+  story.setup(() => {
     sb = new Sandbox();
     sb.ok(['pool', 'create', '--size', '256M', 'tank']);
     sb.ok(['create', 'tank/r']);
     write(sb, 'tank/r', '/f', F);
     sb.ok(['snapshot', 'tank/r@a']);
-    write(sb, 'tank/r', '/f', randomBytes(R), 3 * R);
+    write(sb, 'tank/r', '/f', seededBytes(R, 15), 3 * R);
     sb.ok(['snapshot', 'tank/r@b']);
-    write(sb, 'tank/r', '/f', randomBytes(2 * R), 0);
+    write(sb, 'tank/r', '/f', seededBytes(2 * R, 16), 0);
     sb.ok(['snapshot', 'tank/r@c']);
   });
-  afterAll(() => sb.cleanup());
+  story.teardown(() => sb.cleanup());
 
-  it('a 1R, b 0, c 0, usedsnap 3R (A0, A1 shared by a and b)', () => {
+  story.step('a 1R, b 0, c 0, usedsnap 3R (A0, A1 shared by a and b)', () => {
     check(sb, expected, 7 * R);
   });
 
-  it('a held snapshot cannot be destroyed; -d defers it; the last release destroys it', () => {
+  story.step('a held snapshot cannot be destroyed; -d defers it; the last release destroys it', () => {
     sb.ok(['hold', 'keep', 'tank/r@a']);
     const r = sb.run(['destroy', 'tank/r@a']);
     expect(r.status).toBe(1);
@@ -273,7 +276,7 @@ describe('E6: holds, deferred destroy, renames (zfs-dsl-semantics.md §6)', () =
     check(sb, { 'tank/r': { used: 6 * R, usedbysnapshots: 2 * R }, 'tank/r@b': { used: 2 * R } }, 6 * R);
   });
 
-  it('a deferred origin goes with its last clone', () => {
+  story.step('a deferred origin goes with its last clone', () => {
     sb.ok(['clone', 'tank/r@c', 'tank/cl']);
     sb.ok(['destroy', '-d', 'tank/r@c']);
     expect(snapshotNames(sb, 'tank/r')).toEqual(['tank/r@b', 'tank/r@c']);
@@ -283,7 +286,7 @@ describe('E6: holds, deferred destroy, renames (zfs-dsl-semantics.md §6)', () =
     check(sb, { 'tank/r': { used: 6 * R, usedbysnapshots: 2 * R }, 'tank/r@b': { used: 2 * R } }, 6 * R);
   });
 
-  it('renames change no space', () => {
+  story.step('renames change no space', () => {
     sb.ok(['rename', 'tank/r@b', 'tank/r@b2']);
     sb.ok(['rename', 'tank/r', 'tank/r2']);
     check(sb, { 'tank/r2': { used: 6 * R, referenced: 4 * R, usedbysnapshots: 2 * R }, 'tank/r2@b2': { used: 2 * R } }, 6 * R);

@@ -1,7 +1,7 @@
 /**
  * The worked examples E1, E2 and E7 of zfs-dsl-semantics.md §9, replayed through the built binary
  * with the data-only expected values (R = one 128 KiB record; recordsize 128K; data written with
- * `write` from files of random bytes, partial overwrites with `write --offset`).
+ * `write` from files of seeded bytes that do not compress, partial overwrites with `write --offset`).
  *
  * After every step: the space numbers of every dataset involved (`get -Hp`), the pool's `alloc`
  * (which includes the 4096-byte label), and the exact bytes `cat` returns for every filesystem and
@@ -11,9 +11,8 @@
  * than one `get -Hp -o value PROP DS` per number: same command and values, a tenth of the process
  * start-ups.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Sandbox } from './harness.js';
+import { describe, expect } from 'vitest';
+import { Sandbox, seededBytes, storySteps } from './harness.js';
 import { alloc, checkContents, getProps, LABEL, overlay, R, write, type Contents, type Expected } from './space-checks.js';
 
 function check(sb: Sandbox, expected: Expected, pool: { alloc: number }, contents: Contents): void {
@@ -26,22 +25,23 @@ function check(sb: Sandbox, expected: Expected, pool: { alloc: number }, content
 
 describe('E1: snapshot, overwrite, snapshot, destroy snapshots (zfs-dsl-semantics.md §9)', () => {
   let sb: Sandbox;
-  const A = randomBytes(8 * R); // A0..A7
-  const B = randomBytes(8 * R); // B0..B7
-  const C = randomBytes(4 * R); // C0..C3
-  const D = randomBytes(4 * R); // D4..D7
+  const story = storySteps();
+  const A = seededBytes(8 * R, 1); // A0..A7
+  const B = seededBytes(8 * R, 2); // B0..B7
+  const C = seededBytes(4 * R, 3); // C0..C3
+  const D = seededBytes(4 * R, 4); // D4..D7
   const afterB = B;
   const afterC = overlay(B, 0, C);
   const afterD = overlay(afterC, 4 * R, D);
 
-  beforeAll(() => {
+  story.setup(() => {
     sb = new Sandbox();
     sb.ok(['pool', 'create', '--size', '256M', 'tank']);
     sb.ok(['create', '-o', 'recordsize=128K', 'tank/e1']);
   });
-  afterAll(() => sb.cleanup());
+  story.teardown(() => sb.cleanup());
 
-  it('E1.0 empty filesystem: all 0', () => {
+  story.step('E1.0 empty filesystem: all 0', () => {
     check(
       sb,
       { 'tank/e1': { used: 0, referenced: 0, usedbysnapshots: 0, usedbydataset: 0, written: 0 } },
@@ -50,7 +50,7 @@ describe('E1: snapshot, overwrite, snapshot, destroy snapshots (zfs-dsl-semantic
     );
   });
 
-  it('E1.1 f = 1 MiB: refer 8R', () => {
+  story.step('E1.1 f = 1 MiB: refer 8R', () => {
     write(sb, 'tank/e1', '/f', A);
     check(
       sb,
@@ -63,7 +63,7 @@ describe('E1: snapshot, overwrite, snapshot, destroy snapshots (zfs-dsl-semantic
     );
   });
 
-  it('E1.2 @s1: s1 used 0, refer 8R', () => {
+  story.step('E1.2 @s1: s1 used 0, refer 8R', () => {
     sb.ok(['snapshot', 'tank/e1@s1']);
     check(
       sb,
@@ -76,7 +76,7 @@ describe('E1: snapshot, overwrite, snapshot, destroy snapshots (zfs-dsl-semantic
     );
   });
 
-  it('E1.3 overwrite all 8 records: used 16R, usedsnap 8R, s1 8R, written 8R', () => {
+  story.step('E1.3 overwrite all 8 records: used 16R, usedsnap 8R, s1 8R, written 8R', () => {
     write(sb, 'tank/e1', '/f', B, 0);
     check(
       sb,
@@ -89,7 +89,7 @@ describe('E1: snapshot, overwrite, snapshot, destroy snapshots (zfs-dsl-semantic
     );
   });
 
-  it('E1.4 @s2, overwrite records 0-3: used 20R, usedsnap 12R, s2 4R', () => {
+  story.step('E1.4 @s2, overwrite records 0-3: used 20R, usedsnap 12R, s2 4R', () => {
     sb.ok(['snapshot', 'tank/e1@s2']);
     write(sb, 'tank/e1', '/f', C, 0);
     check(
@@ -104,7 +104,7 @@ describe('E1: snapshot, overwrite, snapshot, destroy snapshots (zfs-dsl-semantic
     );
   });
 
-  it('E1.5 @s3, overwrite records 4-7: used 24R, usedsnap 16R, s3 0, usedsnap - Σ used = 4R', () => {
+  story.step('E1.5 @s3, overwrite records 4-7: used 24R, usedsnap 16R, s3 0, usedsnap - Σ used = 4R', () => {
     sb.ok(['snapshot', 'tank/e1@s3']);
     write(sb, 'tank/e1', '/f', D, 4 * R);
     const expected = {
@@ -131,7 +131,7 @@ describe('E1: snapshot, overwrite, snapshot, destroy snapshots (zfs-dsl-semantic
     expect((got['tank/e1'].usedbysnapshots as number) - sumUsed).toBe(4 * R);
   });
 
-  it('E1.6 destroy @s2: used 20R, usedsnap 12R, s1 8R, s3 4R', () => {
+  story.step('E1.6 destroy @s2: used 20R, usedsnap 12R, s1 8R, s3 4R', () => {
     sb.ok(['destroy', 'tank/e1@s2']);
     check(
       sb,
@@ -145,7 +145,7 @@ describe('E1: snapshot, overwrite, snapshot, destroy snapshots (zfs-dsl-semantic
     );
   });
 
-  it('E1.7 destroy @s1: used 12R, usedsnap 4R, s3 4R', () => {
+  story.step('E1.7 destroy @s1: used 12R, usedsnap 4R, s3 4R', () => {
     sb.ok(['destroy', 'tank/e1@s1']);
     check(
       sb,
@@ -158,7 +158,7 @@ describe('E1: snapshot, overwrite, snapshot, destroy snapshots (zfs-dsl-semantic
     );
   });
 
-  it('E1.8 destroy @s3: used 8R', () => {
+  story.step('E1.8 destroy @s3: used 8R', () => {
     sb.ok(['destroy', 'tank/e1@s3']);
     check(
       sb,
@@ -176,21 +176,22 @@ describe('E1: snapshot, overwrite, snapshot, destroy snapshots (zfs-dsl-semantic
 
 describe('E2: clone, and a 4 KiB overwrite in the middle of a 1 MiB file (zfs-dsl-semantics.md §9)', () => {
   let sb: Sandbox;
-  const A = randomBytes(8 * R);
-  const X = randomBytes(4096); // written in c
-  const Y = randomBytes(4096); // written in o
-  const G = randomBytes(3 * R); // c's new file g, 384 KiB
+  const story = storySteps();
+  const A = seededBytes(8 * R, 5);
+  const X = seededBytes(4096, 6); // written in c
+  const Y = seededBytes(4096, 7); // written in o
+  const G = seededBytes(3 * R, 8); // c's new file g, 384 KiB
   const cF = overlay(A, 4 * R, X);
   const oF = overlay(A, 4 * R, Y);
 
-  beforeAll(() => {
+  story.setup(() => {
     sb = new Sandbox();
     sb.ok(['pool', 'create', '--size', '256M', 'tank']);
     sb.ok(['create', '-o', 'recordsize=128K', 'tank/o']);
   });
-  afterAll(() => sb.cleanup());
+  story.teardown(() => sb.cleanup());
 
-  it('E2.1 o: f = 1 MiB, @base: o refer 8R, base used 0', () => {
+  story.step('E2.1 o: f = 1 MiB, @base: o refer 8R, base used 0', () => {
     write(sb, 'tank/o', '/f', A);
     sb.ok(['snapshot', 'tank/o@base']);
     check(
@@ -204,7 +205,7 @@ describe('E2: clone, and a 4 KiB overwrite in the middle of a 1 MiB file (zfs-ds
     );
   });
 
-  it('E2.2 clone o@base c: c used 0, refer 8R, origin o@base', () => {
+  story.step('E2.2 clone o@base c: c used 0, refer 8R, origin o@base', () => {
     sb.ok(['clone', 'tank/o@base', 'tank/c']);
     check(
       sb,
@@ -219,7 +220,7 @@ describe('E2: clone, and a 4 KiB overwrite in the middle of a 1 MiB file (zfs-ds
     );
   });
 
-  it('E2.3 4 KiB write at 512 KiB in c: c used 1R, refer 8R, base 0', () => {
+  story.step('E2.3 4 KiB write at 512 KiB in c: c used 1R, refer 8R, base 0', () => {
     write(sb, 'tank/c', '/f', X, 4 * R);
     check(
       sb,
@@ -233,7 +234,7 @@ describe('E2: clone, and a 4 KiB overwrite in the middle of a 1 MiB file (zfs-ds
     );
   });
 
-  it('E2.4 the same 4 KiB write in o: base 1R, o used 9R', () => {
+  story.step('E2.4 the same 4 KiB write in o: base 1R, o used 9R', () => {
     write(sb, 'tank/o', '/f', Y, 4 * R);
     check(
       sb,
@@ -247,7 +248,7 @@ describe('E2: clone, and a 4 KiB overwrite in the middle of a 1 MiB file (zfs-ds
     );
   });
 
-  it('E2.5 new file g = 384 KiB in c: c used 4R, refer 11R', () => {
+  story.step('E2.5 new file g = 384 KiB in c: c used 4R, refer 11R', () => {
     write(sb, 'tank/c', '/g', G);
     check(
       sb,
@@ -262,7 +263,7 @@ describe('E2: clone, and a 4 KiB overwrite in the middle of a 1 MiB file (zfs-ds
     );
   });
 
-  it('destroying o@base while c exists fails and changes nothing', () => {
+  story.step('destroying o@base while c exists fails and changes nothing', () => {
     const r = sb.run(['destroy', 'tank/o@base']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("cannot destroy 'tank/o@base': snapshot has dependent clones");
@@ -275,7 +276,7 @@ describe('E2: clone, and a 4 KiB overwrite in the middle of a 1 MiB file (zfs-ds
     );
   });
 
-  it('E2.6 destroy c: o unchanged', () => {
+  story.step('E2.6 destroy c: o unchanged', () => {
     sb.ok(['destroy', 'tank/c']);
     check(
       sb,
@@ -289,7 +290,7 @@ describe('E2: clone, and a 4 KiB overwrite in the middle of a 1 MiB file (zfs-ds
     );
   });
 
-  it('E2.7 destroy o@base: o used 8R', () => {
+  story.step('E2.7 destroy o@base: o used 8R', () => {
     sb.ok(['destroy', 'tank/o@base']);
     check(
       sb,
@@ -304,13 +305,14 @@ describe('E2: clone, and a 4 KiB overwrite in the middle of a 1 MiB file (zfs-ds
 
 describe("E7: a clone's own snapshot and origin-born blocks (zfs-dsl-semantics.md §9)", () => {
   let sb: Sandbox;
-  const A = randomBytes(8 * R); // f in o
-  const N = randomBytes(2 * R); // n in k
-  const P = randomBytes(2 * R); // k's overwrite of f's first two records
-  const Q = randomBytes(2 * R); // k's overwrite of n
+  const story = storySteps();
+  const A = seededBytes(8 * R, 9); // f in o
+  const N = seededBytes(2 * R, 10); // n in k
+  const P = seededBytes(2 * R, 11); // k's overwrite of f's first two records
+  const Q = seededBytes(2 * R, 12); // k's overwrite of n
   const origin = { 'tank/o': { '/f': A }, 'tank/o@base2': { '/f': A } };
 
-  beforeAll(() => {
+  story.setup(() => {
     sb = new Sandbox();
     sb.ok(['pool', 'create', '--size', '256M', 'tank']);
     sb.ok(['create', '-o', 'recordsize=128K', 'tank/o']);
@@ -318,9 +320,9 @@ describe("E7: a clone's own snapshot and origin-born blocks (zfs-dsl-semantics.m
     sb.ok(['snapshot', 'tank/o@base2']);
     sb.ok(['clone', 'tank/o@base2', 'tank/k']);
   });
-  afterAll(() => sb.cleanup());
+  story.teardown(() => sb.cleanup());
 
-  it('E7.1 new file n = 2R in k, k@x: used 2R, refer 10R', () => {
+  story.step('E7.1 new file n = 2R in k, k@x: used 2R, refer 10R', () => {
     write(sb, 'tank/k', '/n', N);
     sb.ok(['snapshot', 'tank/k@x']);
     check(
@@ -336,7 +338,7 @@ describe("E7: a clone's own snapshot and origin-born blocks (zfs-dsl-semantics.m
     );
   });
 
-  it('E7.2 overwrite 2 origin-born records of f in k: usedds 4R, usedsnap 0, x 0', () => {
+  story.step('E7.2 overwrite 2 origin-born records of f in k: usedds 4R, usedsnap 0, x 0', () => {
     write(sb, 'tank/k', '/f', P, 0);
     check(
       sb,
@@ -351,7 +353,7 @@ describe("E7: a clone's own snapshot and origin-born blocks (zfs-dsl-semantics.m
     );
   });
 
-  it("E7.3 overwrite both of n's k-born records: usedsnap 2R, x 2R, used 6R", () => {
+  story.step("E7.3 overwrite both of n's k-born records: usedsnap 2R, x 2R, used 6R", () => {
     write(sb, 'tank/k', '/n', Q, 0);
     check(
       sb,

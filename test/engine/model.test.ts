@@ -21,7 +21,8 @@
  *
  * Replay a failure with the seed and path fast-check prints:
  *   FC_SEED=<seed> FC_PATH=<path> npx vitest run test/engine/model.test.ts
- * FC_RUNS overrides the number of runs.
+ * FC_RUNS overrides the number of runs. Without FC_SEED the cases are the same on every run
+ * (test/setup.ts); TSZFS_SOAK=1 draws new ones.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

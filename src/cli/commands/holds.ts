@@ -2,17 +2,8 @@
 import { listHolds, type HoldRow } from '../../lib/datasets/holds.js';
 import { ZfsError } from '../../lib/errors.js';
 import type { Command } from '../context.js';
+import { formatHoldTime } from '../format/dates.js';
 import { parseOptions, UsageError } from '../parse.js';
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** strftime "%a %b %e %H:%M %Y" in local time: `Tue Jan  7 09:05 2025`. */
-function holdTime(epochSeconds: number): string {
-  const d = new Date(epochSeconds * 1000);
-  const z2 = (n: number) => String(n).padStart(2, '0');
-  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${z2(d.getHours())}:${z2(d.getMinutes())} ${d.getFullYear()}`;
-}
 
 export const command: Command = {
   usage: ['holds [-rHp] <snapshot> ...'],
@@ -48,7 +39,7 @@ export const command: Command = {
     const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - Buffer.byteLength(s)));
     let out = scripted ? '' : `${pad('NAME', nameWidth)}  ${pad('TAG', tagWidth)}  TIMESTAMP\n`;
     for (const r of rows) {
-      const time = parsable ? String(r.time) : holdTime(r.time);
+      const time = parsable ? String(r.time) : formatHoldTime(r.time);
       out += scripted ? `${r.snapshot}\t${r.tag}\t${time}\n` : `${pad(r.snapshot, nameWidth)}  ${pad(r.tag, tagWidth)}  ${time}\n`;
     }
     ctx.out.write(out);

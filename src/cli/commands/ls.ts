@@ -2,13 +2,14 @@
 import { listDirectory, type DirectoryListing } from '../../lib/files.js';
 import type { Dnode } from '../../engine/files/objset.js';
 import type { Command } from '../context.js';
+import { localParts } from '../format/dates.js';
 import { parseOptions, UsageError } from '../parse.js';
 
 
 function mtime(seconds: number): string {
-  const d = new Date(seconds * 1000);
+  const d = localParts(seconds);
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+  return `${d.year}-${two(d.month)}-${two(d.day)} ${two(d.hour)}:${two(d.min)}`;
 }
 
 const mode = (dn: Dnode) => (dn.type === 'dir' ? 'drwxr-xr-x' : '-rw-r--r--');

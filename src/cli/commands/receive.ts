@@ -1,10 +1,8 @@
 /** `zfs receive [-Fnsuv] [-d | -e] TARGET` (alias recv): a stream from standard input. */
-import * as fs from 'node:fs';
-import * as tty from 'node:tty';
 import { ZfsError } from '../../lib/errors.js';
 import { receive, type ReceiveEvent } from '../../lib/receive.js';
 import { nicebytes } from '../format/nicenum.js';
-import { waitBriefly, type Command } from '../context.js';
+import type { Command } from '../context.js';
 import { parseOptions, UsageError } from '../parse.js';
 
 export const command: Command = {
@@ -21,22 +19,17 @@ export const command: Command = {
     if (p.operands.length === 0) throw new UsageError('missing snapshot argument');
     if (p.operands.length > 1) throw new UsageError('too many arguments');
     if (p.flags.has('d') && p.flags.has('e')) throw new UsageError(null);
-    if (tty.isatty(0)) throw new ZfsError(['Error: Backup stream can not be read from a terminal.', 'You must redirect standard input.']);
+    if (ctx.in.isTTY) throw new ZfsError(['Error: Backup stream can not be read from a terminal.', 'You must redirect standard input.']);
     const source = {
       // A stream from a regular file is read inside the transaction as it is; a pipe's is staged.
-      settled: fs.fstatSync(0).isFile(),
+      settled: ctx.in.regularFileSize() !== null,
       read(buf: Buffer, offset: number, length: number): number {
-        for (;;) {
-          try {
-            return fs.readSync(0, buf, offset, length, null);
-          } catch (err) {
-            const code = (err as NodeJS.ErrnoException).code;
-            if (code === 'EAGAIN') waitBriefly();
-            else if (code === 'EOF') return 0;
-            // recv_read(): a read that fails is EZFS_BADSTREAM, as a short one is.
-            else if (code !== undefined) throw ZfsError.action('cannot receive', 'failed to read from stream');
-            else throw err;
-          }
+        try {
+          return ctx.in.read(buf, offset, length);
+        } catch (err) {
+          // recv_read(): a read that fails is EZFS_BADSTREAM, as a short one is.
+          if ((err as NodeJS.ErrnoException).code !== undefined) throw ZfsError.action('cannot receive', 'failed to read from stream');
+          throw err;
         }
       },
     };

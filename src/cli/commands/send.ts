@@ -2,7 +2,6 @@
 import { nicebytes, nicenum } from '../format/nicenum.js';
 import { send, type SendSummary } from '../../lib/send.js';
 import { ZfsError } from '../../lib/errors.js';
-import * as tty from 'node:tty';
 import { dieOfBrokenPipe, type Command } from '../context.js';
 import { strerror } from '../../lib/host-dirs.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
@@ -37,7 +36,7 @@ export const command: Command = {
     if (p.operands.length === 0) throw new UsageError('missing snapshot argument');
     if (p.operands.length > 1) throw new UsageError('too many arguments');
     const dryRun = p.flags.has('n');
-    if (!dryRun && tty.isatty(1)) {
+    if (!dryRun && ctx.out.isTTY) {
       throw new ZfsError(['Error: Stream can not be written to a terminal.', 'You must redirect standard output.']);
     }
     const range = valueOf(p, 'I');

@@ -10,8 +10,7 @@ import type { Command } from '../context.js';
 import { parseOptions, UsageError } from '../parse.js';
 
 /** bin/tszfs.js, found from this module's place in dist/ (or from the bundle's). */
-function programPath(): string {
-  const argv1 = process.argv[1];
+function programPath(argv1: string | undefined): string {
   if (argv1 && path.basename(argv1) === 'tszfs.js') return fs.realpathSync(argv1);
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'tszfs.js');
 }
@@ -23,7 +22,7 @@ export const command: Command = {
     if (p.operands.length < 1) throw new UsageError('missing directory argument');
     if (p.operands.length > 1) throw new UsageError('too many arguments');
     const dir = path.resolve(p.operands[0]);
-    const target = programPath();
+    const target = programPath(ctx.program);
     fs.mkdirSync(dir, { recursive: true });
     for (const name of ['zfs', 'zpool']) {
       const link = path.join(dir, name);

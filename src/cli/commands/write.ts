@@ -3,45 +3,29 @@
  * PATH; `tszfs write [--offset N] VOLUME [SOURCE]`: SOURCE into the volume's bytes from N (default 0).
  */
 import * as fs from 'node:fs';
-import * as tty from 'node:tty';
 import type { WriteMode } from '../../engine/files/fs-writer.js';
 import type { ByteSource } from '../../engine/pool/staging.js';
 import { ZfsError } from '../../lib/errors.js';
 import { contentsOf, writeFile, writeVolume } from '../../lib/files.js';
 import { strerror } from '../../lib/host-dirs.js';
 import { parseSize, SizeError } from '../../lib/sizes.js';
-import { waitBriefly, type Command } from '../context.js';
+import { Input, type Command } from '../context.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
 import { Progress } from '../progress.js';
 
-/** The size to expect from a source, when it is a regular file (a pipe's is unknown). */
-function regularFileSize(fd: number): number | null {
-  try {
-    const st = fs.fstatSync(fd);
-    return st.isFile() ? st.size : null;
-  } catch {
-    return null; // a closed standard input fails where it is read, with the usual message
-  }
-}
-
-/** Reads a descriptor synchronously: the whole write is one transaction group, in bounded memory. */
-function fdSource(fd: number, name: string, progress: Progress | null): ByteSource {
+/** Reads the input synchronously: the whole write is one transaction group, in bounded memory. */
+function inputSource(input: Input, name: string, size: number | null, progress: Progress | null): ByteSource {
   return {
     // A regular file never waits on another process: it is read inside the transaction as it is.
-    settled: regularFileSize(fd) !== null,
+    settled: size !== null,
     read(buf, offset, length) {
-      for (;;) {
-        try {
-          const n = fs.readSync(fd, buf, offset, length, null);
-          progress?.advance(n);
-          return n;
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'EAGAIN') waitBriefly();
-          else if (code === 'EOF') return 0;
-          else if (code !== undefined) throw ZfsError.action(`cannot read '${name}'`, strerror(err).toLowerCase());
-          else throw err;
-        }
+      try {
+        const n = input.read(buf, offset, length);
+        progress?.advance(n);
+        return n;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== undefined) throw ZfsError.action(`cannot read '${name}'`, strerror(err).toLowerCase());
+        throw err;
       }
     },
   };
@@ -71,7 +55,7 @@ export const command: Command = {
         throw err;
       }
     }
-    let fd = 0;
+    let fd: number | null = null;
     if (source !== undefined && source !== '-') {
       try {
         fd = fs.openSync(source, 'r');
@@ -81,15 +65,17 @@ export const command: Command = {
       }
     }
     // Input typed at the terminal is no transfer to watch.
-    const typed = fd === 0 && tty.isatty(0);
-    const progress = Progress.start(ctx.err, { label: `writing ${path ?? dataset}`, total: regularFileSize(fd), sharesTerminalWithOutput: typed });
+    const input = fd === null ? ctx.in : new Input(fd);
+    const typed = fd === null && ctx.in.isTTY;
+    const size = input.regularFileSize();
+    const progress = Progress.start(ctx.err, { label: `writing ${path ?? dataset}`, total: size, sharesTerminalWithOutput: typed });
     try {
-      const src = fdSource(fd, source === undefined || source === '-' ? 'standard input' : source, progress);
+      const src = inputSource(input, source === undefined || source === '-' ? 'standard input' : source, size, progress);
       if (path === null) writeVolume(ctx.home, dataset, mode.kind === 'offset' ? mode.offset : 0, src);
       else writeFile(ctx.home, dataset, path, mode, src, { parents: p.flags.has('p') });
     } finally {
       progress?.finish();
-      if (fd !== 0) fs.closeSync(fd);
+      if (fd !== null) fs.closeSync(fd);
     }
     return 0;
   },

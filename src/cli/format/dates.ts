@@ -1,8 +1,10 @@
 // strftime()/ctime() look-alikes for the handful of date formats the CLI
 // prints (spec §1.3). All of them use LOCAL time, like the C code, so the
-// output follows process.env.TZ (Node re-reads TZ when it is assigned).
+// output follows the invocation's TZ: the process's own when they agree (the
+// binary), else through Intl (an in-process run with its own env).
 // The C locale's English day/month abbreviations are hard-coded on purpose:
 // Intl would localise them.
+import { invocationEnv } from '../../lib/env.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const MONTHS = [
@@ -10,7 +12,7 @@ const MONTHS = [
   'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec',
 ] as const;
 
-interface LocalParts {
+export interface LocalParts {
   a: string; // %a
   b: string; // %b
   year: number;
@@ -21,7 +23,7 @@ interface LocalParts {
   sec: number;
 }
 
-function localParts(epochSeconds: number): LocalParts {
+export function localParts(epochSeconds: number): LocalParts {
   if (!Number.isFinite(epochSeconds)) {
     throw new RangeError(`invalid epoch seconds: ${epochSeconds}`);
   }
@@ -30,6 +32,8 @@ function localParts(epochSeconds: number): LocalParts {
   if (Number.isNaN(d.getTime())) {
     throw new RangeError(`epoch seconds out of range: ${epochSeconds}`);
   }
+  const tz = invocationEnv().TZ;
+  if (tz !== process.env.TZ) return zoneParts(d, tz);
   return {
     a: DAYS[d.getDay()],
     b: MONTHS[d.getMonth()],
@@ -39,6 +43,45 @@ function localParts(epochSeconds: number): LocalParts {
     hour: d.getHours(),
     min: d.getMinutes(),
     sec: d.getSeconds(),
+  };
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall clock of `d` in zone `tz` (glibc reads an unknown or empty zone as UTC). */
+function zoneParts(d: Date, tz: string | undefined): LocalParts {
+  const zone = tz === undefined ? undefined : tz.replace(/^:/, '') || 'UTC';
+  const key = zone ?? '';
+  let format = formats.get(key);
+  if (format === undefined) {
+    const options: Intl.DateTimeFormatOptions = {
+      year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      hourCycle: 'h23', era: 'short',
+    };
+    try {
+      format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: zone });
+    } catch {
+      format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'UTC' });
+    }
+    formats.set(key, format);
+  }
+  const f: Record<string, string> = {};
+  for (const part of format.formatToParts(d)) f[part.type] = part.value;
+  const year = f.era === 'BC' || f.era === 'B' ? 1 - Number(f.year) : Number(f.year);
+  const month = Number(f.month);
+  const day = Number(f.day);
+  // The weekday from the calendar date itself (Date.UTC is proleptic Gregorian, as glibc).
+  const weekday = new Date(Date.UTC(2000, month - 1, day));
+  weekday.setUTCFullYear(year);
+  return {
+    a: DAYS[weekday.getUTCDay()],
+    b: MONTHS[month - 1],
+    year,
+    month,
+    day,
+    hour: Number(f.hour),
+    min: Number(f.minute),
+    sec: Number(f.second),
   };
 }
 

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BlockPtr } from '../store/records.js';
 import { sharedFletcher4Module } from './fletcher4-wasm.js';
+import { invocationEnv } from '../pool/env.js';
 
 const SLOTS = 4;
 /** The most records in one run, and the most bytes (a single record may be larger, up to 16M). */
@@ -114,7 +115,7 @@ export class RunReader {
    *  whatever the load. close() it when done, whatever happened. */
   static open(fd: number): RunReader | null {
     if (inUse) return null;
-    if (process.env.TSZFS_HELPER_THREADS !== 'always' && os.loadavg()[0] > os.cpus().length) return null;
+    if (invocationEnv().TSZFS_HELPER_THREADS !== 'always' && os.loadavg()[0] > os.cpus().length) return null;
     inUse = true;
     return new RunReader(fd);
   }

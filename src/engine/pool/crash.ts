@@ -1,7 +1,7 @@
 /**
  * Test-only crash points. With TSZFS_CRASH_AT=<step> in the environment the process kills itself
  * (SIGKILL, as a power cut would end it) when it reaches that step of a transaction group; unset,
- * `crashPoint` is one comparison with undefined. The crash tests use it to hit the middle of
+ * `crashPoint` is a look-up and one comparison with undefined. The crash tests use it to hit the middle of
  * commands too short to kill from outside at a chosen instant.
  *
  * Steps, in the order a changing command passes them:
@@ -14,8 +14,9 @@
  *   create-built       the image and metadata complete, the pool not yet registered
  *   create-registered  registered in the home, the create's marker not yet removed
  */
-const target = process.env.TSZFS_CRASH_AT;
+import { invocationEnv } from './env.js';
 
 export function crashPoint(step: string): void {
+  const target = invocationEnv().TSZFS_CRASH_AT;
   if (target !== undefined && target === step) process.kill(process.pid, 'SIGKILL');
 }

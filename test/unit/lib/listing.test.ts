@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseDepth, parseTypes } from '../../../src/cli/commands/list.js';
 import { UsageError } from '../../../src/cli/parse.js';
 import {
@@ -13,6 +13,9 @@ import {
 import type { PropValue } from '../../../src/lib/properties/values.js';
 
 let txg = 0;
+beforeEach(() => {
+  txg = 0;
+});
 /** A row with the given values; snapshots get increasing createtxgs unless one is given. */
 function row(name: string, values: Record<string, PropValue['value'] | null> = {}, createTxg = ++txg): Row {
   const type = name.includes('@') ? 'snapshot' : 'filesystem';

@@ -1,0 +1,21 @@
+/**
+ * The environment of the invocation being served. A command run by bin/tszfs.js sees the
+ * process's environment; one run in-process (cli/run.ts, the tests) sees the env it was given,
+ * for its whole duration (through awaits too), so two runs with different TSZFS_NOW, TZ or
+ * TSZFS_HOME never leak into each other. Read it where the value is used, never at module load.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const current = new AsyncLocalStorage<Env>();
+
+/** Run `fn` with `env` as the invocation's environment. */
+export function withEnv<T>(env: Env, fn: () => T): T {
+  return current.run(env, fn);
+}
+
+/** The invocation's environment: the one given to withEnv, else the process's. */
+export function invocationEnv(): Env {
+  return current.getStore() ?? process.env;
+}
