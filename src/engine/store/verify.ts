@@ -266,13 +266,17 @@ const RECHECK_WHILE_COMMITTING_MS = 2000;
  * The verifier is no LMDB reader, so a writer in another process may commit while it reads: the
  * file grows past the size it saw, or pages it walks are reused. Damage found while the meta pages
  * moved is read again after a short pause; damage that stays while nothing commits is real.
+ * Damage never seen while the file stood still is not reported: other processes are committing
+ * to it all along, which their LMDB could not do through damaged pages, and a false report would
+ * fault a sound pool.
  */
 function walk(file: string, full: boolean): { damage: string | null; pages: number[] } {
   const deadline = Date.now() + RECHECK_WHILE_COMMITTING_MS;
   for (let pause = 1; ; pause = Math.min(2 * pause, 32)) {
     const before = commitStamp(file);
     const result = walkOnce(file, full);
-    if (!result.damage || commitStamp(file) === before || Date.now() > deadline) return result;
+    if (!result.damage || commitStamp(file) === before) return result;
+    if (Date.now() > deadline) return { damage: null, pages: [] };
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
   }
 }
