@@ -23,7 +23,7 @@ import { fingerprint, pattern, random, runToDie, Saved } from './crash-support.j
 const SOAK = process.env.TSZFS_SOAK === '1';
 // Every named step is a trial of its own; timed kills (at seeded fractions of the measured run
 // time) add instants between them. TSZFS_SOAK=1 runs twenty times as many.
-const TIMED_TRIALS = SOAK ? 120 : 6;
+const TIMED_TRIALS = SOAK ? 120 : 3;
 const STEPS = ['allocate', 'image-write', 'image-sync', 'commit', 'committed'];
 /** Steps only a command that writes block data passes; every changing command passes the rest. */
 const DATA_STEPS = ['allocate', 'image-write'];

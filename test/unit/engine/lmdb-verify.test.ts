@@ -68,7 +68,7 @@ describe('verifyLmdb while another process commits', () => {
           '-e',
           `import { open } from 'lmdb';
            const db = open({ path: ${JSON.stringify(file)}, noSubdir: true, overlappingSync: false, noSync: false });
-           const end = Date.now() + 3000;
+           const end = Date.now() + 1500;
            for (let i = 2; Date.now() < end; i++) {
              await db.put(i, 'x'.repeat(3000 + (i % 5) * 4000));
            }
