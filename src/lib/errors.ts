@@ -81,3 +81,29 @@ export function engineFailure(action: string, err: unknown): unknown {
   const files = poolFilesFailure(err);
   return ZfsError.action(action, describe(err), ...(files ? [files.reason] : []));
 }
+
+/** strerror(3) of the host errors tszfs meets (its home, input and output files, path operands). */
+const STRERROR: Record<string, string> = {
+  ENOTDIR: 'Not a directory',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  EROFS: 'Read-only file system',
+  ENOENT: 'No such file or directory',
+  ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long',
+  ENOSPC: 'No space left on device',
+  EDQUOT: 'Disk quota exceeded',
+  EPIPE: 'Broken pipe',
+  EISDIR: 'Is a directory',
+  EIO: 'Input/output error',
+  EFBIG: 'File too large',
+  EBADF: 'Bad file descriptor',
+  EINVAL: 'Invalid argument',
+};
+
+/** A host error (or its code, `ENOTDIR`) as strerror() words it for the codes tszfs meets, else
+ *  its own message. */
+export function strerror(err: unknown): string {
+  const code = typeof err === 'string' ? err : ((err as NodeJS.ErrnoException).code ?? '');
+  return STRERROR[code] ?? (typeof err === 'string' ? err : err instanceof Error ? err.message : String(err));
+}

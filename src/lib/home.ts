@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { invocationEnv } from '../engine/pool/env.js';
-import { ZfsError } from './errors.js';
-import { homeAction, makeDir, strerror, unusableDir } from './host-dirs.js';
+import { strerror, ZfsError } from './errors.js';
+import { homeAction, makeDir, unusableDir } from './host-dirs.js';
 
 export interface PoolEntry {
   name: string;

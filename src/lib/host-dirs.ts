@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ZfsError } from './errors.js';
+import { strerror, ZfsError } from './errors.js';
 
 /** statfs f_type of Linux's pseudo file systems, which cannot hold a pool's files. */
 const PSEUDO_FILE_SYSTEMS: Record<number, string> = {
@@ -26,31 +26,6 @@ const PSEUDO_FILE_SYSTEMS: Record<number, string> = {
   0x65735543: 'fusectl',
 };
 
-/** strerror() of the errors a directory check meets. */
-const STRERROR: Record<string, string> = {
-  ENOTDIR: 'Not a directory',
-  EACCES: 'Permission denied',
-  EPERM: 'Operation not permitted',
-  EROFS: 'Read-only file system',
-  ENOENT: 'No such file or directory',
-  ELOOP: 'Too many levels of symbolic links',
-  ENAMETOOLONG: 'File name too long',
-  ENOSPC: 'No space left on device',
-  EDQUOT: 'Disk quota exceeded',
-  EPIPE: 'Broken pipe',
-  EISDIR: 'Is a directory',
-  EIO: 'Input/output error',
-  EFBIG: 'File too large',
-  EBADF: 'Bad file descriptor',
-  EINVAL: 'Invalid argument',
-};
-
-/** A host error as strerror() words it (for the codes tszfs meets), else its own message. */
-export const strerror = (err: unknown): string => {
-  const code = (err as NodeJS.ErrnoException).code ?? '';
-  return STRERROR[code] ?? (err instanceof Error ? err.message : String(err));
-};
-const describe = strerror;
 
 /**
  * Why `dir` cannot hold tszfs's files, or null. A missing `dir` is judged by its nearest existing
@@ -65,16 +40,16 @@ export function unusableDir(dir: string, writing: boolean): string | null {
       stat = fs.statSync(at);
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(at) === at) return describe(err);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(at) === at) return strerror(err);
       at = path.dirname(at);
     }
   }
-  if (!stat.isDirectory()) return STRERROR.ENOTDIR;
+  if (!stat.isDirectory()) return strerror('ENOTDIR');
   let type: number;
   try {
     type = fs.statfsSync(at).type;
   } catch (err) {
-    return describe(err);
+    return strerror(err);
   }
   const pseudo = PSEUDO_FILE_SYSTEMS[type];
   if (pseudo) return `'${at}' is on a ${pseudo} file system, which cannot hold files`;
@@ -82,7 +57,7 @@ export function unusableDir(dir: string, writing: boolean): string | null {
     try {
       fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
     } catch (err) {
-      return describe(err);
+      return strerror(err);
     }
   }
   return null;
@@ -95,7 +70,7 @@ export function makeDir(dir: string, action: string): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw ZfsError.action(action, describe(err));
+    throw ZfsError.action(action, strerror(err));
   }
 }
 

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import type { DslView } from '../engine/datasets/view.js';
 import type { DatasetRecord, PoolMeta } from '../engine/model.js';
 import type { Home } from './home.js';
+import { strerror } from './errors.js';
 import { checkDatasetName, isUserPropName, type NameKind } from './names.js';
 import { headKind, type PoolHandle } from './pool-handle.js';
 import { withPool, withPoolOf } from './session.js';
@@ -208,15 +209,7 @@ function pathOperand(operand: string): string {
   try {
     fs.statSync(operand);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    const strerror: Record<string, string> = {
-      ENOENT: 'No such file or directory',
-      ENOTDIR: 'Not a directory',
-      EACCES: 'Permission denied',
-      ELOOP: 'Too many levels of symbolic links',
-      ENAMETOOLONG: 'File name too long',
-    };
-    return `cannot open '${operand}': ${strerror[code] ?? code}`;
+    return `cannot open '${operand}': ${strerror(err)}`;
   }
   return `'${operand}': not a ZFS filesystem`;
 }

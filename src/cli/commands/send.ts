@@ -3,7 +3,7 @@ import { nicebytes, nicenum } from '../format/nicenum.js';
 import { send, type SendSummary } from '../../lib/send.js';
 import { ZfsError } from '../../lib/errors.js';
 import { dieOfBrokenPipe, type Command } from '../context.js';
-import { strerror } from '../../lib/host-dirs.js';
+import { strerror } from '../../lib/errors.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
 
 /** The -v/-P lines: -R and -I take the range path, which names the from-snapshot by its short name. */

@@ -7,7 +7,7 @@ import type { WriteMode } from '../../engine/files/fs-writer.js';
 import type { ByteSource } from '../../engine/pool/staging.js';
 import { ZfsError } from '../../lib/errors.js';
 import { contentsOf, writeFile, writeVolume } from '../../lib/files.js';
-import { strerror } from '../../lib/host-dirs.js';
+import { strerror } from '../../lib/errors.js';
 import { parseSize, SizeError } from '../../lib/sizes.js';
 import { Input, type Command } from '../context.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
