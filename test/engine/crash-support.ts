@@ -14,19 +14,10 @@ import type { Dnode } from '../../src/engine/files/objset.js';
 import type { DatasetRecord } from '../../src/engine/store/records.js';
 import { Home } from '../../src/lib/home.js';
 import { PoolHandle } from '../../src/lib/pool-handle.js';
-import { BIN, type Sandbox } from '../cli/harness.js';
+import { BIN, seededBytes, type Sandbox } from '../cli/harness.js';
 
-export function pattern(size: number, seed: number): Buffer {
-  const buf = Buffer.alloc(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    buf[i] = x & 0xff;
-  }
-  return buf;
-}
+/** Seeded bytes that do not compress (harness.ts seededBytes). */
+export const pattern = seededBytes;
 
 /** Everything a user can observe of pool `tank`, as one comparable string. */
 export function fingerprint(home: string): string {

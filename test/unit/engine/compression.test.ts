@@ -4,22 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { compressRecord, compressionFor, decompressRecord, type CompressionSetting } from '../../../src/engine/blocks/compression.js';
 import { lz4Compress } from '../../../src/engine/blocks/lz4.js';
 import type { CompressAlgorithm } from '../../../src/engine/store/records.js';
+import { seededBytes } from '../../cli/harness.js';
 
 const ALGORITHMS: CompressAlgorithm[] = ['lz4', 'lzjb', 'zle', 'gzip-1', 'gzip-6', 'gzip-9', 'zstd-3', 'zstd-19', 'zstd-fast-1', 'zstd-fast-1000'];
 const R = 131072;
 const text = (n: number) => Buffer.from('0123 the quick brown fox\n'.repeat(Math.ceil(n / 25))).subarray(0, n);
-/** Seeded bytes that do not compress (xorshift32): the same on every run. */
-function noise(n: number, seed: number): Buffer {
-  const buf = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    buf[i] = x & 0xff;
-  }
-  return buf;
-}
+/** Seeded bytes that do not compress: the same on every run. */
+const noise = seededBytes;
 const withZeros = (n: number) => Buffer.concat([noise(n / 4, n + 1), Buffer.alloc(n / 2), noise(n / 4, n + 2)]);
 
 describe('record compression', () => {
