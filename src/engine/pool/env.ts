@@ -1,6 +1,6 @@
 /**
  * The environment of the invocation being served. A command run by bin/tszfs.js sees the
- * process's environment; one run in-process (cli/run.ts, the tests) sees the env it was given,
+ * process's environment; one run in-process (cli/main.ts run, the tests) sees the env it was given,
  * for its whole duration (through awaits too), so two runs with different TSZFS_NOW, TZ or
  * TSZFS_HOME never leak into each other. Read it where the value is used, never at module load.
  */
