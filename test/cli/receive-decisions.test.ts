@@ -96,6 +96,12 @@ describe('receive decides as OpenZFS does', () => {
       sb.ok(['write', 'tank/dst', '/old'], seededBytes(300_000, 7));
       sb.ok(['create', 'tank/dst/child']);
       sb.ok(['write', 'tank/dst/child', '/c'], 'child\n');
+      sb.ok(['create', 'tank/t']);
+      sb.ok(['create', 'tank/t/b']);
+      sb.ok(['snapshot', '-r', 'tank/t@s1']);
+      sb.ok(['clone', 'tank/t/b@s1', 'tank/t/cl']);
+      sb.ok(['snapshot', '-r', 'tank/t@s2']);
+      const pkg = sb.bytesOf(['send', '-R', 'tank/t@s2']);
       const before = guid(sb, 'tank/dst');
       const text = transcript(
         [
@@ -125,6 +131,11 @@ describe('receive decides as OpenZFS does', () => {
           { args: ['receive', '-F', 'tank/vol2'], input: full },
           ['list', '-t', 'all', '-r', '-o', 'name,type', 'tank/vol2'],
           ['ls', 'tank/vol2'],
+          // The kernel receives no clone into an existing filesystem: the whole package is refused.
+          ['create', 'tank/r'],
+          ['create', 'tank/r/cl'],
+          { args: ['receive', '-F', 'tank/r'], input: pkg },
+          ['list', '-r', '-t', 'all', '-o', 'name,origin', 'tank/r'],
         ],
         sb,
         true,
