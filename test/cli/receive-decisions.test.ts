@@ -83,6 +83,40 @@ describe('receive decides as OpenZFS does', () => {
     }
   });
 
+  it('takes an incremental replication stream over a destination that only took snapshots', () => {
+    const sb = new Sandbox();
+    try {
+      sb.ok(['pool', 'create', '--size', '128M', 'tank']);
+      sb.ok(['create', 'tank/t']);
+      sb.ok(['create', 'tank/t/b']);
+      sb.ok(['write', 'tank/t/b', '/f'], 'one\n');
+      sb.ok(['snapshot', '-r', 'tank/t@s1']);
+      sb.ok(['receive', 'tank/copy'], sb.bytesOf(['send', '-R', 'tank/t@s1']));
+      sb.ok(['write', 'tank/t/b', '/f'], 'two\n');
+      sb.ok(['snapshot', '-r', 'tank/t@s2']);
+      sb.ok(['write', 'tank/t/b', '/f'], 'three\n');
+      sb.ok(['snapshot', '-r', 'tank/t@s3']);
+      const text = transcript(
+        [
+          ['snapshot', 'tank/copy/b@mine'],
+          { args: ['receive', 'tank/copy'], input: sb.bytesOf(['send', '-R', '-i', '@s1', 'tank/t@s2']) },
+          ['list', '-r', '-t', 'snapshot', '-o', 'name', 'tank/copy'],
+          ['cat', 'tank/copy/b', '/f'],
+          // -F prunes what the sender does not have, as recv_incremental_replication does.
+          { args: ['receive', '-F', 'tank/copy'], input: sb.bytesOf(['send', '-R', '-i', '@s2', 'tank/t@s3']) },
+          ['list', '-r', '-t', 'snapshot', '-o', 'name', 'tank/copy'],
+          ['cat', 'tank/copy/b', '/f'],
+        ],
+        sb,
+        true,
+      );
+      expectGolden('receive-decisions/replication', text);
+      expect(poolProblems(sb.home)).toEqual([]);
+    } finally {
+      sb.cleanup();
+    }
+  });
+
   it('replaces the contents of a filesystem without snapshots with -F, and refuses as libzfs does otherwise', () => {
     const sb = new Sandbox();
     try {
