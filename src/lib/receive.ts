@@ -5,8 +5,8 @@
  * magic, every record, each stream's SHA-256, that a package's streams are those it lists), so a
  * truncated, corrupted or foreign stream leaves the target exactly as it was.
  */
-import { destroyHead, destroySnapshot } from '../engine/datasets/destroy.js';
-import { rollbackHead } from '../engine/datasets/rollback.js';
+import { destroySnapshot } from '../engine/datasets/destroy.js';
+import { emptyHead, rollbackHead } from '../engine/datasets/rollback.js';
 import { createClone, createSnapshot } from '../engine/datasets/snapshot.js';
 import type { DslView } from '../engine/datasets/view.js';
 import { badStream, EngineError, isErrno } from '../engine/errno.js';
@@ -34,7 +34,7 @@ import { findProperty } from './properties/table.js';
 import { scratchDirOf, withPoolOf } from './session.js';
 import { ensureParent, newFilesystem } from './datasets/create.js';
 import { dependents, execute, type Step } from './datasets/destroy.js';
-import { nextTxg, openObjects, walkTree, writeSettings } from '../engine/sync-task.js';
+import { newObjset, nextTxg, openObjects, walkTree, writeSettings } from '../engine/sync-task.js';
 
 export interface ReceiveOptions {
   force: boolean;
@@ -229,10 +229,10 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   try {
     headId =
       begin.kind === 'full'
-        ? prepareFull(h, c, fsName, opts, action)
+        ? prepareFull(h, c, fsName, begin, opts, action)
         : begin.clone
           ? prepareClone(h, c, fsName, begin, opts, action)
-          : prepareIncremental(h, c, fsName, begin, opts, action);
+          : prepareIncremental(h, c, fsName, begin, opts, action, snapName);
     if (c.dsl.snapshotByName(c.dsl.ds(headId).dir, snapName) !== undefined) {
       throw ZfsError.action(`cannot restore to ${into}`, 'destination already exists');
     }
@@ -309,9 +309,17 @@ class PeekableSource {
   }
 }
 
-/** A full stream creates the filesystem; -F replaces one that has no snapshots. */
-function prepareFull(h: PoolHandle, c: Change, fsName: string, opts: ReceiveOptions, action: string): Id {
-  replaceable(h, c, fsName, opts, action);
+/** A full stream creates the filesystem, or with -F empties one that has no snapshots and
+ *  receives into it: the filesystem keeps its properties and children, as OpenZFS's receive
+ *  into a temporary dataset whose contents it swaps in. */
+function prepareFull(h: PoolHandle, c: Change, fsName: string, begin: BeginHeader, opts: ReceiveOptions, action: string): Id {
+  const existing = overwritable(h, c, fsName, begin, opts, action);
+  if (existing !== undefined) {
+    const headId = c.dsl.dir(existing).head;
+    emptyHead(c.dsl, headId, walkTree(c), newObjset(c));
+    if (begin.type === undefined) delete c.dsl.dir(existing).type;
+    return headId;
+  }
   const parent = ensureParent(h, c, fsName, opts.naming === 'd', `cannot open '${fsName}'`);
   const dir = newFilesystem(c, parent, fsName.slice(fsName.lastIndexOf('/') + 1), {});
   return c.dsl.dir(dir).head;
@@ -321,23 +329,36 @@ function prepareFull(h: PoolHandle, c: Change, fsName: string, opts: ReceiveOpti
 function prepareClone(h: PoolHandle, c: Change, fsName: string, begin: BeginHeader, opts: ReceiveOptions, action: string): Id {
   const origin = findSnapshotByGuid(h, c.dsl, begin.fromGuid, fsName);
   if (!origin) throw ZfsError.action(action, `local origin for clone ${fsName}@${begin.toName.split('@')[1]} does not exist`);
-  replaceable(h, c, fsName, opts, action);
+  // The kernel receives no clone into an existing filesystem (dmu_recv_begin_check: EINVAL).
+  if (overwritable(h, c, fsName, begin, opts, action) !== undefined) throw ZfsError.action(action, 'invalid backup stream');
   const parent = ensureParent(h, c, fsName, opts.naming === 'd', `cannot open '${fsName}'`);
   return createClone(c.dsl, origin.id, parent, fsName.slice(fsName.lastIndexOf('/') + 1), {}).id;
 }
 
-/** A new filesystem may take the place of one without snapshots or children, with -F. */
-function replaceable(h: PoolHandle, c: Change, fsName: string, opts: ReceiveOptions, action: string): void {
+/**
+ * zfs_receive_one's checks before a stream that makes a new filesystem is received over an
+ * existing one: -F given, no snapshots, not a clone, and for a volume neither the pool's root
+ * dataset nor a filesystem with children. Returns the existing dir, if any.
+ */
+function overwritable(h: PoolHandle, c: Change, fsName: string, begin: BeginHeader, opts: ReceiveOptions, action: string): Id | undefined {
   const existing = h.findDir(c.dsl, fsName);
-  if (existing === undefined) return;
+  if (existing === undefined) return undefined;
   if (!opts.force) throw ZfsError.action(action, `destination '${fsName}' exists\nmust specify -F to overwrite it`);
   const snaps = c.dsl.snapshotIds(existing);
   if (snaps.length > 0) {
     const first = c.dsl.datasetName(c.dsl.ds(snaps[0]));
     throw ZfsError.action(action, `destination has snapshots (eg. ${first})\nmust destroy them to overwrite it`);
   }
-  if (c.dsl.childDirs(existing).length > 0) throw ZfsError.action(action, `destination '${fsName}' has children`);
-  destroyHead(c.dsl, existing, walkTree(c));
+  if (begin.type === 'volume') {
+    if (!fsName.includes('/')) throw ZfsError.action(action, `destination ${fsName} is the root dataset\ncannot overwrite with a ZVOL`);
+    const children = c.dsl.childDirs(existing);
+    if (children.length > 0) {
+      const first = c.dsl.datasetName(c.dsl.head(children[0]));
+      throw ZfsError.action(action, `destination has children (eg. ${first})\ncannot overwrite with a ZVOL`);
+    }
+  }
+  if (c.dsl.dir(existing).origin !== null) throw ZfsError.action(action, `destination '${fsName}' is a clone\nmust destroy it to overwrite it`);
+  return existing;
 }
 
 /** guid_to_name: the snapshot with `guid` nearest to `fsName`, searching the subtree of its parent,
@@ -365,21 +386,27 @@ function findSnapshotByGuid(h: PoolHandle, view: DslView, guid: string | null, f
 }
 
 /**
- * An incremental stream applies on top of the snapshot it was made from, unchanged since. With
- * -F the destination is first rolled back to it, and snapshots after it are destroyed (as the
- * kernel's receive does with force).
+ * An incremental stream applies on top of the snapshot it was made from (recv_begin_check_existing_impl).
+ * Without -F the destination must be unchanged since that snapshot; snapshots taken after it,
+ * with nothing changed, stay, and the new snapshot follows them. With -F the snapshots after it
+ * are destroyed and the destination rolled back to it.
  */
-function prepareIncremental(h: PoolHandle, c: Change, fsName: string, begin: BeginHeader, opts: ReceiveOptions, action: string): Id {
+function prepareIncremental(h: PoolHandle, c: Change, fsName: string, begin: BeginHeader, opts: ReceiveOptions, action: string, snapName: string): Id {
   const dir = h.findDir(c.dsl, fsName);
   if (dir === undefined) throw ZfsError.action(action, `destination '${fsName}' does not exist`);
+  // The new snapshot's name is checked first, -F or not: -F does not destroy a snapshot to free it.
+  if (c.dsl.snapshotByName(dir, snapName) !== undefined) throw ZfsError.action(`cannot restore to ${fsName}@${snapName}`, 'destination already exists');
   const head = c.dsl.head(dir) as HeadRecord;
   const base = snapshotByGuid(c.dsl, dir, begin.fromGuid ?? '');
   if (!base) throw ZfsError.action(action, `most recent snapshot of ${fsName} does not\nmatch incremental source`);
-  const later = c.dsl.snapshotIds(dir).filter((id) => c.dsl.ds(id).createTxg > base.createTxg);
-  if (later.length > 0 || head.root.id !== base.root.id) {
-    if (!opts.force) throw ZfsError.action(action, `destination ${fsName} has been modified\nsince most recent snapshot`);
+  // dsl_dataset_modified_since_snap: the head's tree is no longer the one the snapshot took.
+  const modified = head.root.id !== base.root.id;
+  if (opts.force) {
+    const later = c.dsl.snapshotIds(dir).filter((id) => c.dsl.ds(id).createTxg > base.createTxg);
     for (const id of later.reverse()) destroyForReceive(c, id);
-    rollbackHead(c.dsl, head.id, walkTree(c));
+    if (modified) rollbackHead(c.dsl, head.id, walkTree(c));
+  } else if (modified) {
+    throw ZfsError.action(action, `destination ${fsName} has been modified\nsince most recent snapshot`);
   }
   return head.id;
 }

@@ -342,7 +342,7 @@ function readsBack(home: string, dataset: string, viaBinary: boolean): string[] 
 
 /** One line starting `cannot receive` (or zfs_receive_one's `cannot restore to SNAPSHOT`), or with
  *  one of the second lines OpenZFS's messages have. */
-const ONE_MESSAGE = /^cannot (receive|restore to \S+)[^\n]*\n((must destroy them|must specify -F) to overwrite it\n|since most recent snapshot\n|match incremental source\n)?$/;
+const ONE_MESSAGE = /^cannot (receive|restore to \S+)[^\n]*\n((must destroy them|must destroy it|must specify -F) to overwrite it\n|cannot overwrite with a ZVOL\n|since most recent snapshot\n|match incremental source\n)?$/;
 
 /** Each run starts from the same state: no tank/full, and tank/inc holding only @a. */
 function restore(base: Base): void {

@@ -91,7 +91,8 @@ describe('send -R and receive of a tree', () => {
       from.ok(['destroy', '-r', 'tank/a/clone']);
       from.ok(['write', 'tank/a/c/deep', '/d'], 'deeper\n');
       from.ok(['snapshot', '-r', 'tank/a@s5']);
-      // The receiver grew things the sender does not have.
+      // The receiver grew things the sender does not have (a snapshot alone would be no change).
+      to.ok(['write', 'backup/a/c', '/mine'], 'mine\n');
       to.ok(['snapshot', 'backup/a/c@mine']);
       to.ok(['create', 'backup/a/local']);
 

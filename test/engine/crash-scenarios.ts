@@ -123,6 +123,14 @@ const SCENARIOS: Scenario[] = [
     args: ['receive', '-F', 'tank/copy'],
     writesData: true,
   },
+  {
+    // The old contents freed and the new written in one transaction: the filesystem is never empty.
+    name: 'receive -F of a full stream over a filesystem without snapshots',
+    setup: (sb) => (base(sb), sb.ok(['create', 'tank/b']), sb.ok(['write', 'tank/b', '/old'], pattern(2 * R, 13))),
+    inputOf: (sb) => sb.bytesOf(['send', 'tank/a@s1']),
+    args: ['receive', '-F', 'tank/b'],
+    writesData: true,
+  },
 ];
 
 /** A command a colleague has not registered yet is reported as unrecognized: skip its scenario. */

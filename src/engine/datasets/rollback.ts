@@ -47,3 +47,37 @@ export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
   // The snapshot shares everything with the head again.
   if (snap.next === head.id) snap.unique = 0;
 }
+
+/**
+ * A head with no snapshots of its own, emptied to `root` (a tree made in this txg): what
+ * `receive -F` of a full stream does to an existing filesystem. OpenZFS receives into a temporary
+ * dataset and swaps its contents in (dmu_recv_end_sync, dsl_dataset_clone_swap_sync_impl); the
+ * old contents, which nothing else references, are freed. The dir keeps its name, guid,
+ * properties and children.
+ */
+export function emptyHead(dsl: DslTxn, headId: Id, walk: TreeWalker, root: HeadRecord['root']): void {
+  const head = dsl.ds(headId) as HeadRecord;
+  if (head.prev !== null || dsl.dir(head.dir).origin !== null) throw new Error(`head ${headId} has snapshots or an origin`);
+  let freed = 0;
+  let freedCompressed = 0;
+  let freedUncompressed = 0;
+  walk(
+    head.root,
+    head.prevTxg,
+    (ptr) => dsl.freeDead({ birth: ptr.birth, kind: DEAD_NODE, ref: ptr.id, asize: 0 }),
+    (bp) => {
+      dsl.freeDead({ birth: bp.birth, kind: DEAD_DATA, ref: bp.offset, asize: bp.asize });
+      freed += bp.asize;
+      freedCompressed += physicalSize(bp);
+      freedUncompressed += bp.lsize;
+    },
+  );
+  dsl.deadDrop(head);
+  dsl.addUsed(head.dir, 'head', -freed);
+  dsl.addLogical(head.dir, -freedCompressed, -freedUncompressed);
+  head.root = root;
+  head.referenced = 0;
+  head.compressed = 0;
+  head.uncompressed = 0;
+  setHeadUnique(dsl, head, 0);
+}
