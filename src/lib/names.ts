@@ -11,9 +11,9 @@
 export type NameKind = 'filesystem' | 'snapshot' | 'bookmark';
 
 /** ZFS_MAX_DATASET_NAME_LEN: names must be strictly shorter. */
-const MAX_DATASET_NAME_LEN = 256;
+export const MAX_DATASET_NAME_LEN = 256;
 /** zfs_max_dataset_nesting module parameter default. */
-const MAX_DATASET_NESTING = 50;
+export const MAX_DATASET_NESTING = 50;
 /** 256 - 2 - 2 * strlen("$ORIGIN"): room for "pool/$ORIGIN@$ORIGIN". */
 const MAX_POOL_NAME_LEN = MAX_DATASET_NAME_LEN - 2 - 2 * '$ORIGIN'.length;
 /** ZAP_MAXNAMELEN, the bound on user property names. */

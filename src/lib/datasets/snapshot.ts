@@ -78,11 +78,10 @@ function collectTargets(
     const full = `${fsName}@${snapName}`;
     const headId = view.dir(dir).head;
     if (targets.has(headId)) throw ZfsError.action('cannot create snapshots ', 'multiple snapshots of same fs not allowed');
-    if (view.snapshotByName(dir, snapName) !== undefined) {
-      throw datasetError(`cannot create snapshot '${full}'`, 'EEXIST');
-    }
     targets.set(headId, { full, snapName });
+    dirs.set(headId, dir);
   };
+  const dirs = new Map<Id, Id>();
   for (const name of names) {
     const at = name.indexOf('@');
     const fsName = name.slice(0, at);
@@ -93,6 +92,17 @@ function collectTargets(
       if (recursive) for (const child of view.childDirs(d)) walk(child);
     };
     walk(dir);
+  }
+  // zfs_snapshot_nvl() validates every name `-r` made (a descendant's may be too long) before
+  // the kernel looks for existing snapshots.
+  for (const { full } of targets.values()) {
+    const bad = checkDatasetName(full, ['snapshot'], true);
+    if (bad) throw ZfsError.action(`cannot create snapshot '${full}'`, bad);
+  }
+  for (const [headId, { full, snapName }] of targets) {
+    if (view.snapshotByName(dirs.get(headId) as Id, snapName) !== undefined) {
+      throw datasetError(`cannot create snapshot '${full}'`, 'EEXIST');
+    }
   }
   return targets;
 }
