@@ -14,6 +14,9 @@ const abbreviate = (text: string): string => text.replace(/(.)\1{39,}/g, (run, c
 /** A component of `n` bytes. */
 const long = (n: number, c = 'a') => c.repeat(n);
 
+/** An absolute path of `n` bytes made of 99-byte components. */
+const path = (n: number) => `/${long(99, 'd')}`.repeat(Math.ceil(n / 100)).slice(0, n);
+
 describe('property value lengths', () => {
   it('a value must be shorter than 8192 bytes, user or native', () => {
     expectGolden(
@@ -28,9 +31,16 @@ describe('property value lengths', () => {
           ['get', '-H', '-o', 'property,source', 'user:v,user:w', 'tank/a'],
           ['create', '-o', `user:v=${long(8192, 'y')}`, 'tank/b'],
           ['snapshot', '-o', `user:v=${long(8192, 'y')}`, 'tank/a@s'],
-          ['set', `mountpoint=/${long(8190, 'm')}`, 'tank/a'],
-          ['set', `mountpoint=/${long(8191, 'm')}`, 'tank/a'],
+          ['set', `mountpoint=${path(8191)}`, 'tank/a'],
+          ['set', `mountpoint=${path(8192)}`, 'tank/a'],
           ['get', '-H', '-o', 'source', 'mountpoint', 'tank/a'],
+          // mountpoint_namecheck(): a component must be shorter than 256 bytes
+          ['set', `mountpoint=/x/${long(256, 'c')}/y`, 'tank/a'],
+          ['set', `mountpoint=/x/${long(255, 'c')}/y`, 'tank/a'],
+          ['get', '-H', '-o', 'value', 'mountpoint', 'tank/a'],
+          // libzfs on Linux is built without labels
+          ['set', 'mlslabel=none', 'tank/a'],
+          ['create', '-o', 'mlslabel=label', 'tank/b'],
           ['list', '-H', '-o', 'name', '-t', 'all'],
         ]),
       ),
@@ -121,6 +131,27 @@ describe('dataset name lengths', () => {
           ['rename', 'tank/m/c', 'tank/m2'],
           ['rename', 'tank/m', `tank/${deep}/m`],
           ['list', '-H', '-o', 'name', '-r', `tank/${deep}`],
+        ]),
+      ),
+    );
+  });
+
+  it('promote refuses to move a snapshot whose name under the clone would be too long', () => {
+    expectGolden(
+      'limits/promote',
+      abbreviate(
+        transcript([
+          ['pool', 'create', '--size', '64M', 'tank'],
+          ['create', 'tank/a'],
+          // tank/cccccccccc@<240> would be 256 bytes
+          ['snapshot', `tank/a@${long(240, 's')}`],
+          ['snapshot', 'tank/a@b'],
+          ['clone', 'tank/a@b', 'tank/cccccccccc'],
+          ['promote', 'tank/cccccccccc'],
+          ['get', '-H', '-o', 'value', 'origin', 'tank/cccccccccc'],
+          ['rename', 'tank/cccccccccc', 'tank/ccccccccc'],
+          ['promote', 'tank/ccccccccc'],
+          ['list', '-H', '-o', 'name,origin', '-t', 'all'],
         ]),
       ),
     );

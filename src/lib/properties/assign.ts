@@ -68,6 +68,10 @@ function parseString(def: PropDef, value: string): string {
       if (value !== 'none' && value !== 'legacy' && !value.startsWith('/')) {
         throw new PropertyError(`'mountpoint' must be an absolute path, 'none', or 'legacy'`);
       }
+      // mountpoint_namecheck(): no component as long as ZFS_MAX_DATASET_NAME_LEN
+      if (value.startsWith('/') && value.split('/').some((c) => Buffer.byteLength(c) >= 256)) {
+        throw new PropertyError(`component of 'mountpoint' is too long`);
+      }
       return value.length > 1 ? value.replace(/\/+$/, '') || '/' : value;
     case 'sharenfs':
     case 'sharesmb':
@@ -75,6 +79,9 @@ function parseString(def: PropDef, value: string): string {
         throw new PropertyError(`'${def.name}' cannot be set to invalid options`);
       }
       return value;
+    case 'mlslabel':
+      // libzfs is built without HAVE_MLSLABEL on Linux: every value is refused.
+      throw new PropertyError('mlslabels are unsupported');
     case 'keylocation':
       if (value !== 'none') throw new PropertyError('Keylocation can only be set on encryption roots.');
       return value;
