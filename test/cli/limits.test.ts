@@ -28,8 +28,11 @@ describe('property value lengths', () => {
           ['set', `user:v=${long(8191, 'x')}`, 'tank/a'],
           ['set', `user:v=${long(8192, 'y')}`, 'tank/a'],
           ['set', `user:v=${long(9000, 'y')}`, 'user:w=1', 'tank/a'],
+          // the kernel checks the length, after libzfs has checked every value
+          ['set', `user:v=${long(8192, 'y')}`, 'compression=bogus', 'tank/a'],
           ['get', '-H', '-o', 'property,source', 'user:v,user:w', 'tank/a'],
           ['create', '-o', `user:v=${long(8192, 'y')}`, 'tank/b'],
+          ['create', '-o', `user:v=${long(8192, 'y')}`, '-o', 'atime=ON', 'tank/b'],
           ['snapshot', '-o', `user:v=${long(8192, 'y')}`, 'tank/a@s'],
           ['set', `mountpoint=${path(8191)}`, 'tank/a'],
           ['set', `mountpoint=${path(8192)}`, 'tank/a'],

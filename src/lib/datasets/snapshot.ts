@@ -8,7 +8,7 @@ import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { poolNameOf, type PoolHandle } from '../pool-handle.js';
 import { withPool } from '../session.js';
-import { PropertyError, validateAssignment } from '../properties/assign.js';
+import { checkUserValues, PropertyError, validateAssignment } from '../properties/assign.js';
 
 export interface SnapshotOptions {
   recursive: boolean;
@@ -29,13 +29,12 @@ export function snapshot(home: Home, names: string[], opts: SnapshotOptions, his
     if (bad) fail(ZfsError.action(`cannot create snapshot '${name}'`, bad));
   }
   const props: Record<string, string> = {};
-  for (const [k, v] of opts.props) {
-    try {
-      props[validateAssignment(k, v, 'snapshot').name] = v;
-    } catch (err) {
-      if (err instanceof PropertyError) fail(ZfsError.action('cannot create snapshots ', err.message));
-      throw err;
-    }
+  try {
+    for (const [k, v] of opts.props) props[validateAssignment(k, v, 'snapshot').name] = v;
+    checkUserValues(props);
+  } catch (err) {
+    if (err instanceof PropertyError) fail(ZfsError.action('cannot create snapshots ', err.message));
+    throw err;
   }
   const pools = new Set(names.map(poolNameOf));
   if (pools.size > 1) fail(ZfsError.action('cannot create snapshots ', 'multiple snapshots of same fs not allowed'));

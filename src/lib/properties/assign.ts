@@ -25,8 +25,6 @@ export function validateAssignment(name: string, value: string, type: DatasetTyp
   if (isUserPropName(name) && !findProperty(name)) {
     const bad = checkUserPropName(name);
     if (bad) throw new PropertyError(bad);
-    // The kernel's zfs_check_userprops() refuses it with E2BIG, which `zfs set` words so.
-    if (Buffer.byteLength(value) >= MAX_PROP_LEN) throw new PropertyError('property value too long');
     return { name, value };
   }
   const def = findProperty(name);
@@ -42,6 +40,16 @@ export function validateAssignment(name: string, value: string, type: DatasetTyp
   // A volume's size at the time, which create and set work out (zfs_fix_auto_resv).
   if (def.name === 'refreservation' && value === 'auto' && type === 'volume') return { name: def.name, value: 'auto' };
   return { name: def.name, value: parseValue(def, value) };
+}
+
+/**
+ * The kernel's zfs_check_userprops(), after libzfs has validated every assignment: a user value
+ * must be shorter than ZFS_MAXPROPLEN, else E2BIG, which `zfs set` words as this text. Throws it.
+ */
+export function checkUserValues(values: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (isUserPropName(name) && Buffer.byteLength(value) >= MAX_PROP_LEN) throw new PropertyError('property value too long');
+  }
 }
 
 /** zprop_parse_value() and the per-property checks after it. */
