@@ -133,6 +133,10 @@ describe('dataset name lengths', () => {
           ['rename', 'tank/m/c/e', 'tank/m/e'],
           ['rename', 'tank/m/c', 'tank/m2'],
           ['rename', 'tank/m', `tank/${deep}/m`],
+          // a target 50 deep itself: the kernel refuses it, or zfs_create_ancestors() with -p
+          ['rename', 'tank/m2', `tank/${deep}/m/e/x`],
+          ['rename', '-p', 'tank/m2', `tank/${deep}/m/e/x`],
+          ['rename', 'tank/m2', `tank/${deep}/m/m2`],
           ['list', '-H', '-o', 'name', '-r', `tank/${deep}`],
         ]),
       ),

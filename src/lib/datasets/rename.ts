@@ -8,7 +8,7 @@ import type { DslView } from '../../engine/datasets/view.js';
 import type { Id } from '../../engine/model.js';
 import { ZfsError, notFound, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
-import { checkDatasetName, datasetDepth, MAX_DATASET_NAME_LEN, MAX_DATASET_NESTING } from '../names.js';
+import { checkDatasetName, datasetDepth, MAX_DATASET_NAME_LEN, MAX_DATASET_NESTING, MSG_TOO_DEEP } from '../names.js';
 import { poolNameOf, type PoolHandle } from '../pool-handle.js';
 import { withPoolOf } from '../session.js';
 import { ensureParent } from './create.js';
@@ -80,9 +80,11 @@ function renameSnapshotCmd(h: PoolHandle, source: string, target: string, recurs
 function renameFilesystemCmd(home: Home, h: PoolHandle, source: string, target: string, parents: boolean, history: string): void {
   if (source === target) return;
   const toAction = `cannot rename to '${target}'`;
-  const bad = checkDatasetName(target, ['filesystem'], true);
-  if (bad) throw ZfsError.action(toAction, bad);
   const createAction = `cannot create '${target}'`;
+  const bad = checkDatasetName(target, ['filesystem'], true);
+  // Too deep a target is refused by zfs_create_ancestors() with -p, else by the kernel below.
+  if (bad === MSG_TOO_DEEP && parents) throw ZfsError.action(createAction, bad);
+  if (bad && bad !== MSG_TOO_DEEP) throw ZfsError.action(toAction, bad);
   if (!target.includes('/')) throw ZfsError.action(createAction, 'missing dataset name');
   const targetPool = poolNameOf(target);
   if (targetPool !== h.name) {
