@@ -28,6 +28,7 @@ const DATASET_DESCRIPTIONS = {
   EBUSY: 'dataset is busy',
   ENOSPC: 'out of space',
   EIO: 'I/O error',
+  ENAMETOOLONG: 'dataset name is too long',
 } as const satisfies Partial<Record<Errno, string>>;
 
 /** libzfs's zpool_standard_error: how a pool command words a failure's errno. */

@@ -11,13 +11,16 @@
 export type NameKind = 'filesystem' | 'snapshot' | 'bookmark';
 
 /** ZFS_MAX_DATASET_NAME_LEN: names must be strictly shorter. */
-const MAX_DATASET_NAME_LEN = 256;
+export const MAX_DATASET_NAME_LEN = 256;
 /** zfs_max_dataset_nesting module parameter default. */
-const MAX_DATASET_NESTING = 50;
+export const MAX_DATASET_NESTING = 50;
 /** 256 - 2 - 2 * strlen("$ORIGIN"): room for "pool/$ORIGIN@$ORIGIN". */
 const MAX_POOL_NAME_LEN = MAX_DATASET_NAME_LEN - 2 - 2 * '$ORIGIN'.length;
 /** ZAP_MAXNAMELEN, the bound on user property names. */
 const MAX_USER_PROP_LEN = 256;
+
+/** dataset_nestcheck() failing, as zfs_create() and zfs_create_ancestors() word it. */
+export const MSG_TOO_DEEP = 'maximum name nesting depth exceeded';
 
 const MSG_EMPTY_COMPONENT =
   "empty component or misplaced '@' or '#' delimiter in name";
@@ -61,9 +64,7 @@ export function checkDatasetName(
   if (why !== null) return why;
 
   // zfs_create()/create_parents() check this after validation succeeds.
-  if (modifying && datasetDepth(name) >= MAX_DATASET_NESTING) {
-    return 'maximum name nesting depth exceeded';
-  }
+  if (modifying && datasetDepth(name) >= MAX_DATASET_NESTING) return MSG_TOO_DEEP;
   return null;
 }
 

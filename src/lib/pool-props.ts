@@ -196,7 +196,13 @@ export function validatePoolAssignment(name: string, value: string, when: 'set' 
     }
     return [name, value];
   }
-  if (isUserPropName(name)) return [name, value];
+  if (isUserPropName(name)) {
+    // ZAP_MAXNAMELEN and ZPOOL_MAXPROPLEN, as zpool_valid_proplist() words them.
+    if (Buffer.byteLength(name) >= 256) throw new PoolPropertyError(`property name '${name}' is too long`);
+    // libzfs's description buffer holds 1023 bytes, so the long value is cut short there.
+    if (Buffer.byteLength(value) >= 8192) throw new PoolPropertyError(cutToBytes(`property value '${value}' is too long`, 1023));
+    return [name, value];
+  }
   const def = findPoolProperty(name);
   if (!def || def.name === 'name') throw new PoolPropertyError(`invalid property '${name}'`);
   if (def.edit === 'readonly') throw new PoolPropertyError(`'${def.name}' is readonly`);
@@ -221,4 +227,13 @@ export function validatePoolAssignment(name: string, value: string, when: 'set' 
       throw new PoolPropertyError('property \'version\' may not be set on a pool with features');
   }
   return [def.name, value];
+}
+
+/** The longest prefix of `s` that fits in `max` UTF-8 bytes (vsnprintf into a fixed buffer). */
+function cutToBytes(s: string, max: number): string {
+  const bytes = Buffer.from(s);
+  if (bytes.length <= max) return s;
+  let end = max;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString();
 }

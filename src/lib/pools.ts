@@ -7,7 +7,7 @@ import { crashPoint } from '../engine/pool/crash.js';
 import { engineFailure, ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
 import { beingCreated, busyCreating, clearInterruptedCreate, createMarkerOf, discardBuild, forgetCreateMarkers, takeCreateMarker } from './create-marker.js';
-import { checkPoolName } from './names.js';
+import { checkPoolName, isUserPropName } from './names.js';
 import { homeAction, makeDir, unusableDir } from './host-dirs.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
 import { withPool } from './session.js';
@@ -38,7 +38,9 @@ function validatePoolProps(action: string, props: Array<[string, string]>, noFea
   for (const [name, value] of props) {
     try {
       const [canonical, stored] = validatePoolAssignment(name, value, 'create');
-      out[canonical] = stored;
+      // spa_create() stores them through spa_sync_props(), where an empty user property is none.
+      if (stored === '' && isUserPropName(canonical)) delete out[canonical];
+      else out[canonical] = stored;
     } catch (err) {
       if (err instanceof PoolPropertyError) throw ZfsError.action(action, err.message);
       throw err;
@@ -181,7 +183,9 @@ export function setPoolProperty(home: Home, name: string, prop: string, value: s
       throw err;
     }
     h.change(history, (c) => {
-      c.tx.meta.props[stored[0]] = stored[1];
+      // spa_sync_props(): an empty string removes a pool user property.
+      if (stored[1] === '' && isUserPropName(stored[0])) delete c.tx.meta.props[stored[0]];
+      else c.tx.meta.props[stored[0]] = stored[1];
     });
   });
 }

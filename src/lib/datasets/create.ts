@@ -7,7 +7,7 @@ import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import type { Change, PoolHandle } from '../pool-handle.js';
 import { headKind, poolNameOf } from '../pool-handle.js';
-import { PropertyError, validateAssignment } from '../properties/assign.js';
+import { checkUserValues, PropertyError, validateAssignment } from '../properties/assign.js';
 import type { DatasetType } from '../properties/table.js';
 import { withPoolOf } from '../session.js';
 import { assignProperties } from './set.js';
@@ -21,14 +21,15 @@ export interface CreateOptions {
 /** Validate `-o` assignments for a new filesystem (or volume); `action` prefixes the message. */
 export function validateNewProps(action: string, props: Array<[string, string]>, type: DatasetType = 'filesystem'): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of props) {
-    try {
+  try {
+    for (const [name, value] of props) {
       const v = validateAssignment(name, value, type, true);
       out[v.name] = v.value;
-    } catch (err) {
-      if (err instanceof PropertyError) throw ZfsError.action(action, err.message);
-      throw err;
     }
+    checkUserValues(out);
+  } catch (err) {
+    if (err instanceof PropertyError) throw ZfsError.action(action, err.message);
+    throw err;
   }
   return out;
 }

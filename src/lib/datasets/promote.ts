@@ -3,7 +3,7 @@ import { planPromote, promote as promoteInDsl, promoteConflicts, promotedSpace }
 import { transferFits } from '../../engine/datasets/space.js';
 import { ZfsError, notFound, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
-import { checkDatasetName } from '../names.js';
+import { checkDatasetName, MAX_DATASET_NAME_LEN } from '../names.js';
 import { withPoolOf } from '../session.js';
 
 export function promote(home: Home, name: string, history: string): void {
@@ -19,6 +19,10 @@ export function promote(home: Home, name: string, history: string): void {
         if (dir === undefined) throw notFound(name);
         const plan = planPromote(c.dsl, dir);
         if (!plan) throw ZfsError.action(action, 'not a cloned filesystem');
+        // dsl_dataset_promote_check(): every snapshot that moves must fit under its new name.
+        if (plan.shared.some((snap) => Buffer.byteLength(`${name}@${snap.name}`) >= MAX_DATASET_NAME_LEN)) {
+          throw datasetError(action, 'ENAMETOOLONG');
+        }
         const conflicts = promoteConflicts(c.dsl, plan);
         if (conflicts.length > 0) {
           const parent = c.dsl.datasetName(plan.origin);

@@ -8,7 +8,7 @@ import type { DslView } from '../../engine/datasets/view.js';
 import type { Id } from '../../engine/model.js';
 import { ZfsError, notFound, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
-import { checkDatasetName } from '../names.js';
+import { checkDatasetName, datasetDepth, MAX_DATASET_NAME_LEN, MAX_DATASET_NESTING, MSG_TOO_DEEP } from '../names.js';
 import { poolNameOf, type PoolHandle } from '../pool-handle.js';
 import { withPoolOf } from '../session.js';
 import { ensureParent } from './create.js';
@@ -69,6 +69,8 @@ function renameSnapshotCmd(h: PoolHandle, source: string, target: string, recurs
       if (c.dsl.snapshotByName(d, newName) !== undefined) {
         throw ZfsError.action(action, recursive ? 'a child dataset already has a snapshot with the new name' : 'dataset already exists');
       }
+      // dsl_dataset_rename_snapshot_check_impl: a descendant's longer name must fit too.
+      if (byteLength(`${c.dsl.dirName(d)}@${newName}`) >= MAX_DATASET_NAME_LEN) throw datasetError(action, 'ENAMETOOLONG');
       renames.push(snap);
     }
     for (const snap of renames) renameSnapshot(c.dsl, snap, newName);
@@ -78,9 +80,11 @@ function renameSnapshotCmd(h: PoolHandle, source: string, target: string, recurs
 function renameFilesystemCmd(home: Home, h: PoolHandle, source: string, target: string, parents: boolean, history: string): void {
   if (source === target) return;
   const toAction = `cannot rename to '${target}'`;
-  const bad = checkDatasetName(target, ['filesystem'], true);
-  if (bad) throw ZfsError.action(toAction, bad);
   const createAction = `cannot create '${target}'`;
+  const bad = checkDatasetName(target, ['filesystem'], true);
+  // Too deep a target is refused by zfs_create_ancestors() with -p, else by the kernel below.
+  if (bad === MSG_TOO_DEEP && parents) throw ZfsError.action(createAction, bad);
+  if (bad && bad !== MSG_TOO_DEEP) throw ZfsError.action(toAction, bad);
   if (!target.includes('/')) throw ZfsError.action(createAction, 'missing dataset name');
   const targetPool = poolNameOf(target);
   if (targetPool !== h.name) {
@@ -96,6 +100,7 @@ function renameFilesystemCmd(home: Home, h: PoolHandle, source: string, target: 
     }
     if (dir === h.rootDir()) throw ZfsError.action(`cannot rename '${source}'`, 'operation not applicable to datasets of this type');
     if (h.findDir(c.dsl, target) !== undefined) throw datasetError(`cannot rename '${source}'`, 'EEXIST');
+    if (!descendantNamesFit(c.dsl, dir, source, target)) throw datasetError(`cannot rename '${source}'`, 'ENAMETOOLONG');
     // A move to another parent takes the dir's charge, max(used, reservation), along.
     const moving = c.dsl.dir(dir);
     const charge = Math.max(usedOf(moving), limitOf(moving, 'reservation'));
@@ -105,6 +110,24 @@ function renameFilesystemCmd(home: Home, h: PoolHandle, source: string, target: 
     renameFilesystem(c.dsl, dir, parent, target.slice(target.lastIndexOf('/') + 1));
   });
 }
+
+/**
+ * dsl_valid_rename(): when a rename makes names longer or deeper, every descendant and snapshot
+ * under the moved dir must still have a name shorter than 256 bytes and less than the nesting limit.
+ */
+function descendantNamesFit(view: DslView, dir: Id, source: string, target: string): boolean {
+  const charDelta = byteLength(target) - byteLength(source);
+  const nestDelta = datasetDepth(target) - datasetDepth(source);
+  if (charDelta <= 0 && nestDelta <= 0) return true;
+  const fits = (name: string) =>
+    byteLength(name) + charDelta < MAX_DATASET_NAME_LEN && !(nestDelta > 0 && datasetDepth(name) + nestDelta >= MAX_DATASET_NESTING);
+  return subtree(view, dir).every((d) => {
+    const name = view.dirName(d);
+    return fits(name) && view.snapshotIds(d).every((s) => fits(`${name}@${view.snapshot(s).name}`));
+  });
+}
+
+const byteLength = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 /** A dir and all its descendants, parents first. */
 function subtree(view: DslView, dir: Id): Id[] {

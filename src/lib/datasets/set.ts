@@ -11,7 +11,7 @@ import { compareDefault } from '../listing.js';
 import { checkDatasetName } from '../names.js';
 import { PoolHandle, poolNameOf, type Change, type DatasetKind } from '../pool-handle.js';
 import { changeEachTarget, withPoolsOpenedOnce } from '../session.js';
-import { PropertyError, validateAssignment } from '../properties/assign.js';
+import { checkUserValues, PropertyError, validateAssignment } from '../properties/assign.js';
 import { applyVolumeValues, badVolsize, volumeBlocksize } from './volsize.js';
 
 interface Target {
@@ -80,16 +80,17 @@ function openTarget(name: string, poolOf: (pool: string) => PoolHandle | null, t
 /** The canonical values of every assignment for this dataset, or the first failure. */
 function validateAll(t: Target, assignments: ReadonlyArray<[string, string]>): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const [name, value] of assignments) {
-    try {
+  try {
+    for (const [name, value] of assignments) {
       const v = validateAssignment(name, value, t.kind);
       const bad = v.name === 'volsize' && t.volblocksize !== undefined ? badVolsize(v.value, t.volblocksize) : null;
       if (bad) throw new PropertyError(bad);
       values[v.name] = v.value;
-    } catch (err) {
-      if (err instanceof PropertyError) throw ZfsError.action(`cannot set property for '${t.name}'`, err.message);
-      throw err;
     }
+    checkUserValues(values);
+  } catch (err) {
+    if (err instanceof PropertyError) throw ZfsError.action(`cannot set property for '${t.name}'`, err.message);
+    throw err;
   }
   return values;
 }

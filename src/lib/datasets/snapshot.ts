@@ -8,7 +8,7 @@ import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { poolNameOf, type PoolHandle } from '../pool-handle.js';
 import { withPool } from '../session.js';
-import { PropertyError, validateAssignment } from '../properties/assign.js';
+import { checkUserValues, PropertyError, validateAssignment } from '../properties/assign.js';
 
 export interface SnapshotOptions {
   recursive: boolean;
@@ -29,13 +29,12 @@ export function snapshot(home: Home, names: string[], opts: SnapshotOptions, his
     if (bad) fail(ZfsError.action(`cannot create snapshot '${name}'`, bad));
   }
   const props: Record<string, string> = {};
-  for (const [k, v] of opts.props) {
-    try {
-      props[validateAssignment(k, v, 'snapshot').name] = v;
-    } catch (err) {
-      if (err instanceof PropertyError) fail(ZfsError.action('cannot create snapshots ', err.message));
-      throw err;
-    }
+  try {
+    for (const [k, v] of opts.props) props[validateAssignment(k, v, 'snapshot').name] = v;
+    checkUserValues(props);
+  } catch (err) {
+    if (err instanceof PropertyError) fail(ZfsError.action('cannot create snapshots ', err.message));
+    throw err;
   }
   const pools = new Set(names.map(poolNameOf));
   if (pools.size > 1) fail(ZfsError.action('cannot create snapshots ', 'multiple snapshots of same fs not allowed'));
@@ -78,11 +77,10 @@ function collectTargets(
     const full = `${fsName}@${snapName}`;
     const headId = view.dir(dir).head;
     if (targets.has(headId)) throw ZfsError.action('cannot create snapshots ', 'multiple snapshots of same fs not allowed');
-    if (view.snapshotByName(dir, snapName) !== undefined) {
-      throw datasetError(`cannot create snapshot '${full}'`, 'EEXIST');
-    }
     targets.set(headId, { full, snapName });
+    dirs.set(headId, dir);
   };
+  const dirs = new Map<Id, Id>();
   for (const name of names) {
     const at = name.indexOf('@');
     const fsName = name.slice(0, at);
@@ -93,6 +91,17 @@ function collectTargets(
       if (recursive) for (const child of view.childDirs(d)) walk(child);
     };
     walk(dir);
+  }
+  // zfs_snapshot_nvl() validates every name `-r` made (a descendant's may be too long) before
+  // the kernel looks for existing snapshots.
+  for (const { full } of targets.values()) {
+    const bad = checkDatasetName(full, ['snapshot'], true);
+    if (bad) throw ZfsError.action(`cannot create snapshot '${full}'`, bad);
+  }
+  for (const [headId, { full, snapName }] of targets) {
+    if (view.snapshotByName(dirs.get(headId) as Id, snapName) !== undefined) {
+      throw datasetError(`cannot create snapshot '${full}'`, 'EEXIST');
+    }
   }
   return targets;
 }

@@ -9,7 +9,8 @@ import { canonicalIndex, findProperty, type DatasetType, type PropDef } from './
 
 export class PropertyError extends Error {}
 
-const MAX_USER_VALUE = 8192;
+/** ZFS_MAXPROPLEN (ZAP_MAXVALUELEN): a value must be shorter than this many bytes. */
+const MAX_PROP_LEN = 8192;
 const MAX_BLOCKSIZE = 16 * 1024 * 1024;
 const UINT64_MAX = (1n << 64n) - 1n;
 
@@ -24,7 +25,6 @@ export function validateAssignment(name: string, value: string, type: DatasetTyp
   if (isUserPropName(name) && !findProperty(name)) {
     const bad = checkUserPropName(name);
     if (bad) throw new PropertyError(bad);
-    if (Buffer.byteLength(value) > MAX_USER_VALUE) throw new PropertyError('property value too long');
     return { name, value };
   }
   const def = findProperty(name);
@@ -40,6 +40,16 @@ export function validateAssignment(name: string, value: string, type: DatasetTyp
   // A volume's size at the time, which create and set work out (zfs_fix_auto_resv).
   if (def.name === 'refreservation' && value === 'auto' && type === 'volume') return { name: def.name, value: 'auto' };
   return { name: def.name, value: parseValue(def, value) };
+}
+
+/**
+ * The kernel's zfs_check_userprops(), after libzfs has validated every assignment: a user value
+ * must be shorter than ZFS_MAXPROPLEN, else E2BIG, which `zfs set` words as this text. Throws it.
+ */
+export function checkUserValues(values: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (isUserPropName(name) && Buffer.byteLength(value) >= MAX_PROP_LEN) throw new PropertyError('property value too long');
+  }
 }
 
 /** zprop_parse_value() and the per-property checks after it. */
@@ -59,19 +69,84 @@ function parseValue(def: PropDef, value: string): string {
 }
 
 function parseString(def: PropDef, value: string): string {
-  if (Buffer.byteLength(value) > MAX_USER_VALUE) throw new PropertyError('property value too long');
+  // zprop_parse_value()
+  if (Buffer.byteLength(value) >= MAX_PROP_LEN) throw new PropertyError(`'${def.name}' is too long`);
   switch (def.name) {
     case 'mountpoint':
       if (value !== 'none' && value !== 'legacy' && !value.startsWith('/')) {
         throw new PropertyError(`'mountpoint' must be an absolute path, 'none', or 'legacy'`);
       }
+      // mountpoint_namecheck(): no component as long as ZFS_MAX_DATASET_NAME_LEN
+      if (value.startsWith('/') && value.split('/').some((c) => Buffer.byteLength(c) >= 256)) {
+        throw new PropertyError(`component of 'mountpoint' is too long`);
+      }
       return value.length > 1 ? value.replace(/\/+$/, '') || '/' : value;
+    case 'sharenfs':
+    case 'sharesmb':
+      if (value !== 'on' && value !== 'off' && !validShareOptions(def.name, value)) {
+        throw new PropertyError(`'${def.name}' cannot be set to invalid options`);
+      }
+      return value;
+    case 'mlslabel':
+      // libzfs is built without HAVE_MLSLABEL on Linux: every value is refused.
+      throw new PropertyError('mlslabels are unsupported');
     case 'keylocation':
       if (value !== 'none') throw new PropertyError('Keylocation can only be set on encryption roots.');
       return value;
     default:
       return value;
   }
+}
+
+/** NFS export options libshare knows on Linux (get_linux_shareopts_cb, kept sorted there). */
+const NFS_KEYS = new Set([
+  'all_squash', 'anongid', 'anonuid', 'async', 'auth_nlm', 'crossmnt', 'fsid', 'fsuid', 'hide', 'insecure',
+  'insecure_locks', 'mountpoint', 'mp', 'no_acl', 'no_all_squash', 'no_auth_nlm', 'no_root_squash',
+  'no_subtree_check', 'no_wdelay', 'nohide', 'refer', 'replicas', 'root_squash', 'secure', 'secure_locks',
+  'subtree_check', 'sync', 'wdelay',
+  // Solaris spellings it maps to Linux ones
+  'anon', 'root_mapping', 'nosub',
+]);
+
+/**
+ * sa_validate_shareopts() as OpenZFS on Linux has it: no control characters; SMB takes only
+ * `on`/`off` (smb_validate_shareopts); NFS takes a comma-separated list of known `key[=value]`
+ * options, `ro=`/`rw=` host lists with bracketed IPv6 literals well formed (nfs_validate_shareopts).
+ */
+function validShareOptions(prop: 'sharenfs' | 'sharesmb', value: string): boolean {
+  if (/[\x07\b\f\n\r]/.test(value) || prop === 'sharesmb' || value === '') return false;
+  return value.split(',').every((opt) => {
+    if (opt === '') return true;
+    const eq = opt.indexOf('=');
+    const key = eq < 0 ? opt : opt.slice(0, eq);
+    if (key === 'sec') return true;
+    if (key === 'ro' || key === 'rw') return eq < 0 || validHostList(opt.slice(eq + 1));
+    return NFS_KEYS.has(key);
+  });
+}
+
+/** A `host[:host]...` list where a `[literal]` is followed by nothing, `/mask` or `:`. */
+function validHostList(list: string): boolean {
+  let host: string | null = list;
+  while (host !== null && host !== '') {
+    let next: string | null;
+    if (host.startsWith('[')) {
+      const close = host.indexOf(']');
+      if (close < 0) return false;
+      const after = host.slice(close + 1);
+      if (after === '') next = null;
+      else if (after.startsWith('/')) {
+        const colon = after.indexOf(':', 1);
+        next = colon < 0 ? null : after.slice(colon + 1);
+      } else if (after.startsWith(':')) next = after.slice(1);
+      else return false;
+    } else {
+      const colon = host.indexOf(':');
+      next = colon < 0 ? null : host.slice(colon + 1);
+    }
+    host = next;
+  }
+  return true;
 }
 
 function parseNumber(def: PropDef, value: string): bigint {
