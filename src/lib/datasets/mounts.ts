@@ -224,3 +224,13 @@ export function unmountOrUnshareAll(home: Home, op: MountOp): void {
     }
   });
 }
+
+/** What `zpool import` does to the states: OpenZFS's export unmounts every filesystem and its
+ *  import mounts (and shares) those with canmount=on, so each state reads as after create again. */
+export function forgetMountStates(c: Change, root: Id): void {
+  for (const dir of filesystemsBelow(c.dsl, root)) {
+    const d = c.dsl.dir(dir);
+    delete d.mounted;
+    delete d.shared;
+  }
+}
