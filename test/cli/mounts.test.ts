@@ -132,6 +132,46 @@ describe('zfs mount and unmount', () => {
     );
   });
 
+  it('zfs set of canmount, mountpoint and sharenfs moves the states as OpenZFS does', () => {
+    expectGolden(
+      'mounts/set',
+      transcript([
+        ['pool', 'create', '--size', '128M', 'tank'],
+        ['create', '-p', 'tank/a/b/c'],
+        ['create', '-o', 'mountpoint=/own', 'tank/a/own'],
+        ['unmount', 'tank/a/b'],
+        ['unmount', 'tank/a/own'],
+        MOUNTED,
+        // A new mountpoint mounts those that take it and may be (canmount=on), not the others.
+        ['set', 'mountpoint=/srv', 'tank/a'],
+        MOUNTED,
+        // -u leaves the states as they were.
+        ['set', '-u', 'mountpoint=/u', 'tank/a/own'],
+        ['get', '-H', '-o', 'name,value', 'mounted,mountpoint', 'tank/a/own'],
+        ['set', '-u', 'mountpoint=/own', 'tank/a/own'],
+        // noauto keeps a mounted file system mounted; off unmounts; on mounts nothing by itself.
+        ['set', 'canmount=noauto', 'tank/a'],
+        ['set', 'canmount=off', 'tank/a/b'],
+        MOUNTED,
+        ['set', 'canmount=on', 'tank/a/b'],
+        ['set', 'mountpoint=none', 'tank/a/b/c'],
+        MOUNTED,
+        ['unmount', 'tank/a'],
+        ['set', 'canmount=noauto', 'tank/a/own'],
+        MOUNTED,
+        ['mount'],
+        ['set', 'sharenfs=on', 'tank/a/b'],
+        ['unshare', 'tank/a/b'],
+        ['set', 'sharenfs=rw', 'tank/a/b'],
+        // Shared with options by one protocol: shared again, not refused (share_mount_one).
+        ['share', 'tank/a/b'],
+        ['set', 'sharesmb=on', 'tank/a/b'],
+        ['share', 'tank/a/b'],
+        MOUNTED,
+      ]),
+    );
+  });
+
   it('nothing is made or mounted in the host, whatever the mountpoint', () => {
     const sb = new Sandbox();
     try {

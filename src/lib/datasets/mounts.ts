@@ -77,7 +77,15 @@ function refusal(p: DatasetProps, op: MountOp, explicit: boolean, options: strin
   if (mountpoint === 'none') return [`cannot ${op} '${name}': no mountpoint set`];
   if (canmount === 'off') return [`cannot ${op} '${name}': 'canmount' property is set to 'off'`];
   if (canmount === 'noauto' && !explicit && (op === 'mount' || !p.isMounted())) return [];
-  if (op === 'share' && p.isShared()) return [`cannot share '${name}': filesystem already shared`];
+  if (op === 'share' && p.isShared()) {
+    // As share_mount_one has it: a file system shared with options (sharenfs=rw) by one
+    // protocol only is shared again rather than refused.
+    const nfs = String(p.get('sharenfs')?.value);
+    const smb = String(p.get('sharesmb')?.value);
+    if ((nfs !== 'off' && smb !== 'off') || (nfs === 'on' && smb === 'off') || (smb === 'on' && nfs === 'off')) {
+      return [`cannot share '${name}': filesystem already shared`];
+    }
+  }
   const remount = (options ?? '').split(',').includes('remount');
   if (op === 'mount' && !remount && p.isMounted()) return [`cannot mount '${name}': filesystem already mounted`];
   return null;
@@ -233,4 +241,44 @@ export function forgetMountStates(c: Change, root: Id): void {
     delete d.mounted;
     delete d.shared;
   }
+}
+
+/** Whether `dir` takes `prop` from `from` (itself, or an ancestor with no value set in between). */
+function inheritsFrom(view: DslView, dir: Id, from: Id, prop: string): boolean {
+  for (let d = dir; d !== from; d = view.dir(d).parent as Id) {
+    const rec = view.dir(d);
+    if (rec.props[prop] !== undefined || rec.received?.[prop] !== undefined || rec.parent === null) return false;
+  }
+  return true;
+}
+
+/**
+ * What `zfs set` does to the states (libzfs changelist_prefix/postfix), called before `values`
+ * are stored in `dir`; returns the step to run after. Each file system the change reaches (the
+ * dataset, and for mountpoint, sharenfs and sharesmb those that inherit it) is unmounted and
+ * mounted again if it was mounted; one that was not is mounted when canmount=on and the change
+ * is a new mountpoint or sharing is on. canmount=noauto leaves the state as it was
+ * (zfs_prop_set_list skips the unmount); canmount=off unmounts. Sharing follows again.
+ */
+export function mountsAfterSet(c: Change, dir: Id, values: Record<string, string>): () => void {
+  const steps: Array<() => void> = [];
+  const meta = c.tx.meta;
+  const reach = (prop: string, d: Id) => {
+    const before = propsOf(c.dsl, meta, d).isMounted();
+    steps.push(() => {
+      const p = propsOf(c.dsl, meta, d);
+      const canmountOn = p.get('canmount')?.value === 'on';
+      const rec = c.dsl.dir(d);
+      if (prop === 'canmount' && values.canmount !== 'on') rec.mounted = values.canmount === 'noauto' && before;
+      else rec.mounted = before || (canmountOn && (prop === 'mountpoint' || !p.legacyShare()));
+      delete rec.shared;
+    });
+  };
+  if (headKind(c.dsl, dir) !== 'filesystem') return () => undefined;
+  if (values.canmount !== undefined) reach('canmount', dir);
+  for (const prop of ['mountpoint', 'sharenfs', 'sharesmb']) {
+    if (values[prop] === undefined) continue;
+    for (const d of filesystemsBelow(c.dsl, dir)) if (inheritsFrom(c.dsl, d, dir, prop)) reach(prop, d);
+  }
+  return () => steps.forEach((step) => step());
 }
