@@ -35,29 +35,35 @@ function filesystemsBelow(view: DslView, dir: Id, out: Id[] = []): Id[] {
 
 const propsOf = (view: DslView, meta: PoolMeta, dir: Id) => new DatasetProps(view, meta, view.head(dir));
 
-/** Run `fn` in one change of each imported pool, in the registry's order. */
+/** Run `fn` with each imported pool open, in the registry's order, passing over one that
+ *  cannot be opened (faulted, damaged): none of its file systems is mounted, as after a boot. */
+function eachPool(home: Home, fn: (h: PoolHandle) => void): void {
+  for (const entry of home.pools()) {
+    let opened = false;
+    try {
+      withPool(home, entry.name, (h) => ((opened = true), fn(h)), { onMissing: () => undefined });
+    } catch (err) {
+      if (opened || !(err instanceof ZfsError)) throw err;
+    }
+  }
+}
+
+/** Run `fn` in one change of each pool that opens. */
 function forEachPool(home: Home, fn: (h: PoolHandle, c: Change) => void): void {
-  for (const entry of home.pools()) withPool(home, entry.name, (h) => h.change(null, (c) => fn(h, c)), { onMissing: () => undefined });
+  eachPool(home, (h) => h.change(null, (c) => fn(h, c)));
 }
 
 /** What `zfs mount` with no operand lists (the host's mount table, here the stored states). */
 export function listMounted(home: Home): MountedFs[] {
   const out: MountedFs[] = [];
-  for (const entry of home.pools()) {
-    withPool(
-      home,
-      entry.name,
-      (h) => {
-        const view = h.view();
-        const meta = h.pool.meta();
-        for (const dir of filesystemsBelow(view, h.rootDir())) {
-          const p = propsOf(view, meta, dir);
-          if (p.isMounted()) out.push({ name: p.name, mountpoint: String(p.get('mountpoint')?.value) });
-        }
-      },
-      { onMissing: () => undefined },
-    );
-  }
+  eachPool(home, (h) => {
+    const view = h.view();
+    const meta = h.pool.meta();
+    for (const dir of filesystemsBelow(view, h.rootDir())) {
+      const p = propsOf(view, meta, dir);
+      if (p.isMounted()) out.push({ name: p.name, mountpoint: String(p.get('mountpoint')?.value) });
+    }
+  });
   return out;
 }
 
