@@ -149,6 +149,12 @@ describe('zfs mount and unmount', () => {
         ['set', '-u', 'mountpoint=/u', 'tank/a/own'],
         ['get', '-H', '-o', 'name,value', 'mounted,mountpoint', 'tank/a/own'],
         ['set', '-u', 'mountpoint=/own', 'tank/a/own'],
+        // inherit of a mountpoint mounts as set does.
+        ['unmount', 'tank/a/b'],
+        ['set', 'mountpoint=/b', 'tank/a/b'],
+        ['unmount', 'tank/a/b'],
+        ['inherit', 'mountpoint', 'tank/a/b'],
+        ['get', '-H', '-o', 'name,value', 'mounted,mountpoint', 'tank/a/b', 'tank/a/b/c'],
         // noauto keeps a mounted file system mounted; off unmounts; on mounts nothing by itself.
         ['set', 'canmount=noauto', 'tank/a'],
         ['set', 'canmount=off', 'tank/a/b'],
