@@ -211,6 +211,10 @@ function unmountOrUnshareAt(home: Home, op: MountOp, given: string): void {
   const name = holder.name;
   withFilesystemChange(home, name, (c, meta, dir) => {
     const p = propsOf(c.dsl, meta, dir);
+    // Found outside the change: checked again inside it (another command may have come between).
+    if (!p.isMounted() || normalized(String(p.get('mountpoint')?.value)) !== target) {
+      throw new ZfsError([`cannot ${cmd} '${given}': not currently mounted`]);
+    }
     if (op === 'share') {
       if (p.legacyShare()) throw new ZfsError([`cannot unshare '${given}': legacy share`, 'use exportfs(8) or smbcontrol(1) to unshare this filesystem']);
       if (!p.isShared()) throw new ZfsError([`cannot unshare '${given}': not currently shared`]);
