@@ -35,12 +35,15 @@ import { scratchDirOf, withPoolOf } from './session.js';
 import { ensureParent, newFilesystem } from './datasets/create.js';
 import { dependents, execute, type Step } from './datasets/destroy.js';
 import { nextTxg, openObjects, walkTree, writeSettings } from '../engine/sync-task.js';
+import { filesystemsOf, leaveNewUnmounted } from './datasets/mounts.js';
 
 export interface ReceiveOptions {
   force: boolean;
   dryRun: boolean;
   /** -d keeps the sent name less its pool; -e keeps its last component */
   naming: 'target' | 'd' | 'e';
+  /** -u: a file system the receive creates is left unmounted (lib/datasets/mounts.ts) */
+  noMount?: boolean;
 }
 
 /** What `receive -v` prints, as it happens. */
@@ -126,6 +129,7 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
         return;
       }
       h.change(history, (c) => {
+        const existing = opts.noMount ? filesystemsOf(c.dsl, h.rootDir()) : null;
         if (pkg?.recursive && pkg.fromName !== null && opts.force) prune(h, c, topFs, pkg);
         let firstStream = true;
         each((s) => {
@@ -134,6 +138,7 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
           firstStream = false;
           receiveOne(h, c, s, opts, report);
         });
+        if (existing) leaveNewUnmounted(c, h.rootDir(), existing);
       });
     },
     () => {

@@ -180,6 +180,30 @@ describe('zfs mount and unmount', () => {
     );
   });
 
+  it('receive mounts what it creates, and with -u leaves it unmounted', () => {
+    const sb = new Sandbox();
+    try {
+      let text = transcript([['pool', 'create', '--size', '128M', 'tank'], ['create', 'tank/src'], ['snapshot', 'tank/src@1'], ['snapshot', 'tank/src@2']], sb, true);
+      const full = sb.exec(['send', 'tank/src@1']).stdout;
+      const incremental = sb.exec(['send', '-i', '@1', 'tank/src@2']).stdout;
+      text += transcript(
+        [
+          { args: ['receive', 'tank/plain'], input: full },
+          { args: ['receive', '-u', 'tank/quiet'], input: full },
+          ['get', '-H', '-o', 'name,value', 'mounted', 'tank/plain', 'tank/quiet'],
+          ['mount', 'tank/quiet'],
+          // An incremental receive into a mounted file system leaves it mounted, -u or not.
+          { args: ['receive', '-u', 'tank/quiet'], input: incremental },
+          ['list', '-o', 'name,mounted', '-r', 'tank'],
+        ],
+        sb,
+      );
+      expectGolden('mounts/receive', text);
+    } finally {
+      sb.cleanup();
+    }
+  });
+
   it('nothing is made or mounted in the host, whatever the mountpoint', () => {
     const sb = new Sandbox();
     try {

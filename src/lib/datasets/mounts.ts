@@ -292,3 +292,14 @@ export function mountsAfterSet(c: Change, dir: Id, values: Record<string, string
   }
   return () => steps.forEach((step) => step());
 }
+
+/** The file systems of a pool, for `leaveNewUnmounted`. */
+export function filesystemsOf(view: DslView, root: Id): Set<Id> {
+  return new Set(filesystemsBelow(view, root));
+}
+
+/** `zfs receive -u`: every file system not in `existing` (made by the receive) is left
+ *  unmounted; one that existed keeps its state (libzfs gathers it with CL_GATHER_DONT_UNMOUNT). */
+export function leaveNewUnmounted(c: Change, root: Id, existing: Set<Id>): void {
+  for (const dir of filesystemsBelow(c.dsl, root)) if (!existing.has(dir)) c.dsl.dir(dir).mounted = false;
+}
