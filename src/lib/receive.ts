@@ -25,6 +25,7 @@ import {
 } from '../engine/streams/format.js';
 import { checkBegin, StreamChecker } from '../engine/streams/validate.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
+import { filesystemsOf, leaveNewUnmounted } from './datasets/mounts.js';
 import { engineFailure, ZfsError, datasetError } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName, isUserPropName } from './names.js';
@@ -35,7 +36,6 @@ import { scratchDirOf, withPoolOf } from './session.js';
 import { ensureParent, newFilesystem } from './datasets/create.js';
 import { dependents, execute, type Step } from './datasets/destroy.js';
 import { nextTxg, openObjects, walkTree, writeSettings } from '../engine/sync-task.js';
-import { filesystemsOf, leaveNewUnmounted } from './datasets/mounts.js';
 
 export interface ReceiveOptions {
   force: boolean;
