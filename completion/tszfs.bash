@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release send receive write cat ls mkdir rm shims completion snap recv' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims completion snap recv umount' ;;
     zpool) echo 'create destroy list status clear scrub import export history get set' ;;
   esac
 }
@@ -27,6 +27,10 @@ _tszfs_options() {
     'zfs hold') echo '-r' ;;
     'zfs holds') echo '-H -p -r' ;;
     'zfs release') echo '-r' ;;
+    'zfs mount') echo '-O -R -a -f -j -l -o -v' ;;
+    'zfs unmount') echo '-a -f -u' ;;
+    'zfs share') echo '-a -l' ;;
+    'zfs unshare') echo '-a' ;;
     'zfs send') echo '-D -I -L -P -R -V -X -b -c -e -h -i -n -p -s -v -w' ;;
     'zfs receive') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs write') echo '--append --offset -p' ;;
@@ -35,6 +39,7 @@ _tszfs_options() {
     'zfs rm') echo '-f -r' ;;
     'zfs snap') echo '-o -r' ;;
     'zfs recv') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
+    'zfs umount') echo '-a -f -u' ;;
     'zpool create') echo '--size -O -R -d -f -m -n -o' ;;
     'zpool destroy') echo '-f' ;;
     'zpool list') echo '--json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v' ;;
@@ -55,6 +60,7 @@ _tszfs_value_options() {
     'zfs clone') echo '-o' ;;
     'zfs list') echo '-S -d -o -s -t' ;;
     'zfs get') echo '-d -o -s -t' ;;
+    'zfs mount') echo '-R -o' ;;
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
     'zfs snap') echo '-o' ;;
@@ -103,6 +109,18 @@ _tszfs_operand_kind() {
     'zfs release 0') echo none ;;
     'zfs release 1') echo snap ;;
     'zfs release '*) echo snap ;;
+    'zfs mount 0') echo fs ;;
+    'zfs mount 1') echo none ;;
+    'zfs mount '*) echo none ;;
+    'zfs unmount 0') echo fs ;;
+    'zfs unmount 1') echo none ;;
+    'zfs unmount '*) echo none ;;
+    'zfs share 0') echo fs ;;
+    'zfs share 1') echo none ;;
+    'zfs share '*) echo none ;;
+    'zfs unshare 0') echo fs ;;
+    'zfs unshare 1') echo none ;;
+    'zfs unshare '*) echo none ;;
     'zfs send '*) echo all ;;
     'zfs receive '*) echo all ;;
     'zfs write 0') echo fs ;;
@@ -124,6 +142,9 @@ _tszfs_operand_kind() {
     'zfs completion '*) echo shell ;;
     'zfs snap '*) echo all ;;
     'zfs recv '*) echo all ;;
+    'zfs umount 0') echo fs ;;
+    'zfs umount 1') echo none ;;
+    'zfs umount '*) echo none ;;
     'zpool create 0') echo none ;;
     'zpool create 1') echo file ;;
     'zpool create '*) echo file ;;

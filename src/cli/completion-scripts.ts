@@ -15,7 +15,7 @@ export type CommandTable = Record<Family, Array<[name: string, command: Command]
 export function optionsOf(usage: readonly string[]): string[] {
   const options = new Set<string>();
   for (const line of usage) {
-    for (const m of line.matchAll(/(?:^|[\s[|])(--?)([A-Za-z][\w-]*)/g)) {
+    for (const m of line.matchAll(/(?:^|[\s[|<])(--?)([A-Za-z][\w-]*)/g)) {
       if (m[1] === '--') options.add(`--${m[2]}`);
       else for (const letter of m[2]) options.add(`-${letter}`);
     }
@@ -64,6 +64,11 @@ function operandKind(family: Family, name: string, position: number): string {
     case 'promote':
     case 'mkdir':
     case 'rm':
+    case 'mount':
+    case 'unmount':
+    case 'umount':
+    case 'share':
+    case 'unshare':
       return position === 0 ? 'fs' : 'none';
     case 'write':
       return position === 0 ? 'fs' : position === 1 ? 'none' : 'file';

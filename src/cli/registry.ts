@@ -36,6 +36,12 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['release', () => import('./commands/release.js')],
   ],
   [
+    ['mount', () => import('./commands/mount.js')],
+    ['unmount', () => import('./commands/unmount.js')],
+    ['share', () => import('./commands/share.js')],
+    ['unshare', () => import('./commands/unshare.js')],
+  ],
+  [
     ['send', () => import('./commands/send.js')],
     ['receive', () => import('./commands/receive.js')],
   ],
@@ -78,7 +84,7 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
   ],
 ];
 
-export const ZFS_ALIASES: Record<string, string> = { snap: 'snapshot', recv: 'receive' };
+export const ZFS_ALIASES: Record<string, string> = { snap: 'snapshot', recv: 'receive', umount: 'unmount' };
 
 export function findLoader(groups: Array<Array<[string, Loader]>>, name: string): Loader | undefined {
   for (const group of groups) for (const [n, load] of group) if (n === name) return load;

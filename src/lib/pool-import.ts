@@ -14,6 +14,7 @@ import { checkPoolName } from './names.js';
 import { beingCreated, forgetCreateMarkers } from './create-marker.js';
 import { metadataPathOf } from './pool-handle.js';
 import { withPool } from './session.js';
+import { forgetMountStates } from './datasets/mounts.js';
 
 export interface Importable {
   name: string;
@@ -105,6 +106,7 @@ export function importPool(home: Home, dir: string, which: string, newName: stri
     h.change(history, (c) => {
       c.tx.meta.name = name;
       c.dsl.dir(c.tx.meta.rootDir).name = name;
+      forgetMountStates(c, c.tx.meta.rootDir);
     }),
   );
 }

@@ -25,6 +25,7 @@ import {
 } from '../engine/streams/format.js';
 import { checkBegin, StreamChecker } from '../engine/streams/validate.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
+import { filesystemsOf, leaveNewUnmounted } from './datasets/mounts.js';
 import { engineFailure, ZfsError, datasetError } from './errors.js';
 import type { Home } from './home.js';
 import { checkDatasetName, isUserPropName } from './names.js';
@@ -41,6 +42,8 @@ export interface ReceiveOptions {
   dryRun: boolean;
   /** -d keeps the sent name less its pool; -e keeps its last component */
   naming: 'target' | 'd' | 'e';
+  /** -u: a file system the receive creates is left unmounted (lib/datasets/mounts.ts) */
+  noMount?: boolean;
 }
 
 /** What `receive -v` prints, as it happens. */
@@ -126,6 +129,7 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
         return;
       }
       h.change(history, (c) => {
+        const existing = opts.noMount ? filesystemsOf(c.dsl, h.rootDir()) : null;
         if (pkg?.recursive && pkg.fromName !== null && opts.force) prune(h, c, topFs, pkg);
         let firstStream = true;
         each((s) => {
@@ -134,6 +138,7 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
           firstStream = false;
           receiveOne(h, c, s, opts, report);
         });
+        if (existing) leaveNewUnmounted(c, h.rootDir(), existing);
       });
     },
     () => {

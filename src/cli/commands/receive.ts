@@ -13,7 +13,7 @@ export const command: Command = {
     '    [-d | -e] <filesystem>',
   ],
   run(ctx, args) {
-    // -u (do not mount): nothing is ever mounted. -s (resumable): a receive is all or nothing, so
+    // -u (do not mount): a file system received anew is left unmounted. -s (resumable): a receive is all or nothing, so
     // an interrupted one leaves no partial state and no resume token; both are accepted as no-ops.
     const p = parseOptions(args, { flags: 'vnFudes', reportMissing: true });
     if (p.operands.length === 0) throw new UsageError('missing snapshot argument');
@@ -40,7 +40,7 @@ export const command: Command = {
       if (!verbose) return;
       ctx.out.write(verboseLine(e, dryRun) + '\n');
     };
-    receive(ctx.home, p.operands[0], { force: p.flags.has('F'), dryRun, naming }, source, ctx.historyLine, report);
+    receive(ctx.home, p.operands[0], { force: p.flags.has('F'), dryRun, naming, noMount: p.flags.has('u') }, source, ctx.historyLine, report);
     return 0;
   },
 };

@@ -6,8 +6,9 @@ import { parseOptions, UsageError } from '../parse.js';
 export const command: Command = {
   usage: ['set [-u] <property=value> ... <filesystem|volume|snapshot> ...'],
   run(ctx, args) {
-    // -u (do not remount) changes nothing here: datasets are never mounted.
-    const argv = parseOptions(args, { flags: 'u' }).operands;
+    // -u: the mounted and shared states stay as they were (lib/datasets/mounts.ts).
+    const parsed = parseOptions(args, { flags: 'u' });
+    const argv = parsed.operands;
     if (argv.length < 1) throw new UsageError('missing arguments');
     if (argv.length < 2) {
       throw new UsageError(argv[0].includes('=') ? 'missing dataset name(s)' : 'missing property=value argument(s)');
@@ -36,6 +37,6 @@ export const command: Command = {
       assignments.push([name, arg.slice(eq + 1)]);
     }
     const datasets = argv.slice(dsStart);
-    return setProperties(ctx.home, assignments, datasets, ctx.historyLine, (line) => ctx.err.write(line + '\n'));
+    return setProperties(ctx.home, assignments, datasets, ctx.historyLine, (line) => ctx.err.write(line + '\n'), parsed.flags.has('u'));
   },
 };

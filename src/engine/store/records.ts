@@ -102,6 +102,11 @@ export interface DirRecord {
   type?: 'volume';
   /** properties received with a stream (`send -R`/`-p`); a local value overrides one (absent: none) */
   received?: Record<string, string>;
+  /** set by `zfs mount`/`unmount` (true/false); absent: as a filesystem is after create, mounted
+   *  when canmount=on (lib/properties/values.ts mountedNow). Nothing is mounted in the host. */
+  mounted?: boolean;
+  /** set by `zfs share`/`unshare`; absent: shared when sharenfs or sharesmb is not off */
+  shared?: boolean;
 }
 
 interface DatasetCommon {

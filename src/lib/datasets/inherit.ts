@@ -13,6 +13,7 @@ import { checkDatasetName, isUserPropName } from '../names.js';
 import { headKind, PoolHandle, poolNameOf, type Change, type DatasetKind, type Resolved } from '../pool-handle.js';
 import { findProperty, type PropDef } from '../properties/table.js';
 import { changeEachTarget, withPoolsOpenedOnce } from '../session.js';
+import { mountsAfterSet } from './mounts.js';
 
 
 export type InheritCheck = { kind: 'ok'; def: PropDef | null } | { kind: 'fail'; lines: string[] } | { kind: 'usage'; reason: string };
@@ -121,7 +122,12 @@ function inheritOne(h: PoolHandle, c: Change, name: string, propname: string, de
   if (def && !def.types.includes(r.kind)) throw ZfsError.action(action, "property doesn't apply to datasets of this type");
   const key = def ? def.name : propname;
   const holder = r.kind === 'snapshot' ? (c.dsl.ds(r.ds.id) as SnapshotRecord) : c.dsl.dir(r.dir);
+  // A new mountpoint or sharing remounts and reshares as `zfs set` does (changelist).
+  const remount = r.kind === 'filesystem' && REMOUNTING.has(key) ? mountsAfterSet(c, r.dir, { [key]: '' }) : () => undefined;
   delete holder.props[key];
   // -S reverts to the received value; a plain inherit masks it (tszfs forgets it: same value shown).
   if (!received && holder.received) delete holder.received[key];
+  remount();
 }
+
+const REMOUNTING = new Set(['mountpoint', 'sharenfs', 'sharesmb']);

@@ -13,6 +13,7 @@ import { PoolHandle, poolNameOf, type Change, type DatasetKind } from '../pool-h
 import { changeEachTarget, withPoolsOpenedOnce } from '../session.js';
 import { checkUserValues, PropertyError, validateAssignment } from '../properties/assign.js';
 import { applyVolumeValues, badVolsize, volumeBlocksize } from './volsize.js';
+import { mountsAfterSet } from './mounts.js';
 
 interface Target {
   name: string;
@@ -34,6 +35,8 @@ export function setProperties(
   datasets: readonly string[],
   history: string,
   onError: (line: string) => void,
+  /** `-u`: mount and share nothing, unmount nothing (lib/datasets/mounts.ts) */
+  noMount = false,
 ): number {
   return withPoolsOpenedOnce(home, (poolOf) => {
     let status = 0;
@@ -58,7 +61,7 @@ export function setProperties(
       }
     }
     const refused = changeEachTarget(valid, poolOf, history, status !== 0, onError, (h, c, t) =>
-      writeAll(h, c, t, { ...t.values }, assignments.length > 0),
+      writeAll(h, c, t, { ...t.values }, assignments.length > 0, noMount),
     );
     return refused ? 255 : status;
   });
@@ -96,7 +99,7 @@ function validateAll(t: Target, assignments: ReadonlyArray<[string, string]>): R
 }
 
 /** Write one dataset's values inside the command's transaction (`values` is changed). */
-function writeAll(h: PoolHandle, c: Change, t: Target, values: Record<string, string>, any: boolean): void {
+function writeAll(h: PoolHandle, c: Change, t: Target, values: Record<string, string>, any: boolean, noMount: boolean): void {
   const action = `cannot set property for '${t.name}'`;
   // `zfs set tank a=b` sets nothing on tank (zfs_do_set's argument-order quirk).
   if (!any) return;
@@ -105,7 +108,11 @@ function writeAll(h: PoolHandle, c: Change, t: Target, values: Record<string, st
   if (r.kind === 'volume') applyVolumeValues(h, c, r, values, action);
   // A snapshot keeps its own (user) properties; a filesystem's live in its dir.
   if (r.kind === 'snapshot') Object.assign((c.dsl.ds(r.ds.id) as SnapshotRecord).props, values);
-  else assignProperties(c, r.dir, values, (prop) => ZfsError.action(action, SET_LIMIT_REFUSED[prop]));
+  else {
+    const remount = noMount ? () => undefined : mountsAfterSet(c, r.dir, values);
+    assignProperties(c, r.dir, values, (prop) => ZfsError.action(action, SET_LIMIT_REFUSED[prop]));
+    remount();
+  }
 }
 
 /** zfs_setprop_error's words for ENOSPC: setting a limit uses no space, so it means this. */

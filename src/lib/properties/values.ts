@@ -60,6 +60,17 @@ function ratio(sums: { compressed: number; uncompressed: number }): number {
   return sums.compressed === 0 ? 100 : Math.floor((sums.uncompressed * 100) / sums.compressed);
 }
 
+/**
+ * Whether a filesystem is mounted, as tszfs keeps it (nothing is mounted in the host): `zfs
+ * mount`/`unmount` store the state in its dir; until then it is what OpenZFS leaves after create,
+ * receive or import, mounted when canmount=on. A filesystem with canmount=off or a mountpoint of
+ * none or legacy is never mounted (setting them unmounts it, as `zfs set` does in OpenZFS).
+ */
+export function mountedNow(stored: boolean | undefined, canmount: string, mountpoint: string): boolean {
+  if (canmount === 'off' || !mountpoint.startsWith('/')) return false;
+  return stored ?? canmount === 'on';
+}
+
 /** ZPL properties live in the file system's master node: `zfs get` shows them with source `-`. */
 const ZPL_PROPS = new Set(['version', 'utf8only', 'normalization', 'casesensitivity']);
 
@@ -103,6 +114,23 @@ export class DatasetProps {
     return this.view.datasetName(this.ds);
   }
 
+  /** Whether this filesystem is mounted (mountedNow); a volume or snapshot never is. */
+  isMounted(): boolean {
+    if (this.type !== 'filesystem') return false;
+    return mountedNow(this.dir.mounted, String(this.get('canmount')?.value), String(this.get('mountpoint')?.value));
+  }
+
+  /** Whether it is shared: mounted, with sharenfs or sharesmb on (or options), and not unshared. */
+  isShared(): boolean {
+    if (!this.isMounted() || this.legacyShare()) return false;
+    return this.dir.shared ?? true;
+  }
+
+  /** Both sharenfs and sharesmb off: `zfs share` leaves it to exports(5) or smb.conf(5). */
+  legacyShare(): boolean {
+    return this.get('sharenfs')?.value === 'off' && this.get('sharesmb')?.value === 'off';
+  }
+
   /** The value of a native or user property, or null where it does not apply. */
   get(name: string): PropValue | null {
     if (isUserPropName(name)) return this.user(name);
@@ -139,7 +167,7 @@ export class DatasetProps {
       case 'refcompressratio':
         return this.stat(ratio(ds), 'ratio');
       case 'mounted':
-        return this.stat('no', 'text');
+        return this.stat(this.isMounted() ? 'yes' : 'no', 'text');
       case 'origin':
         return this.stat(this.dir.origin === null || ds.kind !== 'head' ? null : this.view.datasetName(this.view.ds(this.dir.origin)), 'text');
       case 'createtxg':
