@@ -8,6 +8,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // CLI tests run the built CLI in-process (test/cli/harness.ts); two workers match CI's two cores.
     maxWorkers: 2,
+    // Files share a worker's modules instead of importing the engine afresh each: every test makes
+    // its own pool and home, and `vitest --sequence.shuffle` passes, so no file depends on another.
+    isolate: false,
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },
 });

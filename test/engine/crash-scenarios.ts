@@ -133,11 +133,6 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** A command a colleague has not registered yet is reported as unrecognized: skip its scenario. */
-function available(sb: Sandbox, command: string): boolean {
-  return !sb.run([command]).stderr.startsWith('unrecognized command');
-}
-
 /** The scenarios `pick` keeps, each as a test (two test files share them, so that both of
  *  vitest's workers run crash trials at once). */
 export function crashTests(title: string, pick: (scenario: Scenario) => boolean): void {
@@ -147,7 +142,6 @@ export function crashTests(title: string, pick: (scenario: Scenario) => boolean)
       it(`${scenario.name}: killed at any instant, the pool is as before or as after`, async () => {
         const sb = new Sandbox();
         try {
-          if (!available(sb, scenario.args[0])) return;
           scenario.setup(sb);
           const input = scenario.inputOf?.(sb) ?? scenario.input;
           const saved = new Saved(sb.home);

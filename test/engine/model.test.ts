@@ -925,7 +925,7 @@ function runScenario(R: number, ops: Op[]): void {
   }
 }
 
-const runs = Number(process.env.FC_RUNS ?? 200);
+const runs = Number(process.env.FC_RUNS ?? 150);
 const replay = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {};
 
 describe('engine vs brute-force block model', () => {
