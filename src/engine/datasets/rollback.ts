@@ -9,12 +9,9 @@ import type { TreeWalker } from './destroy.js';
 import type { DslTxn } from './dsl-txn.js';
 import { setHeadUnique } from './space.js';
 
-export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
-  const head = dsl.ds(headId) as HeadRecord;
-  const snap = dsl.snapshot(head.prev as Id);
-  const dir = dsl.dir(head.dir);
-
-  // Everything born after the snapshot is the head's alone (its `unique`): free it.
+/** Free every node and block of the head's tree born after its latest snapshot (all of it, with
+ *  none), and say how much. */
+function freeBornAfter(dsl: DslTxn, head: HeadRecord, walk: TreeWalker): { freed: number; freedCompressed: number; freedUncompressed: number } {
   let freed = 0;
   let freedCompressed = 0;
   let freedUncompressed = 0;
@@ -31,6 +28,16 @@ export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
       freedUncompressed += bp.lsize;
     },
   );
+  return { freed, freedCompressed, freedUncompressed };
+}
+
+export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
+  const head = dsl.ds(headId) as HeadRecord;
+  const snap = dsl.snapshot(head.prev as Id);
+  const dir = dsl.dir(head.dir);
+
+  // Everything born after the snapshot is the head's alone (its `unique`): free it.
+  const { freed, freedCompressed, freedUncompressed } = freeBornAfter(dsl, head, walk);
   // What the head killed since the snapshot is live in the head again: charged blocks move back
   // from usedbysnapshots to usedbydataset. The deadlist's blocks stay, owned by the snapshot.
   const revived = dsl.deadRange(head.deadlist, dir.originTxg, Infinity);
@@ -58,20 +65,7 @@ export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
 export function emptyHead(dsl: DslTxn, headId: Id, walk: TreeWalker, root: HeadRecord['root']): void {
   const head = dsl.ds(headId) as HeadRecord;
   if (head.prev !== null || dsl.dir(head.dir).origin !== null) throw new Error(`head ${headId} has snapshots or an origin`);
-  let freed = 0;
-  let freedCompressed = 0;
-  let freedUncompressed = 0;
-  walk(
-    head.root,
-    head.prevTxg,
-    (ptr) => dsl.freeDead({ birth: ptr.birth, kind: DEAD_NODE, ref: ptr.id, asize: 0 }),
-    (bp) => {
-      dsl.freeDead({ birth: bp.birth, kind: DEAD_DATA, ref: bp.offset, asize: bp.asize });
-      freed += bp.asize;
-      freedCompressed += physicalSize(bp);
-      freedUncompressed += bp.lsize;
-    },
-  );
+  const { freed, freedCompressed, freedUncompressed } = freeBornAfter(dsl, head, walk);
   dsl.deadDrop(head);
   dsl.addUsed(head.dir, 'head', -freed);
   dsl.addLogical(head.dir, -freedCompressed, -freedUncompressed);
