@@ -15,7 +15,7 @@ import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { headKind, type Change, type PoolHandle } from '../pool-handle.js';
 import { DatasetProps } from '../properties/values.js';
-import { withPool, withPoolOf } from '../session.js';
+import { forEachNamedPool, withPoolOf } from '../session.js';
 
 export type MountOp = 'mount' | 'share';
 
@@ -38,14 +38,7 @@ const propsOf = (view: DslView, meta: PoolMeta, dir: Id) => new DatasetProps(vie
 /** Run `fn` with each imported pool open, in the registry's order, passing over one that
  *  cannot be opened (faulted, damaged): none of its file systems is mounted, as after a boot. */
 function eachPool(home: Home, fn: (h: PoolHandle) => void): void {
-  for (const entry of home.pools()) {
-    let opened = false;
-    try {
-      withPool(home, entry.name, (h) => ((opened = true), fn(h)), { onMissing: () => undefined });
-    } catch (err) {
-      if (opened || !(err instanceof ZfsError)) throw err;
-    }
-  }
+  forEachNamedPool(home, home.pools().map((p) => p.name), () => {}, fn, { skipDamaged: true });
 }
 
 /** Run `fn` in one change of each pool that opens. */
