@@ -18,6 +18,8 @@ export const MAX_DATASET_NESTING = 50;
 const MAX_POOL_NAME_LEN = MAX_DATASET_NAME_LEN - 2 - 2 * '$ORIGIN'.length;
 /** ZAP_MAXNAMELEN, the bound on user property names. */
 const MAX_USER_PROP_LEN = 256;
+/** ZFS_MAXPROPLEN (ZAP_MAXVALUELEN): a property value must be shorter than this many bytes. */
+export const MAX_PROP_LEN = 8192;
 
 /** dataset_nestcheck() failing, as zfs_create() and zfs_create_ancestors() word it. */
 export const MSG_TOO_DEEP = 'maximum name nesting depth exceeded';

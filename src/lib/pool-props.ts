@@ -5,7 +5,7 @@
  */
 import type { PoolMeta } from '../engine/model.js';
 import type { Source } from './properties/values.js';
-import { isUserPropName } from './names.js';
+import { checkUserPropName, isUserPropName, MAX_PROP_LEN } from './names.js';
 
 export type PoolValueFormat = 'number' | 'bytes' | 'percent' | 'ratio' | 'text' | 'raw';
 
@@ -198,9 +198,10 @@ export function validatePoolAssignment(name: string, value: string, when: 'set' 
   }
   if (isUserPropName(name)) {
     // ZAP_MAXNAMELEN and ZPOOL_MAXPROPLEN, as zpool_valid_proplist() words them.
-    if (Buffer.byteLength(name) >= 256) throw new PoolPropertyError(`property name '${name}' is too long`);
+    const badName = checkUserPropName(name);
+    if (badName) throw new PoolPropertyError(badName);
     // libzfs's description buffer holds 1023 bytes, so the long value is cut short there.
-    if (Buffer.byteLength(value) >= 8192) throw new PoolPropertyError(cutToBytes(`property value '${value}' is too long`, 1023));
+    if (Buffer.byteLength(value) >= MAX_PROP_LEN) throw new PoolPropertyError(cutToBytes(`property value '${value}' is too long`, 1023));
     return [name, value];
   }
   const def = findPoolProperty(name);

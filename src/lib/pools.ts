@@ -38,9 +38,8 @@ function validatePoolProps(action: string, props: Array<[string, string]>, noFea
   for (const [name, value] of props) {
     try {
       const [canonical, stored] = validatePoolAssignment(name, value, 'create');
-      // spa_create() stores them through spa_sync_props(), where an empty user property is none.
-      if (stored === '' && isUserPropName(canonical)) delete out[canonical];
-      else out[canonical] = stored;
+      // spa_create() stores them through spa_sync_props() too.
+      storePoolProperty(out, canonical, stored);
     } catch (err) {
       if (err instanceof PoolPropertyError) throw ZfsError.action(action, err.message);
       throw err;
@@ -172,6 +171,12 @@ export function poolStats(h: PoolHandle): PoolStats {
   return { name: h.name, guid: meta.guid, size: meta.imageBytes, allocated: meta.allocated, health: 'ONLINE', txg: meta.txg };
 }
 
+/** spa_sync_props(): an empty string removes a pool user property; any other value is stored. */
+function storePoolProperty(props: Record<string, string>, name: string, value: string): void {
+  if (value === '' && isUserPropName(name)) delete props[name];
+  else props[name] = value;
+}
+
 /** `zpool set prop=value pool`, logged in the pool's history. */
 export function setPoolProperty(home: Home, name: string, prop: string, value: string, history: string): void {
   withPool(home, name, (h) => {
@@ -182,11 +187,7 @@ export function setPoolProperty(home: Home, name: string, prop: string, value: s
       if (err instanceof PoolPropertyError) throw ZfsError.action(`cannot set property for '${name}'`, err.message);
       throw err;
     }
-    h.change(history, (c) => {
-      // spa_sync_props(): an empty string removes a pool user property.
-      if (stored[1] === '' && isUserPropName(stored[0])) delete c.tx.meta.props[stored[0]];
-      else c.tx.meta.props[stored[0]] = stored[1];
-    });
+    h.change(history, (c) => storePoolProperty(c.tx.meta.props, stored[0], stored[1]));
   });
 }
 

@@ -3,14 +3,12 @@
  * does: returns the canonical stored string, or throws the libzfs aux message (the caller adds
  * "cannot set property for 'x'" or "cannot create 'x'").
  */
-import { checkUserPropName, isUserPropName } from '../names.js';
+import { checkUserPropName, isUserPropName, MAX_DATASET_NAME_LEN, MAX_PROP_LEN } from '../names.js';
 import { parseSize, SizeError } from '../sizes.js';
 import { canonicalIndex, findProperty, type DatasetType, type PropDef } from './table.js';
 
 export class PropertyError extends Error {}
 
-/** ZFS_MAXPROPLEN (ZAP_MAXVALUELEN): a value must be shorter than this many bytes. */
-const MAX_PROP_LEN = 8192;
 const MAX_BLOCKSIZE = 16 * 1024 * 1024;
 const UINT64_MAX = (1n << 64n) - 1n;
 
@@ -77,7 +75,7 @@ function parseString(def: PropDef, value: string): string {
         throw new PropertyError(`'mountpoint' must be an absolute path, 'none', or 'legacy'`);
       }
       // mountpoint_namecheck(): no component as long as ZFS_MAX_DATASET_NAME_LEN
-      if (value.startsWith('/') && value.split('/').some((c) => Buffer.byteLength(c) >= 256)) {
+      if (value.startsWith('/') && value.split('/').some((c) => Buffer.byteLength(c) >= MAX_DATASET_NAME_LEN)) {
         throw new PropertyError(`component of 'mountpoint' is too long`);
       }
       return value.length > 1 ? value.replace(/\/+$/, '') || '/' : value;
