@@ -26,7 +26,6 @@ const PSEUDO_FILE_SYSTEMS: Record<number, string> = {
   0x65735543: 'fusectl',
 };
 
-
 /**
  * Why `dir` cannot hold tszfs's files, or null. A missing `dir` is judged by its nearest existing
  * ancestor, where it would be made. `writing`: the files are to be made now, so the directory

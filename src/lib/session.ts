@@ -36,8 +36,10 @@ export function withPool<T>(
   }
 }
 
+const noSuchPoolError = (name: string) => poolError(`cannot open '${name}'`, 'ENOENT');
+
 const noSuchPool = (name: string) => (): never => {
-  throw poolError(`cannot open '${name}'`, 'ENOENT');
+  throw noSuchPoolError(name);
 };
 
 /** Run `fn` with the pool of `datasetName` open, or return `onMissing()` when no such pool. */
@@ -111,7 +113,7 @@ export function changeEachTarget<T extends { pool: string }>(
       const going = group.filter((t) => !refused.has(t));
       if (going.length === 0) break;
       // Logged with the group's first change when no target before it failed.
-      const log = !logged.has(pool) && !failed && !refused.has(group[0]) && group.indexOf(going[0]) === 0;
+      const log = !logged.has(pool) && !failed && going[0] === group[0];
       let refusal: { target: T; err: ZfsError } | null = null;
       try {
         h.change(log ? history : null, (c) => {
@@ -162,7 +164,7 @@ export function forEachNamedPool(
   for (const name of names) {
     let opened = false;
     try {
-      withPool(home, name, (h) => ((opened = true), fn(h)), { onMissing: () => skip([`cannot open '${name}': no such pool`]) });
+      withPool(home, name, (h) => ((opened = true), fn(h)), { onMissing: () => skip(noSuchPoolError(name).lines) });
     } catch (err) {
       // Only the open may be skipped: a failure of `fn` is the command's.
       if (opened || !opts.skipDamaged || !(err instanceof ZfsError)) throw err;
