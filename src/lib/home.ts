@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { invocationEnv } from '../engine/pool/env.js';
+import { sleepSync } from '../engine/sleep.js';
 import { strerror, ZfsError } from './errors.js';
 import { homeAction, makeDir, unusableDir } from './host-dirs.js';
 
@@ -151,7 +152,7 @@ function withLock<T>(lock: string, action: string, fn: () => T): T {
     const holder = readLock(lock);
     if (holder !== null && isStale(lock, holder)) breakLock(lock, holder);
     else if (Date.now() > deadline) throw ZfsError.action(`cannot lock '${lock}'`, `held by process ${holder?.split(' ')[0] ?? '?'}`);
-    else sleep(wait);
+    else sleepSync(wait);
   }
   try {
     return fn();
@@ -202,9 +203,6 @@ export function processAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-const sleep = (ms: number) => Atomics.wait(sleeper, 0, 0, ms);
 
 function defaultHome(): string {
   const env = invocationEnv();

@@ -16,6 +16,7 @@
  * MDB_db, MDB_node).
  */
 import * as fs from 'node:fs';
+import { sleepSync } from '../sleep.js';
 
 const PAGEHDRSZ = 24;
 const NODESIZE = 8;
@@ -277,7 +278,7 @@ function walk(file: string, full: boolean): { damage: string | null; pages: numb
     const result = walkOnce(file, full);
     if (!result.damage || commitStamp(file) === before) return result;
     if (Date.now() > deadline) return { damage: null, pages: [] };
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+    sleepSync(pause);
   }
 }
 
