@@ -1,9 +1,8 @@
 /** `zfs send [-nvPRp] [-i SNAP | -I SNAP] SNAP`: the stream on standard output, never to a terminal. */
 import { nicebytes, nicenum } from '../format/nicenum.js';
 import { send, type SendSummary } from '../../lib/send.js';
-import { ZfsError } from '../../lib/errors.js';
 import { dieOfBrokenPipe, type Command } from '../context.js';
-import { strerror } from '../../lib/errors.js';
+import { strerror, ZfsError } from '../../lib/errors.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
 
 /** The -v/-P lines: -R and -I take the range path, which names the from-snapshot by its short name. */

@@ -5,9 +5,8 @@
 import * as fs from 'node:fs';
 import type { WriteMode } from '../../engine/files/fs-writer.js';
 import type { ByteSource } from '../../engine/pool/staging.js';
-import { ZfsError } from '../../lib/errors.js';
 import { contentsOf, writeFile, writeVolume } from '../../lib/files.js';
-import { strerror } from '../../lib/errors.js';
+import { strerror, ZfsError } from '../../lib/errors.js';
 import { parseSize, SizeError } from '../../lib/sizes.js';
 import { Input, type Command } from '../context.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
@@ -60,8 +59,7 @@ export const command: Command = {
       try {
         fd = fs.openSync(source, 'r');
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw ZfsError.action(`cannot open '${source}'`, code === 'ENOENT' ? 'no such file or directory' : strerror(err).toLowerCase());
+        throw ZfsError.action(`cannot open '${source}'`, strerror(err).toLowerCase());
       }
     }
     // Input typed at the terminal is no transfer to watch.
