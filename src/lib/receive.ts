@@ -238,9 +238,6 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
         : begin.clone
           ? prepareClone(h, c, fsName, begin, opts, action)
           : prepareIncremental(h, c, fsName, begin, opts, action, snapName);
-    if (c.dsl.snapshotByName(c.dsl.ds(headId).dir, snapName) !== undefined) {
-      throw ZfsError.action(`cannot restore to ${into}`, 'destination already exists');
-    }
   } catch (err) {
     // BEGIN is acted on before the END's hash is read: if the stream is damaged, say that instead.
     if (err instanceof ZfsError) drain(s.reader, action);
