@@ -22,6 +22,8 @@ import { DatasetProps } from './properties/values.js';
 import { withPoolOf } from './session.js';
 import { openFiles, openVolume, writeSettings } from '../engine/sync-task.js';
 
+export { dnodeSize } from '../engine/files/objset.js';
+
 function fileError(verb: string, dataset: string, path: string, err: unknown): unknown {
   return engineFailure(`cannot ${verb} '${dataset}:${path}'`, err);
 }

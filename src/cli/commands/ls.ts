@@ -1,5 +1,5 @@
 /** `tszfs ls [-l] [-R] DATASET[@SNAP] [PATH]`: names, or with -l type and mode, size, mtime. */
-import { listDirectory, type DirectoryListing } from '../../lib/files.js';
+import { dnodeSize, listDirectory, type DirectoryListing } from '../../lib/files.js';
 import type { Dnode } from '../../engine/files/objset.js';
 import type { Command } from '../context.js';
 import { localParts } from '../format/dates.js';
@@ -14,13 +14,13 @@ function mtime(seconds: number): string {
 
 const mode = (dn: Dnode) => (dn.type === 'dir' ? 'drwxr-xr-x' : '-rw-r--r--');
 // A directory's size is its entries plus . and .., as ZFS reports it.
-const size = (dn: Dnode) => (dn.type === 'dir' ? dn.count + 2 : dn.size);
+const size = (dn: Dnode) => dnodeSize(dn);
 
 function render(listing: DirectoryListing, long: boolean): string {
   if (!long) return listing.entries.map((e) => e.name + '\n').join('');
   const width = Math.max(0, ...listing.entries.map((e) => String(size(e.dnode)).length));
   return listing.entries
-    .map((e) => `${mode(e.dnode)} ${String(size(e.dnode)).padStart(width)} ${mtime(e.dnode.mtime)} ${e.name}\n`)
+    .map((e) => `${mode(e.dnode)} ${String(size(e.dnode)).padStart(width)} ${mtime(e.dnode.mtime[0])} ${e.name}\n`)
     .join('');
 }
 
