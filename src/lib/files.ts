@@ -303,25 +303,30 @@ export function catFiles(home: Home, dataset: string, paths: string[], out: (chu
 
 export interface DirectoryListing {
   path: string;
-  entries: Array<{ name: string; dnode: Dnode }>;
+  entries: Array<{ name: string; object: number; dnode: Dnode; allocated: number }>;
+  /** the path names a non-directory: its one entry is itself */
+  single?: true;
 }
 
-/** The entries of a directory (or the file itself), and with `recursive` of every directory below. */
-export function listDirectory(home: Home, dataset: string, path: string, recursive: boolean): DirectoryListing[] {
+/** The entries of a directory (or the object itself), and with `recursive` of every directory
+ *  below; a symlink named by `path` is followed only with `followLast` (ls -l shows the link). */
+export function listDirectory(home: Home, dataset: string, path: string, recursive: boolean, followLast = true): DirectoryListing[] {
   return withDataset(home, dataset, 'files', (h, r) => {
     const fs = readView(h, r);
     const parts = components('open', dataset, path);
     let found;
     try {
-      found = fs.lookup(parts);
+      found = fs.lookup(parts, followLast || namesDirectory(path));
       requireDirectory(path, found.dnode);
     } catch (err) {
       throw fileError('open', dataset, path, err);
     }
-    if (found.dnode.type === 'file') return [{ path: displayPath(parts), entries: [{ name: parts[parts.length - 1], dnode: found.dnode }] }];
+    if (found.dnode.type !== 'dir') {
+      return [{ path: displayPath(parts), entries: [{ name: parts[parts.length - 1], object: found.object, dnode: found.dnode, allocated: fs.allocated(found.dnode) }], single: true }];
+    }
     const out: DirectoryListing[] = [];
     const walk = (dirParts: string[], dnode: Dnode) => {
-      const entries: Listing[] = fs.list(dnode);
+      const entries = fs.list(dnode).map((e: Listing) => ({ ...e, allocated: fs.allocated(e.dnode) }));
       out.push({ path: displayPath(dirParts), entries });
       if (recursive) for (const e of entries) if (e.dnode.type === 'dir') walk([...dirParts, e.name], e.dnode);
     };

@@ -113,6 +113,17 @@ export class FsView {
     return dirEntries(this.src, dnode).map(([name, object]) => ({ name, object, dnode: this.dnode(object) }));
   }
 
+  /** Bytes an object takes in the pool's image (stat's st_blocks * 512): a file's records; nothing
+   *  for a symlink, device, FIFO or socket, whose attributes live in the dnode. */
+  allocated(dnode: Dnode): number {
+    if (dnode.type !== 'file') return 0;
+    let bytes = 0;
+    blockMap.scan(this.src, dnode.blocks, 0, (_id, bp) => {
+      bytes += bp.asize;
+    });
+    return bytes;
+  }
+
   /**
    * Every object under `start` (itself first), depth first, entries in name order: what `tar -c`,
    * `find` and `du` read. `visit` gets the path below `start`; returning false skips a directory's

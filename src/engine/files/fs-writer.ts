@@ -73,7 +73,7 @@ export interface AttrChange {
 
 /** What `create` makes: a file's bytes stream in from `data`. */
 export type NewObject =
-  | { type: 'file'; data?: ByteSource; settings: FileWriteSettings }
+  | { type: 'file'; data?: ByteSource; settings?: FileWriteSettings }
   | { type: 'dir' }
   | { type: 'symlink'; target: string }
   | { type: 'chardev' | 'blockdev'; rdev: [major: number, minor: number] }
@@ -262,7 +262,10 @@ export class FsWriter extends FsView {
       this.unlinkEntry(parent, name, existing, dn);
     }
     const object = this.link(parent, name, this.newDnode(spec, parent));
-    if (spec.type === 'file' && spec.data) this.writeObject(object, { kind: 'replace' }, spec.data, spec.settings);
+    if (spec.type === 'file' && spec.data) {
+      if (!spec.settings) throw new Error('a file written without its settings');
+      this.writeObject(object, { kind: 'replace' }, spec.data, spec.settings);
+    }
     this.applyAttrs(object, attrs, false);
     return object;
   }
