@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims completion snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion snap recv umount' ;;
     zpool) echo 'create destroy list status clear scrub import export history get set' ;;
   esac
 }
@@ -37,6 +37,17 @@ _tszfs_options() {
     'zfs ls') echo '-R -l' ;;
     'zfs mkdir') echo '-p' ;;
     'zfs rm') echo '-f -r' ;;
+    'zfs ln') echo '-f -s' ;;
+    'zfs mv') echo '-T' ;;
+    'zfs chmod') echo '-R' ;;
+    'zfs chown') echo '-R -h' ;;
+    'zfs touch') echo '-a -c -d -m -r' ;;
+    'zfs stat') echo '-L -c' ;;
+    'zfs readlink') echo '-f' ;;
+    'zfs mknod') echo '-m' ;;
+    'zfs xattr') echo '-h' ;;
+    'zfs find') echo '-a -e -m -n -p -r -t -w -y' ;;
+    'zfs du') echo '-a -h -s' ;;
     'zfs snap') echo '-o -r' ;;
     'zfs recv') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs umount') echo '-a -f -u' ;;
@@ -63,6 +74,9 @@ _tszfs_value_options() {
     'zfs mount') echo '-R -o' ;;
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
+    'zfs touch') echo '-d -r' ;;
+    'zfs stat') echo '-c' ;;
+    'zfs mknod') echo '-m' ;;
     'zfs snap') echo '-o' ;;
     'zpool create') echo '--size -O -R -m -o' ;;
     'zpool list') echo '-T -o' ;;
@@ -138,6 +152,17 @@ _tszfs_operand_kind() {
     'zfs rm 0') echo fs ;;
     'zfs rm 1') echo none ;;
     'zfs rm '*) echo none ;;
+    'zfs ln '*) echo all ;;
+    'zfs mv '*) echo all ;;
+    'zfs chmod '*) echo all ;;
+    'zfs chown '*) echo all ;;
+    'zfs touch '*) echo all ;;
+    'zfs stat '*) echo all ;;
+    'zfs readlink '*) echo all ;;
+    'zfs mknod '*) echo all ;;
+    'zfs xattr '*) echo all ;;
+    'zfs find '*) echo all ;;
+    'zfs du '*) echo all ;;
     'zfs shims '*) echo dir ;;
     'zfs completion '*) echo shell ;;
     'zfs snap '*) echo all ;;
