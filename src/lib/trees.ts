@@ -123,7 +123,7 @@ export function move(home: Home, dataset: string, source: string, destDataset: s
     });
     throw fileFailure(cannot(), new EngineError('EXDEV'));
   }
-  changeOne(home, dataset, `mv: cannot move '${from}'`, (fs) => {
+  changeOne(home, dataset, cannot(), (fs) => {
     const src = partsOf(source, `mv: cannot stat '${from}'`);
     let dst = partsOf(dest, cannot());
     let found: Dnode;

@@ -20,7 +20,9 @@ export const command: Command = {
     if (gid === null) throw new ZfsError([`chown: invalid group: '${spec}'`]);
     const change = { ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) };
     // -R changes symlinks themselves (never what they point at), as chown -R -P does; -h does at the top too.
-    setAttributes(ctx.home, dataset, paths, () => change, {
+    // As Linux's chown(2), even by root: a non-directory loses setuid, and setgid when group-executable.
+    const kill = (dn: { type: string; mode: number }) => (dn.type === 'dir' ? 0 : 0o4000 | (dn.mode & 0o010 ? 0o2000 : 0));
+    setAttributes(ctx.home, dataset, paths, (dn) => ({ ...change, ...(dn.mode & kill(dn) ? { mode: dn.mode & ~kill(dn) } : {}) }), {
       recursive: p.flags.has('R'),
       follow: !p.flags.has('h') && !p.flags.has('R'),
       lookupAction: (file) => `chown: cannot access '${file}'`,
