@@ -467,8 +467,11 @@ function checkId(id: number): number {
   return id;
 }
 
+/** Seconds either side of the epoch a time may be: up to the end of year 9999, as streams carry them. */
+const MAX_TIME = 253402300799;
+
 function checkTime(t: Timespec): Timespec {
-  if (!Array.isArray(t) || !Number.isSafeInteger(t[0]) || !Number.isInteger(t[1]) || t[1] < 0 || t[1] > 999_999_999) throw new EngineError('EINVAL');
+  if (!Array.isArray(t) || !Number.isSafeInteger(t[0]) || Math.abs(t[0]) > MAX_TIME || !Number.isInteger(t[1]) || t[1] < 0 || t[1] > 999_999_999) throw new EngineError('EINVAL');
   return [t[0], t[1]];
 }
 
