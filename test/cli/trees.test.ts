@@ -4,6 +4,7 @@
  * snapshot, clone, rollback and send | receive (full, incremental, -R).
  */
 import { describe, expect, it } from 'vitest';
+import { poolProblems } from '../engine/check-helper.js';
 import { expectGolden, Sandbox, transcript, type Step } from './harness.js';
 
 const POOL = ['pool', 'create', '--size', '256M', 'tank'];
@@ -233,6 +234,7 @@ describe('attributes go wherever the data goes', () => {
       sb.ok(['receive', '-d', 'tank/rep'], sb.bytesOf(['send', '-R', 'tank/src@2']));
       expect(fingerprint(sb, 'tank/rep/src@1')).toBe(src1);
       expect(fingerprint(sb, 'tank/rep/src@2')).toBe(src2);
+      expect(poolProblems(sb.home)).toEqual([]);
     } finally {
       sb.cleanup();
     }
@@ -270,6 +272,7 @@ describe('attributes go wherever the data goes', () => {
       expect(sb.ok(['stat', '-c', '%h', 'tank/a', '/f', '/f3', '/']).trim()).toBe('2\n2\n2');
       sb.ok(['rm', 'tank/a', '/f']);
       expect(sb.ok(['cat', 'tank/a', '/f3'])).toBe('xy');
+      expect(poolProblems(sb.home)).toEqual([]);
     } finally {
       sb.cleanup();
     }

@@ -47,6 +47,9 @@ export type WriteMode = { kind: 'replace' } | { kind: 'append' } | { kind: 'offs
 /** How much input one read asks for, in whole records (at least one). */
 const INPUT_BYTES = 1 << 20;
 const inputArena = new ReusableArena();
+/** The single block of a small file, and a record being merged: scratch, reused by every write. */
+const blockArena = new ReusableArena();
+const recordArena = new ReusableArena();
 /** After this much of a write, the image's writes go on a thread of their own (Image.writeBuffer). */
 const ASYNC_AFTER = 8 << 20;
 const SECTOR_512 = 512;
@@ -477,8 +480,6 @@ function checkTime(t: Timespec): Timespec {
 
 /** Lays a byte stream into a file's records (zfs-dsl-semantics.md §10.2 block-size rules). */
 export class RecordWriter {
-  private readonly record: Buffer;
-
   constructor(
     private readonly tx: PoolTxn,
     private readonly settings: WriteSettings,
@@ -490,10 +491,14 @@ export class RecordWriter {
     // A file of several blocks keeps its block size; a single block may still grow to a record.
     const severalBlocks = file.blksz > 0 && file.size > file.blksz;
     this.recordsize = severalBlocks ? file.blksz : Math.max(recordsize, file.blksz);
-    this.record = Buffer.alloc(this.recordsize);
   }
 
   private readonly recordsize: number;
+
+  /** A record being merged (reused: every write here is synchronous, never kept after putBlock). */
+  private get record(): Buffer {
+    return recordArena.bytes(this.recordsize).subarray(0, this.recordsize);
+  }
 
   private get singleBlock(): boolean {
     return this.file.blksz < this.recordsize;
@@ -502,11 +507,16 @@ export class RecordWriter {
   write(start: number, src: ByteSource): FileDnode {
     const R = this.recordsize;
     if (this.singleBlock && start < R) {
-      // The file may stay a single block of its size rounded up to 512 bytes.
-      const buf = this.loadBlock(0, Buffer.alloc(R));
+      // The file may stay a single block of its size rounded up to 512 bytes. A file without a
+      // block yet (most small files) zeroes only what the block will hold beyond the data.
+      const buf = blockArena.bytes(R).subarray(0, R);
+      const stored = blockMap.get(this.w, this.file.blocks, 0) !== null;
+      if (stored) this.loadBlock(0, buf);
+      else buf.fill(0, 0, start);
       const n = readFully(src, buf, start, R - start);
       if (n === 0) return this.file;
       const end = start + n;
+      if (!stored) buf.fill(0, end, end < R ? roundUp512(Math.max(this.file.size, end)) : R);
       if (end < R) {
         const size = Math.max(this.file.size, end);
         this.putBlock(0, buf, roundUp512(size));
