@@ -25,6 +25,26 @@ export class NodeReader implements NodeSource {
   }
 }
 
+/**
+ * A reader that keeps the nodes it decoded (committed nodes never change): walking a tree reads
+ * each node once, not once per entry below it. Bounded: past CACHE_NODES it starts again. For
+ * read-only views; callers must not change what it returns.
+ */
+export class CachingNodeReader extends NodeReader {
+  private readonly cache = new Map<Id, unknown>();
+
+  override get<N>(ptr: NodePtr): N {
+    const hit = this.cache.get(ptr.id);
+    if (hit !== undefined) return hit as N;
+    const node = super.get<N>(ptr);
+    if (this.cache.size >= CACHE_NODES) this.cache.clear();
+    this.cache.set(ptr.id, node);
+    return node;
+  }
+}
+
+const CACHE_NODES = 4096;
+
 /** Nodes written in the current txg, shared by every writer of that txg. */
 export type DirtyNodes = Map<Id, unknown>;
 
