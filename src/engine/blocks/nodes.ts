@@ -3,6 +3,7 @@
  * A node written in the current txg is still private to it, so it is changed in place; any other
  * node is copied on write and the old one is handed to the dataset layer to free or deadlist.
  */
+import { EngineError } from '../errno.js';
 import type { Tables } from '../store/environment.js';
 import type { Id, NodePtr, Txg } from '../store/records.js';
 
@@ -20,7 +21,8 @@ export class NodeReader implements NodeSource {
 
   get<N>(ptr: NodePtr): N {
     const node = this.t.nodes.get(ptr.id);
-    if (node === undefined) throw new Error(`missing tree node ${ptr.id}`);
+    // A pointer to no node: the metadata is damaged (a key flipped, say), an I/O error of the pool.
+    if (node === undefined) throw new EngineError('ECKSUM', `missing tree node ${ptr.id}`, { kind: 'metadata-record' });
     return node as N;
   }
 }

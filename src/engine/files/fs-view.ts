@@ -45,7 +45,8 @@ export class FsView {
 
   dnode(object: number): Dnode {
     const dn = objectTable.get(this.src, this.objset.objects, object);
-    if (!dn) throw new Error(`missing object ${object}`);
+    // An entry naming no object: damaged metadata, an I/O error of the pool.
+    if (!dn) throw new EngineError('ECKSUM', `missing object ${object}`, { kind: 'metadata-record' });
     return dn;
   }
 

@@ -12,18 +12,16 @@ import type { PoolTxn } from '../pool/pool.js';
 import type { ByteSource } from '../pool/staging.js';
 import type { BlockPtr, NodePtr, TreeRef } from '../store/records.js';
 import { FsView } from './fs-view.js';
+import { changeEntry, entryNodes } from './dir.js';
 import {
   blockMap,
   dirEntries,
-  entryIndex,
   findEntry,
   MODE_MASK,
   newAttributes,
   objectTable,
   ROOT_OBJECT,
   type DirDnode,
-  type DirEntries,
-  type DirNode,
   type Dnode,
   type FileDnode,
   type ObjsetNode,
@@ -115,43 +113,21 @@ export class FsWriter extends FsView {
     this.objset.objects = objectTable.set(this.w, this.objset.objects, object, dnode);
   }
 
-  /** Change a directory's entries (in place while its node is this txg's): mtime and ctime are now. */
-  private setEntries(dirObject: number, change: (e: DirEntries) => void, nlinkDelta = 0): void {
+  /** Add (`object`) or drop (null) the entry `name` of a directory: its mtime and ctime are now,
+   *  and its link count follows its subdirectories. */
+  private setEntry(dirObject: number, name: string, object: number | null, isDir: boolean): void {
     const dir = this.dnode(dirObject) as DirDnode;
-    let entries: NodePtr | null;
-    let count: number;
-    if (dir.entries) {
-      const { node, ptr } = this.w.modify<DirNode>(dir.entries, (n) => ({ t: 'd', e: n.e.slice() }));
-      change(node.e);
-      entries = ptr;
-      count = node.e.length;
-      if (count === 0) {
-        this.w.kill(ptr);
-        entries = null;
-      }
-    } else {
-      const node: DirNode = { t: 'd', e: [] };
-      change(node.e);
-      count = node.e.length;
-      entries = count ? this.w.create(node) : null;
-    }
-    this.setDnode(dirObject, { ...dir, entries, count, nlink: dir.nlink + nlinkDelta, mtime: this.now, ctime: this.now });
+    const entries = changeEntry(this.w, dir.entries, dir.count, name, object);
+    const delta = object === null ? -1 : 1;
+    this.setDnode(dirObject, { ...dir, entries, count: dir.count + delta, nlink: dir.nlink + (isDir ? delta : 0), mtime: this.now, ctime: this.now });
   }
 
   private addEntry(dir: number, name: string, object: number, isDir: boolean): void {
-    this.setEntries(dir, (e) => {
-      const i = entryIndex(e, name);
-      if (i >= 0) throw new EngineError('EEXIST');
-      e.splice(~i, 0, [name, object]);
-    }, isDir ? 1 : 0);
+    this.setEntry(dir, name, object, isDir);
   }
 
   private dropEntry(dir: number, name: string, isDir: boolean): void {
-    this.setEntries(dir, (e) => {
-      const i = entryIndex(e, name);
-      if (i < 0) throw new EngineError('ENOENT');
-      e.splice(i, 1);
-    }, isDir ? -1 : 0);
+    this.setEntry(dir, name, null, isDir);
   }
 
   /** A new object named `name` in `parent`. */
@@ -416,7 +392,7 @@ export class FsWriter extends FsView {
     if (dnode.type === 'file') this.freeBlocks(dnode.blocks);
     else if (dnode.type === 'dir') {
       for (const [, child] of dirEntries(this.src, dnode)) this.unlinkObject(object, child, this.dnode(child));
-      if (dnode.entries) this.w.kill(dnode.entries);
+      for (const ptr of entryNodes(this.src, dnode.entries)) this.w.kill(ptr);
     }
     this.setDnode(object, null);
   }

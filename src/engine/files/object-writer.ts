@@ -10,7 +10,8 @@ import { writeRecord, type WriteSettings } from '../blocks/records.js';
 import type { PoolTxn } from '../pool/pool.js';
 import type { NodePtr, TreeRef } from '../store/records.js';
 import type { BlockAccounting } from './fs-writer.js';
-import { blockMap, defaultMode, objectTable, type DirNode, type Dnode, type FileDnode, type ObjectType, type ObjsetNode, type Timespec } from './objset.js';
+import { buildEntries, entryNodes, readEntries } from './dir.js';
+import { blockMap, defaultMode, objectTable, type Dnode, type FileDnode, type ObjectType, type ObjsetNode, type Timespec } from './objset.js';
 
 /**
  * An object as a stream's OBJECT record carries it. Streams of tszfs before POSIX attributes carry
@@ -129,7 +130,7 @@ export class ObjectWriter {
       crtime: a.crtime ? timespec(a.crtime) : mtime,
       ...(a.xattrs?.length ? { xattrs: a.xattrs.map(([n, v]): [Buffer, Buffer] => [Buffer.from(n, 'base64'), Buffer.from(v, 'base64')]) } : {}),
     };
-    if (old?.type === 'dir' && old.entries && a.type !== 'dir') this.w.kill(old.entries);
+    if (old?.type === 'dir' && a.type !== 'dir') for (const ptr of entryNodes(this.w, old.entries)) this.w.kill(ptr);
     switch (a.type) {
       case 'file': {
         const blocks = old?.type === 'file' ? old.blocks : EMPTY_TREE;
@@ -137,9 +138,9 @@ export class ObjectWriter {
         return;
       }
       case 'dir': {
-        if (old?.type === 'dir' && old.entries) this.w.kill(old.entries);
+        if (old?.type === 'dir') for (const ptr of entryNodes(this.w, old.entries)) this.w.kill(ptr);
         const entries = a.entries ?? [];
-        const ptr = entries.length ? this.w.create<DirNode>({ t: 'd', e: entries }) : null;
+        const ptr = buildEntries(this.w, entries);
         this.put(a.object, { type: 'dir', ...common, entries: ptr, count: entries.length });
         if (legacy) this.legacyDirs.push(a.object);
         return;
@@ -164,7 +165,7 @@ export class ObjectWriter {
     for (const object of this.legacyDirs) {
       const dn = this.get(object);
       if (dn?.type !== 'dir') continue;
-      const entries = dn.entries ? this.w.get<DirNode>(dn.entries).e : [];
+      const entries = readEntries(this.w, dn.entries);
       const subdirs = entries.filter(([, child]) => this.get(child)?.type === 'dir').length;
       this.put(object, { ...dn, nlink: 2 + subdirs });
     }
@@ -175,7 +176,7 @@ export class ObjectWriter {
     if (!dn) return;
     if (dn.type === 'file') {
       blockMap.walkBornAfter(this.w, dn.blocks, -1, (ptr) => this.w.kill(ptr), (bp) => this.accounting.killBlock(bp));
-    } else if (dn.type === 'dir' && dn.entries) this.w.kill(dn.entries);
+    } else if (dn.type === 'dir') for (const ptr of entryNodes(this.w, dn.entries)) this.w.kill(ptr);
     this.put(object, null);
   }
 

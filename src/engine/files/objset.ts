@@ -13,6 +13,7 @@
 import { RadixTree, EMPTY_TREE } from '../blocks/radix.js';
 import type { NodeSource, NodeWriter } from '../blocks/nodes.js';
 import type { BlockPtr, NodePtr, TreeRef, Txg } from '../store/records.js';
+import { entryNodes, lookupEntry, readEntries, type DirEntries } from './dir.js';
 
 export interface ObjsetNode {
   t: 'os';
@@ -20,11 +21,8 @@ export interface ObjsetNode {
   nextObject: number;
 }
 
-export type DirEntries = Array<[name: string, object: number]>;
-export interface DirNode {
-  t: 'd';
-  e: DirEntries;
-}
+export type { DirEntries, DirNode } from './dir.js';
+export { entryIndex } from './dir.js';
 
 /** A time as stat(2) has it: seconds since the epoch and nanoseconds (epoch ns do not fit a double). */
 export type Timespec = [sec: number, nsec: number];
@@ -115,31 +113,14 @@ export function createObjset(w: NodeWriter, now: Timespec): NodePtr {
   return w.create<ObjsetNode>({ t: 'os', objects, nextObject: ROOT_OBJECT + 1 });
 }
 
+/** A directory's entries, in name order. */
 export function dirEntries(src: NodeSource, dn: DirDnode): DirEntries {
-  return dn.entries ? src.get<DirNode>(dn.entries).e : [];
-}
-
-const compareNames = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Where `name` is in sorted `entries`, or where it would go (as ~insertion point). */
-export function entryIndex(entries: DirEntries, name: string): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const c = compareNames(entries[mid][0], name);
-    if (c === 0) return mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return ~lo;
+  return readEntries(src, dn.entries);
 }
 
 /** The object `name` names in a directory, or null. */
 export function findEntry(src: NodeSource, dn: DirDnode, name: string): number | null {
-  const e = dirEntries(src, dn);
-  const i = entryIndex(e, name);
-  return i >= 0 ? e[i][1] : null;
+  return lookupEntry(src, dn.entries, name);
 }
 
 /** Every node and block of the tree born after `minBirth`, for destroying a dataset. */
@@ -154,7 +135,9 @@ export function walkObjsetBornAfter(
   const os = src.get<ObjsetNode>(root);
   objectTable.walkBornAfter(src, os.objects, minBirth, onNode, (dn) => {
     if (dn.type === 'file') blockMap.walkBornAfter(src, dn.blocks, minBirth, onNode, onBlock);
-    else if (dn.type === 'dir' && dn.entries && dn.entries.birth > minBirth) onNode(dn.entries);
+    else if (dn.type === 'dir' && dn.entries && dn.entries.birth > minBirth) {
+      for (const ptr of entryNodes(src, dn.entries)) if (ptr.birth > minBirth) onNode(ptr);
+    }
   });
   onNode(root);
 }
