@@ -188,6 +188,22 @@ describe('hostile streams are refused and change nothing', () => {
     refused(file((h) => (h.rdev = [1, 3])), FULL);
     // An older stream's object has no attributes at all, never some of them.
     refused(f((h) => (delete h.mode, (h.mtime = 5), (h.ctime = 5))), FULL);
+    // A directory with two names, and a file that claims a name its directory does not give it.
+    refused(
+      fullWith((rs) => {
+        const root = objectRecord(rs, 1).header;
+        const d = (root.entries as Array<[string, number]>).find(([n]) => n === 'd')![1];
+        root.entries = [...(root.entries as Array<[string, number]>), ['e2', d]].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      }),
+      FULL,
+    );
+    refused(
+      fullWith((rs) => {
+        const e = entry(rs, entry(rs, 1, 'd').header.object as number, 'e').header.object as number;
+        Object.assign(entry(rs, e, 'f').header, { links: [e], nlink: 2 });
+      }),
+      FULL,
+    );
     // Entries in name order (lookups rely on it).
     refused(fullWith((rs) => (objectRecord(rs, 1).header.entries as unknown[]).reverse()), FULL);
   });

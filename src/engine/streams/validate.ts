@@ -243,13 +243,18 @@ export class StreamChecker {
     }
     /** objects known to hang from the root by a chain of parents */
     const rooted = new Set<number>([ROOT_OBJECT]);
-    /** the objects each directory of the result names (read once: a full stream names them all) */
-    const named = new Map<number, Set<number>>();
-    const names = (dir: number, dn: Dnode): Set<number> => {
-      let set = named.get(dir);
-      if (!set) named.set(dir, (set = new Set(dn.type === 'dir' ? dirEntries(src, dn).map(([, o]) => o) : [])));
-      return set;
+    /** how many names each directory of the result gives each object (read once: a full stream names them all) */
+    const named = new Map<number, Map<number, number>>();
+    const names = (dir: number, dn: Dnode): Map<number, number> => {
+      let counts = named.get(dir);
+      if (!counts) {
+        named.set(dir, (counts = new Map()));
+        if (dn.type === 'dir') for (const [, o] of dirEntries(src, dn)) counts.set(o, (counts.get(o) ?? 0) + 1);
+      }
+      return counts;
     };
+    /** how many of its names an object says `dir` gives it: its parent, and one per hard link */
+    const claims = (dn: Dnode, dir: number) => (dn.parent === dir ? 1 : 0) + (dn.links?.filter((d) => d === dir).length ?? 0);
     for (const object of this.touched) {
       const now = get(result, object);
       const before = get(base, object);
@@ -258,23 +263,23 @@ export class StreamChecker {
       if (before && object !== ROOT_OBJECT && !touched.has(before.parent) && (!now || now.parent !== before.parent)) invalid();
       if (before?.type === 'dir') {
         // An entry the directory dropped names an object the stream freed or moved.
-        const kept = now ? names(object, now) : new Set<number>();
+        const kept = now ? names(object, now) : new Map<number, number>();
         for (const [, child] of dirEntries(src, before)) if (!kept.has(child) && !touched.has(child)) invalid();
       }
       if (!now) continue;
       if (object !== ROOT_OBJECT) {
-        // Every directory the object says names it does (its parent, and those of its hard links).
-        for (const dir of [now.parent, ...(now.links ?? [])]) {
+        // Each directory the object says names it does, as many times as it says (hard links).
+        for (const dir of new Set([now.parent, ...(now.links ?? [])])) {
           const parent = get(result, dir);
-          if (parent?.type !== 'dir' || !names(dir, parent).has(object)) invalid();
+          if (parent?.type !== 'dir' || names(dir, parent).get(object) !== claims(now, dir)) invalid();
         }
         this.rootedChain(get, result, object, rooted);
       }
       if (now.type === 'dir') {
-        for (const child of names(object, now)) {
+        for (const [child, count] of names(object, now)) {
           const dn = get(result, child);
-          if (!dn || (dn.parent !== object && !dn.links?.includes(object))) return invalid();
-          // A directory has one name: the entry of its parent.
+          // Each name is one the object counts; a directory has one name, its parent's entry.
+          if (!dn || claims(dn, object) !== count) return invalid();
           if (dn.type === 'dir' && dn.parent !== object) invalid();
         }
       } else if (before?.type === 'file' && now.type === 'file' && before.gen === now.gen) this.keptBlocks(src, before, now);
