@@ -11,48 +11,56 @@ export interface ModeChange {
 
 export function parseMode(text: string, command = 'chmod'): ModeChange {
   const invalid = () => new ZfsError([`${command}: invalid mode: '${text}'`]);
-  if (/^[0-7]{1,4}$/.test(text)) {
+  if (/^[0-7]+$/.test(text)) {
     const bits = parseInt(text, 8);
-    return { apply: () => bits };
+    if (bits > 0o7777) throw invalid();
+    // A directory keeps setuid and setgid under a numeric mode of four digits or fewer (GNU chmod:
+    // clearing them takes a fifth, leading zero, as 00755).
+    const keep = text.length <= 4 ? 0o6000 : 0;
+    return { apply: (old, isDir) => bits | (isDir ? old & keep & ~bits & 0o6000 : 0) };
   }
-  type Op = { who: number; op: string; perm: string | null; copy: string | null; masked: boolean };
-  const ops: Op[] = [];
+  // Each action is one change, applied in order as GNU's mode_adjust (lib/modechange.c) does.
+  type Change = { affected: number; op: string; value: number; mentioned: number; kind: 'ordinary' | 'copy' | 'x-if-any-x' };
+  const changes: Change[] = [];
   for (const clause of text.split(',')) {
     const m = /^([ugoa]*)((?:[-+=](?:[rwxXst]*|[ugo]))+)$/.exec(clause);
     if (!m) throw invalid();
-    let who = 0;
-    for (const c of m[1]) who |= c === 'u' ? 0o4700 : c === 'g' ? 0o2070 : c === 'o' ? 0o1007 : 0o7777;
-    const masked = who === 0;
-    if (masked) who = 0o7777;
-    for (const a of m[2].matchAll(/([-+=])([rwxXst]*|[ugo])/g)) {
-      const copy = /^[ugo]$/.test(a[2]) ? a[2] : null;
-      ops.push({ who, op: a[1], perm: copy ? null : a[2], copy, masked });
+    let affected = 0;
+    for (const c of m[1]) affected |= c === 'u' ? 0o4700 : c === 'g' ? 0o2070 : c === 'o' ? 0o1007 : 0o7777;
+    for (const a of m[2].matchAll(/([-+=])([ugo]|[rwxXst]*)/g)) {
+      let value = 0;
+      let kind: Change['kind'] = 'ordinary';
+      if (/^[ugo]$/.test(a[2])) {
+        kind = 'copy';
+        value = a[2] === 'u' ? 0o700 : a[2] === 'g' ? 0o070 : 0o007;
+      } else {
+        for (const c of a[2]) {
+          if (c === 'r') value |= 0o444;
+          else if (c === 'w') value |= 0o222;
+          else if (c === 'x') value |= 0o111;
+          else if (c === 'X') kind = 'x-if-any-x';
+          else if (c === 's') value |= 0o6000;
+          else if (c === 't') value |= 0o1000;
+        }
+      }
+      changes.push({ affected, op: a[1], value, mentioned: affected ? affected & value : value, kind });
     }
   }
   return {
     apply(old, isDir) {
-      let mode = old;
-      for (const o of ops) {
-        let bits = 0;
-        if (o.copy) {
-          const shift = o.copy === 'u' ? 6 : o.copy === 'g' ? 3 : 0;
-          const rwx = (mode >> shift) & 7;
-          bits = rwx * 0o111;
-        } else {
-          for (const c of o.perm!) {
-            if (c === 'r') bits |= 0o444;
-            else if (c === 'w') bits |= 0o222;
-            else if (c === 'x') bits |= 0o111;
-            else if (c === 'X') bits |= isDir || (mode & 0o111) !== 0 ? 0o111 : 0;
-            else if (c === 's') bits |= 0o6000;
-            else if (c === 't') bits |= 0o1000;
-          }
-        }
-        bits &= o.who;
-        if (o.masked) bits &= ~UMASK;
-        if (o.op === '+') mode |= bits;
-        else if (o.op === '-') mode &= ~bits;
-        else mode = (mode & ~(o.who & (o.masked ? 0o7777 & ~UMASK : 0o7777) & 0o7777)) | bits;
+      let mode = old & 0o7777;
+      for (const c of changes) {
+        // A directory keeps setuid and setgid unless the change names them.
+        const omit = (isDir ? 0o6000 : 0) & ~c.mentioned;
+        let value = c.value;
+        if (c.kind === 'copy') {
+          value &= mode;
+          value = (value & 0o444 ? 0o444 : 0) | (value & 0o222 ? 0o222 : 0) | (value & 0o111 ? 0o111 : 0);
+        } else if (c.kind === 'x-if-any-x' && ((mode & 0o111) !== 0 || isDir)) value |= 0o111;
+        value &= (c.affected ? c.affected : ~UMASK) & ~omit;
+        if (c.op === '=') mode = (mode & ((c.affected ? ~c.affected : 0) | omit)) | value;
+        else if (c.op === '+') mode |= value;
+        else mode &= ~value;
       }
       return mode & 0o7777;
     },
