@@ -207,7 +207,8 @@ export function touch(home: Home, dataset: string, paths: string[], opts: { atim
     }
     if (!fs.exists(parts)) {
       if (opts.noCreate) return; // touch -c of nothing: silently nothing
-      fs.create(parts, { type: 'file' }, {}, {});
+      // Through a dangling symlink: its target is made, as open(O_CREAT) does.
+      fs.create(fs.createPath(parts), { type: 'file' }, {}, {});
     }
     fs.setAttrs(parts, { ...(opts.atime ? { atime: at } : {}), ...(opts.mtime ? { mtime: mt } : {}) });
   });

@@ -99,6 +99,27 @@ export class FsView {
     return walk([], parts, followLast);
   }
 
+  /**
+   * Where an object made at `parts` goes, as open(2) with O_CREAT finds it: the path itself, or,
+   * when its last component is a symlink (a dangling one: an existing target is simply opened),
+   * the path the link points to, followed again if that is one too.
+   */
+  createPath(parts: string[]): string[] {
+    let current = parts;
+    for (let depth = 0; depth <= MAX_SYMLINKS; depth++) {
+      if (current.length === 0) return current;
+      const { found, parts: parent } = this.resolve(current.slice(0, -1));
+      if (found.dnode.type !== 'dir') throw new EngineError('ENOTDIR');
+      const name = current[current.length - 1];
+      if (name === '..') return this.resolve(current).parts;
+      const child = findEntry(this.src, found.dnode, name);
+      const dn = child === null ? null : this.dnode(child);
+      if (dn?.type !== 'symlink') return [...parent, name];
+      current = [...(dn.target.startsWith('/') ? [] : parent), ...symlinkComponents(dn.target)];
+    }
+    throw new EngineError('ELOOP');
+  }
+
   exists(parts: string[], followLast = true): boolean {
     try {
       this.lookup(parts, followLast);

@@ -271,9 +271,16 @@ export class FsWriter extends FsView {
 
   write(parts: string[], mode: WriteMode, src: ByteSource, parents: boolean, settings: FileWriteSettings): void {
     if (parts.length === 0) throw new EngineError('EISDIR');
-    const parent = this.parentOf(parts, parents);
-    const name = parts[parts.length - 1];
-    const entry = findEntry(this.src, this.dnode(parent) as DirDnode, name);
+    let parent = this.parentOf(parts, parents);
+    let name = parts[parts.length - 1];
+    let entry = findEntry(this.src, this.dnode(parent) as DirDnode, name);
+    if (entry !== null && this.dnode(entry).type === 'symlink' && !this.exists(parts)) {
+      // A dangling symlink: the file is made where it points, as a shell's `>` does.
+      const target = this.createPath(parts);
+      parent = this.parentOf(target, false);
+      name = target[target.length - 1];
+      entry = findEntry(this.src, this.dnode(parent) as DirDnode, name);
+    }
     let object: number;
     if (entry !== null) {
       const found = this.dnode(entry).type === 'symlink' ? this.lookup(parts) : { object: entry, dnode: this.dnode(entry) };
