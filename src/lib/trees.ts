@@ -10,7 +10,7 @@ import type { Dnode, Timespec } from '../engine/files/objset.js';
 import { pathComponents } from '../engine/files/paths.js';
 import { nowTimespec } from '../engine/pool/clock.js';
 import { fileFailure, ZfsError } from './errors.js';
-import { changeFiles } from './files.js';
+import { changeFiles, readFiles } from './files.js';
 import type { Home } from './home.js';
 
 export type { AttrChange } from '../engine/files/fs-writer.js';
@@ -118,8 +118,13 @@ export function move(home: Home, dataset: string, source: string, destDataset: s
   let to = fileName(destDataset, dest);
   const cannot = () => `mv: cannot move '${from}' to '${to}'`;
   if (destDataset !== dataset) {
-    changeOne(home, dataset, `mv: cannot stat '${from}'`, (fs) => {
-      fs.lookup(partsOf(source, `mv: cannot stat '${from}'`), false);
+    // A missing source is named first, as mv stats it before it tries rename(2).
+    readFiles(home, dataset, (fs) => {
+      try {
+        fs.lookup(partsOf(source, `mv: cannot stat '${from}'`), false);
+      } catch (err) {
+        throw fileFailure(`mv: cannot stat '${from}'`, err);
+      }
     });
     throw fileFailure(cannot(), new EngineError('EXDEV'));
   }
