@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims completion snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims completion batch snap recv umount' ;;
     zpool) echo 'create destroy list status clear scrub import export history get set' ;;
   esac
 }
@@ -37,6 +37,7 @@ _tszfs_options() {
     'zfs ls') echo '-R -l' ;;
     'zfs mkdir') echo '-p' ;;
     'zfs rm') echo '-f -r' ;;
+    'zfs batch') echo '-f -k' ;;
     'zfs snap') echo '-o -r' ;;
     'zfs recv') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs umount') echo '-a -f -u' ;;
@@ -63,6 +64,7 @@ _tszfs_value_options() {
     'zfs mount') echo '-R -o' ;;
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
+    'zfs batch') echo '-f' ;;
     'zfs snap') echo '-o' ;;
     'zpool create') echo '--size -O -R -m -o' ;;
     'zpool list') echo '-T -o' ;;
@@ -140,6 +142,7 @@ _tszfs_operand_kind() {
     'zfs rm '*) echo none ;;
     'zfs shims '*) echo dir ;;
     'zfs completion '*) echo shell ;;
+    'zfs batch '*) echo all ;;
     'zfs snap '*) echo all ;;
     'zfs recv '*) echo all ;;
     'zfs umount 0') echo fs ;;

@@ -75,7 +75,9 @@ let preloaded: { log: InvocationLog; storeFailure: StoreFailure } | null = null;
 
 /** Load every command (and what a failure or TSZFS_LOG needs) for `runLoaded`. */
 export async function preloadCommands(): Promise<void> {
-  await Promise.all([...ZFS_GROUPS, ...ZPOOL_GROUPS].flat().map(([, load]) => loadCommand(load)));
+  // A command being prepared is left out: `batch` preloads the others from its own prepare().
+  const loaders = [...ZFS_GROUPS, ...ZPOOL_GROUPS].flat().map(([, load]) => load);
+  await Promise.all(loaders.filter((load) => !preparing.has(load)).map(loadCommand));
   preloaded = { log: await import('./invocation-log.js'), storeFailure: (await import('../lib/pool-handle.js')).storeFailure };
 }
 
@@ -173,13 +175,19 @@ function routeOf(argv: string[]): Route {
 }
 
 const loaded = new Map<Loader, Command>();
+const preparing = new Set<Loader>();
 
 /** A command's module, loaded and prepared once per process. */
 async function loadCommand(load: Loader): Promise<Command> {
   let command = loaded.get(load);
   if (command === undefined) {
-    command = (await load()).command;
-    await command.prepare?.();
+    preparing.add(load);
+    try {
+      command = (await load()).command;
+      await command.prepare?.();
+    } finally {
+      preparing.delete(load);
+    }
     loaded.set(load, command);
   }
   return command;
