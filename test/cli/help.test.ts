@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ZFS_ALIASES, ZFS_GROUPS, ZPOOL_GROUPS } from '../../src/cli/registry.js';
-import { BIN, expectGolden, Sandbox, transcript } from './harness.js';
+import { BIN, expectGolden, ROOT, Sandbox, transcript } from './harness.js';
 
 const ZFS = ZFS_GROUPS.flat().map(([name]) => name);
 const ZPOOL = ZPOOL_GROUPS.flat().map(([name]) => name);
@@ -77,5 +77,14 @@ describe('help', () => {
     } finally {
       sb.cleanup();
     }
+  });
+});
+
+describe('man pages', () => {
+  it('document every command', () => {
+    const pages = fs.readdirSync(path.join(ROOT, 'man')).map((f) => fs.readFileSync(path.join(ROOT, 'man', f), 'utf8'));
+    const all = pages.join('\n');
+    for (const name of ZFS) expect(all, `zfs ${name}`).toMatch(new RegExp(`(^|\\n)\\.(It )?(Nm (tszfs )?)?Cm ${name}( |\\n|$)`));
+    for (const name of ZPOOL) expect(all, `pool ${name}`).toMatch(new RegExp(`(Nm tszfs pool Cm|Cm pool) ${name}( |\\n|$)`));
   });
 });

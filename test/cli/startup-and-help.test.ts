@@ -22,7 +22,7 @@ describe('start-up and help', () => {
         ['pool', 'help'],
         ['frobnicate'],
         ['completion'],
-        ['completion', 'fish'],
+        ['completion', 'tcsh'],
         ['completion', 'bash', 'zsh'],
         ['completion', '-x'],
       ], new Sandbox({ spawn: true })),
@@ -73,6 +73,43 @@ t tszfs snapshot -`,
   });
 });
 
+const hasFish = spawnSync('fish', ['-c', 'true']).status === 0;
+
+describe.skipIf(!hasFish)('fish completion', () => {
+  it('completes commands, options and live names, as fish itself completes a line (complete -C)', () => {
+    const sb = new Sandbox();
+    try {
+      sb.ok(['pool', 'create', '--size', '128M', 'tank']);
+      sb.ok(['create', 'tank/apps']);
+      sb.ok(['snapshot', 'tank/apps@monday']);
+      sb.ok(['snapshot', 'tank/apps@tuesday']);
+      const script = path.join(sb.home, 'tszfs.fish');
+      fs.writeFileSync(script, sb.ok(['completion', 'fish']));
+      const lines = ['tszfs pool s', 'tszfs rollback tank/apps@', 'tszfs hold keep tank/apps@t', 'tszfs list -o usedbys', 'tszfs snapshot -', 'tszfs send -i tank/', 'tszfs clone tank/apps@monday tank/', `tszfs --home ${sb.home} destroy tank/a`];
+      const r = spawnSync('fish', ['--no-config', '-c', `source '${script}'\n${lines.map((l) => `echo '${l} ->' (complete -C '${l}' | sort)`).join('\n')}`], {
+        env: { ...sb.env(), PATH: `${tszfsOnPath(sb)}:${process.env.PATH}` },
+        encoding: 'utf8',
+      });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split(sb.home).join('$TSZFS_HOME')).toBe(
+        [
+          'tszfs pool s -> scrub set status',
+          'tszfs rollback tank/apps@ -> tank/apps@monday tank/apps@tuesday',
+          'tszfs hold keep tank/apps@t -> tank/apps@tuesday',
+          'tszfs list -o usedbys -> usedbysnapshots',
+          'tszfs snapshot - -> -o -r',
+          'tszfs send -i tank/ -> tank/apps@monday tank/apps@tuesday',
+          'tszfs clone tank/apps@monday tank/ -> tank/apps',
+          'tszfs --home $TSZFS_HOME destroy tank/a -> tank/apps tank/apps@monday tank/apps@tuesday',
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
+
 describe('the start-up bundle', () => {
   it('answers exactly as the per-module build does', () => {
     const sb = new Sandbox();
@@ -107,6 +144,7 @@ describe('shell completion', () => {
     try {
       expectScript('tszfs.bash', sb.ok(['completion', 'bash']));
       expectScript('_tszfs', sb.ok(['completion', 'zsh']));
+      expectScript('tszfs.fish', sb.ok(['completion', 'fish']));
     } finally {
       sb.cleanup();
     }
@@ -138,14 +176,20 @@ describe('shell completion', () => {
         ['tszfs', 'hold', 'keep', 'tank/apps@t'],
         ['tszfs', 'completion', ''],
         ['tszfs', '--home', sb.home, 'destroy', 'tank/apps/w'],
+        ['tszfs', 'send', '-i', 'tank/apps@m'],
+        ['tszfs', 'set', 'com.example:x=1', 'tank/apps@'],
       ];
       const calls = cases
         .map((words) => `t ${words.map((w) => `'${w}'`).join(' ')}`)
         .join('\n');
       const script = `
 source <(tszfs completion bash)
-t() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _tszfs; echo "$* ->" $(printf '%s\\n' "\${COMPREPLY[@]}" | LC_ALL=C sort); }
+# As readline calls it: the line and cursor, with bash's default COMP_WORDBREAKS (@, : and = in it).
+COMP_WORDBREAKS=$' \\t\\n"\\'@><=;|&(:'
+t() { COMP_LINE="$*"; COMP_POINT=\${#COMP_LINE}; _tszfs; echo "$* ->" $(printf '%s\\n' "\${COMPREPLY[@]}" | LC_ALL=C sort); }
 ${calls}
+COMP_WORDBREAKS=$' \\t\\n'
+t tszfs rollback tank/apps@
 `;
       const r = spawnSync('bash', ['-c', script], { env: { ...sb.env(), PATH: `${binDir}:${process.env.PATH}` }, encoding: 'utf8' });
       expect(r.stderr).toBe('');
@@ -157,15 +201,20 @@ ${calls}
           'tszfs list -o usedbys -> usedbysnapshots',
           'tszfs list -t sn -> snapshot',
           'tszfs list -o name tank/a -> tank/apps tank/apps/web tank/apps@monday tank/apps@tuesday',
-          'tszfs rollback tank/apps@ -> tank/apps@monday tank/apps@tuesday',
+          // bash replaces the text after the last @: the reply is the rest of the name
+          'tszfs rollback tank/apps@ -> monday tuesday',
           'tszfs clone tank/apps@monday tank/d -> tank/data',
           'tszfs snapshot tank/apps/ -> tank/apps/web',
           'tszfs pool status t -> tank',
           'tszfs zpool list -H  -> tank',
           'tszfs get compressr -> compressratio',
-          'tszfs hold keep tank/apps@t -> tank/apps@tuesday',
-          'tszfs completion  -> bash zsh',
+          'tszfs hold keep tank/apps@t -> tuesday',
+          'tszfs completion  -> bash fish zsh',
           'tszfs --home $TSZFS_HOME destroy tank/apps/w -> tank/apps/web',
+          'tszfs send -i tank/apps@m -> monday',
+          'tszfs set com.example:x=1 tank/apps@ -> monday tuesday',
+          // where @ does not break words, the whole name
+          'tszfs rollback tank/apps@ -> tank/apps@monday tank/apps@tuesday',
           '',
         ].join('\n'),
       );
