@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, expectGolden, ROOT, Sandbox, transcript } from './harness.js';
@@ -127,6 +128,46 @@ describe('the start-up bundle', () => {
       expect(fs.existsSync(path.join(ROOT, 'dist/tszfs.cjs')), 'npm run build makes the bundle').toBe(true);
     } finally {
       sb.cleanup();
+    }
+  });
+});
+
+describe('the build stamp', () => {
+  // A copy of bin/ and dist/ whose bundle answers --version differently from the modules, to see
+  // which of the two bin/tszfs.js runs.
+  function copy(): { dir: string; version: () => string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tszfs-stamp-'));
+    fs.cpSync(path.join(ROOT, 'bin'), path.join(dir, 'bin'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    const bundle = path.join(dir, 'dist/tszfs.cjs');
+    fs.writeFileSync(bundle, fs.readFileSync(bundle, 'utf8').replace(/`tszfs \$\{(VERSION\d*)\}(\n|\\n)`/, '`tszfs ${$1} (bundle)$2`'));
+    fs.rmSync(`${bundle}.cache`);
+    const version = () => spawnSync(process.execPath, [path.join(dir, 'bin/tszfs.js'), '--version'], { encoding: 'utf8' }).stdout;
+    return { dir, version };
+  }
+
+  it('runs the bundle whatever the file times (an unpacked package has them in any order)', () => {
+    const { dir, version } = copy();
+    try {
+      const old = new Date('2020-01-01');
+      fs.utimesSync(path.join(dir, 'dist/tszfs.cjs'), old, old);
+      expect(version()).toBe('tszfs 0.1.0 (bundle)\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the modules when they were built again without the bundle (a bare tsc)', () => {
+    const { dir, version } = copy();
+    try {
+      const main = path.join(dir, 'dist/cli/main.js');
+      fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace(/\/\/ tszfs-build \w+\n$/, ''));
+      const old = new Date('2020-01-01');
+      fs.utimesSync(main, old, old);
+      expect(version()).toBe('tszfs 0.1.0\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
