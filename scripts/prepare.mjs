@@ -24,10 +24,22 @@ function buildIsCurrent() {
   }
 }
 
+/** npm's own command line, or `npm` on PATH outside npm. */
+function npm(args, env = process.env) {
+  const cli = process.env.npm_execpath;
+  const r = cli
+    ? spawnSync(process.execPath, [cli, ...args], { cwd: ROOT, stdio: 'inherit', env })
+    : spawnSync('npm', args, { cwd: ROOT, stdio: 'inherit', env });
+  return r.status ?? 1;
+}
+
 if (!buildIsCurrent()) {
-  const npm = process.env.npm_execpath;
-  const r = npm
-    ? spawnSync(process.execPath, [npm, 'run', 'build'], { cwd: ROOT, stdio: 'inherit' })
-    : spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  process.exitCode = r.status ?? 1;
+  // `npm install -g git+...` prepares the clone with an install that inherits -g, so the clone
+  // gets no devDependencies and the build no tsc (npm/cli#8440): install them here, locally.
+  if (!fs.existsSync(path.join(ROOT, 'node_modules/typescript/package.json'))) {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_(global|prefix|location)$/i.test(k)));
+    const status = npm(['install', '--global=false', '--include=dev', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund'], env);
+    if (status !== 0) process.exit(status);
+  }
+  process.exitCode = npm(['run', 'build']);
 }
