@@ -250,6 +250,7 @@ _tszfs_reply() {
     -o|-s|-S) COMPREPLY=($(compgen -W "$_tszfs_properties" -- "$cur")); return ;;
     -t) COMPREPLY=($(compgen -W "$_tszfs_types" -- "$cur")); return ;;
     -i|-I) [ "$_tszfs_cmd" = send ] && { COMPREPLY=($(compgen -W "$(_tszfs_names mark)" -- "$cur")); return; } ;;
+    -f) [ "$_tszfs_cmd" = batch ] && { COMPREPLY=($(compgen -f -- "$cur")); return; } ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$(_tszfs_options "$_tszfs_family" "$_tszfs_cmd")" -- "$cur"))

@@ -381,6 +381,8 @@ function __tszfs_complete
                 printf '%s\n' filesystem snapshot volume bookmark all
             case -i -I
                 test $cmd = send; and __tszfs_names mark
+            case -f
+                test $cmd = batch; and __fish_complete_path $cur
         end
         return
     end

@@ -225,6 +225,7 @@ _tszfs_reply() {
     -o|-s|-S) COMPREPLY=($(compgen -W "$_tszfs_properties" -- "$cur")); return ;;
     -t) COMPREPLY=($(compgen -W "$_tszfs_types" -- "$cur")); return ;;
     -i|-I) [ "$_tszfs_cmd" = send ] && { COMPREPLY=($(compgen -W "$(_tszfs_names mark)" -- "$cur")); return; } ;;
+    -f) [ "$_tszfs_cmd" = batch ] && { COMPREPLY=($(compgen -f -- "$cur")); return; } ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$(_tszfs_options "$_tszfs_family" "$_tszfs_cmd")" -- "$cur"))
@@ -267,6 +268,7 @@ _tszfs() {
     -o|-s|-S) compadd -- \${=_tszfs_properties}; return ;;
     -t) compadd -- \${=_tszfs_types}; return ;;
     -i|-I) [[ $_tszfs_cmd == send ]] && { compadd -- \${(f)"$(_tszfs_names mark)"}; return; } ;;
+    -f) [[ $_tszfs_cmd == batch ]] && { _files; return; } ;;
   esac
   if [[ $cur == -* ]]; then
     compadd -- \${=$(_tszfs_options $_tszfs_family $_tszfs_cmd)}
@@ -418,6 +420,8 @@ export function fishScript(table: CommandTable): string {
     `                ${fishWords(['filesystem', 'snapshot', 'volume', 'bookmark', 'all'])}`,
     '            case -i -I',
     '                test $cmd = send; and __tszfs_names mark',
+    '            case -f',
+    '                test $cmd = batch; and __fish_complete_path $cur',
     '        end',
     '        return',
     '    end',
