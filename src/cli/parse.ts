@@ -3,7 +3,7 @@
  * zfs_main does: `invalid option 'x'` or `missing argument for 'o' option`, then its usage (exit 2).
  */
 import yargs from 'yargs';
-import { UsageError } from './usage-error.js';
+import { HelpRequest, UsageError } from './usage-error.js';
 
 export { UsageError };
 
@@ -22,6 +22,9 @@ export interface OptionSpec {
   reportMissing?: boolean;
   /** ...or with this line, whatever the option (zfs_do_create: `missing size argument`) */
   missingMessage?: string;
+  /** `-h` is an OpenZFS option of this command that tszfs lacks (send, receive): an invalid
+   *  option, as it was, rather than a request for help */
+  hIsOption?: boolean;
 }
 
 export interface Parsed {
@@ -79,8 +82,11 @@ function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; op
   const options: string[] = [];
   const operands: string[] = [];
   const sequence: Parsed['sequence'] = [];
+  // -h means help only where it is not an option of the command (OpenZFS's universal one is -?).
+  const help = ['--help', '-?', ...(flags.includes('h') || values.includes('h') || spec.hIsOption ? [] : ['-h'])];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    if (help.includes(arg)) throw new HelpRequest();
     if (arg === '--') {
       operands.push(...args.slice(i + 1));
       break;

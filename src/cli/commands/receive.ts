@@ -15,7 +15,7 @@ export const command: Command = {
   run(ctx, args) {
     // -u (do not mount): a file system received anew is left unmounted. -s (resumable): a receive is all or nothing, so
     // an interrupted one leaves no partial state and no resume token; both are accepted as no-ops.
-    const p = parseOptions(args, { flags: 'vnFudes', reportMissing: true });
+    const p = parseOptions(args, { flags: 'vnFudes', reportMissing: true, hIsOption: true });
     if (p.operands.length === 0) throw new UsageError('missing snapshot argument');
     if (p.operands.length > 1) throw new UsageError('too many arguments');
     if (p.flags.has('d') && p.flags.has('e')) throw new UsageError(null);
