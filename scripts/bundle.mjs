@@ -42,7 +42,7 @@ await build({
   // yargs's ES module build reads import.meta.url, which a CommonJS file lacks.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: `/* tszfs-build ${stamp} */\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },
-  alias: { 'string-width': path.join(ROOT, 'scripts/string-width.js') },
+  alias: { 'string-width': path.join(ROOT, 'scripts/string-width.cjs') },
   logLevel: 'warning',
 });
 
