@@ -50,7 +50,7 @@ export function textGrid(rows: readonly SpanCell[][], aligns: readonly Align[], 
 /** A whole SVG document of `width` × `height` with `style` rules and `body`. */
 export function svgDocument(width: number, height: number, style: string, body: string): string {
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">\n` +
+    `<svg xmlns="http://www.w3.org/2000/svg" xml:space="preserve" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">\n` +
     `<style>\ntext { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; fill: #222; white-space: pre; }\n${style}</style>\n` +
     `<rect width="100%" height="100%" fill="#fff"/>\n` +
     body +
