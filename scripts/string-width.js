@@ -1,11 +1,9 @@
 /**
  * Stands in for the `string-width` package inside the bundle (scripts/bundle.mjs aliases it).
  * yargs and cliui use it only to lay out yargs's own help screens, which tszfs never shows
- * (help is off; usage text comes from src/cli/usage.ts); cli-table3 measures table cells with it
- * (tree, blocks), which are ASCII, box drawing and ANSI colour. The real package builds a large emoji
+ * (help is off; usage text comes from src/cli/usage.ts). The real package builds a large emoji
  * regular expression when it loads, ~20 ms of every start-up; this one measures what a terminal
- * would: ANSI escapes take no columns, East Asian wide characters take two. CommonJS, so that
- * both yargs's `import` and cli-table3's `require` get the function.
+ * would: ANSI escapes take no columns, East Asian wide characters take two.
  */
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
@@ -23,7 +21,7 @@ function isWide(cp) {
   );
 }
 
-function stringWidth(text) {
+export default function stringWidth(text) {
   if (typeof text !== 'string' || text.length === 0) return 0;
   let width = 0;
   for (const ch of text.replace(ANSI, '')) {
@@ -33,6 +31,3 @@ function stringWidth(text) {
   }
   return width;
 }
-
-module.exports = stringWidth;
-module.exports.default = stringWidth;
