@@ -12,6 +12,7 @@ import type { DslView } from '../engine/datasets/view.js';
 import type { DatasetRecord, Id } from '../engine/model.js';
 import { fileRecordsAt, type FileRecords } from '../engine/reading.js';
 import { EngineError } from '../engine/errno.js';
+import { namesDirectory } from '../engine/files/paths.js';
 import { ZfsError, notFound } from './errors.js';
 import { components, fileError, withDataset } from './files.js';
 import type { Home } from './home.js';
@@ -138,6 +139,8 @@ export function fileLayers(home: Home, dataset: string, path: string, clones: bo
     const view = h.view();
     try {
       fileRecordsAt(view.t, r.ds.root, parts);
+      // `FILE/`: a trailing slash asks for a directory, as a path walk reads it
+      if (namesDirectory(path)) throw new EngineError('ENOTDIR');
     } catch (err) {
       throw fileError('open', dataset, path, err);
     }
