@@ -99,7 +99,8 @@ function textForm(header: string, rows: readonly LayerRow[], columns: number, pa
 
 /** Colours by birth txg: a record keeps its colour in every layer that shares it. */
 const FILLS = ['#4c72b0', '#dd8452', '#55a868', '#c44e52', '#8172b3', '#937860', '#da8bc3', '#8c8c8c', '#ccb974', '#64b5cd'];
-const CELL_W = 44;
+/** The narrowest record cell; wider when births have more digits (`+12345`). */
+const MIN_CELL_W = 44;
 
 function svgForm(header: string, rows: readonly LayerRow[], columns: number): string {
   const head: SpanCell[] = [[span('LAYER', 'head')], [span('TXG', 'head')], [span('NEW', 'head')]];
@@ -109,6 +110,7 @@ function svgForm(header: string, rows: readonly LayerRow[], columns: number): st
   const x0 = labels.width;
   const births = [...new Set(rows.flatMap((r) => (r.cells ?? []).filter((c) => c.mark === 'new' || c.mark === 'shared').map((c) => c.birth)))].sort((a, b) => a - b);
   const fill = (birth: number) => FILLS[births.indexOf(birth) % FILLS.length];
+  const CELL_W = Math.max(MIN_CELL_W, (String(births[births.length - 1] ?? 0).length + 2) * CHAR_W);
   let body = `<text x="${MARGIN}" y="${MARGIN + LINE_H - 5}" class="title">${esc(header)}</text>\n`;
   for (let id = 0; id < columns; id++) body += `<text x="${x0 + id * CELL_W + CELL_W / 2}" y="${headY}" text-anchor="middle" class="head">${id}</text>\n`;
   rows.forEach((row, r) => {
