@@ -107,6 +107,25 @@ export interface DirRecord {
   mounted?: boolean;
   /** set by `zfs share`/`unshare`; absent: shared when sharenfs or sharesmb is not off */
   shared?: boolean;
+  /** the head's bookmarks (ZFS ds_bookmarks_obj), by name; absent: none */
+  bookmarks?: BookmarkRecord[];
+}
+
+/**
+ * A bookmark (ZFS zfs_bookmark_phys_t): the point in time of a snapshot, as its guid, txg and
+ * creation time, without its data, so it outlives the snapshot and serves as an incremental
+ * source (everything born after `createTxg`). The sizes are the snapshot's at bookmark time
+ * (bookmark_written's zbm_*_bytes_refd).
+ */
+export interface BookmarkRecord {
+  name: string;
+  guid: string;
+  createTxg: Txg;
+  /** seconds since the epoch */
+  creation: number;
+  referenced: number;
+  compressed: number;
+  uncompressed: number;
 }
 
 interface DatasetCommon {
