@@ -476,7 +476,7 @@ function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamCheck
           objects.writeBlock(r.header.object, r.header.block, r.data, r.header.lsize);
           break;
         case RecordType.Free:
-          objects.freeBlock(r.header.object, r.header.block);
+          objects.freeBlock(r.header.object, r.header.block, r.header.count);
           break;
         case RecordType.End:
           break;

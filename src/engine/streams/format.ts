@@ -91,7 +91,8 @@ export type StreamRecord =
   | { type: RecordType.Object; header: ObjectHeader }
   | { type: RecordType.FreeObject; header: { object: number } }
   | { type: RecordType.Write; header: WriteHeader; data: Buffer }
-  | { type: RecordType.Free; header: { object: number; block: number } }
+  /** `count` blocks from `block` (absent: one) are now holes */
+  | { type: RecordType.Free; header: { object: number; block: number; count?: number } }
   | { type: RecordType.End; header: { sha256: string } };
 
 /** Encodes records to a byte sink, hashing as it goes; with `counting` it only counts bytes. */
