@@ -13,6 +13,7 @@ import { badStream, EngineError, isErrno } from '../engine/errno.js';
 import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { ObjectWriter } from '../engine/files/object-writer.js';
 import {
+  BOOKMARK_STREAM_VERSION,
   PACKAGE_VERSION,
   FAILED_TO_READ,
   RecordType,
@@ -156,7 +157,8 @@ function readBegin(input: PeekableSource): { reader: StreamReader; header: Begin
     if (!first || first.type !== RecordType.Begin) throw badStream();
     const { header } = first;
     checkBegin(header);
-    if (header.version !== (header.kind === 'package' ? PACKAGE_VERSION : STREAM_VERSION)) throw badStream();
+    const known = header.kind === 'package' ? [PACKAGE_VERSION] : [STREAM_VERSION, BOOKMARK_STREAM_VERSION];
+    if (!known.includes(header.version)) throw badStream();
     return { reader, header };
   } catch (err) {
     throw engineFailure('cannot receive', err);

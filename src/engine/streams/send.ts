@@ -9,7 +9,7 @@ import { readRecord } from '../blocks/records.js';
 import { blockMap, dirEntries, objectTable, ROOT_OBJECT, type Dnode, type ObjsetNode } from '../files/objset.js';
 import type { Image } from '../pool/image.js';
 import type { BlockPtr, NodePtr, Txg } from '../store/records.js';
-import { RecordType, StreamWriter, STREAM_VERSION, type BeginHeader, type ObjectHeader, type PackageHeader } from './format.js';
+import { BOOKMARK_STREAM_VERSION, RecordType, StreamWriter, STREAM_VERSION, type BeginHeader, type ObjectHeader, type PackageHeader } from './format.js';
 
 export interface SnapshotRef {
   name: string;
@@ -50,7 +50,7 @@ export function sendStream(
   clone = false,
 ): void {
   const begin: BeginHeader = {
-    version: STREAM_VERSION,
+    version: from && !('root' in from) ? BOOKMARK_STREAM_VERSION : STREAM_VERSION,
     kind: from ? 'incremental' : 'full',
     toName: to.name,
     toGuid: to.guid,
