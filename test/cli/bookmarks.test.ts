@@ -108,6 +108,12 @@ describe('zfs bookmark', () => {
         ['list', '-t', 'all', '-o', 'name,createtxg', '-r', 'tank/b'],
         ['destroy', '-r', 'tank/c'],
         ['destroy', '-R', 'tank/b'],
+        // Bookmarks are no dependents: a filesystem that has only bookmarks goes without -r.
+        ['create', 'tank/d'],
+        ['snapshot', 'tank/d@s'],
+        ['bookmark', 'tank/d@s', '#s'],
+        ['destroy', 'tank/d@s'],
+        ['destroy', 'tank/d'],
         ['list', '-t', 'all', '-o', 'name'],
       ]),
     );
