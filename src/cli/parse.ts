@@ -3,6 +3,7 @@
  * zfs_main does: `invalid option 'x'` or `missing argument for 'o' option`, then its usage (exit 2).
  */
 import yargs from 'yargs';
+import { invocationEnv } from '../lib/env.js';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
@@ -68,8 +69,9 @@ export function parseOptions(args: string[], spec: OptionSpec): Parsed {
 
 /**
  * getopt's reading of argv: grouped flags (`-Hp`), values glued or separate (`-oname`, `-o name`,
- * even `-o -H`), `--` ending options, operands anywhere (glibc permutes). The options come back as
- * `-x` / `-x=value` / `--long=value` tokens for yargs, which never has to guess.
+ * even `-o -H`), `--` ending options, operands anywhere: glibc permutes them, so options may
+ * follow operands, unless POSIXLY_CORRECT is set, when the first operand ends the options. The
+ * options come back as `-x` / `-x=value` / `--long=value` tokens for yargs, which never has to guess.
  */
 function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; operands: string[]; sequence: Parsed['sequence'] } {
   const flags = spec.flags ?? '';
@@ -79,6 +81,7 @@ function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; op
   const options: string[] = [];
   const operands: string[] = [];
   const sequence: Parsed['sequence'] = [];
+  const posix = invocationEnv().POSIXLY_CORRECT !== undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--') {
@@ -98,6 +101,10 @@ function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; op
       continue;
     }
     if (!arg.startsWith('-') || arg === '-') {
+      if (posix) {
+        operands.push(...args.slice(i));
+        break;
+      }
       operands.push(arg);
       continue;
     }
