@@ -8,7 +8,7 @@ import { invocationEnv } from '../../../lib/env.js';
 import { findImportable, importPool, type Importable } from '../../../lib/pool-import.js';
 import { findPoolProperty } from '../../../lib/pool-props.js';
 import type { Command } from '../../context.js';
-import { parseOptions, UsageError, valueOf } from '../../parse.js';
+import { parseOptions, UsageError } from '../../parse.js';
 
 /** show_import(): one pool's paragraph and its config tree. */
 function showImport(p: Importable): string {
