@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import type { DslView } from '../engine/datasets/view.js';
-import { bookmarksOf } from '../engine/datasets/bookmark.js';
+import { bookmarksOf, isBefore, writtenSinceBookmark } from '../engine/datasets/bookmark.js';
 import type { BookmarkRecord, DatasetRecord, PoolMeta } from '../engine/model.js';
 import type { Home } from './home.js';
 import { strerror } from './errors.js';
@@ -274,7 +274,7 @@ function bookmarkRow(pool: string, name: string, bm: BookmarkRecord, wanted: rea
  * history (its own dir's, or an origin's for a clone); `snap` may be short or `fs@snap`.
  */
 function writtenAt(h: PoolHandle, view: DslView, ds: DatasetRecord, prop: string): PropValue | null {
-  if (prop.startsWith('written#')) return null;
+  if (prop.startsWith('written#')) return writtenAtBookmark(h, view, ds, prop.slice('written#'.length));
   const ref = prop.slice('written@'.length);
   const r = h.resolve(view, ref.includes('@') ? ref : `${view.dirName(ds.dir)}@${ref}`);
   if (!r || r.kind !== 'snapshot') return null;
@@ -282,6 +282,21 @@ function writtenAt(h: PoolHandle, view: DslView, ds: DatasetRecord, prop: string
     if (id === r.ds.id) return { value: writtenSince(view, ds, r.ds), format: 'bytes', source: { type: 'local' } };
   }
   return null;
+}
+
+/**
+ * `written#book` (zfs_prop_get_written_int, zfs_ioc_space_written): a short name is a bookmark of
+ * the dataset's own filesystem; the bookmark must mark a point in its history (EXDEV otherwise,
+ * and the value reads `-`).
+ */
+function writtenAtBookmark(h: PoolHandle, view: DslView, ds: DatasetRecord, ref: string): PropValue | null {
+  const full = ref.includes('@') || ref.includes('#') ? ref : `${view.dirName(ds.dir)}#${ref}`;
+  const hash = full.indexOf('#');
+  if (hash < 0) return null;
+  const dir = h.findDir(view, full.slice(0, hash));
+  const bookmark = dir === undefined ? undefined : bookmarksOf(view, dir).find((b) => b.name === full.slice(hash + 1));
+  if (dir === undefined || !bookmark || !isBefore(view, ds, dir, bookmark.createTxg)) return null;
+  return { value: writtenSinceBookmark(view, ds, bookmark), format: 'bytes', source: { type: 'local' } };
 }
 
 // Sorting (zfs_iter.c zfs_sort / zfs_compare). Strings compare as C's strcmp does: bytewise.

@@ -120,6 +120,76 @@ describe('zfs bookmark', () => {
   });
 });
 
+describe('written#bookmark', () => {
+  it.each([7, 11, 23])('stays what written@snap would say after the snapshot and those after it are destroyed (seed %i)', (start) => {
+    // The same changes on two filesystems: on `a` the snapshots go (its bookmark stays), on `b`
+    // they stay; written#b1 of a must be written@s1 of b after every step.
+    const sb = new Sandbox();
+    try {
+      sb.ok(['pool', 'create', '--size', '256M', 'tank']);
+      let seed = start;
+      const next = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return Math.floor((seed / 2147483648) * n);
+      };
+      const both = (args: (fs: string) => string[], input?: Buffer) => {
+        for (const fs of ['tank/a', 'tank/b']) sb.ok(args(fs), input);
+      };
+      both((fs) => ['create', '-o', 'recordsize=16K', fs]);
+      for (let f = 0; f < 4; f++) both((fs) => ['write', fs, `/f${f}`], pattern(200000 + f * 30000, f + 1));
+      both((fs) => ['snapshot', `${fs}@s1`]);
+      sb.ok(['bookmark', 'tank/a@s1', '#b1']);
+      const snaps = ['s1'];
+      const check = () => {
+        const a = sb.ok(['get', '-Hpo', 'value', 'written#b1', 'tank/a']);
+        expect(a).toBe(sb.ok(['get', '-Hpo', 'value', 'written@s1', 'tank/b']));
+        for (const snap of snaps.slice(1)) {
+          if (sb.run(['list', `tank/a@${snap}`]).status !== 0) continue;
+          expect(sb.ok(['get', '-Hpo', 'value', 'written#b1', `tank/a@${snap}`])).toBe(sb.ok(['get', '-Hpo', 'value', 'written@s1', `tank/b@${snap}`]));
+        }
+      };
+      for (let step = 0; step < 30; step++) {
+        const op = next(5);
+        const f = `/f${next(4)}`;
+        if (op === 0) {
+          const offset = String(next(250000));
+          both((fs) => ['write', '--offset', offset, fs, f], pattern(1 + next(60000), step + 10));
+        }
+        else if (op === 1) both((fs) => ['write', fs, f], pattern(next(150000), step + 20));
+        else if (op === 2) {
+          const name = `s${snaps.length + 1}`;
+          both((fs) => ['snapshot', `${fs}@${name}`]);
+          snaps.push(name);
+        } else if (op === 3) {
+          // A snapshot of `a` goes, s1 first.
+          const live = snaps.filter((n) => sb.run(['list', `tank/a@${n}`]).status === 0);
+          if (live.length > 0) sb.ok(['destroy', `tank/a@${live[next(live.length)]}`]);
+        } else both((fs) => ['write', '--append', fs, f], pattern(next(40000), step + 30));
+        check();
+      }
+      expect(poolProblems(sb.home)).toEqual([]);
+    } finally {
+      sb.cleanup();
+    }
+  });
+
+  it('reads - for a bookmark that is not in the dataset\'s history', () => {
+    expectGolden(
+      'bookmarks-written',
+      transcript([
+        ...setup,
+        ['bookmark', 'tank/a@s1', '#b'],
+        { args: ['write', '--offset', '0', 'tank/a', '/f'], input: pattern(R, 2) },
+        ['create', 'tank/other'],
+        ['get', '-p', 'written#b,written#tank/a#b,written@s1', 'tank/a'],
+        ['get', 'written#b', 'tank/a@s1', 'tank/other'],
+        ['get', 'written#tank/a#b', 'tank/other'],
+        ['list', '-o', 'name,written#b', 'tank/a'],
+      ]),
+    );
+  });
+});
+
 describe('send -i FS#BM', () => {
   it('sends what was born after the bookmark, its snapshot gone, and the receiver ends up identical', () => {
     const sb = new Sandbox();

@@ -5,7 +5,7 @@
  */
 import { nextCloneKey, snapNameKey, snapTxgKey } from '../store/keys.js';
 import type { DatasetRecord, Id, SnapshotRecord } from '../store/records.js';
-import { bookmarkOf, bookmarksOf, moveBookmarks } from './bookmark.js';
+import { bookmarkNextChanged, bookmarkOf, bookmarksOf, moveBookmarks } from './bookmark.js';
 import type { DslTxn } from './dsl-txn.js';
 import type { DslView } from './view.js';
 
@@ -103,6 +103,7 @@ export function promote(dsl: DslTxn, plan: PromotePlan): void {
   dsl.t.nextClones.removeSync(nextCloneKey(os.id, cloneFirst.id));
   dsl.t.nextClones.putSync(nextCloneKey(os.id, originFirst.id), true);
   os.unique = dsl.deadRange(cloneFirst.deadlist, os.prevTxg, Infinity);
+  bookmarkNextChanged(dsl, xc.id, os);
 
   const clonesOriginTxg = xc.originTxg;
   xc.origin = xo.origin;

@@ -115,7 +115,7 @@ export interface DirRecord {
  * A bookmark (ZFS zfs_bookmark_phys_t): the point in time of a snapshot, as its guid, txg and
  * creation time, without its data, so it outlives the snapshot and serves as an incremental
  * source (everything born after `createTxg`). The sizes are the snapshot's at bookmark time
- * (bookmark_written's zbm_*_bytes_refd).
+ * (bookmark_written's zbm_*_bytes_refd), for `written#bookmark`.
  */
 export interface BookmarkRecord {
   name: string;
@@ -126,6 +126,10 @@ export interface BookmarkRecord {
   referenced: number;
   compressed: number;
   uncompressed: number;
+  /** zbm_referenced_freed_before_next_snap: bytes the snapshot held, born at or before it, that
+   *  have died since in the dataset that followed it (kept up as blocks die and snapshots go;
+   *  `written#bookmark` needs it once the snapshot is gone) */
+  freedBeforeNext: number;
 }
 
 interface DatasetCommon {

@@ -108,7 +108,7 @@ function sourceOf(h: PoolHandle, view: DslView, source: string, isSnapshot: bool
   }
   const r = h.resolve(view, source);
   if (!r || r.kind !== 'snapshot') return undefined;
-  return { dir: r.dir, record: bookmarkFromSnapshot(r.ds, r.ds.name) };
+  return { dir: r.dir, record: bookmarkFromSnapshot(view, r.ds, r.ds.name) };
 }
 
 /**
