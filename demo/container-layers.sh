@@ -15,7 +15,12 @@ trap 'rm -rf "$TSZFS_HOME"' EXIT
 # A pinned clock and time zone make creation times and `ls -l` dates the same on every run.
 export TSZFS_NOW=1736240700 TZ=UTC LC_ALL=C
 
-tszfs() { node "$BIN" "$@"; }
+# TSZFS_BIN runs another copy instead of this checkout's (an installed one: test/cli/install.test.ts).
+if [ -n "${TSZFS_BIN:-}" ]; then
+  tszfs() { "$TSZFS_BIN" "$@"; }
+else
+  tszfs() { node "$BIN" "$@"; }
+fi
 
 # Prints a command line as `+ ...`, then runs it (pipelines included) in this shell.
 step() {

@@ -4,7 +4,7 @@
  */
 import yargs from 'yargs';
 import { invocationEnv } from '../lib/env.js';
-import { UsageError } from './usage-error.js';
+import { HelpRequest, UsageError } from './usage-error.js';
 
 export { UsageError };
 
@@ -23,6 +23,9 @@ export interface OptionSpec {
   reportMissing?: boolean;
   /** ...or with this line, whatever the option (zfs_do_create: `missing size argument`) */
   missingMessage?: string;
+  /** `-h` is an OpenZFS option of this command that tszfs lacks (send, receive): an invalid
+   *  option, as it was, rather than a request for help */
+  hIsOption?: boolean;
 }
 
 export interface Parsed {
@@ -82,8 +85,11 @@ function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; op
   const operands: string[] = [];
   const sequence: Parsed['sequence'] = [];
   const posix = invocationEnv().POSIXLY_CORRECT !== undefined;
+  // -h means help only where it is not an option of the command (OpenZFS's universal one is -?).
+  const help = ['--help', '-?', ...(flags.includes('h') || values.includes('h') || spec.hIsOption ? [] : ['-h'])];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    if (help.includes(arg)) throw new HelpRequest();
     if (arg === '--') {
       operands.push(...args.slice(i + 1));
       break;

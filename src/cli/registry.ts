@@ -54,6 +54,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['rm', () => import('./commands/rm.js')],
     ['shims', () => import('./commands/shims.js')],
     ['completion', () => import('./commands/completion.js')],
+    ['batch', () => import('./commands/batch.js')],
   ],
 ];
 

@@ -9,3 +9,13 @@ export class UsageError extends Error {
     super(reason ?? 'usage');
   }
 }
+
+/**
+ * `CMD --help`, `-?` or `-h` (a word of its own, where `-h` is not one of the command's options):
+ * the command's usage and an example on standard output, exit status 0.
+ */
+export class HelpRequest extends Error {
+  constructor() {
+    super('help');
+  }
+}

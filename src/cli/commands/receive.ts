@@ -16,7 +16,7 @@ export const command: Command = {
   run(ctx, args) {
     // -u (do not mount): a file system received anew is left unmounted. -s (resumable): a receive is all or nothing, so
     // an interrupted one leaves no partial state and no resume token; both are accepted as no-ops.
-    const p = parseOptions(args, { flags: 'vnFudes', values: 'ox', repeated: 'ox', reportMissing: true });
+    const p = parseOptions(args, { flags: 'vnFudes', values: 'ox', repeated: 'ox', reportMissing: true, hIsOption: true });
     if (p.flags.has('d') && p.flags.has('e')) throw new UsageError('invalid option combination: -d and -e are mutually exclusive');
     // parseprop and parsepropname, in command-line order: one mention per property.
     const set: Array<[string, string]> = [];

@@ -28,7 +28,7 @@ export const command: Command = {
     // -c, -e, -L and -w shape how OpenZFS packs blocks (compressed, embedded, large, raw); a tszfs
     // stream always carries whole logical records and no encryption, which is what each of them
     // then amounts to, so replication tools that pass them get a correct stream.
-    const p = parseOptions(args, { flags: 'nvPRpceLwD', values: 'iI' });
+    const p = parseOptions(args, { flags: 'nvPRpceLwD', values: 'iI', hIsOption: true });
     if (p.flags.has('D')) {
       ctx.err.write('WARNING: deduplicated send is no longer supported.  A regular,\nnon-deduplicated stream will be generated.\n\n');
     }
