@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims completion batch snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims completion batch snap recv umount' ;;
     zpool) echo 'create destroy list status clear scrub import export history get set' ;;
   esac
 }
@@ -93,6 +93,7 @@ _tszfs_operand_kind() {
     'zfs promote 1') echo none ;;
     'zfs promote '*) echo none ;;
     'zfs rename '*) echo all ;;
+    'zfs bookmark '*) echo all ;;
     'zfs diff '*) echo snap ;;
     'zfs list '*) echo all ;;
     'zfs set 0') echo prop ;;
