@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm shims completion batch snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm shims completion batch snap recv umount' ;;
     zpool) echo 'create destroy list status clear scrub import export history get set' ;;
   esac
 }
@@ -97,6 +97,7 @@ _tszfs_operand_kind() {
     'zfs promote 1') echo none ;;
     'zfs promote '*) echo none ;;
     'zfs rename '*) echo all ;;
+    'zfs bookmark '*) echo all ;;
     'zfs diff '*) echo snap ;;
     'zfs list '*) echo all ;;
     'zfs tree 0') echo fs ;;

@@ -6,7 +6,7 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm shims completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm shims completion batch snap recv umount
         case 'zpool'
             printf '%s\n' create destroy list status clear scrub import export history get set
     end
@@ -172,6 +172,8 @@ function __tszfs_operand_kind
         case 'zfs promote *'
             echo none
         case 'zfs rename *'
+            echo all
+        case 'zfs bookmark *'
             echo all
         case 'zfs diff *'
             echo snap

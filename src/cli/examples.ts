@@ -14,6 +14,7 @@ const ZFS: Record<string, string> = {
   clone: 'clone tank/home@monday tank/home-test',
   promote: 'promote tank/home-test',
   rename: 'rename tank/home/alice tank/home/bob',
+  bookmark: "bookmark tank/home@monday '#monday'",
   diff: 'diff tank/home@monday tank/home',
   list: 'list -r -t all -o name,used,refer tank',
   tree: 'tree --svg tank.svg tank',

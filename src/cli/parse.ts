@@ -3,6 +3,7 @@
  * zfs_main does: `invalid option 'x'` or `missing argument for 'o' option`, then its usage (exit 2).
  */
 import yargs from 'yargs';
+import { invocationEnv } from '../lib/env.js';
 import { HelpRequest, UsageError } from './usage-error.js';
 
 export { UsageError };
@@ -71,8 +72,9 @@ export function parseOptions(args: string[], spec: OptionSpec): Parsed {
 
 /**
  * getopt's reading of argv: grouped flags (`-Hp`), values glued or separate (`-oname`, `-o name`,
- * even `-o -H`), `--` ending options, operands anywhere (glibc permutes). The options come back as
- * `-x` / `-x=value` / `--long=value` tokens for yargs, which never has to guess.
+ * even `-o -H`), `--` ending options, operands anywhere: glibc permutes them, so options may
+ * follow operands, unless POSIXLY_CORRECT is set, when the first operand ends the options. The
+ * options come back as `-x` / `-x=value` / `--long=value` tokens for yargs, which never has to guess.
  */
 function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; operands: string[]; sequence: Parsed['sequence'] } {
   const flags = spec.flags ?? '';
@@ -82,6 +84,7 @@ function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; op
   const options: string[] = [];
   const operands: string[] = [];
   const sequence: Parsed['sequence'] = [];
+  const posix = invocationEnv().POSIXLY_CORRECT !== undefined;
   // -h means help only where it is not an option of the command (OpenZFS's universal one is -?).
   const help = ['--help', '-?', ...(flags.includes('h') || values.includes('h') || spec.hIsOption ? [] : ['-h'])];
   for (let i = 0; i < args.length; i++) {
@@ -104,6 +107,10 @@ function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; op
       continue;
     }
     if (!arg.startsWith('-') || arg === '-') {
+      if (posix) {
+        operands.push(...args.slice(i));
+        break;
+      }
       operands.push(arg);
       continue;
     }

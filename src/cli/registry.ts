@@ -20,6 +20,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['clone', () => import('./commands/clone.js')],
     ['promote', () => import('./commands/promote.js')],
     ['rename', () => import('./commands/rename.js')],
+    ['bookmark', () => import('./commands/bookmark.js')],
     ['diff', () => import('./commands/diff.js')],
   ],
   [
