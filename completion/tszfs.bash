@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims completion batch snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm shims completion batch snap recv umount' ;;
     zpool) echo 'create destroy list status clear scrub import export history get set' ;;
   esac
 }
@@ -21,6 +21,7 @@ _tszfs_options() {
     'zfs rename') echo '-f -p -r -u' ;;
     'zfs diff') echo '-F -H -h -t' ;;
     'zfs list') echo '--json-int -H -S -d -j -o -p -r -s -t' ;;
+    'zfs tree') echo '--svg -p' ;;
     'zfs set') echo '-u' ;;
     'zfs get') echo '--json-int -H -d -j -o -p -r -s -t' ;;
     'zfs inherit') echo '-S -r' ;;
@@ -35,6 +36,7 @@ _tszfs_options() {
     'zfs receive') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs write') echo '--append --offset -p' ;;
     'zfs ls') echo '-R -l' ;;
+    'zfs blocks') echo '--svg -c' ;;
     'zfs mkdir') echo '-p' ;;
     'zfs rm') echo '-f -r' ;;
     'zfs batch') echo '-f -k' ;;
@@ -60,10 +62,12 @@ _tszfs_value_options() {
     'zfs snapshot') echo '-o' ;;
     'zfs clone') echo '-o' ;;
     'zfs list') echo '-S -d -o -s -t' ;;
+    'zfs tree') echo '--svg' ;;
     'zfs get') echo '-d -o -s -t' ;;
     'zfs mount') echo '-R -o' ;;
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
+    'zfs blocks') echo '--svg' ;;
     'zfs batch') echo '-f' ;;
     'zfs snap') echo '-o' ;;
     'zpool create') echo '--size -O -R -m -o' ;;
@@ -96,6 +100,9 @@ _tszfs_operand_kind() {
     'zfs bookmark '*) echo all ;;
     'zfs diff '*) echo snap ;;
     'zfs list '*) echo all ;;
+    'zfs tree 0') echo fs ;;
+    'zfs tree 1') echo none ;;
+    'zfs tree '*) echo none ;;
     'zfs set 0') echo prop ;;
     'zfs set 1') echo all ;;
     'zfs set '*) echo all ;;
@@ -135,6 +142,9 @@ _tszfs_operand_kind() {
     'zfs ls 0') echo all ;;
     'zfs ls 1') echo none ;;
     'zfs ls '*) echo none ;;
+    'zfs blocks 0') echo all ;;
+    'zfs blocks 1') echo none ;;
+    'zfs blocks '*) echo none ;;
     'zfs mkdir 0') echo fs ;;
     'zfs mkdir 1') echo none ;;
     'zfs mkdir '*) echo none ;;
@@ -252,6 +262,7 @@ _tszfs_reply() {
     -t) COMPREPLY=($(compgen -W "$_tszfs_types" -- "$cur")); return ;;
     -i|-I) [ "$_tszfs_cmd" = send ] && { COMPREPLY=($(compgen -W "$(_tszfs_names mark)" -- "$cur")); return; } ;;
     -f) [ "$_tszfs_cmd" = batch ] && { COMPREPLY=($(compgen -f -- "$cur")); return; } ;;
+    --svg) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$(_tszfs_options "$_tszfs_family" "$_tszfs_cmd")" -- "$cur"))

@@ -6,7 +6,7 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm shims completion batch snap recv umount
         case 'zpool'
             printf '%s\n' create destroy list status clear scrub import export history get set
     end
@@ -32,6 +32,8 @@ function __tszfs_options
             printf '%s\n' -F -H -h -t
         case 'zfs list'
             printf '%s\n' --json-int -H -S -d -j -o -p -r -s -t
+        case 'zfs tree'
+            printf '%s\n' --svg -p
         case 'zfs set'
             printf '%s\n' -u
         case 'zfs get'
@@ -60,6 +62,8 @@ function __tszfs_options
             printf '%s\n' --append --offset -p
         case 'zfs ls'
             printf '%s\n' -R -l
+        case 'zfs blocks'
+            printf '%s\n' --svg -c
         case 'zfs mkdir'
             printf '%s\n' -p
         case 'zfs rm'
@@ -105,6 +109,8 @@ function __tszfs_value_options
             printf '%s\n' -o
         case 'zfs list'
             printf '%s\n' -S -d -o -s -t
+        case 'zfs tree'
+            printf '%s\n' --svg
         case 'zfs get'
             printf '%s\n' -d -o -s -t
         case 'zfs mount'
@@ -113,6 +119,8 @@ function __tszfs_value_options
             printf '%s\n' -I -X -i
         case 'zfs write'
             printf '%s\n' --offset
+        case 'zfs blocks'
+            printf '%s\n' --svg
         case 'zfs batch'
             printf '%s\n' -f
         case 'zfs snap'
@@ -171,6 +179,12 @@ function __tszfs_operand_kind
             echo snap
         case 'zfs list *'
             echo all
+        case 'zfs tree 0'
+            echo fs
+        case 'zfs tree 1'
+            echo none
+        case 'zfs tree *'
+            echo none
         case 'zfs set 0'
             echo prop
         case 'zfs set 1'
@@ -248,6 +262,12 @@ function __tszfs_operand_kind
         case 'zfs ls 1'
             echo none
         case 'zfs ls *'
+            echo none
+        case 'zfs blocks 0'
+            echo all
+        case 'zfs blocks 1'
+            echo none
+        case 'zfs blocks *'
             echo none
         case 'zfs mkdir 0'
             echo fs
@@ -385,6 +405,8 @@ function __tszfs_complete
                 test $cmd = send; and __tszfs_names mark
             case -f
                 test $cmd = batch; and __fish_complete_path $cur
+            case --svg
+                __fish_complete_path $cur
         end
         return
     end

@@ -25,6 +25,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
   ],
   [
     ['list', () => import('./commands/list.js')],
+    ['tree', () => import('./commands/tree.js')],
   ],
   [
     ['set', () => import('./commands/set.js')],
@@ -50,6 +51,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['write', () => import('./commands/write.js')],
     ['cat', () => import('./commands/cat.js')],
     ['ls', () => import('./commands/ls.js')],
+    ['blocks', () => import('./commands/blocks.js')],
     ['mkdir', () => import('./commands/mkdir.js')],
     ['rm', () => import('./commands/rm.js')],
     ['shims', () => import('./commands/shims.js')],
