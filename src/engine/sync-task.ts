@@ -7,6 +7,7 @@
  * (pool/staging.ts). The writers of a head's files, volume or objects are opened here too, so
  * that the library never handles nodes, records or their settings itself.
  */
+import { ownerQuotas } from './files/owners.js';
 import { NodeReader, NodeWriter, type DirtyNodes, type NodeKillSink } from './blocks/nodes.js';
 import { algorithmFor } from './blocks/checksum.js';
 import { compressionFor } from './blocks/compression.js';
@@ -114,7 +115,7 @@ export const openVolume = (c: Change, headId: Id): VolumeWriter =>
 
 /** A writer for the files of a head. */
 export const openFiles = (c: Change, headId: Id): FsWriter =>
-  openHead(c, headId, (w, accounting, root) => new FsWriter(c.tx, w, accounting, root, nowTimespec()));
+  openHead(c, headId, (w, accounting, root) => new FsWriter(c.tx, w, accounting, root, nowTimespec(), ownerQuotas(c.dsl.dir(accounting.head.dir).props)));
 
 /** An object-level writer for a head (receive). */
 export const openObjects = (c: Change, headId: Id, settings: WriteSettings): ObjectWriter =>

@@ -27,6 +27,7 @@ import {
   type ObjsetNode,
   type Timespec,
 } from './objset.js';
+import { fileUsed, OwnerLedger, type OwnerQuotas } from './owners.js';
 
 /** Where a head's block births and deaths are accounted (the dataset layer's HeadWriter). */
 export interface BlockAccounting {
@@ -103,13 +104,19 @@ export class FsWriter extends FsView {
     private readonly accounting: BlockAccounting,
     root: NodePtr,
     private readonly now: Timespec,
+    quotas?: OwnerQuotas,
   ) {
     const { node, ptr } = w.modify<ObjsetNode>(root, (os) => ({ ...os }));
     super(w, node);
     this.rootPtr = ptr;
+    this.owners = new OwnerLedger(w, node, quotas);
   }
 
+  /** space per owner, charged as dnodes change (EDQUOT past a quota) */
+  private readonly owners: OwnerLedger;
+
   private setDnode(object: number, dnode: Dnode | null): void {
+    this.owners.change(objectTable.get(this.w, this.objset.objects, object), dnode);
     this.objset.objects = objectTable.set(this.w, this.objset.objects, object, dnode);
   }
 
@@ -184,7 +191,7 @@ export class FsWriter extends FsView {
     const common = newAttributes(spec.type, this.tx.txg, parent, this.now);
     switch (spec.type) {
       case 'file':
-        return { type: 'file', ...common, size: 0, blksz: 0, blocks: EMPTY_TREE };
+        return { type: 'file', ...common, size: 0, blksz: 0, blocks: EMPTY_TREE, used: 0 };
       case 'dir':
         return { type: 'dir', ...common, entries: null, count: 0 };
       case 'symlink':
@@ -351,7 +358,7 @@ export class FsWriter extends FsView {
   /** Drop every record of a file; its blocks go to the head's accounting. */
   private truncate(file: FileDnode): FileDnode {
     this.freeBlocks(file.blocks);
-    return { ...file, size: 0, blksz: 0, blocks: EMPTY_TREE };
+    return { ...file, size: 0, blksz: 0, blocks: EMPTY_TREE, used: 0 };
   }
 
   private freeBlocks(blocks: TreeRef): void {
@@ -572,7 +579,8 @@ export class RecordWriter {
     if (!old && !bp) return;
     if (old) this.accounting.killBlock(old);
     if (bp) this.accounting.born(bp);
-    this.file = { ...this.file, blocks: blockMap.set(this.w, this.file.blocks, blockId, bp) };
+    const used = fileUsed(this.w, this.file) - (old?.asize ?? 0) + (bp?.asize ?? 0);
+    this.file = { ...this.file, blocks: blockMap.set(this.w, this.file.blocks, blockId, bp), used };
   }
 }
 

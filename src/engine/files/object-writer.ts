@@ -11,6 +11,7 @@ import type { PoolTxn } from '../pool/pool.js';
 import type { NodePtr, TreeRef } from '../store/records.js';
 import type { BlockAccounting } from './fs-writer.js';
 import { buildEntries, entryNodes, readEntries } from './dir.js';
+import { fileUsed, OwnerLedger } from './owners.js';
 import { blockMap, defaultMode, objectTable, type Dnode, type FileDnode, type ObjectType, type ObjsetNode, type Timespec } from './objset.js';
 
 /**
@@ -88,7 +89,11 @@ export class ObjectWriter {
     this.objset = node;
     this.rootPtr = ptr;
     this.baseObjects = node.objects;
+    this.owners = new OwnerLedger(w, node);
   }
+
+  /** space per owner, charged as objects change (a received stream is not held to quotas, as in ZFS) */
+  private readonly owners: OwnerLedger;
 
   /** The object table as changed so far, and where its nodes are read. */
   get objects(): TreeRef {
@@ -104,6 +109,7 @@ export class ObjectWriter {
   }
 
   private put(object: number, dnode: Dnode | null): void {
+    this.owners.change(this.get(object), dnode);
     this.objset.objects = objectTable.set(this.w, this.objset.objects, object, dnode);
     if (dnode && object >= this.objset.nextObject) this.objset.nextObject = object + 1;
   }
@@ -134,7 +140,8 @@ export class ObjectWriter {
     switch (a.type) {
       case 'file': {
         const blocks = old?.type === 'file' ? old.blocks : EMPTY_TREE;
-        this.put(a.object, { type: 'file', ...common, size: a.size ?? 0, blksz: a.blksz ?? 0, blocks });
+        const used = old?.type === 'file' ? fileUsed(this.w, old) : 0;
+        this.put(a.object, { type: 'file', ...common, size: a.size ?? 0, blksz: a.blksz ?? 0, blocks, used });
         return;
       }
       case 'dir': {
@@ -188,22 +195,25 @@ export class ObjectWriter {
     if (!old && !bp) return;
     if (old) this.accounting.killBlock(old);
     if (bp) this.accounting.born(bp);
-    this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp) });
+    const used = fileUsed(this.w, file) - (old?.asize ?? 0) + (bp?.asize ?? 0);
+    this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp), used });
   }
 
   /** Make `count` blocks from `block` holes; only those the file has are visited. */
   freeBlock(object: number, block: number, count = 1): void {
     const file = this.file(object);
     const going: number[] = [];
+    let used = fileUsed(this.w, file);
     blockMap.scan(this.w, file.blocks, block, (key, bp) => {
       if (key >= block + count) return false;
       this.accounting.killBlock(bp);
+      used -= bp.asize;
       going.push(key);
     });
     if (going.length === 0) return;
     let blocks = file.blocks;
     for (const key of going) blocks = blockMap.set(this.w, blocks, key, null);
-    this.put(object, { ...file, blocks });
+    this.put(object, { ...file, blocks, used });
   }
 
   private file(object: number): FileDnode {
