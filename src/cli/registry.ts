@@ -31,6 +31,8 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['set', () => import('./commands/set.js')],
     ['get', () => import('./commands/get.js')],
     ['inherit', () => import('./commands/inherit.js')],
+    ['userspace', () => import('./commands/userspace.js')],
+    ['groupspace', () => import('./commands/groupspace.js')],
   ],
   [
     ['hold', () => import('./commands/hold.js')],

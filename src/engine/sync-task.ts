@@ -115,7 +115,7 @@ export const openVolume = (c: Change, headId: Id): VolumeWriter =>
 
 /** A writer for the files of a head. */
 export const openFiles = (c: Change, headId: Id): FsWriter =>
-  openHead(c, headId, (w, accounting, root) => new FsWriter(c.tx, w, accounting, root, nowTimespec(), ownerQuotas(c.dsl.dir(accounting.head.dir).props)));
+  openHead(c, headId, (w, accounting, root) => new FsWriter(c.tx, w, accounting, root, nowTimespec(), ownerQuotas(c.dsl.dir(accounting.head.dir).quotas)));
 
 /** An object-level writer for a head (receive). */
 export const openObjects = (c: Change, headId: Id, settings: WriteSettings): ObjectWriter =>

@@ -23,6 +23,9 @@ export function formatValue(v: PropValue | null, parsable: boolean): string {
     case 'quota':
       if (parsable) return String(value);
       return String(value) === '0' ? 'none' : nicebytes(integer(value));
+    case 'objquota':
+      if (parsable) return String(value);
+      return String(value) === '0' ? 'none' : nicenum(integer(value));
     case 'date':
       return parsable ? String(value) : formatCreation(Number(value));
     case 'datetime':

@@ -111,10 +111,10 @@ export class OwnerLedger {
   }
 }
 
-/** The quotas among a file system's properties (`userquota@1000` = bytes). */
-export function ownerQuotas(props: Record<string, string>): OwnerQuotas | undefined {
+/** A file system's quotas per owner, from its dir's `quotas` (`userquota@1000` = bytes). */
+export function ownerQuotas(quotas: Record<string, number> | undefined): OwnerQuotas | undefined {
   let q: OwnerQuotas | undefined;
-  for (const [name, value] of Object.entries(props)) {
+  for (const [name, value] of Object.entries(quotas ?? {})) {
     const m = /^(user|group|userobj|groupobj)quota@(\d+)$/.exec(name);
     if (!m) continue;
     q ??= { user: new Map(), group: new Map(), userobj: new Map(), groupobj: new Map() };
