@@ -21,6 +21,8 @@ const ZFS: Record<string, string> = {
   set: 'set compression=zstd quota=10G tank/home',
   get: 'get -H -o value compressratio tank/home',
   inherit: 'inherit -r compression tank/home',
+  userspace: 'userspace -S used -o name,used,quota tank/home',
+  groupspace: 'groupspace -n -p tank/home@monday',
   hold: 'hold keep tank/home@monday',
   holds: 'holds tank/home@monday',
   release: 'release keep tank/home@monday',
