@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount' ;;
     zpool) echo 'create destroy list status clear scrub import export history get set' ;;
   esac
 }
@@ -25,6 +25,8 @@ _tszfs_options() {
     'zfs set') echo '-u' ;;
     'zfs get') echo '--json-int -H -d -j -o -p -r -s -t' ;;
     'zfs inherit') echo '-S -r' ;;
+    'zfs userspace') echo '-H -S -i -n -o -p -s -t' ;;
+    'zfs groupspace') echo '-H -S -i -n -o -p -s -t' ;;
     'zfs hold') echo '-r' ;;
     'zfs holds') echo '-H -p -r' ;;
     'zfs release') echo '-r' ;;
@@ -75,6 +77,8 @@ _tszfs_value_options() {
     'zfs list') echo '-S -d -o -s -t' ;;
     'zfs tree') echo '--svg' ;;
     'zfs get') echo '-d -o -s -t' ;;
+    'zfs userspace') echo '-S -o -s -t' ;;
+    'zfs groupspace') echo '-S -o -s -t' ;;
     'zfs mount') echo '-R -o' ;;
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
@@ -126,6 +130,8 @@ _tszfs_operand_kind() {
     'zfs inherit 0') echo prop ;;
     'zfs inherit 1') echo all ;;
     'zfs inherit '*) echo all ;;
+    'zfs userspace '*) echo all ;;
+    'zfs groupspace '*) echo all ;;
     'zfs hold 0') echo none ;;
     'zfs hold 1') echo snap ;;
     'zfs hold '*) echo snap ;;

@@ -6,7 +6,7 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount
         case 'zpool'
             printf '%s\n' create destroy list status clear scrub import export history get set
     end
@@ -40,6 +40,10 @@ function __tszfs_options
             printf '%s\n' --json-int -H -d -j -o -p -r -s -t
         case 'zfs inherit'
             printf '%s\n' -S -r
+        case 'zfs userspace'
+            printf '%s\n' -H -S -i -n -o -p -s -t
+        case 'zfs groupspace'
+            printf '%s\n' -H -S -i -n -o -p -s -t
         case 'zfs hold'
             printf '%s\n' -r
         case 'zfs holds'
@@ -135,6 +139,10 @@ function __tszfs_value_options
             printf '%s\n' --svg
         case 'zfs get'
             printf '%s\n' -d -o -s -t
+        case 'zfs userspace'
+            printf '%s\n' -S -o -s -t
+        case 'zfs groupspace'
+            printf '%s\n' -S -o -s -t
         case 'zfs mount'
             printf '%s\n' -R -o
         case 'zfs send'
@@ -230,6 +238,10 @@ function __tszfs_operand_kind
         case 'zfs inherit 1'
             echo all
         case 'zfs inherit *'
+            echo all
+        case 'zfs userspace *'
+            echo all
+        case 'zfs groupspace *'
             echo all
         case 'zfs hold 0'
             echo none
