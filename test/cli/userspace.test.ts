@@ -5,6 +5,7 @@
  * rollback, send | receive and destroy. Owners are numbers no host names (4242, 5151), and root.
  */
 import { describe, expect, it } from 'vitest';
+import { poolProblems } from '../engine/check-helper.js';
 import { expectGolden, Sandbox, seededBytes, transcript, type Step } from './harness.js';
 
 const POOL = ['pool', 'create', '--size', '256M', '-O', 'compression=off', 'tank'];
@@ -116,6 +117,7 @@ describe('space per owner', () => {
       sb.ok(['create', 'tank/b']);
       sb.ok(['write', 'tank/b', '/big'], seededBytes(400_000, 12));
       sb.ok(['chown', '4242', 'tank/b', '/big']);
+      expect(poolProblems(sb.home)).toEqual([]);
     } finally {
       sb.cleanup();
     }
@@ -176,6 +178,8 @@ describe('space per owner', () => {
       expect(us('tank/a@2')).toBe(at2);
       expect(us('tank/a')).toBe(at2);
       adds('tank/a');
+      // The pool check recounts every tree's owners and every file's charge from its blocks.
+      expect(poolProblems(sb.home)).toEqual([]);
     } finally {
       sb.cleanup();
     }

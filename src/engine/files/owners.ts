@@ -122,3 +122,25 @@ export function ownerQuotas(quotas: Record<string, number> | undefined): OwnerQu
   }
   return q;
 }
+
+/**
+ * For the pool check: what an objset's stored counts and its files' `used` say against a walk of
+ * every block. Problems as lines; none for a tree that keeps no counts (a volume, an old tree).
+ */
+export function checkOwners(src: NodeSource, objset: { objects: TreeRef; owners?: OwnerSpace }, name: string): string[] {
+  if (!objset.owners) return [];
+  const problems: string[] = [];
+  const walked: OwnerSpace = { user: {}, group: {} };
+  objectTable.walkBornAfter(src, objset.objects, -1, () => {}, (dn) => {
+    const bytes = dn.type === 'file' ? fileUsed(src, { ...dn, used: undefined }) : 0;
+    if (dn.type === 'file' && dn.used !== undefined && dn.used !== bytes) problems.push(`${name}: a file's used is ${dn.used}, its blocks take ${bytes}`);
+    add(walked.user, dn.uid, bytes, 1);
+    add(walked.group, dn.gid, bytes, 1);
+  });
+  for (const kind of ['user', 'group'] as const) {
+    const stored = JSON.stringify(Object.entries(objset.owners[kind]).sort());
+    const found = JSON.stringify(Object.entries(walked[kind]).sort());
+    if (stored !== found) problems.push(`${name}: ${kind} space ${stored}, walk finds ${found}`);
+  }
+  return problems;
+}
