@@ -4,6 +4,7 @@
 
 import { findProperty } from '../../lib/properties/table.js';
 import type { Row } from '../../lib/listing.js';
+import { isUserquotaProp } from '../../lib/userspace.js';
 import type { PropValue, Source } from '../../lib/properties/values.js';
 import type { ColumnSpec } from './columns.js';
 import { formatCreation, formatSnapshotsChanged } from './dates.js';
@@ -64,9 +65,9 @@ const upper = (s: string) => s.replace(/[a-z]/g, (c) => c.toUpperCase());
 export function propertyColumn(prop: string): ColumnSpec {
   const def = findProperty(prop);
   if (!def) {
-    // `written@snap` values are right-aligned under a left-aligned header and never widen the
-    // column: zfs_expand_proplist looks for them among user properties and finds nothing.
-    if (prop.startsWith('written@') || prop.startsWith('written#')) {
+    // `written@snap` and `userused@...` values are right-aligned under a left-aligned header and
+    // never widen the column: zfs_expand_proplist looks for them among user properties and finds nothing.
+    if (prop.startsWith('written@') || prop.startsWith('written#') || isUserquotaProp(prop)) {
       return { header: upper(prop), align: 'right', headerAlign: 'left', minWidth: prop.length, fixed: true };
     }
     return { header: upper(prop), align: 'left', minWidth: Buffer.byteLength(prop) };
