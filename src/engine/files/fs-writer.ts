@@ -301,7 +301,7 @@ export class FsWriter extends FsView {
 
   /** Write `src` into file `object`: its mtime and ctime become now. */
   private writeObject(object: number, mode: WriteMode, src: ByteSource, settings: FileWriteSettings): void {
-    let file = this.dnode(object) as FileDnode;
+    let file = this.counted(object, this.dnode(object) as FileDnode);
     if (mode.kind === 'replace') file = this.truncate(file);
     const start = mode.kind === 'offset' ? mode.offset : mode.kind === 'append' ? file.size : 0;
     try {
@@ -355,6 +355,15 @@ export class FsWriter extends FsView {
     this.setDnode(object, dn);
   }
 
+  /** A file of a tree made before files kept their charge (`used`) gets it stored before its
+   *  blocks change: the old charge is counted from blocks that the change may free. */
+  private counted(object: number, file: FileDnode): FileDnode {
+    if (file.used !== undefined) return file;
+    const withUsed = { ...file, used: fileUsed(this.w, file) };
+    this.setDnode(object, withUsed);
+    return withUsed;
+  }
+
   /** Drop every record of a file; its blocks go to the head's accounting. */
   private truncate(file: FileDnode): FileDnode {
     this.freeBlocks(file.blocks);
@@ -403,7 +412,7 @@ export class FsWriter extends FsView {
   }
 
   private destroyObject(object: number, dnode: Dnode): void {
-    if (dnode.type === 'file') this.freeBlocks(dnode.blocks);
+    if (dnode.type === 'file') this.freeBlocks(this.counted(object, dnode).blocks);
     else if (dnode.type === 'dir') {
       for (const [, child] of dirEntries(this.src, dnode)) this.unlinkObject(object, child, this.dnode(child));
       for (const ptr of entryNodes(this.src, dnode.entries)) this.w.kill(ptr);

@@ -182,7 +182,8 @@ export class ObjectWriter {
     const dn = this.get(object);
     if (!dn) return;
     if (dn.type === 'file') {
-      blockMap.walkBornAfter(this.w, dn.blocks, -1, (ptr) => this.w.kill(ptr), (bp) => this.accounting.killBlock(bp));
+      const { blocks } = this.counted(object, dn);
+      blockMap.walkBornAfter(this.w, blocks, -1, (ptr) => this.w.kill(ptr), (bp) => this.accounting.killBlock(bp));
     } else if (dn.type === 'dir') for (const ptr of entryNodes(this.w, dn.entries)) this.w.kill(ptr);
     this.put(object, null);
   }
@@ -219,6 +220,15 @@ export class ObjectWriter {
   private file(object: number): FileDnode {
     const dn = this.get(object);
     if (!dn || dn.type !== 'file') throw badStream(); // a stream writing into what is not a file
-    return dn;
+    return this.counted(object, dn);
+  }
+
+  /** A file of a tree made before files kept their charge (`used`) gets it stored before its
+   *  blocks change: the old charge is counted from blocks that the change may free. */
+  private counted(object: number, file: FileDnode): FileDnode {
+    if (file.used !== undefined) return file;
+    const withUsed = { ...file, used: fileUsed(this.w, file) };
+    this.put(object, withUsed);
+    return withUsed;
   }
 }
