@@ -215,7 +215,7 @@ function openOperand(
  * A path operand names the mounted file system holding it. Datasets are never mounted in the
  * host, so an existing path is on some other file system, as getextmntent() would find.
  */
-function pathOperand(operand: string): string {
+export function pathOperand(operand: string): string {
   try {
     fs.statSync(operand);
   } catch (err) {

@@ -12,6 +12,7 @@ import { ZfsError } from './errors.js';
 import { withDataset } from './files.js';
 import type { Home } from './home.js';
 import { groupId, userId } from './ids.js';
+import { pathOperand } from './listing.js';
 import { headKind, type PoolHandle } from './pool-handle.js';
 import type { PropValue } from './properties/values.js';
 
@@ -75,6 +76,8 @@ export interface OwnerRow {
  * quota set, as `zfs userspace DS` lists them. A volume (or a volume's snapshot) has none.
  */
 export function ownerRows(home: Home, dataset: string, kinds: readonly OwnerKind[]): OwnerRow[] {
+  // zfs_path_to_zhandle: a path names the mounted file system holding it (never a tszfs one).
+  if (dataset.startsWith('/') || dataset.startsWith('./')) throw new ZfsError([pathOperand(dataset)]);
   return withDataset(home, dataset, null, (h, r, contents) => {
     if (r.kind === 'volume') throw ZfsError.action(`cannot open '${dataset}'`, 'operation not applicable to datasets of this type');
     if (contents === 'volume') throw new ZfsError(['operation is only applicable to filesystems and their snapshots']);

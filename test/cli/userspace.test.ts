@@ -68,6 +68,8 @@ describe('space per owner', () => {
         ['userspace', 'tank/v'],
         ['userspace', 'tank/nope'],
         ['userspace', 'tank/a@nope'],
+        ['userspace', '/nonexistent/dir'],
+        ['userspace', 'tank/a#b'],
         ['userspace', '-o', 'type,size', 'tank/a'],
         ['userspace', '-t', 'posixuser,nobody', 'tank/a'],
         ['userspace', '-s', 'objused', 'tank/a'],
