@@ -247,7 +247,11 @@ export class FsWriter extends FsView {
       if (dn.type === 'dir') throw new EngineError(spec.type === 'dir' ? 'EEXIST' : 'EISDIR');
       this.unlinkEntry(parent, name, existing, dn);
     }
-    const object = this.link(parent, name, this.newDnode(spec, parent));
+    // Made with its owners, so that its space and object are charged to them alone (owners.ts).
+    const dnode = this.newDnode(spec, parent);
+    if (attrs.uid !== undefined) dnode.uid = checkId(attrs.uid);
+    if (attrs.gid !== undefined) dnode.gid = checkId(attrs.gid);
+    const object = this.link(parent, name, dnode);
     if (spec.type === 'file' && spec.data) {
       if (!spec.settings) throw new Error('a file written without its settings');
       this.writeObject(object, { kind: 'replace' }, spec.data, spec.settings);
