@@ -34,7 +34,7 @@ describe('space per owner in create', () => {
       const home = new Home(sb.home);
       const entries = (n: number) =>
         changeFiles(home, 'tank/a', 'x', (fs, _input, settings) => {
-          fs.create(['d'], { type: 'dir' }, { uid: 4242, gid: 4242 });
+          fs.mkdir(['d'], false, { uid: 4242, gid: 4242 });
           for (let i = 0; i < n; i++) fs.create(['d', `f${i}`], { type: 'file', data: source(seededBytes(100_000, i + 1)), settings }, { uid: 4242, gid: 5151, mode: 0o600 });
           fs.create(['d', 'link'], { type: 'symlink', target: 'f0' }, { uid: 4242, gid: 4242 });
         });

@@ -206,6 +206,14 @@ export class FsWriter extends FsView {
     }
   }
 
+  /** A new object with the owners `attrs` give, so that its space and object are charged to them
+   *  alone, never to root on the way (owners.ts). */
+  private owned(dnode: Dnode, attrs: AttrChange): Dnode {
+    if (attrs.uid !== undefined) dnode.uid = checkId(attrs.uid);
+    if (attrs.gid !== undefined) dnode.gid = checkId(attrs.gid);
+    return dnode;
+  }
+
   mkdir(parts: string[], parents: boolean, attrs: AttrChange = {}): void {
     if (parts.length === 0) {
       if (parents) return;
@@ -218,7 +226,7 @@ export class FsWriter extends FsView {
       if (parents && this.lookup(parts).dnode.type === 'dir') return;
       throw new EngineError('EEXIST');
     }
-    const object = this.link(parent, name, this.newDnode({ type: 'dir' }, parent));
+    const object = this.link(parent, name, this.owned(this.newDnode({ type: 'dir' }, parent), attrs));
     if (Object.keys(attrs).length) this.applyAttrs(object, attrs, false);
   }
 
@@ -247,11 +255,7 @@ export class FsWriter extends FsView {
       if (dn.type === 'dir') throw new EngineError(spec.type === 'dir' ? 'EEXIST' : 'EISDIR');
       this.unlinkEntry(parent, name, existing, dn);
     }
-    // Made with its owners, so that its space and object are charged to them alone (owners.ts).
-    const dnode = this.newDnode(spec, parent);
-    if (attrs.uid !== undefined) dnode.uid = checkId(attrs.uid);
-    if (attrs.gid !== undefined) dnode.gid = checkId(attrs.gid);
-    const object = this.link(parent, name, dnode);
+    const object = this.link(parent, name, this.owned(this.newDnode(spec, parent), attrs));
     if (spec.type === 'file' && spec.data) {
       if (!spec.settings) throw new Error('a file written without its settings');
       this.writeObject(object, { kind: 'replace' }, spec.data, spec.settings);
