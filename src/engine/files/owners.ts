@@ -80,6 +80,10 @@ export class OwnerLedger {
 
   /** Charge `next` in place of `prev` (null: no object). */
   change(prev: Dnode | null, next: Dnode | null): void {
+    // Most changes (a directory's entries, times, modes) charge the same owners the same.
+    if (prev && next && prev.uid === next.uid && prev.gid === next.gid) {
+      if (next.type === 'file' ? prev.type === 'file' && prev.used !== undefined && prev.used === next.used : prev.type !== 'file') return;
+    }
     const before = prev ? this.charge(prev) : null;
     const after = next ? this.charge(next) : null;
     if (before) {
