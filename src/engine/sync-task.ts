@@ -119,7 +119,7 @@ export const openFiles = (c: Change, headId: Id): FsWriter =>
 
 /** An object-level writer for a head (receive). */
 export const openObjects = (c: Change, headId: Id, settings: WriteSettings): ObjectWriter =>
-  openHead(c, headId, (w, accounting, root) => new ObjectWriter(c.tx, settings, w, accounting, root));
+  openHead(c, headId, (w, accounting, root) => new ObjectWriter(c.tx, settings, w, accounting, root, c.dsl.dir(accounting.head.dir).type === 'volume'));
 
 export const walkTree = (c: Change): TreeWalker => (root, minBirth, onNode, onBlock) =>
   walkObjsetBornAfter(new NodeReader(c.tx.t), root, minBirth, onNode, onBlock);

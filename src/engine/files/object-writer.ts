@@ -84,16 +84,18 @@ export class ObjectWriter {
     private readonly w: NodeWriter,
     private readonly accounting: BlockAccounting,
     root: NodePtr,
+    volume = false,
   ) {
     const { node, ptr } = w.modify<ObjsetNode>(root, (os) => ({ ...os }));
     this.objset = node;
     this.rootPtr = ptr;
     this.baseObjects = node.objects;
-    this.owners = new OwnerLedger(w, node);
+    this.owners = volume ? null : new OwnerLedger(w, node);
   }
 
-  /** space per owner, charged as objects change (a received stream is not held to quotas, as in ZFS) */
-  private readonly owners: OwnerLedger;
+  /** space per owner, charged as objects change (a received stream is not held to quotas, as in
+   *  ZFS); a volume keeps none */
+  private readonly owners: OwnerLedger | null;
 
   /** The object table as changed so far, and where its nodes are read. */
   get objects(): TreeRef {
@@ -109,7 +111,7 @@ export class ObjectWriter {
   }
 
   private put(object: number, dnode: Dnode | null): void {
-    this.owners.change(this.get(object), dnode);
+    if (this.owners) this.owners.change(this.get(object), dnode);
     this.objset.objects = objectTable.set(this.w, this.objset.objects, object, dnode);
     if (dnode && object >= this.objset.nextObject) this.objset.nextObject = object + 1;
   }
