@@ -6,6 +6,8 @@
 import type { PoolMeta } from '../engine/model.js';
 import type { Source } from './properties/values.js';
 import { checkUserPropName, isUserPropName, MAX_PROP_LEN } from './names.js';
+import { findFeature, isSupportedPoolVersion } from './features.js';
+import { featureState, isFeaturePool, loadCompat } from './pool-features.js';
 
 export type PoolValueFormat = 'number' | 'bytes' | 'percent' | 'ratio' | 'text' | 'raw';
 
@@ -111,6 +113,10 @@ export interface PoolStats {
   allocated: number;
   health: string;
   txg: number;
+  /** the features some dataset or bookmark uses now (pool-features.ts featuresInUse) */
+  featuresInUse?: ReadonlySet<string>;
+  /** spa_version: 5000, or a legacy number */
+  version?: number;
 }
 
 export interface PoolPropValue {
@@ -130,7 +136,7 @@ export function poolPropValue(meta: PoolMeta, stats: PoolStats, name: string, ni
   if (name.startsWith('feature@')) {
     const feature = FEATURES.find(([f]) => `feature@${f}` === name);
     if (!feature) return null;
-    const state = meta.props[name] ?? feature[1];
+    const state = featureState(meta, feature[0], stats.featuresInUse ?? new Set());
     return { human: state, literal: state, source: { type: 'local' } };
   }
   if (isUserPropName(name)) {
@@ -175,6 +181,10 @@ export function poolPropValue(meta: PoolMeta, stats: PoolStats, name: string, ni
       return stat('0');
     case 'last_scrubbed_txg':
       return stat(meta.props.last_scrubbed_txg ?? '0');
+    case 'version':
+      // A feature-flags pool (5000) prints `-`; a legacy one its number, set locally.
+      if (isFeaturePool(meta)) return { human: '-', literal: '-', source: DEFAULT };
+      return { human: meta.props.version, literal: meta.props.version, source: { type: 'local' } };
   }
   const local = meta.props[def.name];
   if (local !== undefined) return { human: local, literal: local, source: { type: 'local' } };
@@ -187,13 +197,13 @@ export class PoolPropertyError extends Error {}
  * zpool_valid_proplist(): the canonical name and stored value of `name=value`, for `zpool set`
  * (`when` = 'set'), `zpool create -o` ('create') or `zpool import -o` ('import'). Throws the aux text.
  */
-export function validatePoolAssignment(name: string, value: string, when: 'set' | 'create' | 'import'): [string, string] {
+export function validatePoolAssignment(name: string, value: string, when: 'set' | 'create' | 'import', version = 1): [string, string] {
   if (name.startsWith('feature@')) {
-    if (!isFeatureProp(name)) throw new PoolPropertyError(`invalid feature '${name.slice('feature@'.length)}'`);
-    if (when === 'set' && value !== 'enabled') throw new PoolPropertyError(`property '${name}' can only be set to 'enabled'`);
+    if (!findFeature(name.slice('feature@'.length))) throw new PoolPropertyError(`feature '${name.slice('feature@'.length)}' unsupported by kernel`);
     if (value !== 'enabled' && value !== 'disabled') {
       throw new PoolPropertyError(`property '${name}' can only be set to 'enabled' or 'disabled'`);
     }
+    if (when !== 'create' && value === 'disabled') throw new PoolPropertyError(`property '${name}' can only be set to 'disabled' at creation time`);
     return [name, value];
   }
   if (isUserPropName(name)) {
@@ -228,7 +238,14 @@ export function validatePoolAssignment(name: string, value: string, when: 'set' 
       }
       break;
     case 'version':
-      throw new PoolPropertyError('property \'version\' may not be set on a pool with features');
+      if (!/^\d+$/.test(value)) throw new PoolPropertyError(`'version' must be a number`);
+      if (Number(value) < version || !isSupportedPoolVersion(Number(value))) throw new PoolPropertyError(`property 'version' number ${Number(value)} is invalid.`);
+      break;
+    case 'compatibility': {
+      const r = loadCompat(value);
+      if (r.status !== 'ok' && r.status !== 'warntoken') throw new PoolPropertyError(r.report);
+      break;
+    }
   }
   return [def.name, value];
 }
