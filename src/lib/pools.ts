@@ -11,7 +11,7 @@ import { checkPoolName, isUserPropName } from './names.js';
 import { homeAction, makeDir, unusableDir } from './host-dirs.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
 import { withPool } from './session.js';
-import { newFilesystem, validateNewProps } from './datasets/create.js';
+import { applyPoolVersion, newFilesystem, validateNewProps } from './datasets/create.js';
 import { PoolPropertyError, validatePoolAssignment, type PoolStats } from './pool-props.js';
 import { FEATURE_TABLE, SPA_VERSION_FEATURES, withDependencies } from './features.js';
 import { featuresInUse, isFeatureEnabled, isFeaturePool, loadCompatForCommand, poolVersion } from './pool-features.js';
@@ -160,8 +160,10 @@ function buildPool(
   }
   try {
     PoolHandle.over(name, image, pool).change(history, (c) => {
-      c.tx.meta.rootDir = newFilesystem(c, null, name, props);
       c.tx.meta.props = poolProps;
+      // The root filesystem's version is what the pool's version allows (zfs_fill_zplprops_impl).
+      applyPoolVersion(c.tx.meta, props, action);
+      c.tx.meta.rootDir = newFilesystem(c, null, name, props);
     });
   } finally {
     pool.close();
