@@ -242,6 +242,8 @@ export function validatePoolAssignment(name: string, value: string, when: 'set' 
       if (Number(value) < version || !isSupportedPoolVersion(Number(value))) throw new PoolPropertyError(`property 'version' number ${Number(value)} is invalid.`);
       break;
     case 'compatibility': {
+      // At creation zpool_do_create's own load (and its `Error: ...`) comes first.
+      if (when === 'create') break;
       const r = loadCompat(value);
       if (r.status !== 'ok' && r.status !== 'warntoken') throw new PoolPropertyError(r.report);
       break;

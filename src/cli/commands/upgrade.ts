@@ -44,10 +44,15 @@ export const command: Command = {
       let upgraded = 0;
       let same = 0;
       let failed = 0;
+      const logged = new Set<string>();
       const visit = (h: Parameters<Parameters<typeof withPool>[2]>[0], list: FsVersion[]) => {
         for (const fs of list) {
-          const r = upgradeFilesystem(h, fs.name, target, ctx.historyLine);
-          if (r === 'upgraded') upgraded++;
+          // The command line goes once into each pool's history, with its first upgrade.
+          const r = upgradeFilesystem(h, fs.name, target, logged.has(h.name) ? null : ctx.historyLine);
+          if (r === 'upgraded') {
+            upgraded++;
+            logged.add(h.name);
+          }
           else if (r === 'same') same++;
           else if ('needsPool' in r) {
             ctx.out.write(`${fs.name}: can not be upgraded; the pool version needs to first be upgraded\nto version ${r.needsPool}\n\n`);
@@ -61,12 +66,17 @@ export const command: Command = {
       if (all) for (const pool of pools) withPool(ctx.home, pool, (h) => visit(h, filesystemVersions(h)));
       else {
         for (const name of fss) {
-          const found = withPool(ctx.home, poolOf(name), (h) => {
-            const list = filesystemVersions(h, name);
-            if (list.length === 0) return false;
-            visit(h, recurse ? list : [list[0]]);
-            return true;
-          });
+          const found = withPool(
+            ctx.home,
+            poolOf(name),
+            (h) => {
+              const list = filesystemVersions(h, name);
+              if (list.length === 0) return false;
+              visit(h, recurse ? list : [list[0]]);
+              return true;
+            },
+            { onMissing: () => false },
+          );
           if (!found) {
             ctx.err.write(`cannot open '${name}': dataset does not exist\n`);
             failed++;

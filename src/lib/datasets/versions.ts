@@ -82,7 +82,7 @@ export function filesystemVersions(h: PoolHandle, under: string | null = null): 
 export type UpgradeOutcome = 'upgraded' | 'same' | { downgrade: number } | { needsPool: number };
 
 /** upgrade_set_callback for one filesystem: set its version unless the pool or the version says no. */
-export function upgradeFilesystem(h: PoolHandle, name: string, version: number, history: string): UpgradeOutcome {
+export function upgradeFilesystem(h: PoolHandle, name: string, version: number, history: string | null): UpgradeOutcome {
   return h.change(history, (c) => {
     const dirId = h.findDir(c.dsl, name);
     if (dirId === undefined) return 'same';

@@ -4,7 +4,10 @@
  */
 import { ZfsError } from '../../../lib/errors.js';
 import { FEATURE_TABLE, isSupportedPoolVersion, LEGACY_VERSIONS, SPA_VERSION_FEATURES } from '../../../lib/features.js';
-import { isFeatureEnabled, poolVersion } from '../../../lib/pool-features.js';
+import { isFeatureEnabled, loadCompat, poolVersion } from '../../../lib/pool-features.js';
+import type { PoolMeta } from '../../../engine/model.js';
+
+const allowedByCompat = (meta: PoolMeta, name: string) => loadCompat(meta.props.compatibility).features.has(name);
 import { upgradePool } from '../../../lib/pools.js';
 import { forEachNamedPool } from '../../../lib/session.js';
 import type { PoolHandle } from '../../../lib/pool-handle.js';
@@ -29,6 +32,8 @@ function upgradeOne(ctx: CommandContext, h: PoolHandle, version: number): boolea
     ctx.err.write("Upgrade not performed because 'compatibility' property set to 'legacy'.\n");
     throw new ZfsError([], 1);
   }
+  // Nothing to do: no transaction, no history line.
+  if (from >= version && (version < SPA_VERSION_FEATURES || !FEATURE_TABLE.some((f) => !isFeatureEnabled(meta, f.name) && allowedByCompat(meta, f.name)))) return false;
   const r = upgradePool(h, version, ctx.historyLine);
   if (from < version) {
     ctx.out.write(
