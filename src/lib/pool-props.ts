@@ -6,7 +6,7 @@
 import type { PoolMeta } from '../engine/model.js';
 import type { Source } from './properties/values.js';
 import { checkUserPropName, isUserPropName, MAX_PROP_LEN } from './names.js';
-import { findFeature, isSupportedPoolVersion } from './features.js';
+import { FEATURE_TABLE, findFeature, isSupportedPoolVersion } from './features.js';
 import { featureState, isFeaturePool, loadCompat } from './pool-features.js';
 
 export type PoolValueFormat = 'number' | 'bytes' | 'percent' | 'ratio' | 'text' | 'raw';
@@ -64,24 +64,6 @@ export const POOL_PROPERTIES: readonly PoolPropDef[] = [
   ro('last_scrubbed_txg', 'LAST_SCRUBBED_TXG', 'number', '<txg>'),
 ];
 
-/** spa_feature_table order, and what a fresh 2.3 pool reports for each. */
-export const FEATURES: ReadonlyArray<readonly [string, 'enabled' | 'active']> = [
-  ['async_destroy', 'enabled'], ['empty_bpobj', 'active'], ['lz4_compress', 'active'],
-  ['multi_vdev_crash_dump', 'enabled'], ['spacemap_histogram', 'active'], ['enabled_txg', 'active'],
-  ['hole_birth', 'active'], ['extensible_dataset', 'active'], ['embedded_data', 'active'],
-  ['bookmarks', 'enabled'], ['filesystem_limits', 'enabled'], ['large_blocks', 'enabled'],
-  ['large_dnode', 'enabled'], ['sha512', 'enabled'], ['skein', 'enabled'], ['edonr', 'enabled'],
-  ['userobj_accounting', 'active'], ['encryption', 'enabled'], ['project_quota', 'active'],
-  ['device_removal', 'enabled'], ['obsolete_counts', 'enabled'], ['zpool_checkpoint', 'enabled'],
-  ['spacemap_v2', 'active'], ['allocation_classes', 'enabled'], ['resilver_defer', 'enabled'],
-  ['bookmark_v2', 'enabled'], ['redaction_bookmarks', 'enabled'], ['redacted_datasets', 'enabled'],
-  ['bookmark_written', 'enabled'], ['log_spacemap', 'active'], ['livelist', 'enabled'],
-  ['device_rebuild', 'enabled'], ['zstd_compress', 'enabled'], ['draid', 'enabled'],
-  ['zilsaxattr', 'active'], ['head_errlog', 'active'], ['blake3', 'enabled'], ['block_cloning', 'enabled'],
-  ['vdev_zaps_v2', 'active'], ['redaction_list_spill', 'enabled'], ['raidz_expansion', 'enabled'],
-  ['fast_dedup', 'enabled'], ['longname', 'enabled'], ['large_microzap', 'enabled'],
-];
-
 const BY_NAME = new Map(POOL_PROPERTIES.map((p) => [p.name, p]));
 const BY_ALIAS = new Map(POOL_PROPERTIES.map((p) => [p.column.toLowerCase(), p]));
 
@@ -90,7 +72,7 @@ export function findPoolProperty(name: string): PoolPropDef | undefined {
   return BY_NAME.get(name) ?? BY_ALIAS.get(name);
 }
 
-export const isFeatureProp = (name: string) => name.startsWith('feature@') && FEATURES.some(([f]) => `feature@${f}` === name);
+export const isFeatureProp = (name: string) => name.startsWith('feature@') && findFeature(name.slice('feature@'.length)) !== undefined;
 
 /** The canonical name of a pool property, feature or user property, or null. */
 export function poolPropertyName(name: string): string | null {
@@ -102,7 +84,7 @@ export function poolPropertyName(name: string): string | null {
 /** The names `zpool get all` shows, in order (the `name` placeholder left out). */
 export function allPoolProperties(meta: PoolMeta): string[] {
   const user = Object.keys(meta.props).filter(isUserPropName).sort();
-  return [...POOL_PROPERTIES.slice(1).map((p) => p.name), ...user, ...FEATURES.map(([f]) => `feature@${f}`)];
+  return [...POOL_PROPERTIES.slice(1).map((p) => p.name), ...user, ...FEATURE_TABLE.map((f) => `feature@${f.name}`)];
 }
 
 /** The numbers a pool's statistics come from. */
@@ -134,9 +116,9 @@ const stat = (human: string, literal = human): PoolPropValue => ({ human, litera
 /** The value of one pool property, or null when the name is not a property of this pool. */
 export function poolPropValue(meta: PoolMeta, stats: PoolStats, name: string, nicenum: (n: number) => string): PoolPropValue | null {
   if (name.startsWith('feature@')) {
-    const feature = FEATURES.find(([f]) => `feature@${f}` === name);
+    const feature = findFeature(name.slice('feature@'.length));
     if (!feature) return null;
-    const state = featureState(meta, feature[0], stats.featuresInUse ?? new Set());
+    const state = featureState(meta, feature.name, stats.featuresInUse ?? new Set());
     return { human: state, literal: state, source: { type: 'local' } };
   }
   if (isUserPropName(name)) {
