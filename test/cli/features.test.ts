@@ -135,6 +135,8 @@ describe('pool versions and features', () => {
         ['upgrade', '-r'],
         ['upgrade', '-v', 'tank'],
         ['upgrade', 'nope/x'],
+        ['create', '-V', '8M', 'tank/vol'],
+        ['upgrade', 'tank/vol'],
         ['pool', 'upgrade', 'old'],
         ['upgrade', '-a'],
         ['upgrade'],

@@ -66,19 +66,21 @@ export const command: Command = {
       if (all) for (const pool of pools) withPool(ctx.home, pool, (h) => visit(h, filesystemVersions(h)));
       else {
         for (const name of fss) {
-          const found = withPool(
+          // zfs_open(name, ZFS_TYPE_FILESYSTEM)'s refusals.
+          const problem = withPool(
             ctx.home,
             poolOf(name),
             (h) => {
               const list = filesystemVersions(h, name);
-              if (list.length === 0) return false;
+              if (list === null) return 'dataset does not exist';
+              if (list === 'volume') return 'operation not applicable to datasets of this type';
               visit(h, recurse ? list : [list[0]]);
-              return true;
+              return null;
             },
-            { onMissing: () => false },
+            { onMissing: () => 'dataset does not exist' },
           );
-          if (!found) {
-            ctx.err.write(`cannot open '${name}': dataset does not exist\n`);
+          if (problem !== null) {
+            ctx.err.write(`cannot open '${name}': ${problem}\n`);
             failed++;
           }
         }

@@ -64,11 +64,15 @@ export interface FsVersion {
   version: number;
 }
 
-/** Every filesystem (not volume) of the pool, parents before children, with its version. */
-export function filesystemVersions(h: PoolHandle, under: string | null = null): FsVersion[] {
+/** Every filesystem (not volume) of the pool or under `under`, parents before children, with its
+ *  version; null when `under` does not exist, 'volume' when it is a volume. */
+export function filesystemVersions(h: PoolHandle, under: string): FsVersion[] | null | 'volume';
+export function filesystemVersions(h: PoolHandle): FsVersion[];
+export function filesystemVersions(h: PoolHandle, under: string | null = null): FsVersion[] | null | 'volume' {
   const view = h.view();
   const start = under === null ? h.rootDir() : h.findDir(view, under);
-  if (start === undefined) return [];
+  if (start === undefined) return null;
+  if (view.dir(start).type === 'volume') return 'volume';
   const out: FsVersion[] = [];
   const walk = (id: Id) => {
     const dir = view.dir(id);
