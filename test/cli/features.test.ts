@@ -4,8 +4,10 @@
  * version with zfs create/upgrade, and what a pool without a feature refuses. OpenZFS 2.3's
  * zpool_main.c / zfs_main.c texts, golden files.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'vitest';
-import { expectGolden, transcript } from './harness.js';
+import { expectGolden, Sandbox, transcript } from './harness.js';
 
 const FEATS = 'version,feature@bookmarks,feature@bookmark_v2,feature@bookmark_written,feature@large_blocks,feature@zstd_compress,feature@sha512';
 
@@ -111,6 +113,32 @@ describe('pool versions and features', () => {
         ['pool', 'upgrade', 'old'],
         ['pool', 'create', '--size', '64M', '-o', 'compatibility=compat-2018,nope', 'bad'],
       ]).replace(/config:\n[\s\S]*?errors:/g, 'config: (the vdev tree)\nerrors:'),
+    );
+  });
+
+  it('compatibility files: several intersect; local files with unknown names or no final newline', () => {
+    const sb = new Sandbox();
+    const own = path.join(sb.home, 'mine');
+    fs.writeFileSync(own, '# ours\nasync_destroy, bookmarks\textensible_dataset\n');
+    const typo = path.join(sb.home, 'typo');
+    fs.writeFileSync(typo, 'async_destroy\nbookmark_vv2\n');
+    const cut = path.join(sb.home, 'cut');
+    fs.writeFileSync(cut, 'async_destroy');
+    expectGolden(
+      'features/compatibility-files',
+      transcript(
+        [
+          ['pool', 'create', '--size', '64M', '-o', `compatibility=compat-2018,${own}`, 'c'],
+          ['pool', 'get', 'feature@async_destroy,feature@bookmarks,feature@extensible_dataset,feature@lz4_compress', 'c'],
+          ['pool', 'upgrade'],
+          ['pool', 'set', `compatibility=${typo}`, 'c'],
+          ['pool', 'set', `compatibility=${cut}`, 'c'],
+          ['pool', 'get', '-H', '-o', 'value', 'compatibility', 'c'],
+          ['pool', 'create', '--size', '64M', '-o', `compatibility=${own}`, '-o', 'feature@zstd_compress=enabled', 'z'],
+          ['pool', 'get', 'feature@zstd_compress,feature@extensible_dataset,feature@lz4_compress', 'z'],
+        ],
+        sb,
+      ),
     );
   });
 
