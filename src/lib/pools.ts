@@ -12,6 +12,7 @@ import { homeAction, makeDir, unusableDir } from './host-dirs.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
 import { withPool } from './session.js';
 import { applyPoolVersion, newFilesystem, validateNewProps } from './datasets/create.js';
+import { isNoLimit } from './datasets/versions.js';
 import { PoolPropertyError, validatePoolAssignment, type PoolStats } from './pool-props.js';
 import { FEATURE_TABLE, SPA_VERSION_FEATURES, withDependencies } from './features.js';
 import { featuresInUse, isFeatureEnabled, isFeaturePool, loadCompatForCommand, poolVersion } from './pool-features.js';
@@ -219,8 +220,12 @@ export function poolStats(h: PoolHandle): PoolStats {
 export function poolFeaturesInUse(h: PoolHandle, meta: PoolMeta = h.pool.meta()): Set<string> {
   const t = h.pool.t;
   const datasetFeatures = [...t.datasets.getRange({})].map((e) => e.value.features);
-  const bookmarks = [...t.dirs.getRange({})].some((e) => (e.value.bookmarks?.length ?? 0) > 0);
-  return featuresInUse(meta, { datasetFeatures, bookmarks });
+  const dirs = [...t.dirs.getRange({})].map((e) => e.value);
+  const bookmarks = dirs.some((d) => (d.bookmarks?.length ?? 0) > 0);
+  const inUse = featuresInUse(meta, { datasetFeatures, bookmarks });
+  // dsl_dir_activate_fs_ss_limit: a limit set anywhere keeps filesystem_limits active.
+  if (dirs.some((d) => !isNoLimit(d.props.filesystem_limit) || !isNoLimit(d.props.snapshot_limit))) inUse.add('filesystem_limits');
+  return inUse;
 }
 
 /** spa_sync_props(): an empty string removes a pool user property; any other value is stored. */

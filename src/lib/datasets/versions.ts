@@ -31,10 +31,18 @@ export function needsUpgrade(meta: PoolMeta, name: string, value: string): boole
       return false;
     case 'dedup':
       return value !== 'off' && spa < 21;
+    case 'dnodesize':
+      return value !== 'legacy' && !isFeatureEnabled(meta, 'large_dnode');
+    case 'filesystem_limit':
+    case 'snapshot_limit':
+      // zfs_prop_set_special: clearing a limit is always allowed; setting one activates the feature.
+      return !isNoLimit(value) && !isFeatureEnabled(meta, 'filesystem_limits');
     default:
       return false;
   }
 }
+
+export const isNoLimit = (value: string | undefined) => value === undefined || value === 'none' || value === '18446744073709551615';
 
 /** The first of `values` the pool cannot take, or null. */
 export function firstNeedingUpgrade(meta: PoolMeta, values: Readonly<Record<string, string>>): string | null {
