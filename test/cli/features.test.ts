@@ -72,6 +72,34 @@ describe('pool versions and features', () => {
     );
   });
 
+  it('a stream of blocks over 128K needs large_blocks on the receiving pool', () => {
+    const sb = new Sandbox();
+    for (const args of [
+      ['pool', 'create', '--size', '64M', 'tank'],
+      ['create', '-o', 'recordsize=1M', '-o', 'compression=off', 'tank/big'],
+      ['create', '-o', 'compression=off', 'tank/small'],
+      ['pool', 'create', '--size', '64M', '-d', 'nf'],
+    ]) sb.ok(args);
+    sb.ok(['write', 'tank/big', '/f'], Buffer.alloc(300 * 1024, 7));
+    sb.ok(['write', 'tank/small', '/f'], Buffer.alloc(300 * 1024, 7));
+    sb.ok(['snapshot', 'tank/big@s']);
+    sb.ok(['snapshot', 'tank/small@s']);
+    const big = sb.bytesOf(['send', 'tank/big@s']);
+    const small = sb.bytesOf(['send', 'tank/small@s']);
+    expectGolden(
+      'features/receive-large-blocks',
+      transcript(
+        [
+          { args: ['receive', 'nf/big'], input: big },
+          { args: ['receive', 'nf/small'], input: small },
+          ['list', '-H', '-o', 'name', '-r', 'nf'],
+          ['pool', 'get', '-H', '-o', 'value', 'feature@large_blocks', 'tank', 'nf'],
+        ],
+        sb,
+      ),
+    );
+  });
+
   it('zpool upgrade: -v, listing, one pool, -a, -V', () => {
     expectGolden(
       'features/zpool-upgrade',
