@@ -171,7 +171,18 @@ describe('pool versions and features', () => {
           ['pool', 'get', 'feature@zstd_compress,feature@extensible_dataset,feature@lz4_compress', 'z'],
         ],
         sb,
-      ),
+        true,
+      ) +
+        // The file goes away: the set cannot be read any more.
+        (fs.rmSync(own), '') +
+        transcript(
+          [
+            ['pool', 'status', 'c'],
+            ['pool', 'upgrade', 'c'],
+            ['pool', 'set', 'feature@lz4_compress=enabled', 'c'],
+          ],
+          sb,
+        ).replace(/config:\n[\s\S]*?errors:/g, 'config: (the vdev tree)\nerrors:'),
     );
   });
 

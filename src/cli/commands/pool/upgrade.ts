@@ -4,7 +4,7 @@
  */
 import { ZfsError } from '../../../lib/errors.js';
 import { FEATURE_TABLE, isSupportedPoolVersion, LEGACY_VERSIONS, SPA_VERSION_FEATURES } from '../../../lib/features.js';
-import { isFeatureEnabled, loadCompat, poolVersion } from '../../../lib/pool-features.js';
+import { isFeatureEnabled, loadCompat, loadCompatForCommand, poolVersion } from '../../../lib/pool-features.js';
 import type { PoolMeta } from '../../../engine/model.js';
 
 const allowedByCompat = (meta: PoolMeta, name: string) => loadCompat(meta.props.compatibility).features.has(name);
@@ -31,6 +31,12 @@ function upgradeOne(ctx: CommandContext, h: PoolHandle, version: number): boolea
   if (from < version && meta.props.compatibility === 'legacy') {
     ctx.err.write("Upgrade not performed because 'compatibility' property set to 'legacy'.\n");
     throw new ZfsError([], 1);
+  }
+  // upgrade_enable_all: an unreadable compatibility set stops it with zpool_do_load_compat's line.
+  if (version >= SPA_VERSION_FEATURES && from >= version) {
+    const compat = loadCompatForCommand(meta.props.compatibility);
+    if (compat.message) ctx.err.write(compat.message + '\n');
+    if (!compat.ok) throw new ZfsError([], 1);
   }
   // Nothing to do: no transaction, no history line.
   if (from >= version && (version < SPA_VERSION_FEATURES || !FEATURE_TABLE.some((f) => !isFeatureEnabled(meta, f.name) && allowedByCompat(meta, f.name)))) return false;
