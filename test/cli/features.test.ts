@@ -43,6 +43,8 @@ describe('pool versions and features', () => {
         ['pool', 'set', 'version=28', 'old'],
         ['pool', 'get', 'version', 'old'],
         ['pool', 'list', '-j', '-o', 'version', 'old'],
+        ['pool', 'set', 'feature@hole_birth=enabled', 'old'],
+        ['pool', 'get', 'version,feature@enabled_txg,feature@hole_birth,feature@lz4_compress', 'old'],
       ]),
     );
   });
