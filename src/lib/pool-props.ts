@@ -97,8 +97,6 @@ export interface PoolStats {
   txg: number;
   /** the features some dataset or bookmark uses now (pool-features.ts featuresInUse) */
   featuresInUse?: ReadonlySet<string>;
-  /** spa_version: 5000, or a legacy number */
-  version?: number;
 }
 
 export interface PoolPropValue {

@@ -208,7 +208,7 @@ export function poolStats(h: PoolHandle): PoolStats {
   const meta = h.pool.meta();
   let inUse: Set<string> | undefined;
   return {
-    name: h.name, guid: meta.guid, size: meta.imageBytes, allocated: meta.allocated, health: 'ONLINE', txg: meta.txg, version: poolVersion(meta),
+    name: h.name, guid: meta.guid, size: meta.imageBytes, allocated: meta.allocated, health: 'ONLINE', txg: meta.txg,
     // Read only when a feature@ property asks (zpool list and most gets never do).
     get featuresInUse() {
       return (inUse ??= poolFeaturesInUse(h, meta));

@@ -25,7 +25,7 @@ export function poolsJson(
       state: stats.health,
       pool_guid: num(stats.guid),
       txg: num(String(stats.txg)),
-      spa_version: num(String(stats.version ?? 5000)),
+      spa_version: num('5000'),
       zpl_version: num('5'),
       properties,
     };
