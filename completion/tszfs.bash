@@ -5,8 +5,8 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount' ;;
-    zpool) echo 'create destroy list status clear scrub import export history get set' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount' ;;
+    zpool) echo 'create destroy list status clear scrub import export upgrade history get set' ;;
   esac
 }
 
@@ -25,6 +25,7 @@ _tszfs_options() {
     'zfs set') echo '-u' ;;
     'zfs get') echo '--json-int -H -d -j -o -p -r -s -t' ;;
     'zfs inherit') echo '-S -r' ;;
+    'zfs upgrade') echo '-V -a -r -v' ;;
     'zfs hold') echo '-r' ;;
     'zfs holds') echo '-H -p -r' ;;
     'zfs release') echo '-r' ;;
@@ -62,6 +63,7 @@ _tszfs_options() {
     'zpool scrub') echo '-C -e -p -s -w' ;;
     'zpool import') echo '--rewind-to-checkpoint -D -F -N -R -a -c -d -f -l -m -n -o' ;;
     'zpool export') echo '-a -f' ;;
+    'zpool upgrade') echo '-V -a -v' ;;
     'zpool history') echo '-i -l' ;;
     'zpool get') echo '--json-int --json-pool-key-guid -H -j -o -p' ;;
   esac
@@ -75,6 +77,7 @@ _tszfs_value_options() {
     'zfs list') echo '-S -d -o -s -t' ;;
     'zfs tree') echo '--svg' ;;
     'zfs get') echo '-d -o -s -t' ;;
+    'zfs upgrade') echo '-V' ;;
     'zfs mount') echo '-R -o' ;;
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
@@ -88,6 +91,7 @@ _tszfs_value_options() {
     'zpool list') echo '-T -o' ;;
     'zpool status') echo '-T -c' ;;
     'zpool import') echo '-R -c -d -o' ;;
+    'zpool upgrade') echo '-V' ;;
     'zpool get') echo '-o' ;;
   esac
 }
@@ -126,6 +130,7 @@ _tszfs_operand_kind() {
     'zfs inherit 0') echo prop ;;
     'zfs inherit 1') echo all ;;
     'zfs inherit '*) echo all ;;
+    'zfs upgrade '*) echo all ;;
     'zfs hold 0') echo none ;;
     'zfs hold 1') echo snap ;;
     'zfs hold '*) echo snap ;;
@@ -216,6 +221,7 @@ _tszfs_operand_kind() {
     'zpool scrub '*) echo pool ;;
     'zpool import '*) echo pool ;;
     'zpool export '*) echo pool ;;
+    'zpool upgrade '*) echo pool ;;
     'zpool history '*) echo pool ;;
     'zpool get '*) echo pool ;;
     'zpool set '*) echo pool ;;

@@ -6,9 +6,9 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount
         case 'zpool'
-            printf '%s\n' create destroy list status clear scrub import export history get set
+            printf '%s\n' create destroy list status clear scrub import export upgrade history get set
     end
 end
 
@@ -40,6 +40,8 @@ function __tszfs_options
             printf '%s\n' --json-int -H -d -j -o -p -r -s -t
         case 'zfs inherit'
             printf '%s\n' -S -r
+        case 'zfs upgrade'
+            printf '%s\n' -V -a -r -v
         case 'zfs hold'
             printf '%s\n' -r
         case 'zfs holds'
@@ -114,6 +116,8 @@ function __tszfs_options
             printf '%s\n' --rewind-to-checkpoint -D -F -N -R -a -c -d -f -l -m -n -o
         case 'zpool export'
             printf '%s\n' -a -f
+        case 'zpool upgrade'
+            printf '%s\n' -V -a -v
         case 'zpool history'
             printf '%s\n' -i -l
         case 'zpool get'
@@ -135,6 +139,8 @@ function __tszfs_value_options
             printf '%s\n' --svg
         case 'zfs get'
             printf '%s\n' -d -o -s -t
+        case 'zfs upgrade'
+            printf '%s\n' -V
         case 'zfs mount'
             printf '%s\n' -R -o
         case 'zfs send'
@@ -161,6 +167,8 @@ function __tszfs_value_options
             printf '%s\n' -T -c
         case 'zpool import'
             printf '%s\n' -R -c -d -o
+        case 'zpool upgrade'
+            printf '%s\n' -V
         case 'zpool get'
             printf '%s\n' -o
     end
@@ -230,6 +238,8 @@ function __tszfs_operand_kind
         case 'zfs inherit 1'
             echo all
         case 'zfs inherit *'
+            echo all
+        case 'zfs upgrade *'
             echo all
         case 'zfs hold 0'
             echo none
@@ -410,6 +420,8 @@ function __tszfs_operand_kind
         case 'zpool import *'
             echo pool
         case 'zpool export *'
+            echo pool
+        case 'zpool upgrade *'
             echo pool
         case 'zpool history *'
             echo pool

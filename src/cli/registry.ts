@@ -31,6 +31,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['set', () => import('./commands/set.js')],
     ['get', () => import('./commands/get.js')],
     ['inherit', () => import('./commands/inherit.js')],
+    ['upgrade', () => import('./commands/upgrade.js')],
   ],
   [
     ['hold', () => import('./commands/hold.js')],
@@ -89,6 +90,7 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
   [
     ['import', () => import('./commands/pool/import.js')],
     ['export', () => import('./commands/pool/export.js')],
+    ['upgrade', () => import('./commands/pool/upgrade.js')],
   ],
   [
     ['history', () => import('./commands/pool/history.js')],

@@ -93,7 +93,8 @@ function importProperties(origName: string, props: ImportOptions['props']): Reco
       const [canonical, stored] = validatePoolAssignment(name, value, 'import');
       // tszfs has no read-only pools: an import that asks for one is refused, not made writable.
       if (canonical === 'readonly' && stored === 'on') throw new PoolPropertyError('a read-only import is not supported by tszfs');
-      out[canonical] = stored;
+      // A legacy version is the pool's own, kept by create and upgrade; import does not change it.
+      if (canonical !== 'version') out[canonical] = stored;
     } catch (err) {
       if (err instanceof PoolPropertyError) throw ZfsError.action(`cannot import pool '${origName}'`, err.message);
       throw err;

@@ -36,6 +36,7 @@ import { findProperty } from './properties/table.js';
 import { checkUserValues, PropertyError, validateAssignment } from './properties/assign.js';
 import { assignProperties } from './datasets/set.js';
 import { scratchDirOf, withPoolOf } from './session.js';
+import { isFeatureEnabled } from './pool-features.js';
 import { ensureParent, newFilesystem } from './datasets/create.js';
 import { dependents, execute, type Step } from './datasets/destroy.js';
 import { newObjset, nextTxg, openObjects, walkTree, writeSettings } from '../engine/sync-task.js';
@@ -345,7 +346,7 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value);
   const checker = new StreamChecker(begin.kind === 'full', c.dsl.dir(dir).type === 'volume');
   try {
-    apply(s.reader, openObjects(c, headId, settings), checker, action);
+    apply(s.reader, openObjects(c, headId, settings), checker, action, isFeatureEnabled(c.tx.meta, 'large_blocks'));
   } catch (err) {
     throw spaceFailure(err, action, fsName);
   }
@@ -542,7 +543,7 @@ function prune(h: PoolHandle, c: Change, topFs: string, pkg: PackageHeader): voi
   execute(c, steps, false);
 }
 
-function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamChecker, action: string): void {
+function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamChecker, action: string, largeBlocks: boolean): void {
   /** A stream refused for what it says may also be damaged or cut short: that is named first. */
   const refuse = (err: unknown): never => {
     drain(reader, action);
@@ -564,6 +565,8 @@ function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamCheck
           break;
         case RecordType.Write:
           if (r.data.length !== r.header.lsize) throw badStream();
+          // dmu_recv_begin_check: a stream of blocks over 128K needs large_blocks (ENOTSUP).
+          if (r.header.lsize > 128 * 1024 && !largeBlocks) refuse(ZfsError.action(action, 'pool must be upgraded to receive this stream.'));
           objects.writeBlock(r.header.object, r.header.block, r.data, r.header.lsize);
           break;
         case RecordType.Free:

@@ -279,7 +279,8 @@ function packageHeader(
 function sentProperties(dir: DirRecord): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...(dir.received ?? {}), ...dir.props })) {
-    if (findProperty(k)?.attr !== 'readonly') out[k] = v;
+    // `version` lives in the file system itself (ZPL master node), not among its dsl properties.
+    if (findProperty(k)?.attr !== 'readonly' && k !== 'version') out[k] = v;
   }
   return out;
 }

@@ -12,6 +12,15 @@ import { bookmarkBlockKilled } from './bookmark.js';
 import type { DeadEntry, DslTxn } from './dsl-txn.js';
 import { checkWriteLimits, setHeadUnique } from './space.js';
 
+/** dsl_dataset_block_born's feature activation: what a block needs the pool to have. */
+function blockFeatures(bp: BlockPtr): string[] {
+  const out: string[] = [];
+  if (bp.lsize > 128 * 1024) out.push('large_blocks');
+  if (bp.cksumAlg === 'sha512' || bp.cksumAlg === 'skein' || bp.cksumAlg === 'edonr' || bp.cksumAlg === 'blake3') out.push(bp.cksumAlg);
+  if (bp.compress?.startsWith('zstd')) out.push('zstd_compress');
+  return out;
+}
+
 export class HeadWriter implements NodeKillSink {
   constructor(
     readonly dsl: DslTxn,
@@ -29,6 +38,7 @@ export class HeadWriter implements NodeKillSink {
     this.dsl.addUsed(head.dir, 'head', bp.asize);
     this.changeLogical(head, physicalSize(bp), bp.lsize, true);
     checkWriteLimits(this.dsl, head, this.dsl.tx.usableBytes());
+    for (const f of blockFeatures(bp)) if (!head.features?.includes(f)) head.features = [...(head.features ?? []), f];
   }
 
   killBlock(bp: BlockPtr): void {

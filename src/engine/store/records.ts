@@ -151,6 +151,10 @@ interface DatasetCommon {
    *  counts */
   compressed: number;
   uncompressed: number;
+  /** per-dataset features in use (ZFS ds_feature): set when a block that needs one is born here
+   *  (large_blocks, zstd_compress, sha512, skein, edonr, blake3), kept by snapshots and clones;
+   *  absent: none */
+  features?: string[];
 }
 
 export interface HeadRecord extends DatasetCommon {

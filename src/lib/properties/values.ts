@@ -206,7 +206,8 @@ export class DatasetProps {
       case 'mountpoint':
         return this.mountpoint();
       case 'version':
-        return this.stat('5', 'text');
+        // ZPL_VERSION unless created older (zfs create -o version=N, or on a legacy pool).
+        return this.stat(this.dir.props.version ?? '5', 'text');
       case 'receive_resume_token':
       case 'encryptionroot':
       case 'keystatus':

@@ -63,7 +63,7 @@ export const command: Command = {
     const path = createPool(
       ctx.home,
       name,
-      { image, size, force: p.flags.has('f'), noFeatures: p.flags.has('d'), dryRun, fsProps, poolProps },
+      { image, size, force: p.flags.has('f'), noFeatures: p.flags.has('d'), dryRun, fsProps, poolProps, warn: (line) => ctx.err.write(line + '\n') },
       ctx.historyLine,
     );
     if (dryRun) ctx.out.write(`would create '${name}' with the following layout:\n\n\t${name}\n\t  ${path}\n`);

@@ -4,6 +4,7 @@
  * counters of the vdev rows and the closing `errors:` section.
  */
 import type { PoolHealth } from '../../../lib/health.js';
+import { DATA_COMPAT_D, SYSCONF_COMPAT_D, type FeatureStatus } from '../../../lib/pool-features.js';
 import { formatCtime } from '../../format/dates.js';
 import { nicebytes, nicenum } from '../../format/nicenum.js';
 
@@ -76,4 +77,33 @@ export function errorsSection(health: PoolHealth, files: string[] | null): strin
   if (health.dataErrors === 0) return 'errors: No known data errors\n';
   if (files === null) return `errors: ${health.dataErrors} data errors, use '-v' for a list\n`;
   return 'errors: Permanent errors have been detected in the following files:\n\n' + files.map((f) => `        ${f}\n`).join('');
+}
+
+/** print_status_reason for the feature reasons check_status gives a healthy pool (no `see:` line). */
+export function featureParagraph(reason: FeatureStatus): string {
+  switch (reason) {
+    case 'ok':
+      return '';
+    case 'version-older':
+      return (
+        'status: The pool is formatted using a legacy on-disk format.  The pool can\n\tstill be used, but some features are unavailable.\n' +
+        "action: Upgrade the pool using 'zpool upgrade'.  Once this is done, the\n\tpool will no longer be accessible on software that does not support\n\tfeature flags.\n"
+      );
+    case 'feat-disabled':
+      return (
+        'status: Some supported and requested features are not enabled on the pool.\n\tThe pool can still be used, but some features are unavailable.\n' +
+        "action: Enable all features using 'zpool upgrade'. Once this is done,\n\tthe pool may no longer be accessible by software that does not support\n\tthe features. See zpool-features(7) for details.\n"
+      );
+    case 'compat-err':
+      return (
+        'status: This pool has a compatibility list specified, but it could not be\n\tread/parsed at this time. The pool can still be used, but this\n\tshould be investigated.\n' +
+        `action: Check the value of the 'compatibility' property against the\n\tappropriate file in ${SYSCONF_COMPAT_D} or ${DATA_COMPAT_D}.\n`
+      );
+    case 'incompatible-feat':
+      return (
+        "status: One or more features are enabled on the pool despite not being\n\trequested by the 'compatibility' property.\n" +
+        "action: Consider setting 'compatibility' to an appropriate value, or\n\tadding needed features to the relevant file in\n" +
+        `\t${SYSCONF_COMPAT_D} or ${DATA_COMPAT_D}.\n`
+      );
+  }
 }
