@@ -77,7 +77,7 @@ class BlockVerifier {
     if (good !== undefined) return good;
     if (this.buf.length < bp.lsize) this.buf = Buffer.alloc(bp.lsize);
     try {
-      readRecord(this.pool.image, bp, this.buf);
+      readRecord(this.pool.image, bp, this.buf, true);
       good = true;
     } catch (err) {
       if (!damagedBlock(err)) throw err;
@@ -94,6 +94,8 @@ class BlockVerifier {
 }
 
 export interface ScrubResult {
+  /** bytes of bad copies written again from good ones (redundant vdevs) */
+  repaired?: number;
   examined: number;
   damaged: number;
   found: ErrorLogEntry[];
@@ -118,7 +120,7 @@ export function scrub(pool: Pool, minBirth: Txg = 0): ScrubResult {
       });
     });
   }
-  return { examined: verifier.examined, damaged: verifier.damagedBlocks(), found };
+  return { examined: verifier.examined, damaged: verifier.damagedBlocks(), found, repaired: pool.image.tree?.repaired ?? 0 };
 }
 
 /** `zpool scrub -e`: re-read only the blocks the error log names (dsl_errorscrub_sync). An entry

@@ -70,7 +70,7 @@ export function scrubPool(home: Home, name: string, request: ScrubRequest, histo
     // The txg this scrub covers up to: the next `-C` starts after it (DMU_POOL_LAST_SCRUBBED_TXG).
     const coveredTxg = h.pool.meta().txg;
     const minBirth = request === 'continue' ? Number(h.pool.meta().props.last_scrubbed_txg ?? 0) : 0;
-    const { examined, damaged, found } = h.pool.readingData(() =>
+    const { examined, damaged, found, repaired } = h.pool.readingData(() =>
       request === 'error' ? errorScrub(h.pool) : scrub(h.pool, minBirth),
     );
     const end = nowSeconds();
@@ -79,7 +79,7 @@ export function scrubPool(home: Home, name: string, request: ScrubRequest, histo
         finishScrub(c.tx.t, { func: 'errorscrub', state: 'finished', start, end, examined, errors: damaged }, found);
         return;
       }
-      finishScrub(c.tx.t, { func: 'scrub', state: 'finished', start, end, examined, errors: damaged }, found);
+      finishScrub(c.tx.t, { func: 'scrub', state: 'finished', start, end, examined, errors: damaged, ...(repaired ? { repaired } : {}) }, found);
       c.tx.meta.props.last_scrubbed_txg = String(coveredTxg);
     });
   }, { fullCheck: true });

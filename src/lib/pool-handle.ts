@@ -3,6 +3,7 @@
  * layer, read views, and `change`, which runs one command as one transaction group and records it
  * in the pool's history.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DslView } from '../engine/datasets/view.js';
@@ -47,10 +48,12 @@ export class PoolHandle {
     if (!entry) return null;
     if (entry.faulted && !fullCheck) throw poolError(`cannot open '${name}'`, 'EIO', entry.faulted);
     const label = Image.readLabel(entry.image);
-    if (!label || label.pool !== name) {
+    const metadata = metadataPathOf(path.resolve(entry.image));
+    // The first device of a pool of several may be gone: its metadata finds the others.
+    const deviceGone = !label && !fs.existsSync(entry.image) && fs.existsSync(metadata);
+    if (!deviceGone && (!label || label.pool !== name)) {
       throw poolError(`cannot open '${name}'`, 'EIO', `the image '${entry.image}' does not hold this pool`);
     }
-    const metadata = metadataPathOf(path.resolve(entry.image));
     home.lastOpened = { name, metadata };
     let pool: Pool;
     try {

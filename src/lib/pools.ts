@@ -14,12 +14,17 @@ import { withPool } from './session.js';
 import { newFilesystem, validateNewProps } from './datasets/create.js';
 import { FEATURES, PoolPropertyError, validatePoolAssignment, type PoolStats } from './pool-props.js';
 import type { HistoryRecord } from '../engine/model.js';
+import { parseVdevSpec } from './vdev-spec.js';
+import { createTreePool } from './pool-create-tree.js';
 
 export const MIN_DEVICE = 64 * 1024 * 1024;
 export const DEFAULT_POOL_SIZE = 1024 * 1024 * 1024;
 
 export interface CreatePoolOptions {
   image?: string;
+  /** a vdev specification other than one image (vdev-spec.ts): several devices, mirror, raidz,
+   *  classes, or an ashift other than 12 */
+  vdevs?: string[];
   size?: number;
   force: boolean;
   /** -d: create with every feature disabled */
@@ -48,7 +53,14 @@ function validatePoolProps(action: string, props: Array<[string, string]>, noFea
   return out;
 }
 
-/** Returns the image's path (with -n, the one that would be used). */
+/** Whether `zpool create ... VDEV...` needs a pool of devices rather than the one image. */
+export function needsVdevTree(vdevs: string[], poolProps: Array<[string, string]>): boolean {
+  const ashift = poolProps.find(([k]) => k === 'ashift')?.[1];
+  return vdevs.length > 1 || (vdevs.length === 1 && !vdevs[0].startsWith('/')) || (ashift !== undefined && ashift !== '0' && ashift !== '12');
+}
+
+/** Returns the image's path (with -n, the one that would be used; for a pool of devices, the
+ *  layout `-n` prints). */
 export function createPool(home: Home, name: string, opts: CreatePoolOptions, history: string): string {
   const action = `cannot create '${name}'`;
   const bad = checkPoolName(name, true);
@@ -59,6 +71,11 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   if (home.find(name)) throw poolError(action, 'EEXIST');
   const props = validateNewProps(action, opts.fsProps);
   const poolProps = validatePoolProps(action, opts.poolProps, opts.noFeatures ?? false);
+  if (opts.vdevs) {
+    const spec = parseVdevSpec(opts.vdevs);
+    const tree = { name, spec, size: opts.size ?? DEFAULT_POOL_SIZE, force: opts.force, dryRun: opts.dryRun ?? false, props, poolProps, history };
+    return createTreePool(home, tree) ?? spec.tops[0].children[0];
+  }
   const image = path.resolve(opts.image ?? home.defaultImage(name));
   const dirAction = opts.image === undefined ? homeAction(home.dir) : `cannot use '${image}'`;
   const badDir = unusableDir(path.dirname(image), true);

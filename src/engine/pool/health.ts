@@ -24,6 +24,8 @@ export interface ScanRecord {
   examined: number;
   /** damaged blocks found */
   errors: number;
+  /** bytes written again over bad copies (absent: none) */
+  repaired?: number;
 }
 
 /** The last error scrub (`zpool scrub -e`, ZFS dsl_errorscrub_phys_t): it re-reads only the

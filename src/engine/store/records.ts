@@ -11,6 +11,8 @@
  * - unique (ds_unique_bytes): for a snapshot, what destroying it alone would free.
  */
 
+import type { VdevTree } from '../pool/vdevs/config.js';
+
 export type Txg = number;
 export type Id = number;
 
@@ -59,7 +61,12 @@ export interface PoolMeta {
   valueChecksums?: true;
   name: string;
   guid: string;
+  /** the image's size; for a pool of several devices, SIZE: the space of its data vdevs */
   imageBytes: number;
+  /** a pool of several devices (pool/vdevs/): absent for a pool of one image */
+  vdevs?: VdevTree;
+  /** bytes allocated on each top-level vdev of `vdevs` */
+  vdevAlloc?: number[];
   /** bytes handed out by the allocator, the label included */
   allocated: number;
   txg: Txg;

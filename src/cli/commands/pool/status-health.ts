@@ -62,7 +62,7 @@ export function scanLine(health: PoolHealth): string {
   }
   if (!scan) return '';
   if (scan.state === 'canceled') return `  scan: scrub canceled on ${formatCtime(scan.end)}\n`;
-  return `  scan: scrub repaired ${nicebytes(0)} in ${duration(Math.max(0, scan.end - scan.start))} with ${scan.errors} errors on ${formatCtime(scan.end)}\n`;
+  return `  scan: scrub repaired ${nicebytes(scan.repaired ?? 0)} in ${duration(Math.max(0, scan.end - scan.start))} with ${scan.errors} errors on ${formatCtime(scan.end)}\n`;
 }
 
 /** READ, WRITE and CKSUM of a vdev row: the pool's one vdev and its root show the same counts. */
