@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import {
   clearDeviceErrors,
   deviceErrors,
+  keptDeviceErrors,
   errorLog,
   finishScrub,
   lastErrorScrub,
@@ -17,6 +18,7 @@ import {
 import { nowSeconds } from '../engine/pool/clock.js';
 import { errorScrub, objectName, scrub } from '../engine/scrub.js';
 import { ZfsError } from './errors.js';
+import { vdevStatus, type VdevStatus } from './vdev-status.js';
 import type { Home } from './home.js';
 import type { PoolHandle } from './pool-handle.js';
 import { withPool } from './session.js';
@@ -27,11 +29,16 @@ export interface PoolHealth {
   errorScrub: ErrorScrubRecord | null;
   /** entries of the error log (ZPOOL_CONFIG_ERRCOUNT counts these) */
   dataErrors: number;
+  /** a pool of several devices: its tree as status shows it */
+  vdevs?: VdevStatus;
 }
 
 export function poolHealth(h: PoolHandle): PoolHealth {
   const t = h.pool.t;
-  return { errors: deviceErrors(t), scan: lastScan(t), errorScrub: lastErrorScrub(t), dataErrors: errorLog(t).length };
+  const health: PoolHealth = { errors: deviceErrors(t), scan: lastScan(t), errorScrub: lastErrorScrub(t), dataErrors: errorLog(t).length };
+  const tree = h.pool.meta().vdevs;
+  if (tree && h.pool.image.tree) health.vdevs = vdevStatus(h.name, tree, h.pool.image.tree, keptDeviceErrors(t), health.errors);
+  return health;
 }
 
 /** The damaged files, as `zpool status -v` names them (zpool_obj_to_path on an unmounted

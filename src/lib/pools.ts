@@ -15,6 +15,7 @@ import { newFilesystem, validateNewProps } from './datasets/create.js';
 import { FEATURES, PoolPropertyError, validatePoolAssignment, type PoolStats } from './pool-props.js';
 import type { HistoryRecord } from '../engine/model.js';
 import { parseVdevSpec } from './vdev-spec.js';
+import { vdevStatus } from './vdev-status.js';
 import { createTreePool } from './pool-create-tree.js';
 
 export const MIN_DEVICE = 64 * 1024 * 1024;
@@ -185,7 +186,9 @@ export function poolSummary(h: PoolHandle): PoolSummary {
 /** The numbers pool properties are computed from. */
 export function poolStats(h: PoolHandle): PoolStats {
   const meta = h.pool.meta();
-  return { name: h.name, guid: meta.guid, size: meta.imageBytes, allocated: meta.allocated, health: 'ONLINE', txg: meta.txg };
+  const tree = meta.vdevs && h.pool.image.tree;
+  const health = tree ? vdevStatus(h.name, meta.vdevs!, tree, {}, { read: 0, write: 0, cksum: 0 }).state : 'ONLINE';
+  return { name: h.name, guid: meta.guid, size: meta.imageBytes, allocated: meta.allocated, health, txg: meta.txg };
 }
 
 /** spa_sync_props(): an empty string removes a pool user property; any other value is stored. */

@@ -60,6 +60,11 @@ export function deviceErrors(t: Tables): DeviceErrors {
   return { ...NO_ERRORS, ...(t.health.get('errors') as DeviceErrors | undefined) };
 }
 
+/** The counters of each device of a pool of several, by vdev guid (kept by Pool.close). */
+export function keptDeviceErrors(t: Tables): Record<string, DeviceErrors> {
+  return (t.health.get('vdev-errors') as Record<string, DeviceErrors> | undefined) ?? {};
+}
+
 export function lastScan(t: Tables): ScanRecord | null {
   return (t.health.get('scan') as ScanRecord | undefined) ?? null;
 }
@@ -104,4 +109,5 @@ export function finishScrub(t: Tables, scan: ScanRecord | ErrorScrubRecord, foun
 /** `zpool clear`: the device error counters go back to zero; the error log stays. */
 export function clearDeviceErrors(t: Tables): void {
   t.health.putSync('errors', NO_ERRORS);
+  t.health.removeSync('vdev-errors');
 }

@@ -11,8 +11,6 @@
  * - unique (ds_unique_bytes): for a snapshot, what destroying it alone would free.
  */
 
-import type { VdevTree } from '../pool/vdevs/config.js';
-
 export type Txg = number;
 export type Id = number;
 
@@ -52,6 +50,36 @@ export interface BlockPtr {
   cksumAlg: ChecksumAlgorithm;
   /** 32 bytes: fletcher2's or fletcher4's four 64-bit sums, little-endian, or the digest; empty when off */
   checksum: Uint8Array;
+}
+
+/** The vdev tree of a pool of several devices (pool/vdevs/config.ts has its arithmetic). */
+export interface LeafConfig {
+  path: string;
+  guid: string;
+  /** the file's size when the pool was made */
+  size: number;
+}
+
+/** allocation classes (ZFS vdev_alloc_bias); absent is the normal class */
+export type VdevClass = 'log' | 'special' | 'dedup';
+
+export interface TopConfig {
+  type: 'file' | 'mirror' | 'raidz';
+  guid: string;
+  /** 1 to 3 for raidz, else 0 */
+  nparity: number;
+  /** a file top-level vdev has itself as its one child */
+  children: LeafConfig[];
+  class?: VdevClass;
+  /** bytes allocatable (raidz: raw, parity included) */
+  space: number;
+}
+
+export interface VdevTree {
+  ashift: number;
+  tops: TopConfig[];
+  spares: LeafConfig[];
+  cache: LeafConfig[];
 }
 
 export interface PoolMeta {

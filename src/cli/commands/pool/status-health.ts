@@ -9,12 +9,14 @@ import { nicebytes, nicenum } from '../../format/nicenum.js';
 
 /** What zpool_get_status finds wrong with a pool (libzfs_status.c check_status, in its order):
  *  a non-empty error log first, then error counts on the vdev. */
-export type StatusReason = 'ok' | 'corrupt-data' | 'failing-dev';
+export type StatusReason = 'ok' | 'corrupt-data' | 'failing-dev' | 'missing-dev-r' | 'missing-dev-nr';
 
 export function statusReason(health: PoolHealth): StatusReason {
+  if (health.vdevs?.missing === 'nr') return 'missing-dev-nr';
   if (health.dataErrors > 0) return 'corrupt-data';
+  if (health.vdevs?.missing === 'r') return 'missing-dev-r';
   const { read, write, cksum } = health.errors;
-  return read + write + cksum > 0 ? 'failing-dev' : 'ok';
+  return read + write + cksum > 0 || health.vdevs?.deviceErrors ? 'failing-dev' : 'ok';
 }
 
 /** print_status_reason's status/action paragraph and the `see:` line of its msgid. */
@@ -29,6 +31,20 @@ export function statusParagraph(health: PoolHealth): string {
         'action: Restore the file in question if possible.  Otherwise restore the\n' +
         '\tentire pool from backup.\n' +
         '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-8A\n'
+      );
+    case 'missing-dev-r':
+      return (
+        'status: One or more devices could not be opened.  Sufficient replicas exist for\n' +
+        '\tthe pool to continue functioning in a degraded state.\n' +
+        "action: Attach the missing device and online it using 'zpool online'.\n" +
+        '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-2Q\n'
+      );
+    case 'missing-dev-nr':
+      return (
+        'status: One or more devices could not be opened.  There are insufficient\n' +
+        '\treplicas for the pool to continue functioning.\n' +
+        "action: Attach the missing device and online it using 'zpool online'.\n" +
+        '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-3C\n'
       );
     case 'failing-dev':
       return (

@@ -22,34 +22,8 @@ export const LEAF_LABEL_BYTES = 4096;
 const MINBLOCKSHIFT = 9;
 const OLD_MAXBLOCKSIZE = 128 * 1024;
 
-export interface LeafConfig {
-  path: string;
-  guid: string;
-  /** the file's size when the pool was made */
-  size: number;
-}
-
-/** allocation classes (ZFS vdev_alloc_bias); absent is the normal class */
-export type VdevClass = 'log' | 'special' | 'dedup';
-
-export interface TopConfig {
-  type: 'file' | 'mirror' | 'raidz';
-  guid: string;
-  /** 1 to 3 for raidz, else 0 */
-  nparity: number;
-  /** a file top-level vdev has itself as its one child */
-  children: LeafConfig[];
-  class?: VdevClass;
-  /** bytes allocatable (raidz: raw, parity included) */
-  space: number;
-}
-
-export interface VdevTree {
-  ashift: number;
-  tops: TopConfig[];
-  spares: LeafConfig[];
-  cache: LeafConfig[];
-}
+export type { LeafConfig, TopConfig, VdevClass, VdevTree } from '../../store/records.js';
+import type { TopConfig, VdevTree, LeafConfig } from '../../store/records.js';
 
 /** The space of a top-level vdev: its smallest child less the label, in whole sectors, times the
  *  children for raidz (vdev_raidz_open: the smallest child's asize × children). */
