@@ -1,0 +1,193 @@
+/**
+ * Pools of several devices (issue 15): OpenZFS's vdev specification with its refusals, the vdev
+ * tree in `zpool status`, and redundancy that works: for each layout a known tree is written,
+ * damaged up to the redundancy (sectors overwritten, then whole devices gone), read back byte for
+ * byte and scrubbed; one device more gives an I/O error and the damaged files, never wrong bytes.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expectGolden, Sandbox, seededBytes, transcript } from './harness.js';
+
+const MiB = 1024 * 1024;
+
+/** Sparse device files in the sandbox, as `truncate -s` makes them. */
+function devices(sb: Sandbox, n: number, size = 64 * MiB, prefix = 'd'): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const p = path.join(sb.home, `${prefix}${i}`);
+    fs.writeFileSync(p, '');
+    fs.truncateSync(p, size);
+    return p;
+  });
+}
+
+describe('zpool create with a vdev specification', () => {
+  it('refuses what OpenZFS refuses, with its messages, and lays out what it accepts', () => {
+    const sb = new Sandbox();
+    const d = devices(sb, 10);
+    const small = devices(sb, 2, 32 * MiB, 'small');
+    const big = devices(sb, 1, 128 * MiB, 'big');
+    expectGolden(
+      'topology/create-grammar',
+      transcript(
+        [
+          ['pool', 'create', 'tank', 'mirror', 'd0', 'd1'],
+          ['pool', 'create', 'tank', 'raidz2', d[0], d[1]],
+          ['pool', 'create', 'tank', 'raidz3', d[0], d[1], d[2]],
+          ['pool', 'create', 'tank', 'mirror', d[0]],
+          ['pool', 'create', 'tank', 'raidz4', d[0], d[1]],
+          ['pool', 'create', 'tank', 'draid2', d[0], d[1], d[2]],
+          ['pool', 'create', 'tank', d[0], 'log', 'raidz', d[1], d[2]],
+          ['pool', 'create', 'tank', d[0], 'log', d[1], 'log', d[2]],
+          ['pool', 'create', 'tank', d[0], 'spare', d[1], 'spare', d[2]],
+          ['pool', 'create', 'tank', d[0], 'log'],
+          ['pool', 'create', 'tank', 'log', d[0]],
+          ['pool', 'create', 'tank', d[0], 'mirror', d[1], d[2]],
+          ['pool', 'create', 'tank', 'mirror', d[0], d[1], 'mirror', d[2], d[3], d[4]],
+          ['pool', 'create', 'tank', 'raidz1', d[0], d[1], d[2], 'raidz2', d[3], d[4], d[5]],
+          ['pool', 'create', 'tank', 'raidz2', d[0], d[1], d[2], 'mirror', d[3], d[4]],
+          ['pool', 'create', 'tank', 'mirror', d[0], big[0]],
+          ['pool', 'create', 'tank', 'mirror', d[0], d[0]],
+          ['pool', 'create', 'tank', 'mirror', d[0], small[0]],
+          ['pool', 'create', 'tank', 'mirror', small[0], small[1]],
+          ['pool', 'create', '-n', 'tank', 'raidz2', d[0], d[1], d[2], d[3], 'special', 'mirror', d[4], d[5], 'log', d[6], 'cache', d[7], 'spare', big[0]],
+          ['pool', 'create', '-n', 'tank', 'raidz2', d[0], d[1], d[2], d[3], 'special', 'mirror', d[4], d[5], d[6], 'log', 'mirror', d[7], big[0], 'cache', d[8], 'spare', d[9]],
+          ['pool', 'create', '-f', '-n', 'tank', d[0], 'mirror', d[1], d[2]],
+          ['pool', 'create', 'tank', 'raidz2', d[0], d[1], d[2], d[3], 'mirror', d[4], d[5], d[6], 'log', d[7], 'spare', big[0]],
+          ['pool', 'status', 'tank'],
+          ['pool', 'list', 'tank'],
+          ['pool', 'create', 'other', d[4], d[5]],
+        ],
+        sb,
+      ),
+    );
+  });
+
+  it('makes missing devices at --size, preallocated, and a single device at ashift=9', () => {
+    const sb = new Sandbox();
+    try {
+      const [a, b] = [path.join(sb.home, 'a'), path.join(sb.home, 'b')];
+      sb.ok(['pool', 'create', '--size', '64M', 'tank', 'mirror', a, b]);
+      for (const f of [a, b]) {
+        const st = fs.statSync(f);
+        expect(st.size).toBe(64 * MiB);
+        expect(st.blocks * 512).toBeGreaterThanOrEqual(64 * MiB);
+      }
+      const [c] = devices(sb, 1, 64 * MiB, 'c');
+      sb.ok(['pool', 'create', '-o', 'ashift=9', 'small', c]);
+      sb.ok(['write', 'small', '/f'], seededBytes(1000, 5));
+      // 1000 bytes take two 512-byte sectors at ashift=9 (a 4K one at 12).
+      expect(sb.bytes('used', 'small')).toBe(1024);
+      expect(sb.ok(['pool', 'get', '-H', '-o', 'value', 'ashift', 'small'])).toBe('9\n');
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
+
+interface Layout {
+  name: string;
+  spec: (d: string[]) => string[];
+  devices: number;
+  /** devices that may be lost without losing data */
+  redundancy: number;
+}
+
+const LAYOUTS: Layout[] = [
+  { name: 'stripe', spec: (d) => d, devices: 3, redundancy: 0 },
+  { name: 'mirror-2', spec: (d) => ['mirror', ...d], devices: 2, redundancy: 1 },
+  { name: 'mirror-3', spec: (d) => ['mirror', ...d], devices: 3, redundancy: 2 },
+  { name: 'raidz1', spec: (d) => ['raidz1', ...d], devices: 3, redundancy: 1 },
+  { name: 'raidz2', spec: (d) => ['raidz2', ...d], devices: 5, redundancy: 2 },
+  { name: 'raidz3', spec: (d) => ['raidz3', ...d], devices: 6, redundancy: 3 },
+];
+
+/** The known tree: files of several record counts and a small one, in a directory too. */
+const TREE: Array<[string, Buffer]> = [
+  ['/big', seededBytes(1300 * 1024, 1)],
+  ['/dir/mid', seededBytes(300000, 2)],
+  ['/dir/small', seededBytes(10000, 3)],
+  ['/tiny', seededBytes(700, 4)],
+];
+
+function writeTree(sb: Sandbox): void {
+  for (const [p, data] of TREE) sb.ok(['write', '-p', 'tank', p], data);
+}
+
+/** Every file read back: its exact bytes, or an I/O error; never other bytes. */
+function readBack(sb: Sandbox): { good: number; failed: number } {
+  let good = 0;
+  let failed = 0;
+  for (const [p, data] of TREE) {
+    const r = sb.exec(['cat', 'tank', p]);
+    if (r.status === 0) {
+      expect(Buffer.compare(r.stdout, data), `${p} read back other bytes`).toBe(0);
+      good++;
+    } else {
+      expect(r.stderr.toString()).toMatch(/I\/O error/);
+      failed++;
+    }
+  }
+  return { good, failed };
+}
+
+/** Overwrite `bytes` of a device's data area (after its label) with garbage. */
+function scribble(file: string, bytes = 2 * MiB): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.writeSync(fd, seededBytes(bytes, 99), 0, bytes, 4096);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const cksumOf = (status: string, device: string): number => {
+  const row = status.split('\n').find((l) => l.trim().startsWith(device + ' '));
+  return Number(row?.trim().split(/\s+/)[4]);
+};
+
+describe.each(LAYOUTS)('$name: damage up to the redundancy heals, one more fails cleanly', (layout) => {
+  it('sectors overwritten, devices gone, scrub, one device too many', () => {
+    const sb = new Sandbox();
+    try {
+      const d = devices(sb, layout.devices);
+      sb.ok(['pool', 'create', 'tank', ...layout.spec(d)]);
+      writeTree(sb);
+      expect(readBack(sb)).toEqual({ good: TREE.length, failed: 0 });
+      const lost = d.slice(0, layout.redundancy);
+      if (layout.redundancy > 0) {
+        // Bad sectors on as many devices as the redundancy: reads heal them.
+        for (const f of lost) scribble(f);
+        expect(readBack(sb)).toEqual({ good: TREE.length, failed: 0 });
+        let status = sb.ok(['pool', 'status', 'tank']);
+        for (const f of lost) expect(cksumOf(status, f)).toBeGreaterThan(0);
+        // A scrub finds what reads left (parity columns) and repairs it; a second finds nothing.
+        for (const f of lost) scribble(f);
+        sb.ok(['pool', 'scrub', 'tank']);
+        status = sb.ok(['pool', 'status', 'tank']);
+        expect(status).toMatch(/scan: scrub repaired [1-9][\d.]*[KM] in .* with 0 errors/);
+        expect(status).toMatch(/errors: No known data errors/);
+        sb.ok(['pool', 'clear', 'tank']);
+        sb.ok(['pool', 'scrub', 'tank']);
+        expect(sb.ok(['pool', 'status', 'tank'])).toMatch(/scan: scrub repaired 0B in .* with 0 errors/);
+        // Whole devices gone: the pool is DEGRADED and every byte is still there.
+        for (const f of lost) fs.rmSync(f);
+        expect(readBack(sb)).toEqual({ good: TREE.length, failed: 0 });
+        status = sb.ok(['pool', 'status', 'tank']);
+        expect(status).toMatch(/ state: DEGRADED/);
+        for (const f of lost) expect(status).toMatch(new RegExp(`${f}\\s+UNAVAIL\\s+0\\s+0\\s+0\\s+cannot open`));
+        sb.ok(['pool', 'scrub', 'tank']);
+        expect(sb.ok(['pool', 'status', 'tank'])).toMatch(/with 0 errors/);
+      }
+      // One device more than the redundancy: I/O errors, the damaged files listed, no wrong bytes.
+      fs.rmSync(d[layout.redundancy]);
+      const { failed } = readBack(sb);
+      expect(failed).toBeGreaterThan(0);
+      const status = sb.run(['pool', 'status', '-v', 'tank']).stdout;
+      expect(status).toMatch(/errors: Permanent errors have been detected in the following files:/);
+      expect(status).toMatch(/tank:\/big/);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
