@@ -52,6 +52,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['mkdir', () => import('./commands/mkdir.js')],
     ['rm', () => import('./commands/rm.js')],
     ['shims', () => import('./commands/shims.js')],
+    ['inject', () => import('./commands/inject.js')],
     ['completion', () => import('./commands/completion.js')],
   ],
 ];

@@ -19,6 +19,7 @@ import { nowSeconds } from '../engine/pool/clock.js';
 import { errorScrub, objectName, scrub } from '../engine/scrub.js';
 import { ZfsError } from './errors.js';
 import { vdevStatus, type VdevStatus } from './vdev-status.js';
+import { allLeaves } from '../engine/pool/vdevs/config.js';
 import type { Home } from './home.js';
 import type { PoolHandle } from './pool-handle.js';
 import { withPool } from './session.js';
@@ -92,12 +93,14 @@ export function scrubPool(home: Home, name: string, request: ScrubRequest, histo
   }, { fullCheck: true });
 }
 
-/** `zpool clear POOL [DEVICE]`: DEVICE, when given, must be the pool's image. */
+/** `zpool clear POOL [DEVICE]`: DEVICE, when given, must be one of the pool's devices. */
 export function clearPool(home: Home, name: string, device: string | undefined, history: string): void {
   // As `zpool clear` reopens the devices, every page of the metadata is checked again: a pool
   // faulted for damaged metadata that has been restored from a copy comes back.
   withPool(home, name, (h) => {
-    if (device !== undefined && path.resolve(device) !== path.resolve(h.image) && device !== path.basename(h.image)) {
+    const tree = h.pool.meta().vdevs;
+    const devices = tree ? allLeaves(tree).map((l) => l.path) : [h.image];
+    if (device !== undefined && !devices.some((d) => path.resolve(device) === path.resolve(d) || device === path.basename(d))) {
       throw ZfsError.action(`cannot clear errors for ${device}`, 'no such device in pool');
     }
     // Not a change of the pool's contents: no txg, and (as in OpenZFS) no history record.

@@ -19,7 +19,8 @@ import { oldestReader, readerKey } from './readers.js';
 import { checksumSaltOf, Image, LABEL_BYTES, writeLabelTo } from './image.js';
 import { roundUpToSector } from './allocator.js';
 import { deflate, topAsize, topIndexOf, type VdevTree } from './vdevs/config.js';
-import { VdevRoot, type ErrorCounts, type Injection } from './vdevs/root.js';
+import { VdevRoot, type ErrorCounts } from './vdevs/root.js';
+import { injectHandlers } from './inject.js';
 
 /**
  * What is damaged in the pool's LMDB environment at `metadataPath`, as the line under `cannot open
@@ -259,7 +260,7 @@ export class Pool {
   /** The open devices of a pool of several, with faults injected on purpose (`tszfs inject`). */
   private static openTree(store: Store, meta: PoolMeta): Image {
     const tree = meta.vdevs!;
-    const injections = (store.t.health.get('inject') as Injection[] | undefined) ?? [];
+    const injections = injectHandlers(store.t);
     return Image.ofTree(tree.tops[0].children[0].path, new VdevRoot(tree, injections), meta.imageBytes);
   }
 

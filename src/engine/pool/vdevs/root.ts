@@ -16,25 +16,34 @@ export interface ErrorCounts {
   cksum: number;
 }
 
-/** A fault set on purpose (`tszfs inject`, ZFS zinject): reads of the device return damaged
- *  bytes (`checksum`) or fail (`io`), or it is taken away (`remove`). */
+/** A fault set on purpose (`tszfs inject`, ZFS zinject -d): reads of the device return damaged
+ *  bytes (`checksum`), its reads or writes fail (`io`, as `iotype` says), or it is taken away
+ *  (`nxio`: REMOVED). */
 export interface Injection {
   guid: string;
-  type: 'checksum' | 'io' | 'remove';
+  error: 'checksum' | 'io' | 'nxio';
+  iotype: 'read' | 'write' | 'all';
 }
 
 const READ_WRITE = fs.constants.O_RDWR | fs.constants.O_NOFOLLOW;
 
 class Leaf {
+  fault: Injection | null = null;
+
   constructor(
     readonly cfg: LeafConfig,
     public fd: number | null,
-    public fault: Injection['type'] | null = null,
   ) {}
 
-  /** Why it cannot be used at all: missing, or too short to hold what the pool put there. */
+  /** It cannot be used at all: missing, or taken away on purpose. */
   get unavailable(): boolean {
-    return this.fd === null || this.fault === 'remove';
+    return this.fd === null || this.fault?.error === 'nxio';
+  }
+
+  /** An injected fault of this kind of I/O. */
+  failing(io: 'read' | 'write'): Injection['error'] | null {
+    const f = this.fault;
+    return f && (f.iotype === 'all' || f.iotype === io) ? f.error : null;
   }
 }
 
@@ -68,7 +77,7 @@ export class VdevRoot {
     }
     for (const i of injections) {
       const leaf = this.leaves.get(i.guid);
-      if (leaf) leaf.fault = i.type;
+      if (leaf) leaf.fault = i;
     }
   }
 
@@ -76,7 +85,7 @@ export class VdevRoot {
   leafState(guid: string): 'ONLINE' | 'UNAVAIL' | 'REMOVED' {
     const leaf = this.leaves.get(guid);
     if (!leaf || leaf.fd === null) return 'UNAVAIL';
-    return leaf.fault === 'remove' ? 'REMOVED' : 'ONLINE';
+    return leaf.fault?.error === 'nxio' ? 'REMOVED' : 'ONLINE';
   }
 
   /** How many children of `top` cannot be used. */
@@ -104,7 +113,7 @@ export class VdevRoot {
   private readLeaf(guid: string, buf: Buffer, length: number, offset: number): boolean {
     const leaf = this.leaves.get(guid)!;
     if (leaf.unavailable) return false;
-    if (leaf.fault === 'io') {
+    if (leaf.failing('read') === 'io') {
       this.count(guid, 'read');
       return false;
     }
@@ -119,14 +128,15 @@ export class VdevRoot {
       this.count(guid, 'read');
       return false;
     }
-    if (leaf.fault === 'checksum' && length > 0) buf[0] ^= 0xff; // zinject -e checksum: damaged on the way
+    // zinject -e checksum: the bytes come back damaged (the copy on the device stays good)
+    if (leaf.failing('read') === 'checksum' && length > 0) buf[0] ^= 0xff;
     return true;
   }
 
   private writeLeaf(guid: string, buf: Uint8Array, length: number, offset: number): void {
     const leaf = this.leaves.get(guid)!;
     if (leaf.unavailable) return;
-    if (leaf.fault === 'io') {
+    if (leaf.failing('write') === 'io') {
       this.count(guid, 'write');
       return;
     }
