@@ -11,11 +11,7 @@ const ERRORS: Record<string, 'io' | 'checksum' | 'nxio'> = { io: 'io', checksum:
 const IOTYPES = ['read', 'write', 'all'] as const;
 
 export const command: Command = {
-  usage: [
-    'inject',
-    '\tinject -d device [-e io|checksum|corrupt|nxio] [-T read|write|all] pool',
-    '\tinject -c <id|all>',
-  ],
+  usage: ['inject [-d device [-e io|checksum|corrupt|nxio] [-T read|write|all] pool]', '    [-c <id|all>]'],
   run(ctx, args) {
     const p = parseOptions(args, { values: 'deTc' });
     const cancel = valueOf(p, 'c');
