@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims completion snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims inject completion snap recv umount' ;;
     zpool) echo 'create destroy list status clear scrub import export history get set' ;;
   esac
 }
@@ -37,6 +37,7 @@ _tszfs_options() {
     'zfs ls') echo '-R -l' ;;
     'zfs mkdir') echo '-p' ;;
     'zfs rm') echo '-f -r' ;;
+    'zfs inject') echo '-T -c -d -e' ;;
     'zfs snap') echo '-o -r' ;;
     'zfs recv') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs umount') echo '-a -f -u' ;;
@@ -63,6 +64,7 @@ _tszfs_value_options() {
     'zfs mount') echo '-R -o' ;;
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
+    'zfs inject') echo '-T -d -e' ;;
     'zfs snap') echo '-o' ;;
     'zpool create') echo '--size -O -R -m -o' ;;
     'zpool list') echo '-T -o' ;;
@@ -139,6 +141,7 @@ _tszfs_operand_kind() {
     'zfs rm 1') echo none ;;
     'zfs rm '*) echo none ;;
     'zfs shims '*) echo dir ;;
+    'zfs inject '*) echo pool ;;
     'zfs completion '*) echo shell ;;
     'zfs snap '*) echo all ;;
     'zfs recv '*) echo all ;;

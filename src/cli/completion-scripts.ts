@@ -46,6 +46,8 @@ function operandKind(family: Family, name: string, position: number): string {
       return 'shell';
     case 'shims':
       return 'dir';
+    case 'inject':
+      return 'pool';
     case 'rollback':
     case 'diff':
     case 'holds':

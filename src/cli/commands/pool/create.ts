@@ -1,8 +1,9 @@
 /**
  * `zpool create [-fnd] [-o property=value]... [-O fs-property=value]... [-m mountpoint]
- * [-R root] [--size SIZE] POOL [IMAGE]`. IMAGE is the pool's one file vdev, named by a full
- * path as OpenZFS wants (a missing one is created with --size, default 1G); without it the
- * image goes in the tszfs home.
+ * [-R root] [--size SIZE] POOL [VDEV...]`. One IMAGE (a full path, as OpenZFS wants) is the
+ * pool's one file vdev; anything more is OpenZFS's vdev specification (lib/vdev-spec.ts: files,
+ * mirror, raidz1-3, log/special/dedup/cache/spare). Missing files are made at --size (default
+ * 1G); without any the image goes in the tszfs home.
  */
 import { ZfsError } from '../../../lib/errors.js';
 import { createPool, needsVdevTree } from '../../../lib/pools.js';
@@ -16,7 +17,7 @@ export const command: Command = {
   usage: [
     'create [-fnd] [-o property=value] ... ',
     '    [-O file-system-property=value] ... ',
-    '    [-m mountpoint] [-R root] [--size <size>] <pool> [<image>] ',
+    '    [-m mountpoint] [-R root] [--size <size>] <pool> [<vdev> ...] ',
   ],
   run(ctx, args) {
     const p = parseOptions(args, { flags: 'fnd', values: 'oOmRt', repeated: 'oO', longValues: ['size'], reportMissing: true });
