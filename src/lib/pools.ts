@@ -16,6 +16,7 @@ import { FEATURES, PoolPropertyError, validatePoolAssignment, type PoolStats } f
 import type { HistoryRecord } from '../engine/model.js';
 import { parseVdevSpec } from './vdev-spec.js';
 import { vdevStatus } from './vdev-status.js';
+import { allLeaves } from '../engine/pool/vdevs/config.js';
 import { createTreePool } from './pool-create-tree.js';
 
 export const MIN_DEVICE = 64 * 1024 * 1024;
@@ -156,6 +157,9 @@ export function destroyPool(home: Home, name: string): void {
   if (!entry) throw poolError(`cannot open '${name}'`, 'ENOENT');
   home.remove(name);
   forgetCreateMarkers(path.resolve(entry.image));
+  // The other devices of a pool of several lose their labels too: they are free to use again.
+  const tree = Image.readLabel(entry.image)?.tree;
+  for (const leaf of tree ? allLeaves(tree) : []) if (leaf.path !== path.resolve(entry.image)) discardBuild(leaf.path, false);
   // An image tszfs made in its home goes with the pool; one the user supplied stays, unlabelled.
   discardBuild(path.resolve(entry.image), path.resolve(entry.image) === path.resolve(home.defaultImage(name)));
 }

@@ -261,3 +261,38 @@ describe('faults on purpose and plain file damage', () => {
     }
   });
 });
+
+describe('pools of several devices in the life of a pool', () => {
+  it('snapshots, overwrites and destroys keep the books exact; export, import and destroy', async () => {
+    const { poolProblems } = await import('../engine/check-helper.js');
+    const sb = new Sandbox();
+    try {
+      const d = devices(sb, 7);
+      sb.ok(['pool', 'create', '-f', 'tank', 'raidz2', d[0], d[1], d[2], d[3], 'mirror', d[4], d[5], d[6]]);
+      writeTree(sb);
+      sb.ok(['snapshot', 'tank@one']);
+      sb.ok(['write', 'tank', '/big', '--offset', '5000'], seededBytes(200000, 8));
+      sb.ok(['rm', 'tank', '/tiny']);
+      sb.ok(['create', 'tank/child']);
+      sb.ok(['write', 'tank/child', '/x'], seededBytes(700000, 9));
+      expect(poolProblems(sb.home)).toEqual([]);
+      sb.ok(['destroy', 'tank@one']);
+      sb.ok(['destroy', 'tank/child']);
+      expect(poolProblems(sb.home)).toEqual([]);
+      // Both top-level vdevs took blocks.
+      const alloc = Number(sb.ok(['pool', 'list', '-Hp', '-o', 'allocated', 'tank']).trim());
+      expect(alloc).toBeGreaterThan(0);
+      sb.ok(['pool', 'export', 'tank']);
+      sb.ok(['pool', 'import', '-d', sb.home, 'tank']);
+      const big = sb.bytesOf(['cat', 'tank', '/big']);
+      const want = Buffer.from(TREE[0][1]);
+      seededBytes(200000, 8).copy(want, 5000);
+      expect(Buffer.compare(big, want)).toBe(0);
+      sb.ok(['pool', 'destroy', 'tank']);
+      // Its devices are free again: no -f needed.
+      sb.ok(['pool', 'create', 'again', 'mirror', d[1], d[6]]);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
