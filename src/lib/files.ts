@@ -124,7 +124,8 @@ function change(home: Home, verb: string, dataset: string, path: string, fn: (fs
   );
 }
 
-const settingsOf = (props: DatasetProps) => writeSettings(props.get('checksum')?.value, props.get('compression')?.value);
+const settingsOf = (props: DatasetProps) =>
+  writeSettings(props.get('checksum')?.value, props.get('compression')?.value, props.get('special_small_blocks')?.value);
 
 /** Write `src` into a volume from byte `offset` (a write(2) on its device): what would go past
  *  volsize fails the whole write with ENOSPC. */

@@ -296,3 +296,28 @@ describe('pools of several devices in the life of a pool', () => {
     }
   });
 });
+
+describe('the special class', () => {
+  it('takes records no larger than special_small_blocks; the rest goes to the normal class', () => {
+    const sb = new Sandbox();
+    try {
+      const d = devices(sb, 5);
+      sb.ok(['pool', 'create', '-O', 'special_small_blocks=16K', 'tank', 'raidz1', d[0], d[1], d[2], 'special', 'mirror', d[3], d[4]]);
+      const small = seededBytes(9000, 11);
+      const big = seededBytes(600000, 12);
+      sb.ok(['write', 'tank', '/small'], small);
+      sb.ok(['write', 'tank', '/big'], big);
+      // Without the special mirror, the small file is gone and the big one is whole.
+      sb.ok(['inject', '-d', d[3], 'tank']);
+      sb.ok(['inject', '-d', d[4], 'tank']);
+      expect(sb.run(['cat', 'tank', '/small']).stderr).toMatch(/I\/O error/);
+      expect(Buffer.compare(sb.bytesOf(['cat', 'tank', '/big']), big)).toBe(0);
+      sb.ok(['inject', '-c', 'all']);
+      expect(Buffer.compare(sb.bytesOf(['cat', 'tank', '/small']), small)).toBe(0);
+      // What the special class holds adds to AVAIL's base (spa_dspace), as in OpenZFS.
+      expect(sb.ok(['pool', 'status', 'tank'])).toMatch(/\tspecial\n\t  mirror-1 /);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});

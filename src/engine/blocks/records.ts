@@ -17,6 +17,8 @@ import { compressRecord, decompressRecord, isAllZero } from './compression.js';
 export interface WriteSettings {
   readonly checksum: ChecksumAlgorithm;
   readonly compression: CompressAlgorithm | 'off';
+  /** `special_small_blocks`: records stored in at most this many bytes go to a special vdev */
+  readonly specialSmallBlocks?: number;
 }
 
 /**
@@ -32,12 +34,12 @@ export function writeRecord(tx: PoolTxn, settings: WriteSettings, buf: Buffer, l
     const c = compressRecord(algorithm, data, tx.sector);
     if (c) {
       const checksum = checksumOf(cksumAlg, c.stored, tx.image.checksumSalt);
-      const { offset, asize } = tx.writeBlock(c.stored, c.psize);
+      const { offset, asize } = tx.writeBlock(c.stored, c.psize, settings.specialSmallBlocks);
       return { offset, asize, lsize, psize: c.psize, compress: algorithm, birth: tx.txg, cksumAlg, checksum };
     }
   }
   const checksum = checksumOf(cksumAlg, data, tx.image.checksumSalt);
-  const { offset, asize } = tx.writeBlock(buf, lsize);
+  const { offset, asize } = tx.writeBlock(buf, lsize, settings.specialSmallBlocks);
   return { offset, asize, lsize, birth: tx.txg, cksumAlg, checksum };
 }
 

@@ -18,7 +18,7 @@ import { crashPoint } from './crash.js';
 import { oldestReader, readerKey } from './readers.js';
 import { checksumSaltOf, Image, LABEL_BYTES, writeLabelTo } from './image.js';
 import { roundUpToSector } from './allocator.js';
-import { deflate, topAsize, topIndexOf, type VdevTree } from './vdevs/config.js';
+import { deflate, topAsize, topIndexOf, type TopConfig, type VdevTree } from './vdevs/config.js';
 import { VdevRoot, type ErrorCounts } from './vdevs/root.js';
 import { injectHandlers } from './inject.js';
 
@@ -43,15 +43,19 @@ export function slopBytes(size: number): number {
  *  root's quota limit in ZFS dsl_pool_adjustedsize). */
 export function poolUsableBytes(meta: PoolMeta): number {
   if (meta.vdevs) {
-    const dspace = poolDspace(meta.vdevs);
+    const dspace = poolDspace(meta.vdevs, meta.vdevAlloc);
     return dspace - slopBytes(dspace);
   }
   return meta.imageBytes - LABEL_BYTES - slopBytes(meta.imageBytes);
 }
 
 /** spa_dspace: the normal class's space, deflated (what `zfs list` shows of raidz). */
-export function poolDspace(tree: VdevTree): number {
-  return tree.tops.reduce((sum, top) => sum + (top.class === undefined ? deflate(top, tree.ashift, top.space) : 0), 0);
+export function poolDspace(tree: VdevTree, alloc: number[] = []): number {
+  // spa_update_dspace: the normal class's space, and what the special and dedup classes hold.
+  return tree.tops.reduce((sum, top, i) => {
+    if (top.class === undefined) return sum + deflate(top, tree.ashift, top.space);
+    return top.class === 'log' ? sum : sum + deflate(top, tree.ashift, alloc[i] ?? 0);
+  }, 0);
 }
 
 /** bp_get_dsize: what a block of `asize` at `offset` counts in `used` (raidz: deflated). */
@@ -120,24 +124,31 @@ export class PoolTxn {
    * how much it takes. On several top-level vdevs, the one least full takes it (so that a stripe
    * fills evenly), in its own rounding (raidz: parity and skip sectors, vdev_raidz_asize).
    */
-  writeBlock(buf: Buffer, length: number): { offset: number; asize: number } {
+  writeBlock(buf: Buffer, length: number, specialSmallBlocks = 0): { offset: number; asize: number } {
     const tree = this.meta.vdevs;
     if (!tree) {
       const asize = roundUpToSector(length);
       return { offset: this.writeData(buf, length, asize), asize };
     }
     const alloc = this.meta.vdevAlloc!;
-    let best = -1;
-    let asize = 0;
-    tree.tops.forEach((top, i) => {
-      if (top.class !== undefined || (this.image.tree && !this.image.tree.writable(top))) return;
-      const need = topAsize(top, length, tree.ashift);
-      if (alloc[i] + need > top.space) return;
-      if (best < 0 || alloc[i] / top.space < alloc[best] / tree.tops[best].space) {
-        best = i;
-        asize = need;
-      }
-    });
+    const pick = (cls: TopConfig['class'], fill = 1): [number, number] => {
+      let best = -1;
+      let asize = 0;
+      tree.tops.forEach((top, i) => {
+        if (top.class !== cls || (this.image.tree && !this.image.tree.writable(top))) return;
+        const need = topAsize(top, length, tree.ashift);
+        if (alloc[i] + need > top.space * fill) return;
+        if (best < 0 || alloc[i] / top.space < alloc[best] / tree.tops[best].space) {
+          best = i;
+          asize = need;
+        }
+      });
+      return [best, asize];
+    };
+    // spa_preferred_class: small records to the special class while it is less than 75% full
+    // (zfs_special_class_metadata_reserve_pct), everything else to the normal class.
+    let [best, asize] = specialSmallBlocks > 0 && length <= specialSmallBlocks ? pick('special', 0.75) : [-1, 0];
+    if (best < 0) [best, asize] = pick(undefined);
     if (best < 0) throw outOfSpace();
     if (deflatedAllocated(this.meta) + deflate(tree.tops[best], tree.ashift, asize) > this.usableBytes()) throw outOfSpace();
     const offset = this.allocator.allocate(asize, best);
