@@ -30,7 +30,8 @@ import type { TopConfig, VdevTree, LeafConfig } from '../../store/records.js';
 export function topSpace(type: TopConfig['type'], childSizes: number[], ashift: number): number {
   const sector = 2 ** ashift;
   const per = Math.floor((Math.min(...childSizes) - LEAF_LABEL_BYTES) / sector) * sector;
-  return type === 'raidz' ? per * childSizes.length : per;
+  // A raidz block that starts in the last row wraps into the next one: that row stays unused.
+  return type === 'raidz' ? (per - sector) * childSizes.length : per;
 }
 
 /** vdev_raidz_asize: psize in sectors, plus nparity sectors per row of data, rounded up to a
