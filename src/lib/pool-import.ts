@@ -30,7 +30,11 @@ export function exportPool(home: Home, name: string, history: string): void {
     return;
   }
   // The export records itself inside the pool before the pool goes (as spa_export does).
-  const image = withPool(home, name, (h) => (h.change(history, () => undefined), h.image));
+  const image = withPool(home, name, (h) => {
+    h.change(history, () => undefined);
+    h.pool.writeLabels();
+    return h.image;
+  });
   // A create killed after registering left its marker: the exported pool is complete.
   forgetCreateMarkers(path.resolve(image));
   home.remove(name);
@@ -99,7 +103,7 @@ export function importPool(home: Home, dir: string, which: string, newName: stri
   if (name !== found.name) {
     // The label first: an interrupted rename leaves an image that imports under the new name
     // and whose records are renamed below on that import.
-    Image.create(found.image, 0, { pool: name, guid: found.guid }).close();
+    Image.create(found.image, 0, { ...Image.readLabel(found.image), pool: name, guid: found.guid }).close();
   }
   if (!home.add({ name, image: found.image })) throw ZfsError.action(`cannot import '${which}'`, 'a pool with that name already exists');
   withPool(home, name, (h) =>
@@ -109,4 +113,5 @@ export function importPool(home: Home, dir: string, which: string, newName: stri
       forgetMountStates(c, c.tx.meta.rootDir);
     }),
   );
+  if (name !== found.name) withPool(home, name, (h) => h.pool.writeLabels());
 }

@@ -283,7 +283,15 @@ describe('pools of several devices in the life of a pool', () => {
       const alloc = Number(sb.ok(['pool', 'list', '-Hp', '-o', 'allocated', 'tank']).trim());
       expect(alloc).toBeGreaterThan(0);
       sb.ok(['pool', 'export', 'tank']);
-      sb.ok(['pool', 'import', '-d', sb.home, 'tank']);
+      // Every device's label names the pool, its own vdev and the tree, and the last txg.
+      const label = JSON.parse(fs.readFileSync(d[5]).subarray(4, 4096).toString().replace(/\0+$/, '').replace(/^TSZFS-IMAGE-1\n/, ''));
+      expect(label.pool).toBe('tank');
+      expect(label.tree.tops[1].children[1].guid).toBe(label.vdevGuid);
+      expect(label.txg).toBeGreaterThan(1);
+      sb.ok(['pool', 'import', '-d', sb.home, 'tank', 'renamed']);
+      expect(JSON.parse(fs.readFileSync(d[3]).subarray(4, 4096).toString().replace(/\0+$/, '').replace(/^TSZFS-IMAGE-1\n/, '')).pool).toBe('renamed');
+      sb.ok(['pool', 'export', 'renamed']);
+      sb.ok(['pool', 'import', '-d', sb.home, 'renamed', 'tank']);
       const big = sb.bytesOf(['cat', 'tank', '/big']);
       const want = Buffer.from(TREE[0][1]);
       seededBytes(200000, 8).copy(want, 5000);

@@ -398,6 +398,28 @@ export class Pool {
     }
   }
 
+  /** Write the label of every device of a pool of several again: its name, the tree and the
+   *  last txg (export, and import under a new name). A device that cannot be opened keeps its own. */
+  writeLabels(): void {
+    const meta = this.meta();
+    if (!meta.vdevs) return;
+    for (const top of meta.vdevs.tops) {
+      for (const leaf of top.children) {
+        let fd: number;
+        try {
+          fd = fs.openSync(leaf.path, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+        } catch {
+          continue;
+        }
+        try {
+          writeLabelTo(fd, { pool: meta.name, guid: meta.guid, vdevGuid: leaf.guid, txg: meta.txg, tree: meta.vdevs });
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+    }
+  }
+
   /** Error counters the devices gathered while open go to the pool's health record (health.ts). */
   private keepDeviceErrors(): void {
     const tree = this.image.tree;
