@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Image } from '../engine/pool/image.js';
+import type { VdevTree } from '../engine/pool/vdevs/config.js';
 import { metadataDamage, Pool } from '../engine/pool/pool.js';
 import { ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
@@ -21,6 +22,8 @@ export interface Importable {
   guid: string;
   image: string;
   comment?: string;
+  /** a pool of several devices: its tree, from the label */
+  tree?: VdevTree;
 }
 
 export function exportPool(home: Home, name: string, history: string): void {
@@ -58,7 +61,7 @@ export function findImportable(home: Home, dir: string): Importable[] {
     if (imported.has(image) || !fs.existsSync(metadataPathOf(image)) || beingCreated(image)) continue;
     const label = Image.readLabel(image);
     if (!label) continue;
-    out.push({ name: label.pool, guid: label.guid, image, comment: readComment(image) });
+    out.push({ name: label.pool, guid: label.guid, image, comment: readComment(image), ...(label.tree ? { tree: label.tree } : {}) });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.image < b.image ? -1 : 1));
 }

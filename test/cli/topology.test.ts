@@ -329,3 +329,25 @@ describe('the special class', () => {
     }
   });
 });
+
+describe('import from device labels', () => {
+  it('lists the tree of an exported pool, DEGRADED with a device gone, and imports it', () => {
+    const sb = new Sandbox();
+    const d = devices(sb, 6);
+    sb.ok(['pool', 'create', 'tank', 'raidz1', d[0], d[1], d[2], 'log', d[3], 'cache', d[4], 'spare', d[5]]);
+    sb.ok(['write', 'tank', '/f'], seededBytes(300000, 13));
+    sb.ok(['pool', 'export', 'tank']);
+    const before = transcript([['pool', 'import', '-d', sb.home]], sb, true);
+    fs.rmSync(d[1]);
+    const after = transcript(
+      [
+        ['pool', 'import', '-d', sb.home],
+        ['pool', 'import', '-d', sb.home, 'tank'],
+        ['pool', 'list'],
+        ['pool', 'status', '-x'],
+      ],
+      sb,
+    );
+    expectGolden('topology/import', before + after);
+  });
+});
