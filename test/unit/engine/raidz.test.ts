@@ -52,7 +52,14 @@ describe('parity and reconstruction', () => {
       fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 64 }), fc.integer(), (np, ndata, len, seed) => {
         let x = seed | 1;
         const rnd = () => ((x = (x * 1103515245 + 12345) | 0) >>> 16) & 0xff;
-        const data = Array.from({ length: ndata }, (_, i) => Buffer.from(Array.from({ length: i === 0 ? len : Math.max(1, len - (i % 2)) }, rnd)));
+        // Odd lengths take the byte path, whole words (aligned, as columns are) the word path.
+        const words = seed % 2 === 0;
+        const data = Array.from({ length: ndata }, (_, i) => {
+          const n = words ? 4 * (i === 0 ? len : Math.max(1, len - (i % 2))) : i === 0 ? len : Math.max(1, len - (i % 2));
+          const b = Buffer.alloc(n);
+          for (let k = 0; k < n; k++) b[k] = rnd();
+          return b;
+        });
         const parity = generateParity(data, np);
         for (let k = 1; k <= Math.min(np, ndata); k++) {
           for (const lost of combinations([...data.keys()], k)) {

@@ -84,13 +84,40 @@ function addScaled(dst: Uint8Array, src: Uint8Array, c: number): void {
   for (let i = 0; i < n; i++) dst[i] ^= t[src[i]];
 }
 
-/** The parity columns (each as long as the first data column) of `data`. */
+/** 32-bit words over `b` when it is aligned and whole, for word-at-a-time parity. */
+const words = (b: Uint8Array): Uint32Array | null =>
+  b.byteOffset % 4 === 0 && b.length % 4 === 0 ? new Uint32Array(b.buffer, b.byteOffset, b.length / 4) : null;
+
+/** Four bytes multiplied by 2 at once (VDEV_RAIDZ_64MUL_2 on 32 bits). */
+function mul2Words(x: number): number {
+  let mask = x & 0x80808080;
+  mask = ((mask << 1) - (mask >>> 7)) | 0;
+  return (((x << 1) & 0xfefefefe) ^ (mask & 0x1d1d1d1d)) >>> 0;
+}
+
+/**
+ * The parity columns (each as long as the first data column) of `data`, by Horner's rule as
+ * vdev_raidz_generate_parity_pq/pqr: P ^= D, Q = 2·Q ^ D, R = 4·R ^ D, column after column
+ * (a shorter column counts as zero-padded). Word at a time when the columns allow it.
+ */
 export function generateParity(data: Uint8Array[], nparity: number): Buffer[] {
   const len = data[0].length;
   const out: Buffer[] = [];
   for (let j = 0; j < nparity; j++) {
     const p = Buffer.alloc(len);
-    data.forEach((d, i) => addScaled(p, d, coef(j, i, data.length)));
+    const pw = words(p);
+    const cols = data.map(words);
+    if (pw && cols.every((c) => c !== null)) {
+      for (const c of cols as Uint32Array[]) {
+        for (let i = 0; i < pw.length; i++) {
+          let x = pw[i];
+          for (let k = 0; k < j; k++) x = mul2Words(x) >>> 0;
+          pw[i] = (x ^ (i < c.length ? c[i] : 0)) >>> 0;
+        }
+      }
+    } else {
+      data.forEach((d, i) => addScaled(p, d, coef(j, i, data.length)));
+    }
     out.push(p);
   }
   return out;
