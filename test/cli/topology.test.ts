@@ -262,6 +262,35 @@ describe('faults on purpose and plain file damage', () => {
   });
 });
 
+describe('writes that fail on a device', () => {
+  it.each([
+    ['mirror', 2],
+    ['raidz2', 4],
+  ])('%s: the other devices hold the data; the stale device is healed on read', (kind, n) => {
+    const sb = new Sandbox();
+    try {
+      const d = devices(sb, n);
+      sb.ok(['pool', 'create', 'tank', kind, ...d]);
+      sb.ok(['inject', '-d', d[0], '-e', 'io', '-T', 'write', 'tank']);
+      writeTree(sb);
+      let status = sb.ok(['pool', 'status', 'tank']);
+      expect(status.split('\n').find((l) => l.includes(d[0]))!.trim().split(/\s+/)[3]).not.toBe('0'); // WRITE
+      sb.ok(['inject', '-c', 'all']);
+      expect(readBack(sb)).toEqual({ good: TREE.length, failed: 0 });
+      status = sb.ok(['pool', 'status', 'tank']);
+      expect(cksumOf(status, d[0])).toBeGreaterThan(0);
+      sb.ok(['pool', 'clear', 'tank']);
+      sb.ok(['pool', 'scrub', 'tank']);
+      sb.ok(['pool', 'clear', 'tank']);
+      // Healed: a second scrub finds nothing to repair.
+      sb.ok(['pool', 'scrub', 'tank']);
+      expect(sb.ok(['pool', 'status', 'tank'])).toMatch(/scrub repaired 0B/);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
+
 describe('pools of several devices in the life of a pool', () => {
   it('snapshots, overwrites and destroys keep the books exact; export, import and destroy', async () => {
     const { poolProblems } = await import('../engine/check-helper.js');
