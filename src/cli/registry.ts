@@ -70,6 +70,9 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
     ['clear', () => import('./commands/pool/clear.js')],
   ],
   [
+    ['replace', () => import('./commands/pool/replace.js')],
+  ],
+  [
     ['scrub', () => import('./commands/pool/scrub.js')],
   ],
   [

@@ -104,7 +104,7 @@ export interface ScrubResult {
 /** Every block reachable from any dataset (heads, snapshots, clones; deadlisted blocks are
  *  those of snapshots) and born after `minBirth` (`zpool scrub -C`: the txg the last scrub
  *  covered), each extent read and verified once. Trees not rewritten since `minBirth` are skipped. */
-export function scrub(pool: Pool, minBirth: Txg = 0): ScrubResult {
+export function scrub(pool: Pool, minBirth: Txg = 0, only?: (bp: BlockPtr) => boolean): ScrubResult {
   const t = pool.t;
   const src = new NodeReader(t);
   const verifier = new BlockVerifier(pool);
@@ -116,7 +116,7 @@ export function scrub(pool: Pool, minBirth: Txg = 0): ScrubResult {
     objectTable.scan(src, os.objects, 0, (object, dn) => {
       if (dn.type !== 'file' || (dn.blocks.root?.birth ?? 0) <= minBirth) return;
       blockMap.scan(src, dn.blocks, 0, (blockId, bp) => {
-        if (bp.birth > minBirth && !verifier.good(bp)) found.push({ dataset: ds.id, object, blockId });
+        if (bp.birth > minBirth && (!only || only(bp)) && !verifier.good(bp)) found.push({ dataset: ds.id, object, blockId });
       });
     });
   }

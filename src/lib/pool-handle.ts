@@ -49,11 +49,11 @@ export class PoolHandle {
     if (entry.faulted && !fullCheck) throw poolError(`cannot open '${name}'`, 'EIO', entry.faulted);
     const label = Image.readLabel(entry.image);
     const metadata = metadataPathOf(path.resolve(entry.image));
-    // The first device of a pool of several may be gone: its metadata finds the others.
-    const deviceGone = !label && !fs.existsSync(entry.image) && fs.existsSync(metadata);
-    if (!deviceGone && (!label || label.pool !== name)) {
-      throw poolError(`cannot open '${name}'`, 'EIO', `the image '${entry.image}' does not hold this pool`);
-    }
+    const notThisPool = () => poolError(`cannot open '${name}'`, 'EIO', `the image '${entry.image}' does not hold this pool`);
+    // The first device of a pool of several may be gone, or a new file without a label (to be
+    // replaced): its metadata finds the others. A pool of one image needs its label.
+    const maybeDeviceGone = !label && fs.existsSync(metadata);
+    if (!maybeDeviceGone && (!label || label.pool !== name)) throw notThisPool();
     home.lastOpened = { name, metadata };
     let pool: Pool;
     try {
@@ -61,7 +61,12 @@ export class PoolHandle {
     } catch (err) {
       const files = poolFilesFailure(err);
       if (files?.damaged) home.setFaulted(name, files.reason);
+      if (!label && !files?.damaged) throw notThisPool();
       throw engineFailure(`cannot open '${name}'`, err);
+    }
+    if (!label && !pool.image.tree) {
+      pool.close();
+      throw notThisPool();
     }
     if (fullCheck) home.setFaulted(name, null);
     return new PoolHandle(name, entry.image, pool);

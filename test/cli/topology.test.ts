@@ -147,7 +147,7 @@ const cksumOf = (status: string, device: string): number => {
 };
 
 describe.each(LAYOUTS)('$name: damage up to the redundancy heals, one more fails cleanly', (layout) => {
-  it('sectors overwritten, devices gone, scrub, one device too many', () => {
+  it('sectors overwritten, devices gone, scrub, replace and resilver, one device too many', () => {
     const sb = new Sandbox();
     try {
       const d = devices(sb, layout.devices);
@@ -178,9 +178,30 @@ describe.each(LAYOUTS)('$name: damage up to the redundancy heals, one more fails
         for (const f of lost) expect(status).toMatch(new RegExp(`${f}\\s+UNAVAIL\\s+0\\s+0\\s+0\\s+cannot open`));
         sb.ok(['pool', 'scrub', 'tank']);
         expect(sb.ok(['pool', 'status', 'tank'])).toMatch(/with 0 errors/);
+        // New files in their place, replaced and resilvered: ONLINE with 0 errors...
+        for (const f of lost) {
+          fs.writeFileSync(f, '');
+          fs.truncateSync(f, 64 * MiB);
+          sb.ok(['pool', 'replace', 'tank', f]);
+        }
+        status = sb.ok(['pool', 'status', 'tank']);
+        expect(status).toMatch(/ state: ONLINE\n/);
+        expect(status).toMatch(/scan: resilvered [1-9][\d.]*[KM] in .* with 0 errors/);
+        expect(status).toMatch(/errors: No known data errors/);
+        // ...and the new devices hold their share: as many others gone, every byte is there.
+        for (const f of d.slice(layout.redundancy, 2 * layout.redundancy)) fs.rmSync(f);
+        expect(readBack(sb)).toEqual({ good: TREE.length, failed: 0 });
+      } else {
+        // A stripe member replaced by another file: its blocks are copied, the old one may go.
+        const fresh = devices(sb, 1, 64 * MiB, 'new')[0];
+        sb.ok(['pool', 'replace', 'tank', d[1], fresh]);
+        fs.rmSync(d[1]);
+        expect(readBack(sb)).toEqual({ good: TREE.length, failed: 0 });
+        expect(sb.ok(['pool', 'status', 'tank'])).toMatch(/scan: resilvered [1-9][\d.]*[KM] in .* with 0 errors/);
       }
       // One device more than the redundancy: I/O errors, the damaged files listed, no wrong bytes.
-      fs.rmSync(d[layout.redundancy]);
+      const present = () => [...d, ...fs.readdirSync(sb.home).filter((n) => n.startsWith('new')).map((n) => path.join(sb.home, n))].filter((f) => fs.existsSync(f));
+      while (present().length > layout.devices - layout.redundancy - 1) fs.rmSync(present()[0]);
       const { failed } = readBack(sb);
       expect(failed).toBeGreaterThan(0);
       const status = sb.run(['pool', 'status', '-v', 'tank']).stdout;

@@ -15,7 +15,7 @@ export interface DeviceErrors {
 }
 
 export interface ScanRecord {
-  func: 'scrub';
+  func: 'scrub' | 'resilver';
   state: 'finished' | 'canceled';
   /** seconds since the epoch */
   start: number;

@@ -78,6 +78,9 @@ export function scanLine(health: PoolHealth): string {
   }
   if (!scan) return '';
   if (scan.state === 'canceled') return `  scan: scrub canceled on ${formatCtime(scan.end)}\n`;
+  if (scan.func === 'resilver') {
+    return `  scan: resilvered ${nicebytes(scan.repaired ?? 0)} in ${duration(Math.max(0, scan.end - scan.start))} with ${scan.errors} errors on ${formatCtime(scan.end)}\n`;
+  }
   return `  scan: scrub repaired ${nicebytes(scan.repaired ?? 0)} in ${duration(Math.max(0, scan.end - scan.start))} with ${scan.errors} errors on ${formatCtime(scan.end)}\n`;
 }
 

@@ -57,6 +57,8 @@ export class VdevRoot {
   readonly errors = new Map<string, ErrorCounts>();
   /** bytes written again over bad copies since open (a scrub's "repaired") */
   repaired = 0;
+  /** leaves being resilvered (a new device): what they lack is expected, not counted as errors */
+  readonly resilvering = new Set<string>();
   private readonly sector: number;
 
   constructor(
@@ -101,6 +103,7 @@ export class VdevRoot {
   }
 
   private count(guid: string, kind: keyof ErrorCounts, n = 1): void {
+    if (this.resilvering.has(guid)) return;
     const e = this.errors.get(guid) ?? { read: 0, write: 0, cksum: 0 };
     e[kind] += n;
     this.errors.set(guid, e);
@@ -275,6 +278,27 @@ export class VdevRoot {
       });
     }
     return true;
+  }
+
+  /** Copy the block of `length` bytes at `position` of a one-file top-level vdev from the leaf
+   *  `from` (the device being replaced) to its current leaf: false when it cannot be read. */
+  copyFrom(from: string, position: number, length: number): boolean {
+    const [top, offset] = this.top(position);
+    let fd: number;
+    try {
+      fd = fs.openSync(from, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    } catch {
+      return false;
+    }
+    try {
+      const buf = Buffer.alloc(length);
+      if (fs.readSync(fd, buf, 0, length, LEAF_LABEL_BYTES + offset) < length) return false;
+      this.writeLeaf(top.children[0].guid, buf, length, offset);
+      this.repaired += length;
+      return true;
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** Make every write so far durable. */
