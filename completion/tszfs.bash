@@ -6,7 +6,7 @@
 _tszfs_commands() {
   case $1 in
     zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims inject completion snap recv umount' ;;
-    zpool) echo 'create destroy list status clear scrub import export history get set' ;;
+    zpool) echo 'create destroy list status clear replace scrub import export history get set' ;;
   esac
 }
 
@@ -46,6 +46,7 @@ _tszfs_options() {
     'zpool list') echo '--json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v' ;;
     'zpool status') echo '-D -L -P -T -c -e -g -i -p -s -t -v -x' ;;
     'zpool clear') echo '--power -F -n' ;;
+    'zpool replace') echo '-f -o -s -w' ;;
     'zpool scrub') echo '-C -e -p -s -w' ;;
     'zpool import') echo '--rewind-to-checkpoint -D -F -N -R -a -c -d -f -l -m -n -o' ;;
     'zpool export') echo '-a -f' ;;
@@ -69,6 +70,7 @@ _tszfs_value_options() {
     'zpool create') echo '--size -O -R -m -o' ;;
     'zpool list') echo '-T -o' ;;
     'zpool status') echo '-T -c' ;;
+    'zpool replace') echo '-o' ;;
     'zpool import') echo '-R -c -d -o' ;;
     'zpool get') echo '-o' ;;
   esac
@@ -155,6 +157,7 @@ _tszfs_operand_kind() {
     'zpool list '*) echo pool ;;
     'zpool status '*) echo pool ;;
     'zpool clear '*) echo pool ;;
+    'zpool replace '*) echo pool ;;
     'zpool scrub '*) echo pool ;;
     'zpool import '*) echo pool ;;
     'zpool export '*) echo pool ;;

@@ -19,6 +19,7 @@ import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { withPool } from './session.js';
 import { vdevErrors } from './vdev-spec.js';
+import { metadataPathOf } from './pool-handle.js';
 
 export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: string | undefined, force: boolean, history: string): void {
   const action = `cannot replace ${oldArg} with ${newArg ?? oldArg}`;
@@ -86,4 +87,31 @@ export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: 
       finishScrub(ch.tx.t, { func: 'resilver', state: 'finished', start, end, examined: result.examined, errors: result.damaged, repaired: root.repaired }, result.found);
     });
   });
+  const newPath2 = path.resolve(newPath);
+  if (newPath2 === old.path) return;
+  // The old device leaves the pool with its label cleared (vdev_detach), so it is free to use.
+  clearLabel(old.path);
+  // The metadata lies beside the pool's first device: it follows the device that took its place.
+  const entry = home.find(pool);
+  if (entry && path.resolve(entry.image) === old.path) {
+    for (const suffix of ['', '-lock']) {
+      const from = metadataPathOf(old.path) + suffix;
+      if (fs.existsSync(from)) fs.renameSync(from, metadataPathOf(newPath2) + suffix);
+    }
+    home.move(pool, newPath2);
+  }
+}
+
+function clearLabel(file: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+  } catch {
+    return; // gone already
+  }
+  try {
+    fs.writeSync(fd, Buffer.alloc(LEAF_LABEL_BYTES), 0, LEAF_LABEL_BYTES, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

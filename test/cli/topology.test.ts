@@ -401,3 +401,39 @@ describe('import from device labels', () => {
     expectGolden('topology/import', before + after);
   });
 });
+
+describe('zpool replace refusals', () => {
+  it('says what OpenZFS says', () => {
+    const sb = new Sandbox();
+    const d = devices(sb, 4);
+    const small = devices(sb, 1, 32 * MiB, 'small')[0];
+    const other = devices(sb, 1, 64 * MiB, 'other')[0];
+    sb.ok(['pool', 'create', 'tank', 'mirror', d[0], d[1], 'spare', d[2]]);
+    sb.ok(['pool', 'create', 'other', other]);
+    expectGolden(
+      'topology/replace',
+      transcript(
+        [
+          ['pool', 'replace', 'tank'],
+          ['pool', 'replace', 'tank', 'nosuch', d[3]],
+          ['pool', 'replace', 'tank', d[2], d[3]],
+          ['pool', 'replace', 'tank', d[0], small],
+          ['pool', 'replace', 'tank', d[0], other],
+          ['pool', 'replace', 'tank', d[0], d[1]],
+          ['pool', 'replace', 'tank', d[0], 'relative'],
+          ['pool', 'replace', 'tank', d[0], path.join(sb.home, 'missing')],
+          ['pool', 'replace', 'tank', d[0]],
+          ['pool', 'replace', 'tank', 'd0', d[3]],
+          ['pool', 'status', 'tank'],
+          ['pool', 'replace', 'other', other, d[0]],
+          // The replaced first device is free again, and the pool moved to the new one.
+          ['pool', 'create', 'third', d[0]],
+          ['pool', 'export', 'tank'],
+          ['pool', 'import', '-d', sb.home],
+          ['pool', 'import', '-d', sb.home, 'tank'],
+        ],
+        sb,
+      ),
+    );
+  });
+});
