@@ -3,8 +3,8 @@
  * `node bench/topology.js`: write and read throughput of a 256 MiB file on a mirror of 2 and a
  * raidz1 of 4 devices against a pool of one device, in one run, on the same machine and files
  * (1 GiB sparse device files under TSZFS_BENCH_DIR, default the OS temp dir). Medians of 3 runs;
- * ratios are what to compare between runs. Resilver is not measured: tszfs has no device
- * commands yet (issue 15 item 4).
+ * ratios are what to compare between runs. Then the time of a resilver (`pool replace` of one
+ * side of a mirror of two 2 GiB devices) with 100 MiB and with 1 GiB stored.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -48,6 +48,28 @@ for (const [name, spec, n] of LAYOUTS) {
   fs.rmSync(dir, { recursive: true, force: true });
   results.push({ name, write, read });
 }
+// Resilver: a mirror of two 2 GiB devices holding 100 MiB, then 1 GiB; one device replaced by a
+// new file. It reads and writes only what is stored, so the time grows with that, not the device.
+const resilver = [];
+for (const stored of [100 * MiB, 1024 * MiB]) {
+  const dir = fs.mkdtempSync(path.join(work, 'resilver-'));
+  const [a, b, c] = ['a', 'b', 'c'].map((n) => {
+    const p = path.join(dir, n);
+    fs.writeFileSync(p, '');
+    fs.truncateSync(p, 2048 * MiB);
+    return p;
+  });
+  tszfs(['pool', 'create', 'bench', 'mirror', a, b]);
+  const data = path.join(dir, 'data.bin');
+  makeSource(data, stored);
+  tszfs(['write', 'bench', '/f', data]);
+  fs.rmSync(data);
+  const ms = timed(process.execPath, [BIN, 'pool', 'replace', 'bench', b, c], { env });
+  tszfs(['pool', 'destroy', 'bench']);
+  fs.rmSync(dir, { recursive: true, force: true });
+  resilver.push([`${stored / MiB} MiB stored`, `${(ms / 1000).toFixed(2)} s`, fmtRate(stored, ms)]);
+}
+
 const [single] = results;
 console.log(`tszfs topology bench: node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
 printTable(
@@ -55,3 +77,5 @@ printTable(
   results.map((r) => [r.name, fmtRate(SIZE, r.write), fmtRatio(r.write / single.write), fmtRate(SIZE, r.read), fmtRatio(r.read / single.read)]),
 );
 console.log('ratio = time / the one-device pool\'s time: above 1 is slower');
+console.log('');
+printTable(['resilver (mirror of 2 GiB devices, replace)', 'time', 'rate'], resilver);
