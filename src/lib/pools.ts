@@ -75,6 +75,7 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   const poolProps = validatePoolProps(action, opts.poolProps, opts.noFeatures ?? false);
   if (opts.vdevs) {
     const spec = parseVdevSpec(opts.vdevs);
+    if (!opts.dryRun && opts.vdevs.includes(home.defaultImage(name))) makeDir(home.dir, homeAction(home.dir));
     const tree = { name, spec, size: opts.size ?? DEFAULT_POOL_SIZE, force: opts.force, dryRun: opts.dryRun ?? false, props, poolProps, history };
     return createTreePool(home, tree) ?? spec.tops[0].children[0];
   }

@@ -79,6 +79,13 @@ describe('zpool create with a vdev specification', () => {
       // 1000 bytes take two 512-byte sectors at ashift=9 (a 4K one at 12).
       expect(sb.bytes('used', 'small')).toBe(1024);
       expect(sb.ok(['pool', 'get', '-H', '-o', 'value', 'ashift', 'small'])).toBe('9\n');
+      // No device named: the default image in the home, at that ashift too.
+      sb.ok(['pool', 'create', '-o', 'ashift=9', '--size', '64M', 'home']);
+      sb.ok(['write', 'home', '/f'], seededBytes(1000, 5));
+      expect(sb.bytes('used', 'home')).toBe(1024);
+      expect(fs.statSync(path.join(sb.home, 'home.img')).size).toBe(64 * MiB);
+      sb.ok(['pool', 'destroy', 'home']);
+      expect(fs.existsSync(path.join(sb.home, 'home.img'))).toBe(false);
     } finally {
       sb.cleanup();
     }

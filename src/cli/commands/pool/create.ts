@@ -7,6 +7,7 @@
  */
 import { ZfsError } from '../../../lib/errors.js';
 import { createPool, needsVdevTree } from '../../../lib/pools.js';
+import { checkPoolName } from '../../../lib/names.js';
 import { parseSize, SizeError } from '../../../lib/sizes.js';
 import type { Command } from '../../context.js';
 import { parseOptions, UsageError, valueOf } from '../../parse.js';
@@ -27,6 +28,8 @@ export const command: Command = {
     if (name === undefined) throw new UsageError('missing pool name argument');
     const action = `cannot create '${name}'`;
     const poolPropArgs = propertyArgs(p.values.get('o'));
+    // No device and an ashift of its own: the default image, as a device of that ashift.
+    if (vdevs.length === 0 && needsVdevTree(vdevs, poolPropArgs) && checkPoolName(name, true) === null) vdevs.push(ctx.home.defaultImage(name));
     const tree = needsVdevTree(vdevs, poolPropArgs);
     const image = tree ? undefined : vdevs[0];
     // make_leaf_vdev(): a name that is not a path is looked up under /dev, where an image never is.
