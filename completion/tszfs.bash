@@ -6,7 +6,7 @@
 _tszfs_commands() {
   case $1 in
     zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims inject completion snap recv umount' ;;
-    zpool) echo 'create destroy list status clear replace scrub import export history get set' ;;
+    zpool) echo 'create destroy add list status clear replace scrub import export history get set' ;;
   esac
 }
 
@@ -43,6 +43,7 @@ _tszfs_options() {
     'zfs umount') echo '-a -f -u' ;;
     'zpool create') echo '--size -O -R -d -f -m -n -o' ;;
     'zpool destroy') echo '-f' ;;
+    'zpool add') echo '-L -P -a -f -g -n -o' ;;
     'zpool list') echo '--json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v' ;;
     'zpool status') echo '-D -L -P -T -c -e -g -i -p -s -t -v -x' ;;
     'zpool clear') echo '--power -F -n' ;;
@@ -68,6 +69,7 @@ _tszfs_value_options() {
     'zfs inject') echo '-T -d -e' ;;
     'zfs snap') echo '-o' ;;
     'zpool create') echo '--size -O -R -m -o' ;;
+    'zpool add') echo '-o' ;;
     'zpool list') echo '-T -o' ;;
     'zpool status') echo '-T -c' ;;
     'zpool replace') echo '-o' ;;
@@ -154,6 +156,7 @@ _tszfs_operand_kind() {
     'zpool create 1') echo file ;;
     'zpool create '*) echo file ;;
     'zpool destroy '*) echo pool ;;
+    'zpool add '*) echo pool ;;
     'zpool list '*) echo pool ;;
     'zpool status '*) echo pool ;;
     'zpool clear '*) echo pool ;;

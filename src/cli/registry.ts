@@ -63,6 +63,9 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
     ['destroy', () => import('./commands/pool/destroy.js')],
   ],
   [
+    ['add', () => import('./commands/pool/add.js')],
+  ],
+  [
     ['list', () => import('./commands/pool/list.js')],
     ['status', () => import('./commands/pool/status.js')],
   ],

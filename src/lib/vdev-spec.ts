@@ -176,6 +176,42 @@ export function replicationProblems(spec: VdevSpec, sizeOf: (file: string) => nu
   return problems;
 }
 
+/** get_replication(fatal = false) of an existing pool's tops: null when they disagree. */
+function poolReplication(tops: Array<{ type: string; nparity: number; children: unknown[]; class?: VdevClass }>): Replication | null {
+  let rep: Replication | null = null;
+  for (const t of tops) {
+    if (t.class === 'log') continue;
+    const r = { type: t.type, children: t.children.length, parity: t.nparity };
+    if (rep && (rep.type !== r.type || rep.parity !== r.parity || rep.children !== r.children)) {
+      const mixed = (rep.type === 'raidz' && r.type === 'mirror') || (rep.type === 'mirror' && r.type === 'raidz');
+      if (!mixed) return null;
+    }
+    rep = r;
+  }
+  return rep;
+}
+
+/** check_replication of `zpool add`: the new vdevs against the pool's own level. */
+export function addReplicationProblems(pool: Parameters<typeof poolReplication>[0], spec: VdevSpec, sizeOf: (file: string) => number): string[] {
+  const own = replicationProblems(spec, sizeOf);
+  if (own.length > 0) return own;
+  const current = poolReplication(pool);
+  const added = poolReplication(spec.tops);
+  if (!current || !added) return [];
+  const [raidz, mirror] = current.type === 'raidz' && added.type === 'mirror' ? [current, added] : added.type === 'raidz' && current.type === 'mirror' ? [added, current] : [null, null];
+  if (raidz && mirror) {
+    return raidz.parity === mirror.children - 1
+      ? []
+      : [`mismatched replication level: pool and new vdev with different redundancy, ${raidz.type} and ${mirror.type} vdevs, ${raidz.parity} vs. ${mirror.children - 1} (${mirror.children}-way)`];
+  }
+  if (current.type !== added.type) return [`mismatched replication level: pool uses ${current.type} and new vdev is ${added.type}`];
+  if (current.parity !== added.parity) return [`mismatched replication level: pool uses ${current.parity} device parity and new vdev uses ${added.parity}`];
+  if (current.children !== added.children) {
+    return [`mismatched replication level: pool uses ${current.children}-way ${current.type} and new vdev uses ${added.children}-way ${added.type}`];
+  }
+  return [];
+}
+
 /** The vdev names `zpool create -n` and `zpool status` print: `mirror`, `raidz2`, or the path. */
 export function topName(top: { type: string; nparity: number; children: Array<string | { path: string }> }): string {
   if (top.type === 'file') {

@@ -444,3 +444,42 @@ describe('zpool replace refusals', () => {
     );
   });
 });
+
+describe('zpool add', () => {
+  it('adds top-level vdevs, logs, cache and spares with OpenZFS refusals; new blocks spread', () => {
+    const sb = new Sandbox();
+    const d = devices(sb, 10);
+    const one = devices(sb, 1, 64 * MiB, 'one')[0];
+    sb.ok(['pool', 'create', 'tank', 'mirror', d[0], d[1]]);
+    sb.ok(['pool', 'create', 'single', one]);
+    const text = transcript(
+      [
+        ['pool', 'add', 'tank'],
+        ['pool', 'add', 'tank', d[2]],
+        ['pool', 'add', 'tank', 'mirror', d[2], d[3], d[4]],
+        ['pool', 'add', 'tank', 'raidz2', d[2], d[3], d[4]],
+        ['pool', 'add', 'tank', 'mirror', d[0], d[2]],
+        ['pool', 'add', 'single', d[2]],
+        ['pool', 'add', '-n', 'tank', 'mirror', d[2], d[3], 'log', d[4], 'cache', d[5]],
+        ['pool', 'add', 'tank', 'mirror', d[2], d[3], 'log', d[4], 'cache', d[5]],
+        ['pool', 'add', 'tank', 'raidz1', d[6], d[7], d[8], 'spare', d[9]],
+        ['pool', 'status', 'tank'],
+        ['pool', 'list', 'tank'],
+      ],
+      sb,
+      true,
+    );
+    try {
+      expectGolden('topology/add', text);
+      // Blocks written now go to every data vdev: losing one whole mirror loses files.
+      for (let i = 0; i < 12; i++) sb.ok(['write', 'tank', `/f${i}`], seededBytes(300000, 20 + i));
+      fs.rmSync(d[2]);
+      fs.rmSync(d[3]);
+      const failed = Array.from({ length: 12 }, (_, i) => sb.exec(['cat', 'tank', `/f${i}`]).status).filter((s) => s !== 0).length;
+      expect(failed).toBeGreaterThan(0);
+      expect(failed).toBeLessThan(12);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});

@@ -43,6 +43,11 @@ export class Allocator {
     meta.vdevAlloc = tree.tops.map(() => 0);
   }
 
+  /** New free space: a top-level vdev added to the pool (zpool add). */
+  addFreeExtent(offset: number, length: number): void {
+    this.addExtent(offset, length);
+  }
+
   /** Best fit: the smallest free extent that holds `length` bytes (on top-level vdev `top`). */
   allocate(length: number, top?: number): number {
     const range = this.t.freeBySize.getRange({ start: freeBySizeKey(length, 0), limit: top === undefined ? 1 : undefined });
