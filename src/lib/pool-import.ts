@@ -114,6 +114,10 @@ export function importPool(home: Home, dir: string, which: string, newName: stri
       c.tx.meta.name = name;
       c.dsl.dir(c.tx.meta.rootDir).name = name;
       forgetMountStates(c, c.tx.meta.rootDir);
+      // zpool offline -t holds until the pool is imported again.
+      const tree = c.tx.meta.vdevs && structuredClone(c.tx.meta.vdevs);
+      for (const leaf of tree?.tops.flatMap((top) => top.children) ?? []) if (leaf.offline === 'temporary') delete leaf.offline;
+      if (tree) c.tx.meta.vdevs = tree;
     }),
   );
   if (name !== found.name) withPool(home, name, (h) => h.pool.writeLabels());

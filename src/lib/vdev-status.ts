@@ -7,7 +7,7 @@ import type { DeviceErrors } from '../engine/pool/health.js';
 import type { TopConfig, VdevTree } from '../engine/pool/vdevs/config.js';
 import type { VdevRoot } from '../engine/pool/vdevs/root.js';
 
-export type VdevState = 'ONLINE' | 'DEGRADED' | 'UNAVAIL' | 'REMOVED' | 'AVAIL';
+export type VdevState = 'ONLINE' | 'DEGRADED' | 'UNAVAIL' | 'REMOVED' | 'OFFLINE' | 'AVAIL';
 
 export interface VdevRow {
   /** a section header (`logs`, `cache`, `spares`...) has only a name */
@@ -26,6 +26,9 @@ export interface VdevStatus {
   rows: VdevRow[];
   /** a device cannot be opened: with replicas to spare (r) or not (nr) */
   missing: 'none' | 'r' | 'nr';
+  /** a device taken offline (zpool offline), or away (inject -e nxio) */
+  offline: boolean;
+  removed: boolean;
   /** any device counted errors */
   deviceErrors: boolean;
 }
@@ -64,7 +67,14 @@ export function vdevStatus(pool: string, tree: VdevTree, root: VdevRoot, kept: R
   }
   if (tree.cache.length > 0) rows.push({ header: true, name: 'cache', depth: 0 }, ...tree.cache.map((c) => ({ name: c.path, depth: 2, state: 'ONLINE' as const, errors: errorsOf(c.guid) })));
   if (tree.spares.length > 0) rows.push({ header: true, name: 'spares', depth: 0 }, ...tree.spares.map((c) => ({ name: c.path, depth: 2, state: 'AVAIL' as const, errors: null })));
-  const anyMissing = tree.tops.some((t) => t.children.some((c) => root.leafState(c.guid) !== 'ONLINE'));
+  const leafStates = tree.tops.flatMap((t) => t.children.map((c) => root.leafState(c.guid)));
   const deviceErrors = rows.some((r) => r.errors && r.errors.read + r.errors.write + r.errors.cksum > 0);
-  return { state, rows, missing: normalBad ? 'nr' : anyMissing ? 'r' : 'none', deviceErrors };
+  return {
+    state,
+    rows,
+    missing: normalBad ? 'nr' : leafStates.includes('UNAVAIL') ? 'r' : 'none',
+    offline: leafStates.includes('OFFLINE'),
+    removed: leafStates.includes('REMOVED'),
+    deviceErrors,
+  };
 }

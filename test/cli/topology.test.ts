@@ -483,3 +483,39 @@ describe('zpool add', () => {
     }
   });
 });
+
+describe('zpool offline and online', () => {
+  it('takes a device out while replicas remain, and resilvers what it missed when it is back', () => {
+    const sb = new Sandbox();
+    const d = devices(sb, 3);
+    sb.ok(['pool', 'create', 'tank', 'raidz1', ...d]);
+    sb.ok(['write', 'tank', '/before'], seededBytes(200000, 30));
+    const text = transcript(
+      [
+        ['pool', 'offline', 'tank'],
+        ['pool', 'offline', 'tank', 'nosuch'],
+        ['pool', 'offline', 'tank', 'd1'],
+        ['pool', 'offline', 'tank', 'd2'],
+        ['pool', 'status', 'tank'],
+        { args: ['write', 'tank', '/during'], input: seededBytes(300000, 31) },
+        ['pool', 'online', 'tank', 'd1'],
+        ['pool', 'status', 'tank'],
+        ['pool', 'offline', '-t', 'tank', 'd0'],
+        ['pool', 'export', 'tank'],
+        ['pool', 'import', '-d', sb.home, 'tank'],
+        ['pool', 'status', '-x'],
+      ],
+      sb,
+      true,
+    );
+    try {
+      expectGolden('topology/offline-online', text);
+      // d1 holds what was written while it was offline: with d2 gone, every byte is there.
+      fs.rmSync(d[2]);
+      expect(Buffer.compare(sb.bytesOf(['cat', 'tank', '/during']), seededBytes(300000, 31))).toBe(0);
+      expect(Buffer.compare(sb.bytesOf(['cat', 'tank', '/before']), seededBytes(200000, 30))).toBe(0);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});

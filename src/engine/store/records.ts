@@ -58,6 +58,8 @@ export interface LeafConfig {
   guid: string;
   /** the file's size when the pool was made */
   size: number;
+  /** taken offline by `zpool offline` (`-t`: until the pool is imported again) */
+  offline?: 'persistent' | 'temporary';
 }
 
 /** allocation classes (ZFS vdev_alloc_bias); absent is the normal class */

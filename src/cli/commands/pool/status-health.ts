@@ -9,14 +9,16 @@ import { nicebytes, nicenum } from '../../format/nicenum.js';
 
 /** What zpool_get_status finds wrong with a pool (libzfs_status.c check_status, in its order):
  *  a non-empty error log first, then error counts on the vdev. */
-export type StatusReason = 'ok' | 'corrupt-data' | 'failing-dev' | 'missing-dev-r' | 'missing-dev-nr';
+export type StatusReason = 'ok' | 'corrupt-data' | 'failing-dev' | 'missing-dev-r' | 'missing-dev-nr' | 'offline-dev' | 'removed-dev';
 
 export function statusReason(health: PoolHealth): StatusReason {
   if (health.vdevs?.missing === 'nr') return 'missing-dev-nr';
   if (health.dataErrors > 0) return 'corrupt-data';
   if (health.vdevs?.missing === 'r') return 'missing-dev-r';
   const { read, write, cksum } = health.errors;
-  return read + write + cksum > 0 || health.vdevs?.deviceErrors ? 'failing-dev' : 'ok';
+  if (read + write + cksum > 0 || health.vdevs?.deviceErrors) return 'failing-dev';
+  if (health.vdevs?.offline) return 'offline-dev';
+  return health.vdevs?.removed ? 'removed-dev' : 'ok';
 }
 
 /** print_status_reason's status/action paragraph and the `see:` line of its msgid. */
@@ -45,6 +47,22 @@ export function statusParagraph(health: PoolHealth): string {
         '\treplicas for the pool to continue functioning.\n' +
         "action: Attach the missing device and online it using 'zpool online'.\n" +
         '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-3C\n'
+      );
+    case 'offline-dev':
+      return (
+        'status: One or more devices has been taken offline by the administrator.\n' +
+        '\tSufficient replicas exist for the pool to continue functioning in a\n' +
+        '\tdegraded state.\n' +
+        "action: Online the device using 'zpool online' or replace the device with\n" +
+        "\t'zpool replace'.\n"
+      );
+    case 'removed-dev':
+      return (
+        'status: One or more devices have been removed.\n' +
+        '\tSufficient replicas exist for the pool to continue functioning in a\n' +
+        '\tdegraded state.\n' +
+        "action: Online the device using zpool online' or replace the device with\n" +
+        "\t'zpool replace'.\n"
       );
     case 'failing-dev':
       return (

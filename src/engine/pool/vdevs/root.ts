@@ -37,7 +37,7 @@ class Leaf {
 
   /** It cannot be used at all: missing, or taken away on purpose. */
   get unavailable(): boolean {
-    return this.fd === null || this.fault?.error === 'nxio';
+    return this.fd === null || this.fault?.error === 'nxio' || this.cfg.offline !== undefined;
   }
 
   /** An injected fault of this kind of I/O. */
@@ -84,8 +84,9 @@ export class VdevRoot {
   }
 
   /** The state of a leaf for `zpool status`. */
-  leafState(guid: string): 'ONLINE' | 'UNAVAIL' | 'REMOVED' {
+  leafState(guid: string): 'ONLINE' | 'UNAVAIL' | 'REMOVED' | 'OFFLINE' {
     const leaf = this.leaves.get(guid);
+    if (leaf?.cfg.offline) return 'OFFLINE';
     if (!leaf || leaf.fd === null) return 'UNAVAIL';
     return leaf.fault?.error === 'nxio' ? 'REMOVED' : 'ONLINE';
   }
