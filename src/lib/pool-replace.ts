@@ -19,6 +19,7 @@ import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { withPool } from './session.js';
 import { vdevErrors } from './vdev-spec.js';
+import { resilverTop } from './pool-offline.js';
 import { metadataPathOf } from './pool-handle.js';
 
 export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: string | undefined, force: boolean, history: string): void {
@@ -67,26 +68,9 @@ export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: 
     h.pool.writeLabels();
   });
   // Open again over the new device, and resilver the blocks of its top-level vdev.
-  withPool(home, pool, (h) => {
-    const start = nowSeconds();
-    const root = h.pool.image.tree!;
-    const leaf = h.pool.meta().vdevs!.tops[t].children[c];
-    root.resilvering.add(leaf.guid);
-    const result = h.pool.readingData(() => {
-      if (top.type !== 'file') return scrub(h.pool, 0, (bp) => topIndexOf(bp.offset) === t);
-      // A plain file top-level vdev has no other copy: its blocks come from the old device.
-      let damaged = 0;
-      scrub(h.pool, 0, (bp) => {
-        if (topIndexOf(bp.offset) === t && !root.copyFrom(old.path, bp.offset, bp.asize)) damaged++;
-        return false;
-      });
-      return { examined: 0, damaged, found: [], repaired: root.repaired };
-    });
-    const end = nowSeconds();
-    h.change(null, (ch) => {
-      finishScrub(ch.tx.t, { func: 'resilver', state: 'finished', start, end, examined: result.examined, errors: result.damaged, repaired: root.repaired }, result.found);
-    });
-  });
+  const guid = withPool(home, pool, (h) => h.pool.meta().vdevs!.tops[t].children[c].guid);
+  if (top.type !== 'file') resilverTop(home, pool, t, guid);
+  else copyTop(home, pool, t, old.path);
   const newPath2 = path.resolve(newPath);
   if (newPath2 === old.path) return;
   // The old device leaves the pool with its label cleared (vdev_detach), so it is free to use.
@@ -114,4 +98,23 @@ function clearLabel(file: string): void {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** A plain file top-level vdev has no other copy: its blocks come from the old device. */
+function copyTop(home: Home, pool: string, t: number, from: string): void {
+  withPool(home, pool, (h) => {
+    const start = nowSeconds();
+    const root = h.pool.image.tree!;
+    let damaged = 0;
+    h.pool.readingData(() =>
+      scrub(h.pool, 0, (bp) => {
+        if (topIndexOf(bp.offset) === t && !root.copyFrom(from, bp.offset, bp.asize)) damaged++;
+        return false;
+      }),
+    );
+    const end = nowSeconds();
+    h.change(null, (ch) => {
+      finishScrub(ch.tx.t, { func: 'resilver', state: 'finished', start, end, examined: root.repaired, errors: damaged, repaired: root.repaired }, []);
+    });
+  });
 }
