@@ -6,7 +6,7 @@
 _tszfs_commands() {
   case $1 in
     zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims inject completion snap recv umount' ;;
-    zpool) echo 'create destroy add list status clear online offline replace scrub import export history get set' ;;
+    zpool) echo 'create destroy add list status clear attach detach online offline replace scrub import export history get set' ;;
   esac
 }
 
@@ -47,6 +47,7 @@ _tszfs_options() {
     'zpool list') echo '--json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v' ;;
     'zpool status') echo '-D -L -P -T -c -e -g -i -p -s -t -v -x' ;;
     'zpool clear') echo '--power -F -n' ;;
+    'zpool attach') echo '-f -o -s -w' ;;
     'zpool online') echo '--power -e' ;;
     'zpool offline') echo '--power -f -t' ;;
     'zpool replace') echo '-f -o -s -w' ;;
@@ -74,6 +75,7 @@ _tszfs_value_options() {
     'zpool add') echo '-o' ;;
     'zpool list') echo '-T -o' ;;
     'zpool status') echo '-T -c' ;;
+    'zpool attach') echo '-o' ;;
     'zpool replace') echo '-o' ;;
     'zpool import') echo '-R -c -d -o' ;;
     'zpool get') echo '-o' ;;
@@ -162,6 +164,8 @@ _tszfs_operand_kind() {
     'zpool list '*) echo pool ;;
     'zpool status '*) echo pool ;;
     'zpool clear '*) echo pool ;;
+    'zpool attach '*) echo pool ;;
+    'zpool detach '*) echo pool ;;
     'zpool online '*) echo pool ;;
     'zpool offline '*) echo pool ;;
     'zpool replace '*) echo pool ;;

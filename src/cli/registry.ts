@@ -73,6 +73,10 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
     ['clear', () => import('./commands/pool/clear.js')],
   ],
   [
+    ['attach', () => import('./commands/pool/attach.js')],
+    ['detach', () => import('./commands/pool/detach.js')],
+  ],
+  [
     ['online', () => import('./commands/pool/online.js')],
     ['offline', () => import('./commands/pool/offline.js')],
   ],

@@ -75,15 +75,19 @@ export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: 
   if (newPath2 === old.path) return;
   // The old device leaves the pool with its label cleared (vdev_detach), so it is free to use.
   clearLabel(old.path);
-  // The metadata lies beside the pool's first device: it follows the device that took its place.
+  followDevice(home, pool, old.path, newPath2);
+}
+
+/** The metadata lies beside the pool's registered device: when `from` leaves the pool, it goes
+ *  beside `to`, which the registry names from then on. */
+export function followDevice(home: Home, pool: string, from: string, to: string): void {
   const entry = home.find(pool);
-  if (entry && path.resolve(entry.image) === old.path) {
-    for (const suffix of ['', '-lock']) {
-      const from = metadataPathOf(old.path) + suffix;
-      if (fs.existsSync(from)) fs.renameSync(from, metadataPathOf(newPath2) + suffix);
-    }
-    home.move(pool, newPath2);
+  if (!entry || path.resolve(entry.image) !== from) return;
+  for (const suffix of ['', '-lock']) {
+    const file = metadataPathOf(from) + suffix;
+    if (fs.existsSync(file)) fs.renameSync(file, metadataPathOf(to) + suffix);
   }
+  home.move(pool, to);
 }
 
 function clearLabel(file: string): void {

@@ -519,3 +519,43 @@ describe('zpool offline and online', () => {
     }
   });
 });
+
+describe('zpool attach and detach', () => {
+  it('a file vdev becomes a mirror and back; the new side is resilvered', () => {
+    const sb = new Sandbox();
+    const d = devices(sb, 5);
+    const small = devices(sb, 1, 32 * MiB, 'small')[0];
+    sb.ok(['pool', 'create', 'tank', d[0], d[1]]);
+    sb.ok(['write', 'tank', '/f'], seededBytes(900000, 40));
+    sb.ok(['pool', 'create', 'rz', 'raidz1', ...devices(sb, 3, 64 * MiB, 'r')]);
+    const text = transcript(
+      [
+        ['pool', 'attach', 'tank', d[0]],
+        ['pool', 'attach', 'tank', 'nosuch', d[2]],
+        ['pool', 'attach', 'tank', d[0], small],
+        ['pool', 'attach', 'rz', 'r0', d[2]],
+        ['pool', 'attach', 'tank', d[0], d[2]],
+        ['pool', 'attach', 'tank', d[1], d[3]],
+        ['pool', 'attach', 'tank', d[1], d[4]],
+        ['pool', 'status', 'tank'],
+        ['pool', 'detach', 'tank', d[4]],
+        ['pool', 'detach', 'tank', d[0]],
+        ['pool', 'detach', 'rz', 'r0'],
+        ['pool', 'status', 'tank'],
+      ],
+      sb,
+      true,
+    );
+    try {
+      expectGolden('topology/attach-detach', text);
+      // d[2] holds the first vdev's blocks alone now, d[1] and d[3] mirror the second: with d[1]
+      // gone, every byte is there.
+      fs.rmSync(d[1]);
+      expect(Buffer.compare(sb.bytesOf(['cat', 'tank', '/f']), seededBytes(900000, 40))).toBe(0);
+      // The detached devices are free again.
+      sb.ok(['pool', 'create', 'again', 'mirror', d[0], d[4]]);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
