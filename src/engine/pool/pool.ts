@@ -288,8 +288,13 @@ export class Pool {
     if (!looksLikeLmdb(metadataPath)) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' is not an LMDB environment`);
     const damage = metadataDamage(metadataPath, fullCheck);
     if (damage) throw poolFilesError(metadataPath, damage, true);
-    const tree = Pool.openTreePool(metadataPath);
-    if (tree) return tree;
+    // A device of a pool of several says so in its label; a missing or unlabelled one may be
+    // the first device of such a pool, gone or replaced. One image's label opens as before.
+    const first = Image.readLabel(imagePath);
+    if (!first || first.vdevGuid !== undefined) {
+      const tree = Pool.openTreePool(metadataPath);
+      if (tree) return tree;
+    }
     let image: Image;
     try {
       image = Image.open(imagePath);
