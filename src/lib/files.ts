@@ -22,11 +22,11 @@ import { DatasetProps } from './properties/values.js';
 import { withPoolOf } from './session.js';
 import { openFiles, openVolume, writeSettings } from '../engine/sync-task.js';
 
-function fileError(verb: string, dataset: string, path: string, err: unknown): unknown {
+export function fileError(verb: string, dataset: string, path: string, err: unknown): unknown {
   return engineFailure(`cannot ${verb} '${dataset}:${path}'`, err);
 }
 
-function components(verb: string, dataset: string, path: string): string[] {
+export function components(verb: string, dataset: string, path: string): string[] {
   try {
     return pathComponents(path);
   } catch (err) {
@@ -50,7 +50,7 @@ function resolveContents(h: PoolHandle, view: DslView, dataset: string, want: Co
 }
 
 /** Open `dataset` (a filesystem, volume or snapshot) and run `fn` on it with what it holds. */
-function withDataset<T>(home: Home, dataset: string, want: Contents | null, fn: (h: PoolHandle, r: Resolved, contents: Contents) => T): T {
+export function withDataset<T>(home: Home, dataset: string, want: Contents | null, fn: (h: PoolHandle, r: Resolved, contents: Contents) => T): T {
   const bad = checkDatasetName(dataset, ['filesystem', 'snapshot'], false);
   if (bad) throw ZfsError.action(`cannot open '${dataset}'`, bad);
   return withPoolOf(
