@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm shims inject completion batch snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims inject completion batch snap recv umount' ;;
     zpool) echo 'create destroy add list status clear attach detach online offline replace scrub import export history get set' ;;
   esac
 }
@@ -39,6 +39,17 @@ _tszfs_options() {
     'zfs blocks') echo '--svg -c' ;;
     'zfs mkdir') echo '-p' ;;
     'zfs rm') echo '-f -r' ;;
+    'zfs ln') echo '-f -s' ;;
+    'zfs mv') echo '-T' ;;
+    'zfs chmod') echo '-R' ;;
+    'zfs chown') echo '-R -h' ;;
+    'zfs touch') echo '-a -c -d -m -r' ;;
+    'zfs stat') echo '-L -c' ;;
+    'zfs readlink') echo '-f' ;;
+    'zfs mknod') echo '-m' ;;
+    'zfs xattr') echo '-h' ;;
+    'zfs find') echo '-a -e -m -n -p -r -t -w -y' ;;
+    'zfs du') echo '-a -h -s' ;;
     'zfs inject') echo '-T -c -d -e' ;;
     'zfs batch') echo '-f -k' ;;
     'zfs snap') echo '-o -r' ;;
@@ -74,6 +85,9 @@ _tszfs_value_options() {
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
     'zfs blocks') echo '--svg' ;;
+    'zfs touch') echo '-d -r' ;;
+    'zfs stat') echo '-c' ;;
+    'zfs mknod') echo '-m' ;;
     'zfs inject') echo '-T -d -e' ;;
     'zfs batch') echo '-f' ;;
     'zfs snap') echo '-o' ;;
@@ -161,6 +175,39 @@ _tszfs_operand_kind() {
     'zfs rm 0') echo fs ;;
     'zfs rm 1') echo none ;;
     'zfs rm '*) echo none ;;
+    'zfs ln 0') echo fs ;;
+    'zfs ln 1') echo none ;;
+    'zfs ln '*) echo none ;;
+    'zfs mv 0') echo fs ;;
+    'zfs mv 1') echo none ;;
+    'zfs mv '*) echo none ;;
+    'zfs chmod 0') echo none ;;
+    'zfs chmod 1') echo fs ;;
+    'zfs chmod '*) echo none ;;
+    'zfs chown 0') echo none ;;
+    'zfs chown 1') echo fs ;;
+    'zfs chown '*) echo none ;;
+    'zfs touch 0') echo fs ;;
+    'zfs touch 1') echo none ;;
+    'zfs touch '*) echo none ;;
+    'zfs stat 0') echo all ;;
+    'zfs stat 1') echo none ;;
+    'zfs stat '*) echo none ;;
+    'zfs readlink 0') echo all ;;
+    'zfs readlink 1') echo none ;;
+    'zfs readlink '*) echo none ;;
+    'zfs mknod 0') echo fs ;;
+    'zfs mknod 1') echo none ;;
+    'zfs mknod '*) echo none ;;
+    'zfs xattr 0') echo none ;;
+    'zfs xattr 1') echo all ;;
+    'zfs xattr '*) echo none ;;
+    'zfs find 0') echo all ;;
+    'zfs find 1') echo none ;;
+    'zfs find '*) echo none ;;
+    'zfs du 0') echo all ;;
+    'zfs du 1') echo none ;;
+    'zfs du '*) echo none ;;
     'zfs shims '*) echo dir ;;
     'zfs inject '*) echo pool ;;
     'zfs completion '*) echo shell ;;

@@ -6,7 +6,7 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm shims inject completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims inject completion batch snap recv umount
         case 'zpool'
             printf '%s\n' create destroy add list status clear attach detach online offline replace scrub import export history get set
     end
@@ -68,6 +68,28 @@ function __tszfs_options
             printf '%s\n' -p
         case 'zfs rm'
             printf '%s\n' -f -r
+        case 'zfs ln'
+            printf '%s\n' -f -s
+        case 'zfs mv'
+            printf '%s\n' -T
+        case 'zfs chmod'
+            printf '%s\n' -R
+        case 'zfs chown'
+            printf '%s\n' -R -h
+        case 'zfs touch'
+            printf '%s\n' -a -c -d -m -r
+        case 'zfs stat'
+            printf '%s\n' -L -c
+        case 'zfs readlink'
+            printf '%s\n' -f
+        case 'zfs mknod'
+            printf '%s\n' -m
+        case 'zfs xattr'
+            printf '%s\n' -h
+        case 'zfs find'
+            printf '%s\n' -a -e -m -n -p -r -t -w -y
+        case 'zfs du'
+            printf '%s\n' -a -h -s
         case 'zfs inject'
             printf '%s\n' -T -c -d -e
         case 'zfs batch'
@@ -133,6 +155,12 @@ function __tszfs_value_options
             printf '%s\n' --offset
         case 'zfs blocks'
             printf '%s\n' --svg
+        case 'zfs touch'
+            printf '%s\n' -d -r
+        case 'zfs stat'
+            printf '%s\n' -c
+        case 'zfs mknod'
+            printf '%s\n' -m
         case 'zfs inject'
             printf '%s\n' -T -d -e
         case 'zfs batch'
@@ -300,6 +328,72 @@ function __tszfs_operand_kind
         case 'zfs rm 1'
             echo none
         case 'zfs rm *'
+            echo none
+        case 'zfs ln 0'
+            echo fs
+        case 'zfs ln 1'
+            echo none
+        case 'zfs ln *'
+            echo none
+        case 'zfs mv 0'
+            echo fs
+        case 'zfs mv 1'
+            echo none
+        case 'zfs mv *'
+            echo none
+        case 'zfs chmod 0'
+            echo none
+        case 'zfs chmod 1'
+            echo fs
+        case 'zfs chmod *'
+            echo none
+        case 'zfs chown 0'
+            echo none
+        case 'zfs chown 1'
+            echo fs
+        case 'zfs chown *'
+            echo none
+        case 'zfs touch 0'
+            echo fs
+        case 'zfs touch 1'
+            echo none
+        case 'zfs touch *'
+            echo none
+        case 'zfs stat 0'
+            echo all
+        case 'zfs stat 1'
+            echo none
+        case 'zfs stat *'
+            echo none
+        case 'zfs readlink 0'
+            echo all
+        case 'zfs readlink 1'
+            echo none
+        case 'zfs readlink *'
+            echo none
+        case 'zfs mknod 0'
+            echo fs
+        case 'zfs mknod 1'
+            echo none
+        case 'zfs mknod *'
+            echo none
+        case 'zfs xattr 0'
+            echo none
+        case 'zfs xattr 1'
+            echo all
+        case 'zfs xattr *'
+            echo none
+        case 'zfs find 0'
+            echo all
+        case 'zfs find 1'
+            echo none
+        case 'zfs find *'
+            echo none
+        case 'zfs du 0'
+            echo all
+        case 'zfs du 1'
+            echo none
+        case 'zfs du *'
             echo none
         case 'zfs shims *'
             echo dir

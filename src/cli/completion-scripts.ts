@@ -69,6 +69,10 @@ function operandKind(family: Family, name: string, position: number): string {
     case 'promote':
     case 'mkdir':
     case 'rm':
+    case 'ln':
+    case 'mv':
+    case 'touch':
+    case 'mknod':
     case 'mount':
     case 'unmount':
     case 'umount':
@@ -79,8 +83,17 @@ function operandKind(family: Family, name: string, position: number): string {
       return position === 0 ? 'fs' : position === 1 ? 'none' : 'file';
     case 'cat':
     case 'ls':
+    case 'stat':
+    case 'readlink':
+    case 'find':
+    case 'du':
     case 'blocks':
       return position === 0 ? 'all' : 'none';
+    case 'chmod':
+    case 'chown':
+      return position === 1 ? 'fs' : 'none';
+    case 'xattr':
+      return position === 1 ? 'all' : 'none';
     case 'tree':
       return position === 0 ? 'fs' : 'none';
     default:

@@ -3,7 +3,7 @@
  * bytes and geometry, the changes between two snapshots, a send stream. Each opens its own reader
  * of the pool's node trees, so that the library never handles the block layer.
  */
-import { NodeReader } from './blocks/nodes.js';
+import { CachingNodeReader, NodeReader } from './blocks/nodes.js';
 import { EngineError } from './errno.js';
 import { diffTrees, type TreeChange } from './files/diff.js';
 import { FsView } from './files/fs-view.js';
@@ -15,7 +15,7 @@ import type { NodePtr, Txg } from './store/records.js';
 import { sendStream, type BookmarkRef, type SnapshotRef } from './streams/send.js';
 import type { StreamWriter } from './streams/format.js';
 
-export const filesAt = (t: Tables, root: NodePtr): FsView => FsView.at(new NodeReader(t), root);
+export const filesAt = (t: Tables, root: NodePtr): FsView => FsView.at(new CachingNodeReader(t), root);
 
 export const volumeGeometryAt = (t: Tables, root: NodePtr): VolumeGeometry => volumeGeometry(new NodeReader(t), root);
 

@@ -575,6 +575,7 @@ function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamCheck
           throw badStream();
       }
     }
+    objects.finish();
     try {
       checker.finish(objects.source, objects.baseObjects, objects.objects);
     } catch (err) {
