@@ -5,8 +5,8 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount' ;;
-    zpool) echo 'create destroy list status clear scrub import export upgrade history get set' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims inject completion batch snap recv umount' ;;
+    zpool) echo 'create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set' ;;
   esac
 }
 
@@ -51,15 +51,21 @@ _tszfs_options() {
     'zfs xattr') echo '-h' ;;
     'zfs find') echo '-a -e -m -n -p -r -t -w -y' ;;
     'zfs du') echo '-a -h -s' ;;
+    'zfs inject') echo '-T -c -d -e' ;;
     'zfs batch') echo '-f -k' ;;
     'zfs snap') echo '-o -r' ;;
     'zfs recv') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs umount') echo '-a -f -u' ;;
     'zpool create') echo '--size -O -R -d -f -m -n -o' ;;
     'zpool destroy') echo '-f' ;;
+    'zpool add') echo '-L -P -a -f -g -n -o' ;;
     'zpool list') echo '--json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v' ;;
     'zpool status') echo '-D -L -P -T -c -e -g -i -p -s -t -v -x' ;;
     'zpool clear') echo '--power -F -n' ;;
+    'zpool attach') echo '-f -o -s -w' ;;
+    'zpool online') echo '--power -e' ;;
+    'zpool offline') echo '--power -f -t' ;;
+    'zpool replace') echo '-f -o -s -w' ;;
     'zpool scrub') echo '-C -e -p -s -w' ;;
     'zpool import') echo '--rewind-to-checkpoint -D -F -N -R -a -c -d -f -l -m -n -o' ;;
     'zpool export') echo '-a -f' ;;
@@ -85,11 +91,15 @@ _tszfs_value_options() {
     'zfs touch') echo '-d -r' ;;
     'zfs stat') echo '-c' ;;
     'zfs mknod') echo '-m' ;;
+    'zfs inject') echo '-T -d -e' ;;
     'zfs batch') echo '-f' ;;
     'zfs snap') echo '-o' ;;
     'zpool create') echo '--size -O -R -m -o' ;;
+    'zpool add') echo '-o' ;;
     'zpool list') echo '-T -o' ;;
     'zpool status') echo '-T -c' ;;
+    'zpool attach') echo '-o' ;;
+    'zpool replace') echo '-o' ;;
     'zpool import') echo '-R -c -d -o' ;;
     'zpool upgrade') echo '-V' ;;
     'zpool get') echo '-o' ;;
@@ -204,6 +214,7 @@ _tszfs_operand_kind() {
     'zfs du 1') echo none ;;
     'zfs du '*) echo none ;;
     'zfs shims '*) echo dir ;;
+    'zfs inject '*) echo pool ;;
     'zfs completion '*) echo shell ;;
     'zfs batch '*) echo none ;;
     'zfs snap '*) echo all ;;
@@ -215,9 +226,15 @@ _tszfs_operand_kind() {
     'zpool create 1') echo file ;;
     'zpool create '*) echo file ;;
     'zpool destroy '*) echo pool ;;
+    'zpool add '*) echo pool ;;
     'zpool list '*) echo pool ;;
     'zpool status '*) echo pool ;;
     'zpool clear '*) echo pool ;;
+    'zpool attach '*) echo pool ;;
+    'zpool detach '*) echo pool ;;
+    'zpool online '*) echo pool ;;
+    'zpool offline '*) echo pool ;;
+    'zpool replace '*) echo pool ;;
     'zpool scrub '*) echo pool ;;
     'zpool import '*) echo pool ;;
     'zpool export '*) echo pool ;;

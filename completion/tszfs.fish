@@ -6,9 +6,9 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims inject completion batch snap recv umount
         case 'zpool'
-            printf '%s\n' create destroy list status clear scrub import export upgrade history get set
+            printf '%s\n' create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set
     end
 end
 
@@ -92,6 +92,8 @@ function __tszfs_options
             printf '%s\n' -a -e -m -n -p -r -t -w -y
         case 'zfs du'
             printf '%s\n' -a -h -s
+        case 'zfs inject'
+            printf '%s\n' -T -c -d -e
         case 'zfs batch'
             printf '%s\n' -f -k
         case 'zfs snap'
@@ -104,12 +106,22 @@ function __tszfs_options
             printf '%s\n' --size -O -R -d -f -m -n -o
         case 'zpool destroy'
             printf '%s\n' -f
+        case 'zpool add'
+            printf '%s\n' -L -P -a -f -g -n -o
         case 'zpool list'
             printf '%s\n' --json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v
         case 'zpool status'
             printf '%s\n' -D -L -P -T -c -e -g -i -p -s -t -v -x
         case 'zpool clear'
             printf '%s\n' --power -F -n
+        case 'zpool attach'
+            printf '%s\n' -f -o -s -w
+        case 'zpool online'
+            printf '%s\n' --power -e
+        case 'zpool offline'
+            printf '%s\n' --power -f -t
+        case 'zpool replace'
+            printf '%s\n' -f -o -s -w
         case 'zpool scrub'
             printf '%s\n' -C -e -p -s -w
         case 'zpool import'
@@ -155,16 +167,24 @@ function __tszfs_value_options
             printf '%s\n' -c
         case 'zfs mknod'
             printf '%s\n' -m
+        case 'zfs inject'
+            printf '%s\n' -T -d -e
         case 'zfs batch'
             printf '%s\n' -f
         case 'zfs snap'
             printf '%s\n' -o
         case 'zpool create'
             printf '%s\n' --size -O -R -m -o
+        case 'zpool add'
+            printf '%s\n' -o
         case 'zpool list'
             printf '%s\n' -T -o
         case 'zpool status'
             printf '%s\n' -T -c
+        case 'zpool attach'
+            printf '%s\n' -o
+        case 'zpool replace'
+            printf '%s\n' -o
         case 'zpool import'
             printf '%s\n' -R -c -d -o
         case 'zpool upgrade'
@@ -387,6 +407,8 @@ function __tszfs_operand_kind
             echo none
         case 'zfs shims *'
             echo dir
+        case 'zfs inject *'
+            echo pool
         case 'zfs completion *'
             echo shell
         case 'zfs batch *'
@@ -409,11 +431,23 @@ function __tszfs_operand_kind
             echo file
         case 'zpool destroy *'
             echo pool
+        case 'zpool add *'
+            echo pool
         case 'zpool list *'
             echo pool
         case 'zpool status *'
             echo pool
         case 'zpool clear *'
+            echo pool
+        case 'zpool attach *'
+            echo pool
+        case 'zpool detach *'
+            echo pool
+        case 'zpool online *'
+            echo pool
+        case 'zpool offline *'
+            echo pool
+        case 'zpool replace *'
             echo pool
         case 'zpool scrub *'
             echo pool

@@ -49,6 +49,8 @@ function operandKind(family: Family, name: string, position: number): string {
       return 'none';
     case 'shims':
       return 'dir';
+    case 'inject':
+      return 'pool';
     case 'rollback':
     case 'diff':
     case 'holds':

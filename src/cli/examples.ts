@@ -49,13 +49,20 @@ const ZFS: Record<string, string> = {
   find: "find tank/home@monday /etc -type f -name '*.conf'",
   du: 'du -sh tank/home /var',
   shims: 'shims ~/.local/bin',
+  inject: 'inject -d /srv/disks/d1 -e checksum tank',
   completion: 'completion bash > ~/.local/share/bash-completion/completions/tszfs',
   batch: 'batch -f nightly.tszfs',
 };
 
 const ZPOOL: Record<string, string> = {
-  create: 'create --size 2G tank',
+  create: 'create tank raidz2 /srv/disks/d0 /srv/disks/d1 /srv/disks/d2 /srv/disks/d3',
   destroy: 'destroy tank',
+  add: 'add tank mirror /srv/disks/d4 /srv/disks/d5',
+  attach: 'attach tank /srv/disks/d0 /srv/disks/d6',
+  detach: 'detach tank /srv/disks/d6',
+  online: 'online tank /srv/disks/d1',
+  offline: 'offline -t tank /srv/disks/d1',
+  replace: 'replace tank /srv/disks/d1 /srv/disks/d7',
   list: 'list -H -o name,size,free',
   status: 'status -x',
   clear: 'clear tank',

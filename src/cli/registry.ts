@@ -67,6 +67,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['find', () => import('./commands/find.js')],
     ['du', () => import('./commands/du.js')],
     ['shims', () => import('./commands/shims.js')],
+    ['inject', () => import('./commands/inject.js')],
     ['completion', () => import('./commands/completion.js')],
     ['batch', () => import('./commands/batch.js')],
   ],
@@ -78,11 +79,25 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
     ['destroy', () => import('./commands/pool/destroy.js')],
   ],
   [
+    ['add', () => import('./commands/pool/add.js')],
+  ],
+  [
     ['list', () => import('./commands/pool/list.js')],
     ['status', () => import('./commands/pool/status.js')],
   ],
   [
     ['clear', () => import('./commands/pool/clear.js')],
+  ],
+  [
+    ['attach', () => import('./commands/pool/attach.js')],
+    ['detach', () => import('./commands/pool/detach.js')],
+  ],
+  [
+    ['online', () => import('./commands/pool/online.js')],
+    ['offline', () => import('./commands/pool/offline.js')],
+  ],
+  [
+    ['replace', () => import('./commands/pool/replace.js')],
   ],
   [
     ['scrub', () => import('./commands/pool/scrub.js')],

@@ -18,12 +18,19 @@ import { FEATURE_TABLE, SPA_VERSION_FEATURES, withDependencies } from './feature
 import { featuresInUse, isFeatureEnabled, isFeaturePool, loadCompatForCommand, poolVersion } from './pool-features.js';
 import type { PoolMeta } from '../engine/model.js';
 import type { HistoryRecord } from '../engine/model.js';
+import { parseVdevSpec } from './vdev-spec.js';
+import { vdevStatus } from './vdev-status.js';
+import { allLeaves } from '../engine/pool/vdevs/config.js';
+import { createTreePool } from './pool-create-tree.js';
 
 export const MIN_DEVICE = 64 * 1024 * 1024;
 export const DEFAULT_POOL_SIZE = 1024 * 1024 * 1024;
 
 export interface CreatePoolOptions {
   image?: string;
+  /** a vdev specification other than one image (vdev-spec.ts): several devices, mirror, raidz,
+   *  classes, or an ashift other than 12 */
+  vdevs?: string[];
   size?: number;
   force: boolean;
   /** -d: create with every feature disabled */
@@ -84,7 +91,14 @@ function validatePoolProps(action: string, props: Array<[string, string]>, noFea
   return out;
 }
 
-/** Returns the image's path (with -n, the one that would be used). */
+/** Whether `zpool create ... VDEV...` needs a pool of devices rather than the one image. */
+export function needsVdevTree(vdevs: string[], poolProps: Array<[string, string]>): boolean {
+  const ashift = poolProps.find(([k]) => k === 'ashift')?.[1];
+  return vdevs.length > 1 || (vdevs.length === 1 && !vdevs[0].startsWith('/')) || (ashift !== undefined && ashift !== '0' && ashift !== '12');
+}
+
+/** Returns the image's path (with -n, the one that would be used; for a pool of devices, the
+ *  layout `-n` prints). */
 export function createPool(home: Home, name: string, opts: CreatePoolOptions, history: string): string {
   const action = `cannot create '${name}'`;
   const bad = checkPoolName(name, true);
@@ -95,6 +109,12 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   if (home.find(name)) throw poolError(action, 'EEXIST');
   const props = validateNewProps(action, opts.fsProps);
   const poolProps = validatePoolProps(action, opts.poolProps, opts.noFeatures ?? false, opts.warn ?? (() => {}));
+  if (opts.vdevs) {
+    const spec = parseVdevSpec(opts.vdevs);
+    if (!opts.dryRun && opts.vdevs.includes(home.defaultImage(name))) makeDir(home.dir, homeAction(home.dir));
+    const tree = { name, spec, size: opts.size ?? DEFAULT_POOL_SIZE, force: opts.force, dryRun: opts.dryRun ?? false, props, poolProps, history };
+    return createTreePool(home, tree) ?? spec.tops[0].children[0];
+  }
   const image = path.resolve(opts.image ?? home.defaultImage(name));
   const dirAction = opts.image === undefined ? homeAction(home.dir) : `cannot use '${image}'`;
   const badDir = unusableDir(path.dirname(image), true);
@@ -176,6 +196,9 @@ export function destroyPool(home: Home, name: string): void {
   if (!entry) throw poolError(`cannot open '${name}'`, 'ENOENT');
   home.remove(name);
   forgetCreateMarkers(path.resolve(entry.image));
+  // The other devices of a pool of several lose their labels too: they are free to use again.
+  const tree = Image.readLabel(entry.image)?.tree;
+  for (const leaf of tree ? allLeaves(tree) : []) if (leaf.path !== path.resolve(entry.image)) discardBuild(leaf.path, false);
   // An image tszfs made in its home goes with the pool; one the user supplied stays, unlabelled.
   discardBuild(path.resolve(entry.image), path.resolve(entry.image) === path.resolve(home.defaultImage(name)));
 }
@@ -206,9 +229,11 @@ export function poolSummary(h: PoolHandle): PoolSummary {
 /** The numbers pool properties are computed from. */
 export function poolStats(h: PoolHandle): PoolStats {
   const meta = h.pool.meta();
+  const tree = meta.vdevs && h.pool.image.tree;
+  const health = tree ? vdevStatus(h.name, meta.vdevs!, tree, {}, { read: 0, write: 0, cksum: 0 }).state : 'ONLINE';
   let inUse: Set<string> | undefined;
   return {
-    name: h.name, guid: meta.guid, size: meta.imageBytes, allocated: meta.allocated, health: 'ONLINE', txg: meta.txg,
+    name: h.name, guid: meta.guid, size: meta.imageBytes, allocated: meta.allocated, health, txg: meta.txg,
     // Read only when a feature@ property asks (zpool list and most gets never do).
     get featuresInUse() {
       return (inUse ??= poolFeaturesInUse(h, meta));

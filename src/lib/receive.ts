@@ -343,7 +343,7 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   if (s.dataset?.props) c.dsl.dir(dir).received = receivable(s.dataset.props);
   // Received blocks carry the destination's checksum and compression, as written ones do.
   const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId));
-  const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value);
+  const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value, props.get('special_small_blocks')?.value);
   const checker = new StreamChecker(begin.kind === 'full', c.dsl.dir(dir).type === 'volume');
   try {
     apply(s.reader, openObjects(c, headId, settings), checker, action, isFeatureEnabled(c.tx.meta, 'large_blocks'));

@@ -13,6 +13,7 @@
  * with status 0 and the state after it; a timed kill leaves one of the two. Never exit status 1.
  * TSZFS_SOAK=1 runs twenty times as many timed trials.
  */
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFile, catFiles } from '../../src/lib/files.js';
 import { Home } from '../../src/lib/home.js';
@@ -40,8 +41,12 @@ export interface Scenario {
   inputOf?: (sb: Sandbox) => Buffer;
 }
 
-const poolOf = (size: string) => (sb: Sandbox) => {
-  sb.ok(['pool', 'create', '--size', size, 'tank']);
+const poolOf = (size: string, layout?: string) => (sb: Sandbox) => {
+  if (layout) {
+    // a pool of several devices: tank.img first (its metadata beside it), then tank.devN
+    const devices = ['tank.img', 'tank.dev1', 'tank.dev2'].map((f) => path.join(sb.home, f));
+    sb.ok(['pool', 'create', '--size', size, 'tank', layout, ...devices]);
+  } else sb.ok(['pool', 'create', '--size', size, 'tank']);
   sb.ok(['create', 'tank/a']);
   sb.ok(['write', '-p', 'tank/a', '/d/f'], pattern(3 * R + 100, 1));
   sb.ok(['write', 'tank/a', '/small'], 'small file\n');
@@ -53,6 +58,8 @@ const base = poolOf('64M');
 
 const SCENARIOS: Scenario[] = [
   { name: 'write (replace, 12M)', setup: base, args: ['write', 'tank/a', '/d/f'], input: pattern(12 << 20, 4), writesData: true },
+  { name: 'write on raidz1 of 3 (replace, 6M)', setup: poolOf('64M', 'raidz1'), args: ['write', 'tank/a', '/d/f'], input: pattern(6 << 20, 11), writesData: true },
+  { name: 'rm -r on a mirror of 3', setup: poolOf('64M', 'mirror'), args: ['rm', '-r', 'tank/a', '/d', '/g'] },
   // Past 32 MiB the image is flushed early on a thread of its own (pool/writeback.ts).
   { name: 'write (replace, 80M)', setup: poolOf('256M'), args: ['write', 'tank/a', '/d/f'], input: pattern(80 << 20, 10), writesData: true },
   { name: 'write --offset', setup: base, args: ['write', '--offset', '65536', 'tank/a', '/d/f'], input: pattern(3 * R, 5), writesData: true },

@@ -66,13 +66,15 @@ export class Saved {
   private readonly files: Map<string, Buffer>;
 
   constructor(private readonly home: string) {
-    this.files = new Map(['tank.img', 'tank.img.lmdb', 'pools.json'].map((f) => [f, fs.readFileSync(path.join(home, f))]));
+    // tank.devN: the other devices of a pool of several (its first is tank.img)
+    const devices = fs.readdirSync(home).filter((f) => /^tank\.dev\d+$/.test(f));
+    this.files = new Map(['tank.img', 'tank.img.lmdb', 'pools.json', ...devices].map((f) => [f, fs.readFileSync(path.join(home, f))]));
   }
 
   restore(): void {
     for (const [f, saved] of this.files) {
       const file = path.join(this.home, f);
-      if (f === 'tank.img') restoreChanged(file, saved);
+      if (f === 'tank.img' || f.startsWith('tank.dev')) restoreChanged(file, saved);
       else fs.writeFileSync(file, saved);
     }
     fs.rmSync(path.join(this.home, 'tank.img.lmdb-lock'), { force: true });

@@ -33,9 +33,10 @@ export class HeadWriter implements NodeKillSink {
 
   born(bp: BlockPtr): void {
     const head = this.head;
-    head.referenced += bp.asize;
-    setHeadUnique(this.dsl, head, head.unique + bp.asize);
-    this.dsl.addUsed(head.dir, 'head', bp.asize);
+    const dsize = this.dsl.tx.dsize(bp.offset, bp.asize);
+    head.referenced += dsize;
+    setHeadUnique(this.dsl, head, head.unique + dsize);
+    this.dsl.addUsed(head.dir, 'head', dsize);
     this.changeLogical(head, physicalSize(bp), bp.lsize, true);
     checkWriteLimits(this.dsl, head, this.dsl.tx.usableBytes());
     for (const f of blockFeatures(bp)) if (!head.features?.includes(f)) head.features = [...(head.features ?? []), f];
@@ -59,7 +60,8 @@ export class HeadWriter implements NodeKillSink {
 
   private kill(entry: DeadEntry): void {
     const head = this.head;
-    const size = entry.asize;
+    // bp_get_dsize: what `used` counts (raidz deflated); the deadlist keeps the asize to free.
+    const size = entry.kind === DEAD_DATA ? this.dsl.tx.dsize(entry.ref, entry.asize) : 0;
     if (entry.birth > head.prevTxg) {
       this.dsl.freeDead(entry);
       setHeadUnique(this.dsl, head, head.unique - size);

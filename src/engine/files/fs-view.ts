@@ -171,7 +171,9 @@ export class FsView {
     const blksz = dnode.blksz;
     const runLimit = Math.max(1, Math.min(RUN_RECORDS, Math.floor(RUN_BYTES / blksz), Math.ceil(dnode.size / blksz)));
     const arena = readArena.bytes(runLimit * blksz);
-    const reader = dnode.size >= PARALLEL_BYTES && blksz <= SLOT_BYTES ? RunReader.open(image.fd) : null;
+    // Runs are reads of one file: a pool of several devices reads record by record (its vdevs).
+    const flat = image.tree === null;
+    const reader = flat && dnode.size >= PARALLEL_BYTES && blksz <= SLOT_BYTES ? RunReader.open(image.fd) : null;
     const zeros = Buffer.alloc(blksz);
     const run: BlockPtr[] = [];
     let runStart = 0;
@@ -229,7 +231,7 @@ export class FsView {
     try {
       blockMap.scan(this.src, dnode.blocks, 0, (blockId, bp) => {
         if (blockId * blksz >= dnode.size) return false;
-        const runnable = bp.lsize === blksz;
+        const runnable = flat && bp.lsize === blksz;
         const continuesRun = runnable && blockId === runStart + run.length && run.length < runLimit && joinsRun(run, bp);
         if (!continuesRun) flush();
         if (next < blockId || !(runnable && joinsRun(run, bp))) drain();

@@ -52,6 +52,38 @@ export interface BlockPtr {
   checksum: Uint8Array;
 }
 
+/** The vdev tree of a pool of several devices (pool/vdevs/config.ts has its arithmetic). */
+export interface LeafConfig {
+  path: string;
+  guid: string;
+  /** the file's size when the pool was made */
+  size: number;
+  /** taken offline by `zpool offline` (`-t`: until the pool is imported again) */
+  offline?: 'persistent' | 'temporary';
+}
+
+/** allocation classes (ZFS vdev_alloc_bias); absent is the normal class */
+export type VdevClass = 'log' | 'special' | 'dedup';
+
+export interface TopConfig {
+  type: 'file' | 'mirror' | 'raidz';
+  guid: string;
+  /** 1 to 3 for raidz, else 0 */
+  nparity: number;
+  /** a file top-level vdev has itself as its one child */
+  children: LeafConfig[];
+  class?: VdevClass;
+  /** bytes allocatable (raidz: raw, parity included) */
+  space: number;
+}
+
+export interface VdevTree {
+  ashift: number;
+  tops: TopConfig[];
+  spares: LeafConfig[];
+  cache: LeafConfig[];
+}
+
 export interface PoolMeta {
   /** the record format (store/upgrade.ts): older pools are brought to the current one at open */
   formatVersion: number;
@@ -59,7 +91,12 @@ export interface PoolMeta {
   valueChecksums?: true;
   name: string;
   guid: string;
+  /** the image's size; for a pool of several devices, SIZE: the space of its data vdevs */
   imageBytes: number;
+  /** a pool of several devices (pool/vdevs/): absent for a pool of one image */
+  vdevs?: VdevTree;
+  /** bytes allocated on each top-level vdev of `vdevs` */
+  vdevAlloc?: number[];
   /** bytes handed out by the allocator, the label included */
   allocated: number;
   txg: Txg;

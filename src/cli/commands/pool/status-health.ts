@@ -10,12 +10,16 @@ import { nicebytes, nicenum } from '../../format/nicenum.js';
 
 /** What zpool_get_status finds wrong with a pool (libzfs_status.c check_status, in its order):
  *  a non-empty error log first, then error counts on the vdev. */
-export type StatusReason = 'ok' | 'corrupt-data' | 'failing-dev';
+export type StatusReason = 'ok' | 'corrupt-data' | 'failing-dev' | 'missing-dev-r' | 'missing-dev-nr' | 'offline-dev' | 'removed-dev';
 
 export function statusReason(health: PoolHealth): StatusReason {
+  if (health.vdevs?.missing === 'nr') return 'missing-dev-nr';
   if (health.dataErrors > 0) return 'corrupt-data';
+  if (health.vdevs?.missing === 'r') return 'missing-dev-r';
   const { read, write, cksum } = health.errors;
-  return read + write + cksum > 0 ? 'failing-dev' : 'ok';
+  if (read + write + cksum > 0 || health.vdevs?.deviceErrors) return 'failing-dev';
+  if (health.vdevs?.offline) return 'offline-dev';
+  return health.vdevs?.removed ? 'removed-dev' : 'ok';
 }
 
 /** print_status_reason's status/action paragraph and the `see:` line of its msgid. */
@@ -30,6 +34,36 @@ export function statusParagraph(health: PoolHealth): string {
         'action: Restore the file in question if possible.  Otherwise restore the\n' +
         '\tentire pool from backup.\n' +
         '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-8A\n'
+      );
+    case 'missing-dev-r':
+      return (
+        'status: One or more devices could not be opened.  Sufficient replicas exist for\n' +
+        '\tthe pool to continue functioning in a degraded state.\n' +
+        "action: Attach the missing device and online it using 'zpool online'.\n" +
+        '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-2Q\n'
+      );
+    case 'missing-dev-nr':
+      return (
+        'status: One or more devices could not be opened.  There are insufficient\n' +
+        '\treplicas for the pool to continue functioning.\n' +
+        "action: Attach the missing device and online it using 'zpool online'.\n" +
+        '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-3C\n'
+      );
+    case 'offline-dev':
+      return (
+        'status: One or more devices has been taken offline by the administrator.\n' +
+        '\tSufficient replicas exist for the pool to continue functioning in a\n' +
+        '\tdegraded state.\n' +
+        "action: Online the device using 'zpool online' or replace the device with\n" +
+        "\t'zpool replace'.\n"
+      );
+    case 'removed-dev':
+      return (
+        'status: One or more devices have been removed.\n' +
+        '\tSufficient replicas exist for the pool to continue functioning in a\n' +
+        '\tdegraded state.\n' +
+        "action: Online the device using zpool online' or replace the device with\n" +
+        "\t'zpool replace'.\n"
       );
     case 'failing-dev':
       return (
@@ -63,7 +97,10 @@ export function scanLine(health: PoolHealth): string {
   }
   if (!scan) return '';
   if (scan.state === 'canceled') return `  scan: scrub canceled on ${formatCtime(scan.end)}\n`;
-  return `  scan: scrub repaired ${nicebytes(0)} in ${duration(Math.max(0, scan.end - scan.start))} with ${scan.errors} errors on ${formatCtime(scan.end)}\n`;
+  if (scan.func === 'resilver') {
+    return `  scan: resilvered ${nicebytes(scan.repaired ?? 0)} in ${duration(Math.max(0, scan.end - scan.start))} with ${scan.errors} errors on ${formatCtime(scan.end)}\n`;
+  }
+  return `  scan: scrub repaired ${nicebytes(scan.repaired ?? 0)} in ${duration(Math.max(0, scan.end - scan.start))} with ${scan.errors} errors on ${formatCtime(scan.end)}\n`;
 }
 
 /** READ, WRITE and CKSUM of a vdev row: the pool's one vdev and its root show the same counts. */

@@ -5,9 +5,35 @@ import { damagedFiles, poolHealth, type PoolHealth } from '../../../lib/health.j
 import { errorColumns, errorsSection, featureParagraph, scanLine, statusParagraph, statusReason } from './status-health.js';
 import { featureStatus, type FeatureStatus } from '../../../lib/pool-features.js';
 import type { Command } from '../../context.js';
+import { nicenum } from '../../format/nicenum.js';
+import type { VdevRow } from '../../../lib/vdev-status.js';
 import { parseOptions } from '../../parse.js';
 
+/** A pool of several devices: every vdev with its own state and counters. */
+function treeStatus(name: string, health: PoolHealth, files: string[] | null, features: FeatureStatus): string {
+  const rows = health.vdevs!.rows;
+  const width = Math.max(10, ...rows.map((r) => r.name.length + r.depth));
+  const count = (n: number) => nicenum(n).padStart(5);
+  const line = (r: VdevRow) => {
+    if (r.header) return `\t${r.name}\n`;
+    const head = `\t${' '.repeat(r.depth)}${r.name.padEnd(width - r.depth)}  ${r.state!.padEnd(8)}`;
+    const errors = r.errors ? ` ${count(r.errors.read)} ${count(r.errors.write)} ${count(r.errors.cksum)}` : '';
+    return head + errors + (r.aux ? `  ${r.aux}` : '') + '\n';
+  };
+  return (
+    `  pool: ${name}\n state: ${health.vdevs!.state}\n` +
+    (statusReason(health) === 'ok' ? featureParagraph(features) : statusParagraph(health)) +
+    scanLine(health) +
+    `config:\n\n` +
+    `\t${'NAME'.padEnd(width)}  ${'STATE'.padEnd(8)} ${'READ'.padStart(5)} ${'WRITE'.padStart(5)} ${'CKSUM'.padStart(5)}\n` +
+    rows.map(line).join('') +
+    '\n' +
+    errorsSection(health, files)
+  );
+}
+
 function status(name: string, image: string, health: PoolHealth, files: string[] | null, features: FeatureStatus): string {
+  if (health.vdevs) return treeStatus(name, health, files, features);
   const width = Math.max(10, name.length, image.length + 2);
   const row = (indent: number, label: string) =>
     `\t${' '.repeat(indent)}${label.padEnd(width - indent)}  ${'ONLINE'.padEnd(8)} ${errorColumns(health)}\n`;
