@@ -5,11 +5,11 @@
  */
 import type { NodeSource } from '../blocks/nodes.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
-import { readRecord } from '../blocks/records.js';
+import { readRecord, readStored } from '../blocks/records.js';
 import { blockMap, dirEntries, objectTable, ROOT_OBJECT, type Dnode, type ObjsetNode } from '../files/objset.js';
 import type { Image } from '../pool/image.js';
 import type { BlockPtr, NodePtr, Txg } from '../store/records.js';
-import { BOOKMARK_STREAM_VERSION, RecordType, StreamWriter, STREAM_VERSION, type BeginHeader, type ObjectHeader, type PackageHeader } from './format.js';
+import { BOOKMARK_STREAM_VERSION, RecordType, RESUMABLE_VERSION, StreamWriter, STREAM_VERSION, type BeginHeader, type ObjectHeader, type PackageHeader, type ResumePoint } from './format.js';
 
 export interface SnapshotRef {
   name: string;
@@ -28,6 +28,9 @@ export interface BookmarkRef {
   txg: Txg;
 }
 
+/** Whether the stream being written sends compressed records as stored (set by sendStream). */
+let compressedRecords = false;
+
 const sameBlock = (x: BlockPtr, y: BlockPtr) => x.offset === y.offset && x.birth === y.birth;
 const sameDnode = (x: Dnode, y: Dnode) => JSON.stringify(x) === JSON.stringify(y);
 
@@ -35,6 +38,13 @@ const sameDnode = (x: Dnode, y: Dnode) => JSON.stringify(x) === JSON.stringify(y
 export function sendPackageHeader(header: PackageHeader, out: StreamWriter): void {
   out.record(RecordType.Begin, header);
   out.end();
+}
+
+/** How records are sent: `compressed` (send -c, -w) sends them as stored; `resume` (send -t)
+ *  leaves out the records a partial receive kept. Either makes a version 4 stream. */
+export interface SendShape {
+  compressed?: boolean;
+  resume?: ResumePoint;
 }
 
 /**
@@ -48,9 +58,11 @@ export function sendStream(
   to: SnapshotRef,
   out: StreamWriter,
   clone = false,
+  shape: SendShape = {},
 ): void {
+  const plain = from && !('root' in from) ? BOOKMARK_STREAM_VERSION : STREAM_VERSION;
   const begin: BeginHeader = {
-    version: from && !('root' in from) ? BOOKMARK_STREAM_VERSION : STREAM_VERSION,
+    version: shape.compressed || shape.resume ? RESUMABLE_VERSION : plain,
     kind: from ? 'incremental' : 'full',
     toName: to.name,
     toGuid: to.guid,
@@ -59,8 +71,11 @@ export function sendStream(
     fromGuid: from?.guid ?? null,
     ...(to.type && { type: to.type }),
     ...(clone ? { clone: true as const } : {}),
+    ...(shape.resume ? { resume: shape.resume } : {}),
   };
   out.record(RecordType.Begin, begin);
+  if (shape.resume) out.skipRecords = shape.resume.records;
+  compressedRecords = shape.compressed === true;
   if (from && !('root' in from)) {
     sendBornAfter(src, image, from.txg, src.get<ObjsetNode>(to.root), out);
     out.end();
@@ -93,11 +108,19 @@ export function sendStream(
 /** A WRITE record of `bp`'s data (read into `data`, grown as needed), or its size alone without
  *  an image; returns the buffer for the next one. */
 function writeRecordOf(image: Image | null, out: StreamWriter, object: number, block: number, bp: BlockPtr, data: Buffer): Buffer {
-  if (!image) {
-    out.record(RecordType.Write, { object, block, lsize: bp.lsize }, undefined, bp.lsize);
+  const asStored = compressedRecords && bp.compress !== undefined && bp.psize !== undefined;
+  if (!image || out.skipping) {
+    const header = asStored ? { object, block, lsize: bp.lsize, compress: bp.compress, psize: bp.psize } : { object, block, lsize: bp.lsize };
+    out.record(RecordType.Write, header, undefined, asStored ? bp.psize : bp.lsize);
     return data;
   }
   if (data.length < bp.lsize) data = Buffer.alloc(bp.lsize);
+  if (asStored) {
+    // send -c: the record as the pool stores it, compressed, not decompressed to be sent.
+    const stored = readStored(image, bp, data);
+    out.record(RecordType.Write, { object, block, lsize: bp.lsize, compress: bp.compress, psize: bp.psize }, stored);
+    return data;
+  }
   readRecord(image, bp, data);
   out.record(RecordType.Write, { object, block, lsize: bp.lsize }, data.subarray(0, bp.lsize));
   return data;
