@@ -16,6 +16,7 @@ import {
   BOOKMARK_STREAM_VERSION,
   PACKAGE_VERSION,
   FAILED_TO_READ,
+  RESUMABLE_VERSION,
   RecordType,
   STREAM_VERSION,
   StreamReader,
@@ -246,7 +247,7 @@ function readBegin(input: PeekableSource): { reader: StreamReader; header: Begin
     if (!first || first.type !== RecordType.Begin) throw badStream();
     const { header } = first;
     checkBegin(header);
-    const known = header.kind === 'package' ? [PACKAGE_VERSION] : [STREAM_VERSION, BOOKMARK_STREAM_VERSION];
+    const known = header.kind === 'package' ? [PACKAGE_VERSION] : [STREAM_VERSION, BOOKMARK_STREAM_VERSION, RESUMABLE_VERSION];
     if (!known.includes(header.version)) throw badStream();
     return { reader, header };
   } catch (err) {
@@ -563,6 +564,10 @@ function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamCheck
           objects.freeObject(r.header.object);
           break;
         case RecordType.Write:
+          if (r.header.compress !== undefined) {
+            objects.writeStoredBlock(r.header.object, r.header.block, r.data, r.header.compress, r.header.lsize);
+            break;
+          }
           if (r.data.length !== r.header.lsize) throw badStream();
           objects.writeBlock(r.header.object, r.header.block, r.data, r.header.lsize);
           break;

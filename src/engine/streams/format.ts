@@ -60,6 +60,9 @@ export interface BeginHeader {
   type?: 'volume';
   /** a clone's first snapshot: `fromGuid` is its origin, in another filesystem (ZFS DRR_FLAG_CLONE) */
   clone?: true;
+  /** (version 4) what send's options asked for (ZFS DRR_BEGIN featureflags): `largeblocks`
+   *  (-L), `compressed` (-c), `embedded` (-e), `raw` (-w) */
+  features?: string[];
   /** (version 4) this stream resumes a partial receive: the records before this point are not in it */
   resume?: ResumePoint;
 }
