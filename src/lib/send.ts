@@ -6,7 +6,8 @@
 import { damagedBlock } from '../engine/errno.js';
 import { StreamWriter, PACKAGE_VERSION, type PackageDataset, type PackageHeader } from '../engine/streams/format.js';
 import { sendStreamOf } from '../engine/reading.js';
-import { sendPackageHeader, type BookmarkRef, type SnapshotRef } from '../engine/streams/send.js';
+import { sendPackageHeader, type BookmarkRef, type SendShape, type SnapshotRef, type StreamFeature } from '../engine/streams/send.js';
+import { holdsOf } from '../engine/datasets/holds.js';
 import { isBefore } from '../engine/datasets/bookmark.js';
 import { findBookmark } from './datasets/bookmark.js';
 import type { DslView } from '../engine/datasets/view.js';
@@ -27,6 +28,12 @@ export interface SendOptions {
   replicate?: boolean;
   /** -p: the properties with the stream */
   props?: boolean;
+  /** -h: the snapshots' holds with the stream (a package, as -p makes) */
+  holds?: boolean;
+  /** -b: only received property values, whatever is set locally (a package, as -p makes) */
+  backup?: boolean;
+  /** -L, -c, -e, -w: how records are sent (engine/streams/send.ts SendShape) */
+  features?: readonly StreamFeature[];
   /** -n: only estimate */
   dryRun: boolean;
   /** -v or -P: the size is estimated first (estimate_size), which words a failure differently */
@@ -64,7 +71,10 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
         ({ header, plan } = replicationPlan(h, view, name, to.dir, to.ds, opts));
       } else {
         plan = chain(h, view, name, to.ds, opts);
-        if (opts.props) header = packageHeader(view, name, [{ dir: to.dir, snapshots: snapshotsUpTo(view, to.dir, to.ds) }], plan, false);
+        // zfs_send_one: -p, -h and -b send the filesystem's header (send_prelim_records) first.
+        if (opts.props || opts.holds || opts.backup) {
+          header = packageHeader(view, name, [{ dir: to.dir, snapshots: snapshotsUpTo(view, to.dir, to.ds) }], plan, false, null, opts);
+        }
       }
       const ref = (s: SnapshotRecord): SnapshotRef => {
         const type = view.dir(s.dir).type;
@@ -73,7 +83,7 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
       const baseRef = (b: SnapshotRecord | FromBookmark): SnapshotRef | BookmarkRef => ('bookmark' in b ? b.bookmark : ref(b));
       const sendOne = ({ base, snap, clone }: Planned): SendSummary => {
         const writer = new StreamWriter(opts.dryRun ? null : out);
-        sendStreamOf(h.pool, opts.dryRun === true, base && baseRef(base), ref(snap), writer, clone);
+        sendStreamOf(h.pool, opts.dryRun === true, base && baseRef(base), ref(snap), writer, clone, { features: opts.features });
         // OpenZFS reports a clone's first snapshot as a full send (its from-snapshot is elsewhere).
         const from = base && !clone ? ('bookmark' in base ? base.bookmark.name : view.datasetName(base)) : null;
         return { kind: from ? 'incremental' : 'full', from, to: view.datasetName(snap), bytes: writer.bytes };
@@ -243,7 +253,7 @@ function replicationPlan(
     if (ordered.length === before) take(members.filter((m) => !done.has(m.dir))[0]);
   }
   const plan = ordered.flatMap(streamsOf);
-  return { header: packageHeader(view, name, members, plan, true, fromShort), plan };
+  return { header: packageHeader(view, name, members, plan, true, fromShort, opts), plan };
 }
 
 function packageHeader(
@@ -252,7 +262,8 @@ function packageHeader(
   members: Member[],
   plan: Planned[],
   recursive: boolean,
-  fromShort: string | null = null,
+  fromShort: string | null,
+  opts: SendOptions,
 ): PackageHeader {
   const datasets = members.map((m): PackageDataset => {
     const dir = view.dir(m.dir);
@@ -262,23 +273,35 @@ function packageHeader(
       const props = { ...(s.received ?? {}), ...s.props };
       if (Object.keys(props).length > 0) snapshotProps[s.name] = props;
     }
+    // -h: each snapshot's holds (gather_nvlist's snapholds), by short name.
+    const holds: Record<string, string[]> = {};
+    if (opts.holds) {
+      for (const s of m.snapshots) {
+        const tags = holdsOf(view, s.id).map((x) => x.tag);
+        if (tags.length > 0) holds[s.name] = tags;
+      }
+    }
+    // Properties go with -R, -p and -b; -h alone sends none.
+    const withProps = recursive || opts.props === true || opts.backup === true;
     return {
       name: view.dirName(m.dir),
       guid: view.head(m.dir).guid,
       originGuid: origin?.guid ?? null,
-      props: sentProperties(dir),
+      props: withProps ? sentProperties(dir, opts.backup === true) : null,
       snapshots: m.snapshots.map((s) => ({ name: s.name, guid: s.guid })),
       snapshotProps,
+      ...(opts.holds ? { holds } : {}),
     };
   });
   const streams = plan.map((p) => ({ toGuid: p.snap.guid, fromGuid: p.base === null ? null : 'bookmark' in p.base ? p.base.bookmark.guid : p.base.guid }));
   return { version: PACKAGE_VERSION, kind: 'package', toName, fromName: fromShort, recursive, datasets, streams };
 }
 
-/** send_iterate_prop: what is set here, locally or received (a local value wins), less read-only ones. */
-function sentProperties(dir: DirRecord): Record<string, string> {
+/** send_iterate_prop: what is set here, locally or received (a local value wins), less read-only
+ *  ones; with -b (backup) only what was received, whatever is set locally. */
+function sentProperties(dir: DirRecord, backup: boolean): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...(dir.received ?? {}), ...dir.props })) {
+  for (const [k, v] of Object.entries(backup ? { ...(dir.received ?? {}) } : { ...(dir.received ?? {}), ...dir.props })) {
     if (findProperty(k)?.attr !== 'readonly') out[k] = v;
   }
   return out;

@@ -80,6 +80,9 @@ export interface PackageDataset {
   snapshots: Array<{ name: string; guid: string }>;
   /** user properties of those snapshots, by snapshot name (only those that have some) */
   snapshotProps: Record<string, Record<string, string>>;
+  /** (send -h) the holds' tags of those snapshots, by snapshot name (only those that have some);
+   *  an older tszfs ignores them */
+  holds?: Record<string, string[]>;
 }
 
 /** The BEGIN of a package; its END follows at once, then the version 1 streams it lists, in order. */
