@@ -8,6 +8,7 @@ import { StreamWriter, PACKAGE_VERSION, type PackageDataset, type PackageHeader 
 import { sendStreamOf } from '../engine/reading.js';
 import { sendPackageHeader, type BookmarkRef, type SendShape, type SnapshotRef, type StreamFeature } from '../engine/streams/send.js';
 import { holdsOf } from '../engine/datasets/holds.js';
+import { decodeResumeToken, type ResumeState } from '../engine/streams/resume-token.js';
 import { isBefore } from '../engine/datasets/bookmark.js';
 import { findBookmark } from './datasets/bookmark.js';
 import type { DslView } from '../engine/datasets/view.js';
@@ -305,4 +306,90 @@ function sentProperties(dir: DirRecord, backup: boolean): Record<string, string>
     if (findProperty(k)?.attr !== 'readonly') out[k] = v;
   }
   return out;
+}
+
+/** A receive_resume_token's contents, or `cannot resume send: <why>` (zfs_send_resume). */
+export function parseResumeToken(token: string): ResumeState {
+  const state = decodeResumeToken(token);
+  if (typeof state === 'string') throw ZfsError.action('cannot resume send', state);
+  return state;
+}
+
+export interface ResumeOptions {
+  /** -L, -c, -e, -w given with -t (those the token names are added) */
+  features: readonly StreamFeature[];
+  dryRun: boolean;
+  /** -v or -P */
+  estimate: boolean;
+}
+
+/**
+ * `send -t`: the stream of the token's snapshot (from its incremental source) after the records the
+ * partial receive kept (zfs_send_resume_impl_cb_impl, with its refusals).
+ */
+export function sendResume(home: Home, state: ResumeState, opts: ResumeOptions, out: (chunk: Buffer) => void): SendSummary[] {
+  const action = 'cannot resume send';
+  const isCount = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  const guid = (g: unknown) => typeof g === 'string' && /^[0-9]{1,20}$/.test(g);
+  if (typeof state.toname !== 'string' || !state.toname.includes('@') || !guid(state.toguid) || ![state.object, state.offset, state.bytes, state.records].every(isCount)) {
+    throw ZfsError.action(action, 'resume token is corrupt');
+  }
+  if (state.fromguid !== undefined && !guid(state.fromguid)) throw ZfsError.action(action, 'resume token is corrupt');
+  const toname = state.toname;
+  const gone = () => ZfsError.action(action, `'${toname}' used in the initial send no longer exists`);
+  if (checkDatasetName(toname, ['snapshot'], false)) throw gone();
+  return withPoolOf(
+    home,
+    toname,
+    (h) => {
+      const view = h.view();
+      const fsName = toname.slice(0, toname.indexOf('@'));
+      const fsDir = h.findDir(view, fsName);
+      // guid_to_name: the snapshot with the token's guid, whatever its name is now.
+      const to = fsDir === undefined ? undefined : view.snapshotIds(fsDir).map((id) => view.ds(id) as SnapshotRecord).find((s) => s.guid === state.toguid);
+      if (!to) {
+        const named = h.resolve(view, toname);
+        throw named ? ZfsError.action(action, `'${toname}' is no longer the same snapshot used in the initial send`) : gone();
+      }
+      let from: SnapshotRef | BookmarkRef | null = null;
+      if (state.fromguid !== undefined) {
+        from = resumeSource(h, view, to, state.fromguid);
+        if (!from) throw ZfsError.action(action, `incremental source 0x${BigInt(state.fromguid).toString(16)} no longer exists`);
+      }
+      const features = new Set<StreamFeature>(opts.features);
+      if (state.largeblockok) features.add('largeblocks');
+      if (state.compressok) features.add('compressed');
+      if (state.embedok) features.add('embedded');
+      if (state.rawok) features.add('raw');
+      const type = view.dir(to.dir).type;
+      const toRef: SnapshotRef = { name: view.datasetName(to), guid: to.guid, creation: to.creation, root: to.root, ...(type && { type }) };
+      const shape: SendShape = {
+        features: (['largeblocks', 'compressed', 'embedded', 'raw'] as const).filter((f) => features.has(f)),
+        resume: { records: state.records, object: state.object, offset: state.offset, bytes: state.bytes },
+      };
+      const writer = new StreamWriter(opts.dryRun ? null : out);
+      try {
+        h.pool.readingData(() => sendStreamOf(h.pool, opts.dryRun, from, toRef, writer, false, shape));
+      } catch (err) {
+        if (damagedBlock(err)) throw engineFailure(`warning: cannot send '${toRef.name}'`, err);
+        throw err;
+      }
+      const fromName = from ? from.name : null;
+      return [{ kind: fromName ? 'incremental' : 'full', from: fromName, to: toRef.name, bytes: writer.bytes }];
+    },
+    () => {
+      throw gone();
+    },
+  );
+}
+
+/** guid_to_name_redact_snaps for the incremental source: an earlier snapshot of the same
+ *  filesystem (or of its origins) or one of its bookmarks with that guid. */
+function resumeSource(h: PoolHandle, view: DslView, to: SnapshotRecord, guid: string): SnapshotRef | BookmarkRef | null {
+  for (let id: number | null = to.prev; id !== null; id = view.ds(id).prev) {
+    const s = view.ds(id) as SnapshotRecord;
+    if (s.guid === guid) return { name: view.datasetName(s), guid: s.guid, creation: s.creation, root: s.root };
+  }
+  const book = (view.dir(to.dir).bookmarks ?? []).find((b) => b.guid === guid);
+  return book ? { name: `${view.dirName(to.dir)}#${book.name}`, guid: book.guid, txg: book.createTxg } : null;
 }

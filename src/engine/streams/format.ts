@@ -177,6 +177,8 @@ export const FAILED_TO_READ = 'failed to read from stream';
 export class StreamReader {
   private readonly hash: Hash = createHash('sha256');
   private ended = false;
+  /** bytes read so far, from the magic on: where the last record read ends */
+  bytesRead = 0;
 
   constructor(private readonly read: (buf: Buffer, offset: number, length: number) => number) {
     const magic = this.take(MAGIC.length, true);
@@ -195,6 +197,7 @@ export class StreamReader {
       if (n === 0) throw badStream(FAILED_TO_READ);
       done += n;
     }
+    this.bytesRead += length;
     if (hashed) this.hash.update(buf);
     return buf;
   }
