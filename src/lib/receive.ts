@@ -24,7 +24,9 @@ import {
   type PackageDataset,
   type PackageHeader,
   type StreamRecord,
+  type ObjectHeader,
 } from '../engine/streams/format.js';
+import { OLD_MAX_BLOCK_SIZE } from '../engine/streams/send.js';
 import { checkBegin, StreamChecker } from '../engine/streams/validate.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
 import { filesystemsOf, leaveNewUnmounted } from './datasets/mounts.js';
@@ -420,7 +422,7 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value);
   const checker = new StreamChecker(begin.kind === 'full', c.dsl.dir(dir).type === 'volume');
   try {
-    apply(records, openObjects(c, headId, settings), checker, action, begin.resume ? null : s);
+    apply(records, openObjects(c, headId, settings), checker, action, begin.resume ? null : s, begin.features?.includes('largeblocks') === true);
   } catch (err) {
     throw spaceFailure(err, action, fsName);
   }
@@ -653,7 +655,7 @@ function prune(h: PoolHandle, c: Change, topFs: string, pkg: PackageHeader): voi
 /** Records to apply: a stream's reader, or a resumed stream's joined with the kept ones. */
 type RecordSource = { next(): StreamRecord | null };
 
-function apply(reader: RecordSource, objects: ObjectWriter, checker: StreamChecker, action: string, s: Incoming | null): void {
+function apply(reader: RecordSource, objects: ObjectWriter, checker: StreamChecker, action: string, s: Incoming | null, largeBlocks: boolean): void {
   /** A stream refused for what it says may also be damaged or cut short: that is named first. */
   const refuse = (err: unknown): never => {
     drain(reader, action);
@@ -668,6 +670,13 @@ function apply(reader: RecordSource, objects: ObjectWriter, checker: StreamCheck
       }
       switch (r.type) {
         case RecordType.Object:
+          if (!largeBlocks) {
+            try {
+              refuseSplitOverLarge(objects, r.header, action);
+            } catch (err) {
+              refuse(err);
+            }
+          }
           objects.setObject(r.header);
           break;
         case RecordType.FreeObject:
@@ -697,6 +706,18 @@ function apply(reader: RecordSource, objects: ObjectWriter, checker: StreamCheck
     }
   } catch (err) {
     throw streamFailure(err, action);
+  }
+}
+
+/**
+ * A file received with -L (records over 128K whole) cannot take a stream sent without it, whose
+ * records come in 128K pieces (dmu_recv's ZFS_ERR_STREAM_LARGE_BLOCK_MISMATCH).
+ */
+function refuseSplitOverLarge(objects: ObjectWriter, h: ObjectHeader, action: string): void {
+  if (h.type !== 'file' || h.blksz !== OLD_MAX_BLOCK_SIZE) return;
+  const now = objects.fileShape(h.object);
+  if (now && now.gen === h.gen && now.blksz > h.blksz) {
+    throw ZfsError.action(action, 'incremental send stream requires -L (--large-block), to match previous receive.');
   }
 }
 

@@ -105,6 +105,12 @@ describe('send -c, -L, -e, -w', () => {
       sb.ok(['receive', 'tank/r'], sb.bytesOf(['send', '-i', '@a', 'tank/big@b']));
       sb.ok(['receive', 'tank/r-L'], sb.bytesOf(['send', '-L', '-i', '@a', 'tank/big@b']));
       for (const fs of ['tank/r', 'tank/r-L']) expect(sb.bytesOf(['cat', fs, '/f']).equals(sb.bytesOf(['cat', 'tank/big', '/f']))).toBe(true);
+      // A copy received with -L takes no stream in pieces (OpenZFS's large block mismatch).
+      sb.ok(['write', '--offset', '10', 'tank/big', '/f'], 'patch');
+      sb.ok(['snapshot', 'tank/big@c']);
+      const refused = sb.run(['receive', 'tank/r-L'], sb.bytesOf(['send', '-i', '@b', 'tank/big@c']));
+      expect(refused.stderr).toBe('cannot receive incremental stream: incremental send stream requires -L (--large-block), to match previous receive.\n');
+      expect(sb.run(['list', 'tank/r-L@c']).status).toBe(1);
       expect(poolProblems(sb.home)).toEqual([]);
     } finally {
       sb.cleanup();

@@ -99,6 +99,12 @@ export class ObjectWriter {
     this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp) });
   }
 
+  /** The block size and generation of file `object` as it is now, if it is a file. */
+  fileShape(object: number): { gen: number; blksz: number } | null {
+    const dn = this.get(object);
+    return dn?.type === 'file' ? { gen: dn.gen, blksz: dn.blksz } : null;
+  }
+
   /** A record received as stored (send -c): kept compressed as it came, not recompressed. A record
    *  that does not decode to `lsize` bytes is refused. */
   writeStoredBlock(object: number, block: number, stored: Buffer, algorithm: string, lsize: number): void {
