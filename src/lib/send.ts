@@ -9,6 +9,9 @@ import { sendStreamOf } from '../engine/reading.js';
 import { sendPackageHeader, type BookmarkRef, type SendShape, type SnapshotRef, type StreamFeature } from '../engine/streams/send.js';
 import { holdsOf } from '../engine/datasets/holds.js';
 import { decodeResumeToken, type ResumeState } from '../engine/streams/resume-token.js';
+
+export { printResumeState, type ResumeState } from '../engine/streams/resume-token.js';
+export type { StreamFeature } from '../engine/streams/send.js';
 import { isBefore } from '../engine/datasets/bookmark.js';
 import { findBookmark } from './datasets/bookmark.js';
 import type { DslView } from '../engine/datasets/view.js';

@@ -1,9 +1,7 @@
 /** `zfs send [-DLPbcehnpvw] [-R] [-i SNAP | -I SNAP] SNAP` and `zfs send [-LPcenvw] -t TOKEN`: the
  *  stream on standard output, never to a terminal. */
 import { nicebytes, nicenum } from '../format/nicenum.js';
-import { parseResumeToken, send, sendResume, type SendSummary } from '../../lib/send.js';
-import { printResumeState, type ResumeState } from '../../engine/streams/resume-token.js';
-import type { StreamFeature } from '../../engine/streams/send.js';
+import { parseResumeToken, printResumeState, send, sendResume, type ResumeState, type SendSummary, type StreamFeature } from '../../lib/send.js';
 import { dieOfBrokenPipe, type Command } from '../context.js';
 import { strerror, ZfsError } from '../../lib/errors.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
