@@ -159,6 +159,8 @@ describe('receive -s, send -t, receive -A', () => {
       sb.ok(['snapshot', 'tank/src@gone']);
       sb.ok(['destroy', 'tank/src@renamed']);
       text += transcript([['send', '-nv', '-t', token]], sb, true);
+      sb.ok(['snapshot', 'tank/src@a']);
+      text += transcript([['send', '-n', '-t', token]], sb, true);
       expectGolden('sendflags/resume-errors', text.split(token).join('$TOKEN').split(flipped).join('$FLIPPED'));
     } finally {
       sb.cleanup();
