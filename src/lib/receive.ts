@@ -200,7 +200,10 @@ function receiveStaged(
  */
 function keepPartial(h: PoolHandle, s: Incoming, src: ByteSource, history: string): ZfsError {
   const fsName = fsOf(s.into);
-  const token = h.change(history, (c) => {
+  // A resumed stream cut short again: the partial receive stays as it was, nothing is written.
+  const known = h.findDir(h.view(), fsName);
+  const kept = known === undefined ? null : resumeTokenOf(h.view(), known);
+  const token = kept ?? h.change(history, (c) => {
     let dir = h.findDir(c.dsl, fsName);
     const found = dir === undefined ? undefined : partialOf(c.dsl, dir);
     if (found) return resumeTokenOf(c.dsl, dir as Id) as string;
@@ -422,7 +425,7 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value);
   const checker = new StreamChecker(begin.kind === 'full', c.dsl.dir(dir).type === 'volume');
   try {
-    apply(records, openObjects(c, headId, settings), checker, action, begin.resume ? null : s, begin.features?.includes('largeblocks') === true);
+    apply(records, openObjects(c, headId, settings), checker, action, s, begin.features?.includes('largeblocks') === true);
   } catch (err) {
     throw spaceFailure(err, action, fsName);
   }

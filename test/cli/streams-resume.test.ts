@@ -101,9 +101,15 @@ describe('receive -s, send -t, receive -A', () => {
       expectGolden('sendflags/resume-incremental', text.split(token).join('$TOKEN'));
       expect(sb.ok(['list', '-Hp', '-r', '-t', 'all', '-o', 'name,used,referenced', 'tank/dst'])).toBe(before);
       expect(poolProblems(sb.home)).toEqual([]);
-      // Cut again, resumed: the result is the snapshot sent, as if nothing had happened.
+      // Cut again, resumed: the result is the snapshot sent, as if nothing had happened. A resuming
+      // stream cut short leaves the partial receive as it was, and says so.
       sb.run(['receive', '-s', 'tank/dst'], cut);
-      sb.ok(['receive', '-s', 'tank/dst'], sb.bytesOf(['send', '-t', tokenOf(sb, 'tank/dst')]));
+      const again = tokenOf(sb, 'tank/dst');
+      const resuming = sb.bytesOf(['send', '-t', again]);
+      const recut = sb.run(['receive', '-s', 'tank/dst'], resuming.subarray(0, R));
+      expect(recut.stderr).toContain(`zfs send -t ${again}\n`);
+      expect(tokenOf(sb, 'tank/dst')).toBe(again);
+      sb.ok(['receive', '-s', 'tank/dst'], resuming);
       expect(sb.bytesOf(['cat', 'tank/dst', '/more']).equals(pattern(4 * R, 2))).toBe(true);
       expect(sb.ok(['list', '-Hp', '-t', 'all', '-o', 'guid', 'tank/dst@b'])).toBe(sb.ok(['list', '-Hp', '-t', 'all', '-o', 'guid', 'tank/src@b']));
       expect(poolProblems(sb.home)).toEqual([]);
