@@ -109,10 +109,18 @@ export function savePartial(c: Change, dir: Id, created: boolean, begin: BeginHe
   return encodeResumeToken(tokenState(record.partial));
 }
 
-/** Whether a resuming stream's BEGIN is the one the partial receive was cut from. */
+/** Whether a resuming stream's BEGIN is the one the partial receive was cut from: the same
+ *  snapshot, source and point, and records cut the same way (-L: whole or in 128K pieces). */
 export function resumes(partial: PartialReceive, begin: BeginHeader): boolean {
   const r = begin.resume;
-  return r !== undefined && partial.toguid === begin.toGuid && (partial.fromguid ?? null) === begin.fromGuid && partial.records === r.records;
+  const large = (features: readonly string[] | undefined) => features?.includes('largeblocks') === true;
+  return (
+    r !== undefined &&
+    partial.toguid === begin.toGuid &&
+    (partial.fromguid ?? null) === begin.fromGuid &&
+    partial.records === r.records &&
+    large(partial.features) === large(begin.features)
+  );
 }
 
 /**

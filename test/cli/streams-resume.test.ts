@@ -98,6 +98,12 @@ describe('receive -s, send -t, receive -A', () => {
       );
       const rest = sb.bytesOf(['send', '-t', token]);
       text += transcript([{ args: ['receive', 'tank/dst'], input: rest }], sb, true);
+      // The records must be cut as the kept ones were: a resuming stream with -L that the cut one
+      // did not have is refused (its records would not follow the kept ones).
+      sb.run(['receive', '-s', 'tank/dst'], cut);
+      const large = sb.run(['receive', '-s', 'tank/dst'], sb.bytesOf(['send', '-L', '-t', tokenOf(sb, 'tank/dst')]));
+      expect(large.stderr).toBe('cannot receive incremental stream: invalid backup stream\n');
+      sb.ok(['receive', '-A', 'tank/dst']);
       expectGolden('sendflags/resume-incremental', text.split(token).join('$TOKEN'));
       expect(sb.ok(['list', '-Hp', '-r', '-t', 'all', '-o', 'name,used,referenced', 'tank/dst'])).toBe(before);
       expect(poolProblems(sb.home)).toEqual([]);
