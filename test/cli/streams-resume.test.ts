@@ -133,6 +133,8 @@ describe('receive -s, send -t, receive -A', () => {
       sb.ok(['receive', '-A', 'tank/x']);
       expect(sb.run(['list', 'tank/x']).status).toBe(1);
       expect(sb.run(['receive', '-s', 'tank/y'], full.subarray(0, 3 * R)).status).toBe(1);
+      // The hidden part is not named, as the kernel lists no hidden dataset.
+      expect(sb.ok(['destroy', '-rnv', 'tank/y'])).toBe('would destroy tank/y\n');
       sb.ok(['destroy', 'tank/y']);
       expect(sb.run(['list', 'tank/y']).status).toBe(1);
       expect(sb.ok(['list', '-Hp', '-o', 'usedbychildren', 'tank'])).toBe(sb.ok(['list', '-Hp', '-o', 'used', 'tank/src']));

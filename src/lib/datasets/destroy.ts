@@ -43,7 +43,10 @@ export function destroy(
   // -d names snapshots only: zfs opens a plain name as a snapshot and fails.
   const bad = checkDatasetName(opts.defer && at < 0 ? name : fsName, opts.defer && at < 0 ? ['snapshot'] : ['filesystem'], false);
   if (bad) throw ZfsError.action(`cannot open '${opts.defer && at < 0 ? name : fsName}'`, bad);
-  const going = (view: DslView, s: Step) => report({ kind: 'destroy', name: stepName(view, s) });
+  // A partial receive's hidden %recv goes unnamed, as the kernel lists no hidden dataset.
+  const going = (view: DslView, s: Step) => {
+    if (s.kind !== 'filesystem' || view.dir(s.dir).name !== RECV_DIR) report({ kind: 'destroy', name: stepName(view, s) });
+  };
   withPoolOf(
     home,
     fsName,
