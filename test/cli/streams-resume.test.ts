@@ -133,6 +133,10 @@ describe('receive -s, send -t, receive -A', () => {
       sb.ok(['receive', '-A', 'tank/x']);
       expect(sb.run(['list', 'tank/x']).status).toBe(1);
       expect(sb.run(['receive', '-s', 'tank/y'], full.subarray(0, 3 * R)).status).toBe(1);
+      // snapshot -r skips a filesystem a partial receive made (inconsistent, in OpenZFS's words).
+      sb.ok(['snapshot', '-r', 'tank@r']);
+      expect(sb.run(['list', 'tank/y@r']).status).toBe(1);
+      expect(sb.ok(['list', '-H', '-o', 'name', 'tank/src@r'])).toBe('tank/src@r\n');
       // The hidden part is not named, as the kernel lists no hidden dataset.
       expect(sb.ok(['destroy', '-rnv', 'tank/y'])).toBe('would destroy tank/y\n');
       sb.ok(['destroy', 'tank/y']);
