@@ -185,7 +185,7 @@ function receiveStaged(
         // receive -s of one stream cut short (not a package's, nor one after the first of a series).
         if (!opts.resumable || !cut?.progress.truncated || pkg || cut.start !== 0) throw err;
         rewind();
-        throw keepPartial(h, cut, src, history);
+        throw keepPartial(h, cut, src, history, opts.naming === 'd');
       }
     },
     () => {
@@ -198,7 +198,7 @@ function receiveStaged(
  * Keep what came of a stream cut short (unless it resumed one: the partial receive stays as it
  * was) and say how to resume it (recv_ecksum_set_aux).
  */
-function keepPartial(h: PoolHandle, s: Incoming, src: ByteSource, history: string): ZfsError {
+function keepPartial(h: PoolHandle, s: Incoming, src: ByteSource, history: string, parents: boolean): ZfsError {
   const fsName = fsOf(s.into);
   // A resumed stream cut short again: the partial receive stays as it was, nothing is written.
   const known = h.findDir(h.view(), fsName);
@@ -209,7 +209,7 @@ function keepPartial(h: PoolHandle, s: Incoming, src: ByteSource, history: strin
     if (found) return resumeTokenOf(c.dsl, dir as Id) as string;
     const created = dir === undefined;
     if (dir === undefined) {
-      const parent = ensureParent(h, c, fsName, false, `cannot open '${fsName}'`);
+      const parent = ensureParent(h, c, fsName, parents, `cannot open '${fsName}'`);
       dir = newFilesystem(c, parent, fsName.slice(fsName.lastIndexOf('/') + 1), {});
     }
     return savePartial(c, dir, created, s.begin, s.progress, src);
