@@ -171,6 +171,15 @@ describe('send -h and -b', () => {
       expect(got('tank/b', 'compression')).not.toContain('received');
       expect(got('tank/nb', 'checksum')).toBe('skein\treceived');
       expect(got('tank/nb', 'compression')).toBe('zle\treceived');
+      // In a replication stream too, with records as stored.
+      sb.ok(['create', 'tank/src/kid']);
+      sb.ok(['write', 'tank/src/kid', '/t'], text(200 * K));
+      sb.ok(['snapshot', '-r', 'tank/src@r']);
+      sb.ok(['hold', 'kid', 'tank/src/kid@r']);
+      sb.ok(['receive', 'tank/rep'], sb.bytesOf(['send', '-R', '-c', '-h', 'tank/src@r']));
+      expect(sb.ok(['holds', '-H', 'tank/rep/kid@r']).split('\t')[1]).toBe('kid');
+      expect(sb.ok(['holds', '-H', 'tank/rep@a']).split('\n').filter(Boolean).length).toBe(2);
+      expect(sb.bytesOf(['cat', 'tank/rep/kid', '/t']).equals(text(200 * K))).toBe(true);
       expect(poolProblems(sb.home)).toEqual([]);
     } finally {
       sb.cleanup();
