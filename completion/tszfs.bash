@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims completion batch snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount' ;;
     zpool) echo 'create destroy list status clear scrub import export history get set' ;;
   esac
 }
@@ -21,6 +21,7 @@ _tszfs_options() {
     'zfs rename') echo '-f -p -r -u' ;;
     'zfs diff') echo '-F -H -h -t' ;;
     'zfs list') echo '--json-int -H -S -d -j -o -p -r -s -t' ;;
+    'zfs tree') echo '--svg -p' ;;
     'zfs set') echo '-u' ;;
     'zfs get') echo '--json-int -H -d -j -o -p -r -s -t' ;;
     'zfs inherit') echo '-S -r' ;;
@@ -35,8 +36,20 @@ _tszfs_options() {
     'zfs receive') echo '-A -F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs write') echo '--append --offset -p' ;;
     'zfs ls') echo '-R -l' ;;
+    'zfs blocks') echo '--svg -c' ;;
     'zfs mkdir') echo '-p' ;;
     'zfs rm') echo '-f -r' ;;
+    'zfs ln') echo '-f -s' ;;
+    'zfs mv') echo '-T' ;;
+    'zfs chmod') echo '-R' ;;
+    'zfs chown') echo '-R -h' ;;
+    'zfs touch') echo '-a -c -d -m -r' ;;
+    'zfs stat') echo '-L -c' ;;
+    'zfs readlink') echo '-f' ;;
+    'zfs mknod') echo '-m' ;;
+    'zfs xattr') echo '-h' ;;
+    'zfs find') echo '-a -e -m -n -p -r -t -w -y' ;;
+    'zfs du') echo '-a -h -s' ;;
     'zfs batch') echo '-f -k' ;;
     'zfs snap') echo '-o -r' ;;
     'zfs recv') echo '-A -F -M -d -e -h -n -o -s -u -v -x' ;;
@@ -60,10 +73,15 @@ _tszfs_value_options() {
     'zfs snapshot') echo '-o' ;;
     'zfs clone') echo '-o' ;;
     'zfs list') echo '-S -d -o -s -t' ;;
+    'zfs tree') echo '--svg' ;;
     'zfs get') echo '-d -o -s -t' ;;
     'zfs mount') echo '-R -o' ;;
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
+    'zfs blocks') echo '--svg' ;;
+    'zfs touch') echo '-d -r' ;;
+    'zfs stat') echo '-c' ;;
+    'zfs mknod') echo '-m' ;;
     'zfs batch') echo '-f' ;;
     'zfs snap') echo '-o' ;;
     'zpool create') echo '--size -O -R -m -o' ;;
@@ -96,6 +114,9 @@ _tszfs_operand_kind() {
     'zfs bookmark '*) echo all ;;
     'zfs diff '*) echo snap ;;
     'zfs list '*) echo all ;;
+    'zfs tree 0') echo fs ;;
+    'zfs tree 1') echo none ;;
+    'zfs tree '*) echo none ;;
     'zfs set 0') echo prop ;;
     'zfs set 1') echo all ;;
     'zfs set '*) echo all ;;
@@ -135,12 +156,48 @@ _tszfs_operand_kind() {
     'zfs ls 0') echo all ;;
     'zfs ls 1') echo none ;;
     'zfs ls '*) echo none ;;
+    'zfs blocks 0') echo all ;;
+    'zfs blocks 1') echo none ;;
+    'zfs blocks '*) echo none ;;
     'zfs mkdir 0') echo fs ;;
     'zfs mkdir 1') echo none ;;
     'zfs mkdir '*) echo none ;;
     'zfs rm 0') echo fs ;;
     'zfs rm 1') echo none ;;
     'zfs rm '*) echo none ;;
+    'zfs ln 0') echo fs ;;
+    'zfs ln 1') echo none ;;
+    'zfs ln '*) echo none ;;
+    'zfs mv 0') echo fs ;;
+    'zfs mv 1') echo none ;;
+    'zfs mv '*) echo none ;;
+    'zfs chmod 0') echo none ;;
+    'zfs chmod 1') echo fs ;;
+    'zfs chmod '*) echo none ;;
+    'zfs chown 0') echo none ;;
+    'zfs chown 1') echo fs ;;
+    'zfs chown '*) echo none ;;
+    'zfs touch 0') echo fs ;;
+    'zfs touch 1') echo none ;;
+    'zfs touch '*) echo none ;;
+    'zfs stat 0') echo all ;;
+    'zfs stat 1') echo none ;;
+    'zfs stat '*) echo none ;;
+    'zfs readlink 0') echo all ;;
+    'zfs readlink 1') echo none ;;
+    'zfs readlink '*) echo none ;;
+    'zfs mknod 0') echo fs ;;
+    'zfs mknod 1') echo none ;;
+    'zfs mknod '*) echo none ;;
+    'zfs xattr 0') echo none ;;
+    'zfs xattr 1') echo all ;;
+    'zfs xattr '*) echo none ;;
+    'zfs find 0') echo all ;;
+    'zfs find 1') echo none ;;
+    'zfs find '*) echo none ;;
+    'zfs du 0') echo all ;;
+    'zfs du 1') echo none ;;
+    'zfs du '*) echo none ;;
     'zfs shims '*) echo dir ;;
     'zfs completion '*) echo shell ;;
     'zfs batch '*) echo none ;;
@@ -252,6 +309,7 @@ _tszfs_reply() {
     -t) COMPREPLY=($(compgen -W "$_tszfs_types" -- "$cur")); return ;;
     -i|-I) [ "$_tszfs_cmd" = send ] && { COMPREPLY=($(compgen -W "$(_tszfs_names mark)" -- "$cur")); return; } ;;
     -f) [ "$_tszfs_cmd" = batch ] && { COMPREPLY=($(compgen -f -- "$cur")); return; } ;;
+    --svg) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$(_tszfs_options "$_tszfs_family" "$_tszfs_cmd")" -- "$cur"))

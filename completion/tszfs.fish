@@ -6,7 +6,7 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm shims completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount
         case 'zpool'
             printf '%s\n' create destroy list status clear scrub import export history get set
     end
@@ -32,6 +32,8 @@ function __tszfs_options
             printf '%s\n' -F -H -h -t
         case 'zfs list'
             printf '%s\n' --json-int -H -S -d -j -o -p -r -s -t
+        case 'zfs tree'
+            printf '%s\n' --svg -p
         case 'zfs set'
             printf '%s\n' -u
         case 'zfs get'
@@ -60,10 +62,34 @@ function __tszfs_options
             printf '%s\n' --append --offset -p
         case 'zfs ls'
             printf '%s\n' -R -l
+        case 'zfs blocks'
+            printf '%s\n' --svg -c
         case 'zfs mkdir'
             printf '%s\n' -p
         case 'zfs rm'
             printf '%s\n' -f -r
+        case 'zfs ln'
+            printf '%s\n' -f -s
+        case 'zfs mv'
+            printf '%s\n' -T
+        case 'zfs chmod'
+            printf '%s\n' -R
+        case 'zfs chown'
+            printf '%s\n' -R -h
+        case 'zfs touch'
+            printf '%s\n' -a -c -d -m -r
+        case 'zfs stat'
+            printf '%s\n' -L -c
+        case 'zfs readlink'
+            printf '%s\n' -f
+        case 'zfs mknod'
+            printf '%s\n' -m
+        case 'zfs xattr'
+            printf '%s\n' -h
+        case 'zfs find'
+            printf '%s\n' -a -e -m -n -p -r -t -w -y
+        case 'zfs du'
+            printf '%s\n' -a -h -s
         case 'zfs batch'
             printf '%s\n' -f -k
         case 'zfs snap'
@@ -105,6 +131,8 @@ function __tszfs_value_options
             printf '%s\n' -o
         case 'zfs list'
             printf '%s\n' -S -d -o -s -t
+        case 'zfs tree'
+            printf '%s\n' --svg
         case 'zfs get'
             printf '%s\n' -d -o -s -t
         case 'zfs mount'
@@ -113,6 +141,14 @@ function __tszfs_value_options
             printf '%s\n' -I -X -i
         case 'zfs write'
             printf '%s\n' --offset
+        case 'zfs blocks'
+            printf '%s\n' --svg
+        case 'zfs touch'
+            printf '%s\n' -d -r
+        case 'zfs stat'
+            printf '%s\n' -c
+        case 'zfs mknod'
+            printf '%s\n' -m
         case 'zfs batch'
             printf '%s\n' -f
         case 'zfs snap'
@@ -171,6 +207,12 @@ function __tszfs_operand_kind
             echo snap
         case 'zfs list *'
             echo all
+        case 'zfs tree 0'
+            echo fs
+        case 'zfs tree 1'
+            echo none
+        case 'zfs tree *'
+            echo none
         case 'zfs set 0'
             echo prop
         case 'zfs set 1'
@@ -249,6 +291,12 @@ function __tszfs_operand_kind
             echo none
         case 'zfs ls *'
             echo none
+        case 'zfs blocks 0'
+            echo all
+        case 'zfs blocks 1'
+            echo none
+        case 'zfs blocks *'
+            echo none
         case 'zfs mkdir 0'
             echo fs
         case 'zfs mkdir 1'
@@ -260,6 +308,72 @@ function __tszfs_operand_kind
         case 'zfs rm 1'
             echo none
         case 'zfs rm *'
+            echo none
+        case 'zfs ln 0'
+            echo fs
+        case 'zfs ln 1'
+            echo none
+        case 'zfs ln *'
+            echo none
+        case 'zfs mv 0'
+            echo fs
+        case 'zfs mv 1'
+            echo none
+        case 'zfs mv *'
+            echo none
+        case 'zfs chmod 0'
+            echo none
+        case 'zfs chmod 1'
+            echo fs
+        case 'zfs chmod *'
+            echo none
+        case 'zfs chown 0'
+            echo none
+        case 'zfs chown 1'
+            echo fs
+        case 'zfs chown *'
+            echo none
+        case 'zfs touch 0'
+            echo fs
+        case 'zfs touch 1'
+            echo none
+        case 'zfs touch *'
+            echo none
+        case 'zfs stat 0'
+            echo all
+        case 'zfs stat 1'
+            echo none
+        case 'zfs stat *'
+            echo none
+        case 'zfs readlink 0'
+            echo all
+        case 'zfs readlink 1'
+            echo none
+        case 'zfs readlink *'
+            echo none
+        case 'zfs mknod 0'
+            echo fs
+        case 'zfs mknod 1'
+            echo none
+        case 'zfs mknod *'
+            echo none
+        case 'zfs xattr 0'
+            echo none
+        case 'zfs xattr 1'
+            echo all
+        case 'zfs xattr *'
+            echo none
+        case 'zfs find 0'
+            echo all
+        case 'zfs find 1'
+            echo none
+        case 'zfs find *'
+            echo none
+        case 'zfs du 0'
+            echo all
+        case 'zfs du 1'
+            echo none
+        case 'zfs du *'
             echo none
         case 'zfs shims *'
             echo dir
@@ -385,6 +499,8 @@ function __tszfs_complete
                 test $cmd = send; and __tszfs_names mark
             case -f
                 test $cmd = batch; and __fish_complete_path $cur
+            case --svg
+                __fish_complete_path $cur
         end
         return
     end

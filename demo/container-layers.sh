@@ -75,6 +75,13 @@ step 'tszfs list -p -r -o name,used,usedbydataset,referenced tank'
 step 'tszfs pool list'
 echo
 
+echo '# The same as pictures. tree: each clone below the snapshot it was made from (└▶).'
+echo '# blocks: the records of libapp.so in every layer: +N a record the layer wrote itself (born'
+echo '# in txg N), =N the very block of the layer it descends from, shared and charged once.'
+step 'tszfs tree'
+step 'tszfs blocks -c tank/base /usr/lib/libapp.so'
+echo
+
 echo '# Reads: the 128 patched lines (4K, inside one record) show in app and ctr, not in base.'
 versions tank/base
 versions tank/app@v2

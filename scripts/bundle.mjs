@@ -38,7 +38,9 @@ await build({
   target: 'node20',
   format: 'cjs',
   // The compression codecs are native addons too, required only by a record that needs one.
-  external: ['lmdb', 'lz4-napi', '@toondepauw/node-zstd'],
+  // cli-table3 is required only by the commands that draw tables (tree, blocks): outside the
+  // bundle, every other command's start-up neither reads nor compiles it.
+  external: ['lmdb', 'lz4-napi', '@toondepauw/node-zstd', 'cli-table3'],
   // yargs's ES module build reads import.meta.url, which a CommonJS file lacks.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: `/* tszfs-build ${stamp} */\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },

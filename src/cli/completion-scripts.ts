@@ -67,6 +67,10 @@ function operandKind(family: Family, name: string, position: number): string {
     case 'promote':
     case 'mkdir':
     case 'rm':
+    case 'ln':
+    case 'mv':
+    case 'touch':
+    case 'mknod':
     case 'mount':
     case 'unmount':
     case 'umount':
@@ -77,7 +81,19 @@ function operandKind(family: Family, name: string, position: number): string {
       return position === 0 ? 'fs' : position === 1 ? 'none' : 'file';
     case 'cat':
     case 'ls':
+    case 'stat':
+    case 'readlink':
+    case 'find':
+    case 'du':
+    case 'blocks':
       return position === 0 ? 'all' : 'none';
+    case 'chmod':
+    case 'chown':
+      return position === 1 ? 'fs' : 'none';
+    case 'xattr':
+      return position === 1 ? 'all' : 'none';
+    case 'tree':
+      return position === 0 ? 'fs' : 'none';
     default:
       return 'all';
   }
@@ -226,6 +242,7 @@ _tszfs_reply() {
     -t) COMPREPLY=($(compgen -W "$_tszfs_types" -- "$cur")); return ;;
     -i|-I) [ "$_tszfs_cmd" = send ] && { COMPREPLY=($(compgen -W "$(_tszfs_names mark)" -- "$cur")); return; } ;;
     -f) [ "$_tszfs_cmd" = batch ] && { COMPREPLY=($(compgen -f -- "$cur")); return; } ;;
+    --svg) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$(_tszfs_options "$_tszfs_family" "$_tszfs_cmd")" -- "$cur"))
@@ -269,6 +286,7 @@ _tszfs() {
     -t) compadd -- \${=_tszfs_types}; return ;;
     -i|-I) [[ $_tszfs_cmd == send ]] && { compadd -- \${(f)"$(_tszfs_names mark)"}; return; } ;;
     -f) [[ $_tszfs_cmd == batch ]] && { _files; return; } ;;
+    --svg) _files; return ;;
   esac
   if [[ $cur == -* ]]; then
     compadd -- \${=$(_tszfs_options $_tszfs_family $_tszfs_cmd)}
@@ -422,6 +440,8 @@ export function fishScript(table: CommandTable): string {
     '                test $cmd = send; and __tszfs_names mark',
     '            case -f',
     '                test $cmd = batch; and __fish_complete_path $cur',
+    '            case --svg',
+    '                __fish_complete_path $cur',
     '        end',
     '        return',
     '    end',

@@ -20,6 +20,14 @@ export type Errno =
   | 'EXDEV'
   | 'EAGAIN'
   | 'EDQUOT'
+  | 'ELOOP'
+  | 'EPERM'
+  /** an extended attribute that does not exist (ENOATTR) */
+  | 'ENODATA'
+  /** an extended attribute's value too large */
+  | 'E2BIG'
+  /** an extended attribute's name empty or too long */
+  | 'ERANGE'
   /** a block that could not be read back as written (ZFS's ECKSUM, reported as EIO) */
   | 'ECKSUM'
   /** a send stream that is not a valid one (libzfs EZFS_BADSTREAM) */

@@ -17,3 +17,6 @@ export type {
   SnapshotRecord,
   Txg,
 } from './store/records.js';
+
+/** A dataset's objects and their attributes (engine/files/objset.ts), for the file commands. */
+export type { Dnode, DirDnode, FileDnode, ObjectType, SymlinkDnode, DeviceDnode, Timespec, Xattrs } from './files/objset.js';

@@ -3,17 +3,19 @@
  * bytes and geometry, the changes between two snapshots, a send stream. Each opens its own reader
  * of the pool's node trees, so that the library never handles the block layer.
  */
-import { NodeReader } from './blocks/nodes.js';
+import { CachingNodeReader, NodeReader } from './blocks/nodes.js';
+import { EngineError } from './errno.js';
 import { diffTrees, type TreeChange } from './files/diff.js';
 import { FsView } from './files/fs-view.js';
+import { blockMap } from './files/objset.js';
 import { readVolume, volumeGeometry, type VolumeGeometry } from './files/volume.js';
 import type { Pool } from './pool/pool.js';
 import type { Tables } from './store/environment.js';
-import type { NodePtr } from './store/records.js';
+import type { NodePtr, Txg } from './store/records.js';
 import { sendStream, type BookmarkRef, type SendShape, type SnapshotRef } from './streams/send.js';
 import type { StreamWriter } from './streams/format.js';
 
-export const filesAt = (t: Tables, root: NodePtr): FsView => FsView.at(new NodeReader(t), root);
+export const filesAt = (t: Tables, root: NodePtr): FsView => FsView.at(new CachingNodeReader(t), root);
 
 export const volumeGeometryAt = (t: Tables, root: NodePtr): VolumeGeometry => volumeGeometry(new NodeReader(t), root);
 
@@ -35,4 +37,36 @@ export function sendStreamOf(
   shape: SendShape = {},
 ): void {
   sendStream(new NodeReader(pool.t), dryRun ? null : pool.image, from, to, out, clone, shape);
+}
+
+/** One record of a file as its block pointer places it: what `tszfs blocks` draws. */
+export interface FileRecord {
+  blockId: number;
+  /** the txg that wrote it: records of two datasets with the same offset and birth are one block */
+  birth: Txg;
+  offset: number;
+  /** bytes it occupies in the image */
+  asize: number;
+}
+
+export interface FileRecords {
+  size: number;
+  /** the file's block size (its records' logical size) */
+  blksz: number;
+  /** records in block order; a block id missing below the size is a hole */
+  records: FileRecord[];
+}
+
+/** The records of the file at `parts` in the dataset at `root`, without reading their data:
+ *  ENOENT or ENOTDIR as a path walk fails, EISDIR for a directory. */
+export function fileRecordsAt(t: Tables, root: NodePtr, parts: string[]): FileRecords {
+  const src = new NodeReader(t);
+  const { dnode } = FsView.at(src, root).lookup(parts);
+  if (dnode.type !== 'file') throw new EngineError('EISDIR');
+  const records: FileRecord[] = [];
+  blockMap.scan(src, dnode.blocks, 0, (blockId, bp) => {
+    if (blockId * dnode.blksz >= dnode.size) return false;
+    records.push({ blockId, birth: bp.birth, offset: bp.offset, asize: bp.asize });
+  });
+  return { size: dnode.size, blksz: dnode.blksz, records };
 }

@@ -18,7 +18,7 @@ import { FsWriter } from './files/fs-writer.js';
 import { ObjectWriter } from './files/object-writer.js';
 import { createObjset, walkObjsetBornAfter } from './files/objset.js';
 import { createVolumeObjset, VolumeWriter, type VolumeGeometry } from './files/volume.js';
-import { nowSeconds } from './pool/clock.js';
+import { nowSeconds, nowTimespec } from './pool/clock.js';
 import type { Pool, PoolTxn } from './pool/pool.js';
 import type { HeadRecord, HistoryRecord, Id, NodePtr } from './store/records.js';
 
@@ -91,12 +91,12 @@ const newTreeWriter = (c: Change): NodeWriter =>
 
 /** The root of a new, empty file system tree. */
 export function newObjset(c: Change): NodePtr {
-  return createObjset(newTreeWriter(c), nowSeconds());
+  return createObjset(newTreeWriter(c), nowTimespec());
 }
 
 /** The root of a new volume's tree: its data object, all zeros. */
 export function newVolumeObjset(c: Change, geometry: VolumeGeometry): NodePtr {
-  return createVolumeObjset(newTreeWriter(c), nowSeconds(), geometry);
+  return createVolumeObjset(newTreeWriter(c), nowTimespec(), geometry);
 }
 
 /** A writer of a head's tree made by `make`; its new root is recorded in the head at once. */
@@ -110,11 +110,11 @@ function openHead<W extends { rootPtr: NodePtr }>(c: Change, headId: Id, make: (
 
 /** A writer for a volume head's bytes. */
 export const openVolume = (c: Change, headId: Id): VolumeWriter =>
-  openHead(c, headId, (w, accounting, root) => new VolumeWriter(c.tx, w, accounting, root, nowSeconds()));
+  openHead(c, headId, (w, accounting, root) => new VolumeWriter(c.tx, w, accounting, root, nowTimespec()));
 
 /** A writer for the files of a head. */
 export const openFiles = (c: Change, headId: Id): FsWriter =>
-  openHead(c, headId, (w, accounting, root) => new FsWriter(c.tx, w, accounting, root, nowSeconds()));
+  openHead(c, headId, (w, accounting, root) => new FsWriter(c.tx, w, accounting, root, nowTimespec()));
 
 /** An object-level writer for a head (receive). */
 export const openObjects = (c: Change, headId: Id, settings: WriteSettings): ObjectWriter =>

@@ -65,6 +65,11 @@ const DESCRIPTIONS: Record<Errno, string> = {
   EXDEV: 'cross-device link',
   EAGAIN: 'resource temporarily unavailable',
   EDQUOT: 'disk quota exceeded',
+  ELOOP: 'too many levels of symbolic links',
+  EPERM: 'operation not permitted',
+  ENODATA: 'no data available',
+  E2BIG: 'argument list too long',
+  ERANGE: 'numerical result out of range',
   ECKSUM: 'I/O error',
   EBADSTREAM: 'invalid backup stream',
 };
@@ -81,6 +86,18 @@ export function engineFailure(action: string, err: unknown): unknown {
   if (!(err instanceof EngineError)) return err;
   const files = poolFilesFailure(err);
   return ZfsError.action(action, describe(err), ...(files ? [files.reason] : []));
+}
+
+/**
+ * The file commands of issue 13 (ln, mv, chmod, ...): `ACTION: DESCRIPTION` with the kernel's
+ * strerror (`No such file or directory`) as GNU coreutils print it, for an engine failure;
+ * anything else comes back as is.
+ */
+export function fileFailure(action: string, err: unknown): unknown {
+  if (!(err instanceof EngineError)) return err;
+  if (err.aux !== undefined || poolFilesFailure(err)) return engineFailure(action, err);
+  const code = err.errno === 'ECKSUM' ? 'EIO' : err.errno;
+  return ZfsError.action(action, STRERROR[code] ?? DESCRIPTIONS[err.errno]);
 }
 
 /** strerror(3) of the host errors tszfs meets (its home, input and output files, path operands). */
@@ -100,6 +117,13 @@ const STRERROR: Record<string, string> = {
   EFBIG: 'File too large',
   EBADF: 'Bad file descriptor',
   EINVAL: 'Invalid argument',
+  EEXIST: 'File exists',
+  ENOTEMPTY: 'Directory not empty',
+  EXDEV: 'Invalid cross-device link',
+  EBUSY: 'Device or resource busy',
+  ENODATA: 'No data available',
+  E2BIG: 'Argument list too long',
+  ERANGE: 'Numerical result out of range',
 };
 
 /** A host error (or its code, `ENOTDIR`) as strerror() words it for the codes tszfs meets, else

@@ -22,11 +22,13 @@ import { DatasetProps } from './properties/values.js';
 import { withPoolOf } from './session.js';
 import { openFiles, openVolume, writeSettings } from '../engine/sync-task.js';
 
-function fileError(verb: string, dataset: string, path: string, err: unknown): unknown {
+export { dnodeSize } from '../engine/files/objset.js';
+
+export function fileError(verb: string, dataset: string, path: string, err: unknown): unknown {
   return engineFailure(`cannot ${verb} '${dataset}:${path}'`, err);
 }
 
-function components(verb: string, dataset: string, path: string): string[] {
+export function components(verb: string, dataset: string, path: string): string[] {
   try {
     return pathComponents(path);
   } catch (err) {
@@ -50,7 +52,7 @@ function resolveContents(h: PoolHandle, view: DslView, dataset: string, want: Co
 }
 
 /** Open `dataset` (a filesystem, volume or snapshot) and run `fn` on it with what it holds. */
-function withDataset<T>(home: Home, dataset: string, want: Contents | null, fn: (h: PoolHandle, r: Resolved, contents: Contents) => T): T {
+export function withDataset<T>(home: Home, dataset: string, want: Contents | null, fn: (h: PoolHandle, r: Resolved, contents: Contents) => T): T {
   const bad = checkDatasetName(dataset, ['filesystem', 'snapshot'], false);
   if (bad) throw ZfsError.action(`cannot open '${dataset}'`, bad);
   return withPoolOf(
@@ -88,8 +90,10 @@ function changeHead(
   want: Contents,
   input: ByteSource | null,
   fn: (c: Change, head: Id, props: DatasetProps, input: ByteSource) => void,
+  failure: { action: string; word: (action: string, err: unknown) => unknown } = { action: `cannot ${verb} '${what}'`, word: engineFailure },
 ): void {
-  const action = `cannot ${verb} '${what}'`;
+  const action = failure.action;
+  const word = failure.word;
   withDataset(home, dataset, want, (h) => {
     const staged = stageInput(input ?? EMPTY, path.dirname(path.resolve(h.image)));
     let head: Id | null = null;
@@ -97,10 +101,10 @@ function changeHead(
       h.syncTask(null, {
         check(c) {
           const { r } = resolveContents(h, c.dsl, dataset, want);
-          if (r.kind === 'snapshot') throw engineFailure(action, new EngineError('EROFS'));
+          if (r.kind === 'snapshot') throw word(action, new EngineError('EROFS'));
           head = r.ds.id;
           const props = new DatasetProps(c.dsl, c.tx.meta, r.ds);
-          if (props.get('readonly')?.value === 'on') throw engineFailure(action, new EngineError('EROFS'));
+          if (props.get('readonly')?.value === 'on') throw word(action, new EngineError('EROFS'));
           return { head: r.ds.id, props };
         },
         sync: (c, { head, props }) => fn(c, head, props, staged),
@@ -109,7 +113,7 @@ function changeHead(
       // The command rolled back; a damaged block it met is logged in a transaction of its own.
       const block = damagedBlock(err);
       if (block && head !== null) noteDamagedBlock(h.pool, head, block);
-      throw engineFailure(action, err);
+      throw word(action, err);
     } finally {
       staged.close();
     }
@@ -121,6 +125,57 @@ const EMPTY: ByteSource = { settled: true, read: () => 0 };
 function change(home: Home, verb: string, dataset: string, path: string, fn: (fs: FsWriter, input: ByteSource, settings: FileWriteSettings) => void, input: ByteSource | null = null): void {
   changeHead(home, verb, dataset, `${dataset}:${path}`, 'files', input, (c, head, props, staged) =>
     fn(openFiles(c, head), staged, { ...settingsOf(props), recordsize: Number(props.get('recordsize')?.value) }),
+  );
+}
+
+/**
+ * Change the files of the filesystem `dataset` in ONE transaction (every call of `fn` on `fs` is
+ * committed together, or none: a throw rolls all back). `input` (an archive, a file's bytes) is
+ * staged first with no lock held and handed to `fn`; `settings` are the head's recordsize,
+ * checksum and compression, for the files `fn` writes. A snapshot or a readonly filesystem is
+ * refused EROFS, and any failure is worded by `word` as `action: description`
+ * (lib/errors.ts: fileFailure for the kernel's strerror, engineFailure for OpenZFS's words).
+ */
+export function changeFiles(
+  home: Home,
+  dataset: string,
+  action: string,
+  fn: (fs: FsWriter, input: ByteSource, settings: FileWriteSettings) => void,
+  opts: { input?: ByteSource | null; word?: (action: string, err: unknown) => unknown } = {},
+): void {
+  changeHead(
+    home,
+    'change',
+    dataset,
+    dataset,
+    'files',
+    opts.input ?? null,
+    (c, head, props, staged) => fn(openFiles(c, head), staged, { ...settingsOf(props), recordsize: Number(props.get('recordsize')?.value) }),
+    { action, word: opts.word ?? engineFailure },
+  );
+}
+
+/**
+ * Read the files of `dataset` (a filesystem or a snapshot): `fn` gets a view of its tree and a
+ * reader of file contents. As a registered reader: no block it may read is reused meanwhile, however
+ * long `fn` takes (tar -c of a large snapshot).
+ */
+export function readFiles<T>(home: Home, dataset: string, fn: (fs: FsView, readFile: (dnode: Dnode, out: (chunk: Buffer) => void) => void) => T): T {
+  return withDataset(home, dataset, 'files', (h) =>
+    h.pool.readingData(() => {
+      const r = h.resolve(h.view(), dataset);
+      if (!r) throw notFound(dataset);
+      const fs = readView(h, r);
+      return fn(fs, (dnode, out) => {
+        try {
+          fs.readFile(h.pool.image, dnode, out);
+        } catch (err) {
+          const block = damagedBlock(err);
+          if (block) noteDamagedBlock(h.pool, r.ds.id, block);
+          throw err;
+        }
+      });
+    }),
   );
 }
 
@@ -248,25 +303,30 @@ export function catFiles(home: Home, dataset: string, paths: string[], out: (chu
 
 export interface DirectoryListing {
   path: string;
-  entries: Array<{ name: string; dnode: Dnode }>;
+  entries: Array<{ name: string; object: number; dnode: Dnode; allocated: number }>;
+  /** the path names a non-directory: its one entry is itself */
+  single?: true;
 }
 
-/** The entries of a directory (or the file itself), and with `recursive` of every directory below. */
-export function listDirectory(home: Home, dataset: string, path: string, recursive: boolean): DirectoryListing[] {
+/** The entries of a directory (or the object itself), and with `recursive` of every directory
+ *  below; a symlink named by `path` is followed only with `followLast` (ls -l shows the link). */
+export function listDirectory(home: Home, dataset: string, path: string, recursive: boolean, followLast = true): DirectoryListing[] {
   return withDataset(home, dataset, 'files', (h, r) => {
     const fs = readView(h, r);
     const parts = components('open', dataset, path);
     let found;
     try {
-      found = fs.lookup(parts);
+      found = fs.lookup(parts, followLast || namesDirectory(path));
       requireDirectory(path, found.dnode);
     } catch (err) {
       throw fileError('open', dataset, path, err);
     }
-    if (found.dnode.type === 'file') return [{ path: displayPath(parts), entries: [{ name: parts[parts.length - 1], dnode: found.dnode }] }];
+    if (found.dnode.type !== 'dir') {
+      return [{ path: displayPath(parts), entries: [{ name: parts[parts.length - 1], object: found.object, dnode: found.dnode, allocated: fs.allocated(found.dnode) }], single: true }];
+    }
     const out: DirectoryListing[] = [];
     const walk = (dirParts: string[], dnode: Dnode) => {
-      const entries: Listing[] = fs.list(dnode);
+      const entries = fs.list(dnode).map((e: Listing) => ({ ...e, allocated: fs.allocated(e.dnode) }));
       out.push({ path: displayPath(dirParts), entries });
       if (recursive) for (const e of entries) if (e.dnode.type === 'dir') walk([...dirParts, e.name], e.dnode);
     };

@@ -702,6 +702,7 @@ function apply(reader: RecordSource, objects: ObjectWriter, checker: StreamCheck
           throw badStream();
       }
     }
+    objects.finish();
     try {
       checker.finish(objects.source, objects.baseObjects, objects.objects);
     } catch (err) {

@@ -12,7 +12,7 @@ import { BIN, expectGolden, ROOT, Sandbox, transcript } from './harness.js';
 const ZFS = ZFS_GROUPS.flat().map(([name]) => name);
 const ZPOOL = ZPOOL_GROUPS.flat().map(([name]) => name);
 /** commands where -h is an OpenZFS option, not help */
-const H_IS_OPTION = new Set(['diff', 'send', 'receive']);
+const H_IS_OPTION = new Set(['diff', 'send', 'receive', 'chown', 'du', 'xattr']);
 
 describe('help', () => {
   it('every command answers help, --help, -? and -h (where -h is not its option) with usage and an example', () => {

@@ -117,7 +117,7 @@ describe('the start-up bundle', () => {
     try {
       sb.ok(['pool', 'create', '--size', '128M', 'tank']);
       sb.ok(['write', '-p', 'tank', '/etc/motd'], 'hello\n');
-      const steps = [['--version'], ['list', '-t', 'all'], ['get', 'all', 'tank'], ['cat', 'tank', '/etc/motd'], ['list', '-Q'], ['nope']];
+      const steps = [['--version'], ['list', '-t', 'all'], ['get', 'all', 'tank'], ['cat', 'tank', '/etc/motd'], ['list', '-Q'], ['nope'], ['tree'], ['blocks', 'tank', '/etc/motd']];
       const both = steps.map((args) => {
         const run = (extra: NodeJS.ProcessEnv) => spawnSync(process.execPath, [BIN, ...args], { env: { ...sb.env(), ...extra }, encoding: 'utf8' });
         const bundled = run({});
@@ -219,6 +219,9 @@ describe('shell completion', () => {
         ['tszfs', '--home', sb.home, 'destroy', 'tank/apps/w'],
         ['tszfs', 'send', '-i', 'tank/apps@m'],
         ['tszfs', 'set', 'com.example:x=1', 'tank/apps@'],
+        ['tszfs', 'tree', 'tank/a'],
+        ['tszfs', 'blocks', '-c', 'tank/apps@t'],
+        ['tszfs', 'tree', '--svg', `${sb.home}/tank.im`],
       ];
       const calls = cases
         .map((words) => `t ${words.map((w) => `'${w}'`).join(' ')}`)
@@ -254,6 +257,9 @@ t tszfs rollback tank/apps@
           'tszfs --home $TSZFS_HOME destroy tank/apps/w -> tank/apps/web',
           'tszfs send -i tank/apps@m -> monday',
           'tszfs set com.example:x=1 tank/apps@ -> monday tuesday',
+          'tszfs tree tank/a -> tank/apps tank/apps/web',
+          'tszfs blocks -c tank/apps@t -> tuesday',
+          'tszfs tree --svg $TSZFS_HOME/tank.im -> $TSZFS_HOME/tank.img $TSZFS_HOME/tank.img.lmdb $TSZFS_HOME/tank.img.lmdb-lock',
           // where @ does not break words, the whole name
           'tszfs rollback tank/apps@ -> tank/apps@monday tank/apps@tuesday',
           '',

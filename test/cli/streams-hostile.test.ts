@@ -152,10 +152,60 @@ describe('hostile streams are refused and change nothing', () => {
     );
   });
 
-  it('an unknown object type', () => {
+  it('an unknown object type, or a type without what it carries', () => {
     // A directory, so that no block record follows to trip over it.
+    refused(fullWith((rs) => (entry(rs, 1, 'd').header.type = 'door')), FULL);
     refused(fullWith((rs) => (entry(rs, 1, 'd').header.type = 'fifo')), FULL);
     refused(fullWith((rs) => (entry(rs, 1, 'big').header.type = 'symlink')), FULL);
+  });
+
+  it('POSIX attributes out of range or of the wrong shape', () => {
+    const f = (change: (h: Record<string, unknown>) => void) => fullWith((rs) => change(entry(rs, 1, 'd').header));
+    /** /d/e/f */
+    const file = (change: (h: Record<string, unknown>) => void) =>
+      fullWith((rs) => {
+        const e = entry(rs, entry(rs, 1, 'd').header.object as number, 'e').header.object as number;
+        change(entry(rs, e, 'f').header);
+      });
+    refused(f((h) => (h.mode = 0o10000)), FULL);
+    refused(f((h) => (h.uid = -1)), FULL);
+    refused(f((h) => (h.gid = 2 ** 32)), FULL);
+    refused(f((h) => (h.nlink = 0)), FULL);
+    refused(file((h) => (h.nlink = 2)), FULL); // one name, and no other directory
+    refused(f((h) => (h.mtime = [1, 1e9])), FULL);
+    refused(f((h) => (h.atime = [1.5, 0])), FULL);
+    refused(f((h) => (h.crtime = 5)), FULL);
+    refused(f((h) => delete h.ctime), FULL);
+    refused(f((h) => (h.links = [1])), FULL); // a directory has one name
+    refused(file((h) => Object.assign(h, { links: [1], nlink: 2 })), FULL); // the root does not name it
+    refused(f((h) => (h.xattrs = [['not base64!', '']])), FULL);
+    refused(f((h) => (h.xattrs = [['', '']])), FULL);
+    refused(f((h) => (h.xattrs = [[Buffer.alloc(256, 97).toString('base64'), '']])), FULL);
+    refused(f((h) => (h.xattrs = [[Buffer.from('user.a').toString('base64'), Buffer.alloc(65536).toString('base64')]])), FULL);
+    refused(f((h) => (h.xattrs = [['dXNlci5h', ''], ['dXNlci5h', '']])), FULL);
+    refused(f((h) => (h.xattrs = [])), FULL);
+    refused(file((h) => (h.target = 'x')), FULL);
+    refused(file((h) => (h.rdev = [1, 3])), FULL);
+    // An older stream's object has no attributes at all, never some of them.
+    refused(f((h) => (delete h.mode, (h.mtime = 5), (h.ctime = 5))), FULL);
+    // A directory with two names, and a file that claims a name its directory does not give it.
+    refused(
+      fullWith((rs) => {
+        const root = objectRecord(rs, 1).header;
+        const d = (root.entries as Array<[string, number]>).find(([n]) => n === 'd')![1];
+        root.entries = [...(root.entries as Array<[string, number]>), ['e2', d]].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      }),
+      FULL,
+    );
+    refused(
+      fullWith((rs) => {
+        const e = entry(rs, entry(rs, 1, 'd').header.object as number, 'e').header.object as number;
+        Object.assign(entry(rs, e, 'f').header, { links: [e], nlink: 2 });
+      }),
+      FULL,
+    );
+    // Entries in name order (lookups rely on it).
+    refused(fullWith((rs) => (objectRecord(rs, 1).header.entries as unknown[]).reverse()), FULL);
   });
 
   it('a directory cycle, detached from the root', () => {

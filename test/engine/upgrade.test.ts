@@ -51,6 +51,17 @@ function downgrade(metadata: string): void {
       }
       t.datasets.putSync(key, old as unknown as typeof ds);
     }
+    // Dnodes as format 2 had them: no POSIX attributes, times in whole seconds.
+    for (const { key, value } of [...t.nodes.getRange({})]) {
+      const node = value as { t?: string; e?: Array<Record<string, unknown> | null> };
+      if (node.t !== 'l' || !node.e?.some((e) => e && 'nlink' in e)) continue;
+      const e = node.e.map((dn) => {
+        if (!dn) return dn;
+        const { mode: _m, uid: _u, gid: _g, nlink: _n, atime: _a, crtime: _c, ...old } = dn;
+        return { ...old, mtime: (dn.mtime as number[])[0], ctime: (dn.ctime as number[])[0] };
+      });
+      t.nodes.putSync(key, { ...node, e });
+    }
     const sums = t.deadSums as unknown as { putSync(k: unknown, v: number): void };
     for (const { key, value } of [...t.deadSums.getRange({})]) {
       expect(value[1]).toBe(value[0]); // compression off: the three sums agree
@@ -92,7 +103,10 @@ describe('a pool made by an older tszfs', () => {
       sb.ok(['snapshot', 'tank/a@s2']);
       sb.ok(['clone', 'tank/a@s1', 'tank/c']);
       sb.ok(['write', 'tank/c', '/g'], pattern(65536, 3));
+      sb.ok(['mkdir', '-p', 'tank/a', '/d/e']);
       const views = (): string[] => [
+        sb.ok(['ls', '-lR', 'tank/a']),
+        sb.ok(['ls', '-lR', 'tank/c']),
         sb.ok(['list', '-Hp', '-t', 'all', '-o', 'name,used,refer,usedsnap,usedchild,logicalused,compressratio,written,userrefs,defer_destroy,com.example:tag']),
         sb.ok(['get', '-Hp', 'all', 'tank/a@s1']),
         sb.ok(['cat', 'tank/a@s1', '/f']),
@@ -116,6 +130,23 @@ describe('a pool made by an older tszfs', () => {
       expect([meta.formatVersion, meta.valueChecksums]).toEqual([CURRENT_FORMAT, true]);
       for (const { value } of store.t.deadSums.getRange({})) expect(Array.isArray(value)).toBe(true);
       for (const { value } of store.t.datasets.getRange({})) expect(value.compressed).toBeTypeOf('number');
+      // Every dnode has its POSIX attributes; a directory counts its subdirectories.
+      let dnodes = 0;
+      const dirLinks = new Set<number>();
+      for (const { value } of store.t.nodes.getRange({})) {
+        const node = value as { t?: string; e?: Array<Record<string, unknown> | null> };
+        if (node.t !== 'l') continue;
+        for (const dn of node.e ?? []) {
+          if (!dn || !('type' in dn)) continue;
+          dnodes++;
+          expect(dn.mtime).toEqual([Number(dn.crtime && (dn.crtime as number[])[0]), 0]);
+          expect([dn.uid, dn.gid]).toEqual([0, 0]);
+          expect(dn.mode).toBe(dn.type === 'dir' ? 0o755 : 0o644);
+          if (dn.type === 'dir') dirLinks.add(dn.nlink as number);
+        }
+      }
+      expect(dnodes).toBeGreaterThan(0);
+      expect([...dirLinks].sort()).toEqual([2, 3]); // tank/a's root and /d hold a directory each
       store.close();
 
       expect(poolProblems(sb.home)).toEqual([]);

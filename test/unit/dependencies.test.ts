@@ -59,6 +59,16 @@ describe('declared dependencies', () => {
     }
   });
 
+  it("cli-table3 draws tszfs's own tables: tree, blocks and the bench reports (issue 17 item 8)", () => {
+    const read = (f: string) => fs.readFileSync(path.join(ROOT, f), 'utf8');
+    expect(uses(read('src/cli/format/table.ts'), 'cli-table3')).toBe(true);
+    for (const command of ['src/cli/commands/tree.ts', 'src/cli/commands/blocks.ts']) expect(read(command), command).toMatch(/import \{ drawTable\b[^}]*\} from '\.\.\/format\/table\.js'/);
+    expect(uses(read('bench/lib.js'), 'cli-table3')).toBe(true);
+    // and nothing else imports it: one place decides how tszfs's tables look
+    const text = sources(['src', 'bin']).replace(read('src/cli/format/table.ts'), '');
+    expect(uses(text, 'cli-table3')).toBe(false);
+  });
+
   it('what waits for another branch is still unused here (drop its PENDING entry once used)', () => {
     const text = sources(['src']);
     for (const name of Object.keys(PENDING)) {

@@ -26,7 +26,7 @@ export const command: Command = {
       return p.flags.has('h') ? full : mangle(full);
     };
     const format = (l: DiffLine) => {
-      let line = p.flags.has('t') ? `${String(l.ctime).padStart(10, ' ')}.000000000\t` : '';
+      let line = p.flags.has('t') ? `${String(l.ctime[0]).padStart(10, ' ')}.${String(l.ctime[1]).padStart(9, '0')}\t` : '';
       line += `${l.change}\t`;
       if (p.flags.has('F')) line += `${l.type}\t`;
       line += name(l.path);

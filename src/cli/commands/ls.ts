@@ -1,27 +1,50 @@
-/** `tszfs ls [-l] [-R] DATASET[@SNAP] [PATH]`: names, or with -l type and mode, size, mtime. */
+/** `tszfs ls [-l] [-R] [-d] DATASET[@SNAP] [PATH]`: names, or with -l as GNU `ls -l` prints them. */
 import { listDirectory, type DirectoryListing } from '../../lib/files.js';
-import type { Dnode } from '../../engine/files/objset.js';
+import { groupName, userName } from '../../lib/ids.js';
+import { nowSeconds } from '../../lib/trees.js';
+import type { Dnode } from '../../engine/model.js';
 import type { Command } from '../context.js';
-import { localParts } from '../format/dates.js';
+import { lsTime, modeString } from '../format/files.js';
 import { parseOptions, UsageError } from '../parse.js';
 
-
-function mtime(seconds: number): string {
-  const d = localParts(seconds);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.year}-${two(d.month)}-${two(d.day)} ${two(d.hour)}:${two(d.min)}`;
+/** st_size as ls shows it; a device shows `major, minor` instead. */
+function sizeColumn(dn: Dnode): string {
+  switch (dn.type) {
+    case 'file':
+      return String(dn.size);
+    case 'dir':
+      return String(dn.count + 2);
+    case 'symlink':
+      return String(Buffer.byteLength(dn.target));
+    case 'chardev':
+    case 'blockdev':
+      return `${dn.rdev[0]}, ${dn.rdev[1]}`;
+    default:
+      return '0';
+  }
 }
 
-const mode = (dn: Dnode) => (dn.type === 'dir' ? 'drwxr-xr-x' : '-rw-r--r--');
-// A directory's size is its entries plus . and .., as ZFS reports it.
-const size = (dn: Dnode) => (dn.type === 'dir' ? dn.count + 2 : dn.size);
-
-function render(listing: DirectoryListing, long: boolean): string {
-  if (!long) return listing.entries.map((e) => e.name + '\n').join('');
-  const width = Math.max(0, ...listing.entries.map((e) => String(size(e.dnode)).length));
-  return listing.entries
-    .map((e) => `${mode(e.dnode)} ${String(size(e.dnode)).padStart(width)} ${mtime(e.dnode.mtime)} ${e.name}\n`)
-    .join('');
+/** ls -l's lines: columns as wide as their widest cell, as GNU ls aligns them. */
+function long(listing: DirectoryListing, now: number, total: boolean): string {
+  const rows = listing.entries.map((e) => {
+    const acl = e.dnode.xattrs?.some(([n]) => n.toString() === 'system.posix_acl_access') ? '+' : '';
+    return {
+      mode: modeString(e.dnode) + acl,
+      links: String(e.dnode.nlink),
+      owner: userName(e.dnode.uid),
+      group: groupName(e.dnode.gid),
+      size: sizeColumn(e.dnode),
+      time: lsTime(e.dnode.mtime, now),
+      name: e.name + (e.dnode.type === 'symlink' ? ` -> ${e.dnode.target}` : ''),
+    };
+  });
+  const width = (k: 'mode' | 'links' | 'owner' | 'group' | 'size') => Math.max(0, ...rows.map((r) => r[k].length));
+  const [m, l, o, g, s] = [width('mode'), width('links'), width('owner'), width('group'), width('size')];
+  const blocks = Math.ceil(listing.entries.reduce((n, e) => n + Math.ceil(e.allocated / 512), 0) / 2);
+  return (
+    (total ? `total ${blocks}\n` : '') +
+    rows.map((r) => `${r.mode.padEnd(m)} ${r.links.padStart(l)} ${r.owner.padEnd(o)} ${r.group.padEnd(g)} ${r.size.padStart(s)} ${r.time} ${r.name}\n`).join('')
+  );
 }
 
 export const command: Command = {
@@ -32,10 +55,14 @@ export const command: Command = {
     if (dataset === undefined) throw new UsageError('missing dataset argument');
     if (extra.length > 0) throw new UsageError('too many arguments');
     const recursive = p.flags.has('R');
-    const listings = listDirectory(ctx.home, dataset, path, recursive);
+    const isLong = p.flags.has('l');
+    const listings = listDirectory(ctx.home, dataset, path, recursive, !isLong);
+    const now = nowSeconds();
+    // A single non-directory operand: its line alone, without a total.
+    const single = listings[0]?.single === true;
     ctx.out.write(
       listings
-        .map((l) => (recursive ? `${l.path}:\n` : '') + render(l, p.flags.has('l')))
+        .map((l) => (recursive ? `${l.path}:\n` : '') + (isLong ? long(l, now, !single) : l.entries.map((e) => e.name + '\n').join('')))
         .join(recursive ? '\n' : ''),
     );
     return 0;

@@ -3,6 +3,7 @@
  * A node written in the current txg is still private to it, so it is changed in place; any other
  * node is copied on write and the old one is handed to the dataset layer to free or deadlist.
  */
+import { EngineError } from '../errno.js';
 import type { Tables } from '../store/environment.js';
 import type { Id, NodePtr, Txg } from '../store/records.js';
 
@@ -20,10 +21,31 @@ export class NodeReader implements NodeSource {
 
   get<N>(ptr: NodePtr): N {
     const node = this.t.nodes.get(ptr.id);
-    if (node === undefined) throw new Error(`missing tree node ${ptr.id}`);
+    // A pointer to no node: the metadata is damaged (a key flipped, say), an I/O error of the pool.
+    if (node === undefined) throw new EngineError('ECKSUM', `missing tree node ${ptr.id}`, { kind: 'metadata-record' });
     return node as N;
   }
 }
+
+/**
+ * A reader that keeps the nodes it decoded (committed nodes never change): walking a tree reads
+ * each node once, not once per entry below it. Bounded: past CACHE_NODES it starts again. For
+ * read-only views; callers must not change what it returns.
+ */
+export class CachingNodeReader extends NodeReader {
+  private readonly cache = new Map<Id, unknown>();
+
+  override get<N>(ptr: NodePtr): N {
+    const hit = this.cache.get(ptr.id);
+    if (hit !== undefined) return hit as N;
+    const node = super.get<N>(ptr);
+    if (this.cache.size >= CACHE_NODES) this.cache.clear();
+    this.cache.set(ptr.id, node);
+    return node;
+  }
+}
+
+const CACHE_NODES = 4096;
 
 /** Nodes written in the current txg, shared by every writer of that txg. */
 export type DirtyNodes = Map<Id, unknown>;

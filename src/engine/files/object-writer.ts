@@ -10,18 +10,65 @@ import { writeRecord, writeStoredRecord, type WriteSettings } from '../blocks/re
 import type { PoolTxn } from '../pool/pool.js';
 import type { CompressAlgorithm, NodePtr, TreeRef } from '../store/records.js';
 import type { BlockAccounting } from './fs-writer.js';
-import { blockMap, objectTable, type DirNode, type Dnode, type FileDnode, type ObjsetNode } from './objset.js';
+import { buildEntries, entryNodes, readEntries } from './dir.js';
+import { blockMap, defaultMode, objectTable, type Dnode, type FileDnode, type ObjectType, type ObjsetNode, type Timespec } from './objset.js';
 
+/**
+ * An object as a stream's OBJECT record carries it. Streams of tszfs before POSIX attributes carry
+ * files and directories only, times in whole seconds and none of mode, owners, links, crtime,
+ * atime, xattrs: those objects get the defaults of a new object (0644/0755, root, atime and
+ * crtime = mtime), and their directories' link counts are counted when the stream is applied.
+ */
 export interface ObjectAttributes {
   object: number;
-  type: 'file' | 'dir';
+  type: ObjectType;
   gen: number;
   parent: number;
-  mtime: number;
-  ctime: number;
+  /** the directories of the object's other names (hard links) */
+  links?: number[];
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  nlink?: number;
+  atime?: Timespec;
+  /** whole seconds in older streams */
+  mtime: Timespec | number;
+  ctime: Timespec | number;
+  crtime?: Timespec;
   size?: number;
   blksz?: number;
   entries?: Array<[string, number]>;
+  /** a symlink's target */
+  target?: string;
+  /** a device's major and minor numbers */
+  rdev?: [number, number];
+  /** extended attributes, names and values in base64 */
+  xattrs?: Array<[string, string]>;
+}
+
+const timespec = (t: Timespec | number): Timespec => (typeof t === 'number' ? [t, 0] : [t[0], t[1]]);
+
+/** The attributes an OBJECT record gives every object, from a dnode (the sender's side). */
+export function objectAttributes(object: number, dn: Dnode): ObjectAttributes {
+  const a: ObjectAttributes = {
+    object,
+    type: dn.type,
+    gen: dn.gen,
+    parent: dn.parent,
+    mode: dn.mode,
+    uid: dn.uid,
+    gid: dn.gid,
+    nlink: dn.nlink,
+    atime: dn.atime,
+    mtime: dn.mtime,
+    ctime: dn.ctime,
+    crtime: dn.crtime,
+  };
+  if (dn.links) a.links = dn.links;
+  if (dn.xattrs) a.xattrs = dn.xattrs.map(([n, v]) => [n.toString('base64'), v.toString('base64')]);
+  if (dn.type === 'symlink') a.target = dn.target;
+  if (dn.type === 'chardev' || dn.type === 'blockdev') a.rdev = dn.rdev;
+  return a;
 }
 
 export class ObjectWriter {
@@ -67,16 +114,61 @@ export class ObjectWriter {
       this.freeObject(a.object);
       old = null;
     }
-    const common = { gen: a.gen, parent: a.parent, mtime: a.mtime, ctime: a.ctime };
-    if (a.type === 'file') {
-      const blocks = old?.type === 'file' ? old.blocks : EMPTY_TREE;
-      this.put(a.object, { type: 'file', ...common, size: a.size ?? 0, blksz: a.blksz ?? 0, blocks });
-      return;
+    const mtime = timespec(a.mtime);
+    const legacy = a.mode === undefined;
+    const common = {
+      gen: a.gen,
+      parent: a.parent,
+      ...(a.links?.length ? { links: a.links.slice() } : {}),
+      mode: a.mode ?? defaultMode(a.type),
+      uid: a.uid ?? 0,
+      gid: a.gid ?? 0,
+      nlink: a.nlink ?? (a.type === 'dir' ? 2 : 1),
+      atime: a.atime ? timespec(a.atime) : mtime,
+      mtime,
+      ctime: timespec(a.ctime),
+      crtime: a.crtime ? timespec(a.crtime) : mtime,
+      ...(a.xattrs?.length ? { xattrs: a.xattrs.map(([n, v]): [Buffer, Buffer] => [Buffer.from(n, 'base64'), Buffer.from(v, 'base64')]) } : {}),
+    };
+    if (old?.type === 'dir' && a.type !== 'dir') for (const ptr of entryNodes(this.w, old.entries)) this.w.kill(ptr);
+    switch (a.type) {
+      case 'file': {
+        const blocks = old?.type === 'file' ? old.blocks : EMPTY_TREE;
+        this.put(a.object, { type: 'file', ...common, size: a.size ?? 0, blksz: a.blksz ?? 0, blocks });
+        return;
+      }
+      case 'dir': {
+        if (old?.type === 'dir') for (const ptr of entryNodes(this.w, old.entries)) this.w.kill(ptr);
+        const entries = a.entries ?? [];
+        const ptr = buildEntries(this.w, entries);
+        this.put(a.object, { type: 'dir', ...common, entries: ptr, count: entries.length });
+        if (legacy) this.legacyDirs.push(a.object);
+        return;
+      }
+      case 'symlink':
+        this.put(a.object, { type: 'symlink', ...common, target: a.target ?? '' });
+        return;
+      case 'chardev':
+      case 'blockdev':
+        this.put(a.object, { type: a.type, ...common, rdev: [a.rdev![0], a.rdev![1]] });
+        return;
+      default:
+        this.put(a.object, { type: a.type, ...common });
     }
-    if (old?.type === 'dir' && old.entries) this.w.kill(old.entries);
-    const entries = a.entries ?? [];
-    const ptr = entries.length ? this.w.create<DirNode>({ t: 'd', e: entries }) : null;
-    this.put(a.object, { type: 'dir', ...common, entries: ptr, count: entries.length });
+  }
+
+  /** Directories of an older stream, whose link count (2 + subdirectories) is counted at the end. */
+  private readonly legacyDirs: number[] = [];
+
+  /** Once every record is applied: the link counts an older stream did not carry. */
+  finish(): void {
+    for (const object of this.legacyDirs) {
+      const dn = this.get(object);
+      if (dn?.type !== 'dir') continue;
+      const entries = readEntries(this.w, dn.entries);
+      const subdirs = entries.filter(([, child]) => this.get(child)?.type === 'dir').length;
+      this.put(object, { ...dn, nlink: 2 + subdirs });
+    }
   }
 
   freeObject(object: number): void {
@@ -84,7 +176,7 @@ export class ObjectWriter {
     if (!dn) return;
     if (dn.type === 'file') {
       blockMap.walkBornAfter(this.w, dn.blocks, -1, (ptr) => this.w.kill(ptr), (bp) => this.accounting.killBlock(bp));
-    } else if (dn.entries) this.w.kill(dn.entries);
+    } else if (dn.type === 'dir') for (const ptr of entryNodes(this.w, dn.entries)) this.w.kill(ptr);
     this.put(object, null);
   }
 

@@ -14,7 +14,7 @@ import type { NodePtr } from '../store/records.js';
 import { FsView } from './fs-view.js';
 import type { ByteSource } from '../pool/staging.js';
 import { RecordWriter, type BlockAccounting } from './fs-writer.js';
-import { blockMap, objectTable, type FileDnode, type ObjsetNode } from './objset.js';
+import { blockMap, newAttributes, objectTable, type FileDnode, type ObjsetNode, type Timespec } from './objset.js';
 
 /** ZVOL_OBJ: the object that holds a volume's bytes. */
 export const VOLUME_OBJECT = 1;
@@ -27,13 +27,10 @@ export interface VolumeGeometry {
 }
 
 /** The root of a new volume whose every byte reads as zero (zvol_create_cb). */
-export function createVolumeObjset(w: NodeWriter, now: number, geometry: VolumeGeometry): NodePtr {
+export function createVolumeObjset(w: NodeWriter, now: Timespec, geometry: VolumeGeometry): NodePtr {
   const data: FileDnode = {
     type: 'file',
-    gen: w.txg,
-    parent: VOLUME_OBJECT,
-    mtime: now,
-    ctime: now,
+    ...newAttributes('file', w.txg, VOLUME_OBJECT, now),
     size: geometry.size,
     blksz: geometry.blocksize,
     blocks: EMPTY_TREE,
@@ -75,7 +72,7 @@ export class VolumeWriter {
     private readonly w: NodeWriter,
     private readonly accounting: BlockAccounting,
     root: NodePtr,
-    private readonly now: number,
+    private readonly now: Timespec,
   ) {
     const { node, ptr } = w.modify<ObjsetNode>(root, (os) => ({ ...os }));
     this.objset = node;

@@ -113,7 +113,10 @@ function readMeta(pages: Pages): Meta {
     if (buf.readUInt32LE(META_AT) !== MDB_MAGIC || (version !== 1 && version !== 2)) throw new LmdbDamage(`meta page ${pgno} is damaged`);
     if (buf.readUInt32LE(META_AT + 24) !== pageSize) throw new LmdbDamage(`meta page ${pgno} is damaged`);
     const lastPage = buf.readBigUInt64LE(META_AT + 120);
-    if (lastPage < 1n || lastPage > BigInt(pages.fileBytes / pageSize)) throw new LmdbDamage(`meta page ${pgno} names a last page past the end of the file`);
+    // LMDB's last page may lie past the end of the file: pages a transaction took and freed again
+    // before its commit are counted but never written. A page that is reached and missing is
+    // found where it is read (Pages.read); here only an impossible number is damage.
+    if (lastPage < 1n || lastPage > BigInt(Number.MAX_SAFE_INTEGER) / BigInt(pageSize)) throw new LmdbDamage(`meta page ${pgno} names an impossible last page`);
     return {
       pageSize,
       lastPage: Number(lastPage),

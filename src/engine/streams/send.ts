@@ -8,6 +8,7 @@ import { EMPTY_TREE } from '../blocks/radix.js';
 import { readRecord, readStored } from '../blocks/records.js';
 import { blockMap, dirEntries, objectTable, ROOT_OBJECT, type Dnode, type ObjsetNode } from '../files/objset.js';
 import type { Image } from '../pool/image.js';
+import { objectAttributes } from '../files/object-writer.js';
 import type { BlockPtr, NodePtr, Txg } from '../store/records.js';
 import { BOOKMARK_STREAM_VERSION, RecordType, RESUMABLE_VERSION, StreamWriter, STREAM_VERSION, type BeginHeader, type ObjectHeader, type PackageHeader, type ResumePoint } from './format.js';
 
@@ -232,6 +233,8 @@ function sendBornAfter(src: NodeSource, sender: Sender, txg: Txg, objset: Objset
 }
 
 function objectHeader(src: NodeSource, object: number, dn: Dnode): ObjectHeader {
-  const common = { object, type: dn.type, gen: dn.gen, parent: dn.parent, mtime: dn.mtime, ctime: dn.ctime };
-  return dn.type === 'file' ? { ...common, size: dn.size, blksz: dn.blksz } : { ...common, entries: dirEntries(src, dn) };
+  const a = objectAttributes(object, dn);
+  if (dn.type === 'file') return { ...a, size: dn.size, blksz: dn.blksz };
+  if (dn.type === 'dir') return { ...a, entries: dirEntries(src, dn) };
+  return a;
 }

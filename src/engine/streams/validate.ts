@@ -15,7 +15,7 @@
  */
 import type { NodeSource } from '../blocks/nodes.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
-import { blockMap, dirEntries, objectTable, ROOT_OBJECT, type Dnode } from '../files/objset.js';
+import { blockMap, dirEntries, objectTable, OBJECT_TYPES, ROOT_OBJECT, type Dnode } from '../files/objset.js';
 import type { TreeRef } from '../store/records.js';
 import { badStream } from '../errno.js';
 import { MAX_BLOCK_SIZE, RecordType, type BeginHeader, type ObjectHeader, type PackageHeader, type StreamRecord } from './format.js';
@@ -92,11 +92,60 @@ function checkPackage(h: Record<string, unknown>): void {
   }
 }
 
+/** A time to the nanosecond: seconds either side of the epoch up to year 9999, and nanoseconds. */
+const isTimespec = (t: unknown): boolean =>
+  Array.isArray(t) && t.length === 2 && Number.isSafeInteger(t[0]) && Math.abs(t[0] as number) <= MAX_TIME && isCount(t[1], 999_999_999);
+const isId = (n: unknown) => isCount(n, 0xffffffff);
+const isBase64 = (s: unknown): s is string => typeof s === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0;
+/** XATTR_NAME_MAX, and XATTR_SIZE_MAX for all of an object's xattrs (as the writer allows). */
+const XATTR_NAME_MAX = 255;
+const XATTR_SIZE_MAX = 65536;
+
+/**
+ * The POSIX attributes of an OBJECT header. A stream of an older tszfs has none of them and times
+ * in whole seconds; a newer one has them all, times as [seconds, nanoseconds].
+ */
+function checkAttributes(h: ObjectHeader): void {
+  if (h.mode === undefined) {
+    if (!isTime(h.mtime) || !isTime(h.ctime)) invalid();
+    if (h.type !== 'file' && h.type !== 'dir') invalid();
+    for (const k of ['uid', 'gid', 'nlink', 'atime', 'crtime', 'links', 'xattrs', 'target', 'rdev'] as const) if (h[k] !== undefined) invalid();
+    return;
+  }
+  if (!isCount(h.mode, 0o7777) || !isId(h.uid) || !isId(h.gid) || !isCount(h.nlink, 0xffffffff) || h.nlink! < 1) invalid();
+  if (![h.atime, h.mtime, h.ctime, h.crtime].every(isTimespec)) invalid();
+  if (h.links !== undefined) {
+    if (h.type === 'dir' || !Array.isArray(h.links) || h.links.length === 0 || !h.links.every((o) => isCount(o) && o >= ROOT_OBJECT)) invalid();
+  }
+  // A non-directory has one name per link.
+  if (h.type !== 'dir' && h.nlink !== 1 + (h.links?.length ?? 0)) invalid();
+  if (h.xattrs !== undefined) {
+    if (!Array.isArray(h.xattrs) || h.xattrs.length === 0) invalid();
+    let total = 0;
+    const seen = new Set<string>();
+    for (const x of h.xattrs) {
+      if (!Array.isArray(x) || x.length !== 2 || !isBase64(x[0]) || !isBase64(x[1]) || seen.has(x[0])) return invalid();
+      seen.add(x[0]);
+      const name = Buffer.from(x[0], 'base64');
+      if (name.length === 0 || name.length > XATTR_NAME_MAX || name.includes(0)) invalid();
+      total += name.length + 1 + Buffer.from(x[1], 'base64').length;
+    }
+    if (total > XATTR_SIZE_MAX) invalid();
+  }
+  const symlink = h.type === 'symlink';
+  if (symlink !== (h.target !== undefined)) invalid();
+  if (symlink && (typeof h.target !== 'string' || h.target === '' || h.target.includes('\0') || Buffer.byteLength(h.target) >= 4096)) invalid();
+  const device = h.type === 'chardev' || h.type === 'blockdev';
+  if (device !== (h.rdev !== undefined)) invalid();
+  if (device && (!Array.isArray(h.rdev) || h.rdev.length !== 2 || !isId(h.rdev[0]) || !isId(h.rdev[1]))) invalid();
+}
+
 /** An OBJECT header's fields, each of the type and in the range a sender writes. */
 function checkObjectHeader(h: ObjectHeader, volume: boolean): void {
   if (!isCount(h.object) || h.object < ROOT_OBJECT) invalid();
   if (!isCount(h.gen) || !isCount(h.parent) || h.parent < ROOT_OBJECT) invalid();
-  if (!isTime(h.mtime) || !isTime(h.ctime)) invalid();
+  if (typeof h.type !== 'string' || !(OBJECT_TYPES as readonly string[]).includes(h.type)) invalid();
+  checkAttributes(h);
   if (volume && (h.object !== ROOT_OBJECT || h.type !== 'file')) invalid();
   if (h.type === 'file') {
     if (h.entries !== undefined || !isCount(h.size, MAX_FILE_SIZE) || !isCount(h.blksz, MAX_BLOCK_SIZE)) invalid();
@@ -106,15 +155,18 @@ function checkObjectHeader(h: ObjectHeader, volume: boolean): void {
     if (volume && (!isPowerOfTwo(h.blksz!) || h.size! % h.blksz! !== 0)) invalid();
     return;
   }
-  if (h.type !== 'dir') return invalid();
-  if (h.size !== undefined || h.blksz !== undefined || !Array.isArray(h.entries)) invalid();
-  const names = new Set<string>();
-  const objects = new Set<number>();
+  if (h.size !== undefined || h.blksz !== undefined) invalid();
+  if (h.type !== 'dir') {
+    if (h.entries !== undefined) invalid();
+    return;
+  }
+  if (!Array.isArray(h.entries)) invalid();
+  // Sorted by name, as lookups find them (two names may be one object: hard links).
+  let last: string | null = null;
   for (const e of h.entries!) {
     if (!Array.isArray(e) || e.length !== 2 || !validEntryName(e[0]) || !isCount(e[1]) || e[1] <= ROOT_OBJECT) invalid();
-    if (names.has(e[0]) || objects.has(e[1]) || e[1] === h.object) invalid();
-    names.add(e[0]);
-    objects.add(e[1]);
+    if ((last !== null && !(last < e[0])) || e[1] === h.object) invalid();
+    last = e[0];
   }
 }
 
@@ -209,13 +261,18 @@ export class StreamChecker {
     }
     /** objects known to hang from the root by a chain of parents */
     const rooted = new Set<number>([ROOT_OBJECT]);
-    /** the objects each directory of the result names (read once: a full stream names them all) */
-    const named = new Map<number, Set<number>>();
-    const names = (dir: number, dn: Dnode): Set<number> => {
-      let set = named.get(dir);
-      if (!set) named.set(dir, (set = new Set(dn.type === 'dir' ? dirEntries(src, dn).map(([, o]) => o) : [])));
-      return set;
+    /** how many names each directory of the result gives each object (read once: a full stream names them all) */
+    const named = new Map<number, Map<number, number>>();
+    const names = (dir: number, dn: Dnode): Map<number, number> => {
+      let counts = named.get(dir);
+      if (!counts) {
+        named.set(dir, (counts = new Map()));
+        if (dn.type === 'dir') for (const [, o] of dirEntries(src, dn)) counts.set(o, (counts.get(o) ?? 0) + 1);
+      }
+      return counts;
     };
+    /** how many of its names an object says `dir` gives it: its parent, and one per hard link */
+    const claims = (dn: Dnode, dir: number) => (dn.parent === dir ? 1 : 0) + (dn.links?.filter((d) => d === dir).length ?? 0);
     for (const object of this.touched) {
       const now = get(result, object);
       const before = get(base, object);
@@ -224,18 +281,26 @@ export class StreamChecker {
       if (before && object !== ROOT_OBJECT && !touched.has(before.parent) && (!now || now.parent !== before.parent)) invalid();
       if (before?.type === 'dir') {
         // An entry the directory dropped names an object the stream freed or moved.
-        const kept = now ? names(object, now) : new Set<number>();
+        const kept = now ? names(object, now) : new Map<number, number>();
         for (const [, child] of dirEntries(src, before)) if (!kept.has(child) && !touched.has(child)) invalid();
       }
       if (!now) continue;
       if (object !== ROOT_OBJECT) {
-        const parent = get(result, now.parent);
-        if (parent?.type !== 'dir' || !names(now.parent, parent).has(object)) invalid();
+        // Each directory the object says names it does, as many times as it says (hard links).
+        for (const dir of new Set([now.parent, ...(now.links ?? [])])) {
+          const parent = get(result, dir);
+          if (parent?.type !== 'dir' || names(dir, parent).get(object) !== claims(now, dir)) invalid();
+        }
         this.rootedChain(get, result, object, rooted);
       }
       if (now.type === 'dir') {
-        for (const child of names(object, now)) if (get(result, child)?.parent !== object) invalid();
-      } else if (before?.type === 'file' && before.gen === now.gen) this.keptBlocks(src, before, now);
+        for (const [child, count] of names(object, now)) {
+          const dn = get(result, child);
+          // Each name is one the object counts; a directory has one name, its parent's entry.
+          if (!dn || claims(dn, object) !== count) return invalid();
+          if (dn.type === 'dir' && dn.parent !== object) invalid();
+        }
+      } else if (before?.type === 'file' && now.type === 'file' && before.gen === now.gen) this.keptBlocks(src, before, now);
     }
   }
 

@@ -6,6 +6,7 @@
 import type { DslView } from '../../engine/datasets/view.js';
 import type { DatasetRecord } from '../../engine/model.js';
 import { diffAt } from '../../engine/reading.js';
+import type { Timespec } from '../../engine/model.js';
 import { ZfsError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
@@ -15,13 +16,14 @@ import { withFilesystem } from '../session.js';
 
 export interface DiffLine {
   change: '+' | '-' | 'M' | 'R';
-  type: 'F' | '/';
+  /** libzfs's -F letter: F file, / directory, @ symlink, C and B devices, | FIFO, = socket */
+  type: 'F' | '/' | '@' | 'C' | 'B' | '|' | '=';
   /** path inside the filesystem, `/` for its root */
   path: string;
   /** for R: the new path */
   newPath?: string;
-  /** ctime (seconds) of the object as `-t` prints it */
-  ctime: number;
+  /** ctime of the object as `-t` prints it */
+  ctime: Timespec;
 }
 
 export interface DiffResult {
@@ -47,7 +49,7 @@ export function diff(home: Home, fromArg: string, toArg: string | undefined): Di
       mountpoint: String(props.get('mountpoint')?.value ?? ''),
       lines: diffAt(h.pool.t, a.ds.root, b.ds.root).map(({ change, dnode, path, newPath }) => ({
         change,
-        type: dnode.type === 'dir' ? '/' : 'F',
+        type: TYPE_LETTERS[dnode.type],
         path,
         ...(newPath === undefined ? {} : { newPath }),
         ctime: dnode.ctime,
@@ -55,6 +57,8 @@ export function diff(home: Home, fromArg: string, toArg: string | undefined): Di
     };
   });
 }
+
+const TYPE_LETTERS = { file: 'F', dir: '/', symlink: '@', chardev: 'C', blockdev: 'B', fifo: '|', socket: '=' } as const;
 
 const obtainFailed = (why: string) => new ZfsError([`Unable to obtain diffs: ${why}`]);
 
