@@ -33,8 +33,8 @@ _tszfs_options() {
     'zfs unmount') echo '-a -f -u' ;;
     'zfs share') echo '-a -l' ;;
     'zfs unshare') echo '-a' ;;
-    'zfs send') echo '-D -I -L -P -R -V -X -b -c -e -h -i -n -p -s -v -w' ;;
-    'zfs receive') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
+    'zfs send') echo '-D -I -L -P -R -V -X -b -c -e -h -i -n -p -s -t -v -w' ;;
+    'zfs receive') echo '-A -F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs write') echo '--append --offset -p' ;;
     'zfs ls') echo '-R -l' ;;
     'zfs blocks') echo '--svg -c' ;;
@@ -54,7 +54,7 @@ _tszfs_options() {
     'zfs inject') echo '-T -c -d -e' ;;
     'zfs batch') echo '-f -k' ;;
     'zfs snap') echo '-o -r' ;;
-    'zfs recv') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
+    'zfs recv') echo '-A -F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs umount') echo '-a -f -u' ;;
     'zpool create') echo '--size -O -R -d -f -m -n -o' ;;
     'zpool destroy') echo '-f' ;;

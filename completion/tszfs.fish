@@ -57,9 +57,9 @@ function __tszfs_options
         case 'zfs unshare'
             printf '%s\n' -a
         case 'zfs send'
-            printf '%s\n' -D -I -L -P -R -V -X -b -c -e -h -i -n -p -s -v -w
+            printf '%s\n' -D -I -L -P -R -V -X -b -c -e -h -i -n -p -s -t -v -w
         case 'zfs receive'
-            printf '%s\n' -F -M -d -e -h -n -o -s -u -v -x
+            printf '%s\n' -A -F -M -d -e -h -n -o -s -u -v -x
         case 'zfs write'
             printf '%s\n' --append --offset -p
         case 'zfs ls'
@@ -99,7 +99,7 @@ function __tszfs_options
         case 'zfs snap'
             printf '%s\n' -o -r
         case 'zfs recv'
-            printf '%s\n' -F -M -d -e -h -n -o -s -u -v -x
+            printf '%s\n' -A -F -M -d -e -h -n -o -s -u -v -x
         case 'zfs umount'
             printf '%s\n' -a -f -u
         case 'zpool create'

@@ -110,7 +110,7 @@ function checkReservations(view: DslView, dirId: Id): string[] {
   const problems: string[] = [];
   let child = 0;
   let childRsrv = 0;
-  for (const id of view.childDirs(dirId)) {
+  for (const id of view.childDirs(dirId, true)) {
     const c = view.dir(id);
     child += usedOf(c);
     childRsrv += Math.max(0, limitOf(c, 'reservation') - usedOf(c));
@@ -131,7 +131,7 @@ function checkDirSums(view: DslView, dirId: Id, owned: Map<Id, Map<number, Block
     compressed += physicalSize(bp);
     uncompressed += bp.lsize;
   }
-  for (const child of view.childDirs(dirId)) {
+  for (const child of view.childDirs(dirId, true)) {
     const c = checkDirSums(view, child, owned);
     problems.push(...c.problems);
     compressed += c.compressed;

@@ -139,6 +139,21 @@ const SCENARIOS: Scenario[] = [
     args: ['receive', '-F', 'tank/b'],
     writesData: true,
   },
+  {
+    // The records a receive -s kept and the ones send -t brings applied, the kept ones dropped,
+    // in one transaction: the partial state stays whole until the snapshot is there.
+    name: 'receive -s completing a partial receive',
+    setup: (sb) => {
+      base(sb);
+      sb.ok(['write', 'tank/a', '/big'], pattern(6 * R, 14));
+      sb.ok(['snapshot', 'tank/a@s2']);
+      const cut = sb.bytesOf(['send', 'tank/a@s2']).subarray(0, 4 * R);
+      if (sb.run(['receive', '-s', 'tank/r'], cut).status !== 1) throw new Error('the cut stream was taken');
+    },
+    inputOf: (sb) => sb.bytesOf(['send', '-t', sb.ok(['get', '-H', '-o', 'value', 'receive_resume_token', 'tank/r']).trim()]),
+    args: ['receive', '-s', 'tank/r'],
+    writesData: true,
+  },
 ];
 
 /** The scenarios `pick` keeps, each as a test (two test files share them, so that both of

@@ -43,6 +43,36 @@ export function writeRecord(tx: PoolTxn, settings: WriteSettings, buf: Buffer, l
   return { offset, asize, lsize, birth: tx.txg, cksumAlg, checksum };
 }
 
+/**
+ * Write a record received as stored (send -c): its `psize` bytes compressed by `algorithm` are
+ * kept as they are, not recompressed; the checksum is the destination's, over those bytes. Null
+ * when they do not decode to `lsize` bytes (the stream is damaged or hostile): such a record is
+ * never stored.
+ */
+export function writeStoredRecord(tx: PoolTxn, settings: WriteSettings, stored: Buffer, algorithm: CompressAlgorithm, lsize: number): BlockPtr | null {
+  const psize = stored.length;
+  // A whole number of the smallest sector (ashift 9): the sender's pool may have a smaller one than this pool.
+  if (psize === 0 || psize % 512 !== 0 || psize >= lsize) return null;
+  if (!decompressRecord(algorithm, stored, Buffer.alloc(lsize))) return null;
+  const cksumAlg = settings.checksum;
+  const checksum = checksumOf(cksumAlg, stored, tx.image.checksumSalt);
+  const { offset, asize } = tx.writeBlock(stored, psize, settings.specialSmallBlocks);
+  return { offset, asize, lsize, psize, compress: algorithm, birth: tx.txg, cksumAlg, checksum };
+}
+
+/** The bytes of `bp` as stored (compressed or not), checksum verified: what send -c sends. */
+export function readStored(image: Image, bp: BlockPtr, buf: Buffer): Buffer {
+  const size = bp.psize ?? bp.lsize;
+  const raw = buf.subarray(0, size);
+  try {
+    image.read(raw, size, bp.offset);
+  } catch {
+    throw checksumError(bp);
+  }
+  if (!checksumMatches(bp.cksumAlg, bp.checksum, raw, image.checksumSalt)) throw checksumError(bp);
+  return raw;
+}
+
 let stored = Buffer.alloc(0);
 
 /** Read a whole record into `buf`, which must hold `bp.lsize` bytes; `scrubbing` also checks

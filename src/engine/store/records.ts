@@ -146,6 +146,29 @@ export interface DirRecord {
   shared?: boolean;
   /** the head's bookmarks (ZFS ds_bookmarks_obj), by name; absent: none */
   bookmarks?: BookmarkRecord[];
+  /** on the hidden `%recv` child only: the receive -s cut short whose records it keeps */
+  partial?: PartialReceive;
+}
+
+/**
+ * A `receive -s` cut short (ZFS's DS_FIELD_RESUME_* fields): the hidden `%recv` child of the
+ * destination keeps the records received, as the file `stream` (the stream's first `bytes` bytes,
+ * up to its last whole record), until `send -t` brings the rest or `receive -A` drops them.
+ */
+export interface PartialReceive {
+  toguid: string;
+  toname: string;
+  /** the incremental source's guid, absent for a full stream */
+  fromguid?: string;
+  /** records received after BEGIN, and the object and byte offset of the last of them */
+  records: number;
+  object: number;
+  offset: number;
+  bytes: number;
+  /** the stream's features (largeblocks, compressed, embedded, raw): the resumed stream's */
+  features: string[];
+  /** the destination did not exist: the receive made it, and receive -A destroys it */
+  created: boolean;
 }
 
 /**
