@@ -62,6 +62,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['xattr', () => import('./commands/xattr.js')],
     ['find', () => import('./commands/find.js')],
     ['du', () => import('./commands/du.js')],
+    ['tar', () => import('./commands/tar.js')],
     ['shims', () => import('./commands/shims.js')],
     ['completion', () => import('./commands/completion.js')],
   ],

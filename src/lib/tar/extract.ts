@@ -1,0 +1,380 @@
+/**
+ * `tar -x` into a filesystem: every entry of one archive in ONE transaction (lib/files.ts
+ * changeFiles), so a kill at any instant leaves all of it or none. The archive streams: headers are
+ * read 512 bytes at a time and each file's bytes go straight from the (decompressed) input into its
+ * records, so memory does not grow with the archive.
+ *
+ * Headers are decoded by tar-stream (ustar, GNU, v7, base-256 numbers); PAX records by pax.ts.
+ * What GNU tar 1.34 does, tszfs does, with its words:
+ * - owners are the archive's numbers (as GNU tar's --numeric-owner: uname/gname are ignored);
+ *   modes keep setuid/setgid/sticky (as root's --same-permissions);
+ * - mtime from the PAX `mtime` (to the nanosecond) or the header; atime and ctime from PAX
+ *   `atime`/`ctime` when present (GNU tar cannot set ctime; tszfs restores it), else now;
+ *   creation time from `LIBARCHIVE.creationtime`;
+ * - xattrs from `SCHILY.xattr.NAME` and `LIBARCHIVE.xattr.NAME` (URL-encoded name, base64 value);
+ * - a leading `/` or `../` prefix is removed with `Removing leading '...' from member names`
+ *   (hard link targets likewise), and a member whose name holds a `..` component is skipped with
+ *   `NAME: Member name contains '..'`;
+ * - a symlink whose target is absolute or holds `..` is made last (GNU tar's delayed links), and a
+ *   member to be extracted through it fails `Cannot open: Not a directory` as through GNU tar's
+ *   placeholder file, so no entry lands where such a link points;
+ * - a directory's times are set after all entries (adding an entry changes a directory's mtime);
+ * - an existing non-directory is replaced; a failure of one member is reported and the others go
+ *   on; the command then ends with `Exiting with failure status due to previous errors` (status 2).
+ * A damaged archive, a full pool, a quota or a failed read ends it all, and nothing is stored.
+ */
+import { EngineError } from '../../engine/errno.js';
+import type { AttrChange, FileWriteSettings, FsWriter, NewObject } from '../../engine/files/fs-writer.js';
+import type { Timespec } from '../../engine/model.js';
+import type { ByteSource } from '../../engine/pool/staging.js';
+import { engineFailure, strerror } from '../errors.js';
+import { changeFiles, components } from '../files.js';
+import type { Home } from '../home.js';
+import { ArchiveError, decompressing } from './compression.js';
+import { tarHeaders, type TarHeader } from './headers.js';
+import { decodePax, paxTime, type PaxRecords } from './pax.js';
+
+const BLOCK = 512;
+/** The largest PAX or GNU long-name member read into memory (xattrs are at most 64 KiB each). */
+const META_MAX = 16 << 20;
+
+
+/** Blocks of the archive, read through a buffer. */
+class ArchiveReader {
+  private readonly buf = Buffer.allocUnsafe(1 << 20);
+  private at = 0;
+  private end = 0;
+  private eof = false;
+  /** bytes consumed so far */
+  offset = 0;
+
+  constructor(private readonly src: ByteSource) {}
+
+  /** At least `n` bytes buffered (fewer at the end of the input). */
+  private fill(n: number): number {
+    if (this.end - this.at >= n || this.eof) return this.end - this.at;
+    this.buf.copy(this.buf, 0, this.at, this.end);
+    this.end -= this.at;
+    this.at = 0;
+    while (this.end < n && !this.eof) {
+      const got = this.src.read(this.buf, this.end, this.buf.length - this.end);
+      if (got === 0) this.eof = true;
+      this.end += got;
+    }
+    return this.end - this.at;
+  }
+
+  /** The next 512-byte block, or null at the end of the input (a partial block is an error). */
+  block(): Buffer | null {
+    const have = this.fill(BLOCK);
+    if (have === 0) return null;
+    if (have < BLOCK) throw unexpectedEof();
+    const b = this.buf.subarray(this.at, this.at + BLOCK);
+    this.at += BLOCK;
+    this.offset += BLOCK;
+    return b;
+  }
+
+  /** `size` bytes of a member (copied), and its padding consumed. */
+  bytes(size: number): Buffer {
+    if (size > META_MAX) throw new ArchiveError('Archive header too large');
+    const out = Buffer.allocUnsafe(size);
+    this.source(size).read(out, 0, size) === size || (() => { throw unexpectedEof(); })();
+    return out;
+  }
+
+  /** A member's `size` bytes as a source; `finish` consumes what was not read and the padding. */
+  source(size: number): ByteSource & { finish(): void } {
+    let left = size;
+    const read = (buf: Buffer, offset: number, length: number): number => {
+      if (left === 0) return 0;
+      let done = 0;
+      while (done < length && left > 0) {
+        if (this.end === this.at && this.fill(1) === 0) throw unexpectedEof();
+        const n = Math.min(length - done, left, this.end - this.at);
+        this.buf.copy(buf, offset + done, this.at, this.at + n);
+        this.at += n;
+        this.offset += n;
+        left -= n;
+        done += n;
+      }
+      if (left === 0) this.skipRaw(padding(size));
+      return done;
+    };
+    return {
+      settled: true,
+      read,
+      finish: () => {
+        const scratch = Buffer.allocUnsafe(64 << 10);
+        while (left > 0) read(scratch, 0, Math.min(scratch.length, left));
+        if (size === 0) return;
+      },
+    };
+  }
+
+  private skipRaw(n: number): void {
+    while (n > 0) {
+      if (this.fill(1) === 0) throw unexpectedEof();
+      const k = Math.min(n, this.end - this.at);
+      this.at += k;
+      this.offset += k;
+      n -= k;
+    }
+  }
+}
+
+const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
+const unexpectedEof = () => new ArchiveError('Unexpected EOF in archive');
+
+export interface ExtractOptions {
+  /** directory of the dataset the members go under (`-C`), as given */
+  directory: string;
+  /** a warning or error line, without `tar: ` */
+  warn(line: string): void;
+}
+
+/** GNU tar's safer_name_suffix: strip up to the last `..` component and leading slashes. */
+function saferName(name: string): { name: string; prefix: string } {
+  let prefixLen = 0;
+  for (let p = 0; p < name.length; ) {
+    if (name[p] === '.' && name[p + 1] === '.' && (name[p + 2] === '/' || p + 2 === name.length)) prefixLen = p + 2;
+    const slash = name.indexOf('/', p);
+    p = slash < 0 ? name.length : slash + 1;
+  }
+  let p = prefixLen;
+  while (name[p] === '/') p++;
+  return { prefix: name.slice(0, p), name: p === name.length ? '.' : name.slice(p) };
+}
+
+const hasDotDot = (name: string) => name.split('/').includes('..');
+
+/** The xattrs a member's PAX records carry. */
+function xattrsOf(pax: PaxRecords): Array<[Buffer, Buffer]> {
+  const found = new Map<string, [Buffer, Buffer]>();
+  for (const [key, value] of pax) {
+    if (key.startsWith('SCHILY.xattr.')) {
+      const name = Buffer.from(key.slice(13));
+      found.set(name.toString('latin1'), [name, value]);
+    } else if (key.startsWith('LIBARCHIVE.xattr.')) {
+      let name: Buffer;
+      try {
+        name = Buffer.from(decodeURIComponent(key.slice(17)), 'utf8');
+      } catch {
+        name = Buffer.from(key.slice(17));
+      }
+      const k = name.toString('latin1');
+      if (!found.has(k)) found.set(k, [name, Buffer.from(value.toString('latin1'), 'base64')]);
+    }
+  }
+  return [...found.values()].sort((a, b) => Buffer.compare(a[0], b[0]));
+}
+
+const nowSpec = (): Timespec => {
+  const ns = process.hrtime.bigint() - hrtimeAtStart + msAtStart * 1_000_000n;
+  return [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
+};
+const hrtimeAtStart = process.hrtime.bigint();
+const msAtStart = BigInt(Date.now());
+
+/** The number a PAX record gives, else the header's. */
+function paxNumber(pax: PaxRecords, key: string, fallback: number): number {
+  const v = pax.get(key);
+  if (!v) return fallback;
+  const n = Number(v.toString('latin1'));
+  return Number.isSafeInteger(n) && n >= 0 ? n : fallback;
+}
+
+/** Extract the archive read from `input` into `dataset`; true when every member was extracted. */
+export function extractArchive(home: Home, dataset: string, input: ByteSource, opts: ExtractOptions): boolean {
+  let ok = true;
+  const warned = [new Set<string>(), new Set<string>()];
+  const warnPrefix = (prefix: string, link: 0 | 1) => {
+    if (prefix === '' || warned[link].has(prefix)) return;
+    warned[link].add(prefix);
+    opts.warn(`Removing leading \`${prefix}' from ${link ? 'hard link targets' : 'member names'}`);
+  };
+  const fail = (line: string) => {
+    opts.warn(line);
+    ok = false;
+  };
+  const base = components('extract to', dataset, opts.directory);
+  changeFiles(
+    home,
+    dataset,
+    `cannot extract to '${dataset}'`,
+    (fs, staged, settings) => {
+      ok = true;
+      for (const set of warned) set.clear();
+      extractInto(fs, staged, settings, base, opts, warnPrefix, fail);
+    },
+    { input, word: engineFailure },
+  );
+  return ok;
+}
+
+function extractInto(
+  fs: FsWriter,
+  staged: ByteSource,
+  settings: FileWriteSettings,
+  base: string[],
+  opts: ExtractOptions,
+  warnPrefix: (prefix: string, link: 0 | 1) => void,
+  fail: (line: string) => void,
+): void {
+  try {
+    const at = fs.lookup(base);
+    if (at.dnode.type !== 'dir') throw new EngineError('ENOTDIR');
+  } catch (err) {
+    if (err instanceof EngineError) throw new ArchiveError(`${opts.directory}: Cannot open: ${strerror(err.errno)}`);
+    throw err;
+  }
+  const now = nowSpec();
+  const reader = new ArchiveReader(decompressing(staged).source);
+  const dirTimes: Array<{ parts: string[]; attrs: AttrChange }> = [];
+  const delayedLinks = new Map<string, { parts: string[]; target: string; attrs: AttrChange; name: string }>();
+  let globalPax: PaxRecords = new Map();
+  let pax: PaxRecords = new Map();
+  let longName: string | null = null;
+  let longLink: string | null = null;
+  let first = true;
+  for (;;) {
+    const block = reader.block();
+    if (block === null) break;
+    let h: TarHeader | null;
+    try {
+      h = tarHeaders().decode(block, 'utf-8', true);
+    } catch {
+      throw new ArchiveError(first ? 'This does not look like a tar archive' : 'Skipping to next header');
+    }
+    first = false;
+    if (h === null) break; // a zero block: the end of the archive
+    const typeflag = block[156];
+    switch (h.type) {
+      case 'pax-header':
+        pax = decodePax(reader.bytes(h.size));
+        continue;
+      case 'pax-global-header':
+        globalPax = new Map([...globalPax, ...decodePax(reader.bytes(h.size))]);
+        continue;
+      case 'gnu-long-path':
+        longName = reader.bytes(h.size).toString('utf8').replace(/\0+$/, '');
+        continue;
+      case 'gnu-long-link-path':
+        longLink = reader.bytes(h.size).toString('utf8').replace(/\0+$/, '');
+        continue;
+    }
+    const records: PaxRecords = new Map([...globalPax, ...pax]);
+    const rawName = records.get('path')?.toString('utf8') ?? longName ?? h.name;
+    const rawLink = records.get('linkpath')?.toString('utf8') ?? longLink ?? h.linkname ?? '';
+    pax = new Map();
+    longName = longLink = null;
+    const size = paxNumber(records, 'size', h.size);
+    const hasData = h.type === 'file' || h.type === 'contiguous-file' || h.type === null;
+    const data = reader.source(hasData ? size : h.type === 'directory' || h.type === 'link' || h.type === 'symlink' ? 0 : size);
+    // GNU tar's sparse members and volume labels: not extracted (see report in the README).
+    if (typeflag === 0x53 /* S */ || records.has('GNU.sparse.major') || records.has('GNU.sparse.size')) {
+      fail(`${rawName}: Cannot extract: GNU sparse files are not supported`);
+      data.finish();
+      continue;
+    }
+    if (typeflag === 0x56 /* V */) {
+      data.finish();
+      continue;
+    }
+    const safe = saferName(rawName);
+    warnPrefix(safe.prefix, 0);
+    if (hasDotDot(rawName)) {
+      fail(`${rawName}: Member name contains '..'`);
+      data.finish();
+      continue;
+    }
+    let parts: string[];
+    try {
+      parts = [...base, ...components('extract', 'x', safe.name)];
+    } catch {
+      fail(`${safe.name}: Cannot open: File name too long`);
+      data.finish();
+      continue;
+    }
+    const key = parts.join('/');
+    // A member under a link made last: GNU tar's placeholder file is in the way.
+    let through: string | null = null;
+    for (let i = 1; i < parts.length && through === null; i++) if (delayedLinks.has(parts.slice(0, i).join('/'))) through = parts.slice(0, i).join('/');
+    const mtime = paxTime(records.get('mtime')) ?? [Math.floor(h.mtime.getTime() / 1000), 0];
+    const attrs: AttrChange = {
+      mode: h.mode & 0o7777,
+      uid: paxNumber(records, 'uid', h.uid),
+      gid: paxNumber(records, 'gid', h.gid),
+      mtime,
+      atime: paxTime(records.get('atime')) ?? now,
+      ctime: paxTime(records.get('ctime')) ?? now,
+    };
+    const crtime = paxTime(records.get('LIBARCHIVE.creationtime'));
+    if (crtime) attrs.crtime = crtime;
+    const xattrs = xattrsOf(records);
+    if (xattrs.length) attrs.xattrs = xattrs;
+    const name = safe.name;
+    let verb = 'Cannot open';
+    try {
+      if (through !== null) throw new EngineError('ENOTDIR');
+      delayedLinks.delete(key);
+      switch (h.type) {
+        case 'directory':
+          verb = 'Cannot mkdir';
+          fs.create(parts, { type: 'dir' }, {}, { parents: true, replace: true });
+          dirTimes.push({ parts, attrs });
+          break;
+        case 'link': {
+          verb = `Cannot hard link to '${rawLink}'`;
+          const target = saferName(rawLink);
+          warnPrefix(target.prefix, 1);
+          fs.hardlink([...base, ...components('extract', 'x', target.name)], parts, { parents: true, replace: true });
+          break;
+        }
+        case 'symlink': {
+          verb = `Cannot create symlink to '${rawLink}'`;
+          if (rawLink.startsWith('/') || hasDotDot(rawLink)) {
+            delayedLinks.set(key, { parts, target: rawLink, attrs, name });
+            // The name is taken now (an older member there goes), as by GNU tar's placeholder.
+            if (fs.exists(parts, false) && fs.lookup(parts, false).dnode.type !== 'dir') fs.remove(parts, false);
+          } else fs.create(parts, { type: 'symlink', target: rawLink }, attrs, { parents: true, replace: true });
+          break;
+        }
+        case 'character-device':
+        case 'block-device':
+        case 'fifo': {
+          verb = 'Cannot mknod';
+          const spec: NewObject =
+            h.type === 'fifo' ? { type: 'fifo' } : { type: h.type === 'character-device' ? 'chardev' : 'blockdev', rdev: [h.devmajor, h.devminor] };
+          fs.create(parts, spec, attrs, { parents: true, replace: true });
+          break;
+        }
+        default:
+          if (h.type === null) opts.warn(`${name}: Unknown file type '${String.fromCharCode(typeflag)}', extracted as normal file`);
+          fs.create(parts, { type: 'file', data, settings }, attrs, { parents: true, replace: true });
+      }
+    } catch (err) {
+      if (!(err instanceof EngineError) || !MEMBER_ERRORS.has(err.errno) || err.aux !== undefined) throw err;
+      fail(`${name}: ${verb}: ${strerror(err.errno)}`);
+    }
+    data.finish();
+  }
+  for (const link of delayedLinks.values()) {
+    try {
+      fs.create(link.parts, { type: 'symlink', target: link.target }, link.attrs, { parents: true, replace: true });
+    } catch (err) {
+      if (!(err instanceof EngineError) || !MEMBER_ERRORS.has(err.errno)) throw err;
+      fail(`${link.name}: Cannot create symlink to '${link.target}': ${strerror(err.errno)}`);
+    }
+  }
+  for (const { parts, attrs } of dirTimes) {
+    try {
+      fs.setAttrs(parts, attrs, false);
+    } catch (err) {
+      if (!(err instanceof EngineError) || !MEMBER_ERRORS.has(err.errno)) throw err;
+    }
+  }
+}
+
+/** Failures of one member that GNU tar reports and goes on after (nothing of it was made). */
+const MEMBER_ERRORS = new Set(['EEXIST', 'EISDIR', 'ENOTDIR', 'ENOENT', 'ELOOP', 'ENAMETOOLONG', 'EINVAL', 'EPERM', 'ENOTEMPTY']);
