@@ -91,7 +91,7 @@ function runExtract(ctx: CommandContext, dataset: string, archive: string, direc
     if (!(err instanceof ArchiveError)) throw err;
     if (err.detail) ctx.err.write(`${err.detail}\n`);
     warn(err.message);
-    warn(err.message.startsWith('Unexpected EOF') || err.message.startsWith('Skipping') ? 'Error is not recoverable: exiting now' : FAILURE);
+    warn(err.fatal ? 'Error is not recoverable: exiting now' : FAILURE);
     return 2;
   } finally {
     if (fd !== null) fs.closeSync(fd);

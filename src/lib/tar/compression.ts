@@ -22,11 +22,48 @@ const IN_CHUNK = 64 << 10;
 /** Uncompressed bytes per zstd frame written. */
 const ZSTD_FRAME = 4 << 20;
 
-/** zlib's synchronous chunk processing (what zlib.gunzipSync runs once over a whole buffer). */
-interface SyncZlib {
-  _processChunk(chunk: Buffer, flush: number): Buffer;
+/**
+ * A zlib stream driven synchronously one chunk at a time through its handle, as zlib's own
+ * processChunkSync does (which closes the stream after its one call, so it cannot be reused).
+ */
+interface ZlibInternals {
+  _handle: {
+    writeSync(flush: number, input: Buffer, inOff: number, inLen: number, out: Buffer, outOff: number, outLen: number): void;
+    onerror: (message: string, errno: number) => void;
+  };
+  _writeState: Uint32Array;
   close(): void;
 }
+
+function syncZlib(stream: zlib.Gzip | zlib.Gunzip): { process(chunk: Buffer, flush: number): Buffer[]; close(): void } {
+  const z = stream as unknown as ZlibInternals;
+  const handle = z._handle;
+  const state = z._writeState;
+  let error: Error | null = null;
+  handle.onerror = (message) => {
+    error = new Error(message);
+  };
+  return {
+    process(chunk, flush) {
+      const outs: Buffer[] = [];
+      let inOff = 0;
+      let availIn = chunk.length;
+      for (;;) {
+        const out = Buffer.allocUnsafe(ZLIB_OUT);
+        handle.writeSync(flush, chunk, inOff, availIn, out, 0, ZLIB_OUT);
+        if (error) throw error;
+        const [availOut, availInAfter] = state;
+        if (availOut < ZLIB_OUT) outs.push(out.subarray(0, ZLIB_OUT - availOut));
+        inOff += availIn - availInAfter;
+        availIn = availInAfter;
+        if (availOut !== 0) return outs;
+      }
+    },
+    close: () => z.close(),
+  };
+}
+
+const ZLIB_OUT = 256 << 10;
 
 /** A source whose first bytes say whether it is compressed, and the bytes it holds uncompressed. */
 export function decompressing(src: ByteSource): { compression: Compression; source: ByteSource } {
@@ -54,12 +91,12 @@ export function decompressing(src: ByteSource): { compression: Compression; sour
   if (compression === 'none') return { compression, source: chunked(raw) };
   let inflate: (chunk: Buffer | null) => Buffer[];
   if (compression === 'gzip') {
-    const z = zlib.createGunzip() as unknown as SyncZlib;
+    const z = syncZlib(zlib.createGunzip());
     inflate = (chunk) => {
       try {
-        return [z._processChunk(chunk ?? Buffer.alloc(0), chunk ? zlib.constants.Z_SYNC_FLUSH : zlib.constants.Z_FINISH)];
+        return z.process(chunk ?? Buffer.alloc(0), chunk ? zlib.constants.Z_NO_FLUSH : zlib.constants.Z_FINISH);
       } catch (err) {
-        throw new ArchiveError('Child returned status 1', `gzip: stdin: ${(err as Error).message}`);
+        throw new ArchiveError('Child returned status 1', `gzip: stdin: ${(err as Error).message}`, true);
       }
     };
   } else {
@@ -69,7 +106,7 @@ export function decompressing(src: ByteSource): { compression: Compression; sour
       try {
         d.push(chunk ?? new Uint8Array(0), chunk === null);
       } catch (err) {
-        throw new ArchiveError('Child returned status 1', `zstd: stdin: ${(err as Error).message}`);
+        throw new ArchiveError('Child returned status 1', `zstd: stdin: ${(err as Error).message}`, true);
       }
       return out.splice(0);
     };
@@ -115,6 +152,8 @@ export class ArchiveError extends Error {
   constructor(
     message: string,
     readonly detail?: string,
+    /** GNU tar ends with `Error is not recoverable: exiting now` rather than at the end */
+    readonly fatal = false,
   ) {
     super(message);
   }
@@ -131,14 +170,13 @@ const requireNative = createRequire(import.meta.url);
 export function compressing(compression: Compression, out: (chunk: Buffer) => void): CompressingSink {
   if (compression === 'none') return { write: out, end() {} };
   if (compression === 'gzip') {
-    const z = zlib.createGzip() as unknown as SyncZlib;
+    const z = syncZlib(zlib.createGzip());
     return {
       write: (chunk) => {
-        const o = z._processChunk(chunk, zlib.constants.Z_NO_FLUSH);
-        if (o.length) out(o);
+        for (const o of z.process(chunk, zlib.constants.Z_NO_FLUSH)) out(o);
       },
       end: () => {
-        out(z._processChunk(Buffer.alloc(0), zlib.constants.Z_FINISH));
+        for (const o of z.process(Buffer.alloc(0), zlib.constants.Z_FINISH)) out(o);
         z.close();
       },
     };

@@ -75,6 +75,13 @@ class ArchiveReader {
     return b;
   }
 
+  /** Read what follows the end of the archive, as GNU tar reads its records to the end: a
+   *  compressed input is thereby checked whole. */
+  drain(): void {
+    this.at = this.end = 0;
+    while (!this.eof) if (this.src.read(this.buf, 0, this.buf.length) === 0) this.eof = true;
+  }
+
   /** `size` bytes of a member (copied), and its padding consumed. */
   bytes(size: number): Buffer {
     if (size > META_MAX) throw new ArchiveError('Archive header too large');
@@ -124,7 +131,7 @@ class ArchiveReader {
 }
 
 const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
-const unexpectedEof = () => new ArchiveError('Unexpected EOF in archive');
+const unexpectedEof = () => new ArchiveError('Unexpected EOF in archive', undefined, true);
 
 export interface ExtractOptions {
   /** directory of the dataset the members go under (`-C`), as given */
@@ -225,7 +232,7 @@ function extractInto(
     const at = fs.lookup(base);
     if (at.dnode.type !== 'dir') throw new EngineError('ENOTDIR');
   } catch (err) {
-    if (err instanceof EngineError) throw new ArchiveError(`${opts.directory}: Cannot open: ${strerror(err.errno)}`);
+    if (err instanceof EngineError) throw new ArchiveError(`${opts.directory}: Cannot open: ${strerror(err.errno)}`, undefined, true);
     throw err;
   }
   const now = nowSpec();
@@ -239,15 +246,21 @@ function extractInto(
   let first = true;
   for (;;) {
     const block = reader.block();
-    if (block === null) break;
+    if (block === null) {
+      if (first) throw new ArchiveError('This does not look like a tar archive');
+      break;
+    }
     let h: TarHeader | null;
     try {
       h = tarHeaders().decode(block, 'utf-8', true);
     } catch {
-      throw new ArchiveError(first ? 'This does not look like a tar archive' : 'Skipping to next header');
+      throw new ArchiveError(first ? 'This does not look like a tar archive' : 'Skipping to next header', undefined, !first);
     }
     first = false;
-    if (h === null) break; // a zero block: the end of the archive
+    if (h === null) {
+      reader.drain(); // a zero block: the end of the archive
+      break;
+    }
     const typeflag = block[156];
     switch (h.type) {
       case 'pax-header':
