@@ -9,7 +9,8 @@
  * - owners are the archive's numbers (as GNU tar's --numeric-owner: uname/gname are ignored);
  *   modes keep setuid/setgid/sticky (as root's --same-permissions);
  * - mtime from the PAX `mtime` (to the nanosecond) or the header; atime and ctime from PAX
- *   `atime`/`ctime` when present (GNU tar cannot set ctime; tszfs restores it), else now;
+ *   `atime`/`ctime` when present (GNU tar cannot set ctime; tszfs restores it), else the
+ *   transaction's time;
  *   creation time from `LIBARCHIVE.creationtime`;
  * - xattrs from `SCHILY.xattr.NAME` and `LIBARCHIVE.xattr.NAME` (URL-encoded name, base64 value);
  * - a leading `/` or `../` prefix is removed with `Removing leading '...' from member names`
@@ -176,12 +177,6 @@ function xattrsOf(pax: PaxRecords): Array<[Buffer, Buffer]> {
   return [...found.values()].sort((a, b) => Buffer.compare(a[0], b[0]));
 }
 
-const nowSpec = (): Timespec => {
-  const ns = process.hrtime.bigint() - hrtimeAtStart + msAtStart * 1_000_000n;
-  return [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
-};
-const hrtimeAtStart = process.hrtime.bigint();
-const msAtStart = BigInt(Date.now());
 
 /** The number a PAX record gives, else the header's. */
 function paxNumber(pax: PaxRecords, key: string, fallback: number): number {
@@ -235,7 +230,6 @@ function extractInto(
     if (err instanceof EngineError) throw new ArchiveError(`${opts.directory}: Cannot open: ${strerror(err.errno)}`, undefined, true);
     throw err;
   }
-  const now = nowSpec();
   const reader = new ArchiveReader(decompressing(staged).source);
   const dirTimes: Array<{ parts: string[]; attrs: AttrChange }> = [];
   const delayedLinks = new Map<string, { parts: string[]; target: string; attrs: AttrChange; name: string }>();
@@ -319,9 +313,12 @@ function extractInto(
       uid: paxNumber(records, 'uid', h.uid),
       gid: paxNumber(records, 'gid', h.gid),
       mtime,
-      atime: paxTime(records.get('atime')) ?? now,
-      ctime: paxTime(records.get('ctime')) ?? now,
     };
+    // Absent ones are the transaction's own time, as the object is made.
+    const atime = paxTime(records.get('atime'));
+    if (atime) attrs.atime = atime;
+    const ctime = paxTime(records.get('ctime'));
+    if (ctime) attrs.ctime = ctime;
     const crtime = paxTime(records.get('LIBARCHIVE.creationtime'));
     if (crtime) attrs.crtime = crtime;
     const xattrs = xattrsOf(records);
