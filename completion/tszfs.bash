@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims completion snap recv umount' ;;
     zpool) echo 'create destroy list status clear scrub import export history get set' ;;
   esac
 }
@@ -48,6 +48,7 @@ _tszfs_options() {
     'zfs xattr') echo '-h' ;;
     'zfs find') echo '-a -e -m -n -p -r -t -w -y' ;;
     'zfs du') echo '-a -h -s' ;;
+    'zfs tar') echo '--zstd -C -c -f -x -z' ;;
     'zfs snap') echo '-o -r' ;;
     'zfs recv') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs umount') echo '-a -f -u' ;;
@@ -185,6 +186,9 @@ _tszfs_operand_kind() {
     'zfs du 0') echo all ;;
     'zfs du 1') echo none ;;
     'zfs du '*) echo none ;;
+    'zfs tar 0') echo all ;;
+    'zfs tar 1') echo none ;;
+    'zfs tar '*) echo none ;;
     'zfs shims '*) echo dir ;;
     'zfs completion '*) echo shell ;;
     'zfs snap '*) echo all ;;

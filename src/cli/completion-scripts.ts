@@ -82,6 +82,7 @@ function operandKind(family: Family, name: string, position: number): string {
     case 'readlink':
     case 'find':
     case 'du':
+    case 'tar':
       return position === 0 ? 'all' : 'none';
     case 'chmod':
     case 'chown':

@@ -88,7 +88,24 @@ export function decompressing(src: ByteSource): { compression: Compression; sour
     const n = src.read(buf, 0, buf.length);
     return n === 0 ? null : buf.subarray(0, n);
   };
-  if (compression === 'none') return { compression, source: chunked(raw) };
+  if (compression === 'none') {
+    // Plain: the first bytes, then straight from the source into the reader's buffer.
+    let served = 0;
+    return {
+      compression,
+      source: {
+        settled: true,
+        read(buf, offset, length) {
+          if (served < first.length) {
+            const n = first.copy(buf, offset, served, Math.min(first.length, served + length));
+            served += n;
+            return n;
+          }
+          return src.read(buf, offset, length);
+        },
+      },
+    };
+  }
   let inflate: (chunk: Buffer | null) => Buffer[];
   if (compression === 'gzip') {
     const z = syncZlib(zlib.createGunzip());
