@@ -136,7 +136,8 @@ const SCENARIOS: Scenario[] = [
     writesData: true,
   },
   {
-    // One archive, one transaction: hundreds of objects of every kind and 12 MiB of data, or nothing.
+    // One archive, one transaction: thousands of objects of every kind (more than tar -x holds in
+    // memory between two spills of written nodes) and 12 MiB of data, or nothing.
     name: 'tar -x of a tree',
     setup: (sb) => (poolOf('128M')(sb), sb.ok(['write', 'tank/a', '/d/keep'], 'old\n')),
     inputOf: () => treeArchive(),
@@ -149,9 +150,9 @@ const SCENARIOS: Scenario[] = [
 function treeArchive(): Buffer {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tszfs-crash-tar-'));
   try {
-    for (let d = 0; d < 20; d++) {
+    for (let d = 0; d < 60; d++) {
       fs.mkdirSync(path.join(dir, `d${d}`));
-      for (let f = 0; f < 20; f++) fs.writeFileSync(path.join(dir, `d${d}`, `f${f}`), pattern(100 + d * 20 + f, d * 20 + f));
+      for (let f = 0; f < 40; f++) fs.writeFileSync(path.join(dir, `d${d}`, `f${f}`), pattern(100 + d * 40 + f, d * 40 + f));
       fs.symlinkSync(`f0`, path.join(dir, `d${d}`, 'link'));
       fs.linkSync(path.join(dir, `d${d}`, 'f1'), path.join(dir, `d${d}`, 'hard'));
     }

@@ -36,6 +36,8 @@ import { tarHeaders, type TarHeader } from './headers.js';
 import { decodePax, paxTime, type PaxRecords } from './pax.js';
 
 const BLOCK = 512;
+/** Members between two spills of the tree's written nodes to the open transaction (bounded memory). */
+const SPILL_EVERY = 2048;
 /** The largest PAX or GNU long-name member read into memory (xattrs are at most 64 KiB each). */
 const META_MAX = 16 << 20;
 
@@ -238,6 +240,7 @@ function extractInto(
   let longName: string | null = null;
   let longLink: string | null = null;
   let first = true;
+  let members = 0;
   for (;;) {
     const block = reader.block();
     if (block === null) {
@@ -368,6 +371,7 @@ function extractInto(
       fail(`${name}: ${verb}: ${strerror(err.errno)}`);
     }
     data.finish();
+    if (++members % SPILL_EVERY === 0) fs.spill();
   }
   for (const link of delayedLinks.values()) {
     try {
