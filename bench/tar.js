@@ -4,7 +4,7 @@
  * A real tree of this machine (TSZFS_BENCH_TAR_TREES, default `usr/share usr/lib/python3*`: at
  * least 20,000 entries and 300 MB) is archived once by GNU tar, untimed. Then, in the same run:
  * - extract: `tszfs tar -x -f ARCHIVE FS` then `sync`, next to GNU `tar -xf ARCHIVE -C DIR` then
- *   `sync` into a directory on the same disk;
+ *   `sync` into a directory on the same disk; and the same into a filesystem with compression=off;
  * - create: `tszfs tar -c -f OUT FS@SNAP` next to GNU `tar -cf OUT -C DIR .` of what it extracted;
  * - peak RSS of `tszfs tar -x` fed the archive through a pipe (staged to a scratch file) and of
  *   `tszfs tar -c`; each must stay under 300 MB.
@@ -50,6 +50,11 @@ export function tarRows(work, bin) {
   spawnSync('sync');
   const mineX = withSync(`${q(process.execPath)} ${q(bin)} tar -x -f ${q(archive)} tank/x`);
   tszfs(['snapshot', 'tank/x@b']);
+  // Where the time goes: the same without compression (every record is tried with lz4 by default).
+  tszfs(['create', '-o', 'compression=off', 'tank/off']);
+  spawnSync('sync');
+  const offX = withSync(`${q(process.execPath)} ${q(bin)} tar -x -f ${q(archive)} tank/off`);
+  tszfs(['destroy', 'tank/off']);
   const outMine = path.join(dir, 'mine-out.tar');
   const outGnu = path.join(dir, 'gnu-out.tar');
   const gnuC = timed('tar', ['-cf', outGnu, '-C', gnuDir, '.']);
@@ -66,6 +71,7 @@ export function tarRows(work, bin) {
   const what = `${entries} entries, ${(bytes / 1e6).toFixed(0)} MB`;
   const rows = [
     [`tar -x + sync (${what})`, rate(mineX, bytes), rate(gnuX, bytes), fmtRatio(mineX / gnuX)],
+    [`tar -x + sync, compression=off`, rate(offX, bytes), rate(gnuX, bytes), fmtRatio(offX / gnuX)],
     [`tar -c of a snapshot (${what})`, rate(mineC, outBytes), rate(gnuC, fs.statSync(outGnu).size), fmtRatio(mineC / gnuC)],
     ['peak RSS of tar -x from a pipe', rss(rssX), '', ''],
     ['peak RSS of tar -c', rss(rssC), '', ''],

@@ -273,7 +273,7 @@ function extractInto(
         longLink = reader.bytes(h.size).toString('utf8').replace(/\0+$/, '');
         continue;
     }
-    const records: PaxRecords = new Map([...globalPax, ...pax]);
+    const records: PaxRecords = globalPax.size === 0 ? pax : new Map([...globalPax, ...pax]);
     const rawName = records.get('path')?.toString('utf8') ?? longName ?? h.name;
     const rawLink = records.get('linkpath')?.toString('utf8') ?? longLink ?? h.linkname ?? '';
     pax = new Map();
@@ -309,7 +309,9 @@ function extractInto(
     const key = parts.join('/');
     // A member under a link made last: GNU tar's placeholder file is in the way.
     let through: string | null = null;
-    for (let i = 1; i < parts.length && through === null; i++) if (delayedLinks.has(parts.slice(0, i).join('/'))) through = parts.slice(0, i).join('/');
+    if (delayedLinks.size > 0) {
+      for (let i = 1; i < parts.length && through === null; i++) if (delayedLinks.has(parts.slice(0, i).join('/'))) through = parts.slice(0, i).join('/');
+    }
     const mtime = paxTime(records.get('mtime')) ?? [Math.floor(h.mtime.getTime() / 1000), 0];
     const attrs: AttrChange = {
       mode: h.mode & 0o7777,
