@@ -13,6 +13,9 @@
  *   transaction's time;
  *   creation time from `LIBARCHIVE.creationtime`;
  * - xattrs from `SCHILY.xattr.NAME` and `LIBARCHIVE.xattr.NAME` (URL-encoded name, base64 value);
+ * - GNU sparse members (old GNU type S with extension blocks, PAX 0.1 and 1.0; tar-stream reads
+ *   none of them) are written out whole, holes as zeros, which compression (on by default) stores
+ *   as holes as OpenZFS does: bounded memory, but time grows with the file's full size;
  * - a leading `/` or `../` prefix is removed with `Removing leading '...' from member names`
  *   (hard link targets likewise), and a member whose name holds a `..` component is skipped with
  *   `NAME: Member name contains '..'`;
@@ -274,16 +277,21 @@ function extractInto(
         continue;
     }
     const records: PaxRecords = globalPax.size === 0 ? pax : new Map([...globalPax, ...pax]);
-    const rawName = records.get('path')?.toString('utf8') ?? longName ?? h.name;
+    // An old GNU sparse member: its map is in the header and the extension blocks after it.
+    const oldSparse = typeflag === 0x53 /* S */ ? oldGnuSparseMap(block, reader) : null;
+    const rawName = records.get('GNU.sparse.name')?.toString('utf8') ?? records.get('path')?.toString('utf8') ?? longName ?? h.name;
     const rawLink = records.get('linkpath')?.toString('utf8') ?? longLink ?? h.linkname ?? '';
     pax = new Map();
     longName = longLink = null;
     const size = paxNumber(records, 'size', h.size);
     const hasData = h.type === 'file' || h.type === 'contiguous-file' || h.type === null;
     const data = reader.source(hasData ? size : h.type === 'directory' || h.type === 'link' || h.type === 'symlink' ? 0 : size);
-    // GNU tar's sparse members and volume labels: not extracted (see report in the README).
-    if (typeflag === 0x53 /* S */ || records.has('GNU.sparse.major') || records.has('GNU.sparse.size')) {
-      fail(`${rawName}: Cannot extract: GNU sparse files are not supported`);
+    let sparse: SparseMap | null = oldSparse;
+    try {
+      sparse ??= paxSparseMap(records, data);
+    } catch (err) {
+      if (!(err instanceof SparseFormatError)) throw err;
+      fail(`${rawName}: Cannot extract: ${err.message}`);
       data.finish();
       continue;
     }
@@ -365,8 +373,8 @@ function extractInto(
           break;
         }
         default:
-          if (h.type === null) opts.warn(`${name}: Unknown file type '${String.fromCharCode(typeflag)}', extracted as normal file`);
-          fs.create(parts, { type: 'file', data, settings }, attrs, { parents: true, replace: true });
+          if (h.type === null && sparse === null) opts.warn(`${name}: Unknown file type '${String.fromCharCode(typeflag)}', extracted as normal file`);
+          fs.create(parts, { type: 'file', data: sparse ? expanded(sparse, data) : data, settings }, attrs, { parents: true, replace: true });
       }
     } catch (err) {
       if (!(err instanceof EngineError) || !MEMBER_ERRORS.has(err.errno) || err.aux !== undefined) throw err;
@@ -390,6 +398,120 @@ function extractInto(
       if (!(err instanceof EngineError) || !MEMBER_ERRORS.has(err.errno)) throw err;
     }
   }
+}
+
+/** A sparse file's data segments ([offset, length], in order) and its whole size. */
+interface SparseMap {
+  segments: Array<[number, number]>;
+  realsize: number;
+}
+
+class SparseFormatError extends Error {}
+
+const octal = (b: Buffer, at: number, len: number): number => {
+  const text = b.toString('latin1', at, at + len).replace(/\0.*$/s, '').trim();
+  return text === '' ? 0 : parseInt(text, 8);
+};
+
+/** The map of an old GNU sparse member (type S): four entries in the header, 21 per extension block. */
+function oldGnuSparseMap(header: Buffer, reader: ArchiveReader): SparseMap {
+  const segments: Array<[number, number]> = [];
+  const take = (b: Buffer, at: number, count: number) => {
+    for (let i = 0; i < count; i++) {
+      const off = octal(b, at + i * 24, 12);
+      const len = octal(b, at + i * 24 + 12, 12);
+      if (off === 0 && len === 0 && b[at + i * 24] === 0) break;
+      segments.push([off, len]);
+    }
+  };
+  take(header, 386, 4);
+  const realsize = octal(header, 483, 12);
+  let extended = header[482] !== 0;
+  while (extended) {
+    const ext = reader.block();
+    if (ext === null) throw unexpectedEof();
+    take(ext, 0, 21);
+    extended = ext[504] !== 0;
+  }
+  return { segments, realsize };
+}
+
+/** The map of a PAX sparse member (GNU formats 0.1 and 1.0), or null for any other member. */
+function paxSparseMap(records: PaxRecords, data: ByteSource): SparseMap | null {
+  const major = records.get('GNU.sparse.major')?.toString('latin1');
+  const minor = records.get('GNU.sparse.minor')?.toString('latin1');
+  if (major === '1' && minor === '0') {
+    // The map leads the member's data: decimal numbers one a line, padded to a block.
+    const realsize = Number(records.get('GNU.sparse.realsize')?.toString('latin1'));
+    const numbers: number[] = [];
+    const block = Buffer.alloc(BLOCK);
+    let text = '';
+    let want = 1;
+    while (numbers.length < want) {
+      let got = 0;
+      while (got < BLOCK) {
+        const n = data.read(block, got, BLOCK - got);
+        if (n === 0) throw new SparseFormatError('Malformed extended header: missing sparse map');
+        got += n;
+      }
+      text += block.toString('latin1');
+      const lines = text.split('\n');
+      text = lines.pop()!;
+      for (const line of lines) {
+        if (numbers.length >= want) break;
+        numbers.push(Number(line));
+        if (numbers.length === 1) want = 1 + 2 * numbers[0];
+      }
+    }
+    return checked(pairs(numbers.slice(1)), realsize);
+  }
+  const map = records.get('GNU.sparse.map')?.toString('latin1');
+  const realsize = Number((records.get('GNU.sparse.realsize') ?? records.get('GNU.sparse.size'))?.toString('latin1'));
+  if (map !== undefined) return checked(pairs(map === '' ? [] : map.split(',').map(Number)), realsize);
+  if (records.has('GNU.sparse.offset') || records.has('GNU.sparse.major')) throw new SparseFormatError('Unsupported sparse format');
+  return null;
+}
+
+const pairs = (n: number[]): Array<[number, number]> => Array.from({ length: n.length >> 1 }, (_, i) => [n[2 * i], n[2 * i + 1]]);
+
+function checked(segments: Array<[number, number]>, realsize: number): SparseMap {
+  let end = 0;
+  for (const [off, len] of segments) {
+    if (!Number.isSafeInteger(off) || !Number.isSafeInteger(len) || off < end || len < 0) throw new SparseFormatError('Malformed extended header: invalid sparse map');
+    end = off + len;
+  }
+  if (!Number.isSafeInteger(realsize) || realsize < end) throw new SparseFormatError('Malformed extended header: invalid GNU.sparse.realsize');
+  return { segments, realsize };
+}
+
+/** A sparse member's bytes as the file holds them: its segments, zeros between (stored as holes
+ *  wherever compression is on, as OpenZFS stores zeros). */
+function expanded(map: SparseMap, data: ByteSource): ByteSource {
+  let pos = 0;
+  let seg = 0;
+  return {
+    settled: true,
+    read(buf, offset, length) {
+      while (seg < map.segments.length && pos >= map.segments[seg][0] + map.segments[seg][1]) seg++;
+      if (pos >= map.realsize) return 0;
+      if (seg < map.segments.length && pos >= map.segments[seg][0]) {
+        const want = Math.min(length, map.segments[seg][0] + map.segments[seg][1] - pos);
+        let got = 0;
+        while (got < want) {
+          const n = data.read(buf, offset + got, want - got);
+          if (n === 0) throw unexpectedEof();
+          got += n;
+        }
+        pos += got;
+        return got;
+      }
+      const end = seg < map.segments.length ? map.segments[seg][0] : map.realsize;
+      const n = Math.min(length, end - pos);
+      buf.fill(0, offset, offset + n);
+      pos += n;
+      return n;
+    },
+  };
 }
 
 /** Failures of one member that GNU tar reports and goes on after (nothing of it was made). */
