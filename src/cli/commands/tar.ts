@@ -16,7 +16,7 @@ import { parseOptions, UsageError, valueOf } from '../parse.js';
 const FAILURE = 'Exiting with failure status due to previous errors';
 
 export const command: Command = {
-  usage: ['tar -x [-f <archive>|-] [-C <path>] <filesystem>', 'tar -c [-z|--zstd] [-f <archive>|-] [-C <path>] <filesystem|snapshot>'],
+  usage: ['tar -x [-z|--zstd] [-f <archive>|-] [-C <path>] <filesystem>', 'tar -c [-z|--zstd] [-f <archive>|-] [-C <path>] <filesystem|snapshot>'],
   run(ctx, args) {
     const p = parseOptions(args, { flags: 'xcz', longFlags: ['zstd'], values: 'fC' });
     const extract = p.flags.has('x');
@@ -27,10 +27,8 @@ export const command: Command = {
     const archive = valueOf(p, 'f') ?? '-';
     const directory = valueOf(p, 'C') ?? '/';
     const warn = (line: string) => ctx.err.write(`tar: ${line}\n`);
-    if (extract) {
-      if (p.flags.has('z') || p.flags.has('zstd')) throw new UsageError("'-z' and '--zstd' are for '-c': compression is detected on input");
-      return runExtract(ctx, dataset, archive, directory, warn);
-    }
+    // On input, -z and --zstd change nothing: the archive's first bytes say how it is compressed.
+    if (extract) return runExtract(ctx, dataset, archive, directory, warn);
     const compression: Compression = p.flags.has('zstd') ? 'zstd' : p.flags.has('z') ? 'gzip' : 'none';
     if (p.flags.has('zstd') && p.flags.has('z')) throw new UsageError("'-z' and '--zstd' are mutually exclusive");
     let fd: number | null = null;

@@ -118,9 +118,7 @@ class ArchiveReader {
       settled: true,
       read,
       finish: () => {
-        const scratch = Buffer.allocUnsafe(64 << 10);
-        while (left > 0) read(scratch, 0, Math.min(scratch.length, left));
-        if (size === 0) return;
+        while (left > 0) read(skipBuffer, 0, Math.min(skipBuffer.length, left));
       },
     };
   }
@@ -136,6 +134,8 @@ class ArchiveReader {
   }
 }
 
+/** Where the bytes of a member not extracted are read to. */
+const skipBuffer = Buffer.allocUnsafe(64 << 10);
 const padding = (size: number) => (BLOCK - (size % BLOCK)) % BLOCK;
 const unexpectedEof = () => new ArchiveError('Unexpected EOF in archive', undefined, true);
 
