@@ -23,16 +23,32 @@ export function decodePax(buf: Buffer): PaxRecords {
   return out;
 }
 
-/** One record: its length counts its own digits. */
-function record(key: string, value: Buffer): Buffer {
-  const body = Buffer.byteLength(key) + value.length + 3; // space, '=', newline
+/** The length of a record whose key and value take `body` bytes: it counts its own digits. */
+function recordLength(keyBytes: number, valueBytes: number): number {
+  const body = keyBytes + valueBytes + 3; // space, '=', newline
   let len = body + String(body).length;
   if (String(len).length !== String(body).length) len = body + String(len).length;
-  return Buffer.concat([Buffer.from(`${len} ${key}=`), value, Buffer.from('\n')]);
+  return len;
 }
 
+let out = Buffer.allocUnsafe(4096);
+
+/** Records into one buffer, valid until the next call (the caller writes it out at once). */
 export function encodePax(records: Array<[string, Buffer | string]>): Buffer {
-  return Buffer.concat(records.map(([k, v]) => record(k, typeof v === 'string' ? Buffer.from(v) : v)));
+  let total = 0;
+  const sizes = records.map(([k, v]) => {
+    const len = recordLength(Buffer.byteLength(k), typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+    total += len;
+    return len;
+  });
+  if (out.length < total) out = Buffer.allocUnsafe(Math.max(total, 2 * out.length));
+  let at = 0;
+  records.forEach(([k, v], i) => {
+    at += out.write(`${sizes[i]} ${k}=`, at, 'utf8');
+    at += typeof v === 'string' ? out.write(v, at, 'utf8') : v.copy(out, at);
+    out[at++] = 0x0a;
+  });
+  return out.subarray(0, at);
 }
 
 /** A PAX time (`1700000000.123456789`, maybe negative) as [sec, nsec]; null when not a time. */
