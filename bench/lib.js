@@ -6,6 +6,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Chalk } from 'chalk';
+import Table from 'cli-table3';
 
 /** Runs a command; throws with its stderr when it fails. Returns the wall time in ms. */
 export function timed(cmd, args, { env = process.env, stdout = 'ignore' } = {}) {
@@ -88,11 +90,36 @@ export function makeSource(file, bytes) {
   fs.closeSync(fd);
 }
 
+/**
+ * The report: on a terminal a cli-table3 box table (aligned, easy to read); elsewhere (a file, a
+ * pipe, CI) or with TSZFS_BENCH_MARKDOWN=1 a markdown table, the form README.md and bench/README.md
+ * quote.
+ */
 export function printTable(head, rows) {
+  const box = process.stdout.isTTY && !process.env.TSZFS_BENCH_MARKDOWN;
+  process.stdout.write(box ? boxTable(head, rows, !process.env.NO_COLOR) : markdownTable(head, rows));
+}
+
+export function markdownTable(head, rows) {
   const all = [head, ...rows];
   const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   const line = (r) => `| ${r.map((c, i) => (c ?? '').padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(head));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].map((l) => l + '\n').join('');
+}
+
+/** Figures and ratios (cells that begin with a digit: `1022 MB/s`, `1.33x`) right-aligned. */
+export function boxTable(head, rows, colour) {
+  // chalk, not cli-table3's own colours, which follow what it guesses of the terminal and CI
+  const paint = new Chalk({ level: colour ? 1 : 0 });
+  const table = new Table({
+    head: head.map((h) => paint.cyan(h)),
+    // one rule under the head, none between rows
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    style: { head: [], border: [] },
+  });
+  for (const r of rows) table.push(head.map((_, i) => (/^\d/.test(r[i] ?? '') ? { content: r[i], hAlign: 'right' } : (r[i] ?? ''))));
+  const lines = table.toString().split('\n');
+  // cli-table3 draws the rule under the head with the row rules: the top rule, turned, goes there
+  lines.splice(2, 0, lines[0].replace('┌', '├').replace(/┬/g, '┼').replace('┐', '┤'));
+  return lines.join('\n') + '\n';
 }

@@ -4,8 +4,10 @@
 // Start-up is what shell loops pay, so `npm run build` also bundles dist/ into one CommonJS file,
 // dist/tszfs.cjs (scripts/bundle.mjs), compiled here through vm.Script with a V8 code cache beside
 // it: a warm start neither resolves ~70 modules nor parses them. The per-file ES modules in
-// dist/ stay the fallback: used when the bundle is missing or older than they are (dist/ was
-// rebuilt by a bare `tsc`), or when TSZFS_NO_BUNDLE is set.
+// dist/ stay the fallback: used when the bundle is missing or was not built from them (its build
+// stamp is not the one at the end of dist/cli/main.js: dist/ was rebuilt by a bare `tsc`), or
+// when TSZFS_NO_BUNDLE is set. A stamp, not file times: unpacking a package sets those in
+// whatever order it writes the files.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -15,21 +17,24 @@ import { fileURLToPath } from 'node:url';
 const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const bundle = path.join(dist, 'tszfs.cjs');
 
-const { main } = bundleIsCurrent() ? loadBundle() : await import('../dist/cli/main.js');
+const source = currentBundle();
+const { main } = source !== null ? loadBundle(source) : await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv);
 
-// tsc (not incremental) rewrites every output file on each run, so one of them being newer than
-// the bundle is enough to know that the bundle lags behind: one stat instead of a walk of dist/.
-function bundleIsCurrent() {
-  if (process.env.TSZFS_NO_BUNDLE) return false;
+/** The bundle's source when it was built from the modules beside it, else null. */
+function currentBundle() {
+  if (process.env.TSZFS_NO_BUNDLE) return null;
   try {
-    return fs.statSync(bundle).mtimeMs >= fs.statSync(path.join(dist, 'cli', 'main.js')).mtimeMs;
+    const source = fs.readFileSync(bundle, 'utf8');
+    const stamp = /^\/\* tszfs-build ([0-9a-f]+) \*\//.exec(source)?.[1];
+    const main = fs.readFileSync(path.join(dist, 'cli', 'main.js'), 'utf8');
+    return stamp !== undefined && main.endsWith(`\n// tszfs-build ${stamp}\n`) ? source : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
-function loadBundle() {
+function loadBundle(source) {
   const cacheFile = `${bundle}.cache`;
   let cachedData;
   try {
@@ -37,7 +42,6 @@ function loadBundle() {
   } catch {
     cachedData = undefined;
   }
-  const source = fs.readFileSync(bundle, 'utf8');
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new vm.Script(wrapped, { filename: bundle, cachedData });
   const module = { exports: {} };

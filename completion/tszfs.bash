@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename diff list set get inherit hold holds release mount unmount share unshare send receive write cat ls mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims completion snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims completion batch snap recv umount' ;;
     zpool) echo 'create destroy list status clear scrub import export history get set' ;;
   esac
 }
@@ -21,6 +21,7 @@ _tszfs_options() {
     'zfs rename') echo '-f -p -r -u' ;;
     'zfs diff') echo '-F -H -h -t' ;;
     'zfs list') echo '--json-int -H -S -d -j -o -p -r -s -t' ;;
+    'zfs tree') echo '--svg -p' ;;
     'zfs set') echo '-u' ;;
     'zfs get') echo '--json-int -H -d -j -o -p -r -s -t' ;;
     'zfs inherit') echo '-S -r' ;;
@@ -35,6 +36,7 @@ _tszfs_options() {
     'zfs receive') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs write') echo '--append --offset -p' ;;
     'zfs ls') echo '-R -l' ;;
+    'zfs blocks') echo '--svg -c' ;;
     'zfs mkdir') echo '-p' ;;
     'zfs rm') echo '-f -r' ;;
     'zfs ln') echo '-f -s' ;;
@@ -49,6 +51,7 @@ _tszfs_options() {
     'zfs find') echo '-a -e -m -n -p -r -t -w -y' ;;
     'zfs du') echo '-a -h -s' ;;
     'zfs tar') echo '--zstd -C -c -f -x -z' ;;
+    'zfs batch') echo '-f -k' ;;
     'zfs snap') echo '-o -r' ;;
     'zfs recv') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs umount') echo '-a -f -u' ;;
@@ -71,13 +74,16 @@ _tszfs_value_options() {
     'zfs snapshot') echo '-o' ;;
     'zfs clone') echo '-o' ;;
     'zfs list') echo '-S -d -o -s -t' ;;
+    'zfs tree') echo '--svg' ;;
     'zfs get') echo '-d -o -s -t' ;;
     'zfs mount') echo '-R -o' ;;
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
+    'zfs blocks') echo '--svg' ;;
     'zfs touch') echo '-d -r' ;;
     'zfs stat') echo '-c' ;;
     'zfs mknod') echo '-m' ;;
+    'zfs batch') echo '-f' ;;
     'zfs snap') echo '-o' ;;
     'zpool create') echo '--size -O -R -m -o' ;;
     'zpool list') echo '-T -o' ;;
@@ -106,8 +112,12 @@ _tszfs_operand_kind() {
     'zfs promote 1') echo none ;;
     'zfs promote '*) echo none ;;
     'zfs rename '*) echo all ;;
+    'zfs bookmark '*) echo all ;;
     'zfs diff '*) echo snap ;;
     'zfs list '*) echo all ;;
+    'zfs tree 0') echo fs ;;
+    'zfs tree 1') echo none ;;
+    'zfs tree '*) echo none ;;
     'zfs set 0') echo prop ;;
     'zfs set 1') echo all ;;
     'zfs set '*) echo all ;;
@@ -147,6 +157,9 @@ _tszfs_operand_kind() {
     'zfs ls 0') echo all ;;
     'zfs ls 1') echo none ;;
     'zfs ls '*) echo none ;;
+    'zfs blocks 0') echo all ;;
+    'zfs blocks 1') echo none ;;
+    'zfs blocks '*) echo none ;;
     'zfs mkdir 0') echo fs ;;
     'zfs mkdir 1') echo none ;;
     'zfs mkdir '*) echo none ;;
@@ -191,6 +204,7 @@ _tszfs_operand_kind() {
     'zfs tar '*) echo none ;;
     'zfs shims '*) echo dir ;;
     'zfs completion '*) echo shell ;;
+    'zfs batch '*) echo none ;;
     'zfs snap '*) echo all ;;
     'zfs recv '*) echo all ;;
     'zfs umount 0') echo fs ;;
@@ -216,7 +230,7 @@ _tszfs_operand_kind() {
 _tszfs_properties='aclinherit aclmode acltype atime available canmount casesensitivity checksum clones compression compressratio context copies createtxg creation dedup defcontext defer_destroy devices direct dnodesize encryption encryptionroot exec filesystem_count filesystem_limit fscontext guid keyformat keylocation keystatus logbias logicalreferenced logicalused longname mlslabel mounted mountpoint nbmand normalization objsetid origin overlay pbkdf2iters prefetch primarycache quota readonly receive_resume_token recordsize redact_snaps redundant_metadata refcompressratio referenced refquota refreservation relatime reservation rootcontext secondarycache setuid sharenfs sharesmb snapdev snapdir snapshot_count snapshot_limit snapshots_changed special_small_blocks sync type used usedbychildren usedbydataset usedbyrefreservation usedbysnapshots userrefs utf8only version volblocksize volmode volsize volthreading vscan written xattr zoned'
 _tszfs_types='filesystem snapshot volume bookmark all'
 
-# $1: fs, snap, all or pool
+# $1: fs, snap, mark (snapshots and bookmarks), all or pool
 _tszfs_names() {
   case $1 in
     pool)
@@ -226,7 +240,8 @@ _tszfs_names() {
       esac ;;
     fs) "${_tszfs_prog[@]}" list -H -o name -t filesystem,volume 2>/dev/null ;;
     snap) "${_tszfs_prog[@]}" list -H -o name -t snapshot 2>/dev/null ;;
-    all) "${_tszfs_prog[@]}" list -H -o name -t all 2>/dev/null ;;
+    mark) "${_tszfs_prog[@]}" list -H -o name -t snapshot,bookmark 2>/dev/null ;;
+    all) "${_tszfs_prog[@]}" list -H -o name -t filesystem,volume,snapshot,bookmark 2>/dev/null ;;
   esac
 }
 
@@ -267,11 +282,28 @@ _tszfs_parse() {
   done
 }
 
+# The words up to the cursor, split at blanks only: bash splits COMP_WORDS at the characters of
+# COMP_WORDBREAKS too (@ : = on most systems), which would cut tank/fs@snap in three.
 _tszfs() {
-  local cur=${COMP_WORDS[COMP_CWORD]}
-  local prev=${COMP_WORDS[COMP_CWORD-1]}
-  _tszfs_parse "${COMP_WORDS[@]:0:COMP_CWORD}"
+  local line=${COMP_LINE:0:COMP_POINT}
+  local -a words
+  read -ra words <<< "$line"
+  [[ -z $line || $line == *[[:blank:]] ]] && words+=('')
+  local cur=${words[${#words[@]}-1]} prev=
+  [ ${#words[@]} -gt 1 ] && prev=${words[${#words[@]}-2]}
+  _tszfs_parse "${words[@]:0:${#words[@]}-1}"
   COMPREPLY=()
+  _tszfs_reply "$cur" "$prev"
+  # bash replaces only the text after the last COMP_WORDBREAKS character: hand it just that part
+  # (so no hostname completion after @, no tank@tank@snap).
+  local i keep=0
+  for ((i = 0; i < ${#cur}; i++)); do [[ $COMP_WORDBREAKS == *"${cur:i:1}"* ]] && keep=$((i + 1)); done
+  if [ $keep -gt 0 ]; then for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]=${COMPREPLY[i]:keep}; done; fi
+}
+
+# $1 the word being completed, $2 the one before it
+_tszfs_reply() {
+  local cur=$1 prev=$2
   if [ "$_tszfs_pos" -lt 0 ]; then
     COMPREPLY=($(compgen -W "$(_tszfs_commands "$_tszfs_family")" -- "$cur"))
     return
@@ -279,6 +311,9 @@ _tszfs() {
   case $prev in
     -o|-s|-S) COMPREPLY=($(compgen -W "$_tszfs_properties" -- "$cur")); return ;;
     -t) COMPREPLY=($(compgen -W "$_tszfs_types" -- "$cur")); return ;;
+    -i|-I) [ "$_tszfs_cmd" = send ] && { COMPREPLY=($(compgen -W "$(_tszfs_names mark)" -- "$cur")); return; } ;;
+    -f) [ "$_tszfs_cmd" = batch ] && { COMPREPLY=($(compgen -f -- "$cur")); return; } ;;
+    --svg) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$(_tszfs_options "$_tszfs_family" "$_tszfs_cmd")" -- "$cur"))
@@ -292,7 +327,7 @@ _tszfs() {
     file) COMPREPLY=($(compgen -f -- "$cur")) ;;
     dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
     prop) COMPREPLY=($(compgen -W "$_tszfs_properties" -- "$cur")) ;;
-    shell) COMPREPLY=($(compgen -W 'bash zsh' -- "$cur")) ;;
+    shell) COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
   esac
 }
 

@@ -15,7 +15,12 @@ trap 'rm -rf "$TSZFS_HOME"' EXIT
 # A pinned clock and time zone make creation times and `ls -l` dates the same on every run.
 export TSZFS_NOW=1736240700 TZ=UTC LC_ALL=C
 
-tszfs() { node "$BIN" "$@"; }
+# TSZFS_BIN runs another copy instead of this checkout's (an installed one: test/cli/install.test.ts).
+if [ -n "${TSZFS_BIN:-}" ]; then
+  tszfs() { "$TSZFS_BIN" "$@"; }
+else
+  tszfs() { node "$BIN" "$@"; }
+fi
 
 # Prints a command line as `+ ...`, then runs it (pipelines included) in this shell.
 step() {
@@ -68,6 +73,13 @@ step 'tszfs list -t all -o name,used,referenced,usedbydataset,origin'
 echo '# The same in exact bytes (-p): 131072 is one 128K record, 4096 one 4K block.'
 step 'tszfs list -p -r -o name,used,usedbydataset,referenced tank'
 step 'tszfs pool list'
+echo
+
+echo '# The same as pictures. tree: each clone below the snapshot it was made from (└▶).'
+echo '# blocks: the records of libapp.so in every layer: +N a record the layer wrote itself (born'
+echo '# in txg N), =N the very block of the layer it descends from, shared and charged once.'
+step 'tszfs tree'
+step 'tszfs blocks -c tank/base /usr/lib/libapp.so'
 echo
 
 echo '# Reads: the 128 patched lines (4K, inside one record) show in app and ctr, not in base.'

@@ -11,6 +11,7 @@
  * in about half the time of its ES module graph.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +21,15 @@ import { build } from 'esbuild';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'dist/tszfs.cjs');
 
+// The build stamp: a hash of the per-module build, written at the head of the bundle and at the
+// end of dist/cli/main.js. bin/tszfs.js runs the bundle only when the two agree, so a bare `tsc`
+// afterwards (which rewrites main.js without it) sends it back to the modules. File times cannot
+// say this: unpacking a tarball (npm install) gives them in whatever order it writes the files.
+const MAIN = path.join(ROOT, 'dist/cli/main.js');
+const STAMP_LINE = /\n\/\/ tszfs-build [0-9a-f]+\n$/;
+fs.writeFileSync(MAIN, fs.readFileSync(MAIN, 'utf8').replace(STAMP_LINE, '\n'));
+const stamp = buildHash(path.join(ROOT, 'dist'));
+
 await build({
   entryPoints: [path.join(ROOT, 'dist/cli/main.js')],
   outfile: OUT,
@@ -28,13 +38,25 @@ await build({
   target: 'node20',
   format: 'cjs',
   // The compression codecs are native addons too, required only by a record that needs one.
-  external: ['lmdb', 'lz4-napi', '@toondepauw/node-zstd'],
+  // cli-table3 is required only by the commands that draw tables (tree, blocks): outside the
+  // bundle, every other command's start-up neither reads nor compiles it.
+  external: ['lmdb', 'lz4-napi', '@toondepauw/node-zstd', 'cli-table3'],
   // yargs's ES module build reads import.meta.url, which a CommonJS file lacks.
   define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: { js: `/* tszfs-build ${stamp} */\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },
   alias: { 'string-width': path.join(ROOT, 'scripts/string-width.js') },
   logLevel: 'warning',
 });
+
+fs.appendFileSync(MAIN, `// tszfs-build ${stamp}\n`);
+
+/** sha256 (first 16 hex digits) of every .js file under `dir` but the bundle, in path order. */
+function buildHash(dir) {
+  const hash = createHash('sha256');
+  const files = fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.js')).sort();
+  for (const f of files) hash.update(`${f}\0`).update(fs.readFileSync(path.join(dir, f)));
+  return hash.digest('hex').slice(0, 16);
+}
 
 // Prime the code cache with the functions a typical command compiles (opening a pool, listing):
 // bin/tszfs.js writes dist/tszfs.cjs.cache when it finds none, once the command has run. So the

@@ -34,8 +34,9 @@ export function valueOptionsOf(usage: readonly string[]): string[] {
 }
 
 /**
- * What a command's operands name: `fs` (filesystems and volumes), `snap`, `all` (those and
- * snapshots), `pool`, `prop` (a property name), `file` or `dir` (on the host), `shell`, `none`.
+ * What a command's operands name: `fs` (filesystems and volumes), `snap`, `all` (those,
+ * snapshots and bookmarks), `pool`, `prop` (a property name), `file` or `dir` (on the host),
+ * `shell`, `none`.
  */
 function operandKind(family: Family, name: string, position: number): string {
   if (family === 'zpool') return name === 'create' ? (position === 0 ? 'none' : 'file') : 'pool';
@@ -44,6 +45,8 @@ function operandKind(family: Family, name: string, position: number): string {
       return 'none';
     case 'completion':
       return 'shell';
+    case 'batch':
+      return 'none';
     case 'shims':
       return 'dir';
     case 'rollback':
@@ -83,12 +86,15 @@ function operandKind(family: Family, name: string, position: number): string {
     case 'find':
     case 'du':
     case 'tar':
+    case 'blocks':
       return position === 0 ? 'all' : 'none';
     case 'chmod':
     case 'chown':
       return position === 1 ? 'fs' : 'none';
     case 'xattr':
       return position === 1 ? 'all' : 'none';
+    case 'tree':
+      return position === 0 ? 'fs' : 'none';
     default:
       return 'all';
   }
@@ -135,7 +141,7 @@ function sharedTables(table: CommandTable): string {
   lines.push(`_tszfs_types='filesystem snapshot volume bookmark all'`, '');
   // Names from the running system; $_tszfs_prog is the program as typed, --home included.
   lines.push(
-    '# $1: fs, snap, all or pool',
+    '# $1: fs, snap, mark (snapshots and bookmarks), all or pool',
     '_tszfs_names() {',
     '  case $1 in',
     '    pool)',
@@ -145,7 +151,8 @@ function sharedTables(table: CommandTable): string {
     '      esac ;;',
     '    fs) "${_tszfs_prog[@]}" list -H -o name -t filesystem,volume 2>/dev/null ;;',
     '    snap) "${_tszfs_prog[@]}" list -H -o name -t snapshot 2>/dev/null ;;',
-    '    all) "${_tszfs_prog[@]}" list -H -o name -t all 2>/dev/null ;;',
+    '    mark) "${_tszfs_prog[@]}" list -H -o name -t snapshot,bookmark 2>/dev/null ;;',
+    '    all) "${_tszfs_prog[@]}" list -H -o name -t filesystem,volume,snapshot,bookmark 2>/dev/null ;;',
     '  esac',
     '}',
   );
@@ -205,11 +212,28 @@ ${sharedTables(table)}
 
 ${PARSE_WORDS}
 
+# The words up to the cursor, split at blanks only: bash splits COMP_WORDS at the characters of
+# COMP_WORDBREAKS too (@ : = on most systems), which would cut tank/fs@snap in three.
 _tszfs() {
-  local cur=\${COMP_WORDS[COMP_CWORD]}
-  local prev=\${COMP_WORDS[COMP_CWORD-1]}
-  _tszfs_parse "\${COMP_WORDS[@]:0:COMP_CWORD}"
+  local line=\${COMP_LINE:0:COMP_POINT}
+  local -a words
+  read -ra words <<< "$line"
+  [[ -z $line || $line == *[[:blank:]] ]] && words+=('')
+  local cur=\${words[\${#words[@]}-1]} prev=
+  [ \${#words[@]} -gt 1 ] && prev=\${words[\${#words[@]}-2]}
+  _tszfs_parse "\${words[@]:0:\${#words[@]}-1}"
   COMPREPLY=()
+  _tszfs_reply "$cur" "$prev"
+  # bash replaces only the text after the last COMP_WORDBREAKS character: hand it just that part
+  # (so no hostname completion after @, no tank@tank@snap).
+  local i keep=0
+  for ((i = 0; i < \${#cur}; i++)); do [[ $COMP_WORDBREAKS == *"\${cur:i:1}"* ]] && keep=$((i + 1)); done
+  if [ $keep -gt 0 ]; then for i in "\${!COMPREPLY[@]}"; do COMPREPLY[i]=\${COMPREPLY[i]:keep}; done; fi
+}
+
+# $1 the word being completed, $2 the one before it
+_tszfs_reply() {
+  local cur=$1 prev=$2
   if [ "$_tszfs_pos" -lt 0 ]; then
     COMPREPLY=($(compgen -W "$(_tszfs_commands "$_tszfs_family")" -- "$cur"))
     return
@@ -217,6 +241,9 @@ _tszfs() {
   case $prev in
     -o|-s|-S) COMPREPLY=($(compgen -W "$_tszfs_properties" -- "$cur")); return ;;
     -t) COMPREPLY=($(compgen -W "$_tszfs_types" -- "$cur")); return ;;
+    -i|-I) [ "$_tszfs_cmd" = send ] && { COMPREPLY=($(compgen -W "$(_tszfs_names mark)" -- "$cur")); return; } ;;
+    -f) [ "$_tszfs_cmd" = batch ] && { COMPREPLY=($(compgen -f -- "$cur")); return; } ;;
+    --svg) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$(_tszfs_options "$_tszfs_family" "$_tszfs_cmd")" -- "$cur"))
@@ -230,7 +257,7 @@ _tszfs() {
     file) COMPREPLY=($(compgen -f -- "$cur")) ;;
     dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
     prop) COMPREPLY=($(compgen -W "$_tszfs_properties" -- "$cur")) ;;
-    shell) COMPREPLY=($(compgen -W 'bash zsh' -- "$cur")) ;;
+    shell) COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur")) ;;
   esac
 }
 
@@ -258,6 +285,9 @@ _tszfs() {
   case $prev in
     -o|-s|-S) compadd -- \${=_tszfs_properties}; return ;;
     -t) compadd -- \${=_tszfs_types}; return ;;
+    -i|-I) [[ $_tszfs_cmd == send ]] && { compadd -- \${(f)"$(_tszfs_names mark)"}; return; } ;;
+    -f) [[ $_tszfs_cmd == batch ]] && { _files; return; } ;;
+    --svg) _files; return ;;
   esac
   if [[ $cur == -* ]]; then
     compadd -- \${=$(_tszfs_options $_tszfs_family $_tszfs_cmd)}
@@ -269,7 +299,7 @@ _tszfs() {
     file) _files ;;
     dir) _files -/ ;;
     prop) compadd -- \${=_tszfs_properties} ;;
-    shell) compadd bash zsh ;;
+    shell) compadd bash zsh fish ;;
   esac
 }
 
@@ -279,4 +309,163 @@ else
   compdef _tszfs tszfs
 fi
 `;
+}
+
+/** A fish `switch` over `subject`: one case per [pattern, output lines], `*` last. */
+function fishSwitch(subject: string, cases: Array<[pattern: string, body: string]>, fallback?: string): string[] {
+  const lines = [`    switch ${subject}`];
+  for (const [pattern, body] of cases) lines.push(`        case '${pattern}'`, `            ${body}`);
+  if (fallback !== undefined) lines.push(`        case '*'`, `            ${fallback}`);
+  lines.push('    end');
+  return lines;
+}
+
+/** Words one per line, as fish splits a command substitution. */
+const fishWords = (words: readonly string[]) => `printf '%s\\n' ${words.join(' ')}`;
+
+/**
+ * The fish script: the same tables as bash's and zsh's, in fish's syntax (it reads no sh), and
+ * one function that reads the command line and prints the candidates; fish filters them by what
+ * is typed, and never splits a word at `@`.
+ */
+export function fishScript(table: CommandTable): string {
+  const families = ['zfs', 'zpool'] as const;
+  const perCommand = (of: (usage: readonly string[]) => string[]) =>
+    families.flatMap((family) =>
+      table[family].flatMap(([name, command]): Array<[string, string]> => {
+        const words = of(command.usage);
+        return words.length > 0 ? [[`${family} ${name}`, fishWords(words)]] : [];
+      }),
+    );
+  const kinds = families.flatMap((family) =>
+    table[family].flatMap(([name]): Array<[string, string]> => {
+      const k = [0, 1, 2].map((p) => operandKind(family, name, p));
+      if (k.every((x) => x === k[0])) return [[`${family} ${name} *`, `echo ${k[0]}`]];
+      return k.map((x, p): [string, string] => [`${family} ${name} ${p === 2 ? '*' : p}`, `echo ${x}`]);
+    }),
+  );
+  const props = PROPERTIES.filter((p) => !p.hidden).map((p) => p.name).sort();
+  const names = (types: string) => `$__tszfs_prog list -H -o name -t ${types} 2>/dev/null`;
+  return [
+    '# fish completion for tszfs: generated by `tszfs completion fish`.',
+    '# Load it with: tszfs completion fish | source',
+    '# or save it as ~/.config/fish/completions/tszfs.fish',
+    '# For the zfs and zpool links made by `tszfs shims`: complete -c zfs -f -a \'(__tszfs_complete)\'',
+    '',
+    'function __tszfs_commands',
+    ...fishSwitch('$argv[1]', families.map((f) => [f, fishWords(table[f].map(([n]) => n))])),
+    'end',
+    '',
+    'function __tszfs_options',
+    ...fishSwitch('"$argv[1] $argv[2]"', perCommand(optionsOf)),
+    'end',
+    '',
+    'function __tszfs_value_options',
+    ...fishSwitch('"$argv[1] $argv[2]"', perCommand(valueOptionsOf)),
+    'end',
+    '',
+    '# $argv: family, command, operand position (0-based)',
+    'function __tszfs_operand_kind',
+    ...fishSwitch('"$argv[1] $argv[2] $argv[3]"', kinds, 'echo none'),
+    'end',
+    '',
+    '# $argv[1]: fs, snap, mark (snapshots and bookmarks), all or pool',
+    'function __tszfs_names',
+    ...fishSwitch('$argv[1]', [
+      ['pool', `test (basename -- $__tszfs_prog[1]) = zpool; and $__tszfs_prog list -H -o name 2>/dev/null; or $__tszfs_prog pool list -H -o name 2>/dev/null`],
+      ['fs', names('filesystem,volume')],
+      ['snap', names('snapshot')],
+      ['mark', names('snapshot,bookmark')],
+      ['all', names('filesystem,volume,snapshot,bookmark')],
+    ]),
+    'end',
+    '',
+    '# The program, any --home DIR, pool/zpool/zfs switching family, the command, its operands.',
+    'function __tszfs_complete',
+    '    set -l words (commandline -opc)',
+    '    set -l cur (commandline -ct)',
+    '    set -g __tszfs_prog $words[1]',
+    '    set -l family zfs',
+    '    set -l personality tszfs',
+    '    switch (basename -- $words[1])',
+    '        case zpool',
+    '            set family zpool; set personality zpool',
+    '        case zfs',
+    '            set personality zfs',
+    '    end',
+    '    set -e words[1]',
+    '    while set -q words[1]',
+    '        if test "$words[1]" = --home; and set -q words[2]',
+    '            set -a __tszfs_prog $words[1..2]; set -e words[1..2]',
+    "        else if string match -q -- '--home=*' $words[1]",
+    '            set -a __tszfs_prog $words[1]; set -e words[1]',
+    '        else',
+    '            break',
+    '        end',
+    '    end',
+    '    if test $personality = tszfs; and set -q words[1]',
+    '        switch $words[1]',
+    '            case pool zpool',
+    '                set family zpool; set -e words[1]',
+    '            case zfs',
+    '                set -e words[1]',
+    '        end',
+    '    end',
+    '    if not set -q words[1]',
+    '        __tszfs_commands $family',
+    '        return',
+    '    end',
+    '    set -l cmd $words[1]',
+    '    set -e words[1]',
+    '    set -l values (__tszfs_value_options $family $cmd)',
+    '    set -l pos 0',
+    '    set -l takes 0',
+    '    set -l prev ""',
+    '    for word in $words',
+    '        set prev $word',
+    '        if test $takes = 1',
+    '            set takes 0',
+    "        else if string match -q -- '-*' $word",
+    '            contains -- $word $values; and set takes 1',
+    '        else',
+    '            set pos (math $pos + 1)',
+    '        end',
+    '    end',
+    '    if test $takes = 1',
+    '        switch $prev',
+    '            case -o -s -S',
+    `                ${fishWords(props)}`,
+    '            case -t',
+    `                ${fishWords(['filesystem', 'snapshot', 'volume', 'bookmark', 'all'])}`,
+    '            case -i -I',
+    '                test $cmd = send; and __tszfs_names mark',
+    '            case -f',
+    '                test $cmd = batch; and __fish_complete_path $cur',
+    '            case --svg',
+    '                __fish_complete_path $cur',
+    '        end',
+    '        return',
+    '    end',
+    "    if string match -q -- '-*' $cur",
+    '        __tszfs_options $family $cmd',
+    '        return',
+    '    end',
+    '    set -l kind (__tszfs_operand_kind $family $cmd $pos)',
+    '    switch $kind',
+    '        case pool fs snap all',
+    '            __tszfs_names $kind',
+    '        case file',
+    '            __fish_complete_path $cur',
+    '        case dir',
+    '            __fish_complete_directories $cur',
+    '        case prop',
+    `            ${fishWords(props)}`,
+    '        case shell',
+    '            printf \'%s\\n\' bash zsh fish',
+    '    end',
+    'end',
+    '',
+    "complete -c tszfs -f -a '(__tszfs_complete)'",
+    '',
+  ].join('\n');
 }

@@ -79,7 +79,8 @@ export class Output {
  *  read as a pipe would be: not a regular file, not a terminal). */
 export class Input {
   readonly isTTY: boolean;
-  private readonly fd: number | null;
+  /** the descriptor read, or null for bytes given whole */
+  readonly fd: number | null;
   private readonly bytes: Buffer;
   private at = 0;
 

@@ -12,7 +12,8 @@ import { withEnv, type Env } from '../lib/env.js';
 import { ZfsError } from '../lib/errors.js';
 import { Home } from '../lib/home.js';
 import { Input, Output, type Command, type Family, type Sink } from './context.js';
-import { UsageError } from './usage-error.js';
+import { exampleOf } from './examples.js';
+import { HelpRequest, UsageError } from './usage-error.js';
 import { findLoader, ZFS_ALIASES, ZFS_GROUPS, ZPOOL_GROUPS } from './registry.js';
 import { commandUsage, globalUsage } from './usage.js';
 
@@ -75,7 +76,9 @@ let preloaded: { log: InvocationLog; storeFailure: StoreFailure } | null = null;
 
 /** Load every command (and what a failure or TSZFS_LOG needs) for `runLoaded`. */
 export async function preloadCommands(): Promise<void> {
-  await Promise.all([...ZFS_GROUPS, ...ZPOOL_GROUPS].flat().map(([, load]) => loadCommand(load)));
+  // A command being prepared is left out: `batch` preloads the others from its own prepare().
+  const loaders = [...ZFS_GROUPS, ...ZPOOL_GROUPS].flat().map(([, load]) => load);
+  await Promise.all(loaders.filter((load) => !preparing.has(load)).map(loadCommand));
   preloaded = { log: await import('./invocation-log.js'), storeFailure: (await import('../lib/pool-handle.js')).storeFailure };
 }
 
@@ -160,26 +163,44 @@ function routeOf(argv: string[]): Route {
       family = args[0] === 'pool' || args[0] === 'zpool' ? 'zpool' : 'zfs';
       if (args[0] === 'pool' || args[0] === 'zpool' || args[0] === 'zfs') args = args.slice(1);
   }
-  const groups = family === 'zfs' ? ZFS_GROUPS : ZPOOL_GROUPS;
 
   let name = args[0];
-  if (name === undefined || name === '-?' || name === '--help' || name === 'help') return { kind: 'usage', family, groups, missing: name === undefined };
+  let help = false;
+  if (name === 'help' && args.length > 1) {
+    // `help CMD`, and under tszfs `help pool CMD` as well as `pool help CMD`
+    help = true;
+    args = args.slice(1);
+    if (personality(argv[1]) === 'tszfs' && family === 'zfs' && ['pool', 'zpool', 'zfs'].includes(args[0]) && args.length > 1) {
+      if (args[0] !== 'zfs') family = 'zpool';
+      args = args.slice(1);
+    }
+    name = args[0];
+  }
+  const groups = family === 'zfs' ? ZFS_GROUPS : ZPOOL_GROUPS;
+  if (name === undefined || ['-?', '-h', '--help', 'help'].includes(name)) return { kind: 'usage', family, groups, missing: name === undefined };
   // `zfs prop=value ds` means `zfs set prop=value ds`.
   if (family === 'zfs' && name.includes('=')) args = ['set', ...args];
   name = family === 'zfs' ? (ZFS_ALIASES[args[0]] ?? args[0]) : args[0];
   const load = findLoader(groups, name);
   if (!load) return { kind: 'unknown', family, groups, word: args[0] };
-  return { kind: 'command', family, homeDir, name, args, load };
+  // `help CMD ...` is `CMD --help`, whatever follows
+  return { kind: 'command', family, homeDir, name, args: help ? [args[0], '--help'] : args, load };
 }
 
 const loaded = new Map<Loader, Command>();
+const preparing = new Set<Loader>();
 
 /** A command's module, loaded and prepared once per process. */
 async function loadCommand(load: Loader): Promise<Command> {
   let command = loaded.get(load);
   if (command === undefined) {
-    command = (await load()).command;
-    await command.prepare?.();
+    preparing.add(load);
+    try {
+      command = (await load()).command;
+      await command.prepare?.();
+    } finally {
+      preparing.delete(load);
+    }
     loaded.set(load, command);
   }
   return command;
@@ -234,8 +255,13 @@ function dispatch(argv: string[], route: Route, stdin: Input, stdout: Output, st
   try {
     return command.run(ctx, args.slice(1));
   } catch (err) {
+    if (err instanceof HelpRequest) {
+      const example = exampleOf(family, name);
+      stdout.write(commandUsage(family, name, command, example && `${programWords(argv[1], family)} ${example}`));
+      return 0;
+    }
     if (err instanceof UsageError) {
-      stderr.write((err.reason === null ? '' : err.reason + '\n') + commandUsage(family, name, command));
+      stderr.write((err.reason === null ? '' : err.reason + (err.newline ? '\n' : '')) + commandUsage(family, name, command));
       return 2;
     }
     if (err instanceof ZfsError) {
@@ -245,6 +271,12 @@ function dispatch(argv: string[], route: Route, stdin: Input, stdout: Output, st
     }
     throw new CommandFailure(`${family} ${name}`, err, ctx.home);
   }
+}
+
+/** How the program was invoked, for an example: `zfs`, `zpool`, `tszfs` or `tszfs pool`. */
+function programWords(argv1: string | undefined, family: Family): string {
+  const as = personality(argv1);
+  return as !== 'tszfs' ? as : family === 'zpool' ? 'tszfs pool' : 'tszfs';
 }
 
 function personality(argv1: string | undefined): 'zfs' | 'zpool' | 'tszfs' {

@@ -3,7 +3,8 @@
  * zfs_main does: `invalid option 'x'` or `missing argument for 'o' option`, then its usage (exit 2).
  */
 import yargs from 'yargs';
-import { UsageError } from './usage-error.js';
+import { invocationEnv } from '../lib/env.js';
+import { HelpRequest, UsageError } from './usage-error.js';
 
 export { UsageError };
 
@@ -22,6 +23,9 @@ export interface OptionSpec {
   reportMissing?: boolean;
   /** ...or with this line, whatever the option (zfs_do_create: `missing size argument`) */
   missingMessage?: string;
+  /** `-h` is an OpenZFS option of this command that tszfs lacks (send, receive): an invalid
+   *  option, as it was, rather than a request for help */
+  hIsOption?: boolean;
 }
 
 export interface Parsed {
@@ -68,8 +72,9 @@ export function parseOptions(args: string[], spec: OptionSpec): Parsed {
 
 /**
  * getopt's reading of argv: grouped flags (`-Hp`), values glued or separate (`-oname`, `-o name`,
- * even `-o -H`), `--` ending options, operands anywhere (glibc permutes). The options come back as
- * `-x` / `-x=value` / `--long=value` tokens for yargs, which never has to guess.
+ * even `-o -H`), `--` ending options, operands anywhere: glibc permutes them, so options may
+ * follow operands, unless POSIXLY_CORRECT is set, when the first operand ends the options. The
+ * options come back as `-x` / `-x=value` / `--long=value` tokens for yargs, which never has to guess.
  */
 function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; operands: string[]; sequence: Parsed['sequence'] } {
   const flags = spec.flags ?? '';
@@ -79,8 +84,12 @@ function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; op
   const options: string[] = [];
   const operands: string[] = [];
   const sequence: Parsed['sequence'] = [];
+  const posix = invocationEnv().POSIXLY_CORRECT !== undefined;
+  // -h means help only where it is not an option of the command (OpenZFS's universal one is -?).
+  const help = ['--help', '-?', ...(flags.includes('h') || values.includes('h') || spec.hIsOption ? [] : ['-h'])];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    if (help.includes(arg)) throw new HelpRequest();
     if (arg === '--') {
       operands.push(...args.slice(i + 1));
       break;
@@ -98,6 +107,10 @@ function getoptTokens(args: string[], spec: OptionSpec): { options: string[]; op
       continue;
     }
     if (!arg.startsWith('-') || arg === '-') {
+      if (posix) {
+        operands.push(...args.slice(i));
+        break;
+      }
       operands.push(arg);
       continue;
     }

@@ -20,10 +20,12 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['clone', () => import('./commands/clone.js')],
     ['promote', () => import('./commands/promote.js')],
     ['rename', () => import('./commands/rename.js')],
+    ['bookmark', () => import('./commands/bookmark.js')],
     ['diff', () => import('./commands/diff.js')],
   ],
   [
     ['list', () => import('./commands/list.js')],
+    ['tree', () => import('./commands/tree.js')],
   ],
   [
     ['set', () => import('./commands/set.js')],
@@ -49,6 +51,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['write', () => import('./commands/write.js')],
     ['cat', () => import('./commands/cat.js')],
     ['ls', () => import('./commands/ls.js')],
+    ['blocks', () => import('./commands/blocks.js')],
     ['mkdir', () => import('./commands/mkdir.js')],
     ['rm', () => import('./commands/rm.js')],
     ['ln', () => import('./commands/ln.js')],
@@ -65,6 +68,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['tar', () => import('./commands/tar.js')],
     ['shims', () => import('./commands/shims.js')],
     ['completion', () => import('./commands/completion.js')],
+    ['batch', () => import('./commands/batch.js')],
   ],
 ];
 

@@ -39,8 +39,11 @@ function poolPropertyTable(): string[] {
 /** Commands whose usage ends with the property table instead of the footer. */
 const WITH_PROPERTIES = new Set(['list', 'get', 'set', 'inherit']);
 
-export function commandUsage(family: Family, name: string, command: Command): string {
+/** The usage of `name` (zfs_main's usage() for the current command); with `example` (asked for
+ *  help: `help CMD`, `CMD --help`), that example under it, as the program was invoked. */
+export function commandUsage(family: Family, name: string, command: Command, example?: string): string {
   const lines = ['usage:', ...command.usage.map((l) => `\t${l}`)];
+  if (example !== undefined) lines.push('', 'example:', `\t${example}`);
   if (family === 'zfs') lines.push(...(WITH_PROPERTIES.has(name) ? propertyTable() : FOOTER));
   else if (POOL_WITH_PROPERTIES.has(name)) lines.push(...poolPropertyTable());
   return lines.join('\n') + '\n';

@@ -5,6 +5,7 @@
  */
 export type {
   BlockPtr,
+  BookmarkRecord,
   DatasetRecord,
   DirRecord,
   HeadRecord,

@@ -24,7 +24,7 @@ import { openFiles, openVolume, writeSettings } from '../engine/sync-task.js';
 
 export { dnodeSize } from '../engine/files/objset.js';
 
-function fileError(verb: string, dataset: string, path: string, err: unknown): unknown {
+export function fileError(verb: string, dataset: string, path: string, err: unknown): unknown {
   return engineFailure(`cannot ${verb} '${dataset}:${path}'`, err);
 }
 

@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import type { DslView } from '../engine/datasets/view.js';
-import type { DatasetRecord, PoolMeta } from '../engine/model.js';
+import { bookmarksOf, isBefore, writtenSinceBookmark } from '../engine/datasets/bookmark.js';
+import type { BookmarkRecord, DatasetRecord, PoolMeta } from '../engine/model.js';
 import type { Home } from './home.js';
 import { strerror } from './errors.js';
 import { checkDatasetName, isUserPropName, type NameKind } from './names.js';
@@ -36,7 +37,7 @@ export interface Selection {
 /** One selected dataset with the values asked for (null: the property does not apply). */
 export interface Row {
   name: string;
-  type: 'filesystem' | 'volume' | 'snapshot';
+  type: ListType;
   pool: string;
   createTxg: number;
   values: Map<string, PropValue | null>;
@@ -143,8 +144,12 @@ export function selectDatasets(
       if (!recursive || (limit !== null && depth >= limit) || kind === 'snapshot') return;
       for (const child of view.childDirs(ds.dir)) visit(view.head(child), depth + 1);
       if (includeSnaps) for (const snap of view.snapshotIds(ds.dir)) visit(view.ds(snap), depth + 1);
+      if (types.has('bookmark')) for (const bm of bookmarksOf(view, ds.dir)) addBookmark(h, `${view.dirName(ds.dir)}#${bm.name}`, bm);
     };
     visit(start, 0);
+  };
+  const addBookmark = (h: PoolHandle, name: string, bm: BookmarkRecord) => {
+    if (!found.has(name)) found.set(name, bookmarkRow(h.name, name, bm, wanted, sel.all ?? false));
   };
 
   let failed = false;
@@ -161,7 +166,7 @@ export function selectDatasets(
     if (types.has('snapshot') || types.has('bookmark')) argTypes.add('volume');
   }
   for (const operand of sel.operands) {
-    const error = openOperand(home, operand, argTypes, visitPool);
+    const error = openOperand(home, operand, argTypes, visitPool, addBookmark);
     if (error !== null) {
       onError(error);
       failed = true;
@@ -176,6 +181,7 @@ function openOperand(
   operand: string,
   argTypes: ReadonlySet<ListType>,
   visitPool: (h: PoolHandle, start: DatasetRecord) => void,
+  visitBookmark: (h: PoolHandle, name: string, bm: BookmarkRecord) => void,
 ): string | null {
   if (operand.startsWith('/') || operand.startsWith('./')) return pathOperand(operand);
   const action = `cannot open '${operand}'`;
@@ -189,9 +195,12 @@ function openOperand(
     const view = h.view();
     const hash = operand.indexOf('#');
     if (hash >= 0) {
-      // No bookmarks exist yet: the parent's presence only changes the wording.
-      const parent = h.resolve(view, operand.slice(0, hash));
-      return `${action}: ${parent ? 'no such pool or dataset' : 'dataset does not exist'}`;
+      // zfs_open: a missing bookmark is EZFS_NOENT, a missing filesystem zfs_standard_error's ENOENT.
+      const dir = h.findDir(view, operand.slice(0, hash));
+      const bm = dir === undefined ? undefined : bookmarksOf(view, dir).find((b) => b.name === operand.slice(hash + 1));
+      if (!bm) return `${action}: ${dir !== undefined ? 'no such pool or dataset' : 'dataset does not exist'}`;
+      visitBookmark(h, operand, bm);
+      return null;
     }
     const r = h.resolve(view, operand);
     if (!r) return `${action}: dataset does not exist`;
@@ -227,11 +236,45 @@ function makeRow(h: PoolHandle, view: DslView, meta: PoolMeta, ds: DatasetRecord
 }
 
 /**
+ * A bookmark's row: what dsl_bookmark_fetch_props hands libzfs (guid, createtxg, creation, and
+ * with bookmark_written the sizes). libzfs reads `compressratio` under that name, which the
+ * kernel sends as `refcompressratio`, so it finds none and prints the default, 0.00x.
+ */
+function bookmarkRow(pool: string, name: string, bm: BookmarkRecord, wanted: readonly string[], all: boolean): Row {
+  const stat = (value: number | string, format: PropValue['format']): PropValue => ({ value, format, source: { type: 'none' } });
+  const valueOf = (prop: string): PropValue | null => {
+    switch (prop) {
+      case 'name':
+        return stat(name, 'text');
+      case 'type':
+        return stat('bookmark', 'text');
+      case 'creation':
+        return stat(bm.creation, 'date');
+      case 'guid':
+        return stat(bm.guid, 'raw');
+      case 'createtxg':
+        return stat(bm.createTxg, 'raw');
+      case 'referenced':
+        return stat(bm.referenced, 'bytes');
+      case 'logicalreferenced':
+        return stat(bm.uncompressed, 'number');
+      case 'compressratio':
+        return { value: 0, format: 'ratio', source: { type: 'default' } };
+      default:
+        return null;
+    }
+  };
+  const values = new Map<string, PropValue | null>();
+  for (const prop of all ? [...wanted, ...VISIBLE_PROPERTIES] : wanted) if (!values.has(prop)) values.set(prop, valueOf(prop));
+  return { name, type: 'bookmark', pool, createTxg: bm.createTxg, values, userProps: [] };
+}
+
+/**
  * `written@snap`: what `ds` references that was born after `snap`, an earlier snapshot in its
  * history (its own dir's, or an origin's for a clone); `snap` may be short or `fs@snap`.
  */
 function writtenAt(h: PoolHandle, view: DslView, ds: DatasetRecord, prop: string): PropValue | null {
-  if (prop.startsWith('written#')) return null;
+  if (prop.startsWith('written#')) return writtenAtBookmark(h, view, ds, prop.slice('written#'.length));
   const ref = prop.slice('written@'.length);
   const r = h.resolve(view, ref.includes('@') ? ref : `${view.dirName(ds.dir)}@${ref}`);
   if (!r || r.kind !== 'snapshot') return null;
@@ -239,6 +282,21 @@ function writtenAt(h: PoolHandle, view: DslView, ds: DatasetRecord, prop: string
     if (id === r.ds.id) return { value: writtenSince(view, ds, r.ds), format: 'bytes', source: { type: 'local' } };
   }
   return null;
+}
+
+/**
+ * `written#book` (zfs_prop_get_written_int, zfs_ioc_space_written): a short name is a bookmark of
+ * the dataset's own filesystem; the bookmark must mark a point in its history (EXDEV otherwise,
+ * and the value reads `-`).
+ */
+function writtenAtBookmark(h: PoolHandle, view: DslView, ds: DatasetRecord, ref: string): PropValue | null {
+  const full = ref.includes('@') || ref.includes('#') ? ref : `${view.dirName(ds.dir)}#${ref}`;
+  const hash = full.indexOf('#');
+  if (hash < 0) return null;
+  const dir = h.findDir(view, full.slice(0, hash));
+  const bookmark = dir === undefined ? undefined : bookmarksOf(view, dir).find((b) => b.name === full.slice(hash + 1));
+  if (dir === undefined || !bookmark || !isBefore(view, ds, dir, bookmark.createTxg)) return null;
+  return { value: writtenSinceBookmark(view, ds, bookmark), format: 'bytes', source: { type: 'local' } };
 }
 
 // Sorting (zfs_iter.c zfs_sort / zfs_compare). Strings compare as C's strcmp does: bytewise.

@@ -14,7 +14,8 @@ import { checkPoolName } from './names.js';
 import { beingCreated, forgetCreateMarkers } from './create-marker.js';
 import { metadataPathOf } from './pool-handle.js';
 import { withPool } from './session.js';
-import { forgetMountStates } from './datasets/mounts.js';
+import { forgetMountStates, leaveNewUnmounted } from './datasets/mounts.js';
+import { PoolPropertyError, validatePoolAssignment } from './pool-props.js';
 
 export interface Importable {
   name: string;
@@ -36,25 +37,29 @@ export function exportPool(home: Home, name: string, history: string): void {
   home.remove(name);
 }
 
-/** Pools in `dir` that could be imported: labelled images with their environment beside them,
- *  not imported already. Sorted by name, then image. */
-export function findImportable(home: Home, dir: string): Importable[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
+/** Pools in the directories `dirs` (`-d`, each searched) that could be imported: labelled images
+ *  with their environment beside them, not imported already. Sorted by name, then image. */
+export function findImportable(home: Home, dirs: readonly string[]): Importable[] {
   const imported = new Set(home.pools().map((p) => path.resolve(p.image)));
   const out: Importable[] = [];
-  for (const e of entries) {
-    if (!e.isFile()) continue;
-    const image = path.resolve(dir, e.name);
-    // An image a create is building (or was killed building) is no pool.
-    if (imported.has(image) || !fs.existsSync(metadataPathOf(image)) || beingCreated(image)) continue;
-    const label = Image.readLabel(image);
-    if (!label) continue;
-    out.push({ name: label.pool, guid: label.guid, image, comment: readComment(image) });
+  const seen = new Set<string>();
+  for (const dir of dirs) {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (!e.isFile()) continue;
+      const image = path.resolve(dir, e.name);
+      // An image a create is building (or was killed building) is no pool.
+      if (seen.has(image) || imported.has(image) || !fs.existsSync(metadataPathOf(image)) || beingCreated(image)) continue;
+      const label = Image.readLabel(image);
+      if (!label) continue;
+      seen.add(image);
+      out.push({ name: label.pool, guid: label.guid, image, comment: readComment(image) });
+    }
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.image < b.image ? -1 : 1));
 }
@@ -73,9 +78,33 @@ function readComment(image: string): string | undefined {
   }
 }
 
-/** `zpool import [-d dir] pool|id [newname]`. */
-export function importPool(home: Home, dir: string, which: string, newName: string | undefined, history: string): void {
-  const matches = findImportable(home, dir).filter((p) => p.name === which || p.guid === which);
+export interface ImportOptions {
+  /** -o property=value (and -R's altroot and cachefile): pool properties set by the import */
+  props?: ReadonlyArray<readonly [string, string]>;
+  /** -N: no filesystem is mounted */
+  noMount?: boolean;
+}
+
+/** The pool properties an import sets, checked as zpool_valid_proplist() does at import. */
+function importProperties(origName: string, props: ImportOptions['props']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of props ?? []) {
+    try {
+      const [canonical, stored] = validatePoolAssignment(name, value, 'import');
+      // tszfs has no read-only pools: an import that asks for one is refused, not made writable.
+      if (canonical === 'readonly' && stored === 'on') throw new PoolPropertyError('a read-only import is not supported by tszfs');
+      out[canonical] = stored;
+    } catch (err) {
+      if (err instanceof PoolPropertyError) throw ZfsError.action(`cannot import pool '${origName}'`, err.message);
+      throw err;
+    }
+  }
+  return out;
+}
+
+/** `zpool import [-d dir]... [-o prop=value]... [-R root] [-N] pool|id [newname]`. */
+export function importPool(home: Home, dirs: readonly string[], which: string, newName: string | undefined, history: string, opts: ImportOptions = {}): void {
+  const matches = findImportable(home, dirs).filter((p) => p.name === which || p.guid === which);
   if (matches.length === 0) throw ZfsError.action(`cannot import '${which}'`, 'no such pool available');
   if (matches.length > 1) throw ZfsError.action(`cannot import '${which}'`, 'more than one matching pool', 'import by numeric ID instead');
   const found = matches[0];
@@ -92,6 +121,7 @@ export function importPool(home: Home, dir: string, which: string, newName: stri
       "use the form 'zpool import <pool | id> <newpool>' to give it a new name",
     );
   }
+  const props = importProperties(found.name, opts.props);
   // Every page of the metadata is checked before LMDB reads any (engine/store/verify.ts).
   const metadata = metadataPathOf(found.image);
   const damage = metadataDamage(metadata);
@@ -107,6 +137,11 @@ export function importPool(home: Home, dir: string, which: string, newName: stri
       c.tx.meta.name = name;
       c.dsl.dir(c.tx.meta.rootDir).name = name;
       forgetMountStates(c, c.tx.meta.rootDir);
+      // altroot and readonly hold for one import (OpenZFS keeps them in no label).
+      delete c.tx.meta.props.altroot;
+      delete c.tx.meta.props.readonly;
+      Object.assign(c.tx.meta.props, props);
+      if (opts.noMount) leaveNewUnmounted(c, c.tx.meta.rootDir, new Set());
     }),
   );
 }

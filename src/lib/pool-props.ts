@@ -185,9 +185,9 @@ export class PoolPropertyError extends Error {}
 
 /**
  * zpool_valid_proplist(): the canonical name and stored value of `name=value`, for `zpool set`
- * (`when` = 'set') or `zpool create -o` ('create'). Throws the aux text.
+ * (`when` = 'set'), `zpool create -o` ('create') or `zpool import -o` ('import'). Throws the aux text.
  */
-export function validatePoolAssignment(name: string, value: string, when: 'set' | 'create'): [string, string] {
+export function validatePoolAssignment(name: string, value: string, when: 'set' | 'create' | 'import'): [string, string] {
   if (name.startsWith('feature@')) {
     if (!isFeatureProp(name)) throw new PoolPropertyError(`invalid feature '${name.slice('feature@'.length)}'`);
     if (when === 'set' && value !== 'enabled') throw new PoolPropertyError(`property '${name}' can only be set to 'enabled'`);
@@ -208,13 +208,16 @@ export function validatePoolAssignment(name: string, value: string, when: 'set' 
   if (!def || def.name === 'name') throw new PoolPropertyError(`invalid property '${name}'`);
   if (def.edit === 'readonly') throw new PoolPropertyError(`'${def.name}' is readonly`);
   if (def.edit === 'create' && when !== 'create') throw new PoolPropertyError(`property '${def.name}' can only be set at creation time`);
-  if (def.edit === 'import' && when !== 'create') {
+  if (def.edit === 'import' && when === 'set') {
     throw new PoolPropertyError(
       def.name === 'altroot' ? `property '${def.name}' can only be set during pool creation or import` : `property '${def.name}' can only be set at import time`,
     );
   }
   if (def.values && !def.values.includes(value)) throw new PoolPropertyError(`'${def.name}' must be one of '${def.valuesHelp}'`);
   switch (def.name) {
+    case 'altroot':
+      if (!value.startsWith('/')) throw new PoolPropertyError(`bad alternate root '${value}'`);
+      break;
     case 'comment':
       if ([...value].some((c) => c < ' ' || c > '~')) throw new PoolPropertyError('comment may only have printable characters');
       if (Buffer.byteLength(value) > 32) throw new PoolPropertyError('comment must not exceed 32 characters');

@@ -13,6 +13,7 @@ import { badStream, EngineError, isErrno } from '../engine/errno.js';
 import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { ObjectWriter } from '../engine/files/object-writer.js';
 import {
+  BOOKMARK_STREAM_VERSION,
   PACKAGE_VERSION,
   FAILED_TO_READ,
   RecordType,
@@ -32,6 +33,8 @@ import { checkDatasetName, isUserPropName } from './names.js';
 import type { Change, PoolHandle } from './pool-handle.js';
 import { DatasetProps } from './properties/values.js';
 import { findProperty } from './properties/table.js';
+import { checkUserValues, PropertyError, validateAssignment } from './properties/assign.js';
+import { assignProperties } from './datasets/set.js';
 import { scratchDirOf, withPoolOf } from './session.js';
 import { ensureParent, newFilesystem } from './datasets/create.js';
 import { dependents, execute, type Step } from './datasets/destroy.js';
@@ -44,6 +47,13 @@ export interface ReceiveOptions {
   naming: 'target' | 'd' | 'e';
   /** -u: a file system the receive creates is left unmounted (lib/datasets/mounts.ts) */
   noMount?: boolean;
+  /** -o: set locally on the top dataset received, as `zfs set` just before it; below it (a
+   *  replication stream) the received values give way to the inherited one */
+  set?: ReadonlyArray<readonly [string, string]>;
+  /** -x: the value received for these, if any, does not count */
+  exclude?: readonly string[];
+  /** the warnings zfs_setup_cmdline_props prints on standard error and goes on */
+  warn?: (line: string) => void;
 }
 
 /** What `receive -v` prints, as it happens. */
@@ -72,6 +82,7 @@ export function receive(
   history: string,
   report: (e: ReceiveEvent) => void = () => {},
 ): void {
+  checkCommandLineProps(opts);
   // The whole stream is read before the pool's write lock is taken: its sender may be a command
   // on this very pool (`send | receive`), which needs that lock to register as a reader.
   const staged = stageInput(src, scratchDirOf(home, target));
@@ -95,6 +106,8 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
   // A name no dataset can have (an empty TARGET: `@snap`) is said as such, not looked for.
   const badName = checkDatasetName(topInto, ['snapshot'], true);
   if (badName) throw ZfsError.action('cannot receive', badName);
+  const topType = first.header.kind !== 'package' && first.header.type === 'volume' ? 'volume' : 'filesystem';
+  const overrides = overrideValues(opts, topType, pkg?.recursive === true);
   // Every stream after the first is read where it is received (the input is a pipe).
   const streams = function* (): Generator<Incoming> {
     if (pkg) {
@@ -137,6 +150,7 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
           if (!firstStream) nextTxg(c);
           firstStream = false;
           receiveOne(h, c, s, opts, report);
+          applyCommandLineProps(c, h.findDir(c.dsl, fsOf(s.into)) as Id, fsOf(s.into) === topFs, overrides, opts, action(s));
         });
         if (existing) leaveNewUnmounted(c, h.rootDir(), existing);
       });
@@ -148,6 +162,82 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
 }
 
 const fsOf = (name: string) => name.slice(0, name.indexOf('@'));
+const action = (s: Incoming) => s.action;
+
+/** zfs_receive_checkprops' words, which libzfs prefixes with its action twice. */
+const badCommandLineProp = (name: string) => ZfsError.action('cannot receive', `cannot receive: invalid property '${name}'`);
+
+/**
+ * zfs_receive_checkprops: -o and -x name user properties or properties that can be set (not
+ * read-only ones, `version` or `volsize`). `origin` (receiving a full stream as a clone) is not
+ * supported by tszfs.
+ */
+function checkCommandLineProps(opts: ReceiveOptions): void {
+  for (const name of [...(opts.set ?? []).map(([n]) => n), ...(opts.exclude ?? [])]) {
+    const def = findProperty(name);
+    if (!def) {
+      if (!isUserPropName(name)) throw badCommandLineProp(name);
+      continue;
+    }
+    if (def.name === 'origin') throw ZfsError.action('cannot receive', "'-o origin' is not supported by tszfs");
+    if (['encryption', 'keyformat', 'keylocation', 'pbkdf2iters'].includes(def.name)) continue;
+    if (def.attr === 'readonly' || def.name === 'version' || def.name === 'volsize') throw badCommandLineProp(name);
+  }
+}
+
+/**
+ * zfs_setup_cmdline_props for the top dataset: the -o values as `zfs set` would take them
+ * (`cannot receive: ...` otherwise). One that does not apply to the dataset's type fails, unless
+ * the stream is a replication stream, where it is left out.
+ */
+function overrideValues(opts: ReceiveOptions, type: 'filesystem' | 'volume', recursive: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  try {
+    for (const [name, value] of opts.set ?? []) {
+      const def = findProperty(name);
+      if (def && !def.types.includes(type)) {
+        if (recursive) continue;
+        throw ZfsError.action('cannot receive', `property '${name}' does not apply to datasets of this type`);
+      }
+      const v = validateAssignment(name, value, type, true);
+      out[v.name] = v.value;
+    }
+    checkUserValues(out);
+  } catch (err) {
+    if (err instanceof PropertyError) throw ZfsError.action('cannot receive', err.message);
+    throw err;
+  }
+  return out;
+}
+
+/**
+ * -o and -x on one received dataset (zfs_setup_cmdline_props, then the kernel's receive): the top
+ * one takes the -o values as local settings; below it, they are inherited, so what was received
+ * for them there gives way, as for -x, whose received value goes unless a local setting hides it.
+ */
+function applyCommandLineProps(c: Change, dir: Id, top: boolean, overrides: Record<string, string>, opts: ReceiveOptions, act: string): void {
+  const record = c.dsl.dir(dir);
+  const type = record.type ?? 'filesystem';
+  const name = c.dsl.dirName(dir);
+  for (const prop of opts.exclude ?? []) {
+    const def = findProperty(prop);
+    const canonical = def?.name ?? prop;
+    if (def && !def.types.includes(type)) {
+      opts.warn?.(`Warning: ${name}: property '${prop}' does not apply to datasets of this type`);
+      continue;
+    }
+    if (record.props[canonical] !== undefined) continue;
+    if (record.received) delete record.received[canonical];
+  }
+  if (top) {
+    assignProperties(c, dir, overrides, () => datasetError(act, 'ENOSPC'));
+    return;
+  }
+  for (const prop of Object.keys(overrides)) {
+    delete record.props[prop];
+    if (record.received) delete record.received[prop];
+  }
+}
 
 function readBegin(input: PeekableSource): { reader: StreamReader; header: BeginHeader | PackageHeader } {
   try {
@@ -156,7 +246,8 @@ function readBegin(input: PeekableSource): { reader: StreamReader; header: Begin
     if (!first || first.type !== RecordType.Begin) throw badStream();
     const { header } = first;
     checkBegin(header);
-    if (header.version !== (header.kind === 'package' ? PACKAGE_VERSION : STREAM_VERSION)) throw badStream();
+    const known = header.kind === 'package' ? [PACKAGE_VERSION] : [STREAM_VERSION, BOOKMARK_STREAM_VERSION];
+    if (!known.includes(header.version)) throw badStream();
     return { reader, header };
   } catch (err) {
     throw engineFailure('cannot receive', err);
@@ -476,7 +567,7 @@ function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamCheck
           objects.writeBlock(r.header.object, r.header.block, r.data, r.header.lsize);
           break;
         case RecordType.Free:
-          objects.freeBlock(r.header.object, r.header.block);
+          objects.freeBlock(r.header.object, r.header.block, r.header.count);
           break;
         case RecordType.End:
           break;

@@ -6,7 +6,9 @@
 import { damagedBlock } from '../engine/errno.js';
 import { StreamWriter, PACKAGE_VERSION, type PackageDataset, type PackageHeader } from '../engine/streams/format.js';
 import { sendStreamOf } from '../engine/reading.js';
-import { sendPackageHeader, type SnapshotRef } from '../engine/streams/send.js';
+import { sendPackageHeader, type BookmarkRef, type SnapshotRef } from '../engine/streams/send.js';
+import { isBefore } from '../engine/datasets/bookmark.js';
+import { findBookmark } from './datasets/bookmark.js';
 import type { DslView } from '../engine/datasets/view.js';
 import type { DirRecord, Id, SnapshotRecord } from '../engine/model.js';
 import { engineFailure, ZfsError, notFound } from './errors.js';
@@ -27,6 +29,8 @@ export interface SendOptions {
   props?: boolean;
   /** -n: only estimate */
   dryRun: boolean;
+  /** -v or -P: the size is estimated first (estimate_size), which words a failure differently */
+  estimate?: boolean;
 }
 
 export interface SendSummary {
@@ -38,7 +42,7 @@ export interface SendSummary {
 
 /** One stream of what is sent: `snap` on top of `base` (or whole); `clone`: base is its origin. */
 interface Planned {
-  base: SnapshotRecord | null;
+  base: SnapshotRecord | FromBookmark | null;
   snap: SnapshotRecord;
   clone: boolean;
 }
@@ -66,11 +70,12 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
         const type = view.dir(s.dir).type;
         return { name: view.datasetName(s), guid: s.guid, creation: s.creation, root: s.root, ...(type && { type }) };
       };
+      const baseRef = (b: SnapshotRecord | FromBookmark): SnapshotRef | BookmarkRef => ('bookmark' in b ? b.bookmark : ref(b));
       const sendOne = ({ base, snap, clone }: Planned): SendSummary => {
         const writer = new StreamWriter(opts.dryRun ? null : out);
-        sendStreamOf(h.pool, opts.dryRun === true, base && ref(base), ref(snap), writer, clone);
+        sendStreamOf(h.pool, opts.dryRun === true, base && baseRef(base), ref(snap), writer, clone);
         // OpenZFS reports a clone's first snapshot as a full send (its from-snapshot is elsewhere).
-        const from = base && !clone ? view.datasetName(base) : null;
+        const from = base && !clone ? ('bookmark' in base ? base.bookmark.name : view.datasetName(base)) : null;
         return { kind: from ? 'incremental' : 'full', from, to: view.datasetName(snap), bytes: writer.bytes };
       };
       try {
@@ -91,8 +96,36 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
   );
 }
 
+/** An incremental source that is a bookmark (`send -i fs#book`), by its full name. */
+interface FromBookmark {
+  bookmark: BookmarkRef;
+}
+
+/**
+ * `-i fs#book`: the bookmark must mark a point in the history of the snapshot sent (dmu_send's
+ * dsl_bookmark_lookup). The kernel's refusal reads as zfs_send_one words it, or, when -v or -P
+ * asked for an estimate first, as estimate_size does (strerror of ESRCH, ENOENT or EXDEV).
+ */
+function bookmarkSource(h: PoolHandle, view: DslView, toName: string, to: SnapshotRecord, spec: string, estimate: boolean): FromBookmark {
+  const action = `warning: cannot send '${toName}'`;
+  const found = findBookmark(h, view, spec);
+  if (!found) {
+    const fsExists = h.findDir(view, spec.slice(0, spec.indexOf('#'))) !== undefined;
+    throw ZfsError.action(action, estimate ? (fsExists ? 'No such process' : 'No such file or directory') : `incremental source (${spec}) does not exist`);
+  }
+  if (!isBefore(view, to, found.dir, found.bookmark.createTxg)) {
+    throw ZfsError.action(action, estimate ? 'Invalid cross-device link' : 'not an earlier snapshot from the same fs');
+  }
+  return { bookmark: { name: spec, guid: found.bookmark.guid, txg: found.bookmark.createTxg } };
+}
+
 /** Without -R: the snapshot, on top of -i's; with -I every snapshot in between, each on the last. */
 function chain(h: PoolHandle, view: DslView, name: string, to: SnapshotRecord, opts: SendOptions): Planned[] {
+  if (opts.from?.includes('#')) {
+    // zfs_send_one_cb_impl asks the kernel nothing for a dry run without an estimate.
+    if (opts.dryRun && !opts.estimate) return [];
+    return [{ base: bookmarkSource(h, view, name, to, opts.from, opts.estimate === true), snap: to, clone: false }];
+  }
   const from = opts.from === undefined ? null : incrementalSource(h, view, name, to, opts.from);
   const snaps: SnapshotRecord[] = [to];
   if (from && opts.intermediates) {
@@ -238,7 +271,7 @@ function packageHeader(
       snapshotProps,
     };
   });
-  const streams = plan.map((p) => ({ toGuid: p.snap.guid, fromGuid: p.base?.guid ?? null }));
+  const streams = plan.map((p) => ({ toGuid: p.snap.guid, fromGuid: p.base === null ? null : 'bookmark' in p.base ? p.base.bookmark.guid : p.base.guid }));
   return { version: PACKAGE_VERSION, kind: 'package', toName, fromName: fromShort, recursive, datasets, streams };
 }
 

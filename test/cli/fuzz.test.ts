@@ -58,7 +58,7 @@ const long = (n: number, c = 'x') => c.repeat(n);
 
 const SUBCOMMANDS = [
   'create', 'destroy', 'snapshot', 'snap', 'rollback', 'clone', 'promote', 'rename', 'diff', 'list', 'set', 'get',
-  'inherit', 'hold', 'holds', 'release', 'write', 'cat', 'ls', 'mkdir', 'rm', 'version', 'bogus', '',
+  'inherit', 'hold', 'holds', 'release', 'write', 'cat', 'ls', 'mkdir', 'rm', 'version', 'tree', 'blocks', 'bogus', '',
 ];
 const POOL_SUBCOMMANDS = ['list', 'status', 'get', 'set', 'history', 'clear', 'scrub', 'import', 'bogus', 'create'];
 

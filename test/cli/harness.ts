@@ -22,12 +22,14 @@ import { expect, it } from 'vitest';
 type Cli = typeof import('../../dist/cli/main.js');
 
 /** The built CLI as bin/tszfs.js loads it: the bundle (one file, required natively, no per-module
- *  loading in each test file), or the per-module build when the bundle lags behind it. */
+ *  loading in each test file), or the per-module build when the bundle was not built from it. */
 async function loadCli(): Promise<Cli> {
   const dist = path.join(import.meta.dirname, '../../dist');
   const bundle = path.join(dist, 'tszfs.cjs');
   try {
-    if (fs.statSync(bundle).mtimeMs >= fs.statSync(path.join(dist, 'cli/main.js')).mtimeMs) return createRequire(import.meta.url)(bundle) as Cli;
+    // bin/tszfs.js's test: the bundle's build stamp is the one at the end of the modules' main.js
+    const stamp = /^\/\* tszfs-build ([0-9a-f]+) \*\//.exec(fs.readFileSync(bundle, 'utf8'))?.[1];
+    if (stamp && fs.readFileSync(path.join(dist, 'cli/main.js'), 'utf8').endsWith(`\n// tszfs-build ${stamp}\n`)) return createRequire(import.meta.url)(bundle) as Cli;
   } catch {
     // no bundle: the modules
   }

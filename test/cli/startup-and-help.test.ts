@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, expectGolden, ROOT, Sandbox, transcript } from './harness.js';
@@ -22,7 +23,7 @@ describe('start-up and help', () => {
         ['pool', 'help'],
         ['frobnicate'],
         ['completion'],
-        ['completion', 'fish'],
+        ['completion', 'tcsh'],
         ['completion', 'bash', 'zsh'],
         ['completion', '-x'],
       ], new Sandbox({ spawn: true })),
@@ -73,13 +74,50 @@ t tszfs snapshot -`,
   });
 });
 
+const hasFish = spawnSync('fish', ['-c', 'true']).status === 0;
+
+describe.skipIf(!hasFish)('fish completion', () => {
+  it('completes commands, options and live names, as fish itself completes a line (complete -C)', () => {
+    const sb = new Sandbox();
+    try {
+      sb.ok(['pool', 'create', '--size', '128M', 'tank']);
+      sb.ok(['create', 'tank/apps']);
+      sb.ok(['snapshot', 'tank/apps@monday']);
+      sb.ok(['snapshot', 'tank/apps@tuesday']);
+      const script = path.join(sb.home, 'tszfs.fish');
+      fs.writeFileSync(script, sb.ok(['completion', 'fish']));
+      const lines = ['tszfs pool s', 'tszfs rollback tank/apps@', 'tszfs hold keep tank/apps@t', 'tszfs list -o usedbys', 'tszfs snapshot -', 'tszfs send -i tank/', 'tszfs clone tank/apps@monday tank/', `tszfs --home ${sb.home} destroy tank/a`];
+      const r = spawnSync('fish', ['--no-config', '-c', `source '${script}'\n${lines.map((l) => `echo '${l} ->' (complete -C '${l}' | sort)`).join('\n')}`], {
+        env: { ...sb.env(), PATH: `${tszfsOnPath(sb)}:${process.env.PATH}` },
+        encoding: 'utf8',
+      });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split(sb.home).join('$TSZFS_HOME')).toBe(
+        [
+          'tszfs pool s -> scrub set status',
+          'tszfs rollback tank/apps@ -> tank/apps@monday tank/apps@tuesday',
+          'tszfs hold keep tank/apps@t -> tank/apps@tuesday',
+          'tszfs list -o usedbys -> usedbysnapshots',
+          'tszfs snapshot - -> -o -r',
+          'tszfs send -i tank/ -> tank/apps@monday tank/apps@tuesday',
+          'tszfs clone tank/apps@monday tank/ -> tank/apps',
+          'tszfs --home $TSZFS_HOME destroy tank/a -> tank/apps tank/apps@monday tank/apps@tuesday',
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
+
 describe('the start-up bundle', () => {
   it('answers exactly as the per-module build does', () => {
     const sb = new Sandbox();
     try {
       sb.ok(['pool', 'create', '--size', '128M', 'tank']);
       sb.ok(['write', '-p', 'tank', '/etc/motd'], 'hello\n');
-      const steps = [['--version'], ['list', '-t', 'all'], ['get', 'all', 'tank'], ['cat', 'tank', '/etc/motd'], ['list', '-Q'], ['nope']];
+      const steps = [['--version'], ['list', '-t', 'all'], ['get', 'all', 'tank'], ['cat', 'tank', '/etc/motd'], ['list', '-Q'], ['nope'], ['tree'], ['blocks', 'tank', '/etc/motd']];
       const both = steps.map((args) => {
         const run = (extra: NodeJS.ProcessEnv) => spawnSync(process.execPath, [BIN, ...args], { env: { ...sb.env(), ...extra }, encoding: 'utf8' });
         const bundled = run({});
@@ -90,6 +128,46 @@ describe('the start-up bundle', () => {
       expect(fs.existsSync(path.join(ROOT, 'dist/tszfs.cjs')), 'npm run build makes the bundle').toBe(true);
     } finally {
       sb.cleanup();
+    }
+  });
+});
+
+describe('the build stamp', () => {
+  // A copy of bin/ and dist/ whose bundle answers --version differently from the modules, to see
+  // which of the two bin/tszfs.js runs.
+  function copy(): { dir: string; version: () => string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tszfs-stamp-'));
+    fs.cpSync(path.join(ROOT, 'bin'), path.join(dir, 'bin'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    const bundle = path.join(dir, 'dist/tszfs.cjs');
+    fs.writeFileSync(bundle, fs.readFileSync(bundle, 'utf8').replace(/`tszfs \$\{(VERSION\d*)\}(\n|\\n)`/, '`tszfs ${$1} (bundle)$2`'));
+    fs.rmSync(`${bundle}.cache`);
+    const version = () => spawnSync(process.execPath, [path.join(dir, 'bin/tszfs.js'), '--version'], { encoding: 'utf8' }).stdout;
+    return { dir, version };
+  }
+
+  it('runs the bundle whatever the file times (an unpacked package has them in any order)', () => {
+    const { dir, version } = copy();
+    try {
+      const old = new Date('2020-01-01');
+      fs.utimesSync(path.join(dir, 'dist/tszfs.cjs'), old, old);
+      expect(version()).toBe('tszfs 0.1.0 (bundle)\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the modules when they were built again without the bundle (a bare tsc)', () => {
+    const { dir, version } = copy();
+    try {
+      const main = path.join(dir, 'dist/cli/main.js');
+      fs.writeFileSync(main, fs.readFileSync(main, 'utf8').replace(/\/\/ tszfs-build \w+\n$/, ''));
+      const old = new Date('2020-01-01');
+      fs.utimesSync(main, old, old);
+      expect(version()).toBe('tszfs 0.1.0\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
@@ -107,6 +185,7 @@ describe('shell completion', () => {
     try {
       expectScript('tszfs.bash', sb.ok(['completion', 'bash']));
       expectScript('_tszfs', sb.ok(['completion', 'zsh']));
+      expectScript('tszfs.fish', sb.ok(['completion', 'fish']));
     } finally {
       sb.cleanup();
     }
@@ -138,14 +217,23 @@ describe('shell completion', () => {
         ['tszfs', 'hold', 'keep', 'tank/apps@t'],
         ['tszfs', 'completion', ''],
         ['tszfs', '--home', sb.home, 'destroy', 'tank/apps/w'],
+        ['tszfs', 'send', '-i', 'tank/apps@m'],
+        ['tszfs', 'set', 'com.example:x=1', 'tank/apps@'],
+        ['tszfs', 'tree', 'tank/a'],
+        ['tszfs', 'blocks', '-c', 'tank/apps@t'],
+        ['tszfs', 'tree', '--svg', `${sb.home}/tank.im`],
       ];
       const calls = cases
         .map((words) => `t ${words.map((w) => `'${w}'`).join(' ')}`)
         .join('\n');
       const script = `
 source <(tszfs completion bash)
-t() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _tszfs; echo "$* ->" $(printf '%s\\n' "\${COMPREPLY[@]}" | LC_ALL=C sort); }
+# As readline calls it: the line and cursor, with bash's default COMP_WORDBREAKS (@, : and = in it).
+COMP_WORDBREAKS=$' \\t\\n"\\'@><=;|&(:'
+t() { COMP_LINE="$*"; COMP_POINT=\${#COMP_LINE}; _tszfs; echo "$* ->" $(printf '%s\\n' "\${COMPREPLY[@]}" | LC_ALL=C sort); }
 ${calls}
+COMP_WORDBREAKS=$' \\t\\n'
+t tszfs rollback tank/apps@
 `;
       const r = spawnSync('bash', ['-c', script], { env: { ...sb.env(), PATH: `${binDir}:${process.env.PATH}` }, encoding: 'utf8' });
       expect(r.stderr).toBe('');
@@ -157,15 +245,23 @@ ${calls}
           'tszfs list -o usedbys -> usedbysnapshots',
           'tszfs list -t sn -> snapshot',
           'tszfs list -o name tank/a -> tank/apps tank/apps/web tank/apps@monday tank/apps@tuesday',
-          'tszfs rollback tank/apps@ -> tank/apps@monday tank/apps@tuesday',
+          // bash replaces the text after the last @: the reply is the rest of the name
+          'tszfs rollback tank/apps@ -> monday tuesday',
           'tszfs clone tank/apps@monday tank/d -> tank/data',
           'tszfs snapshot tank/apps/ -> tank/apps/web',
           'tszfs pool status t -> tank',
           'tszfs zpool list -H  -> tank',
           'tszfs get compressr -> compressratio',
-          'tszfs hold keep tank/apps@t -> tank/apps@tuesday',
-          'tszfs completion  -> bash zsh',
+          'tszfs hold keep tank/apps@t -> tuesday',
+          'tszfs completion  -> bash fish zsh',
           'tszfs --home $TSZFS_HOME destroy tank/apps/w -> tank/apps/web',
+          'tszfs send -i tank/apps@m -> monday',
+          'tszfs set com.example:x=1 tank/apps@ -> monday tuesday',
+          'tszfs tree tank/a -> tank/apps tank/apps/web',
+          'tszfs blocks -c tank/apps@t -> tuesday',
+          'tszfs tree --svg $TSZFS_HOME/tank.im -> $TSZFS_HOME/tank.img $TSZFS_HOME/tank.img.lmdb $TSZFS_HOME/tank.img.lmdb-lock',
+          // where @ does not break words, the whole name
+          'tszfs rollback tank/apps@ -> tank/apps@monday tank/apps@tuesday',
           '',
         ].join('\n'),
       );

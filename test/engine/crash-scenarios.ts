@@ -64,6 +64,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'rm -r', setup: base, args: ['rm', '-r', 'tank/a', '/d', '/g'] },
   { name: 'snapshot -r', setup: (sb) => (base(sb), sb.ok(['create', 'tank/a/b'])), args: ['snapshot', '-r', 'tank/a@s2'] },
   { name: 'clone', setup: base, args: ['clone', 'tank/a@s1', 'tank/c'] },
+  { name: 'bookmark', setup: (sb) => (base(sb), sb.ok(['bookmark', 'tank/a@s1', 'tank/a#b0'])), args: ['bookmark', 'tank/a#b0', 'tank/a#b1'] },
   {
     name: 'destroy snapshot',
     setup: (sb) => (base(sb), sb.ok(['snapshot', 'tank/a@s2']), sb.ok(['write', 'tank/a', '/g'], pattern(R, 7))),

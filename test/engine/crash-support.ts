@@ -50,7 +50,8 @@ export function fingerprint(home: string): string {
         }
       };
       walk('', fsv.lookup([]).dnode);
-      rows.push(`${view.datasetName(ds)} ref=${ds.referenced} used=${used} props=${JSON.stringify(props)} ${files.join(' ')}`);
+      const bookmarks = ds.kind === 'head' ? ` bookmarks=${JSON.stringify(dir.bookmarks ?? [])}` : '';
+      rows.push(`${view.datasetName(ds)} ref=${ds.referenced} used=${used} props=${JSON.stringify(props)}${bookmarks} ${files.join(' ')}`);
     }
     rows.sort();
     const history = [...h.pool.t.history.getRange({})].map((e) => (e.value as { line: string }).line);

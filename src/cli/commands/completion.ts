@@ -1,5 +1,5 @@
-/** `tszfs completion bash|zsh`: prints the shell completion script (see completion-scripts.ts). */
-import { bashScript, zshScript, type CommandTable } from '../completion-scripts.js';
+/** `tszfs completion bash|zsh|fish`: prints the shell completion script (see completion-scripts.ts). */
+import { bashScript, fishScript, zshScript, type CommandTable } from '../completion-scripts.js';
 import type { Command } from '../context.js';
 import { parseOptions, UsageError } from '../parse.js';
 import { ZFS_ALIASES, ZFS_GROUPS, ZPOOL_GROUPS } from '../registry.js';
@@ -7,7 +7,7 @@ import { ZFS_ALIASES, ZFS_GROUPS, ZPOOL_GROUPS } from '../registry.js';
 let table: CommandTable | null = null;
 
 export const command: Command = {
-  usage: ['completion bash|zsh'],
+  usage: ['completion bash|zsh|fish'],
   // The script lists every command's options, and commands load lazily (registry.ts).
   async prepare() {
     table = await commandTable();
@@ -17,9 +17,10 @@ export const command: Command = {
     const [shell, ...extra] = p.operands;
     if (shell === undefined) throw new UsageError('missing shell argument');
     if (extra.length > 0) throw new UsageError('too many arguments');
-    if (shell !== 'bash' && shell !== 'zsh') throw new UsageError(`unsupported shell '${shell}'`);
+    const script = { bash: bashScript, zsh: zshScript, fish: fishScript }[shell];
+    if (script === undefined) throw new UsageError(`unsupported shell '${shell}'`);
     if (table === null) throw new Error('completion: command table not loaded');
-    ctx.out.write(shell === 'bash' ? bashScript(table) : zshScript(table));
+    ctx.out.write(script(table));
     return 0;
   },
 };

@@ -1,5 +1,7 @@
 /** `zfs destroy [-fnpRrv] FILESYSTEM` and `zfs destroy [-dnpRrv] FILESYSTEM@SNAP[%SNAP][,...]` */
+import { destroyBookmark } from '../../lib/datasets/bookmark.js';
 import { destroy } from '../../lib/datasets/destroy.js';
+import { ZfsError } from '../../lib/errors.js';
 import type { Command } from '../context.js';
 import { nicebytes } from '../format/nicenum.js';
 import { parseOptions, UsageError } from '../parse.js';
@@ -19,6 +21,14 @@ export const command: Command = {
     const dryRun = p.flags.has('n');
     const parsable = p.flags.has('p');
     const verbose = parsable || p.flags.has('v');
+    const target = p.operands[0];
+    if (!target.includes('@') && target.includes('#')) {
+      // zfs_do_destroy's bookmark branch: these refusals return -1 (status 255), unprefixed.
+      const refused = dryRun ? 'dryrun' : p.flags.has('d') ? 'defer destroy' : p.flags.has('r') || dependents ? 'recursive' : null;
+      if (refused) throw new ZfsError([`${refused} is not supported with bookmark`], 255);
+      destroyBookmark(ctx.home, target, ctx.historyLine);
+      return 0;
+    }
     const verb = parsable ? 'destroy\t' : dryRun ? 'would destroy ' : 'will destroy ';
     destroy(
       ctx.home,

@@ -7,7 +7,7 @@ import { ZfsError } from '../../lib/errors.js';
 import { lookupPath, walkTree } from '../../lib/tree-read.js';
 import type { Dnode, Timespec } from '../../engine/model.js';
 import type { Command } from '../context.js';
-import { UsageError } from '../parse.js';
+import { parseOptions, UsageError } from '../parse.js';
 
 const TYPES: Record<string, Dnode['type']> = { f: 'file', d: 'dir', l: 'symlink', c: 'chardev', b: 'blockdev', p: 'fifo', s: 'socket' };
 
@@ -38,6 +38,8 @@ const newer = (a: Timespec, b: Timespec) => a[0] > b[0] || (a[0] === b[0] && a[1
 export const command: Command = {
   usage: ['find <filesystem|snapshot> [<path>] [-type f|d|l|c|b|p|s] [-name <glob>] [-newer <path>]'],
   run(ctx, args) {
+    // Help as every command gives it (its tests take no -h, -? or --help argument).
+    if (args.some((a) => ['--help', '-?', '-h'].includes(a))) parseOptions(args, {});
     const [dataset, ...rest] = args;
     if (dataset === undefined || dataset.startsWith('-')) throw new UsageError('missing dataset argument');
     const path = rest[0] !== undefined && !rest[0].startsWith('-') ? rest.shift()! : '/';

@@ -1,4 +1,5 @@
-/** `zfs receive [-Fnsuv] [-d | -e] TARGET` (alias recv): a stream from standard input. */
+/** `zfs receive [-Fnsuv] [-o PROP=VALUE]... [-x PROP]... [-d | -e] TARGET` (alias recv): a stream
+ *  from standard input. */
 import { ZfsError } from '../../lib/errors.js';
 import { receive, type ReceiveEvent } from '../../lib/receive.js';
 import { nicebytes } from '../format/nicenum.js';
@@ -15,10 +16,25 @@ export const command: Command = {
   run(ctx, args) {
     // -u (do not mount): a file system received anew is left unmounted. -s (resumable): a receive is all or nothing, so
     // an interrupted one leaves no partial state and no resume token; both are accepted as no-ops.
-    const p = parseOptions(args, { flags: 'vnFudes', reportMissing: true });
+    const p = parseOptions(args, { flags: 'vnFudes', values: 'ox', repeated: 'ox', reportMissing: true, hIsOption: true });
+    if (p.flags.has('d') && p.flags.has('e')) throw new UsageError('invalid option combination: -d and -e are mutually exclusive');
+    // parseprop and parsepropname, in command-line order: one mention per property.
+    const set: Array<[string, string]> = [];
+    const exclude: string[] = [];
+    const seen = new Set<string>();
+    for (const [option, value] of p.sequence) {
+      if (option !== 'o' && option !== 'x') continue;
+      const eq = value.indexOf('=');
+      if (option === 'o' && eq < 0) throw new UsageError("missing '=' for property=value argument");
+      if (option === 'x' && eq >= 0) throw new UsageError("invalid character '=' in property argument");
+      const name = option === 'o' ? value.slice(0, eq) : value;
+      if (seen.has(name)) throw new UsageError(`property '${name}' specified multiple times`);
+      seen.add(name);
+      if (option === 'o') set.push([name, value.slice(eq + 1)]);
+      else exclude.push(name);
+    }
     if (p.operands.length === 0) throw new UsageError('missing snapshot argument');
     if (p.operands.length > 1) throw new UsageError('too many arguments');
-    if (p.flags.has('d') && p.flags.has('e')) throw new UsageError(null);
     if (ctx.in.isTTY) throw new ZfsError(['Error: Backup stream can not be read from a terminal.', 'You must redirect standard input.']);
     const source = {
       // A stream from a regular file is read inside the transaction as it is; a pipe's is staged.
@@ -40,7 +56,9 @@ export const command: Command = {
       if (!verbose) return;
       ctx.out.write(verboseLine(e, dryRun) + '\n');
     };
-    receive(ctx.home, p.operands[0], { force: p.flags.has('F'), dryRun, naming, noMount: p.flags.has('u') }, source, ctx.historyLine, report);
+    const warn = (line: string) => ctx.err.write(line + '\n');
+    const opts = { force: p.flags.has('F'), dryRun, naming, noMount: p.flags.has('u'), set, exclude, warn } as const;
+    receive(ctx.home, p.operands[0], opts, source, ctx.historyLine, report);
     return 0;
   },
 };

@@ -35,6 +35,7 @@ export const command: Command = {
   run(ctx, args) {
     const [verb, ...rest] = args;
     if (verb === undefined) throw new UsageError('missing subcommand');
+    if (['--help', '-?', '-h'].includes(verb)) parseOptions([verb], {}); // help, as every command gives it
     const p = parseOptions(rest, { flags: 'h' });
     const noFollow = p.flags.has('h');
     const [dataset, path, name, value, ...extra] = p.operands;

@@ -133,6 +133,58 @@ export class RadixTree<E> {
     if (tree.root) walk(tree.root, tree.levels);
   }
 
+  /** Keys the tree can hold at its height: every key it has is below. */
+  capacityOf(tree: TreeRef): number {
+    return tree.root === null ? 0 : this.capacity(tree.levels);
+  }
+
+  /**
+   * Visit, in key order, what lies under nodes born after `txg`: each entry, and each run of
+   * empty keys (`count` of them from `key`), which may have held an entry at `txg`. A node born at
+   * or before `txg` is as it was then, and is skipped whole (ZFS traverse_visitbp from a
+   * bookmark's txg). Keys past the tree's capacity are the caller's.
+   */
+  bornAfter(
+    src: NodeSource,
+    tree: TreeRef,
+    txg: Txg,
+    onEntry: (key: number, entry: E) => void,
+    onEmpty: (key: number, count: number) => void,
+  ): void {
+    let run: { key: number; count: number } | null = null;
+    const empty = (key: number, count: number) => {
+      if (run && run.key + run.count === key) run.count += count;
+      else {
+        if (run) onEmpty(run.key, run.count);
+        run = { key, count };
+      }
+    };
+    const entry = (key: number, e: E) => {
+      if (run) onEmpty(run.key, run.count);
+      run = null;
+      onEntry(key, e);
+    };
+    const walk = (ptr: NodePtr, level: number, base: number): void => {
+      if (ptr.birth <= txg) return;
+      const node = src.get<RadixNode<E>>(ptr);
+      const span = 2 ** (this.bits * level);
+      for (let i = 0; i < this.fanout; i++) {
+        if (node.t === 'l') {
+          const e = node.e[i];
+          if (e === null || e === undefined) empty(base + i, 1);
+          else entry(base + i, e);
+        } else {
+          const child = node.c[i];
+          if (child) walk(child, level - 1, base + i * span);
+          else empty(base + i * span, span);
+        }
+      }
+    };
+    if (tree.root) walk(tree.root, tree.levels, 0);
+    const last = run as { key: number; count: number } | null;
+    if (last) onEmpty(last.key, last.count);
+  }
+
   /**
    * Visit every key whose entry differs between tree `a` and tree `b`, in key order. Subtrees the
    * two trees share (the same node) are skipped whole, so the cost follows what changed between

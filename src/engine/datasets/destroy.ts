@@ -5,6 +5,7 @@
 import type { BlockPtr, HeadRecord, Id, NodePtr, SnapshotRecord, Txg } from '../store/records.js';
 import { DEAD_DATA, DEAD_NODE } from '../store/records.js';
 import { dirChildKey, nextCloneKey, prefixRange, snapNameKey, snapTxgKey } from '../store/keys.js';
+import { bookmarkSnapshotDestroyed } from './bookmark.js';
 import type { DslTxn } from './dsl-txn.js';
 import { setHeadUnique, setLimit, usedOf } from './space.js';
 import type { DslView } from './view.js';
@@ -20,6 +21,7 @@ export type TreeWalker = (
 
 export function destroySnapshot(dsl: DslTxn, snapId: Id): void {
   const snap = dsl.snapshot(snapId);
+  bookmarkSnapshotDestroyed(dsl, snap);
   const prev = snap.prev === null ? null : dsl.ds(snap.prev);
   const next = dsl.ds(snap.next);
   const afterBranchPoint = prev !== null && !(prev.kind === 'snapshot' && prev.next === snap.id);

@@ -8,6 +8,7 @@
 import { physicalSize } from '../blocks/compression.js';
 import type { NodeKillSink } from '../blocks/nodes.js';
 import { DEAD_DATA, DEAD_NODE, type BlockPtr, type HeadRecord, type Id, type NodePtr } from '../store/records.js';
+import { bookmarkBlockKilled } from './bookmark.js';
 import type { DeadEntry, DslTxn } from './dsl-txn.js';
 import { checkWriteLimits, setHeadUnique } from './space.js';
 
@@ -64,6 +65,7 @@ export class HeadWriter implements NodeKillSink {
         this.dsl.addUsed(head.dir, 'snap', size);
       }
     }
+    bookmarkBlockKilled(this.dsl, head, entry.birth, size);
     head.referenced -= size;
     this.changeLogical(head, -(entry.psize ?? 0), -(entry.lsize ?? 0), entry.birth > head.prevTxg);
   }

@@ -5,6 +5,7 @@
  */
 import { nextCloneKey, snapNameKey, snapTxgKey } from '../store/keys.js';
 import type { DatasetRecord, Id, SnapshotRecord } from '../store/records.js';
+import { bookmarkNextChanged, bookmarkOf, bookmarksOf, moveBookmarks } from './bookmark.js';
 import type { DslTxn } from './dsl-txn.js';
 import type { DslView } from './view.js';
 
@@ -28,9 +29,14 @@ export function planPromote(view: DslView, cloneDir: Id): PromotePlan | null {
   return { cloneDir, originDir: origin.dir, origin, shared };
 }
 
-/** Names of moved snapshots the clone already has, newest first (the first is reported). */
+/** Names of moved snapshots the clone already has, newest first (the first is reported), then
+ *  of moved bookmarks it already has (dsl_dataset_promote_check). */
 export function promoteConflicts(view: DslView, plan: PromotePlan): string[] {
-  return plan.shared.filter((s) => view.snapshotByName(plan.cloneDir, s.name) !== undefined).map((s) => s.name);
+  const snapshots = plan.shared.filter((s) => view.snapshotByName(plan.cloneDir, s.name) !== undefined).map((s) => s.name);
+  const bookmarks = bookmarksOf(view, plan.originDir)
+    .filter((b) => b.createTxg <= plan.origin.createTxg && bookmarkOf(view, plan.cloneDir, b.name) !== undefined)
+    .map((b) => b.name);
+  return [...snapshots, ...bookmarks];
 }
 
 /** The dataset right after `snapId` in a dir's chain: its next snapshot, or the head. */
@@ -90,11 +96,14 @@ export function promote(dsl: DslTxn, plan: PromotePlan): void {
     dsl.t.snapTxgs.putSync(snapTxgKey(xc.id, s.createTxg), s.id);
   }
 
+  moveBookmarks(dsl, xo.id, xc.id, os.createTxg);
+
   // The clone's chain now continues the origin's; the old origin filesystem branches off it.
   os.next = cloneFirst.id;
   dsl.t.nextClones.removeSync(nextCloneKey(os.id, cloneFirst.id));
   dsl.t.nextClones.putSync(nextCloneKey(os.id, originFirst.id), true);
   os.unique = dsl.deadRange(cloneFirst.deadlist, os.prevTxg, Infinity);
+  bookmarkNextChanged(dsl, xc.id, os);
 
   const clonesOriginTxg = xc.originTxg;
   xc.origin = xo.origin;

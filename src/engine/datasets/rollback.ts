@@ -6,6 +6,7 @@
 import { DEAD_DATA, DEAD_NODE, type HeadRecord, type Id } from '../store/records.js';
 import { physicalSize } from '../blocks/compression.js';
 import type { TreeWalker } from './destroy.js';
+import { bookmarkNextChanged } from './bookmark.js';
 import type { DslTxn } from './dsl-txn.js';
 import { setHeadUnique } from './space.js';
 
@@ -53,6 +54,7 @@ export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
   setHeadUnique(dsl, head, 0);
   // The snapshot shares everything with the head again.
   if (snap.next === head.id) snap.unique = 0;
+  bookmarkNextChanged(dsl, head.dir, snap);
 }
 
 /**

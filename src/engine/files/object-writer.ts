@@ -191,12 +191,19 @@ export class ObjectWriter {
     this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp) });
   }
 
-  freeBlock(object: number, block: number): void {
+  /** Make `count` blocks from `block` holes; only those the file has are visited. */
+  freeBlock(object: number, block: number, count = 1): void {
     const file = this.file(object);
-    const old = blockMap.get(this.w, file.blocks, block);
-    if (!old) return;
-    this.accounting.killBlock(old);
-    this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, null) });
+    const going: number[] = [];
+    blockMap.scan(this.w, file.blocks, block, (key, bp) => {
+      if (key >= block + count) return false;
+      this.accounting.killBlock(bp);
+      going.push(key);
+    });
+    if (going.length === 0) return;
+    let blocks = file.blocks;
+    for (const key of going) blocks = blockMap.set(this.w, blocks, key, null);
+    this.put(object, { ...file, blocks });
   }
 
   private file(object: number): FileDnode {

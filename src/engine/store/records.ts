@@ -107,6 +107,29 @@ export interface DirRecord {
   mounted?: boolean;
   /** set by `zfs share`/`unshare`; absent: shared when sharenfs or sharesmb is not off */
   shared?: boolean;
+  /** the head's bookmarks (ZFS ds_bookmarks_obj), by name; absent: none */
+  bookmarks?: BookmarkRecord[];
+}
+
+/**
+ * A bookmark (ZFS zfs_bookmark_phys_t): the point in time of a snapshot, as its guid, txg and
+ * creation time, without its data, so it outlives the snapshot and serves as an incremental
+ * source (everything born after `createTxg`). The sizes are the snapshot's at bookmark time
+ * (bookmark_written's zbm_*_bytes_refd), for `written#bookmark`.
+ */
+export interface BookmarkRecord {
+  name: string;
+  guid: string;
+  createTxg: Txg;
+  /** seconds since the epoch */
+  creation: number;
+  referenced: number;
+  compressed: number;
+  uncompressed: number;
+  /** zbm_referenced_freed_before_next_snap: bytes the snapshot held, born at or before it, that
+   *  have died since in the dataset that followed it (kept up as blocks die and snapshots go;
+   *  `written#bookmark` needs it once the snapshot is gone) */
+  freedBeforeNext: number;
 }
 
 interface DatasetCommon {

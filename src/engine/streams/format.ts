@@ -1,5 +1,5 @@
 /**
- * The tszfs send stream, versions 1 and 2 (documented in docs/stream-format.md).
+ * The tszfs send stream, versions 1 to 3 (documented in docs/stream-format.md).
  *
  * A stream is the 16-byte magic `TSZFS-STREAM v1\n`, then records. Each record is a type byte,
  * a little-endian u32 header length, a UTF-8 JSON header, a u32 payload length and the payload
@@ -16,6 +16,9 @@ export const STREAM_VERSION = 1;
 /** A package (ZFS: compound stream): a BEGIN naming the datasets, then the streams of their
  *  snapshots, each a version 1 stream. Written only by `send -R` or `-p`. */
 export const PACKAGE_VERSION = 2;
+/** A stream of one snapshot from a bookmark: version 1's records, and FREE records that free a
+ *  range of blocks (`count`), which a tszfs that only knows version 1 must refuse, not misread. */
+export const BOOKMARK_STREAM_VERSION = 3;
 
 /** SPA_MAXBLOCKSIZE: no block, and so no record's payload, is larger. */
 export const MAX_BLOCK_SIZE = 16 << 20;
@@ -91,7 +94,8 @@ export type StreamRecord =
   | { type: RecordType.Object; header: ObjectHeader }
   | { type: RecordType.FreeObject; header: { object: number } }
   | { type: RecordType.Write; header: WriteHeader; data: Buffer }
-  | { type: RecordType.Free; header: { object: number; block: number } }
+  /** `count` blocks from `block` (absent: one) are now holes */
+  | { type: RecordType.Free; header: { object: number; block: number; count?: number } }
   | { type: RecordType.End; header: { sha256: string } };
 
 /** Encodes records to a byte sink, hashing as it goes; with `counting` it only counts bytes. */

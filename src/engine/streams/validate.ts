@@ -195,9 +195,14 @@ export class StreamChecker {
         if (r.header.block >= blocksOf(file.size, file.blksz)) invalid();
         return;
       }
-      case RecordType.Free:
+      case RecordType.Free: {
+        // A range (from a bookmark's stream) frees `count` blocks, up to the largest file's.
+        const { count } = r.header;
+        if (count !== undefined && (!isCount(count) || count < 1 || !isCount(r.header.block) || r.header.block + count > MAX_FILE_SIZE)) invalid();
         this.block(r.header.object, r.header.block);
+        if (count !== undefined) this.current!.nextBlock = r.header.block + count;
         return;
+      }
       case RecordType.End:
         return;
       default:

@@ -16,6 +16,8 @@ import { newObjset, newVolumeObjset } from '../../engine/sync-task.js';
 export interface CreateOptions {
   parents: boolean;
   props: Array<[string, string]>;
+  /** -u: the new filesystem is not mounted */
+  noMount?: boolean;
 }
 
 /** Validate `-o` assignments for a new filesystem (or volume); `action` prefixes the message. */
@@ -49,11 +51,48 @@ export function createFilesystem(home: Home, name: string, opts: CreateOptions, 
         const parent = ensureParent(h, c, name, opts.parents, action);
         const dir = newFilesystem(c, parent, name.slice(name.lastIndexOf('/') + 1), {});
         assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
+        // zfs_do_create skips zfs_mount_and_share.
+        if (opts.noMount) c.dsl.dir(dir).mounted = false;
       });
     },
     () => {
       throw ZfsError.action(action, `no such pool '${poolNameOf(name)}'`);
     },
+  );
+}
+
+/**
+ * `zfs create -n`: all a dry run checks (zfs_do_create): the pool opens, and the properties are
+ * valid for the type, worded `cannot verify 'NAME'`. The name itself is not looked at.
+ */
+export function verifyCreate(home: Home, name: string, type: 'filesystem' | 'volume', props: Array<[string, string]>, size?: bigint, blocksize?: string): void {
+  const pool = name.split('/', 1)[0];
+  withPoolOf(
+    home,
+    pool,
+    () => {
+      const given: Array<[string, string]> = [...props];
+      if (size !== undefined) given.push(['volsize', String(size)]);
+      if (blocksize !== undefined) given.push(['volblocksize', blocksize]);
+      validateNewProps(`cannot verify '${name}'`, given, type);
+    },
+    () => {
+      throw poolError(`cannot open '${pool}'`, 'ENOENT');
+    },
+  );
+}
+
+/** zfs_dataset_exists(NAME, TYPE): a filesystem or volume of that type by that name. */
+export function datasetExists(home: Home, name: string, type: 'filesystem' | 'volume'): boolean {
+  return withPoolOf(
+    home,
+    name,
+    (h) => {
+      const view = h.view();
+      const dir = h.findDir(view, name);
+      return dir !== undefined && headKind(view, dir) === type;
+    },
+    () => false,
   );
 }
 

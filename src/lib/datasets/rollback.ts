@@ -3,6 +3,7 @@
  * snapshots first, `-R` their clones too. The checks print as zfs_main's rollback_check does, and
  * everything happens in one transaction group.
  */
+import { bookmarksOf, latestBookmarkTxg, removeBookmark } from '../../engine/datasets/bookmark.js';
 import { rollbackHead } from '../../engine/datasets/rollback.js';
 import { rollbackRefusal } from '../../engine/datasets/space.js';
 import type { DslView } from '../../engine/datasets/view.js';
@@ -40,7 +41,12 @@ export function rollback(home: Home, name: string, opts: RollbackOptions, histor
           .snapshotIds(target.dir)
           .map((id) => c.dsl.ds(id) as SnapshotRecord)
           .filter((s) => s.createTxg > snap.createTxg);
-        if (!opts.clones) refuseNewer(c.dsl, name, newer, opts.recursive);
+        // Bookmarks come after the snapshots, by txg then name (the kernel's bookmark tree).
+        const newerBookmarks = bookmarksOf(c.dsl, target.dir)
+          .filter((b) => b.createTxg > snap.createTxg)
+          .sort((a, b) => a.createTxg - b.createTxg || Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
+          .map((b) => b.name);
+        if (!opts.clones) refuseNewer(c.dsl, name, newer, newerBookmarks.map((b) => `${fsName}#${b}`), opts.recursive);
         // The newer snapshots newest first, each with whatever was cloned from it: destroy's plan,
         // run by destroy's own ordering and refused, as destroy is, if anything in it is held.
         const steps = newer.reverse().flatMap((s): Step[] => [
@@ -49,8 +55,9 @@ export function rollback(home: Home, name: string, opts: RollbackOptions, histor
         ]);
         refuseHeld(c.dsl, steps.flatMap((s) => (s.kind === 'snapshot' ? [s.id] : [])));
         execute(c, steps, false);
+        for (const b of newerBookmarks) removeBookmark(c.dsl, target.dir, b);
         const head = c.dsl.head(target.dir) as HeadRecord;
-        if (head.prev !== snap.id) {
+        if (head.prev !== snap.id || latestBookmarkTxg(c.dsl, target.dir) > head.prevTxg) {
           throw ZfsError.action(`cannot rollback '${fsName}'`, `there is a snapshot or bookmark more recent than '${name}'`);
         }
         // Both refusals print as zfs_standard_error's words for ENOSPC and EDQUOT.
@@ -64,15 +71,16 @@ export function rollback(home: Home, name: string, opts: RollbackOptions, histor
 }
 
 /** rollback_check: newer snapshots need -r; with -r, their clones need -R. */
-function refuseNewer(view: DslView, name: string, newer: SnapshotRecord[], recursive: boolean): void {
-  if (newer.length === 0) return;
+function refuseNewer(view: DslView, name: string, newer: SnapshotRecord[], newerBookmarks: string[], recursive: boolean): void {
+  if (newer.length === 0 && newerBookmarks.length === 0) return;
   if (!recursive) {
+    const younger = [...newer.map((s) => view.datasetName(s)), ...newerBookmarks];
     const lines = [
       `cannot rollback to '${name}': more recent snapshots or bookmarks exist`,
       "use '-r' to force deletion of the following snapshots and bookmarks:",
-      ...newer.slice(0, MAX_YOUNGER).map((s) => view.datasetName(s)),
+      ...younger.slice(0, MAX_YOUNGER),
     ];
-    if (newer.length >= MAX_YOUNGER) lines.push(`Output limited to ${MAX_YOUNGER} snapshots/bookmarks`);
+    if (younger.length >= MAX_YOUNGER) lines.push(`Output limited to ${MAX_YOUNGER} snapshots/bookmarks`);
     throw new ZfsError(lines);
   }
   const clones: string[] = [];

@@ -63,4 +63,45 @@ describe('RadixTree', () => {
       { numRuns: 150 },
     );
   });
+
+  it('bornAfter: what lies under nodes born after a txg, applied to the tree of that txg, gives the later tree', () => {
+    let txg = 100000;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(key, fc.integer({ min: 0, max: 9 })), { maxLength: 60 }),
+        fc.array(fc.tuple(key, fc.option(fc.integer({ min: 10, max: 19 }))), { maxLength: 30 }),
+        (first, second) => {
+          const since = ++txg;
+          const a = build(EMPTY_TREE, since, first);
+          const b = build(a, ++txg, second);
+          const after = new Map<number, number>(first);
+          for (const [k, v] of second) (v === null ? after.delete(k) : after.set(k, v));
+          // A receiver that holds the tree as of `since` and knows nothing else.
+          const received = new Map<number, number>(first);
+          const reader = writer(++txg);
+          let last = -1;
+          radix.bornAfter(
+            reader,
+            b,
+            since,
+            (k, v) => {
+              expect(k).toBeGreaterThan(last);
+              last = k;
+              received.set(k, v);
+            },
+            (k, count) => {
+              expect(k).toBeGreaterThan(last);
+              last = k + count - 1;
+              for (const x of [...received.keys()]) if (x >= k && x < k + count) received.delete(x);
+            },
+          );
+          // Past the later tree's height nothing is left (the tree is new or grew taller).
+          const end = radix.capacityOf(b);
+          if (b.root === null || b.root.birth > since) for (const x of [...received.keys()]) if (x >= end) received.delete(x);
+          expect([...received].sort((x, y) => x[0] - y[0])).toEqual([...after].sort((x, y) => x[0] - y[0]));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });

@@ -25,11 +25,23 @@ export const command: Command = {
     const p = parseOptions(args, { flags: 'Hpj', values: 'o', reportMissing: true, longFlags: ['json', 'json-int', 'json-pool-key-guid'] });
     const json = p.flags.has('j') || p.flags.has('json');
     const asInt = p.flags.has('json-int');
-    if ((asInt || p.flags.has('json-pool-key-guid')) && !json) throw new UsageError(`'--${asInt ? 'json-int' : 'json-pool-key-guid'}' only works with '-j' option`);
+    if (asInt && !json) throw new UsageError("'--json-int' only works with '-j' option");
+    if (p.flags.has('json-pool-key-guid') && !json) throw new UsageError("'json-pool-key-guid' only works with '-j' option");
     const fields = parseFields(valueOf(p, 'o') ?? 'name,property,value,source');
     if (p.operands.length < 1) throw new UsageError('missing property argument');
     const [list, ...pools] = p.operands;
     const props = parseList(list);
+    // zpool_do_get: operands that are not all pools are a pool and its vdevs, or an error.
+    const isPool = (n: string) => ctx.home.find(n) !== undefined;
+    if (pools.length > 0 && !pools.every(isPool)) {
+      if (!isPool(pools[0])) {
+        ctx.err.write(`Cannot get properties of ${pools[0]}: no such pool available.\n`);
+        return 1;
+      }
+      // tszfs has no vdev properties yet: the rest are listed as error_list_unresolved_vdevs does.
+      const got = pools.slice(1).map((n) => `\t${n} (${isPool(n) ? 'pool' : 'unknown'})\n`);
+      throw new UsageError(`Expected a list of vdevs in "${pools[0]}", but got:\n${got.join('')}`);
+    }
     const names = pools.length > 0 ? pools : ctx.home.pools().map((e) => e.name);
     const parsable = p.flags.has('p') || asInt;
     const jsonRows: PoolJsonRow[] = [];
@@ -53,8 +65,11 @@ export const command: Command = {
       }
     });
     if (json) {
-      ctx.out.write(poolsJson('zpool get', jsonRows, { parsable, asInt, keyByGuid: p.flags.has('json-pool-key-guid') }));
-      return failed ? 1 : 0;
+      // zcmd_print_json only when every pool answered; a pool without a property is left out.
+      if (failed) return 1;
+      const answered = jsonRows.filter((r) => r.props.length > 0);
+      ctx.out.write(poolsJson('zpool get', answered, { parsable, asInt, keyByGuid: p.flags.has('json-pool-key-guid') }));
+      return 0;
     }
     if (widths.name > 4) widths.source = widths.name + 14;
     const specs: ColumnSpec[] = fields.map((f) => ({ header: HEADERS[f], align: 'left', minWidth: widths[f], fixed: true }));
