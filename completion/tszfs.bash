@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims inject completion batch snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount' ;;
     zpool) echo 'create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set' ;;
   esac
 }
@@ -51,6 +51,7 @@ _tszfs_options() {
     'zfs xattr') echo '-h' ;;
     'zfs find') echo '-a -e -m -n -p -r -t -w -y' ;;
     'zfs du') echo '-a -h -s' ;;
+    'zfs tar') echo '--zstd -C -c -f -x -z' ;;
     'zfs inject') echo '-T -c -d -e' ;;
     'zfs batch') echo '-f -k' ;;
     'zfs snap') echo '-o -r' ;;
@@ -213,6 +214,9 @@ _tszfs_operand_kind() {
     'zfs du 0') echo all ;;
     'zfs du 1') echo none ;;
     'zfs du '*) echo none ;;
+    'zfs tar 0') echo all ;;
+    'zfs tar 1') echo none ;;
+    'zfs tar '*) echo none ;;
     'zfs shims '*) echo dir ;;
     'zfs inject '*) echo pool ;;
     'zfs completion '*) echo shell ;;

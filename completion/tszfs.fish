@@ -6,7 +6,7 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims inject completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount
         case 'zpool'
             printf '%s\n' create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set
     end
@@ -92,6 +92,8 @@ function __tszfs_options
             printf '%s\n' -a -e -m -n -p -r -t -w -y
         case 'zfs du'
             printf '%s\n' -a -h -s
+        case 'zfs tar'
+            printf '%s\n' --zstd -C -c -f -x -z
         case 'zfs inject'
             printf '%s\n' -T -c -d -e
         case 'zfs batch'
@@ -404,6 +406,12 @@ function __tszfs_operand_kind
         case 'zfs du 1'
             echo none
         case 'zfs du *'
+            echo none
+        case 'zfs tar 0'
+            echo all
+        case 'zfs tar 1'
+            echo none
+        case 'zfs tar *'
             echo none
         case 'zfs shims *'
             echo dir

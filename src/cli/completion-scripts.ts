@@ -87,6 +87,7 @@ function operandKind(family: Family, name: string, position: number): string {
     case 'readlink':
     case 'find':
     case 'du':
+    case 'tar':
     case 'blocks':
       return position === 0 ? 'all' : 'none';
     case 'chmod':

@@ -48,6 +48,7 @@ const ZFS: Record<string, string> = {
   xattr: 'xattr set tank/home /usr/bin/ping security.capability < cap.bin',
   find: "find tank/home@monday /etc -type f -name '*.conf'",
   du: 'du -sh tank/home /var',
+  tar: 'tar -x -f layer.tar.gz tank/home',
   shims: 'shims ~/.local/bin',
   inject: 'inject -d /srv/disks/d1 -e checksum tank',
   completion: 'completion bash > ~/.local/share/bash-completion/completions/tszfs',

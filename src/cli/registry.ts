@@ -66,6 +66,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['xattr', () => import('./commands/xattr.js')],
     ['find', () => import('./commands/find.js')],
     ['du', () => import('./commands/du.js')],
+    ['tar', () => import('./commands/tar.js')],
     ['shims', () => import('./commands/shims.js')],
     ['inject', () => import('./commands/inject.js')],
     ['completion', () => import('./commands/completion.js')],

@@ -13,6 +13,9 @@
  * with status 0 and the state after it; a timed kill leaves one of the two. Never exit status 1.
  * TSZFS_SOAK=1 runs twenty times as many timed trials.
  */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFile, catFiles } from '../../src/lib/files.js';
@@ -154,7 +157,34 @@ const SCENARIOS: Scenario[] = [
     args: ['receive', '-s', 'tank/r'],
     writesData: true,
   },
+  {
+    // One archive, one transaction: thousands of objects of every kind (more than tar -x holds in
+    // memory between two spills of written nodes) and 12 MiB of data, or nothing.
+    name: 'tar -x of a tree',
+    setup: (sb) => (poolOf('128M')(sb), sb.ok(['write', 'tank/a', '/d/keep'], 'old\n')),
+    inputOf: () => treeArchive(),
+    args: ['tar', '-x', '-C', '/d', 'tank/a'],
+    writesData: true,
+  },
 ];
+
+/** A GNU tar archive of a tree made on the host: directories, files, symlinks, hard links, a FIFO. */
+function treeArchive(): Buffer {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tszfs-crash-tar-'));
+  try {
+    for (let d = 0; d < 60; d++) {
+      fs.mkdirSync(path.join(dir, `d${d}`));
+      for (let f = 0; f < 40; f++) fs.writeFileSync(path.join(dir, `d${d}`, `f${f}`), pattern(100 + d * 40 + f, d * 40 + f));
+      fs.symlinkSync(`f0`, path.join(dir, `d${d}`, 'link'));
+      fs.linkSync(path.join(dir, `d${d}`, 'f1'), path.join(dir, `d${d}`, 'hard'));
+    }
+    fs.writeFileSync(path.join(dir, 'big'), pattern(12 << 20, 99));
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    return execFileSync('tar', ['--format=posix', '-cf', '-', '-C', dir, '.'], { maxBuffer: 64 << 20 });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The scenarios `pick` keeps, each as a test (two test files share them, so that both of
  *  vitest's workers run crash trials at once). */

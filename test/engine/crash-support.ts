@@ -40,6 +40,8 @@ export function fingerprint(home: string): string {
           if (e.dnode.type === 'dir') {
             files.push(`${p}/`);
             walk(p, e.dnode);
+          } else if (e.dnode.type !== 'file') {
+            files.push(`${p}=${e.dnode.type}${e.dnode.type === 'symlink' ? `:${e.dnode.target}` : ''}`);
           } else {
             const hash = createHash('sha1');
             fsv.readFile(h.pool.image, e.dnode, (chunk) => hash.update(chunk));

@@ -174,7 +174,9 @@ export class FsView {
     // Runs are reads of one file: a pool of several devices reads record by record (its vdevs).
     const flat = image.tree === null;
     const reader = flat && dnode.size >= PARALLEL_BYTES && blksz <= SLOT_BYTES ? RunReader.open(image.fd) : null;
-    const zeros = Buffer.alloc(blksz);
+    // Made for the first hole only: most files have none (tar -c reads thousands of small ones).
+    let zerosBuf: Buffer | null = null;
+    const zeros = () => (zerosBuf ??= Buffer.alloc(blksz));
     const run: BlockPtr[] = [];
     let runStart = 0;
     let next = 0;
@@ -235,7 +237,7 @@ export class FsView {
         const continuesRun = runnable && blockId === runStart + run.length && run.length < runLimit && joinsRun(run, bp);
         if (!continuesRun) flush();
         if (next < blockId || !(runnable && joinsRun(run, bp))) drain();
-        for (; next < blockId; next++) emit(zeros, next, 1);
+        for (; next < blockId; next++) emit(zeros(), next, 1);
         next = blockId + 1;
         if (runnable && joinsRun(run, bp)) {
           if (run.length === 0) runStart = blockId;
@@ -257,6 +259,6 @@ export class FsView {
     } finally {
       reader?.close();
     }
-    for (; next * blksz < dnode.size; next++) emit(zeros, next, 1);
+    for (; next * blksz < dnode.size; next++) emit(zeros(), next, 1);
   }
 }

@@ -109,6 +109,13 @@ export class FsWriter extends FsView {
     this.rootPtr = ptr;
   }
 
+  /** Let go of the tree's nodes written so far (NodeWriter.flush): call between operations of a
+   *  long change, so that memory does not grow with it. */
+  spill(): void {
+    this.w.flush();
+    this.objset = this.w.get<ObjsetNode>(this.rootPtr);
+  }
+
   private setDnode(object: number, dnode: Dnode | null): void {
     this.objset.objects = objectTable.set(this.w, this.objset.objects, object, dnode);
   }
