@@ -133,6 +133,8 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
     size = stat.size;
     const label = Image.readLabel(image);
     const owner = label ? home.pools().find((p) => path.resolve(p.image) === image) : undefined;
+    // A create of the same name that registered since the name was checked above won the race.
+    if (owner?.name === name) throw poolError(action, 'EEXIST');
     if (label && (owner || !opts.force)) {
       throw new ZfsError([
         'invalid vdev specification',

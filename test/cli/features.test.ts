@@ -86,7 +86,7 @@ describe('pool versions and features', () => {
     sb.ok(['write', 'tank/small', '/f'], Buffer.alloc(300 * 1024, 7));
     sb.ok(['snapshot', 'tank/big@s']);
     sb.ok(['snapshot', 'tank/small@s']);
-    const big = sb.bytesOf(['send', 'tank/big@s']);
+    const big = sb.bytesOf(['send', '-L', 'tank/big@s']);
     const small = sb.bytesOf(['send', 'tank/small@s']);
     expectGolden(
       'features/receive-large-blocks',
