@@ -1,4 +1,5 @@
-/** `zfs diff [-FHth] SNAPSHOT [SNAPSHOT|FILESYSTEM]`: libzfs_diff's print_file / print_rename. */
+/** `zfs diff [-FHth] SNAPSHOT [SNAPSHOT|FILESYSTEM]`: libzfs_diff's print_file / print_rename /
+ *  print_link_change. */
 import { diff, type DiffLine } from '../../lib/datasets/diff.js';
 import type { Command } from '../context.js';
 import { parseOptions, UsageError } from '../parse.js';
@@ -31,6 +32,7 @@ export const command: Command = {
       if (p.flags.has('F')) line += `${l.type}\t`;
       line += name(l.path);
       if (l.newPath !== undefined) line += (p.flags.has('H') ? '\t' : ' -> ') + name(l.newPath);
+      if (l.linkDelta !== undefined) line += `\t(${l.linkDelta > 0 ? '+' : ''}${l.linkDelta})`;
       return line + '\n';
     };
     ctx.out.write(result.lines.map(format).join(''));
