@@ -6,7 +6,8 @@
  */
 import type { NodeSource } from '../blocks/nodes.js';
 import type { NodePtr, Txg } from '../store/records.js';
-import { dirEntries, objectTable, ROOT_OBJECT, type Dnode, type ObjsetNode } from './objset.js';
+import { entryNodes, lookupEntry } from './dir.js';
+import { objectTable, ROOT_OBJECT, type DirNode, type Dnode, type ObjsetNode } from './objset.js';
 
 export interface ObjectChange {
   object: number;
@@ -16,7 +17,34 @@ export interface ObjectChange {
   to: Dnode | null;
 }
 
-const sameDnode = (x: Dnode, y: Dnode) => JSON.stringify(x) === JSON.stringify(y);
+/** Equal values: numbers, strings, arrays, bytes and plain objects, compared in place (a decoded
+ *  dnode is not cheap to serialise, and most dnodes of a rewritten leaf are unchanged). */
+function sameValue(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  if (x instanceof Uint8Array || y instanceof Uint8Array) {
+    return x instanceof Uint8Array && y instanceof Uint8Array && Buffer.compare(x, y) === 0;
+  }
+  if (Array.isArray(x) || Array.isArray(y)) {
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!sameValue(x[i], y[i])) return false;
+    return true;
+  }
+  const a = x as Record<string, unknown>;
+  const b = y as Record<string, unknown>;
+  let count = 0;
+  for (const key in a) {
+    if (a[key] === undefined) continue;
+    count++;
+    if (!sameValue(a[key], b[key])) return false;
+  }
+  for (const key in b) if (b[key] !== undefined) count--;
+  return count === 0;
+}
+
+/** ZFS compares the generation and the ctime; a pinned clock (TSZFS_NOW) makes ctimes equal, so
+ *  the whole dnode is compared when they are. */
+const sameDnode = (x: Dnode, y: Dnode) => x.gen === y.gen && x.ctime[0] === y.ctime[0] && x.ctime[1] === y.ctime[1] && sameValue(x, y);
 
 /**
  * Objects whose dnodes differ between A (a snapshot taken at `fromTxg`) and B (a later tree of the
@@ -47,13 +75,16 @@ export function changedObjects(src: NodeSource, fromRoot: NodePtr, fromTxg: Txg,
   removedIn(objectTable.capacityOf(b), Infinity);
 }
 
-/** Paths of objects in one tree, through `parent` and the parent's entries. A directory's entries
- *  are read once per diff, however many of its objects changed (ZFS zfs_obj_to_path). */
+/** Paths of objects in one tree, through `parent` and the parent's entries (ZFS zfs_obj_to_path,
+ *  whose zap_value_search reads the parent's entries too). A directory's entries are read at most
+ *  once per diff, bucket by bucket until the object is found; `guess` offers a name to try first
+ *  (the object's name in the other tree), which one lookup confirms. */
 export class PathFinder {
-  private readonly names = new Map<number, Map<number, string>>();
+  private readonly dirs = new Map<number, { names: Map<number, string>; nodes: NodePtr[]; next: number; entries: NodePtr | null }>();
   constructor(
     private readonly src: NodeSource,
     private readonly lookup: (object: number) => Dnode | null,
+    private readonly guess: (dir: number, object: number) => string | undefined = () => undefined,
   ) {}
 
   /** The path of `object` (`/` for the root). */
@@ -71,17 +102,34 @@ export class PathFinder {
     return '/' + parts.reverse().join('/');
   }
 
+  /** The name of `object` in `dir` if it was already found. */
+  known(dir: number, object: number): string | undefined {
+    return this.dirs.get(dir)?.names.get(object);
+  }
+
   private nameIn(dir: number, object: number): string | null {
-    let names = this.names.get(dir);
-    if (!names) {
-      names = new Map();
+    let d = this.dirs.get(dir);
+    if (!d) {
       const parent = this.lookup(dir);
-      if (parent?.type === 'dir') {
-        for (const [name, o] of dirEntries(this.src, parent)) if (!names.has(o)) names.set(o, name);
-      }
-      this.names.set(dir, names);
+      const entries = parent?.type === 'dir' ? parent.entries : null;
+      d = { names: new Map(), nodes: entryNodes(this.src, entries), next: 0, entries };
+      this.dirs.set(dir, d);
     }
-    return names.get(object) ?? null;
+    const found = d.names.get(object);
+    if (found !== undefined) return found;
+    const guess = this.guess(dir, object);
+    if (guess !== undefined && lookupEntry(this.src, d.entries, guess) === object) {
+      d.names.set(object, guess);
+      return guess;
+    }
+    while (d.next < d.nodes.length) {
+      const node = this.src.get<DirNode | { t: 'dh' }>(d.nodes[d.next++]);
+      if (node.t !== 'd') continue;
+      for (const [name, o] of node.e) if (!d.names.has(o)) d.names.set(o, name);
+      const name = d.names.get(object);
+      if (name !== undefined) return name;
+    }
+    return null;
   }
 }
 
@@ -103,7 +151,7 @@ export function diffTrees(src: NodeSource, fromRoot: NodePtr, fromTxg: Txg, toRo
   const fromTable = src.get<ObjsetNode>(fromRoot).objects;
   const toTable = src.get<ObjsetNode>(toRoot).objects;
   const fromPaths = new PathFinder(src, (o) => objectTable.get(src, fromTable, o));
-  const toPaths = new PathFinder(src, (o) => objectTable.get(src, toTable, o));
+  const toPaths = new PathFinder(src, (o) => objectTable.get(src, toTable, o), (dir, o) => fromPaths.known(dir, o));
   const changes: TreeChange[] = [];
   const add = (c: TreeChange) => changes.push(c);
   changedObjects(src, fromRoot, fromTxg, toRoot, ({ object, from, to }) => {
