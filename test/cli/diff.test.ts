@@ -3,7 +3,11 @@
  * R lines for renames, M lines with the link-count change of a hard link, as libzfs_diff.c
  * prints them (print_file, print_rename, print_link_change, stream_bytes).
  */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { DIR_FLAT_MAX } from '../../src/engine/files/dir.js';
+import type { Dnode } from '../../src/engine/model.js';
+import { changeFiles } from '../../src/lib/files.js';
+import { Home } from '../../src/lib/home.js';
 import { expectGolden, Sandbox, transcript, type Step } from './harness.js';
 
 /** A sandbox whose clock moves one second per command, so that ctimes tell the changes apart
@@ -77,5 +81,65 @@ describe('zfs diff', () => {
         ['diff', '-F', 'tank/d@b'],
       ], new TickingSandbox()),
     );
+  });
+
+  it('names the changes of a hashed directory (past DIR_FLAT_MAX entries) and of no other', () => {
+    const sb = new TickingSandbox();
+    try {
+      sb.ok(POOL);
+      sb.ok(['create', 'tank/d']);
+      sb.ok(['mkdir', 'tank/d', '/big']);
+      const names = Array.from({ length: DIR_FLAT_MAX + 500 }, (_, i) => `/big/f${i}`);
+      sb.ok(['touch', 'tank/d', ...names]);
+      sb.ok(['mkdir', 'tank/d', '/other']);
+      sb.ok(['snapshot', 'tank/d@a']);
+      sb.ok(['touch', 'tank/d', '/big/f7']);
+      sb.ok(['mv', 'tank/d', '/big/f100', '/big/renamed']);
+      sb.ok(['mv', 'tank/d', '/big/f200', '/other/f200']);
+      sb.ok(['rm', 'tank/d', '/big/f300']);
+      sb.ok(['ln', 'tank/d', '/big/f400', '/other/link']);
+      sb.ok(['touch', 'tank/d', '/big/new']);
+      sb.ok(['snapshot', 'tank/d@b']);
+      const lines = sb.ok(['diff', '-F', 'tank/d@a', 'tank/d@b']).split('\n').filter(Boolean);
+      expect(lines.sort()).toEqual(
+        [
+          'M\t/\t/tank/d/big',
+          'M\t/\t/tank/d/other',
+          'M\tF\t/tank/d/big/f7',
+          'R\tF\t/tank/d/big/f100 -> /tank/d/big/renamed',
+          'R\tF\t/tank/d/big/f200 -> /tank/d/other/f200',
+          '-\tF\t/tank/d/big/f300',
+          'M\tF\t/tank/d/big/f400\t(+1)',
+          '+\tF\t/tank/d/big/new',
+        ].sort(),
+      );
+    } finally {
+      sb.cleanup();
+    }
+  });
+
+  it('shows an object number reused by another object (new generation or type) as - then +', () => {
+    const sb = new TickingSandbox();
+    try {
+      sb.ok(POOL);
+      sb.ok(['create', 'tank/d']);
+      sb.ok(['touch', 'tank/d', '/regen', '/retype']);
+      sb.ok(['snapshot', 'tank/d@a']);
+      // No command reuses an object number (ZFS does, once an object is freed): set the dnodes.
+      changeFiles(new Home(sb.home), 'tank/d', 'test', (fs) => {
+        const set = (fs as unknown as { setDnode(object: number, dn: Dnode): void }).setDnode.bind(fs);
+        const regen = fs.lookup(['regen']);
+        set(regen.object, { ...regen.dnode, gen: regen.dnode.gen + 1 });
+        const retype = fs.lookup(['retype']);
+        const { type: _t, size: _s, blksz: _b, blocks: _bl, ...common } = retype.dnode as Extract<Dnode, { type: 'file' }>;
+        set(retype.object, { ...common, type: 'fifo' });
+      });
+      sb.ok(['snapshot', 'tank/d@b']);
+      expect(sb.ok(['diff', '-F', 'tank/d@a', 'tank/d@b'])).toBe(
+        ['-\tF\t/tank/d/regen', '+\tF\t/tank/d/regen', '-\tF\t/tank/d/retype', '+\t|\t/tank/d/retype', ''].join('\n'),
+      );
+    } finally {
+      sb.cleanup();
+    }
   });
 });

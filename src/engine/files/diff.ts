@@ -77,13 +77,15 @@ export function changedObjects(src: NodeSource, fromRoot: NodePtr, fromTxg: Txg,
 
 /** Paths of objects in one tree, through `parent` and the parent's entries (ZFS zfs_obj_to_path,
  *  whose zap_value_search reads the parent's entries too). A directory's entries are read at most
- *  once per diff, bucket by bucket until the object is found; `guess` offers a name to try first
- *  (the object's name in the other tree), which one lookup confirms. */
+ *  once per diff, bucket by bucket until the object is found, the buckets the other tree does not
+ *  share first (an added, removed or renamed name is in one of those); `guess` offers a name to
+ *  try first (the object's name in the other tree), which one lookup confirms. */
 export class PathFinder {
   private readonly dirs = new Map<number, { names: Map<number, string>; nodes: NodePtr[]; next: number; entries: NodePtr | null }>();
   constructor(
     private readonly src: NodeSource,
     private readonly lookup: (object: number) => Dnode | null,
+    private readonly other: (dir: number) => Dnode | null = () => null,
     private readonly guess: (dir: number, object: number) => string | undefined = () => undefined,
   ) {}
 
@@ -112,7 +114,11 @@ export class PathFinder {
     if (!d) {
       const parent = this.lookup(dir);
       const entries = parent?.type === 'dir' ? parent.entries : null;
-      d = { names: new Map(), nodes: entryNodes(this.src, entries), next: 0, entries };
+      const otherDir = this.other(dir);
+      const shared = new Set(otherDir?.type === 'dir' ? entryNodes(this.src, otherDir.entries).map((p) => p.id) : []);
+      const nodes = entryNodes(this.src, entries);
+      nodes.sort((x, y) => Number(shared.has(x.id)) - Number(shared.has(y.id)));
+      d = { names: new Map(), nodes, next: 0, entries };
       this.dirs.set(dir, d);
     }
     const found = d.names.get(object);
@@ -150,8 +156,10 @@ export interface TreeChange {
 export function diffTrees(src: NodeSource, fromRoot: NodePtr, fromTxg: Txg, toRoot: NodePtr): TreeChange[] {
   const fromTable = src.get<ObjsetNode>(fromRoot).objects;
   const toTable = src.get<ObjsetNode>(toRoot).objects;
-  const fromPaths = new PathFinder(src, (o) => objectTable.get(src, fromTable, o));
-  const toPaths = new PathFinder(src, (o) => objectTable.get(src, toTable, o), (dir, o) => fromPaths.known(dir, o));
+  const inFrom = (o: number) => objectTable.get(src, fromTable, o);
+  const inTo = (o: number) => objectTable.get(src, toTable, o);
+  const fromPaths = new PathFinder(src, inFrom, inTo);
+  const toPaths = new PathFinder(src, inTo, inFrom, (dir, o) => fromPaths.known(dir, o));
   const changes: TreeChange[] = [];
   const add = (c: TreeChange) => changes.push(c);
   changedObjects(src, fromRoot, fromTxg, toRoot, ({ object, from, to }) => {
