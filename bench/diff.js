@@ -26,8 +26,7 @@ const REPEAT = Number(process.env.TSZFS_BENCH_REPEAT) || 7;
 const CHANGED = 10;
 
 const work = fs.mkdtempSync(path.join(process.env.TSZFS_BENCH_DIR ?? os.tmpdir(), 'tszfs-bench-diff-'));
-if (!process.env.KEEP) process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
-else console.log(work);
+process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
 /** A pool in its own home with `dirs` directories of `perDir` files, snapshots @a and @b around 10 changes. */
