@@ -8,7 +8,7 @@ import { DIR_FLAT_MAX } from '../../src/engine/files/dir.js';
 import type { Dnode } from '../../src/engine/model.js';
 import { changeFiles } from '../../src/lib/files.js';
 import { Home } from '../../src/lib/home.js';
-import { expectGolden, Sandbox, transcript, type Step } from './harness.js';
+import { BIN, expectGolden, run, Sandbox, transcript, type Step } from './harness.js';
 
 /** A sandbox whose clock moves one second per command, so that ctimes tell the changes apart
  *  (ZFS compares ctimes; rename, link and touch each set one). */
@@ -138,6 +138,38 @@ describe('zfs diff', () => {
       expect(sb.ok(['diff', '-F', 'tank/d@a', 'tank/d@b'])).toBe(
         ['-\tF\t/tank/d/regen', '+\tF\t/tank/d/regen', '-\tF\t/tank/d/retype', '+\t|\t/tank/d/retype', ''].join('\n'),
       );
+    } finally {
+      sb.cleanup();
+    }
+  });
+
+  it('colours each line by its change on a terminal with ZFS_COLOR set, as libzfs_diff does', async () => {
+    const sb = new TickingSandbox();
+    try {
+      sb.ok(POOL);
+      sb.ok(['create', 'tank/d']);
+      sb.ok(['touch', 'tank/d', '/a', '/b']);
+      sb.ok(['snapshot', 'tank/d@a']);
+      sb.ok(['mv', 'tank/d', '/a', '/c']);
+      sb.ok(['ln', 'tank/d', '/b', '/b2']);
+      sb.ok(['snapshot', 'tank/d@b']);
+      const diffOn = async (tty: boolean, extra: NodeJS.ProcessEnv, ...flags: string[]) => {
+        const out: Buffer[] = [];
+        await run([process.execPath, BIN, 'diff', ...flags, 'tank/d@a', 'tank/d@b'], {
+          stdout: { write: (b: Buffer) => out.push(Buffer.from(b)), isTTY: tty },
+          stderr: { write: () => {} },
+          env: sb.env({ TERM: 'xterm', NO_COLOR: undefined, ...extra }),
+        });
+        return Buffer.concat(out).toString();
+      };
+      const plain = 'M\t/tank/d/\nR\t/tank/d/a -> /tank/d/c\nM\t/tank/d/b\t(+1)\n';
+      expect(await diffOn(true, { ZFS_COLOR: '1' })).toBe(
+        '\x1b[0;33mM\t/tank/d/\n\x1b[0m\x1b[1;34mR\t/tank/d/a -> /tank/d/c\n\x1b[0m\x1b[0;33mM\t/tank/d/b\t(+1)\n\x1b[0m',
+      );
+      expect(await diffOn(true, {})).toBe(plain);
+      expect(await diffOn(false, { ZFS_COLOR: '1' })).toBe(plain);
+      expect(await diffOn(true, { ZFS_COLOR: '1', NO_COLOR: '1' })).toBe(plain);
+      expect(await diffOn(true, { ZFS_COLOR: '1' }, '-H')).toBe(plain.replace(' -> ', '\t'));
     } finally {
       sb.cleanup();
     }
