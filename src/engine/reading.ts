@@ -24,7 +24,9 @@ export function readVolumeAt(pool: Pool, root: NodePtr, out: (chunk: Buffer) => 
   readVolume(new NodeReader(pool.t), pool.image, root, out);
 }
 
-export const diffAt = (t: Tables, fromRoot: NodePtr, toRoot: NodePtr): TreeChange[] => diffTrees(new NodeReader(t), fromRoot, toRoot);
+/** What changed from a snapshot (its root, taken at `fromTxg`) to a later tree of its lineage. */
+export const diffAt = (t: Tables, fromRoot: NodePtr, fromTxg: number, toRoot: NodePtr): TreeChange[] =>
+  diffTrees(new CachingNodeReader(t), fromRoot, fromTxg, toRoot);
 
 /** The stream of `to` (incremental from a snapshot or a bookmark `from`) to `out`; with `dryRun`, only its size is counted. */
 export function sendStreamOf(
