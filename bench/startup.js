@@ -22,7 +22,8 @@ import { fmtMs, fmtRatio, median, printTable, timed } from './lib.js';
 import { startZfsFuse } from './zfs-fuse.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'bin/tszfs.js');
+/** TSZFS_BENCH_BIN: another build's bin/tszfs.js (e.g. main's checkout), for a before-and-after */
+const BIN = process.env.TSZFS_BENCH_BIN ?? path.join(ROOT, 'bin/tszfs.js');
 const REPEAT = Number(process.env.TSZFS_BENCH_REPEAT) || 11;
 const DATASETS = 100;
 const SNAPSHOTS = 1000;
