@@ -66,6 +66,9 @@ await build({
 });
 
 fs.appendFileSync(MAIN, `// tszfs-build ${stamp}\n`);
+// The lmdb addon's memo (scripts/lmdb-addon.cjs) is made again by the warm-up below, for the lmdb
+// just bundled.
+fs.rmSync(`${OUT}.addon`, { force: true });
 
 /** sha256 (first 16 hex digits) of every .js file under `dir` but the bundle, in path order. */
 function buildHash(dir) {
