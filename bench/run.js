@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { fmtMs, fmtRate, fmtRatio, makeSource, median, medianMs, peakRss, printTable, timed } from './lib.js';
 import { makeSnapshots } from './make-snapshots.js';
 import { compressionRows } from './compression.js';
+import { tarRows } from './tar.js';
 import { startZfsFuse } from './zfs-fuse.js';
 import { sendReceiveRows } from './streams.js';
 
@@ -31,7 +32,7 @@ const REPEAT_SMALL = 7; // process start-ups, snapshots, listings
 const LOOP = 1000; // snapshots taken in a shell loop
 const FULL = Boolean(process.env.TSZFS_BENCH_FULL);
 /** TSZFS_BENCH_ROWS=write,cat,rss runs only those groups of rows (default: all; streams needs write and cat). */
-const GROUPS = ['write', 'cat', 'streams', 'snapshot', 'snapshots', 'startup', 'rss', 'compression'];
+const GROUPS = ['write', 'cat', 'streams', 'snapshot', 'snapshots', 'startup', 'rss', 'compression', 'tar'];
 const selected = process.env.TSZFS_BENCH_ROWS ? process.env.TSZFS_BENCH_ROWS.split(',').map((g) => g.trim()) : GROUPS;
 for (const g of selected) {
   if (!GROUPS.includes(g)) {
@@ -248,10 +249,16 @@ function main() {
 
   fs.closeSync(devnull);
   if (want('compression')) for (const [what, mine, base, ratio] of compressionRows(work, BIN)) rows.push([what, mine, base, ratio, '', '']);
+  let tarOver = false;
+  if (want('tar')) {
+    const tar = tarRows(work, BIN);
+    tarOver = tar.over;
+    for (const [what, mine, base, ratio] of tar.rows) rows.push([what, mine, base, ratio, '', '']);
+  }
   printTable(['measurement', 'tszfs', 'baseline (same run)', 'tszfs/baseline', 'zfs-fuse (same run)', 'tszfs/zfs-fuse'], rows);
   console.log(`medians of ${REPEAT_BIG} runs (1 GiB rows) and ${REPEAT_SMALL} runs (ms rows); the shell loop runs once; warm page cache; MB = 10^6 bytes; RSS via ${rss.how}`);
   console.log('ratio = tszfs time (or memory) / the other side\'s: 1.00x is parity, above 1 is slower');
-  if (rss.mb !== null && rss.mb >= RSS_LIMIT_MB) process.exitCode = 1;
+  if ((rss.mb !== null && rss.mb >= RSS_LIMIT_MB) || tarOver) process.exitCode = 1;
 }
 
 try {

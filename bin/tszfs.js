@@ -8,18 +8,28 @@
 // stamp is not the one at the end of dist/cli/main.js: dist/ was rebuilt by a bare `tsc`), or
 // when TSZFS_NO_BUNDLE is set. A stamp, not file times: unpacking a package sets those in
 // whatever order it writes the files.
-import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
-import * as vm from 'node:vm';
-import { fileURLToPath } from 'node:url';
+//
+// This file is CommonJS (bin/package.json), so that Node starts it without its ES module loader,
+// and `tszfs --version` alone is answered from package.json without loading the CLI at all.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
 
-const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const dist = path.join(__dirname, '..', 'dist');
 const bundle = path.join(dist, 'tszfs.cjs');
 
-const source = currentBundle();
-const { main } = source !== null ? loadBundle(source) : await import('../dist/cli/main.js');
-process.exitCode = await main(process.argv);
+if (process.argv.length === 3 && process.argv[2] === '--version' && !process.env.TSZFS_LOG) {
+  // What main.ts prints for it (VERSION is package.json's version: test/cli/startup-and-help.test.ts).
+  fs.writeSync(1, `tszfs ${require('../package.json').version}\n`);
+} else {
+  const source = currentBundle();
+  const started = source !== null ? Promise.resolve(loadBundle(source)) : import('../dist/cli/main.js');
+  started
+    .then(({ main }) => main(process.argv))
+    .then((status) => {
+      process.exitCode = status;
+    });
+}
 
 /** The bundle's source when it was built from the modules beside it, else null. */
 function currentBundle() {
@@ -35,6 +45,8 @@ function currentBundle() {
 }
 
 function loadBundle(source) {
+  const vm = require('node:vm');
+  const { createRequire } = require('node:module');
   const cacheFile = `${bundle}.cache`;
   let cachedData;
   try {

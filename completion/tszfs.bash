@@ -5,8 +5,8 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount' ;;
-    zpool) echo 'create destroy list status clear scrub import export history get set' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount' ;;
+    zpool) echo 'create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set' ;;
   esac
 }
 
@@ -25,6 +25,7 @@ _tszfs_options() {
     'zfs set') echo '-u' ;;
     'zfs get') echo '--json-int -H -d -j -o -p -r -s -t' ;;
     'zfs inherit') echo '-S -r' ;;
+    'zfs upgrade') echo '-V -a -r -v' ;;
     'zfs userspace') echo '-H -S -i -n -o -p -s -t' ;;
     'zfs groupspace') echo '-H -S -i -n -o -p -s -t' ;;
     'zfs hold') echo '-r' ;;
@@ -34,8 +35,8 @@ _tszfs_options() {
     'zfs unmount') echo '-a -f -u' ;;
     'zfs share') echo '-a -l' ;;
     'zfs unshare') echo '-a' ;;
-    'zfs send') echo '-D -I -L -P -R -V -X -b -c -e -h -i -n -p -s -v -w' ;;
-    'zfs receive') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
+    'zfs send') echo '-D -I -L -P -R -V -X -b -c -e -h -i -n -p -s -t -v -w' ;;
+    'zfs receive') echo '-A -F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs write') echo '--append --offset -p' ;;
     'zfs ls') echo '-R -l' ;;
     'zfs blocks') echo '--svg -c' ;;
@@ -52,18 +53,26 @@ _tszfs_options() {
     'zfs xattr') echo '-h' ;;
     'zfs find') echo '-a -e -m -n -p -r -t -w -y' ;;
     'zfs du') echo '-a -h -s' ;;
+    'zfs tar') echo '--zstd -C -c -f -x -z' ;;
+    'zfs inject') echo '-T -c -d -e' ;;
     'zfs batch') echo '-f -k' ;;
     'zfs snap') echo '-o -r' ;;
-    'zfs recv') echo '-F -M -d -e -h -n -o -s -u -v -x' ;;
+    'zfs recv') echo '-A -F -M -d -e -h -n -o -s -u -v -x' ;;
     'zfs umount') echo '-a -f -u' ;;
     'zpool create') echo '--size -O -R -d -f -m -n -o' ;;
     'zpool destroy') echo '-f' ;;
+    'zpool add') echo '-L -P -a -f -g -n -o' ;;
     'zpool list') echo '--json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v' ;;
     'zpool status') echo '-D -L -P -T -c -e -g -i -p -s -t -v -x' ;;
     'zpool clear') echo '--power -F -n' ;;
+    'zpool attach') echo '-f -o -s -w' ;;
+    'zpool online') echo '--power -e' ;;
+    'zpool offline') echo '--power -f -t' ;;
+    'zpool replace') echo '-f -o -s -w' ;;
     'zpool scrub') echo '-C -e -p -s -w' ;;
     'zpool import') echo '--rewind-to-checkpoint -D -F -N -R -a -c -d -f -l -m -n -o' ;;
     'zpool export') echo '-a -f' ;;
+    'zpool upgrade') echo '-V -a -v' ;;
     'zpool history') echo '-i -l' ;;
     'zpool get') echo '--json-int --json-pool-key-guid -H -j -o -p' ;;
   esac
@@ -77,6 +86,7 @@ _tszfs_value_options() {
     'zfs list') echo '-S -d -o -s -t' ;;
     'zfs tree') echo '--svg' ;;
     'zfs get') echo '-d -o -s -t' ;;
+    'zfs upgrade') echo '-V' ;;
     'zfs userspace') echo '-S -o -s -t' ;;
     'zfs groupspace') echo '-S -o -s -t' ;;
     'zfs mount') echo '-R -o' ;;
@@ -86,12 +96,17 @@ _tszfs_value_options() {
     'zfs touch') echo '-d -r' ;;
     'zfs stat') echo '-c' ;;
     'zfs mknod') echo '-m' ;;
+    'zfs inject') echo '-T -d -e' ;;
     'zfs batch') echo '-f' ;;
     'zfs snap') echo '-o' ;;
     'zpool create') echo '--size -O -R -m -o' ;;
+    'zpool add') echo '-o' ;;
     'zpool list') echo '-T -o' ;;
     'zpool status') echo '-T -c' ;;
+    'zpool attach') echo '-o' ;;
+    'zpool replace') echo '-o' ;;
     'zpool import') echo '-R -c -d -o' ;;
+    'zpool upgrade') echo '-V' ;;
     'zpool get') echo '-o' ;;
   esac
 }
@@ -130,6 +145,7 @@ _tszfs_operand_kind() {
     'zfs inherit 0') echo prop ;;
     'zfs inherit 1') echo all ;;
     'zfs inherit '*) echo all ;;
+    'zfs upgrade '*) echo all ;;
     'zfs userspace '*) echo all ;;
     'zfs groupspace '*) echo all ;;
     'zfs hold 0') echo none ;;
@@ -204,7 +220,11 @@ _tszfs_operand_kind() {
     'zfs du 0') echo all ;;
     'zfs du 1') echo none ;;
     'zfs du '*) echo none ;;
+    'zfs tar 0') echo all ;;
+    'zfs tar 1') echo none ;;
+    'zfs tar '*) echo none ;;
     'zfs shims '*) echo dir ;;
+    'zfs inject '*) echo pool ;;
     'zfs completion '*) echo shell ;;
     'zfs batch '*) echo none ;;
     'zfs snap '*) echo all ;;
@@ -216,12 +236,19 @@ _tszfs_operand_kind() {
     'zpool create 1') echo file ;;
     'zpool create '*) echo file ;;
     'zpool destroy '*) echo pool ;;
+    'zpool add '*) echo pool ;;
     'zpool list '*) echo pool ;;
     'zpool status '*) echo pool ;;
     'zpool clear '*) echo pool ;;
+    'zpool attach '*) echo pool ;;
+    'zpool detach '*) echo pool ;;
+    'zpool online '*) echo pool ;;
+    'zpool offline '*) echo pool ;;
+    'zpool replace '*) echo pool ;;
     'zpool scrub '*) echo pool ;;
     'zpool import '*) echo pool ;;
     'zpool export '*) echo pool ;;
+    'zpool upgrade '*) echo pool ;;
     'zpool history '*) echo pool ;;
     'zpool get '*) echo pool ;;
     'zpool set '*) echo pool ;;

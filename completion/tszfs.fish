@@ -6,9 +6,9 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du shims completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount
         case 'zpool'
-            printf '%s\n' create destroy list status clear scrub import export history get set
+            printf '%s\n' create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set
     end
 end
 
@@ -40,6 +40,8 @@ function __tszfs_options
             printf '%s\n' --json-int -H -d -j -o -p -r -s -t
         case 'zfs inherit'
             printf '%s\n' -S -r
+        case 'zfs upgrade'
+            printf '%s\n' -V -a -r -v
         case 'zfs userspace'
             printf '%s\n' -H -S -i -n -o -p -s -t
         case 'zfs groupspace'
@@ -59,9 +61,9 @@ function __tszfs_options
         case 'zfs unshare'
             printf '%s\n' -a
         case 'zfs send'
-            printf '%s\n' -D -I -L -P -R -V -X -b -c -e -h -i -n -p -s -v -w
+            printf '%s\n' -D -I -L -P -R -V -X -b -c -e -h -i -n -p -s -t -v -w
         case 'zfs receive'
-            printf '%s\n' -F -M -d -e -h -n -o -s -u -v -x
+            printf '%s\n' -A -F -M -d -e -h -n -o -s -u -v -x
         case 'zfs write'
             printf '%s\n' --append --offset -p
         case 'zfs ls'
@@ -94,30 +96,46 @@ function __tszfs_options
             printf '%s\n' -a -e -m -n -p -r -t -w -y
         case 'zfs du'
             printf '%s\n' -a -h -s
+        case 'zfs tar'
+            printf '%s\n' --zstd -C -c -f -x -z
+        case 'zfs inject'
+            printf '%s\n' -T -c -d -e
         case 'zfs batch'
             printf '%s\n' -f -k
         case 'zfs snap'
             printf '%s\n' -o -r
         case 'zfs recv'
-            printf '%s\n' -F -M -d -e -h -n -o -s -u -v -x
+            printf '%s\n' -A -F -M -d -e -h -n -o -s -u -v -x
         case 'zfs umount'
             printf '%s\n' -a -f -u
         case 'zpool create'
             printf '%s\n' --size -O -R -d -f -m -n -o
         case 'zpool destroy'
             printf '%s\n' -f
+        case 'zpool add'
+            printf '%s\n' -L -P -a -f -g -n -o
         case 'zpool list'
             printf '%s\n' --json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v
         case 'zpool status'
             printf '%s\n' -D -L -P -T -c -e -g -i -p -s -t -v -x
         case 'zpool clear'
             printf '%s\n' --power -F -n
+        case 'zpool attach'
+            printf '%s\n' -f -o -s -w
+        case 'zpool online'
+            printf '%s\n' --power -e
+        case 'zpool offline'
+            printf '%s\n' --power -f -t
+        case 'zpool replace'
+            printf '%s\n' -f -o -s -w
         case 'zpool scrub'
             printf '%s\n' -C -e -p -s -w
         case 'zpool import'
             printf '%s\n' --rewind-to-checkpoint -D -F -N -R -a -c -d -f -l -m -n -o
         case 'zpool export'
             printf '%s\n' -a -f
+        case 'zpool upgrade'
+            printf '%s\n' -V -a -v
         case 'zpool history'
             printf '%s\n' -i -l
         case 'zpool get'
@@ -139,6 +157,8 @@ function __tszfs_value_options
             printf '%s\n' --svg
         case 'zfs get'
             printf '%s\n' -d -o -s -t
+        case 'zfs upgrade'
+            printf '%s\n' -V
         case 'zfs userspace'
             printf '%s\n' -S -o -s -t
         case 'zfs groupspace'
@@ -157,18 +177,28 @@ function __tszfs_value_options
             printf '%s\n' -c
         case 'zfs mknod'
             printf '%s\n' -m
+        case 'zfs inject'
+            printf '%s\n' -T -d -e
         case 'zfs batch'
             printf '%s\n' -f
         case 'zfs snap'
             printf '%s\n' -o
         case 'zpool create'
             printf '%s\n' --size -O -R -m -o
+        case 'zpool add'
+            printf '%s\n' -o
         case 'zpool list'
             printf '%s\n' -T -o
         case 'zpool status'
             printf '%s\n' -T -c
+        case 'zpool attach'
+            printf '%s\n' -o
+        case 'zpool replace'
+            printf '%s\n' -o
         case 'zpool import'
             printf '%s\n' -R -c -d -o
+        case 'zpool upgrade'
+            printf '%s\n' -V
         case 'zpool get'
             printf '%s\n' -o
     end
@@ -238,6 +268,8 @@ function __tszfs_operand_kind
         case 'zfs inherit 1'
             echo all
         case 'zfs inherit *'
+            echo all
+        case 'zfs upgrade *'
             echo all
         case 'zfs userspace *'
             echo all
@@ -387,8 +419,16 @@ function __tszfs_operand_kind
             echo none
         case 'zfs du *'
             echo none
+        case 'zfs tar 0'
+            echo all
+        case 'zfs tar 1'
+            echo none
+        case 'zfs tar *'
+            echo none
         case 'zfs shims *'
             echo dir
+        case 'zfs inject *'
+            echo pool
         case 'zfs completion *'
             echo shell
         case 'zfs batch *'
@@ -411,17 +451,31 @@ function __tszfs_operand_kind
             echo file
         case 'zpool destroy *'
             echo pool
+        case 'zpool add *'
+            echo pool
         case 'zpool list *'
             echo pool
         case 'zpool status *'
             echo pool
         case 'zpool clear *'
             echo pool
+        case 'zpool attach *'
+            echo pool
+        case 'zpool detach *'
+            echo pool
+        case 'zpool online *'
+            echo pool
+        case 'zpool offline *'
+            echo pool
+        case 'zpool replace *'
+            echo pool
         case 'zpool scrub *'
             echo pool
         case 'zpool import *'
             echo pool
         case 'zpool export *'
+            echo pool
+        case 'zpool upgrade *'
             echo pool
         case 'zpool history *'
             echo pool

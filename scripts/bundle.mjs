@@ -7,12 +7,14 @@
  * (resolution, one compile each) and has no compile cache of its own (module.enableCompileCache
  * arrived in Node 22). One CommonJS file can be compiled through vm.Script with `cachedData`,
  * which bin/tszfs.js does, so a warm start skips parsing and compiling almost entirely.
- * lmdb stays external (a native addon) and is loaded with require(): its CommonJS build loads
- * in about half the time of its ES module graph.
+ * lmdb's JavaScript is bundled too (its own CommonJS build, loaded apart, cost every command ~15 ms
+ * to resolve, read and compile, with a second copy of msgpackr); only its native addon is loaded
+ * apart, through scripts/lmdb-addon.cjs.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +32,17 @@ const STAMP_LINE = /\n\/\/ tszfs-build [0-9a-f]+\n$/;
 fs.writeFileSync(MAIN, fs.readFileSync(MAIN, 'utf8').replace(STAMP_LINE, '\n'));
 const stamp = buildHash(path.join(ROOT, 'dist'));
 
+/**
+ * lmdb's CommonJS build, as Node loads it for require(): with its own copy of msgpackr (lmdb changes
+ * msgpackr's module state, which tszfs's encoder, engine/store/checked-encoding.ts, must not share).
+ */
+const lmdbCommonJs = {
+  name: 'lmdb-commonjs',
+  setup(b) {
+    b.onResolve({ filter: /^lmdb$/ }, () => ({ path: createRequire(import.meta.url).resolve('lmdb') }));
+  },
+};
+
 await build({
   entryPoints: [path.join(ROOT, 'dist/cli/main.js')],
   outfile: OUT,
@@ -40,15 +53,22 @@ await build({
   // The compression codecs are native addons too, required only by a record that needs one.
   // cli-table3 is required only by the commands that draw tables (tree, blocks): outside the
   // bundle, every other command's start-up neither reads nor compiles it.
-  external: ['lmdb', 'lz4-napi', '@toondepauw/node-zstd', 'cli-table3'],
+  external: ['lz4-napi', '@toondepauw/node-zstd', 'cli-table3'],
   // yargs's ES module build reads import.meta.url, which a CommonJS file lacks.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: `/* tszfs-build ${stamp} */\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },
-  alias: { 'string-width': path.join(ROOT, 'scripts/string-width.js') },
+  alias: { 'string-width': path.join(ROOT, 'scripts/string-width.js'), 
+    'node-gyp-build-optional-packages': path.join(ROOT, 'scripts/lmdb-addon.cjs'),
+    'msgpackr-extract': path.join(ROOT, 'scripts/no-msgpackr-extract.cjs'),
+  },
+  plugins: [lmdbCommonJs],
   logLevel: 'warning',
 });
 
 fs.appendFileSync(MAIN, `// tszfs-build ${stamp}\n`);
+// The lmdb addon's memo (scripts/lmdb-addon.cjs) is made again by the warm-up below, for the lmdb
+// just bundled.
+fs.rmSync(`${OUT}.addon`, { force: true });
 
 /** sha256 (first 16 hex digits) of every .js file under `dir` but the bundle, in path order. */
 function buildHash(dir) {

@@ -49,6 +49,8 @@ function operandKind(family: Family, name: string, position: number): string {
       return 'none';
     case 'shims':
       return 'dir';
+    case 'inject':
+      return 'pool';
     case 'rollback':
     case 'diff':
     case 'holds':
@@ -85,6 +87,7 @@ function operandKind(family: Family, name: string, position: number): string {
     case 'readlink':
     case 'find':
     case 'du':
+    case 'tar':
     case 'blocks':
       return position === 0 ? 'all' : 'none';
     case 'chmod':

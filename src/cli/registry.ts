@@ -31,6 +31,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['set', () => import('./commands/set.js')],
     ['get', () => import('./commands/get.js')],
     ['inherit', () => import('./commands/inherit.js')],
+    ['upgrade', () => import('./commands/upgrade.js')],
     ['userspace', () => import('./commands/userspace.js')],
     ['groupspace', () => import('./commands/groupspace.js')],
   ],
@@ -67,7 +68,9 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['xattr', () => import('./commands/xattr.js')],
     ['find', () => import('./commands/find.js')],
     ['du', () => import('./commands/du.js')],
+    ['tar', () => import('./commands/tar.js')],
     ['shims', () => import('./commands/shims.js')],
+    ['inject', () => import('./commands/inject.js')],
     ['completion', () => import('./commands/completion.js')],
     ['batch', () => import('./commands/batch.js')],
   ],
@@ -79,6 +82,9 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
     ['destroy', () => import('./commands/pool/destroy.js')],
   ],
   [
+    ['add', () => import('./commands/pool/add.js')],
+  ],
+  [
     ['list', () => import('./commands/pool/list.js')],
     ['status', () => import('./commands/pool/status.js')],
   ],
@@ -86,11 +92,23 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
     ['clear', () => import('./commands/pool/clear.js')],
   ],
   [
+    ['attach', () => import('./commands/pool/attach.js')],
+    ['detach', () => import('./commands/pool/detach.js')],
+  ],
+  [
+    ['online', () => import('./commands/pool/online.js')],
+    ['offline', () => import('./commands/pool/offline.js')],
+  ],
+  [
+    ['replace', () => import('./commands/pool/replace.js')],
+  ],
+  [
     ['scrub', () => import('./commands/pool/scrub.js')],
   ],
   [
     ['import', () => import('./commands/pool/import.js')],
     ['export', () => import('./commands/pool/export.js')],
+    ['upgrade', () => import('./commands/pool/upgrade.js')],
   ],
   [
     ['history', () => import('./commands/pool/history.js')],

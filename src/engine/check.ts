@@ -12,7 +12,7 @@ import { physicalSize } from './blocks/compression.js';
 import { limitOf, unusedRefreservation, usedOf } from './datasets/space.js';
 import { DslView } from './datasets/view.js';
 import type { BlockPtr, DatasetRecord, Id } from './store/records.js';
-import type { Pool } from './pool/pool.js';
+import { dsizeOf, type Pool } from './pool/pool.js';
 
 export interface CheckReport {
   problems: string[];
@@ -39,7 +39,7 @@ export function checkPool(pool: Pool): CheckReport {
     const ownedHere = owned.get(ds.dir) ?? new Map<number, BlockPtr>();
     owned.set(ds.dir, ownedHere);
     walkObjsetBornAfter(src, (ds as DatasetRecord).root, -1, () => {}, (bp) => {
-      referenced += bp.asize;
+      referenced += dsizeOf(meta, bp.offset, bp.asize);
       compressed += physicalSize(bp);
       uncompressed += bp.lsize;
       if (bp.birth > originTxg) ownedHere.set(bp.offset, bp);
@@ -83,20 +83,24 @@ export function checkPool(pool: Pool): CheckReport {
     if (prevOffset + prevLength > offset) problems.push(`${prevKind} extent at ${prevOffset} overlaps ${kind} extent at ${offset}`);
   }
 
-  const capacity = Math.floor((meta.imageBytes - LABEL_BYTES) / SECTOR) * SECTOR;
+  // A pool of several devices: each top-level vdev's space, no label among it.
+  const label = meta.vdevs ? 0 : LABEL_BYTES;
+  const capacity = meta.vdevs ? meta.imageBytes : Math.floor((meta.imageBytes - LABEL_BYTES) / SECTOR) * SECTOR;
   if (freeBytes + referencedBytes + deferredBytes !== capacity) {
     const leaked = capacity - freeBytes - referencedBytes - deferredBytes;
     problems.push(`free ${freeBytes} + referenced ${referencedBytes} + deferred ${deferredBytes} != capacity ${capacity} (leaked ${leaked})`);
   }
-  if (meta.allocated !== LABEL_BYTES + referencedBytes + deferredBytes) {
-    problems.push(`allocated counter ${meta.allocated} != label + referenced + deferred ${LABEL_BYTES + referencedBytes + deferredBytes}`);
+  if (meta.allocated !== label + referencedBytes + deferredBytes) {
+    problems.push(`allocated counter ${meta.allocated} != label + referenced + deferred ${label + referencedBytes + deferredBytes}`);
   }
   let charged = 0;
   for (const { value: dir } of t.dirs.getRange({})) {
     charged += dir.used.head + dir.used.snap;
     problems.push(...checkReservations(view, dir.id));
   }
-  if (charged !== referencedBytes) problems.push(`Σ usedbydataset + usedbysnapshots ${charged} != referenced ${referencedBytes}`);
+  let referencedDsize = 0;
+  for (const [offset, size] of extents) referencedDsize += dsizeOf(meta, offset, size);
+  if (charged !== referencedDsize) problems.push(`Σ usedbydataset + usedbysnapshots ${charged} != referenced ${referencedDsize}`);
   return { problems, referencedBytes, freeBytes };
 }
 
@@ -108,7 +112,7 @@ function checkReservations(view: DslView, dirId: Id): string[] {
   const problems: string[] = [];
   let child = 0;
   let childRsrv = 0;
-  for (const id of view.childDirs(dirId)) {
+  for (const id of view.childDirs(dirId, true)) {
     const c = view.dir(id);
     child += usedOf(c);
     childRsrv += Math.max(0, limitOf(c, 'reservation') - usedOf(c));
@@ -129,7 +133,7 @@ function checkDirSums(view: DslView, dirId: Id, owned: Map<Id, Map<number, Block
     compressed += physicalSize(bp);
     uncompressed += bp.lsize;
   }
-  for (const child of view.childDirs(dirId)) {
+  for (const child of view.childDirs(dirId, true)) {
     const c = checkDirSums(view, child, owned);
     problems.push(...c.problems);
     compressed += c.compressed;

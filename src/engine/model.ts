@@ -6,6 +6,7 @@
 export type {
   BlockPtr,
   BookmarkRecord,
+  PartialReceive,
   DatasetRecord,
   DirRecord,
   HeadRecord,

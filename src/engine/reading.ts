@@ -13,7 +13,7 @@ import { readVolume, volumeGeometry, type VolumeGeometry } from './files/volume.
 import type { Pool } from './pool/pool.js';
 import type { Tables } from './store/environment.js';
 import type { NodePtr, Txg } from './store/records.js';
-import { sendStream, type BookmarkRef, type SnapshotRef } from './streams/send.js';
+import { sendStream, type BookmarkRef, type SendShape, type SnapshotRef } from './streams/send.js';
 import type { StreamWriter } from './streams/format.js';
 
 export const filesAt = (t: Tables, root: NodePtr): FsView => FsView.at(new CachingNodeReader(t), root);
@@ -32,11 +32,21 @@ export function readVolumeAt(pool: Pool, root: NodePtr, out: (chunk: Buffer) => 
   readVolume(new NodeReader(pool.t), pool.image, root, out);
 }
 
-export const diffAt = (t: Tables, fromRoot: NodePtr, toRoot: NodePtr): TreeChange[] => diffTrees(new NodeReader(t), fromRoot, toRoot);
+/** What changed from a snapshot (its root, taken at `fromTxg`) to a later tree of its lineage. */
+export const diffAt = (t: Tables, fromRoot: NodePtr, fromTxg: number, toRoot: NodePtr): TreeChange[] =>
+  diffTrees(new CachingNodeReader(t), fromRoot, fromTxg, toRoot);
 
 /** The stream of `to` (incremental from a snapshot or a bookmark `from`) to `out`; with `dryRun`, only its size is counted. */
-export function sendStreamOf(pool: Pool, dryRun: boolean, from: SnapshotRef | BookmarkRef | null, to: SnapshotRef, out: StreamWriter, clone: boolean): void {
-  sendStream(new NodeReader(pool.t), dryRun ? null : pool.image, from, to, out, clone);
+export function sendStreamOf(
+  pool: Pool,
+  dryRun: boolean,
+  from: SnapshotRef | BookmarkRef | null,
+  to: SnapshotRef,
+  out: StreamWriter,
+  clone: boolean,
+  shape: SendShape = {},
+): void {
+  sendStream(new NodeReader(pool.t), dryRun ? null : pool.image, from, to, out, clone, shape);
 }
 
 /** One record of a file as its block pointer places it: what `tszfs blocks` draws. */

@@ -77,7 +77,7 @@ class BlockVerifier {
     if (good !== undefined) return good;
     if (this.buf.length < bp.lsize) this.buf = Buffer.alloc(bp.lsize);
     try {
-      readRecord(this.pool.image, bp, this.buf);
+      readRecord(this.pool.image, bp, this.buf, true);
       good = true;
     } catch (err) {
       if (!damagedBlock(err)) throw err;
@@ -94,6 +94,8 @@ class BlockVerifier {
 }
 
 export interface ScrubResult {
+  /** bytes of bad copies written again from good ones (redundant vdevs) */
+  repaired?: number;
   examined: number;
   damaged: number;
   found: ErrorLogEntry[];
@@ -102,7 +104,7 @@ export interface ScrubResult {
 /** Every block reachable from any dataset (heads, snapshots, clones; deadlisted blocks are
  *  those of snapshots) and born after `minBirth` (`zpool scrub -C`: the txg the last scrub
  *  covered), each extent read and verified once. Trees not rewritten since `minBirth` are skipped. */
-export function scrub(pool: Pool, minBirth: Txg = 0): ScrubResult {
+export function scrub(pool: Pool, minBirth: Txg = 0, only?: (bp: BlockPtr) => boolean): ScrubResult {
   const t = pool.t;
   const src = new NodeReader(t);
   const verifier = new BlockVerifier(pool);
@@ -114,11 +116,11 @@ export function scrub(pool: Pool, minBirth: Txg = 0): ScrubResult {
     objectTable.scan(src, os.objects, 0, (object, dn) => {
       if (dn.type !== 'file' || (dn.blocks.root?.birth ?? 0) <= minBirth) return;
       blockMap.scan(src, dn.blocks, 0, (blockId, bp) => {
-        if (bp.birth > minBirth && !verifier.good(bp)) found.push({ dataset: ds.id, object, blockId });
+        if (bp.birth > minBirth && (!only || only(bp)) && !verifier.good(bp)) found.push({ dataset: ds.id, object, blockId });
       });
     });
   }
-  return { examined: verifier.examined, damaged: verifier.damagedBlocks(), found };
+  return { examined: verifier.examined, damaged: verifier.damagedBlocks(), found, repaired: pool.image.tree?.repaired ?? 0 };
 }
 
 /** `zpool scrub -e`: re-read only the blocks the error log names (dsl_errorscrub_sync). An entry

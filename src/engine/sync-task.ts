@@ -51,9 +51,10 @@ export function syncTask<Checked, Result>(pool: Pool, history: Omit<HistoryRecor
 
 /** How a head's records are stored, from its `checksum` and `compression` property values. */
 type PropertyValue = string | number | undefined;
-export const writeSettings = (checksum: PropertyValue, compression: PropertyValue): WriteSettings => ({
+export const writeSettings = (checksum: PropertyValue, compression: PropertyValue, specialSmallBlocks?: PropertyValue): WriteSettings => ({
   checksum: algorithmFor(checksum),
   compression: compressionFor(compression),
+  ...(Number(specialSmallBlocks) > 0 ? { specialSmallBlocks: Number(specialSmallBlocks) } : {}),
 });
 
 /** The txg's written nodes: every writer of one change shares them, and they are stored once. */

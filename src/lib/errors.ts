@@ -7,19 +7,52 @@
 import { EngineError, poolFilesFailure, type Errno } from '../engine/errno.js';
 
 export class ZfsError extends Error {
+  /** the errno-like code of the failure (the library API's `err.code`): the engine's, or the one
+   *  its OpenZFS description stands for (codeOfLines) */
+  readonly code: Errno;
+
   constructor(
     /** the lines printed on standard error, in order */
     readonly lines: string[],
     /** the exit status: 1 for failures, 2 for usage errors, 255 for `zfs set` failures */
     readonly exitCode = 1,
+    code?: Errno,
   ) {
     super(lines.join('\n'));
+    this.code = code ?? codeOfLines(lines);
   }
 
   static action(action: string, description: string, ...more: string[]): ZfsError {
     return new ZfsError([`${action}: ${description}`, ...more]);
   }
 }
+
+/**
+ * The code an OpenZFS description stands for, read from the first line's `ACTION: DESCRIPTION`
+ * (libzfs's EZFS_* codes come to the same few errnos): what a refusal worded in place, without
+ * an engine code, carries. A refusal of anything else (a bad name, value or type) is EINVAL.
+ */
+export function codeOfLines(lines: readonly string[]): Errno {
+  const text = lines[0] ?? '';
+  for (const [pattern, code] of CODE_PATTERNS) if (pattern.test(text)) return code;
+  return 'EINVAL';
+}
+
+const CODE_PATTERNS: ReadonlyArray<[RegExp, Errno]> = [
+  [/: (no such (pool|file|device|tag)|dataset does not exist|parent does not exist|.*does not exist)/i, 'ENOENT'],
+  [/: (.*already exists|file exists|bookmark exists|destination .* exists)/i, 'EEXIST'],
+  [/: (dataset is busy|device or resource busy|.*has dependent clones|.*is busy)/, 'EBUSY'],
+  [/: (out of space|.*no space left)/i, 'ENOSPC'],
+  [/: (disk quota exceeded|.*quota exceeded)/i, 'EDQUOT'],
+  [/: (dataset is read-only|read-only file system)/i, 'EROFS'],
+  [/: (.*name is too long|file name too long|tag too long)/, 'ENAMETOOLONG'],
+  [/: not a directory/, 'ENOTDIR'],
+  [/: is a directory/, 'EISDIR'],
+  [/: directory not empty/, 'ENOTEMPTY'],
+  [/: (invalid backup stream|failed to read from stream)/, 'EBADSTREAM'],
+  [/: (source and target pools differ|datasets must be within same pool|.*in a different pool|cross-device link)/, 'EXDEV'],
+  [/: (I\/O error|input\/output error)/i, 'EIO'],
+];
 
 /** libzfs's zfs_standard_error: how a dataset command words a failure's errno. */
 const DATASET_DESCRIPTIONS = {
@@ -41,11 +74,11 @@ const POOL_DESCRIPTIONS = {
 
 /** `ACTION: DESCRIPTION` for a dataset command that failed with `errno` (zfs_standard_error). */
 export const datasetError = (action: string, errno: keyof typeof DATASET_DESCRIPTIONS, ...more: string[]): ZfsError =>
-  ZfsError.action(action, DATASET_DESCRIPTIONS[errno], ...more);
+  new ZfsError([`${action}: ${DATASET_DESCRIPTIONS[errno]}`, ...more], 1, errno);
 
 /** `ACTION: DESCRIPTION` for a pool command that failed with `errno` (zpool_standard_error). */
 export const poolError = (action: string, errno: keyof typeof POOL_DESCRIPTIONS, ...more: string[]): ZfsError =>
-  ZfsError.action(action, POOL_DESCRIPTIONS[errno], ...more);
+  new ZfsError([`${action}: ${POOL_DESCRIPTIONS[errno]}`, ...more], 1, errno);
 
 export const notFound = (name: string) => datasetError(`cannot open '${name}'`, 'ENOENT');
 
@@ -85,7 +118,7 @@ export const describe = (err: EngineError): string => err.aux ?? DESCRIPTIONS[er
 export function engineFailure(action: string, err: unknown): unknown {
   if (!(err instanceof EngineError)) return err;
   const files = poolFilesFailure(err);
-  return ZfsError.action(action, describe(err), ...(files ? [files.reason] : []));
+  return new ZfsError([`${action}: ${describe(err)}`, ...(files ? [files.reason] : [])], 1, err.errno);
 }
 
 /**

@@ -179,7 +179,8 @@ export function readFiles<T>(home: Home, dataset: string, fn: (fs: FsView, readF
   );
 }
 
-const settingsOf = (props: DatasetProps) => writeSettings(props.get('checksum')?.value, props.get('compression')?.value);
+const settingsOf = (props: DatasetProps) =>
+  writeSettings(props.get('checksum')?.value, props.get('compression')?.value, props.get('special_small_blocks')?.value);
 
 /** Write `src` into a volume from byte `offset` (a write(2) on its device): what would go past
  *  volsize fails the whole write with ENOSPC. */

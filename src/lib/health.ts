@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import {
   clearDeviceErrors,
   deviceErrors,
+  keptDeviceErrors,
   errorLog,
   finishScrub,
   lastErrorScrub,
@@ -17,6 +18,8 @@ import {
 import { nowSeconds } from '../engine/pool/clock.js';
 import { errorScrub, objectName, scrub } from '../engine/scrub.js';
 import { ZfsError } from './errors.js';
+import { vdevStatus, type VdevStatus } from './vdev-status.js';
+import { allLeaves } from '../engine/pool/vdevs/config.js';
 import type { Home } from './home.js';
 import type { PoolHandle } from './pool-handle.js';
 import { withPool } from './session.js';
@@ -27,11 +30,16 @@ export interface PoolHealth {
   errorScrub: ErrorScrubRecord | null;
   /** entries of the error log (ZPOOL_CONFIG_ERRCOUNT counts these) */
   dataErrors: number;
+  /** a pool of several devices: its tree as status shows it */
+  vdevs?: VdevStatus;
 }
 
 export function poolHealth(h: PoolHandle): PoolHealth {
   const t = h.pool.t;
-  return { errors: deviceErrors(t), scan: lastScan(t), errorScrub: lastErrorScrub(t), dataErrors: errorLog(t).length };
+  const health: PoolHealth = { errors: deviceErrors(t), scan: lastScan(t), errorScrub: lastErrorScrub(t), dataErrors: errorLog(t).length };
+  const tree = h.pool.meta().vdevs;
+  if (tree && h.pool.image.tree) health.vdevs = vdevStatus(h.name, tree, h.pool.image.tree, keptDeviceErrors(t), health.errors);
+  return health;
 }
 
 /** The damaged files, as `zpool status -v` names them (zpool_obj_to_path on an unmounted
@@ -70,7 +78,7 @@ export function scrubPool(home: Home, name: string, request: ScrubRequest, histo
     // The txg this scrub covers up to: the next `-C` starts after it (DMU_POOL_LAST_SCRUBBED_TXG).
     const coveredTxg = h.pool.meta().txg;
     const minBirth = request === 'continue' ? Number(h.pool.meta().props.last_scrubbed_txg ?? 0) : 0;
-    const { examined, damaged, found } = h.pool.readingData(() =>
+    const { examined, damaged, found, repaired } = h.pool.readingData(() =>
       request === 'error' ? errorScrub(h.pool) : scrub(h.pool, minBirth),
     );
     const end = nowSeconds();
@@ -79,18 +87,20 @@ export function scrubPool(home: Home, name: string, request: ScrubRequest, histo
         finishScrub(c.tx.t, { func: 'errorscrub', state: 'finished', start, end, examined, errors: damaged }, found);
         return;
       }
-      finishScrub(c.tx.t, { func: 'scrub', state: 'finished', start, end, examined, errors: damaged }, found);
+      finishScrub(c.tx.t, { func: 'scrub', state: 'finished', start, end, examined, errors: damaged, ...(repaired ? { repaired } : {}) }, found);
       c.tx.meta.props.last_scrubbed_txg = String(coveredTxg);
     });
   }, { fullCheck: true });
 }
 
-/** `zpool clear POOL [DEVICE]`: DEVICE, when given, must be the pool's image. */
+/** `zpool clear POOL [DEVICE]`: DEVICE, when given, must be one of the pool's devices. */
 export function clearPool(home: Home, name: string, device: string | undefined, history: string): void {
   // As `zpool clear` reopens the devices, every page of the metadata is checked again: a pool
   // faulted for damaged metadata that has been restored from a copy comes back.
   withPool(home, name, (h) => {
-    if (device !== undefined && path.resolve(device) !== path.resolve(h.image) && device !== path.basename(h.image)) {
+    const tree = h.pool.meta().vdevs;
+    const devices = tree ? allLeaves(tree).map((l) => l.path) : [h.image];
+    if (device !== undefined && !devices.some((d) => path.resolve(device) === path.resolve(d) || device === path.basename(d))) {
       throw ZfsError.action(`cannot clear errors for ${device}`, 'no such device in pool');
     }
     // Not a change of the pool's contents: no txg, and (as in OpenZFS) no history record.

@@ -81,6 +81,15 @@ export class Home {
     });
   }
 
+  /** The pool's registered image is now `image` (its first device was replaced). */
+  move(name: string, image: string): void {
+    this.update((registry) => {
+      if (!registry.pools[name]) return false;
+      registry.pools[name] = { ...registry.pools[name], image };
+      return true;
+    });
+  }
+
   remove(name: string): void {
     this.update((registry) => {
       if (!registry.pools[name]) return false;

@@ -3,6 +3,7 @@
  * layer, read views, and `change`, which runs one command as one transaction group and records it
  * in the pool's history.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DslView } from '../engine/datasets/view.js';
@@ -47,10 +48,12 @@ export class PoolHandle {
     if (!entry) return null;
     if (entry.faulted && !fullCheck) throw poolError(`cannot open '${name}'`, 'EIO', entry.faulted);
     const label = Image.readLabel(entry.image);
-    if (!label || label.pool !== name) {
-      throw poolError(`cannot open '${name}'`, 'EIO', `the image '${entry.image}' does not hold this pool`);
-    }
     const metadata = metadataPathOf(path.resolve(entry.image));
+    const notThisPool = () => poolError(`cannot open '${name}'`, 'EIO', `the image '${entry.image}' does not hold this pool`);
+    // The first device of a pool of several may be gone, or a new file without a label (to be
+    // replaced): its metadata finds the others. A pool of one image needs its label.
+    const maybeDeviceGone = !label && fs.existsSync(metadata);
+    if (!maybeDeviceGone && (!label || label.pool !== name)) throw notThisPool();
     home.lastOpened = { name, metadata };
     let pool: Pool;
     try {
@@ -58,7 +61,12 @@ export class PoolHandle {
     } catch (err) {
       const files = poolFilesFailure(err);
       if (files?.damaged) home.setFaulted(name, files.reason);
+      if (!label && !files?.damaged) throw notThisPool();
       throw engineFailure(`cannot open '${name}'`, err);
+    }
+    if (!label && !pool.image.tree) {
+      pool.close();
+      throw notThisPool();
     }
     if (fullCheck) home.setFaulted(name, null);
     return new PoolHandle(name, entry.image, pool);

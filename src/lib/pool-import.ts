@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Image } from '../engine/pool/image.js';
+import type { VdevTree } from '../engine/pool/vdevs/config.js';
 import { metadataDamage, Pool } from '../engine/pool/pool.js';
 import { ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
@@ -22,6 +23,8 @@ export interface Importable {
   guid: string;
   image: string;
   comment?: string;
+  /** a pool of several devices: its tree, from the label */
+  tree?: VdevTree;
 }
 
 export function exportPool(home: Home, name: string, history: string): void {
@@ -31,7 +34,11 @@ export function exportPool(home: Home, name: string, history: string): void {
     return;
   }
   // The export records itself inside the pool before the pool goes (as spa_export does).
-  const image = withPool(home, name, (h) => (h.change(history, () => undefined), h.image));
+  const image = withPool(home, name, (h) => {
+    h.change(history, () => undefined);
+    h.pool.writeLabels();
+    return h.image;
+  });
   // A create killed after registering left its marker: the exported pool is complete.
   forgetCreateMarkers(path.resolve(image));
   home.remove(name);
@@ -58,7 +65,7 @@ export function findImportable(home: Home, dirs: readonly string[]): Importable[
       const label = Image.readLabel(image);
       if (!label) continue;
       seen.add(image);
-      out.push({ name: label.pool, guid: label.guid, image, comment: readComment(image) });
+      out.push({ name: label.pool, guid: label.guid, image, comment: readComment(image), ...(label.tree ? { tree: label.tree } : {}) });
     }
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.image < b.image ? -1 : 1));
@@ -93,7 +100,8 @@ function importProperties(origName: string, props: ImportOptions['props']): Reco
       const [canonical, stored] = validatePoolAssignment(name, value, 'import');
       // tszfs has no read-only pools: an import that asks for one is refused, not made writable.
       if (canonical === 'readonly' && stored === 'on') throw new PoolPropertyError('a read-only import is not supported by tszfs');
-      out[canonical] = stored;
+      // A legacy version is the pool's own, kept by create and upgrade; import does not change it.
+      if (canonical !== 'version') out[canonical] = stored;
     } catch (err) {
       if (err instanceof PoolPropertyError) throw ZfsError.action(`cannot import pool '${origName}'`, err.message);
       throw err;
@@ -129,7 +137,7 @@ export function importPool(home: Home, dirs: readonly string[], which: string, n
   if (name !== found.name) {
     // The label first: an interrupted rename leaves an image that imports under the new name
     // and whose records are renamed below on that import.
-    Image.create(found.image, 0, { pool: name, guid: found.guid }).close();
+    Image.create(found.image, 0, { ...Image.readLabel(found.image), pool: name, guid: found.guid }).close();
   }
   if (!home.add({ name, image: found.image })) throw ZfsError.action(`cannot import '${which}'`, 'a pool with that name already exists');
   withPool(home, name, (h) =>
@@ -137,6 +145,10 @@ export function importPool(home: Home, dirs: readonly string[], which: string, n
       c.tx.meta.name = name;
       c.dsl.dir(c.tx.meta.rootDir).name = name;
       forgetMountStates(c, c.tx.meta.rootDir);
+      // zpool offline -t holds until the pool is imported again.
+      const tree = c.tx.meta.vdevs && structuredClone(c.tx.meta.vdevs);
+      for (const leaf of tree?.tops.flatMap((top) => top.children) ?? []) if (leaf.offline === 'temporary') delete leaf.offline;
+      if (tree) c.tx.meta.vdevs = tree;
       // altroot and readonly hold for one import (OpenZFS keeps them in no label).
       delete c.tx.meta.props.altroot;
       delete c.tx.meta.props.readonly;
@@ -144,4 +156,5 @@ export function importPool(home: Home, dirs: readonly string[], which: string, n
       if (opts.noMount) leaveNewUnmounted(c, c.tx.meta.rootDir, new Set());
     }),
   );
+  if (name !== found.name) withPool(home, name, (h) => h.pool.writeLabels());
 }

@@ -6,6 +6,8 @@
 import type { PoolMeta } from '../engine/model.js';
 import type { Source } from './properties/values.js';
 import { checkUserPropName, isUserPropName, MAX_PROP_LEN } from './names.js';
+import { FEATURE_TABLE, findFeature, isSupportedPoolVersion } from './features.js';
+import { featureState, isFeaturePool, loadCompat } from './pool-features.js';
 
 export type PoolValueFormat = 'number' | 'bytes' | 'percent' | 'ratio' | 'text' | 'raw';
 
@@ -62,24 +64,6 @@ export const POOL_PROPERTIES: readonly PoolPropDef[] = [
   ro('last_scrubbed_txg', 'LAST_SCRUBBED_TXG', 'number', '<txg>'),
 ];
 
-/** spa_feature_table order, and what a fresh 2.3 pool reports for each. */
-export const FEATURES: ReadonlyArray<readonly [string, 'enabled' | 'active']> = [
-  ['async_destroy', 'enabled'], ['empty_bpobj', 'active'], ['lz4_compress', 'active'],
-  ['multi_vdev_crash_dump', 'enabled'], ['spacemap_histogram', 'active'], ['enabled_txg', 'active'],
-  ['hole_birth', 'active'], ['extensible_dataset', 'active'], ['embedded_data', 'active'],
-  ['bookmarks', 'enabled'], ['filesystem_limits', 'enabled'], ['large_blocks', 'enabled'],
-  ['large_dnode', 'enabled'], ['sha512', 'enabled'], ['skein', 'enabled'], ['edonr', 'enabled'],
-  ['userobj_accounting', 'active'], ['encryption', 'enabled'], ['project_quota', 'active'],
-  ['device_removal', 'enabled'], ['obsolete_counts', 'enabled'], ['zpool_checkpoint', 'enabled'],
-  ['spacemap_v2', 'active'], ['allocation_classes', 'enabled'], ['resilver_defer', 'enabled'],
-  ['bookmark_v2', 'enabled'], ['redaction_bookmarks', 'enabled'], ['redacted_datasets', 'enabled'],
-  ['bookmark_written', 'enabled'], ['log_spacemap', 'active'], ['livelist', 'enabled'],
-  ['device_rebuild', 'enabled'], ['zstd_compress', 'enabled'], ['draid', 'enabled'],
-  ['zilsaxattr', 'active'], ['head_errlog', 'active'], ['blake3', 'enabled'], ['block_cloning', 'enabled'],
-  ['vdev_zaps_v2', 'active'], ['redaction_list_spill', 'enabled'], ['raidz_expansion', 'enabled'],
-  ['fast_dedup', 'enabled'], ['longname', 'enabled'], ['large_microzap', 'enabled'],
-];
-
 const BY_NAME = new Map(POOL_PROPERTIES.map((p) => [p.name, p]));
 const BY_ALIAS = new Map(POOL_PROPERTIES.map((p) => [p.column.toLowerCase(), p]));
 
@@ -88,7 +72,7 @@ export function findPoolProperty(name: string): PoolPropDef | undefined {
   return BY_NAME.get(name) ?? BY_ALIAS.get(name);
 }
 
-export const isFeatureProp = (name: string) => name.startsWith('feature@') && FEATURES.some(([f]) => `feature@${f}` === name);
+export const isFeatureProp = (name: string) => name.startsWith('feature@') && findFeature(name.slice('feature@'.length)) !== undefined;
 
 /** The canonical name of a pool property, feature or user property, or null. */
 export function poolPropertyName(name: string): string | null {
@@ -100,7 +84,7 @@ export function poolPropertyName(name: string): string | null {
 /** The names `zpool get all` shows, in order (the `name` placeholder left out). */
 export function allPoolProperties(meta: PoolMeta): string[] {
   const user = Object.keys(meta.props).filter(isUserPropName).sort();
-  return [...POOL_PROPERTIES.slice(1).map((p) => p.name), ...user, ...FEATURES.map(([f]) => `feature@${f}`)];
+  return [...POOL_PROPERTIES.slice(1).map((p) => p.name), ...user, ...FEATURE_TABLE.map((f) => `feature@${f.name}`)];
 }
 
 /** The numbers a pool's statistics come from. */
@@ -111,6 +95,8 @@ export interface PoolStats {
   allocated: number;
   health: string;
   txg: number;
+  /** the features some dataset or bookmark uses now (pool-features.ts featuresInUse) */
+  featuresInUse?: ReadonlySet<string>;
 }
 
 export interface PoolPropValue {
@@ -128,9 +114,9 @@ const stat = (human: string, literal = human): PoolPropValue => ({ human, litera
 /** The value of one pool property, or null when the name is not a property of this pool. */
 export function poolPropValue(meta: PoolMeta, stats: PoolStats, name: string, nicenum: (n: number) => string): PoolPropValue | null {
   if (name.startsWith('feature@')) {
-    const feature = FEATURES.find(([f]) => `feature@${f}` === name);
+    const feature = findFeature(name.slice('feature@'.length));
     if (!feature) return null;
-    const state = meta.props[name] ?? feature[1];
+    const state = featureState(meta, feature.name, stats.featuresInUse ?? new Set());
     return { human: state, literal: state, source: { type: 'local' } };
   }
   if (isUserPropName(name)) {
@@ -175,6 +161,10 @@ export function poolPropValue(meta: PoolMeta, stats: PoolStats, name: string, ni
       return stat('0');
     case 'last_scrubbed_txg':
       return stat(meta.props.last_scrubbed_txg ?? '0');
+    case 'version':
+      // A feature-flags pool (5000) prints `-`; a legacy one its number, set locally.
+      if (isFeaturePool(meta)) return { human: '-', literal: '-', source: DEFAULT };
+      return { human: meta.props.version, literal: meta.props.version, source: { type: 'local' } };
   }
   const local = meta.props[def.name];
   if (local !== undefined) return { human: local, literal: local, source: { type: 'local' } };
@@ -187,13 +177,13 @@ export class PoolPropertyError extends Error {}
  * zpool_valid_proplist(): the canonical name and stored value of `name=value`, for `zpool set`
  * (`when` = 'set'), `zpool create -o` ('create') or `zpool import -o` ('import'). Throws the aux text.
  */
-export function validatePoolAssignment(name: string, value: string, when: 'set' | 'create' | 'import'): [string, string] {
+export function validatePoolAssignment(name: string, value: string, when: 'set' | 'create' | 'import', version = 1): [string, string] {
   if (name.startsWith('feature@')) {
-    if (!isFeatureProp(name)) throw new PoolPropertyError(`invalid feature '${name.slice('feature@'.length)}'`);
-    if (when === 'set' && value !== 'enabled') throw new PoolPropertyError(`property '${name}' can only be set to 'enabled'`);
+    if (!findFeature(name.slice('feature@'.length))) throw new PoolPropertyError(`feature '${name.slice('feature@'.length)}' unsupported by kernel`);
     if (value !== 'enabled' && value !== 'disabled') {
       throw new PoolPropertyError(`property '${name}' can only be set to 'enabled' or 'disabled'`);
     }
+    if (when !== 'create' && value === 'disabled') throw new PoolPropertyError(`property '${name}' can only be set to 'disabled' at creation time`);
     return [name, value];
   }
   if (isUserPropName(name)) {
@@ -228,7 +218,16 @@ export function validatePoolAssignment(name: string, value: string, when: 'set' 
       }
       break;
     case 'version':
-      throw new PoolPropertyError('property \'version\' may not be set on a pool with features');
+      if (!/^\d+$/.test(value)) throw new PoolPropertyError(`'version' must be a number`);
+      if (Number(value) < version || !isSupportedPoolVersion(Number(value))) throw new PoolPropertyError(`property 'version' number ${Number(value)} is invalid.`);
+      break;
+    case 'compatibility': {
+      // At creation zpool_do_create's own load (and its `Error: ...`) comes first.
+      if (when === 'create') break;
+      const r = loadCompat(value);
+      if (r.status !== 'ok' && r.status !== 'warntoken') throw new PoolPropertyError(r.report);
+      break;
+    }
   }
   return [def.name, value];
 }

@@ -16,6 +16,7 @@ import {
   BOOKMARK_STREAM_VERSION,
   PACKAGE_VERSION,
   FAILED_TO_READ,
+  RESUMABLE_VERSION,
   RecordType,
   STREAM_VERSION,
   StreamReader,
@@ -23,7 +24,9 @@ import {
   type PackageDataset,
   type PackageHeader,
   type StreamRecord,
+  type ObjectHeader,
 } from '../engine/streams/format.js';
+import { OLD_MAX_BLOCK_SIZE } from '../engine/streams/send.js';
 import { checkBegin, StreamChecker } from '../engine/streams/validate.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
 import { filesystemsOf, leaveNewUnmounted } from './datasets/mounts.js';
@@ -36,9 +39,13 @@ import { findProperty } from './properties/table.js';
 import { checkUserValues, PropertyError, validateAssignment } from './properties/assign.js';
 import { assignProperties } from './datasets/set.js';
 import { scratchDirOf, withPoolOf } from './session.js';
+import { isFeatureEnabled } from './pool-features.js';
 import { ensureParent, newFilesystem } from './datasets/create.js';
 import { dependents, execute, type Step } from './datasets/destroy.js';
 import { newObjset, nextTxg, openObjects, walkTree, writeSettings } from '../engine/sync-task.js';
+import { addHold, hasHold } from '../engine/datasets/holds.js';
+import { nowSeconds } from '../engine/pool/clock.js';
+import { advance, dropPartial, joinedRecords, newProgress, partialOf, resumes, resumeTokenOf, savePartial, type Progress } from './resumable.js';
 
 export interface ReceiveOptions {
   force: boolean;
@@ -54,6 +61,10 @@ export interface ReceiveOptions {
   exclude?: readonly string[];
   /** the warnings zfs_setup_cmdline_props prints on standard error and goes on */
   warn?: (line: string) => void;
+  /** -s: a stream cut short keeps what came (lib/resumable.ts) */
+  resumable?: boolean;
+  /** -h: the holds a package carries (send -h) are not placed */
+  skipHolds?: boolean;
 }
 
 /** What `receive -v` prints, as it happens. */
@@ -72,6 +83,8 @@ interface Incoming {
   dataset: PackageDataset | null;
   /** where in the input the stream began (for -v's byte counts) */
   start: number;
+  /** how far its records have been read (what receive -s keeps) */
+  progress: Progress;
 }
 
 export function receive(
@@ -85,18 +98,28 @@ export function receive(
   checkCommandLineProps(opts);
   // The whole stream is read before the pool's write lock is taken: its sender may be a command
   // on this very pool (`send | receive`), which needs that lock to register as a reader.
-  const staged = stageInput(src, scratchDirOf(home, target));
+  // -s: the input is staged (a regular file too), so that what came of a stream cut short can be
+  // read again and kept.
+  const staged = stageInput(opts.resumable ? { read: (b, o, l) => src.read(b, o, l) } : src, scratchDirOf(home, target));
   // -v's lines wait until the lock is given back: a slow reader of them must not hold up the pool.
   const events: ReceiveEvent[] = [];
   try {
-    receiveStaged(home, target, opts, staged, history, (e) => events.push(e));
+    receiveStaged(home, target, opts, staged, history, (e) => events.push(e), () => staged.rewind?.());
   } finally {
     staged.close();
     events.forEach(report);
   }
 }
 
-function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: ByteSource, history: string, report: (e: ReceiveEvent) => void): void {
+function receiveStaged(
+  home: Home,
+  target: string,
+  opts: ReceiveOptions,
+  src: ByteSource,
+  history: string,
+  report: (e: ReceiveEvent) => void,
+  rewind: () => void,
+): void {
   const input = new PeekableSource(src);
   const first = readBegin(input);
   const pkg = first.header.kind === 'package' ? openPackage(first.reader, first.header, target) : null;
@@ -141,7 +164,8 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
         });
         return;
       }
-      h.change(history, (c) => {
+      let current: Incoming | null = null;
+      const changed = () => h.change(history, (c) => {
         const existing = opts.noMount ? filesystemsOf(c.dsl, h.rootDir()) : null;
         if (pkg?.recursive && pkg.fromName !== null && opts.force) prune(h, c, topFs, pkg);
         let firstStream = true;
@@ -149,15 +173,51 @@ function receiveStaged(home: Home, target: string, opts: ReceiveOptions, src: By
           // A snapshot per txg: blocks written after one are born after it.
           if (!firstStream) nextTxg(c);
           firstStream = false;
+          current = s;
           receiveOne(h, c, s, opts, report);
           applyCommandLineProps(c, h.findDir(c.dsl, fsOf(s.into)) as Id, fsOf(s.into) === topFs, overrides, opts, action(s));
         });
         if (existing) leaveNewUnmounted(c, h.rootDir(), existing);
       });
+      try {
+        changed();
+      } catch (err) {
+        const cut = current as Incoming | null;
+        // receive -s of one stream cut short (not a package's, nor one after the first of a series).
+        if (!opts.resumable || !cut?.progress.truncated || pkg || cut.start !== 0) throw err;
+        rewind();
+        throw keepPartial(h, cut, src, history, opts.naming === 'd');
+      }
     },
     () => {
       throw datasetError(`cannot open '${topFs}'`, 'ENOENT');
     },
+  );
+}
+
+/**
+ * Keep what came of a stream cut short (unless it resumed one: the partial receive stays as it
+ * was) and say how to resume it (recv_ecksum_set_aux).
+ */
+function keepPartial(h: PoolHandle, s: Incoming, src: ByteSource, history: string, parents: boolean): ZfsError {
+  const fsName = fsOf(s.into);
+  // A resumed stream cut short again: the partial receive stays as it was, nothing is written.
+  const known = h.findDir(h.view(), fsName);
+  const kept = known === undefined ? null : resumeTokenOf(h.view(), known);
+  const token = kept ?? h.change(history, (c) => {
+    let dir = h.findDir(c.dsl, fsName);
+    const found = dir === undefined ? undefined : partialOf(c.dsl, dir);
+    if (found) return resumeTokenOf(c.dsl, dir as Id) as string;
+    const created = dir === undefined;
+    if (dir === undefined) {
+      const parent = ensureParent(h, c, fsName, parents, `cannot open '${fsName}'`);
+      dir = newFilesystem(c, parent, fsName.slice(fsName.lastIndexOf('/') + 1), {});
+    }
+    return savePartial(c, dir, created, s.begin, s.progress, src);
+  });
+  return ZfsError.action(
+    s.action,
+    `checksum mismatch or incomplete stream.\nPartially received snapshot is saved.\nA resuming stream can be generated on the sending system by running:\n    zfs send -t ${token}`,
   );
 }
 
@@ -246,7 +306,7 @@ function readBegin(input: PeekableSource): { reader: StreamReader; header: Begin
     if (!first || first.type !== RecordType.Begin) throw badStream();
     const { header } = first;
     checkBegin(header);
-    const known = header.kind === 'package' ? [PACKAGE_VERSION] : [STREAM_VERSION, BOOKMARK_STREAM_VERSION];
+    const known = header.kind === 'package' ? [PACKAGE_VERSION] : [STREAM_VERSION, BOOKMARK_STREAM_VERSION, RESUMABLE_VERSION];
     if (!known.includes(header.version)) throw badStream();
     return { reader, header };
   } catch (err) {
@@ -287,7 +347,7 @@ function incoming(
   const bad = checkDatasetName(into, ['snapshot'], true);
   if (bad) throw ZfsError.action('cannot receive', bad);
   const action = `cannot receive ${begin.kind === 'full' || begin.clone ? 'new filesystem' : 'incremental'} stream`;
-  return { reader: opened.reader, begin, into, action, dataset, start };
+  return { reader: opened.reader, begin, into, action, dataset, start, progress: newProgress(start) };
 }
 
 /**
@@ -321,11 +381,32 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
     drain(s.reader, action);
     return;
   }
+  // A partial receive (-s) blocks every other receive into the filesystem; a resuming stream
+  // completes it: the records kept, then the ones that follow.
+  let records: RecordSource = s.reader;
+  let resumingNew = false;
+  const partial = existing === undefined ? undefined : partialOf(c.dsl, existing);
+  if (begin.resume) {
+    if (existing === undefined) {
+      drain(s.reader, action);
+      throw ZfsError.action('cannot receive resume stream', `destination '${fsName}' does not exist`);
+    }
+    if (!partial || !resumes(partial.partial, begin)) {
+      drain(s.reader, action);
+      throw ZfsError.action(action, 'invalid backup stream');
+    }
+    records = joinedRecords(h, c, partial.dir, partial.partial, s.reader);
+    resumingNew = partial.partial.created;
+    execute(c, dependents(c.dsl, partial.dir, false, []), false);
+  } else if (partial) {
+    drain(s.reader, action);
+    throw ZfsError.action(action, `destination ${fsName} contains partially-complete state from "zfs receive -s".`);
+  }
   let headId: Id;
   try {
     headId =
       begin.kind === 'full'
-        ? prepareFull(h, c, fsName, begin, opts, action)
+        ? prepareFull(h, c, fsName, begin, opts, action, resumingNew)
         : begin.clone
           ? prepareClone(h, c, fsName, begin, opts, action)
           : prepareIncremental(h, c, fsName, begin, opts, action, snapName);
@@ -342,10 +423,13 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   if (s.dataset?.props) c.dsl.dir(dir).received = receivable(s.dataset.props);
   // Received blocks carry the destination's checksum and compression, as written ones do.
   const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId));
-  const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value);
+  const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value, props.get('special_small_blocks')?.value);
   const checker = new StreamChecker(begin.kind === 'full', c.dsl.dir(dir).type === 'volume');
   try {
-    apply(s.reader, openObjects(c, headId, settings), checker, action);
+    apply(records, openObjects(c, headId, settings), checker, action, s, {
+      stream: begin.features?.includes('largeblocks') === true,
+      pool: isFeatureEnabled(c.tx.meta, 'large_blocks'),
+    });
   } catch (err) {
     throw spaceFailure(err, action, fsName);
   }
@@ -353,8 +437,40 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   // A received snapshot keeps its identity: incremental streams find their base by guid.
   snap.guid = begin.toGuid;
   snap.creation = begin.toCreation;
-  const snapProps = s.dataset?.snapshotProps[begin.toName.slice(begin.toName.indexOf('@') + 1)];
+  const sentSnap = begin.toName.slice(begin.toName.indexOf('@') + 1);
+  const snapProps = s.dataset?.snapshotProps[sentSnap];
   if (snapProps) snap.received = receivable(snapProps);
+  // send -h: the holds the snapshot has on the sender, unless receive -h (zfs_receive_impl's lzc_hold).
+  const holds = s.dataset?.holds?.[sentSnap];
+  if (holds && !opts.skipHolds) {
+    if (!Array.isArray(holds) || !holds.every((t) => typeof t === 'string' && t !== '' && Buffer.byteLength(t) <= 256)) throw ZfsError.action(action, 'invalid backup stream');
+    const now = nowSeconds();
+    for (const tag of holds) if (!hasHold(c.dsl, snap.id, tag)) addHold(c.dsl, snap.id, tag, now);
+  }
+}
+
+/**
+ * `zfs receive -A FS`: drop the partial state a receive -s kept (zfs_do_receive destroys
+ * `FS/%recv`, or FS itself when the receive made it).
+ */
+export function abortReceive(home: Home, fsName: string, history: string): void {
+  const bad = checkDatasetName(fsName, ['filesystem'], false);
+  if (bad) throw new ZfsError([`cannot open '${fsName}': ${bad}`], 2);
+  withPoolOf(
+    home,
+    fsName,
+    (h) =>
+      h.change(history, (c) => {
+        const dir = h.findDir(c.dsl, fsName);
+        if (dir === undefined) throw new ZfsError([`cannot open '${fsName}': dataset does not exist`], 2);
+        const found = partialOf(c.dsl, dir);
+        if (!found) throw new ZfsError([`'${fsName}' does not have any resumable receive state to abort`]);
+        dropPartial(c, dir, found);
+      }),
+    () => {
+      throw new ZfsError([`cannot open '${fsName}': dataset does not exist`], 2);
+    },
+  );
 }
 
 /** Properties this tszfs knows and may set (a newer sender may know more). */
@@ -405,8 +521,9 @@ class PeekableSource {
 /** A full stream creates the filesystem, or with -F empties one that has no snapshots and
  *  receives into it: the filesystem keeps its properties and children, as OpenZFS's receive
  *  into a temporary dataset whose contents it swaps in. */
-function prepareFull(h: PoolHandle, c: Change, fsName: string, begin: BeginHeader, opts: ReceiveOptions, action: string): Id {
-  const existing = overwritable(h, c, fsName, begin, opts, action);
+function prepareFull(h: PoolHandle, c: Change, fsName: string, begin: BeginHeader, opts: ReceiveOptions, action: string, resumingNew = false): Id {
+  // A resumed full stream goes into the filesystem its partial receive made, -F or not.
+  const existing = overwritable(h, c, fsName, begin, resumingNew ? { ...opts, force: true } : opts, action);
   if (existing !== undefined) {
     const headId = c.dsl.dir(existing).head;
     emptyHead(c.dsl, headId, walkTree(c), newObjset(c));
@@ -542,14 +659,23 @@ function prune(h: PoolHandle, c: Change, topFs: string, pkg: PackageHeader): voi
   execute(c, steps, false);
 }
 
-function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamChecker, action: string): void {
+/** Records to apply: a stream's reader, or a resumed stream's joined with the kept ones. */
+type RecordSource = { next(): StreamRecord | null };
+
+/** Large blocks as the stream sends them (`send -L`) and as the pool may hold them (feature large_blocks). */
+interface LargeBlocks {
+  stream: boolean;
+  pool: boolean;
+}
+
+function apply(reader: RecordSource, objects: ObjectWriter, checker: StreamChecker, action: string, s: Incoming | null, largeBlocks: LargeBlocks): void {
   /** A stream refused for what it says may also be damaged or cut short: that is named first. */
   const refuse = (err: unknown): never => {
     drain(reader, action);
     throw err;
   };
   try {
-    for (let r: StreamRecord | null; (r = reader.next()) !== null; ) {
+    for (let r: StreamRecord | null; (r = next(reader, s)) !== null; ) {
       try {
         checker.check(r);
       } catch (err) {
@@ -557,13 +683,26 @@ function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamCheck
       }
       switch (r.type) {
         case RecordType.Object:
+          if (!largeBlocks.stream) {
+            try {
+              refuseSplitOverLarge(objects, r.header, action);
+            } catch (err) {
+              refuse(err);
+            }
+          }
           objects.setObject(r.header);
           break;
         case RecordType.FreeObject:
           objects.freeObject(r.header.object);
           break;
         case RecordType.Write:
+          if (r.header.compress !== undefined) {
+            objects.writeStoredBlock(r.header.object, r.header.block, r.data, r.header.compress, r.header.lsize);
+            break;
+          }
           if (r.data.length !== r.header.lsize) throw badStream();
+          // dmu_recv_begin_check: a stream of blocks over 128K needs large_blocks (ENOTSUP).
+          if (r.header.lsize > 128 * 1024 && !largeBlocks.pool) refuse(ZfsError.action(action, 'pool must be upgraded to receive this stream.'));
           objects.writeBlock(r.header.object, r.header.block, r.data, r.header.lsize);
           break;
         case RecordType.Free:
@@ -586,6 +725,31 @@ function apply(reader: StreamReader, objects: ObjectWriter, checker: StreamCheck
   }
 }
 
+/**
+ * A file received with -L (records over 128K whole) cannot take a stream sent without it, whose
+ * records come in 128K pieces (dmu_recv's ZFS_ERR_STREAM_LARGE_BLOCK_MISMATCH).
+ */
+function refuseSplitOverLarge(objects: ObjectWriter, h: ObjectHeader, action: string): void {
+  if (h.type !== 'file' || h.blksz !== OLD_MAX_BLOCK_SIZE) return;
+  const now = objects.fileShape(h.object);
+  if (now && now.gen === h.gen && now.blksz > h.blksz) {
+    throw ZfsError.action(action, 'incremental send stream requires -L (--large-block), to match previous receive.');
+  }
+}
+
+/** The next record, counted in the stream's progress; an input that ends early is marked so. */
+function next(reader: RecordSource, s: Incoming | null): StreamRecord | null {
+  if (!s) return reader.next();
+  try {
+    const r = reader.next();
+    if (r) advance(s.progress, r, s.start + s.reader.bytesRead);
+    return r;
+  } catch (err) {
+    if (isErrno(err, 'EBADSTREAM') && err.aux === FAILED_TO_READ) s.progress.truncated = true;
+    throw err;
+  }
+}
+
 /** A stream that ends early is `cannot receive: failed to read ...` whatever it carried, as in libzfs. */
 function streamFailure(err: unknown, action: string): unknown {
   if (isErrno(err, 'EBADSTREAM') && err.aux === FAILED_TO_READ) return engineFailure('cannot receive', err);
@@ -600,7 +764,7 @@ function spaceFailure(err: unknown, action: string, fsName: string): unknown {
   return err;
 }
 
-function drain(reader: StreamReader, action: string): void {
+function drain(reader: RecordSource, action: string): void {
   try {
     while (reader.next() !== null);
   } catch (err) {

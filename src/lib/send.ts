@@ -6,7 +6,12 @@
 import { damagedBlock } from '../engine/errno.js';
 import { StreamWriter, PACKAGE_VERSION, type PackageDataset, type PackageHeader } from '../engine/streams/format.js';
 import { sendStreamOf } from '../engine/reading.js';
-import { sendPackageHeader, type BookmarkRef, type SnapshotRef } from '../engine/streams/send.js';
+import { sendPackageHeader, type BookmarkRef, type SendShape, type SnapshotRef, type StreamFeature } from '../engine/streams/send.js';
+import { holdsOf } from '../engine/datasets/holds.js';
+import { decodeResumeToken, type ResumeState } from '../engine/streams/resume-token.js';
+
+export { printResumeState, type ResumeState } from '../engine/streams/resume-token.js';
+export type { StreamFeature } from '../engine/streams/send.js';
 import { isBefore } from '../engine/datasets/bookmark.js';
 import { findBookmark } from './datasets/bookmark.js';
 import type { DslView } from '../engine/datasets/view.js';
@@ -27,6 +32,12 @@ export interface SendOptions {
   replicate?: boolean;
   /** -p: the properties with the stream */
   props?: boolean;
+  /** -h: the snapshots' holds with the stream (a package, as -p makes) */
+  holds?: boolean;
+  /** -b: only received property values, whatever is set locally (a package, as -p makes) */
+  backup?: boolean;
+  /** -L, -c, -e, -w: how records are sent (engine/streams/send.ts SendShape) */
+  features?: readonly StreamFeature[];
   /** -n: only estimate */
   dryRun: boolean;
   /** -v or -P: the size is estimated first (estimate_size), which words a failure differently */
@@ -64,7 +75,10 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
         ({ header, plan } = replicationPlan(h, view, name, to.dir, to.ds, opts));
       } else {
         plan = chain(h, view, name, to.ds, opts);
-        if (opts.props) header = packageHeader(view, name, [{ dir: to.dir, snapshots: snapshotsUpTo(view, to.dir, to.ds) }], plan, false);
+        // zfs_send_one: -p, -h and -b send the filesystem's header (send_prelim_records) first.
+        if (opts.props || opts.holds || opts.backup) {
+          header = packageHeader(view, name, [{ dir: to.dir, snapshots: snapshotsUpTo(view, to.dir, to.ds) }], plan, false, null, opts);
+        }
       }
       const ref = (s: SnapshotRecord): SnapshotRef => {
         const type = view.dir(s.dir).type;
@@ -73,7 +87,7 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
       const baseRef = (b: SnapshotRecord | FromBookmark): SnapshotRef | BookmarkRef => ('bookmark' in b ? b.bookmark : ref(b));
       const sendOne = ({ base, snap, clone }: Planned): SendSummary => {
         const writer = new StreamWriter(opts.dryRun ? null : out);
-        sendStreamOf(h.pool, opts.dryRun === true, base && baseRef(base), ref(snap), writer, clone);
+        sendStreamOf(h.pool, opts.dryRun === true, base && baseRef(base), ref(snap), writer, clone, { features: opts.features });
         // OpenZFS reports a clone's first snapshot as a full send (its from-snapshot is elsewhere).
         const from = base && !clone ? ('bookmark' in base ? base.bookmark.name : view.datasetName(base)) : null;
         return { kind: from ? 'incremental' : 'full', from, to: view.datasetName(snap), bytes: writer.bytes };
@@ -243,7 +257,7 @@ function replicationPlan(
     if (ordered.length === before) take(members.filter((m) => !done.has(m.dir))[0]);
   }
   const plan = ordered.flatMap(streamsOf);
-  return { header: packageHeader(view, name, members, plan, true, fromShort), plan };
+  return { header: packageHeader(view, name, members, plan, true, fromShort, opts), plan };
 }
 
 function packageHeader(
@@ -252,7 +266,8 @@ function packageHeader(
   members: Member[],
   plan: Planned[],
   recursive: boolean,
-  fromShort: string | null = null,
+  fromShort: string | null,
+  opts: SendOptions,
 ): PackageHeader {
   const datasets = members.map((m): PackageDataset => {
     const dir = view.dir(m.dir);
@@ -262,24 +277,123 @@ function packageHeader(
       const props = { ...(s.received ?? {}), ...s.props };
       if (Object.keys(props).length > 0) snapshotProps[s.name] = props;
     }
+    // -h: each snapshot's holds (gather_nvlist's snapholds), by short name.
+    const holds: Record<string, string[]> = {};
+    if (opts.holds) {
+      for (const s of m.snapshots) {
+        const tags = holdsOf(view, s.id).map((x) => x.tag);
+        if (tags.length > 0) holds[s.name] = tags;
+      }
+    }
+    // Properties go with -R, -p and -b; -h alone sends none.
+    const withProps = recursive || opts.props === true || opts.backup === true;
     return {
       name: view.dirName(m.dir),
       guid: view.head(m.dir).guid,
       originGuid: origin?.guid ?? null,
-      props: sentProperties(dir),
+      props: withProps ? sentProperties(dir, opts.backup === true) : null,
       snapshots: m.snapshots.map((s) => ({ name: s.name, guid: s.guid })),
       snapshotProps,
+      ...(opts.holds ? { holds } : {}),
     };
   });
   const streams = plan.map((p) => ({ toGuid: p.snap.guid, fromGuid: p.base === null ? null : 'bookmark' in p.base ? p.base.bookmark.guid : p.base.guid }));
   return { version: PACKAGE_VERSION, kind: 'package', toName, fromName: fromShort, recursive, datasets, streams };
 }
 
-/** send_iterate_prop: what is set here, locally or received (a local value wins), less read-only ones. */
-function sentProperties(dir: DirRecord): Record<string, string> {
+/** send_iterate_prop: what is set here, locally or received (a local value wins), less read-only
+ *  ones; with -b (backup) only what was received, whatever is set locally. */
+function sentProperties(dir: DirRecord, backup: boolean): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...(dir.received ?? {}), ...dir.props })) {
-    if (findProperty(k)?.attr !== 'readonly') out[k] = v;
+  for (const [k, v] of Object.entries(backup ? { ...(dir.received ?? {}) } : { ...(dir.received ?? {}), ...dir.props })) {
+    // `version` lives in the file system itself (ZPL master node), not among its dsl properties.
+    if (findProperty(k)?.attr !== 'readonly' && k !== 'version') out[k] = v;
   }
   return out;
+}
+
+/** A receive_resume_token's contents, or `cannot resume send: <why>` (zfs_send_resume). */
+export function parseResumeToken(token: string): ResumeState {
+  const state = decodeResumeToken(token);
+  if (typeof state === 'string') throw ZfsError.action('cannot resume send', state);
+  return state;
+}
+
+export interface ResumeOptions {
+  /** -L, -c, -e, -w given with -t (those the token names are added) */
+  features: readonly StreamFeature[];
+  dryRun: boolean;
+  /** -v or -P */
+  estimate: boolean;
+}
+
+/**
+ * `send -t`: the stream of the token's snapshot (from its incremental source) after the records the
+ * partial receive kept (zfs_send_resume_impl_cb_impl, with its refusals).
+ */
+export function sendResume(home: Home, state: ResumeState, opts: ResumeOptions, out: (chunk: Buffer) => void): SendSummary[] {
+  const action = 'cannot resume send';
+  const isCount = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  const guid = (g: unknown) => typeof g === 'string' && /^[0-9]{1,20}$/.test(g);
+  if (typeof state.toname !== 'string' || !state.toname.includes('@') || !guid(state.toguid) || ![state.object, state.offset, state.bytes, state.records].every(isCount)) {
+    throw ZfsError.action(action, 'resume token is corrupt');
+  }
+  if (state.fromguid !== undefined && !guid(state.fromguid)) throw ZfsError.action(action, 'resume token is corrupt');
+  const toname = state.toname;
+  const gone = () => ZfsError.action(action, `'${toname}' used in the initial send no longer exists`);
+  if (checkDatasetName(toname, ['snapshot'], false)) throw gone();
+  return withPoolOf(
+    home,
+    toname,
+    (h) => {
+      const view = h.view();
+      const fsName = toname.slice(0, toname.indexOf('@'));
+      const fsDir = h.findDir(view, fsName);
+      // guid_to_name: the snapshot with the token's guid, whatever its name is now.
+      const to = fsDir === undefined ? undefined : view.snapshotIds(fsDir).map((id) => view.ds(id) as SnapshotRecord).find((s) => s.guid === state.toguid);
+      if (!to) {
+        const named = h.resolve(view, toname);
+        throw named ? ZfsError.action(action, `'${toname}' is no longer the same snapshot used in the initial send`) : gone();
+      }
+      let from: SnapshotRef | BookmarkRef | null = null;
+      if (state.fromguid !== undefined) {
+        from = resumeSource(h, view, to, state.fromguid);
+        if (!from) throw ZfsError.action(action, `incremental source 0x${BigInt(state.fromguid).toString(16)} no longer exists`);
+      }
+      const features = new Set<StreamFeature>(opts.features);
+      if (state.largeblockok) features.add('largeblocks');
+      if (state.compressok) features.add('compressed');
+      if (state.embedok) features.add('embedded');
+      if (state.rawok) features.add('raw');
+      const type = view.dir(to.dir).type;
+      const toRef: SnapshotRef = { name: view.datasetName(to), guid: to.guid, creation: to.creation, root: to.root, ...(type && { type }) };
+      const shape: SendShape = {
+        features: (['largeblocks', 'compressed', 'embedded', 'raw'] as const).filter((f) => features.has(f)),
+        resume: { records: state.records, object: state.object, offset: state.offset, bytes: state.bytes },
+      };
+      const writer = new StreamWriter(opts.dryRun ? null : out);
+      try {
+        h.pool.readingData(() => sendStreamOf(h.pool, opts.dryRun, from, toRef, writer, false, shape));
+      } catch (err) {
+        if (damagedBlock(err)) throw engineFailure(`warning: cannot send '${toRef.name}'`, err);
+        throw err;
+      }
+      const fromName = from ? from.name : null;
+      return [{ kind: fromName ? 'incremental' : 'full', from: fromName, to: toRef.name, bytes: writer.bytes }];
+    },
+    () => {
+      throw gone();
+    },
+  );
+}
+
+/** guid_to_name_redact_snaps for the incremental source: an earlier snapshot of the same
+ *  filesystem (or of its origins) or one of its bookmarks with that guid. */
+function resumeSource(h: PoolHandle, view: DslView, to: SnapshotRecord, guid: string): SnapshotRef | BookmarkRef | null {
+  for (let id: number | null = to.prev; id !== null; id = view.ds(id).prev) {
+    const s = view.ds(id) as SnapshotRecord;
+    if (s.guid === guid) return { name: view.datasetName(s), guid: s.guid, creation: s.creation, root: s.root };
+  }
+  const book = (view.dir(to.dir).bookmarks ?? []).find((b) => b.guid === guid);
+  return book ? { name: `${view.dirName(to.dir)}#${book.name}`, guid: book.guid, txg: book.createTxg } : null;
 }

@@ -131,8 +131,8 @@ describe('zpool create with file vdevs', () => {
       transcript(
         [
           ['pool', 'create', 'tank', 'p.img'],
-          ['pool', 'create', 'tank', image, path.join(sb.home, 'q.img')],
-          ['pool', 'create', 'tank', 'mirror', image, path.join(sb.home, 'q.img')],
+          ['pool', 'create', '-n', 'tank', image, path.join(sb.home, 'q.img')],
+          ['pool', 'create', '-n', 'tank', 'mirror', image, path.join(sb.home, 'q.img')],
           ['pool', 'create', '-n', 'tank', image],
           ['pool', 'create', '-m', 'relative', 'tank', image],
           ['pool', 'create', '-d', '-m', '/export/tank', '-o', 'comment=made by test', 'tank', image],

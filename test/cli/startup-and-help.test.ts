@@ -132,6 +132,16 @@ describe('the start-up bundle', () => {
   });
 });
 
+describe('--version alone', () => {
+  it('is answered by bin/tszfs.js from package.json, as the CLI answers -V', async () => {
+    const { VERSION } = await import('../../dist/cli/main.js');
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version).toBe(VERSION);
+    const run = (arg: string) => spawnSync(process.execPath, [BIN, arg], { env: { ...process.env, TSZFS_LOG: '' }, encoding: 'utf8' });
+    expect(run('--version')).toMatchObject({ status: 0, stdout: `tszfs ${VERSION}\n`, stderr: '' });
+    expect(run('-V').stdout).toBe(`tszfs ${VERSION}\n`);
+  });
+});
+
 describe('the build stamp', () => {
   // A copy of bin/ and dist/ whose bundle answers --version differently from the modules, to see
   // which of the two bin/tszfs.js runs.
@@ -143,7 +153,8 @@ describe('the build stamp', () => {
     const bundle = path.join(dir, 'dist/tszfs.cjs');
     fs.writeFileSync(bundle, fs.readFileSync(bundle, 'utf8').replace(/`tszfs \$\{(VERSION\d*)\}(\n|\\n)`/, '`tszfs ${$1} (bundle)$2`'));
     fs.rmSync(`${bundle}.cache`);
-    const version = () => spawnSync(process.execPath, [path.join(dir, 'bin/tszfs.js'), '--version'], { encoding: 'utf8' }).stdout;
+    // -V: `--version` alone is answered by bin/tszfs.js itself, from package.json
+    const version = () => spawnSync(process.execPath, [path.join(dir, 'bin/tszfs.js'), '-V'], { encoding: 'utf8' }).stdout;
     return { dir, version };
   }
 

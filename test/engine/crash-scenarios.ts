@@ -13,6 +13,10 @@
  * with status 0 and the state after it; a timed kill leaves one of the two. Never exit status 1.
  * TSZFS_SOAK=1 runs twenty times as many timed trials.
  */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFile, catFiles } from '../../src/lib/files.js';
 import { Home } from '../../src/lib/home.js';
@@ -40,8 +44,12 @@ export interface Scenario {
   inputOf?: (sb: Sandbox) => Buffer;
 }
 
-const poolOf = (size: string) => (sb: Sandbox) => {
-  sb.ok(['pool', 'create', '--size', size, 'tank']);
+const poolOf = (size: string, layout?: string) => (sb: Sandbox) => {
+  if (layout) {
+    // a pool of several devices: tank.img first (its metadata beside it), then tank.devN
+    const devices = ['tank.img', 'tank.dev1', 'tank.dev2'].map((f) => path.join(sb.home, f));
+    sb.ok(['pool', 'create', '--size', size, 'tank', layout, ...devices]);
+  } else sb.ok(['pool', 'create', '--size', size, 'tank']);
   sb.ok(['create', 'tank/a']);
   sb.ok(['write', '-p', 'tank/a', '/d/f'], pattern(3 * R + 100, 1));
   sb.ok(['write', 'tank/a', '/small'], 'small file\n');
@@ -53,6 +61,8 @@ const base = poolOf('64M');
 
 const SCENARIOS: Scenario[] = [
   { name: 'write (replace, 12M)', setup: base, args: ['write', 'tank/a', '/d/f'], input: pattern(12 << 20, 4), writesData: true },
+  { name: 'write on raidz1 of 3 (replace, 6M)', setup: poolOf('64M', 'raidz1'), args: ['write', 'tank/a', '/d/f'], input: pattern(6 << 20, 11), writesData: true },
+  { name: 'rm -r on a mirror of 3', setup: poolOf('64M', 'mirror'), args: ['rm', '-r', 'tank/a', '/d', '/g'] },
   // Past 32 MiB the image is flushed early on a thread of its own (pool/writeback.ts).
   { name: 'write (replace, 80M)', setup: poolOf('256M'), args: ['write', 'tank/a', '/d/f'], input: pattern(80 << 20, 10), writesData: true },
   { name: 'write --offset', setup: base, args: ['write', '--offset', '65536', 'tank/a', '/d/f'], input: pattern(3 * R, 5), writesData: true },
@@ -132,7 +142,49 @@ const SCENARIOS: Scenario[] = [
     args: ['receive', '-F', 'tank/b'],
     writesData: true,
   },
+  {
+    // The records a receive -s kept and the ones send -t brings applied, the kept ones dropped,
+    // in one transaction: the partial state stays whole until the snapshot is there.
+    name: 'receive -s completing a partial receive',
+    setup: (sb) => {
+      base(sb);
+      sb.ok(['write', 'tank/a', '/big'], pattern(6 * R, 14));
+      sb.ok(['snapshot', 'tank/a@s2']);
+      const cut = sb.bytesOf(['send', 'tank/a@s2']).subarray(0, 4 * R);
+      if (sb.run(['receive', '-s', 'tank/r'], cut).status !== 1) throw new Error('the cut stream was taken');
+    },
+    inputOf: (sb) => sb.bytesOf(['send', '-t', sb.ok(['get', '-H', '-o', 'value', 'receive_resume_token', 'tank/r']).trim()]),
+    args: ['receive', '-s', 'tank/r'],
+    writesData: true,
+  },
+  {
+    // One archive, one transaction: thousands of objects of every kind (more than tar -x holds in
+    // memory between two spills of written nodes) and 12 MiB of data, or nothing.
+    name: 'tar -x of a tree',
+    setup: (sb) => (poolOf('128M')(sb), sb.ok(['write', 'tank/a', '/d/keep'], 'old\n')),
+    inputOf: () => treeArchive(),
+    args: ['tar', '-x', '-C', '/d', 'tank/a'],
+    writesData: true,
+  },
 ];
+
+/** A GNU tar archive of a tree made on the host: directories, files, symlinks, hard links, a FIFO. */
+function treeArchive(): Buffer {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tszfs-crash-tar-'));
+  try {
+    for (let d = 0; d < 60; d++) {
+      fs.mkdirSync(path.join(dir, `d${d}`));
+      for (let f = 0; f < 40; f++) fs.writeFileSync(path.join(dir, `d${d}`, `f${f}`), pattern(100 + d * 40 + f, d * 40 + f));
+      fs.symlinkSync(`f0`, path.join(dir, `d${d}`, 'link'));
+      fs.linkSync(path.join(dir, `d${d}`, 'f1'), path.join(dir, `d${d}`, 'hard'));
+    }
+    fs.writeFileSync(path.join(dir, 'big'), pattern(12 << 20, 99));
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    return execFileSync('tar', ['--format=posix', '-cf', '-', '-C', dir, '.'], { maxBuffer: 64 << 20 });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The scenarios `pick` keeps, each as a test (two test files share them, so that both of
  *  vitest's workers run crash trials at once). */

@@ -40,6 +40,8 @@ export function fingerprint(home: string): string {
           if (e.dnode.type === 'dir') {
             files.push(`${p}/`);
             walk(p, e.dnode);
+          } else if (e.dnode.type !== 'file') {
+            files.push(`${p}=${e.dnode.type}${e.dnode.type === 'symlink' ? `:${e.dnode.target}` : ''}`);
           } else {
             const hash = createHash('sha1');
             fsv.readFile(h.pool.image, e.dnode, (chunk) => hash.update(chunk));
@@ -66,13 +68,15 @@ export class Saved {
   private readonly files: Map<string, Buffer>;
 
   constructor(private readonly home: string) {
-    this.files = new Map(['tank.img', 'tank.img.lmdb', 'pools.json'].map((f) => [f, fs.readFileSync(path.join(home, f))]));
+    // tank.devN: the other devices of a pool of several (its first is tank.img)
+    const devices = fs.readdirSync(home).filter((f) => /^tank\.dev\d+$/.test(f));
+    this.files = new Map(['tank.img', 'tank.img.lmdb', 'pools.json', ...devices].map((f) => [f, fs.readFileSync(path.join(home, f))]));
   }
 
   restore(): void {
     for (const [f, saved] of this.files) {
       const file = path.join(this.home, f);
-      if (f === 'tank.img') restoreChanged(file, saved);
+      if (f === 'tank.img' || f.startsWith('tank.dev')) restoreChanged(file, saved);
       else fs.writeFileSync(file, saved);
     }
     fs.rmSync(path.join(this.home, 'tank.img.lmdb-lock'), { force: true });

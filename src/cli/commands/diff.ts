@@ -1,5 +1,7 @@
-/** `zfs diff [-FHth] SNAPSHOT [SNAPSHOT|FILESYSTEM]`: libzfs_diff's print_file / print_rename. */
+/** `zfs diff [-FHth] SNAPSHOT [SNAPSHOT|FILESYSTEM]`: libzfs_diff's print_file / print_rename /
+ *  print_link_change. */
 import { diff, type DiffLine } from '../../lib/datasets/diff.js';
+import { invocationEnv } from '../../lib/env.js';
 import type { Command } from '../context.js';
 import { parseOptions, UsageError } from '../parse.js';
 
@@ -11,6 +13,11 @@ function mangle(text: string): string {
   }
   return out;
 }
+
+/** libzfs_diff's type_to_color (libzutil.h ANSI_*): on a terminal with ZFS_COLOR set, as OpenZFS's
+ *  use_color; never with NO_COLOR, and (the CLI contract) never with -H. */
+const COLOURS = { '+': '\x1b[0;32m', '-': '\x1b[0;31m', M: '\x1b[0;33m', R: '\x1b[1;34m' } as const;
+const RESET = '\x1b[0m';
 
 export const command: Command = {
   usage: ['diff [-FHth] <snapshot> [snapshot|filesystem]'],
@@ -31,9 +38,13 @@ export const command: Command = {
       if (p.flags.has('F')) line += `${l.type}\t`;
       line += name(l.path);
       if (l.newPath !== undefined) line += (p.flags.has('H') ? '\t' : ' -> ') + name(l.newPath);
+      if (l.linkDelta !== undefined) line += `\t(${l.linkDelta > 0 ? '+' : ''}${l.linkDelta})`;
       return line + '\n';
     };
-    ctx.out.write(result.lines.map(format).join(''));
+    const env = invocationEnv();
+    const colour = ctx.out.colour && !p.flags.has('H') && env.ZFS_COLOR !== undefined && env.TERM !== undefined && env.TERM !== 'unknown';
+    const paint = (l: DiffLine) => (colour ? COLOURS[l.change] + format(l) + RESET : format(l));
+    ctx.out.write(result.lines.map(paint).join(''));
     return 0;
   },
 };

@@ -1,7 +1,7 @@
-/** `zfs receive [-Fnsuv] [-o PROP=VALUE]... [-x PROP]... [-d | -e] TARGET` (alias recv): a stream
- *  from standard input. */
+/** `zfs receive [-Fhnsuv] [-o PROP=VALUE]... [-x PROP]... [-d | -e] TARGET` (alias recv): a stream
+ *  from standard input; `zfs receive -A FS` drops what a receive -s kept. */
 import { ZfsError } from '../../lib/errors.js';
-import { receive, type ReceiveEvent } from '../../lib/receive.js';
+import { abortReceive, receive, type ReceiveEvent } from '../../lib/receive.js';
 import { nicebytes } from '../format/nicenum.js';
 import type { Command } from '../context.js';
 import { parseOptions, UsageError } from '../parse.js';
@@ -12,11 +12,13 @@ export const command: Command = {
     '    <filesystem|volume|snapshot>',
     'receive [-vMnsFhu] [-o <property>=<value>] ... [-x <property>] ...',
     '    [-d | -e] <filesystem>',
+    'receive -A <filesystem|volume>',
   ],
   run(ctx, args) {
-    // -u (do not mount): a file system received anew is left unmounted. -s (resumable): a receive is all or nothing, so
-    // an interrupted one leaves no partial state and no resume token; both are accepted as no-ops.
-    const p = parseOptions(args, { flags: 'vnFudes', values: 'ox', repeated: 'ox', reportMissing: true, hIsOption: true });
+    // -u (do not mount): a file system received anew is left unmounted. -s (resumable): a stream
+    // cut short keeps what came and sets receive_resume_token (lib/resumable.ts). -h: holds a
+    // stream carries (send -h) are not placed.
+    const p = parseOptions(args, { flags: 'vnFudeshA', values: 'ox', repeated: 'ox', reportMissing: true, hIsOption: true });
     if (p.flags.has('d') && p.flags.has('e')) throw new UsageError('invalid option combination: -d and -e are mutually exclusive');
     // parseprop and parsepropname, in command-line order: one mention per property.
     const set: Array<[string, string]> = [];
@@ -35,6 +37,11 @@ export const command: Command = {
     }
     if (p.operands.length === 0) throw new UsageError('missing snapshot argument');
     if (p.operands.length > 1) throw new UsageError('too many arguments');
+    if (p.flags.has('A')) {
+      if (['d', 'e', 'n', 's', 'u'].some((f) => p.flags.has(f))) throw new UsageError('invalid option');
+      abortReceive(ctx.home, p.operands[0], ctx.historyLine);
+      return 0;
+    }
     if (ctx.in.isTTY) throw new ZfsError(['Error: Backup stream can not be read from a terminal.', 'You must redirect standard input.']);
     const source = {
       // A stream from a regular file is read inside the transaction as it is; a pipe's is staged.
@@ -57,7 +64,17 @@ export const command: Command = {
       ctx.out.write(verboseLine(e, dryRun) + '\n');
     };
     const warn = (line: string) => ctx.err.write(line + '\n');
-    const opts = { force: p.flags.has('F'), dryRun, naming, noMount: p.flags.has('u'), set, exclude, warn } as const;
+    const opts = {
+      force: p.flags.has('F'),
+      dryRun,
+      naming,
+      noMount: p.flags.has('u'),
+      set,
+      exclude,
+      warn,
+      resumable: p.flags.has('s'),
+      skipHolds: p.flags.has('h'),
+    } as const;
     receive(ctx.home, p.operands[0], opts, source, ctx.historyLine, report);
     return 0;
   },

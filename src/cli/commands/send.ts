@@ -1,6 +1,7 @@
-/** `zfs send [-nvPRp] [-i SNAP | -I SNAP] SNAP`: the stream on standard output, never to a terminal. */
+/** `zfs send [-DLPbcehnpvw] [-R] [-i SNAP | -I SNAP] SNAP` and `zfs send [-LPcenvw] -t TOKEN`: the
+ *  stream on standard output, never to a terminal. */
 import { nicebytes, nicenum } from '../format/nicenum.js';
-import { send, type SendSummary } from '../../lib/send.js';
+import { parseResumeToken, printResumeState, send, sendResume, type ResumeState, type SendSummary, type StreamFeature } from '../../lib/send.js';
 import { dieOfBrokenPipe, type Command } from '../context.js';
 import { strerror, ZfsError } from '../../lib/errors.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
@@ -23,21 +24,35 @@ export const command: Command = {
     'send [-DLPbcehnpsVvw] [-i|-I snapshot]',
     '     [-R [-X dataset[,dataset]...]]     <snapshot>',
     'send [-DnVvPLecw] [-i snapshot|bookmark] <filesystem|volume|snapshot>',
+    'send [-nVvPe] -t <receive_resume_token>',
   ],
   run(ctx, args) {
-    // -c, -e, -L and -w shape how OpenZFS packs blocks (compressed, embedded, large, raw); a tszfs
-    // stream always carries whole logical records and no encryption, which is what each of them
-    // then amounts to, so replication tools that pass them get a correct stream.
-    const p = parseOptions(args, { flags: 'nvPRpceLwD', values: 'iI', hIsOption: true });
+    const p = parseOptions(args, { flags: 'nvPRpceLwDbh', values: 'iIt', hIsOption: true });
     if (p.flags.has('D')) {
       ctx.err.write('WARNING: deduplicated send is no longer supported.  A regular,\nnon-deduplicated stream will be generated.\n\n');
     }
-    if (p.operands.length === 0) throw new UsageError('missing snapshot argument');
-    if (p.operands.length > 1) throw new UsageError('too many arguments');
+    // How records are sent (lzc_flags_from_sendflags): -w implies -c, -e and -L, as in zfs_do_send.
+    const raw = p.flags.has('w');
+    const features: StreamFeature[] = [];
+    if (raw || p.flags.has('L')) features.push('largeblocks');
+    if (raw || p.flags.has('c')) features.push('compressed');
+    if (raw || p.flags.has('e')) features.push('embedded');
+    if (raw) features.push('raw');
+    const token = valueOf(p, 't');
+    if (token !== undefined) {
+      if (valueOf(p, 'i') !== undefined || valueOf(p, 'I') !== undefined || ['R', 'p', 'b', 'h'].some((f) => p.flags.has(f))) {
+        throw new UsageError('invalid flags combined with -t');
+      }
+      if (p.operands.length > 0) throw new UsageError('too many arguments');
+    } else {
+      if (p.operands.length === 0) throw new UsageError('missing snapshot argument');
+      if (p.operands.length > 1) throw new UsageError('too many arguments');
+    }
     const dryRun = p.flags.has('n');
     if (!dryRun && ctx.out.isTTY) {
       throw new ZfsError(['Error: Stream can not be written to a terminal.', 'You must redirect standard output.']);
     }
+    if (token !== undefined) return resume(ctx, token, features, dryRun, p.flags.has('v') || p.flags.has('P'), p.flags.has('P'));
     const range = valueOf(p, 'I');
     if (range !== undefined && valueOf(p, 'i') !== undefined) throw new UsageError(null);
     const fromArg = range ?? valueOf(p, 'i');
@@ -63,7 +78,17 @@ export const command: Command = {
       if (from.startsWith('@') || from.startsWith('#')) from = snapshot.split('@', 1)[0] + from;
     }
     const estimate = p.flags.has('P') || p.flags.has('v');
-    const opts = { from, intermediates: range !== undefined, replicate, props: p.flags.has('p'), dryRun, estimate };
+    const opts = {
+      from,
+      intermediates: range !== undefined,
+      replicate,
+      props: p.flags.has('p'),
+      holds: p.flags.has('h'),
+      backup: p.flags.has('b'),
+      features,
+      dryRun,
+      estimate,
+    };
     // zfs send on Linux writes the stream from the ioctl, in the process: a reader that went away
     // kills it with SIGPIPE, silently (pipe_write); another failure of the output ends the send
     // with `warning: cannot send 'SNAP': <strerror>` and status 1 (zfs_send_one, EZFS_BADBACKUP).
@@ -84,3 +109,28 @@ export const command: Command = {
     return 0;
   },
 };
+
+/**
+ * `send -t TOKEN` (zfs_send_resume): with -v the token's contents first (nvlist_print), then the
+ * estimate of what is left, as estimate_size prints it; the stream resumes after the records the
+ * partial receive kept, with the options the token names besides those given.
+ */
+function resume(ctx: Parameters<Command['run']>[0], token: string, features: StreamFeature[], dryRun: boolean, verbose: boolean, parsable: boolean): number {
+  const state: ResumeState = parseResumeToken(token);
+  const fout = verbose && dryRun ? ctx.out : ctx.err;
+  if (verbose) fout.write('resume token contents:\n' + printResumeState(state));
+  ctx.out.onBrokenPipe = dieOfBrokenPipe;
+  const streams = sendResume(ctx.home, state, { features, dryRun, estimate: verbose }, (chunk) => {
+    try {
+      ctx.out.write(chunk);
+    } catch (err) {
+      if (!(err as NodeJS.ErrnoException).code) throw err;
+      throw ZfsError.action(`warning: cannot send '${state.toname}'`, strerror(err));
+    }
+  });
+  if (verbose) fout.write(verbose_(streams, parsable));
+  return 0;
+}
+
+/** estimate_size's lines for the one stream a resume sends (the simple path's). */
+const verbose_ = (streams: SendSummary[], parsable: boolean) => verbose(streams, parsable, false);

@@ -58,8 +58,9 @@ export interface Compressed {
 }
 
 /** `data` (one record of `data.length` bytes) compressed, or null when storing it as is is due. */
-export function compressRecord(algorithm: CompressAlgorithm, data: Buffer): Compressed | null {
+export function compressRecord(algorithm: CompressAlgorithm, data: Buffer, sector = SECTOR): Compressed | null {
   const lsize = data.length;
+  const roundUpToSector = (n: number) => Math.ceil(n / sector) * sector;
   const limit = lsize - (lsize >> 3);
   // A record of one sector (or less) cannot shrink by a sector: skip the work.
   if (roundUpToSector(HEADER + 1) >= lsize) return null;
@@ -98,10 +99,6 @@ export function isAllZero(data: Buffer): boolean {
 }
 
 const ZEROS = Buffer.alloc(128 * 1024);
-
-function roundUpToSector(n: number): number {
-  return Math.ceil(n / SECTOR) * SECTOR;
-}
 
 interface Codec {
   /** the payload, or null when it would exceed `max` bytes */

@@ -11,12 +11,15 @@ const BLOCK_BYTES = 128;
 const AAAA = 0xaaaaaaaaaaaaaaaan;
 const NOT_AAAA = BigInt.asUintN(64, ~AAAA);
 
-/** The initial double pipe i512p2: 0x8081828384858687, ... */
-const INITIAL_PIPE = Array.from({ length: 16 }, (_, i) => {
-  let v = 0n;
-  for (let b = 0; b < 8; b++) v = (v << 8n) | BigInt(0x80 + i * 8 + b);
-  return v;
-});
+/** The initial double pipe i512p2: 0x8081828384858687, ...; made on first use, not at every
+ *  start-up (few pools checksum with edonr). */
+let initialPipe: bigint[] | null = null;
+const INITIAL_PIPE = (): bigint[] =>
+  (initialPipe ??= Array.from({ length: 16 }, (_, i) => {
+    let v = 0n;
+    for (let b = 0; b < 8; b++) v = (v << 8n) | BigInt(0x80 + i * 8 + b);
+    return v;
+  }));
 
 const u64 = (x: bigint) => BigInt.asUintN(64, x);
 const rotl = (x: bigint, n: bigint) => u64((x << n) | (x >> (64n - n)));
@@ -93,7 +96,7 @@ function compress(p: bigint[], buf: Uint8Array, at: number): void {
 export function edonr512(...parts: Uint8Array[]): Buffer {
   const total = parts.reduce((n, part) => n + part.length, 0);
   const data = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-  const p = [...INITIAL_PIPE];
+  const p = [...INITIAL_PIPE()];
   const full = Math.floor(total / BLOCK_BYTES);
   for (let i = 0; i < full; i++) compress(p, data, i * BLOCK_BYTES);
   // Padding: a 1 bit, zeros, and the message length in bits as the last 64-bit word, in one

@@ -63,7 +63,11 @@ export class NodeWriter extends NodeReader {
 
   override get<N>(ptr: NodePtr): N {
     const node = this.dirty.get(ptr.id);
-    return (node !== undefined ? node : super.get<N>(ptr)) as N;
+    if (node !== undefined) return node as N;
+    const stored = super.get<N>(ptr);
+    // Born in this txg and stored early by flush(): this txg's again, to be changed in place.
+    if (ptr.birth === this.txg) this.dirty.set(ptr.id, stored);
+    return stored as N;
   }
 
   create<N>(node: N): NodePtr {
@@ -82,10 +86,20 @@ export class NodeWriter extends NodeReader {
 
   /** The head stops referencing `ptr`. */
   kill(ptr: NodePtr): void {
-    if (this.dirty.delete(ptr.id)) return;
+    if (ptr.birth === this.txg) {
+      // Never committed: it goes, from memory and from what an early flush() stored.
+      this.dirty.delete(ptr.id);
+      this.t.nodes.removeSync(ptr.id);
+      return;
+    }
     this.sink.killNode(ptr);
   }
 
+  /**
+   * Store this txg's nodes in the open LMDB transaction and let go of them: a change of any size
+   * (tar -x of a whole tree) in bounded memory. They stay this txg's: read back, they are changed
+   * in place as before. Called between whole operations: no node object may be kept across it.
+   */
   flush(): void {
     for (const [id, node] of this.dirty) this.t.nodes.putSync(id, node);
     this.dirty.clear();

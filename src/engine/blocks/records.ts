@@ -5,7 +5,6 @@
  * `checksum` algorithm over the stored bytes, verified on every read: a mismatch is an I/O error,
  * never wrong bytes.
  */
-import { roundUpToSector } from '../pool/allocator.js';
 import type { PoolTxn } from '../pool/pool.js';
 import type { Image } from '../pool/image.js';
 import type { BlockPtr, ChecksumAlgorithm, CompressAlgorithm } from '../store/records.js';
@@ -18,6 +17,8 @@ import { compressRecord, decompressRecord, isAllZero } from './compression.js';
 export interface WriteSettings {
   readonly checksum: ChecksumAlgorithm;
   readonly compression: CompressAlgorithm | 'off';
+  /** `special_small_blocks`: records stored in at most this many bytes go to a special vdev */
+  readonly specialSmallBlocks?: number;
 }
 
 /**
@@ -30,34 +31,70 @@ export function writeRecord(tx: PoolTxn, settings: WriteSettings, buf: Buffer, l
   const algorithm = settings.compression;
   if (algorithm !== 'off') {
     if (isAllZero(data)) return null;
-    const c = compressRecord(algorithm, data);
+    const c = compressRecord(algorithm, data, tx.sector);
     if (c) {
       const checksum = checksumOf(cksumAlg, c.stored, tx.image.checksumSalt);
-      const offset = tx.writeData(c.stored, c.psize, c.psize);
-      return { offset, asize: c.psize, lsize, psize: c.psize, compress: algorithm, birth: tx.txg, cksumAlg, checksum };
+      const { offset, asize } = tx.writeBlock(c.stored, c.psize, settings.specialSmallBlocks);
+      return { offset, asize, lsize, psize: c.psize, compress: algorithm, birth: tx.txg, cksumAlg, checksum };
     }
   }
-  const asize = roundUpToSector(lsize);
   const checksum = checksumOf(cksumAlg, data, tx.image.checksumSalt);
-  const offset = tx.writeData(buf, lsize, asize);
+  const { offset, asize } = tx.writeBlock(buf, lsize, settings.specialSmallBlocks);
   return { offset, asize, lsize, birth: tx.txg, cksumAlg, checksum };
+}
+
+/**
+ * Write a record received as stored (send -c): its `psize` bytes compressed by `algorithm` are
+ * kept as they are, not recompressed; the checksum is the destination's, over those bytes. Null
+ * when they do not decode to `lsize` bytes (the stream is damaged or hostile): such a record is
+ * never stored.
+ */
+export function writeStoredRecord(tx: PoolTxn, settings: WriteSettings, stored: Buffer, algorithm: CompressAlgorithm, lsize: number): BlockPtr | null {
+  const psize = stored.length;
+  // A whole number of the smallest sector (ashift 9): the sender's pool may have a smaller one than this pool.
+  if (psize === 0 || psize % 512 !== 0 || psize >= lsize) return null;
+  if (!decompressRecord(algorithm, stored, Buffer.alloc(lsize))) return null;
+  const cksumAlg = settings.checksum;
+  const checksum = checksumOf(cksumAlg, stored, tx.image.checksumSalt);
+  const { offset, asize } = tx.writeBlock(stored, psize, settings.specialSmallBlocks);
+  return { offset, asize, lsize, psize, compress: algorithm, birth: tx.txg, cksumAlg, checksum };
+}
+
+/** The bytes of `bp` as stored (compressed or not), checksum verified: what send -c sends. */
+export function readStored(image: Image, bp: BlockPtr, buf: Buffer): Buffer {
+  const size = bp.psize ?? bp.lsize;
+  const raw = buf.subarray(0, size);
+  try {
+    image.read(raw, size, bp.offset);
+  } catch {
+    throw checksumError(bp);
+  }
+  if (!checksumMatches(bp.cksumAlg, bp.checksum, raw, image.checksumSalt)) throw checksumError(bp);
+  return raw;
 }
 
 let stored = Buffer.alloc(0);
 
-/** Read a whole record into `buf`, which must hold `bp.lsize` bytes. */
-export function readRecord(image: Image, bp: BlockPtr, buf: Buffer): Buffer {
+/** Read a whole record into `buf`, which must hold `bp.lsize` bytes; `scrubbing` also checks
+ *  every copy and parity column of a redundant vdev. */
+export function readRecord(image: Image, bp: BlockPtr, buf: Buffer, scrubbing = false): Buffer {
   const compressed = bp.compress !== undefined && bp.psize !== undefined;
   const size = compressed ? (bp.psize as number) : bp.lsize;
   if (compressed && stored.length < size) stored = Buffer.alloc(size);
   const raw = compressed ? stored.subarray(0, size) : buf.subarray(0, size);
-  try {
-    image.read(raw, size, bp.offset);
-  } catch {
-    // A block past the end of a truncated image reads as damaged, not as a crash.
-    throw checksumError(bp);
+  if (image.tree) {
+    // Several devices: the vdevs verify each copy and repair what they can (vdevs/root.ts).
+    const verify = (b: Buffer) => checksumMatches(bp.cksumAlg, bp.checksum, b, image.checksumSalt);
+    if (!image.tree.readBlock(raw, size, bp.offset, verify, scrubbing)) throw checksumError(bp);
+  } else {
+    try {
+      image.read(raw, size, bp.offset);
+    } catch {
+      // A block past the end of a truncated image reads as damaged, not as a crash.
+      throw checksumError(bp);
+    }
+    if (!checksumMatches(bp.cksumAlg, bp.checksum, raw, image.checksumSalt)) throw checksumError(bp);
   }
-  if (!checksumMatches(bp.cksumAlg, bp.checksum, raw, image.checksumSalt)) throw checksumError(bp);
   // A record that passes its checksum but does not decode is damaged all the same (ZFS: EIO).
   if (compressed && !decompressRecord(bp.compress!, raw, buf.subarray(0, bp.lsize))) throw checksumError(bp);
   return buf;

@@ -41,7 +41,7 @@ export function destroySnapshot(dsl: DslTxn, snapId: Id): void {
   const freedLogical = { compressed: 0, uncompressed: 0 };
   for (const entry of dsl.deadTake(next, snap.prevTxg)) {
     dsl.freeDead(entry);
-    freed += entry.asize;
+    freed += entry.kind === DEAD_DATA ? dsl.tx.dsize(entry.ref, entry.asize) : entry.asize;
     freedLogical.compressed += entry.psize ?? entry.asize;
     freedLogical.uncompressed += entry.lsize ?? entry.asize;
   }

@@ -119,9 +119,11 @@ export class DslTxn extends DslView {
     this.t.deadEntries.putSync(deadEntryKey(ds.deadlist, entry.birth, entry.kind, entry.ref), deadValue(entry));
     const sumKey = deadSumKey(ds.deadlist, entry.birth);
     const [used, comp, uncomp] = this.t.deadSums.get(sumKey) ?? [0, 0, 0];
-    const sum: DeadSum = [used + entry.asize, comp + (entry.psize ?? entry.asize), uncomp + (entry.lsize ?? entry.asize)];
+    // The bucket sums what `used` counts (bp_get_dsize), the entry the asize to free.
+    const dsize = entry.kind === DEAD_DATA ? this.tx.dsize(entry.ref, entry.asize) : entry.asize;
+    const sum: DeadSum = [used + dsize, comp + (entry.psize ?? entry.asize), uncomp + (entry.lsize ?? entry.asize)];
     this.t.deadSums.putSync(sumKey, sum);
-    ds.deadBytes += entry.asize;
+    ds.deadBytes += dsize;
   }
 
   /** Remove and return the entries of `ds`'s deadlist born in (low, high]. */

@@ -12,6 +12,15 @@ import { bookmarkBlockKilled } from './bookmark.js';
 import type { DeadEntry, DslTxn } from './dsl-txn.js';
 import { checkWriteLimits, setHeadUnique } from './space.js';
 
+/** dsl_dataset_block_born's feature activation: what a block needs the pool to have. */
+function blockFeatures(bp: BlockPtr): string[] {
+  const out: string[] = [];
+  if (bp.lsize > 128 * 1024) out.push('large_blocks');
+  if (bp.cksumAlg === 'sha512' || bp.cksumAlg === 'skein' || bp.cksumAlg === 'edonr' || bp.cksumAlg === 'blake3') out.push(bp.cksumAlg);
+  if (bp.compress?.startsWith('zstd')) out.push('zstd_compress');
+  return out;
+}
+
 export class HeadWriter implements NodeKillSink {
   constructor(
     readonly dsl: DslTxn,
@@ -24,11 +33,13 @@ export class HeadWriter implements NodeKillSink {
 
   born(bp: BlockPtr): void {
     const head = this.head;
-    head.referenced += bp.asize;
-    setHeadUnique(this.dsl, head, head.unique + bp.asize);
-    this.dsl.addUsed(head.dir, 'head', bp.asize);
+    const dsize = this.dsl.tx.dsize(bp.offset, bp.asize);
+    head.referenced += dsize;
+    setHeadUnique(this.dsl, head, head.unique + dsize);
+    this.dsl.addUsed(head.dir, 'head', dsize);
     this.changeLogical(head, physicalSize(bp), bp.lsize, true);
     checkWriteLimits(this.dsl, head, this.dsl.tx.usableBytes());
+    for (const f of blockFeatures(bp)) if (!head.features?.includes(f)) head.features = [...(head.features ?? []), f];
   }
 
   killBlock(bp: BlockPtr): void {
@@ -49,7 +60,8 @@ export class HeadWriter implements NodeKillSink {
 
   private kill(entry: DeadEntry): void {
     const head = this.head;
-    const size = entry.asize;
+    // bp_get_dsize: what `used` counts (raidz deflated); the deadlist keeps the asize to free.
+    const size = entry.kind === DEAD_DATA ? this.dsl.tx.dsize(entry.ref, entry.asize) : 0;
     if (entry.birth > head.prevTxg) {
       this.dsl.freeDead(entry);
       setHeadUnique(this.dsl, head, head.unique - size);

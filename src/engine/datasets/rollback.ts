@@ -24,7 +24,7 @@ function freeBornAfter(dsl: DslTxn, head: HeadRecord, walk: TreeWalker): { freed
       // A rewritten leaf still points at older blocks: those belong to the snapshot.
       if (bp.birth <= head.prevTxg) return;
       dsl.freeDead({ birth: bp.birth, kind: DEAD_DATA, ref: bp.offset, asize: bp.asize });
-      freed += bp.asize;
+      freed += dsl.tx.dsize(bp.offset, bp.asize);
       freedCompressed += physicalSize(bp);
       freedUncompressed += bp.lsize;
     },

@@ -34,6 +34,7 @@ export function createSnapshot(dsl: DslTxn, headId: Id, name: string, props: Rec
     compressed: head.compressed,
     uncompressed: head.uncompressed,
     props,
+    ...(head.features && { features: [...head.features] }),
   };
   if (head.prev !== null) {
     const prev = dsl.ds(head.prev);
@@ -78,6 +79,7 @@ export function createClone(
     deadBytes: 0,
     compressed: origin.compressed,
     uncompressed: origin.uncompressed,
+    ...(origin.features && { features: [...origin.features] }),
   };
   dsl.addDir({
     id: dirId,

@@ -9,6 +9,9 @@ import type { DatasetRecord, DirRecord, HeadRecord, Id, SnapshotRecord, Txg } fr
 /** A deadlist bucket's sums: [asize, psize, lsize] (dl_used, dl_comp, dl_uncomp). */
 export type DeadSum = [used: number, compressed: number, uncompressed: number];
 
+/** The hidden child that holds a partial `receive -s` (ZFS's `%recv` clone): no name a user gives can reach it. */
+export const RECV_DIR = '%recv';
+
 export class DslView {
   /**
    * A plain view lives for one read-only command, so it decodes each dir and builds each name
@@ -50,9 +53,10 @@ export class DslView {
     return this.t.dirChildren.get(dirChildKey(parent, name));
   }
 
-  /** Child dirs of `dirId`, by name. */
-  childDirs(dirId: Id): Id[] {
-    return [...this.t.dirChildren.getRange(prefixRange(dirId))].map((e) => e.value);
+  /** Child dirs of `dirId`, by name; the hidden `%recv` of a partial receive only with `hidden`. */
+  childDirs(dirId: Id, hidden = false): Id[] {
+    const entries = [...this.t.dirChildren.getRange(prefixRange(dirId))];
+    return entries.filter((e) => hidden || (e.key as [Id, string])[1] !== RECV_DIR).map((e) => e.value);
   }
 
   snapshotByName(dirId: Id, name: string): Id | undefined {

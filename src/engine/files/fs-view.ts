@@ -171,8 +171,12 @@ export class FsView {
     const blksz = dnode.blksz;
     const runLimit = Math.max(1, Math.min(RUN_RECORDS, Math.floor(RUN_BYTES / blksz), Math.ceil(dnode.size / blksz)));
     const arena = readArena.bytes(runLimit * blksz);
-    const reader = dnode.size >= PARALLEL_BYTES && blksz <= SLOT_BYTES ? RunReader.open(image.fd) : null;
-    const zeros = Buffer.alloc(blksz);
+    // Runs are reads of one file: a pool of several devices reads record by record (its vdevs).
+    const flat = image.tree === null;
+    const reader = flat && dnode.size >= PARALLEL_BYTES && blksz <= SLOT_BYTES ? RunReader.open(image.fd) : null;
+    // Made for the first hole only: most files have none (tar -c reads thousands of small ones).
+    let zerosBuf: Buffer | null = null;
+    const zeros = () => (zerosBuf ??= Buffer.alloc(blksz));
     const run: BlockPtr[] = [];
     let runStart = 0;
     let next = 0;
@@ -229,11 +233,11 @@ export class FsView {
     try {
       blockMap.scan(this.src, dnode.blocks, 0, (blockId, bp) => {
         if (blockId * blksz >= dnode.size) return false;
-        const runnable = bp.lsize === blksz;
+        const runnable = flat && bp.lsize === blksz;
         const continuesRun = runnable && blockId === runStart + run.length && run.length < runLimit && joinsRun(run, bp);
         if (!continuesRun) flush();
         if (next < blockId || !(runnable && joinsRun(run, bp))) drain();
-        for (; next < blockId; next++) emit(zeros, next, 1);
+        for (; next < blockId; next++) emit(zeros(), next, 1);
         next = blockId + 1;
         if (runnable && joinsRun(run, bp)) {
           if (run.length === 0) runStart = blockId;
@@ -255,6 +259,6 @@ export class FsView {
     } finally {
       reader?.close();
     }
-    for (; next * blksz < dnode.size; next++) emit(zeros, next, 1);
+    for (; next * blksz < dnode.size; next++) emit(zeros(), next, 1);
   }
 }

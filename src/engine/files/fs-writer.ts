@@ -115,6 +115,14 @@ export class FsWriter extends FsView {
   /** space per owner, charged as dnodes change (EDQUOT past a quota) */
   private readonly owners: OwnerLedger;
 
+  /** Let go of the tree's nodes written so far (NodeWriter.flush): call between operations of a
+   *  long change, so that memory does not grow with it. */
+  spill(): void {
+    this.w.flush();
+    this.objset = this.w.get<ObjsetNode>(this.rootPtr);
+    this.owners.attach(this.objset);
+  }
+
   private setDnode(object: number, dnode: Dnode | null): void {
     this.owners.change(objectTable.get(this.w, this.objset.objects, object), dnode);
     this.objset.objects = objectTable.set(this.w, this.objset.objects, object, dnode);

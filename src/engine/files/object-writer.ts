@@ -6,9 +6,9 @@
 import type { NodeSource, NodeWriter } from '../blocks/nodes.js';
 import { badStream } from '../errno.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
-import { writeRecord, type WriteSettings } from '../blocks/records.js';
+import { writeRecord, writeStoredRecord, type WriteSettings } from '../blocks/records.js';
 import type { PoolTxn } from '../pool/pool.js';
-import type { NodePtr, TreeRef } from '../store/records.js';
+import type { CompressAlgorithm, NodePtr, TreeRef } from '../store/records.js';
 import type { BlockAccounting } from './fs-writer.js';
 import { buildEntries, entryNodes, readEntries } from './dir.js';
 import { fileUsed, OwnerLedger } from './owners.js';
@@ -200,6 +200,24 @@ export class ObjectWriter {
     if (bp) this.accounting.born(bp);
     const used = fileUsed(this.w, file) - (old?.asize ?? 0) + (bp?.asize ?? 0);
     this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp), used });
+  }
+
+  /** The block size and generation of file `object` as it is now, if it is a file. */
+  fileShape(object: number): { gen: number; blksz: number } | null {
+    const dn = this.get(object);
+    return dn?.type === 'file' ? { gen: dn.gen, blksz: dn.blksz } : null;
+  }
+
+  /** A record received as stored (send -c): kept compressed as it came, not recompressed. A record
+   *  that does not decode to `lsize` bytes is refused. */
+  writeStoredBlock(object: number, block: number, stored: Buffer, algorithm: string, lsize: number): void {
+    const file = this.file(object);
+    const old = blockMap.get(this.w, file.blocks, block);
+    const bp = writeStoredRecord(this.tx, this.settings, stored, algorithm as CompressAlgorithm, lsize);
+    if (!bp) throw badStream();
+    if (old) this.accounting.killBlock(old);
+    this.accounting.born(bp);
+    this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp) });
   }
 
   /** Make `count` blocks from `block` holes; only those the file has are visited. */

@@ -78,6 +78,11 @@ export class OwnerLedger {
     objset.owners = this.space;
   }
 
+  /** Keep the counts in `objset` (the same node read again after the writer spilled it). */
+  attach(objset: { owners?: OwnerSpace }): void {
+    objset.owners = this.space;
+  }
+
   /** Charge `next` in place of `prev` (null: no object). */
   change(prev: Dnode | null, next: Dnode | null): void {
     // Most changes (a directory's entries, times, modes) charge the same owners the same.

@@ -11,6 +11,7 @@ import type { Tables } from '../store/environment.js';
 import { freeBySizeKey } from '../store/keys.js';
 import type { PoolMeta, Txg } from '../store/records.js';
 import { SECTOR } from './image.js';
+import { topIndexOf, VDEV_STRIDE, type VdevTree } from './vdevs/config.js';
 
 export const roundUpToSector = (n: number): number => Math.ceil(n / SECTOR) * SECTOR;
 
@@ -30,16 +31,40 @@ export class Allocator {
     meta.allocated = start;
   }
 
-  /** Best fit: the smallest free extent that holds `length` bytes. */
-  allocate(length: number): number {
-    for (const { key } of this.t.freeBySize.getRange({ start: freeBySizeKey(length, 0), limit: 1 })) {
+  /** Seed the free map of a pool of several devices: each top-level vdev's space at its own
+   *  range of offsets (config.ts), logs left out (they hold nothing here). */
+  static formatTree(t: Tables, meta: PoolMeta, tree: VdevTree): void {
+    tree.tops.forEach((top, i) => {
+      if (top.class === 'log') return;
+      t.freeByOffset.putSync(i * VDEV_STRIDE, top.space);
+      t.freeBySize.putSync(freeBySizeKey(top.space, i * VDEV_STRIDE), true);
+    });
+    meta.allocated = 0;
+    meta.vdevAlloc = tree.tops.map(() => 0);
+  }
+
+  /** New free space: a top-level vdev added to the pool (zpool add). */
+  addFreeExtent(offset: number, length: number): void {
+    this.addExtent(offset, length);
+  }
+
+  /** Best fit: the smallest free extent that holds `length` bytes (on top-level vdev `top`). */
+  allocate(length: number, top?: number): number {
+    const range = this.t.freeBySize.getRange({ start: freeBySizeKey(length, 0), limit: top === undefined ? 1 : undefined });
+    for (const { key } of range) {
       const [extentLength, offset] = key as [number, number];
+      if (top !== undefined && topIndexOf(offset) !== top) continue;
       this.removeExtent(offset, extentLength);
       if (extentLength > length) this.addExtent(offset + length, extentLength - length);
-      this.meta.allocated += length;
+      this.account(offset, length);
       return offset;
     }
     throw outOfSpace();
+  }
+
+  private account(offset: number, length: number): void {
+    this.meta.allocated += length;
+    if (this.meta.vdevAlloc) this.meta.vdevAlloc[topIndexOf(offset)] += length;
   }
 
   free(offset: number, length: number): void {
@@ -67,7 +92,7 @@ export class Allocator {
   }
 
   private returnExtent(offset: number, length: number): void {
-    this.meta.allocated -= length;
+    this.account(offset, -length);
     for (const { key, value } of this.t.freeByOffset.getRange({ start: offset, reverse: true, limit: 1 })) {
       if (key + value === offset) {
         this.removeExtent(key, value);

@@ -15,7 +15,7 @@ export interface DeviceErrors {
 }
 
 export interface ScanRecord {
-  func: 'scrub';
+  func: 'scrub' | 'resilver';
   state: 'finished' | 'canceled';
   /** seconds since the epoch */
   start: number;
@@ -24,6 +24,8 @@ export interface ScanRecord {
   examined: number;
   /** damaged blocks found */
   errors: number;
+  /** bytes written again over bad copies (absent: none) */
+  repaired?: number;
 }
 
 /** The last error scrub (`zpool scrub -e`, ZFS dsl_errorscrub_phys_t): it re-reads only the
@@ -56,6 +58,11 @@ const NO_ERRORS: DeviceErrors = { read: 0, write: 0, cksum: 0 };
 
 export function deviceErrors(t: Tables): DeviceErrors {
   return { ...NO_ERRORS, ...(t.health.get('errors') as DeviceErrors | undefined) };
+}
+
+/** The counters of each device of a pool of several, by vdev guid (kept by Pool.close). */
+export function keptDeviceErrors(t: Tables): Record<string, DeviceErrors> {
+  return (t.health.get('vdev-errors') as Record<string, DeviceErrors> | undefined) ?? {};
 }
 
 export function lastScan(t: Tables): ScanRecord | null {
@@ -102,4 +109,5 @@ export function finishScrub(t: Tables, scan: ScanRecord | ErrorScrubRecord, foun
 /** `zpool clear`: the device error counters go back to zero; the error log stays. */
 export function clearDeviceErrors(t: Tables): void {
   t.health.putSync('errors', NO_ERRORS);
+  t.health.removeSync('vdev-errors');
 }

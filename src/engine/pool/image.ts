@@ -8,6 +8,8 @@ import { dirname } from 'node:path';
 import { EngineError } from '../errno.js';
 import { ImageWriter, WRITEBACK_BYTES, Writeback, type SharedBytesMaker } from './writeback.js';
 import { zlib } from './zlib.js';
+import type { VdevRoot } from './vdevs/root.js';
+import type { VdevTree } from './vdevs/config.js';
 
 export const SECTOR = 4096;
 export const LABEL_BYTES = SECTOR;
@@ -17,6 +19,10 @@ const READ_WRITE = fs.constants.O_RDWR | fs.constants.O_NOFOLLOW;
 export interface Label {
   pool: string;
   guid: string;
+  /** a device of a pool of several (vdevs/): its own vdev guid, the tree, the txg it was written */
+  vdevGuid?: string;
+  txg?: number;
+  tree?: VdevTree;
 }
 
 export class Image {
@@ -27,7 +33,14 @@ export class Image {
     readonly path: string,
     readonly fd: number,
     readonly size: number,
+    /** the devices of a pool of several: then there is no one file (fd is -1) */
+    readonly tree: VdevRoot | null = null,
   ) {}
+
+  /** The block device of a pool of several devices (path: its first device). */
+  static ofTree(path: string, tree: VdevRoot, size: number): Image {
+    return new Image(path, -1, size, tree);
+  }
 
   /** Fill a new (or reused) image to its full size with zeros, so later writes never hit ENOSPC
    *  on the host file system, then write the label. */
@@ -80,12 +93,7 @@ export class Image {
   }
 
   private writeLabel(label: Label): void {
-    const buf = Buffer.alloc(LABEL_BYTES);
-    const body = Buffer.from(MAGIC + JSON.stringify(label));
-    body.copy(buf, 4);
-    buf.writeUInt32LE(zlib.crc32(buf.subarray(4)), 0);
-    fs.writeSync(this.fd, buf, 0, LABEL_BYTES, 0);
-    fs.fdatasyncSync(this.fd);
+    writeLabelTo(this.fd, label);
   }
 
   /** flushes started early while a large write goes on; bytes written since the last one */
@@ -101,11 +109,13 @@ export class Image {
    * on the first call (the caller's checksums read it in place).
    */
   writeBuffer(bytes: number, makeShared: SharedBytesMaker): Buffer | null {
+    if (this.tree) return null;
     this.writer ??= new ImageWriter(this.fd, Math.max(bytes, 1 << 20), makeShared);
     return this.writer.fits(bytes) ? this.writer.buffer(bytes) : null;
   }
 
   read(buf: Buffer, length: number, position: number): void {
+    if (this.tree) throw new Error('a pool of several devices reads blocks through its vdevs');
     this.writer?.settle(); // what is read may just have been written
     let done = 0;
     while (done < length) {
@@ -116,6 +126,7 @@ export class Image {
   }
 
   write(buf: Buffer, length: number, position: number): void {
+    if (this.tree) return this.tree.write(buf, length, position);
     if (this.writer?.owns(buf)) this.writer.write(buf, length, position);
     else {
       let done = 0;
@@ -130,6 +141,7 @@ export class Image {
 
   /** Make every write so far durable (the transaction group commits only after this). */
   sync(): void {
+    if (this.tree) return this.tree.sync();
     this.writer?.settle();
     this.writeback?.pause();
     fs.fdatasyncSync(this.fd);
@@ -137,6 +149,7 @@ export class Image {
   }
 
   close(): void {
+    if (this.tree) return this.tree.close();
     try {
       this.writer?.settle();
     } finally {
@@ -151,6 +164,18 @@ export class Image {
  *  the pool's (random) guid, so that pools made before salted algorithms existed have one too. */
 export function checksumSaltOf(guid: string): Uint8Array {
   return createHash('sha256').update(`tszfs checksum salt ${guid}`).digest();
+}
+
+/** Write `label` in the first LABEL_BYTES of the file open as `fd`, durably. */
+export function writeLabelTo(fd: number, label: Label): void {
+  const buf = Buffer.alloc(LABEL_BYTES);
+  let body = Buffer.from(MAGIC + JSON.stringify(label));
+  // A tree too large for the label is left out: the pool's metadata has it anyway.
+  if (body.length > LABEL_BYTES - 4) body = Buffer.from(MAGIC + JSON.stringify({ ...label, tree: undefined }));
+  body.copy(buf, 4);
+  buf.writeUInt32LE(zlib.crc32(buf.subarray(4)), 0);
+  fs.writeSync(fd, buf, 0, LABEL_BYTES, 0);
+  fs.fdatasyncSync(fd);
 }
 
 function decodeLabel(buf: Buffer): Label | null {

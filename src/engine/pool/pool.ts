@@ -16,7 +16,11 @@ import { outOfSpace, poolFilesError, poolFilesFailure } from '../errno.js';
 import { clockPinned, nowSeconds } from './clock.js';
 import { crashPoint } from './crash.js';
 import { oldestReader, readerKey } from './readers.js';
-import { checksumSaltOf, Image, LABEL_BYTES } from './image.js';
+import { checksumSaltOf, Image, LABEL_BYTES, writeLabelTo } from './image.js';
+import { roundUpToSector } from './allocator.js';
+import { deflate, topAsize, topIndexOf, type TopConfig, type VdevTree } from './vdevs/config.js';
+import { VdevRoot, type ErrorCounts } from './vdevs/root.js';
+import { injectHandlers } from './inject.js';
 
 /**
  * What is damaged in the pool's LMDB environment at `metadataPath`, as the line under `cannot open
@@ -38,7 +42,32 @@ export function slopBytes(size: number): number {
 /** Bytes the datasets of a pool may fill: the image less its label and the slop reserve (the
  *  root's quota limit in ZFS dsl_pool_adjustedsize). */
 export function poolUsableBytes(meta: PoolMeta): number {
+  if (meta.vdevs) {
+    const dspace = poolDspace(meta.vdevs, meta.vdevAlloc);
+    return dspace - slopBytes(dspace);
+  }
   return meta.imageBytes - LABEL_BYTES - slopBytes(meta.imageBytes);
+}
+
+/** spa_dspace: the normal class's space, deflated (what `zfs list` shows of raidz). */
+export function poolDspace(tree: VdevTree, alloc: number[] = []): number {
+  // spa_update_dspace: the normal class's space, and what the special and dedup classes hold.
+  return tree.tops.reduce((sum, top, i) => {
+    if (top.class === undefined) return sum + deflate(top, tree.ashift, top.space);
+    return top.class === 'log' ? sum : sum + deflate(top, tree.ashift, alloc[i] ?? 0);
+  }, 0);
+}
+
+/** bp_get_dsize: what a block of `asize` at `offset` counts in `used` (raidz: deflated). */
+export function dsizeOf(meta: PoolMeta, offset: number, asize: number): number {
+  const tree = meta.vdevs;
+  return tree ? deflate(tree.tops[topIndexOf(offset)], tree.ashift, asize) : asize;
+}
+
+/** The bytes `used` counts of what the pool has allocated. */
+function deflatedAllocated(meta: PoolMeta): number {
+  const tree = meta.vdevs!;
+  return tree.tops.reduce((sum, top, i) => sum + deflate(top, tree.ashift, meta.vdevAlloc?.[i] ?? 0), 0);
 }
 
 /** A 64-bit guid: random, or with TSZFS_NOW pinned a function of `seed`, so output is byte-stable. */
@@ -78,6 +107,56 @@ export class PoolTxn {
   /** Bytes the datasets may still fill: the image less its label and the slop reserve. */
   usableBytes(): number {
     return poolUsableBytes(this.meta);
+  }
+
+  /** The sector size: every allocation is a whole number of them (ashift). */
+  get sector(): number {
+    return 2 ** (this.meta.vdevs?.ashift ?? 12);
+  }
+
+  /** bp_get_dsize of a block of this pool. */
+  dsize(offset: number, asize: number): number {
+    return dsizeOf(this.meta, offset, asize);
+  }
+
+  /**
+   * Store `length` bytes of `buf` (a record's psize) in newly allocated space; returns where and
+   * how much it takes. On several top-level vdevs, the one least full takes it (so that a stripe
+   * fills evenly), in its own rounding (raidz: parity and skip sectors, vdev_raidz_asize).
+   */
+  writeBlock(buf: Buffer, length: number, specialSmallBlocks = 0): { offset: number; asize: number } {
+    const tree = this.meta.vdevs;
+    if (!tree) {
+      const asize = roundUpToSector(length);
+      return { offset: this.writeData(buf, length, asize), asize };
+    }
+    const alloc = this.meta.vdevAlloc!;
+    const pick = (cls: TopConfig['class'], fill = 1): [number, number] => {
+      let best = -1;
+      let asize = 0;
+      tree.tops.forEach((top, i) => {
+        if (top.class !== cls || (this.image.tree && !this.image.tree.writable(top))) return;
+        const need = topAsize(top, length, tree.ashift);
+        if (alloc[i] + need > top.space * fill) return;
+        if (best < 0 || alloc[i] / top.space < alloc[best] / tree.tops[best].space) {
+          best = i;
+          asize = need;
+        }
+      });
+      return [best, asize];
+    };
+    // spa_preferred_class: small records to the special class while it is less than 75% full
+    // (zfs_special_class_metadata_reserve_pct), everything else to the normal class.
+    let [best, asize] = specialSmallBlocks > 0 && length <= specialSmallBlocks ? pick('special', 0.75) : [-1, 0];
+    if (best < 0) [best, asize] = pick(undefined);
+    if (best < 0) throw outOfSpace();
+    if (deflatedAllocated(this.meta) + deflate(tree.tops[best], tree.ashift, asize) > this.usableBytes()) throw outOfSpace();
+    const offset = this.allocator.allocate(asize, best);
+    crashPoint('allocate');
+    this.image.write(buf, length, offset);
+    crashPoint('image-write');
+    this.wroteData = true;
+    return { offset, asize };
   }
 
   /** Store `length` bytes of `buf` in newly allocated space of `asize` bytes; returns the offset. */
@@ -150,6 +229,52 @@ export class Pool {
     return pool;
   }
 
+  /** A new pool over the devices of `tree` (their files exist at their sizes): a label on each,
+   *  the free map of each top-level vdev. */
+  static createTree(name: string, tree: VdevTree, metadataPath: string): Pool {
+    const guid = newGuid(`pool:${name}`);
+    const label = { pool: name, guid, txg: 0, tree };
+    for (const top of tree.tops) {
+      for (const leaf of [...top.children]) {
+        const fd = fs.openSync(leaf.path, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+        try {
+          writeLabelTo(fd, { ...label, vdevGuid: leaf.guid });
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+    }
+    const image = Image.ofTree(tree.tops[0].children[0].path, new VdevRoot(tree), 0);
+    image.checksumSalt = checksumSaltOf(guid);
+    const store = Store.open(metadataPath);
+    store.write(() => {
+      const meta: PoolMeta = {
+        formatVersion: CURRENT_FORMAT,
+        valueChecksums: true,
+        name,
+        guid,
+        imageBytes: tree.tops.reduce((sum, top) => sum + (top.class === 'log' ? 0 : top.space), 0),
+        vdevs: tree,
+        allocated: 0,
+        txg: 0,
+        nextId: 1,
+        rootDir: 0,
+        createdAt: nowSeconds(),
+        props: {},
+      };
+      Allocator.formatTree(store.t, meta, tree);
+      store.t.meta.putSync('pool', meta);
+    });
+    return new Pool(store, image);
+  }
+
+  /** The open devices of a pool of several, with faults injected on purpose (`tszfs inject`). */
+  private static openTree(store: Store, meta: PoolMeta): Image {
+    const tree = meta.vdevs!;
+    const injections = injectHandlers(store.t);
+    return Image.ofTree(tree.tops[0].children[0].path, new VdevRoot(tree, injections), meta.imageBytes);
+  }
+
   /**
    * Open a pool's two files and check that they belong together; an EIO error (poolFilesError) says
    * why not.
@@ -163,6 +288,13 @@ export class Pool {
     if (!looksLikeLmdb(metadataPath)) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' is not an LMDB environment`);
     const damage = metadataDamage(metadataPath, fullCheck);
     if (damage) throw poolFilesError(metadataPath, damage, true);
+    // A device of a pool of several says so in its label; a missing or unlabelled one may be
+    // the first device of such a pool, gone or replaced. One image's label opens as before.
+    const first = Image.readLabel(imagePath);
+    if (!first || first.vdevGuid !== undefined) {
+      const tree = Pool.openTreePool(metadataPath);
+      if (tree) return tree;
+    }
     let image: Image;
     try {
       image = Image.open(imagePath);
@@ -186,6 +318,29 @@ export class Pool {
       return pool;
     } catch (err) {
       image.close();
+      store?.close();
+      if (poolFilesFailure(err)) throw err;
+      throw poolFilesError(metadataPath, `the metadata '${metadataPath}' cannot be read (${err instanceof Error ? err.message : err})`);
+    }
+  }
+
+  /** A pool of several devices: its devices are found from its metadata (any of them may be
+   *  missing: the pool is then degraded, or its blocks there unreadable). Null for one image. */
+  private static openTreePool(metadataPath: string): Pool | null {
+    let store: Store | undefined;
+    try {
+      store = Store.open(metadataPath);
+      const meta = store.t.meta.get('pool');
+      if (!meta?.vdevs) {
+        store.close();
+        return null;
+      }
+      if (needsUpgrade(meta)) upgradeFormat(store);
+      store.requireValueChecksums();
+      const image = Pool.openTree(store, meta);
+      image.checksumSalt = checksumSaltOf(meta.guid);
+      return new Pool(store, image);
+    } catch (err) {
       store?.close();
       if (poolFilesFailure(err)) throw err;
       throw poolFilesError(metadataPath, `the metadata '${metadataPath}' cannot be read (${err instanceof Error ? err.message : err})`);
@@ -240,8 +395,51 @@ export class Pool {
   }
 
   close(): void {
-    this.image.close();
-    this.store.close();
+    try {
+      this.keepDeviceErrors();
+    } finally {
+      this.image.close();
+      this.store.close();
+    }
+  }
+
+  /** Write the label of every device of a pool of several again: its name, the tree and the
+   *  last txg (export, and import under a new name). A device that cannot be opened keeps its own. */
+  writeLabels(): void {
+    const meta = this.meta();
+    if (!meta.vdevs) return;
+    for (const top of meta.vdevs.tops) {
+      for (const leaf of top.children) {
+        let fd: number;
+        try {
+          fd = fs.openSync(leaf.path, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+        } catch {
+          continue;
+        }
+        try {
+          writeLabelTo(fd, { pool: meta.name, guid: meta.guid, vdevGuid: leaf.guid, txg: meta.txg, tree: meta.vdevs });
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+    }
+  }
+
+  /** Error counters the devices gathered while open go to the pool's health record (health.ts). */
+  private keepDeviceErrors(): void {
+    const tree = this.image.tree;
+    if (!tree || tree.errors.size === 0) return;
+    this.store.write(() => {
+      const kept = (this.store.t.health.get('vdev-errors') as Record<string, ErrorCounts> | undefined) ?? {};
+      for (const [guid, e] of tree.errors) {
+        const k = (kept[guid] ??= { read: 0, write: 0, cksum: 0 });
+        k.read += e.read;
+        k.write += e.write;
+        k.cksum += e.cksum;
+      }
+      this.store.t.health.putSync('vdev-errors', kept);
+    });
+    tree.errors.clear();
   }
 }
 

@@ -28,6 +28,9 @@ export interface StagedInput extends ByteSource {
   /** bytes staged */
   readonly size: number;
   close(): void;
+  /** Replay again from the start (receive -s keeps the part of a stream cut short); absent for
+   *  a settled source, which is not staged. */
+  rewind?(): void;
 }
 
 /**
@@ -100,6 +103,10 @@ function replayChunks(chunks: Buffer[], size: number): StagedInput {
     close() {
       chunks.length = 0;
     },
+    rewind() {
+      index = 0;
+      within = 0;
+    },
   };
 }
 
@@ -131,6 +138,9 @@ class Spill {
         return n;
       },
       close: () => this.close(),
+      rewind() {
+        position = 0;
+      },
     };
   }
 

@@ -52,6 +52,38 @@ export interface BlockPtr {
   checksum: Uint8Array;
 }
 
+/** The vdev tree of a pool of several devices (pool/vdevs/config.ts has its arithmetic). */
+export interface LeafConfig {
+  path: string;
+  guid: string;
+  /** the file's size when the pool was made */
+  size: number;
+  /** taken offline by `zpool offline` (`-t`: until the pool is imported again) */
+  offline?: 'persistent' | 'temporary';
+}
+
+/** allocation classes (ZFS vdev_alloc_bias); absent is the normal class */
+export type VdevClass = 'log' | 'special' | 'dedup';
+
+export interface TopConfig {
+  type: 'file' | 'mirror' | 'raidz';
+  guid: string;
+  /** 1 to 3 for raidz, else 0 */
+  nparity: number;
+  /** a file top-level vdev has itself as its one child */
+  children: LeafConfig[];
+  class?: VdevClass;
+  /** bytes allocatable (raidz: raw, parity included) */
+  space: number;
+}
+
+export interface VdevTree {
+  ashift: number;
+  tops: TopConfig[];
+  spares: LeafConfig[];
+  cache: LeafConfig[];
+}
+
 export interface PoolMeta {
   /** the record format (store/upgrade.ts): older pools are brought to the current one at open */
   formatVersion: number;
@@ -59,7 +91,12 @@ export interface PoolMeta {
   valueChecksums?: true;
   name: string;
   guid: string;
+  /** the image's size; for a pool of several devices, SIZE: the space of its data vdevs */
   imageBytes: number;
+  /** a pool of several devices (pool/vdevs/): absent for a pool of one image */
+  vdevs?: VdevTree;
+  /** bytes allocated on each top-level vdev of `vdevs` */
+  vdevAlloc?: number[];
   /** bytes handed out by the allocator, the label included */
   allocated: number;
   txg: Txg;
@@ -111,6 +148,29 @@ export interface DirRecord {
   shared?: boolean;
   /** the head's bookmarks (ZFS ds_bookmarks_obj), by name; absent: none */
   bookmarks?: BookmarkRecord[];
+  /** on the hidden `%recv` child only: the receive -s cut short whose records it keeps */
+  partial?: PartialReceive;
+}
+
+/**
+ * A `receive -s` cut short (ZFS's DS_FIELD_RESUME_* fields): the hidden `%recv` child of the
+ * destination keeps the records received, as the file `stream` (the stream's first `bytes` bytes,
+ * up to its last whole record), until `send -t` brings the rest or `receive -A` drops them.
+ */
+export interface PartialReceive {
+  toguid: string;
+  toname: string;
+  /** the incremental source's guid, absent for a full stream */
+  fromguid?: string;
+  /** records received after BEGIN, and the object and byte offset of the last of them */
+  records: number;
+  object: number;
+  offset: number;
+  bytes: number;
+  /** the stream's features (largeblocks, compressed, embedded, raw): the resumed stream's */
+  features: string[];
+  /** the destination did not exist: the receive made it, and receive -A destroys it */
+  created: boolean;
 }
 
 /**
@@ -153,6 +213,10 @@ interface DatasetCommon {
    *  counts */
   compressed: number;
   uncompressed: number;
+  /** per-dataset features in use (ZFS ds_feature): set when a block that needs one is born here
+   *  (large_blocks, zstd_compress, sha512, skein, edonr, blake3), kept by snapshots and clones;
+   *  absent: none */
+  features?: string[];
 }
 
 export interface HeadRecord extends DatasetCommon {

@@ -19,6 +19,18 @@ export const PACKAGE_VERSION = 2;
 /** A stream of one snapshot from a bookmark: version 1's records, and FREE records that free a
  *  range of blocks (`count`), which a tszfs that only knows version 1 must refuse, not misread. */
 export const BOOKMARK_STREAM_VERSION = 3;
+/** Version 3's records, where a WRITE may carry its record as stored (`compress`, `psize`: send
+ *  -c/-w) and BEGIN may say the stream resumes a partial receive (`resume`: send -t). Written only
+ *  with those options; a tszfs that knows only versions 1 to 3 refuses it. */
+export const RESUMABLE_VERSION = 4;
+
+/** Where a resuming stream starts: after the first `records` records of the stream it resumes. */
+export interface ResumePoint {
+  records: number;
+  object: number;
+  offset: number;
+  bytes: number;
+}
 
 /** SPA_MAXBLOCKSIZE: no block, and so no record's payload, is larger. */
 export const MAX_BLOCK_SIZE = 16 << 20;
@@ -48,6 +60,11 @@ export interface BeginHeader {
   type?: 'volume';
   /** a clone's first snapshot: `fromGuid` is its origin, in another filesystem (ZFS DRR_FLAG_CLONE) */
   clone?: true;
+  /** (version 4) what send's options asked for (ZFS DRR_BEGIN featureflags): `largeblocks`
+   *  (-L), `compressed` (-c), `embedded` (-e), `raw` (-w) */
+  features?: string[];
+  /** (version 4) this stream resumes a partial receive: the records before this point are not in it */
+  resume?: ResumePoint;
 }
 
 /** One filesystem of a package, as the sender has it (ZFS: an entry of the `fss` nvlist). */
@@ -63,6 +80,9 @@ export interface PackageDataset {
   snapshots: Array<{ name: string; guid: string }>;
   /** user properties of those snapshots, by snapshot name (only those that have some) */
   snapshotProps: Record<string, Record<string, string>>;
+  /** (send -h) the holds' tags of those snapshots, by snapshot name (only those that have some);
+   *  an older tszfs ignores them */
+  holds?: Record<string, string[]>;
 }
 
 /** The BEGIN of a package; its END follows at once, then the version 1 streams it lists, in order. */
@@ -87,6 +107,9 @@ export interface WriteHeader {
   object: number;
   block: number;
   lsize: number;
+  /** (version 4) the record as stored, compressed by `compress`: the payload is its `psize` bytes */
+  compress?: string;
+  psize?: number;
 }
 
 export type StreamRecord =
@@ -103,6 +126,8 @@ export class StreamWriter {
   private readonly hash: Hash = createHash('sha256');
   private hashing = true;
   bytes = 0;
+  /** records (after BEGIN) not to write: those a resumed stream's receiver has (send -t) */
+  skipRecords = 0;
 
   constructor(private readonly sink: ((chunk: Buffer) => void) | null) {
     this.emit(MAGIC);
@@ -115,7 +140,16 @@ export class StreamWriter {
     this.sink(chunk);
   }
 
+  /** Whether the next record is one skipRecords leaves out (its data need not be read). */
+  get skipping(): boolean {
+    return this.skipRecords > 0;
+  }
+
   record(type: RecordType, header: object, data?: Buffer, dataLength = data?.length ?? 0): void {
+    if (this.skipRecords > 0 && type !== RecordType.Begin && type !== RecordType.End) {
+      this.skipRecords--;
+      return;
+    }
     const json = Buffer.from(JSON.stringify(header));
     const frame = Buffer.alloc(9);
     frame.writeUInt8(type, 0);
@@ -143,6 +177,8 @@ export const FAILED_TO_READ = 'failed to read from stream';
 export class StreamReader {
   private readonly hash: Hash = createHash('sha256');
   private ended = false;
+  /** bytes read so far, from the magic on: where the last record read ends */
+  bytesRead = 0;
 
   constructor(private readonly read: (buf: Buffer, offset: number, length: number) => number) {
     const magic = this.take(MAGIC.length, true);
@@ -161,6 +197,7 @@ export class StreamReader {
       if (n === 0) throw badStream(FAILED_TO_READ);
       done += n;
     }
+    this.bytesRead += length;
     if (hashed) this.hash.update(buf);
     return buf;
   }

@@ -5,12 +5,12 @@
  */
 import type { NodeSource } from '../blocks/nodes.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
-import { readRecord } from '../blocks/records.js';
+import { readRecord, readStored } from '../blocks/records.js';
 import { blockMap, dirEntries, objectTable, ROOT_OBJECT, type Dnode, type ObjsetNode } from '../files/objset.js';
 import type { Image } from '../pool/image.js';
 import { objectAttributes } from '../files/object-writer.js';
 import type { BlockPtr, NodePtr, Txg } from '../store/records.js';
-import { BOOKMARK_STREAM_VERSION, RecordType, StreamWriter, STREAM_VERSION, type BeginHeader, type ObjectHeader, type PackageHeader } from './format.js';
+import { BOOKMARK_STREAM_VERSION, RecordType, RESUMABLE_VERSION, StreamWriter, STREAM_VERSION, type BeginHeader, type ObjectHeader, type PackageHeader, type ResumePoint } from './format.js';
 
 export interface SnapshotRef {
   name: string;
@@ -38,6 +38,71 @@ export function sendPackageHeader(header: PackageHeader, out: StreamWriter): voi
   out.end();
 }
 
+/** SPA_OLD_MAXBLOCKSIZE: without send -L, larger records are sent in pieces of this size. */
+export const OLD_MAX_BLOCK_SIZE = 128 << 10;
+
+/** The stream features OpenZFS names in DRR_BEGIN's featureflags, as send's options ask for them. */
+export type StreamFeature = 'largeblocks' | 'compressed' | 'embedded' | 'raw';
+
+/**
+ * How records are sent (ZFS lzc_send_flags): `largeblocks` (send -L) keeps records over 128K
+ * whole, which are otherwise split; `compressed` (send -c, -w) sends records as stored;
+ * `embedded` (send -e) and `raw` (send -w) change no record (tszfs has neither embedded block
+ * pointers nor encryption yet) but are named in BEGIN as OpenZFS does; `resume` (send -t) leaves
+ * out the records a partial receive kept. Any of them makes a version 4 stream.
+ */
+export interface SendShape {
+  features?: readonly StreamFeature[];
+  resume?: ResumePoint;
+}
+
+/** What writing one stream needs beside its trees. */
+class Sender {
+  private data = Buffer.alloc(0);
+
+  constructor(
+    readonly image: Image | null,
+    readonly out: StreamWriter,
+    readonly compressed: boolean,
+    readonly largeBlocks: boolean,
+  ) {}
+
+  /** A buffer of at least `size` bytes, reused from record to record. */
+  grow(size: number): Buffer {
+    if (this.data.length < size) this.data = Buffer.alloc(size);
+    return this.data;
+  }
+}
+
+/** The pieces each record of a file is sent in: 1, or blksz / 128K without -L. */
+const piecesOf = (sender: Sender, blksz: number): number =>
+  sender.largeBlocks || blksz <= OLD_MAX_BLOCK_SIZE ? 1 : Math.ceil(blksz / OLD_MAX_BLOCK_SIZE);
+
+/** How a file's records are sent: in `pieces` each, and no piece at or past `end` (its size in
+ *  128K blocks: a piece wholly past the end of the file holds only zeros, and is left out). */
+interface Split {
+  pieces: number;
+  end: number;
+}
+
+/** The OBJECT record, with a file's block size as its pieces are sent. */
+function sendObject(sender: Sender, header: ObjectHeader): Split {
+  const pieces = header.type === 'file' ? piecesOf(sender, header.blksz ?? 0) : 1;
+  sender.out.record(RecordType.Object, pieces > 1 ? { ...header, blksz: OLD_MAX_BLOCK_SIZE } : header);
+  return { pieces, end: Math.ceil((header.size ?? 0) / OLD_MAX_BLOCK_SIZE) };
+}
+
+/** FREE records of `count` blocks from `block`, in pieces: one record per block, or a range. */
+function sendFree(sender: Sender, object: number, block: number, count: number | null, { pieces }: Split): void {
+  if (count === null) {
+    for (let i = 0; i < pieces; i++) sender.out.record(RecordType.Free, { object, block: block * pieces + i });
+    return;
+  }
+  const first = block * pieces;
+  const n = Math.min(count * pieces, Number.MAX_SAFE_INTEGER - first);
+  sender.out.record(RecordType.Free, n === 1 ? { object, block: first } : { object, block: first, count: n });
+}
+
 /**
  * Write the stream from `from` to `to` into `out`; `image` null estimates sizes without reading
  * data. With `clone`, `from` is the origin of the clone whose first snapshot `to` is.
@@ -49,9 +114,12 @@ export function sendStream(
   to: SnapshotRef,
   out: StreamWriter,
   clone = false,
+  shape: SendShape = {},
 ): void {
+  const features = shape.features ?? [];
+  const plain = from && !('root' in from) ? BOOKMARK_STREAM_VERSION : STREAM_VERSION;
   const begin: BeginHeader = {
-    version: from && !('root' in from) ? BOOKMARK_STREAM_VERSION : STREAM_VERSION,
+    version: features.length > 0 || shape.resume ? RESUMABLE_VERSION : plain,
     kind: from ? 'incremental' : 'full',
     toName: to.name,
     toGuid: to.guid,
@@ -60,16 +128,19 @@ export function sendStream(
     fromGuid: from?.guid ?? null,
     ...(to.type && { type: to.type }),
     ...(clone ? { clone: true as const } : {}),
+    ...(features.length > 0 ? { features: [...features] } : {}),
+    ...(shape.resume ? { resume: shape.resume } : {}),
   };
   out.record(RecordType.Begin, begin);
+  if (shape.resume) out.skipRecords = shape.resume.records;
+  const sender = new Sender(image, out, features.includes('compressed'), features.includes('largeblocks'));
   if (from && !('root' in from)) {
-    sendBornAfter(src, image, from.txg, src.get<ObjsetNode>(to.root), out);
+    sendBornAfter(src, sender, from.txg, src.get<ObjsetNode>(to.root));
     out.end();
     return;
   }
   const fromObjects = from ? src.get<ObjsetNode>(from.root).objects : EMPTY_TREE;
   const toObjects = src.get<ObjsetNode>(to.root).objects;
-  let data: Buffer = Buffer.alloc(0);
   objectTable.compare(src, fromObjects, toObjects, sameDnode, (object, before, after) => {
     if (after === null) {
       out.record(RecordType.FreeObject, { object });
@@ -77,31 +148,53 @@ export function sendStream(
     }
     // A re-created object (new generation or type) is sent whole, as a new one.
     const base = before && before.gen === after.gen && before.type === after.type ? before : null;
-    out.record(RecordType.Object, objectHeader(src, object, after));
+    const split = sendObject(sender, objectHeader(src, object, after));
     if (after.type !== 'file') return;
     const oldBlocks = base?.type === 'file' ? base.blocks : EMPTY_TREE;
     blockMap.compare(src, oldBlocks, after.blocks, sameBlock, (block, _old, bp) => {
-      if (bp === null) {
-        out.record(RecordType.Free, { object, block });
-        return;
-      }
-      data = writeRecordOf(image, out, object, block, bp, data);
+      if (bp === null) sendFree(sender, object, block, null, split);
+      else writeRecordOf(sender, object, block, bp, split);
     });
   });
   out.end();
 }
 
-/** A WRITE record of `bp`'s data (read into `data`, grown as needed), or its size alone without
- *  an image; returns the buffer for the next one. */
-function writeRecordOf(image: Image | null, out: StreamWriter, object: number, block: number, bp: BlockPtr, data: Buffer): Buffer {
-  if (!image) {
-    out.record(RecordType.Write, { object, block, lsize: bp.lsize }, undefined, bp.lsize);
-    return data;
+/**
+ * The WRITE record(s) of `bp`: as stored with -c (unless it is split), else its logical bytes,
+ * in `pieces` records of 128K (the last zero-filled: a record holds zeros past the file's end).
+ * Without an image, or for a record a resumed stream leaves out, only sizes are counted.
+ */
+function writeRecordOf(sender: Sender, object: number, block: number, bp: BlockPtr, { pieces, end }: Split): void {
+  const { image, out } = sender;
+  const asStored = sender.compressed && pieces === 1 && bp.compress !== undefined && bp.psize !== undefined;
+  if (asStored) {
+    const header = { object, block, lsize: bp.lsize, compress: bp.compress, psize: bp.psize };
+    // send -c: the record as the pool stores it, compressed, not decompressed to be sent.
+    if (!image || out.skipping) out.record(RecordType.Write, header, undefined, bp.psize);
+    else out.record(RecordType.Write, header, readStored(image, bp, sender.grow(bp.psize!)));
+    return;
   }
-  if (data.length < bp.lsize) data = Buffer.alloc(bp.lsize);
-  readRecord(image, bp, data);
-  out.record(RecordType.Write, { object, block, lsize: bp.lsize }, data.subarray(0, bp.lsize));
-  return data;
+  if (pieces === 1) {
+    const header = { object, block, lsize: bp.lsize };
+    if (!image || out.skipping) out.record(RecordType.Write, header, undefined, bp.lsize);
+    else out.record(RecordType.Write, header, readRecord(image, bp, sender.grow(bp.lsize)).subarray(0, bp.lsize));
+    return;
+  }
+  const piece = OLD_MAX_BLOCK_SIZE;
+  let data: Buffer | null = null;
+  for (let i = 0; i < pieces && block * pieces + i < end; i++) {
+    const header = { object, block: block * pieces + i, lsize: piece };
+    if (!image || out.skipping) {
+      out.record(RecordType.Write, header, undefined, piece);
+      continue;
+    }
+    if (!data) {
+      data = sender.grow(pieces * piece);
+      data.fill(0, bp.lsize, pieces * piece);
+      readRecord(image, bp, data);
+    }
+    out.record(RecordType.Write, header, data.subarray(i * piece, (i + 1) * piece));
+  }
 }
 
 /**
@@ -111,18 +204,18 @@ function writeRecordOf(image: Image | null, out: StreamWriter, object: number, b
  * every free slot there freed; a file's blocks born since are written and its free ranges there
  * freed. Anything under older nodes is as it was at `txg`, which the receiver has.
  */
-function sendBornAfter(src: NodeSource, image: Image | null, txg: Txg, objset: ObjsetNode, out: StreamWriter): void {
-  let data: Buffer = Buffer.alloc(0);
+function sendBornAfter(src: NodeSource, sender: Sender, txg: Txg, objset: ObjsetNode): void {
+  const { out } = sender;
   objectTable.bornAfter(
     src,
     objset.objects,
     txg,
     (object, dn) => {
-      out.record(RecordType.Object, objectHeader(src, object, dn));
+      const split = sendObject(sender, objectHeader(src, object, dn));
       if (dn.type !== 'file') return;
-      const free = (block: number, count: number) => out.record(RecordType.Free, count === 1 ? { object, block } : { object, block, count });
+      const free = (block: number, count: number) => sendFree(sender, object, block, count, split);
       blockMap.bornAfter(src, dn.blocks, txg, (block, bp) => {
-        if (bp.birth > txg) data = writeRecordOf(image, out, object, block, bp, data);
+        if (bp.birth > txg) writeRecordOf(sender, object, block, bp, split);
       }, free);
       // Past the tree's height, the file may have had blocks at `txg` unless the tree is that old.
       if (dn.blocks.root === null || dn.blocks.root.birth > txg) {

@@ -63,7 +63,18 @@ export function checkBegin(h: unknown): asserts h is BeginHeader | PackageHeader
   if (h.clone !== undefined && h.clone !== true) invalid();
   const incremental = h.kind === 'incremental' || h.clone === true;
   if (incremental ? !isGuid(h.fromGuid) : h.fromGuid !== null) invalid();
+  // Version 4: the features send's options asked for, and where a resuming stream starts.
+  if (h.features !== undefined && !(Array.isArray(h.features) && h.features.every((f) => STREAM_FEATURES.includes(f as string)))) invalid();
+  if (h.resume !== undefined) {
+    const r = h.resume as Record<string, unknown>;
+    if (!isObject(r) || !isCount(r.records) || !isCount(r.object) || !isCount(r.offset) || !isCount(r.bytes)) invalid();
+  }
 }
+
+const STREAM_FEATURES: readonly string[] = ['largeblocks', 'compressed', 'embedded', 'raw'];
+/** The algorithms a record sent as stored may be compressed with (those a pool stores). */
+const isCompressAlgorithm = (a: unknown): boolean =>
+  typeof a === 'string' && /^(lz4|lzjb|zle|gzip-[1-9]|zstd-([1-9]|1[0-9])|zstd-fast-([1-9]|[1-9]0|100|500|1000))$/.test(a);
 
 function checkPackage(h: Record<string, unknown>): void {
   // A package carries at least the snapshot named to send.
@@ -190,8 +201,10 @@ export class StreamChecker {
         return;
       case RecordType.Write: {
         const file = this.block(r.header.object, r.header.block);
-        const { lsize } = r.header;
-        if (!isCount(lsize) || lsize === 0 || lsize > file.blksz || r.data.length !== lsize) invalid();
+        const { lsize, compress, psize } = r.header;
+        if (!isCount(lsize) || lsize === 0 || lsize > file.blksz) invalid();
+        // A record as stored (send -c) carries fewer bytes than it holds; it is decoded when written.
+        if (compress === undefined ? psize !== undefined || r.data.length !== lsize : !isCompressAlgorithm(compress) || !isCount(psize) || psize === 0 || psize >= lsize || r.data.length !== psize) invalid();
         if (r.header.block >= blocksOf(file.size, file.blksz)) invalid();
         return;
       }

@@ -3,6 +3,7 @@
  * dsl_bookmark_create_check/_sync, dsl_bookmark_destroy): each is one sync task, its checks
  * made inside it.
  */
+import { isFeatureEnabled } from '../pool-features.js';
 import {
   addBookmark,
   bookmarkFromSnapshot,
@@ -80,6 +81,8 @@ export function createBookmark(home: Home, source: string, target: string, histo
     (h) =>
       h.syncTask(history, {
         check: (c): { dir: Id; from: Source } => {
+          // dsl_bookmark_create_check: ENOTSUP before anything else.
+          if (!isFeatureEnabled(c.tx.meta, 'bookmarks')) throw ZfsError.action(action, 'bookmark feature not enabled');
           const dir = h.findDir(c.dsl, fsName);
           if (dir === undefined) throw datasetError(action, 'ENOENT');
           if (bookmarkOf(c.dsl, dir, name) !== undefined) throw ZfsError.action(action, 'bookmark exists');

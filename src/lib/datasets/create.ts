@@ -1,4 +1,6 @@
 /** `zfs create [-p] [-o prop=val]... FS` and `zfs create [-ps] [-b blocksize] [-o prop=val]... -V size VOL` */
+import type { PoolMeta } from '../../engine/model.js';
+import { firstNeedingUpgrade, newFilesystemVersion } from './versions.js';
 import { createFilesystem as createInDsl } from '../../engine/datasets/create.js';
 import type { VolumeGeometry } from '../../engine/files/volume.js';
 import type { Id } from '../../engine/model.js';
@@ -49,6 +51,7 @@ export function createFilesystem(home: Home, name: string, opts: CreateOptions, 
       h.change(history, (c) => {
         if (alreadyThere(h, c, name, 'filesystem', opts.parents, action)) return;
         const parent = ensureParent(h, c, name, opts.parents, action);
+        applyPoolVersion(c.tx.meta, props, action);
         const dir = newFilesystem(c, parent, name.slice(name.lastIndexOf('/') + 1), {});
         assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
         // zfs_do_create skips zfs_mount_and_share.
@@ -119,6 +122,17 @@ export function ensureParent(h: PoolHandle, c: Change, name: string, parents: bo
   }
   if (headKind(c.dsl, dir) === 'volume') throw ZfsError.action(action, 'parent is not a filesystem');
   return dir;
+}
+
+/** zfs_check_settable / zfs_fill_zplprops_impl at create: values the pool cannot take are
+ *  refused (ENOTSUP); `version` becomes what the pool allows when not asked. */
+export function applyPoolVersion(meta: PoolMeta, props: Record<string, string>, action: string): void {
+  const version = newFilesystemVersion(meta, props.version);
+  if (firstNeedingUpgrade(meta, props) !== null || version === null) {
+    throw ZfsError.action(action, 'pool must be upgraded to set this property or value');
+  }
+  if (version === '5') delete props.version;
+  else props.version = version;
 }
 
 export function newFilesystem(c: Change, parent: Id | null, name: string, props: Record<string, string>): Id {

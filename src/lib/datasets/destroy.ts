@@ -6,7 +6,7 @@
  */
 import { destroyHead, destroySnapshot, wouldFree } from '../../engine/datasets/destroy.js';
 import { destroyOrDefer } from '../../engine/datasets/holds.js';
-import type { DslView } from '../../engine/datasets/view.js';
+import { RECV_DIR, type DslView } from '../../engine/datasets/view.js';
 import type { Id, SnapshotRecord } from '../../engine/model.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
@@ -43,7 +43,10 @@ export function destroy(
   // -d names snapshots only: zfs opens a plain name as a snapshot and fails.
   const bad = checkDatasetName(opts.defer && at < 0 ? name : fsName, opts.defer && at < 0 ? ['snapshot'] : ['filesystem'], false);
   if (bad) throw ZfsError.action(`cannot open '${opts.defer && at < 0 ? name : fsName}'`, bad);
-  const going = (view: DslView, s: Step) => report({ kind: 'destroy', name: stepName(view, s) });
+  // A partial receive's hidden %recv goes unnamed, as the kernel lists no hidden dataset.
+  const going = (view: DslView, s: Step) => {
+    if (s.kind !== 'filesystem' || view.dir(s.dir).name !== RECV_DIR) report({ kind: 'destroy', name: stepName(view, s) });
+  };
   withPoolOf(
     home,
     fsName,
@@ -129,7 +132,8 @@ export function dependents(view: DslView, dir: Id, withClones: boolean, out: Ste
   // After a promote, a filesystem can be a clone of its own descendant's snapshot: visit each once.
   if (seen.has(dir)) return out;
   seen.add(dir);
-  for (const child of view.childDirs(dir)) dependents(view, child, withClones, out, seen);
+  // A partial receive's hidden %recv goes with its filesystem (dsl_destroy_head).
+  for (const child of view.childDirs(dir, true)) dependents(view, child, withClones, out, seen);
   for (const snap of view.snapshotIds(dir)) {
     if (withClones) for (const cloneHead of view.cloneIds(snap)) dependents(view, view.ds(cloneHead).dir, true, out, seen);
     out.push({ kind: 'snapshot', id: snap });
@@ -152,11 +156,12 @@ function planFilesystem(h: PoolHandle, view: DslView, name: string, dir: Id, opt
     ]);
   }
   const steps = dependents(view, dir, opts.dependents, []);
-  if (!opts.recursive && !opts.dependents && steps.length > 1) {
+  const shown = steps.filter((s) => s.kind !== 'filesystem' || view.dir(s.dir).name !== RECV_DIR);
+  if (!opts.recursive && !opts.dependents && shown.length > 1) {
     throw new ZfsError([
       `${action}: ${headKind(view, dir)} has children`,
       "use '-r' to destroy the following datasets:",
-      ...steps.slice(0, -1).map((s) => stepName(view, s)),
+      ...shown.slice(0, -1).map((s) => stepName(view, s)),
     ]);
   }
   if (!opts.dependents) refuseOutsideClones(view, steps, action, `${headKind(view, dir)} has dependent clones`);

@@ -1,7 +1,7 @@
 /**
  * `zfs diff SNAP [SNAP|FS]` (libzfs_diff.c): the objects that differ between an earlier snapshot
  * and a later snapshot or the filesystem itself, classified as libzfs's write_inuse_diffs_one
- * does. Only subtrees born after the earlier snapshot are read.
+ * does. Only the parts of the object table born after the earlier snapshot are read.
  */
 import type { DslView } from '../../engine/datasets/view.js';
 import type { DatasetRecord } from '../../engine/model.js';
@@ -22,6 +22,8 @@ export interface DiffLine {
   path: string;
   /** for R: the new path */
   newPath?: string;
+  /** for M of a non-directory whose link count changed: by how much (shown as `(+1)`) */
+  linkDelta?: number;
   /** ctime of the object as `-t` prints it */
   ctime: Timespec;
 }
@@ -47,11 +49,12 @@ export function diff(home: Home, fromArg: string, toArg: string | undefined): Di
     const props = new DatasetProps(view, h.pool.meta(), view.head(b.ds.dir));
     return {
       mountpoint: String(props.get('mountpoint')?.value ?? ''),
-      lines: diffAt(h.pool.t, a.ds.root, b.ds.root).map(({ change, dnode, path, newPath }) => ({
+      lines: diffAt(h.pool.t, a.ds.root, a.ds.createTxg, b.ds.root).map(({ change, dnode, path, newPath, linkDelta }) => ({
         change,
         type: TYPE_LETTERS[dnode.type],
         path,
         ...(newPath === undefined ? {} : { newPath }),
+        ...(linkDelta === undefined ? {} : { linkDelta }),
         ctime: dnode.ctime,
       })),
     };

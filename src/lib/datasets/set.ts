@@ -3,8 +3,10 @@
  * ones it cannot open), then sets the properties of each dataset in sort order; all the datasets
  * of one pool change in one transaction (session.ts changeEachTarget), a refused one changing nothing.
  */
+import type { DirRecord, PoolMeta } from '../../engine/model.js';
+import { firstNeedingUpgrade, versionRefusal } from './versions.js';
 import { isSpaceLimit, limitRefusal, setLimit, type SpaceLimit } from '../../engine/datasets/space.js';
-import type { DirRecord, Id, SnapshotRecord } from '../../engine/model.js';
+import type { Id, SnapshotRecord } from '../../engine/model.js';
 import { isUserquotaProp } from '../userspace.js';
 import { ZfsError, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
@@ -106,6 +108,7 @@ function writeAll(h: PoolHandle, c: Change, t: Target, values: Record<string, st
   if (!any) return;
   const r = h.resolve(c.dsl, t.name);
   if (!r) throw datasetError(action, 'ENOENT');
+  checkPoolVersion(c.tx.meta, c.dsl.dir(r.dir), values, action);
   if (r.kind === 'volume') applyVolumeValues(h, c, r, values, action);
   // A snapshot keeps its own (user) properties; a filesystem's live in its dir.
   if (r.kind === 'snapshot') Object.assign((c.dsl.ds(r.ds.id) as SnapshotRecord).props, values);
@@ -124,6 +127,16 @@ function setOwnerQuota(dir: DirRecord, key: string, value: number): void {
   else quotas[key] = value;
   if (Object.keys(quotas).length) dir.quotas = quotas;
   else delete dir.quotas;
+}
+
+/** What the pool's version and features refuse (zfs_valid_proplist, zfs_check_settable, zfs_set_version). */
+function checkPoolVersion(meta: PoolMeta, dir: DirRecord, values: Record<string, string>, action: string): void {
+  if (values.version !== undefined) {
+    const refusal = versionRefusal(meta, dir, Number(values.version));
+    if (refusal !== null && refusal !== 'upgrade-pool') throw ZfsError.action(action, `Can not downgrade; already at version ${refusal.downgrade}`);
+    if (refusal === 'upgrade-pool') throw ZfsError.action(action, 'pool and or dataset must be upgraded to set this property or value');
+  }
+  if (firstNeedingUpgrade(meta, values) !== null) throw ZfsError.action(action, 'pool and or dataset must be upgraded to set this property or value');
 }
 
 /** zfs_setprop_error's words for ENOSPC: setting a limit uses no space, so it means this. */

@@ -3,6 +3,7 @@ import { createSnapshot } from '../../engine/datasets/snapshot.js';
 import type { DslView } from '../../engine/datasets/view.js';
 import { snapshotFits } from '../../engine/datasets/space.js';
 import type { HeadRecord, Id } from '../../engine/model.js';
+import { partialOf } from '../resumable.js';
 import { ZfsError, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
@@ -88,7 +89,8 @@ function collectTargets(
     if (dir === undefined) throw new SnapshotSourceMissing([`cannot open '${fsName}': dataset does not exist`], 2);
     const walk = (d: Id) => {
       add(d, name.slice(at + 1));
-      if (recursive) for (const child of view.childDirs(d)) walk(child);
+      // zfs_snapshot_cb: -r skips a filesystem a partial receive -s made (inconsistent).
+      if (recursive) for (const child of view.childDirs(d)) if (!partialOf(view, child)?.partial.created) walk(child);
     };
     walk(dir);
   }

@@ -77,12 +77,11 @@ function parseValue(def: PropDef, value: string): string {
   if (def.kind === 'index') {
     const canonical = canonicalIndex(def, value);
     if (canonical === undefined) throw new PropertyError(`'${def.name}' must be one of '${def.valuesHelp}'`);
-    if (def.name === 'version' && canonical !== '5' && canonical !== 'current') {
-      throw new PropertyError('Can not downgrade; already at version 5');
-    }
     if (def.name === 'encryption' && canonical !== 'off') throw new PropertyError('Keyformat required for new encryption root.');
     if (def.name === 'keyformat' && canonical !== 'none') throw new PropertyError("Encryption must be turned on to set encryption properties.");
-    return def.name === 'version' ? '5' : canonical;
+    // `current` is ZPL_VERSION; whether the dataset and its pool allow the number is checked where
+    // both are known (datasets/versions.ts).
+    return def.name === 'version' && canonical === 'current' ? '5' : canonical;
   }
   if (def.kind === 'string') return parseString(def, value);
   return String(parseNumber(def, value));

@@ -10,6 +10,7 @@ import { poolUsableBytes } from '../../engine/pool/pool.js';
 import type { DatasetRecord, DirRecord, PoolMeta } from '../../engine/model.js';
 import { findProperty, type DatasetType, type PropDef, type ValueFormat } from './table.js';
 import { isUserPropName } from '../names.js';
+import { resumeTokenOf } from '../resumable.js';
 
 export type Source =
   | { type: 'none' }
@@ -206,8 +207,10 @@ export class DatasetProps {
       case 'mountpoint':
         return this.mountpoint();
       case 'version':
-        return this.stat('5', 'text');
+        // ZPL_VERSION unless created older (zfs create -o version=N, or on a legacy pool).
+        return this.stat(this.dir.props.version ?? '5', 'text');
       case 'receive_resume_token':
+        return ds.kind === 'head' ? this.stat(resumeTokenOf(this.view, this.dir.id), 'text') : null;
       case 'encryptionroot':
       case 'keystatus':
       case 'redact_snaps':

@@ -1,24 +1,24 @@
 /**
  * `zpool create [-fnd] [-o property=value]... [-O fs-property=value]... [-m mountpoint]
- * [-R root] [--size SIZE] POOL [IMAGE]`. IMAGE is the pool's one file vdev, named by a full
- * path as OpenZFS wants (a missing one is created with --size, default 1G); without it the
- * image goes in the tszfs home.
+ * [-R root] [--size SIZE] POOL [VDEV...]`. One IMAGE (a full path, as OpenZFS wants) is the
+ * pool's one file vdev; anything more is OpenZFS's vdev specification (lib/vdev-spec.ts: files,
+ * mirror, raidz1-3, log/special/dedup/cache/spare). Missing files are made at --size (default
+ * 1G); without any the image goes in the tszfs home.
  */
 import { ZfsError } from '../../../lib/errors.js';
-import { createPool } from '../../../lib/pools.js';
+import { createPool, needsVdevTree } from '../../../lib/pools.js';
+import { checkPoolName } from '../../../lib/names.js';
 import { parseSize, SizeError } from '../../../lib/sizes.js';
 import type { Command } from '../../context.js';
 import { parseOptions, UsageError, valueOf } from '../../parse.js';
 import { propertyArgs } from '../shared.js';
 
-/** Words that group vdevs in OpenZFS: a tszfs pool is one image, so none of them apply. */
-const VDEV_KEYWORDS = new Set(['mirror', 'raidz', 'raidz1', 'raidz2', 'raidz3', 'draid', 'spare', 'log', 'cache', 'special', 'dedup']);
 
 export const command: Command = {
   usage: [
     'create [-fnd] [-o property=value] ... ',
     '    [-O file-system-property=value] ... ',
-    '    [-m mountpoint] [-R root] [--size <size>] <pool> [<image>] ',
+    '    [-m mountpoint] [-R root] [--size <size>] <pool> [<vdev> ...] ',
   ],
   run(ctx, args) {
     const p = parseOptions(args, { flags: 'fnd', values: 'oOmRt', repeated: 'oO', longValues: ['size'], reportMissing: true });
@@ -27,10 +27,11 @@ export const command: Command = {
     const [name, ...vdevs] = p.operands;
     if (name === undefined) throw new UsageError('missing pool name argument');
     const action = `cannot create '${name}'`;
-    if (vdevs.length > 1 || vdevs.some((v) => VDEV_KEYWORDS.has(v) || /^draid\d/.test(v))) {
-      throw ZfsError.action(action, 'a tszfs pool has exactly one image file (one file vdev)', `got: ${vdevs.join(' ')}`);
-    }
-    const image = vdevs[0];
+    const poolPropArgs = propertyArgs(p.values.get('o'));
+    // No device and an ashift of its own: the default image, as a device of that ashift.
+    if (vdevs.length === 0 && needsVdevTree(vdevs, poolPropArgs) && checkPoolName(name, true) === null) vdevs.push(ctx.home.defaultImage(name));
+    const tree = needsVdevTree(vdevs, poolPropArgs);
+    const image = tree ? undefined : vdevs[0];
     // make_leaf_vdev(): a name that is not a path is looked up under /dev, where an image never is.
     if (image !== undefined && !image.startsWith('/')) {
       throw new ZfsError([`cannot open '${image}': no such device in /dev`, 'must be a full path or shorthand device name']);
@@ -53,7 +54,7 @@ export const command: Command = {
       }
       fsProps.push(['mountpoint', mountpoint]);
     }
-    const poolProps = propertyArgs(p.values.get('o'));
+    const poolProps = poolPropArgs;
     const altroot = valueOf(p, 'R');
     if (altroot !== undefined) {
       if (!altroot.startsWith('/')) throw new ZfsError([`invalid alternate root '${altroot}': must be an absolute path`]);
@@ -63,10 +64,10 @@ export const command: Command = {
     const path = createPool(
       ctx.home,
       name,
-      { image, size, force: p.flags.has('f'), noFeatures: p.flags.has('d'), dryRun, fsProps, poolProps },
+      { image, vdevs: tree ? vdevs : undefined, size, force: p.flags.has('f'), noFeatures: p.flags.has('d'), dryRun, fsProps, poolProps, warn: (line) => ctx.err.write(line + '\n') },
       ctx.historyLine,
     );
-    if (dryRun) ctx.out.write(`would create '${name}' with the following layout:\n\n\t${name}\n\t  ${path}\n`);
+    if (dryRun) ctx.out.write(`would create '${name}' with the following layout:\n\n` + (tree ? path : `\t${name}\n\t  ${path}\n`));
     return 0;
   },
 };

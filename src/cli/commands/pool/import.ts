@@ -3,6 +3,7 @@
  * ZPOOL_IMPORT_PATH, else the tszfs home); `zpool import [-d dir]... [-o prop=value]... [-R root]
  * [-N] [-f] <pool | id> [newpool]` and `-a` import.
  */
+import * as fs from 'node:fs';
 import { ZfsError } from '../../../lib/errors.js';
 import { invocationEnv } from '../../../lib/env.js';
 import { findImportable, importPool, type Importable } from '../../../lib/pool-import.js';
@@ -10,9 +11,67 @@ import { findPoolProperty } from '../../../lib/pool-props.js';
 import type { Command } from '../../context.js';
 import { parseOptions, UsageError } from '../../parse.js';
 
+/** print_import_config and print_class_vdevs: the tree of a pool of several devices, each
+ *  device ONLINE when its file is there. */
+function importTree(p: Importable): string {
+  const tree = p.tree!;
+  const present = (f: string) => fs.existsSync(f);
+  const rows: Array<[number, string, string] | string> = [];
+  const tops = (cls: string | undefined) =>
+    tree.tops.forEach((top, i) => {
+      if (top.class !== cls) return;
+      if (top.type === 'file') {
+        rows.push([2, top.children[0].path, present(top.children[0].path) ? 'ONLINE' : 'UNAVAIL  cannot open']);
+        return;
+      }
+      const missing = top.children.filter((c) => !present(c.path)).length;
+      const tolerated = top.type === 'mirror' ? top.children.length - 1 : top.nparity;
+      const state = missing === 0 ? 'ONLINE' : missing <= tolerated ? 'DEGRADED' : 'UNAVAIL  insufficient replicas';
+      rows.push([2, `${top.type === 'raidz' ? `raidz${top.nparity}` : 'mirror'}-${i}`, state]);
+      for (const c of top.children) rows.push([4, c.path, present(c.path) ? 'ONLINE' : 'UNAVAIL  cannot open']);
+    });
+  tops(undefined);
+  const data = rows.filter((r): r is [number, string, string] => typeof r !== 'string');
+  const poolState = data.some((r) => r[0] === 2 && r[2].startsWith('UNAVAIL')) ? 'UNAVAIL' : data.some((r) => r[2] !== 'ONLINE') ? 'DEGRADED' : 'ONLINE';
+  if (tree.cache.length > 0) rows.push('\tcache\n', ...tree.cache.map((c) => `\t  ${c.path}\n`));
+  if (tree.spares.length > 0) rows.push('\tspares\n', ...tree.spares.map((c) => `\t  ${c.path}\n`));
+  for (const [header, cls] of [['dedup', 'dedup'], ['special', 'special'], ['logs', 'log']]) {
+    if (!tree.tops.some((t) => t.class === cls)) continue;
+    rows.push(`\t${header}\n`);
+    tops(cls);
+  }
+  const width = Math.max(10, p.name.length, ...rows.map((r) => (typeof r === 'string' ? 0 : r[0] + r[1].length)));
+  return (
+    `\t${p.name.padEnd(width)}  ${poolState}\n` +
+    rows.map((r) => (typeof r === 'string' ? r : `\t${' '.repeat(r[0])}${r[1].padEnd(width - r[0])}  ${r[2]}\n`)).join('')
+  );
+}
+
 /** show_import(): one pool's paragraph and its config tree. */
 function showImport(p: Importable): string {
   const indent = p.comment !== undefined ? ' ' : '';
+  if (p.tree) {
+    const config = importTree(p);
+    const state = config.split('\n')[0].trim().split(/\s+/)[1];
+    // A device missing: ZPOOL_STATUS_MISSING_DEV_R (importable, degraded) or _NR (not).
+    const action =
+      state === 'ONLINE'
+        ? 'The pool can be imported using its name or numeric identifier.\n'
+        : state === 'DEGRADED'
+          ? `The pool can be imported despite missing or damaged devices.  The\n\t${indent}fault tolerance of the pool may be compromised if imported.\n`
+          : `The pool cannot be imported. Attach the missing\n\t${indent}devices and try again.\n`;
+    return (
+      `${indent}  pool: ${p.name}\n` +
+      `${indent}    id: ${p.guid}\n` +
+      `${indent} state: ${state}\n` +
+      (state === 'ONLINE' ? '' : `${indent}status: One or more devices are missing from the system.\n`) +
+      (p.comment !== undefined ? `${indent}comment: ${p.comment}\n` : '') +
+      `${indent}action: ${action}` +
+      (state === 'ONLINE' ? '' : `${indent}   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-${state === 'DEGRADED' ? '2Q' : '3C'}\n`) +
+      `${indent}config:\n\n` +
+      config
+    );
+  }
   const width = Math.max(10, p.name.length, p.image.length + 2);
   return (
     `${indent}  pool: ${p.name}\n` +

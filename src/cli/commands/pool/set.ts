@@ -12,7 +12,7 @@ export const command: Command = {
     if (argv.length > 2) throw new UsageError('too many pool names');
     const eq = argv[0].indexOf('=');
     if (eq < 0) throw new UsageError('missing value in property=value argument');
-    setPoolProperty(ctx.home, argv[1], argv[0].slice(0, eq), argv[0].slice(eq + 1), ctx.historyLine);
+    setPoolProperty(ctx.home, argv[1], argv[0].slice(0, eq), argv[0].slice(eq + 1), ctx.historyLine, (line) => ctx.err.write(line + '\n'));
     return 0;
   },
 };

@@ -4,17 +4,22 @@
  * counters of the vdev rows and the closing `errors:` section.
  */
 import type { PoolHealth } from '../../../lib/health.js';
+import { DATA_COMPAT_D, SYSCONF_COMPAT_D, type FeatureStatus } from '../../../lib/pool-features.js';
 import { formatCtime } from '../../format/dates.js';
 import { nicebytes, nicenum } from '../../format/nicenum.js';
 
 /** What zpool_get_status finds wrong with a pool (libzfs_status.c check_status, in its order):
  *  a non-empty error log first, then error counts on the vdev. */
-export type StatusReason = 'ok' | 'corrupt-data' | 'failing-dev';
+export type StatusReason = 'ok' | 'corrupt-data' | 'failing-dev' | 'missing-dev-r' | 'missing-dev-nr' | 'offline-dev' | 'removed-dev';
 
 export function statusReason(health: PoolHealth): StatusReason {
+  if (health.vdevs?.missing === 'nr') return 'missing-dev-nr';
   if (health.dataErrors > 0) return 'corrupt-data';
+  if (health.vdevs?.missing === 'r') return 'missing-dev-r';
   const { read, write, cksum } = health.errors;
-  return read + write + cksum > 0 ? 'failing-dev' : 'ok';
+  if (read + write + cksum > 0 || health.vdevs?.deviceErrors) return 'failing-dev';
+  if (health.vdevs?.offline) return 'offline-dev';
+  return health.vdevs?.removed ? 'removed-dev' : 'ok';
 }
 
 /** print_status_reason's status/action paragraph and the `see:` line of its msgid. */
@@ -29,6 +34,36 @@ export function statusParagraph(health: PoolHealth): string {
         'action: Restore the file in question if possible.  Otherwise restore the\n' +
         '\tentire pool from backup.\n' +
         '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-8A\n'
+      );
+    case 'missing-dev-r':
+      return (
+        'status: One or more devices could not be opened.  Sufficient replicas exist for\n' +
+        '\tthe pool to continue functioning in a degraded state.\n' +
+        "action: Attach the missing device and online it using 'zpool online'.\n" +
+        '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-2Q\n'
+      );
+    case 'missing-dev-nr':
+      return (
+        'status: One or more devices could not be opened.  There are insufficient\n' +
+        '\treplicas for the pool to continue functioning.\n' +
+        "action: Attach the missing device and online it using 'zpool online'.\n" +
+        '   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-3C\n'
+      );
+    case 'offline-dev':
+      return (
+        'status: One or more devices has been taken offline by the administrator.\n' +
+        '\tSufficient replicas exist for the pool to continue functioning in a\n' +
+        '\tdegraded state.\n' +
+        "action: Online the device using 'zpool online' or replace the device with\n" +
+        "\t'zpool replace'.\n"
+      );
+    case 'removed-dev':
+      return (
+        'status: One or more devices have been removed.\n' +
+        '\tSufficient replicas exist for the pool to continue functioning in a\n' +
+        '\tdegraded state.\n' +
+        "action: Online the device using zpool online' or replace the device with\n" +
+        "\t'zpool replace'.\n"
       );
     case 'failing-dev':
       return (
@@ -62,7 +97,10 @@ export function scanLine(health: PoolHealth): string {
   }
   if (!scan) return '';
   if (scan.state === 'canceled') return `  scan: scrub canceled on ${formatCtime(scan.end)}\n`;
-  return `  scan: scrub repaired ${nicebytes(0)} in ${duration(Math.max(0, scan.end - scan.start))} with ${scan.errors} errors on ${formatCtime(scan.end)}\n`;
+  if (scan.func === 'resilver') {
+    return `  scan: resilvered ${nicebytes(scan.repaired ?? 0)} in ${duration(Math.max(0, scan.end - scan.start))} with ${scan.errors} errors on ${formatCtime(scan.end)}\n`;
+  }
+  return `  scan: scrub repaired ${nicebytes(scan.repaired ?? 0)} in ${duration(Math.max(0, scan.end - scan.start))} with ${scan.errors} errors on ${formatCtime(scan.end)}\n`;
 }
 
 /** READ, WRITE and CKSUM of a vdev row: the pool's one vdev and its root show the same counts. */
@@ -76,4 +114,33 @@ export function errorsSection(health: PoolHealth, files: string[] | null): strin
   if (health.dataErrors === 0) return 'errors: No known data errors\n';
   if (files === null) return `errors: ${health.dataErrors} data errors, use '-v' for a list\n`;
   return 'errors: Permanent errors have been detected in the following files:\n\n' + files.map((f) => `        ${f}\n`).join('');
+}
+
+/** print_status_reason for the feature reasons check_status gives a healthy pool (no `see:` line). */
+export function featureParagraph(reason: FeatureStatus): string {
+  switch (reason) {
+    case 'ok':
+      return '';
+    case 'version-older':
+      return (
+        'status: The pool is formatted using a legacy on-disk format.  The pool can\n\tstill be used, but some features are unavailable.\n' +
+        "action: Upgrade the pool using 'zpool upgrade'.  Once this is done, the\n\tpool will no longer be accessible on software that does not support\n\tfeature flags.\n"
+      );
+    case 'feat-disabled':
+      return (
+        'status: Some supported and requested features are not enabled on the pool.\n\tThe pool can still be used, but some features are unavailable.\n' +
+        "action: Enable all features using 'zpool upgrade'. Once this is done,\n\tthe pool may no longer be accessible by software that does not support\n\tthe features. See zpool-features(7) for details.\n"
+      );
+    case 'compat-err':
+      return (
+        'status: This pool has a compatibility list specified, but it could not be\n\tread/parsed at this time. The pool can still be used, but this\n\tshould be investigated.\n' +
+        `action: Check the value of the 'compatibility' property against the\n\tappropriate file in ${SYSCONF_COMPAT_D} or ${DATA_COMPAT_D}.\n`
+      );
+    case 'incompatible-feat':
+      return (
+        "status: One or more features are enabled on the pool despite not being\n\trequested by the 'compatibility' property.\n" +
+        "action: Consider setting 'compatibility' to an appropriate value, or\n\tadding needed features to the relevant file in\n" +
+        `\t${SYSCONF_COMPAT_D} or ${DATA_COMPAT_D}.\n`
+      );
+  }
 }

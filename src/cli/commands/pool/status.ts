@@ -2,17 +2,45 @@
 import { ZfsError } from '../../../lib/errors.js';
 import { forEachNamedPool } from '../../../lib/session.js';
 import { damagedFiles, poolHealth, type PoolHealth } from '../../../lib/health.js';
-import { errorColumns, errorsSection, scanLine, statusParagraph, statusReason } from './status-health.js';
+import { errorColumns, errorsSection, featureParagraph, scanLine, statusParagraph, statusReason } from './status-health.js';
+import { featureStatus, type FeatureStatus } from '../../../lib/pool-features.js';
 import type { Command } from '../../context.js';
+import { nicenum } from '../../format/nicenum.js';
+import type { VdevRow } from '../../../lib/vdev-status.js';
 import { parseOptions } from '../../parse.js';
 
-function status(name: string, image: string, health: PoolHealth, files: string[] | null): string {
+/** A pool of several devices: every vdev with its own state and counters. */
+function treeStatus(name: string, health: PoolHealth, files: string[] | null, features: FeatureStatus): string {
+  const rows = health.vdevs!.rows;
+  const width = Math.max(10, ...rows.map((r) => r.name.length + r.depth));
+  const count = (n: number) => nicenum(n).padStart(5);
+  const line = (r: VdevRow) => {
+    if (r.header) return `\t${r.name}\n`;
+    const head = `\t${' '.repeat(r.depth)}${r.name.padEnd(width - r.depth)}  ${r.state!.padEnd(8)}`;
+    const errors = r.errors ? ` ${count(r.errors.read)} ${count(r.errors.write)} ${count(r.errors.cksum)}` : '';
+    return head + errors + (r.aux ? `  ${r.aux}` : '') + '\n';
+  };
+  return (
+    `  pool: ${name}\n state: ${health.vdevs!.state}\n` +
+    (statusReason(health) === 'ok' ? featureParagraph(features) : statusParagraph(health)) +
+    scanLine(health) +
+    `config:\n\n` +
+    `\t${'NAME'.padEnd(width)}  ${'STATE'.padEnd(8)} ${'READ'.padStart(5)} ${'WRITE'.padStart(5)} ${'CKSUM'.padStart(5)}\n` +
+    rows.map(line).join('') +
+    '\n' +
+    errorsSection(health, files)
+  );
+}
+
+function status(name: string, image: string, health: PoolHealth, files: string[] | null, features: FeatureStatus): string {
+  if (health.vdevs) return treeStatus(name, health, files, features);
   const width = Math.max(10, name.length, image.length + 2);
   const row = (indent: number, label: string) =>
     `\t${' '.repeat(indent)}${label.padEnd(width - indent)}  ${'ONLINE'.padEnd(8)} ${errorColumns(health)}\n`;
   return (
     `  pool: ${name}\n state: ONLINE\n` +
-    statusParagraph(health) +
+    // check_status: a health problem first; the version and feature notices only for a healthy pool.
+    (statusReason(health) === 'ok' ? featureParagraph(features) : statusParagraph(health)) +
     scanLine(health) +
     `config:\n\n` +
     `\t${'NAME'.padEnd(width)}  ${'STATE'.padEnd(8)} ${'READ'.padStart(5)} ${'WRITE'.padStart(5)} ${'CKSUM'.padStart(5)}\n` +
@@ -45,7 +73,7 @@ export const command: Command = {
           ctx.out.write(`pool '${h.name}' is healthy\n`);
         } else {
           if (!first) ctx.out.write('\n');
-          ctx.out.write(status(h.name, h.image, health, p.flags.has('v') ? damagedFiles(h) : null));
+          ctx.out.write(status(h.name, h.image, health, p.flags.has('v') ? damagedFiles(h) : null, featureStatus(h.pool.meta())));
         }
         first = false;
       },

@@ -1,0 +1,100 @@
+/**
+ * `zpool attach [-f] POOL DEVICE NEW-DEVICE` and `zpool detach POOL DEVICE` for a pool of several
+ * devices: attaching to a plain file top-level vdev makes it a mirror, attaching to a mirror adds
+ * a side; the new device is resilvered before the command returns (lib/pool-offline.ts). A side
+ * of a mirror detaches while another full copy remains; a mirror left with one side is a plain
+ * file vdev again. raidz expansion is not done here.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Image } from '../engine/pool/image.js';
+import { newGuid } from '../engine/pool/pool.js';
+import { LEAF_LABEL_BYTES, type VdevTree } from '../engine/pool/vdevs/config.js';
+import { ZfsError } from './errors.js';
+import type { Home } from './home.js';
+import { withPool } from './session.js';
+import { vdevErrors } from './vdev-spec.js';
+import { resilverTop } from './pool-offline.js';
+import { followDevice } from './pool-replace.js';
+
+const matcher = (device: string) => (l: { path: string }) => l.path === path.resolve(device) || path.basename(l.path) === device;
+
+export function attachDevice(home: Home, pool: string, device: string, newDevice: string, force: boolean, history: string): void {
+  const action = `cannot attach ${newDevice} to ${device}`;
+  const done = withPool(home, pool, (h) => {
+    const meta = h.pool.meta();
+    const tree = meta.vdevs;
+    if (!tree) throw ZfsError.action(action, 'operation not supported on this type of pool');
+    const t = tree.tops.findIndex((top) => top.children.some(matcher(device)));
+    if (t < 0) throw ZfsError.action(action, 'no such device in pool');
+    const top = tree.tops[t];
+    if (top.type === 'raidz') throw ZfsError.action(action, 'can only attach to mirrors and top-level disks');
+    if (!newDevice.startsWith('/')) {
+      throw new ZfsError([`cannot open '${newDevice}': no such device in /dev`, 'must be a full path or shorthand device name']);
+    }
+    const stat = fs.statSync(newDevice, { throwIfNoEntry: false });
+    if (!stat) throw new ZfsError([`cannot resolve path '${newDevice}'`]);
+    if (!stat.isFile()) throw new ZfsError([`cannot use '${newDevice}': must be a block device or regular file`]);
+    const label = Image.readLabel(newDevice);
+    if (label) {
+      const active = home.find(label.pool) !== undefined;
+      if (active || !force) throw vdevErrors(force, [`${newDevice} is part of ${active ? 'active' : 'exported'} pool '${label.pool}'`]);
+    }
+    if (stat.size < LEAF_LABEL_BYTES + top.space) throw ZfsError.action(action, 'device is too small');
+    const leaf = { path: path.resolve(newDevice), guid: newGuid(`vdev:${pool}:attach:${t}:${meta.txg}`), size: stat.size };
+    const next: VdevTree = structuredClone(tree);
+    const nt = next.tops[t];
+    if (nt.type === 'file') {
+      nt.type = 'mirror';
+      nt.guid = newGuid(`vdev:${pool}:mirror:${t}:${meta.txg}`);
+    }
+    nt.children.push(leaf);
+    h.change(history, (c) => {
+      c.tx.meta.vdevs = next;
+    });
+    h.pool.writeLabels();
+    return { t, guid: leaf.guid };
+  });
+  resilverTop(home, pool, done.t, done.guid);
+}
+
+export function detachDevice(home: Home, pool: string, device: string, history: string): void {
+  const action = `cannot detach ${device}`;
+  const gone = withPool(home, pool, (h) => {
+    const tree = h.pool.meta().vdevs;
+    if (!tree) throw ZfsError.action(action, 'no such device in pool');
+    const t = tree.tops.findIndex((top) => top.children.some(matcher(device)));
+    if (t < 0) throw ZfsError.action(action, 'no such device in pool');
+    const top = tree.tops[t];
+    if (top.type !== 'mirror') throw ZfsError.action(action, 'only applicable to mirror and replacing vdevs');
+    const c = top.children.findIndex(matcher(device));
+    const root = h.pool.image.tree;
+    const othersUp = top.children.filter((ch, i) => i !== c && !ch.offline && root?.leafState(ch.guid) === 'ONLINE').length;
+    if (othersUp === 0) throw ZfsError.action(action, 'no valid replicas');
+    const next: VdevTree = structuredClone(tree);
+    const nt = next.tops[t];
+    const [removed] = nt.children.splice(c, 1);
+    if (nt.children.length === 1) {
+      // A mirror of one is a plain file vdev again, named by its device's guid.
+      nt.type = 'file';
+      nt.guid = nt.children[0].guid;
+    }
+    h.change(history, (ch) => {
+      ch.tx.meta.vdevs = next;
+    });
+    h.pool.writeLabels();
+    return { path: removed.path, first: next.tops[0].children[0].path };
+  });
+  followDevice(home, pool, gone.path, gone.first);
+  // The detached device is free to use again (vdev_detach clears its label).
+  try {
+    const fd = fs.openSync(gone.path, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+    try {
+      fs.writeSync(fd, Buffer.alloc(LEAF_LABEL_BYTES), 0, LEAF_LABEL_BYTES, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    /* gone already */
+  }
+}

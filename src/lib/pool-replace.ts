@@ -1,0 +1,124 @@
+/**
+ * `zpool replace POOL DEVICE [NEW-DEVICE]` of a pool of several devices: the new device takes
+ * the old one's place in the tree (a label of its own), then a resilver writes what it should
+ * hold: for a mirror or raidz child, every block of its top-level vdev is read and the new
+ * device's copy or columns rebuilt from the others (vdevs/root.ts), for a plain file top-level
+ * vdev its blocks are copied from the old device. Only allocated blocks are read and written, so
+ * a resilver costs what is stored, not the device size. It runs to completion before the command
+ * returns; `zpool status` then shows `resilvered ... with N errors`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Image } from '../engine/pool/image.js';
+import { newGuid } from '../engine/pool/pool.js';
+import { finishScrub } from '../engine/pool/health.js';
+import { nowSeconds } from '../engine/pool/clock.js';
+import { LEAF_LABEL_BYTES, topIndexOf, type VdevTree } from '../engine/pool/vdevs/config.js';
+import { scrub } from '../engine/scrub.js';
+import { ZfsError } from './errors.js';
+import type { Home } from './home.js';
+import { withPool } from './session.js';
+import { vdevErrors } from './vdev-spec.js';
+import { resilverTop } from './pool-offline.js';
+import { metadataPathOf } from './pool-handle.js';
+
+export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: string | undefined, force: boolean, history: string): void {
+  const action = `cannot replace ${oldArg} with ${newArg ?? oldArg}`;
+  const matches = (p: string) => p === path.resolve(oldArg) || path.basename(p) === oldArg;
+  const found = withPool(home, pool, (h) => {
+    const tree = h.pool.meta().vdevs;
+    if (!tree) {
+      if (matches(path.resolve(h.image))) throw ZfsError.action(action, 'operation not supported on this type of pool');
+      throw ZfsError.action(action, 'no such device in pool');
+    }
+    if (tree.spares.some((l) => matches(l.path))) throw ZfsError.action(action, 'device is reserved as a hot spare');
+    if (tree.cache.some((l) => matches(l.path))) throw ZfsError.action(action, 'device is in use as a cache');
+    const t = tree.tops.findIndex((top) => top.children.some((c) => matches(c.path)));
+    if (t < 0) throw ZfsError.action(action, 'no such device in pool');
+    const c = tree.tops[t].children.findIndex((ch) => matches(ch.path));
+    return { tree, t, c };
+  });
+  const { tree, t, c } = found;
+  const old = tree.tops[t].children[c];
+  const newPath = newArg ?? old.path;
+  // make_leaf_vdev and is_device_in_use, as for create
+  if (!newPath.startsWith('/')) {
+    throw new ZfsError([`cannot open '${newPath}': no such device in /dev`, 'must be a full path or shorthand device name']);
+  }
+  const stat = fs.statSync(newPath, { throwIfNoEntry: false });
+  if (!stat) throw new ZfsError([`cannot resolve path '${newPath}'`]);
+  if (!stat.isFile()) throw new ZfsError([`cannot use '${newPath}': must be a block device or regular file`]);
+  const label = Image.readLabel(newPath);
+  if (label) {
+    const active = home.find(label.pool) !== undefined;
+    if (active || !force) throw vdevErrors(force, [`${newPath} is part of ${active ? 'active' : 'exported'} pool '${label.pool}'`]);
+  }
+  const top = tree.tops[t];
+  const sector = 2 ** tree.ashift;
+  const perChild = top.type === 'raidz' ? top.space / top.children.length + sector : top.space;
+  if (stat.size < LEAF_LABEL_BYTES + perChild) throw ZfsError.action(action, 'device is too small');
+
+  withPool(home, pool, (h) => {
+    const leaf = { path: path.resolve(newPath), guid: newGuid(`vdev:${pool}:replace:${old.guid}:${h.pool.meta().txg}`), size: stat.size };
+    const next: VdevTree = structuredClone(tree);
+    next.tops[t].children[c] = leaf;
+    h.change(history, (ch) => {
+      ch.tx.meta.vdevs = next;
+    });
+    h.pool.writeLabels();
+  });
+  // Open again over the new device, and resilver the blocks of its top-level vdev.
+  const guid = withPool(home, pool, (h) => h.pool.meta().vdevs!.tops[t].children[c].guid);
+  if (top.type !== 'file') resilverTop(home, pool, t, guid);
+  else copyTop(home, pool, t, old.path);
+  const newPath2 = path.resolve(newPath);
+  if (newPath2 === old.path) return;
+  // The old device leaves the pool with its label cleared (vdev_detach), so it is free to use.
+  clearLabel(old.path);
+  followDevice(home, pool, old.path, newPath2);
+}
+
+/** The metadata lies beside the pool's registered device: when `from` leaves the pool, it goes
+ *  beside `to`, which the registry names from then on. */
+export function followDevice(home: Home, pool: string, from: string, to: string): void {
+  const entry = home.find(pool);
+  if (!entry || path.resolve(entry.image) !== from) return;
+  for (const suffix of ['', '-lock']) {
+    const file = metadataPathOf(from) + suffix;
+    if (fs.existsSync(file)) fs.renameSync(file, metadataPathOf(to) + suffix);
+  }
+  home.move(pool, to);
+}
+
+function clearLabel(file: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+  } catch {
+    return; // gone already
+  }
+  try {
+    fs.writeSync(fd, Buffer.alloc(LEAF_LABEL_BYTES), 0, LEAF_LABEL_BYTES, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A plain file top-level vdev has no other copy: its blocks come from the old device. */
+function copyTop(home: Home, pool: string, t: number, from: string): void {
+  withPool(home, pool, (h) => {
+    const start = nowSeconds();
+    const root = h.pool.image.tree!;
+    let damaged = 0;
+    h.pool.readingData(() =>
+      scrub(h.pool, 0, (bp) => {
+        if (topIndexOf(bp.offset) === t && !root.copyFrom(from, bp.offset, bp.asize)) damaged++;
+        return false;
+      }),
+    );
+    const end = nowSeconds();
+    h.change(null, (ch) => {
+      finishScrub(ch.tx.t, { func: 'resilver', state: 'finished', start, end, examined: root.repaired, errors: damaged, repaired: root.repaired }, []);
+    });
+  });
+}
