@@ -4,6 +4,9 @@
  * EDQUOT on write and chown storing nothing, and the counts exact through snapshot, clone,
  * rollback, send | receive and destroy. Owners are numbers no host names (4242, 5151), and root.
  */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { poolProblems } from '../engine/check-helper.js';
 import { expectGolden, Sandbox, seededBytes, transcript, type Step } from './harness.js';
@@ -181,6 +184,35 @@ describe('space per owner', () => {
       expect(us('tank/a')).toBe(at2);
       adds('tank/a');
       // The pool check recounts every tree's owners and every file's charge from its blocks.
+      expect(poolProblems(sb.home)).toEqual([]);
+    } finally {
+      sb.cleanup();
+    }
+  });
+
+  it('tar -x charges each entry to its owner (through the writer\'s spills) and refuses an archive over a quota whole', () => {
+    const sb = new Sandbox();
+    try {
+      sb.ok(['pool', 'create', '--size', '256M', '-O', 'compression=off', 'tank']);
+      sb.ok(['create', 'tank/a']);
+      // More entries than the writer keeps before it spills its tree (lib/tar/extract.ts).
+      const src = path.join(sb.home, 'src');
+      fs.mkdirSync(path.join(src, 'd'), { recursive: true });
+      for (let i = 0; i < 2500; i++) fs.writeFileSync(path.join(src, 'd', `f${i}`), 'x'.repeat(100));
+      const archive = path.join(sb.home, 'a.tar');
+      const tar = spawnSync('tar', ['-cf', archive, '--owner=4242', '--group=5151', '--numeric-owner', '-C', src, 'd']);
+      expect(tar.status).toBe(0);
+      sb.ok(['set', 'userobjquota@4242=2400', 'tank/a']);
+      const before = sb.ok(['userspace', '-Hp', '-t', 'all', 'tank/a']);
+      const refused = sb.run(['tar', '-x', '-f', archive, 'tank/a']);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/Disk quota exceeded|disk quota exceeded/);
+      expect(sb.ok(['userspace', '-Hp', '-t', 'all', 'tank/a'])).toBe(before);
+      sb.ok(['set', 'userobjquota@4242=none', 'tank/a']);
+      sb.ok(['tar', '-x', '-f', archive, 'tank/a']);
+      expect(sb.ok(['userspace', '-Hpn', '-t', 'all', '-o', 'type,name,used,objused', 'tank/a'])).toBe(
+        `POSIX Group\t0\t0\t1\nPOSIX Group\t5151\t${2500 * 4096}\t2501\nPOSIX User\t0\t0\t1\nPOSIX User\t4242\t${2500 * 4096}\t2501\n`,
+      );
       expect(poolProblems(sb.home)).toEqual([]);
     } finally {
       sb.cleanup();
