@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount' ;;
     zpool) echo 'create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set' ;;
   esac
 }
@@ -26,6 +26,8 @@ _tszfs_options() {
     'zfs get') echo '--json-int -H -d -j -o -p -r -s -t' ;;
     'zfs inherit') echo '-S -r' ;;
     'zfs upgrade') echo '-V -a -r -v' ;;
+    'zfs userspace') echo '-H -S -i -n -o -p -s -t' ;;
+    'zfs groupspace') echo '-H -S -i -n -o -p -s -t' ;;
     'zfs hold') echo '-r' ;;
     'zfs holds') echo '-H -p -r' ;;
     'zfs release') echo '-r' ;;
@@ -85,6 +87,8 @@ _tszfs_value_options() {
     'zfs tree') echo '--svg' ;;
     'zfs get') echo '-d -o -s -t' ;;
     'zfs upgrade') echo '-V' ;;
+    'zfs userspace') echo '-S -o -s -t' ;;
+    'zfs groupspace') echo '-S -o -s -t' ;;
     'zfs mount') echo '-R -o' ;;
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
@@ -142,6 +146,8 @@ _tszfs_operand_kind() {
     'zfs inherit 1') echo all ;;
     'zfs inherit '*) echo all ;;
     'zfs upgrade '*) echo all ;;
+    'zfs userspace '*) echo all ;;
+    'zfs groupspace '*) echo all ;;
     'zfs hold 0') echo none ;;
     'zfs hold 1') echo snap ;;
     'zfs hold '*) echo snap ;;

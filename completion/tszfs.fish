@@ -6,7 +6,7 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount
         case 'zpool'
             printf '%s\n' create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set
     end
@@ -42,6 +42,10 @@ function __tszfs_options
             printf '%s\n' -S -r
         case 'zfs upgrade'
             printf '%s\n' -V -a -r -v
+        case 'zfs userspace'
+            printf '%s\n' -H -S -i -n -o -p -s -t
+        case 'zfs groupspace'
+            printf '%s\n' -H -S -i -n -o -p -s -t
         case 'zfs hold'
             printf '%s\n' -r
         case 'zfs holds'
@@ -155,6 +159,10 @@ function __tszfs_value_options
             printf '%s\n' -d -o -s -t
         case 'zfs upgrade'
             printf '%s\n' -V
+        case 'zfs userspace'
+            printf '%s\n' -S -o -s -t
+        case 'zfs groupspace'
+            printf '%s\n' -S -o -s -t
         case 'zfs mount'
             printf '%s\n' -R -o
         case 'zfs send'
@@ -262,6 +270,10 @@ function __tszfs_operand_kind
         case 'zfs inherit *'
             echo all
         case 'zfs upgrade *'
+            echo all
+        case 'zfs userspace *'
+            echo all
+        case 'zfs groupspace *'
             echo all
         case 'zfs hold 0'
             echo none

@@ -22,6 +22,8 @@ const ZFS: Record<string, string> = {
   get: 'get -H -o value compressratio tank/home',
   inherit: 'inherit -r compression tank/home',
   upgrade: 'upgrade -r tank',
+  userspace: 'userspace -S used -o name,used,quota tank/home',
+  groupspace: 'groupspace -n -p tank/home@monday',
   hold: 'hold keep tank/home@monday',
   holds: 'holds tank/home@monday',
   release: 'release keep tank/home@monday',

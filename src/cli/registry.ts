@@ -32,6 +32,8 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['get', () => import('./commands/get.js')],
     ['inherit', () => import('./commands/inherit.js')],
     ['upgrade', () => import('./commands/upgrade.js')],
+    ['userspace', () => import('./commands/userspace.js')],
+    ['groupspace', () => import('./commands/groupspace.js')],
   ],
   [
     ['hold', () => import('./commands/hold.js')],

@@ -5,7 +5,8 @@
  * equal what the walk finds.
  */
 import { NodeReader } from './blocks/nodes.js';
-import { walkObjsetBornAfter } from './files/objset.js';
+import { walkObjsetBornAfter, type ObjsetNode } from './files/objset.js';
+import { checkOwners } from './files/owners.js';
 import { LABEL_BYTES, SECTOR } from './pool/image.js';
 import { physicalSize } from './blocks/compression.js';
 import { limitOf, unusedRefreservation, usedOf } from './datasets/space.js';
@@ -53,6 +54,7 @@ export function checkPool(pool: Pool): CheckReport {
     if (compressed !== sums.compressed || uncompressed !== sums.uncompressed) {
       problems.push(`${view.datasetName(ds)}: compressed/uncompressed ${sums.compressed}/${sums.uncompressed}, walk finds ${compressed}/${uncompressed}`);
     }
+    problems.push(...checkOwners(src, src.get<ObjsetNode>((ds as DatasetRecord).root), view.datasetName(ds)));
   }
   problems.push(...checkDirSums(view, meta.rootDir, owned).problems);
 

@@ -20,3 +20,6 @@ export type {
 
 /** A dataset's objects and their attributes (engine/files/objset.ts), for the file commands. */
 export type { Dnode, DirDnode, FileDnode, ObjectType, SymlinkDnode, DeviceDnode, Timespec, Xattrs } from './files/objset.js';
+
+/** Bytes and objects per uid and gid of a file system (engine/files/owners.ts). */
+export type { OwnerSpace, OwnerCounts } from './files/owners.js';

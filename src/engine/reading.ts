@@ -7,7 +7,8 @@ import { CachingNodeReader, NodeReader } from './blocks/nodes.js';
 import { EngineError } from './errno.js';
 import { diffTrees, type TreeChange } from './files/diff.js';
 import { FsView } from './files/fs-view.js';
-import { blockMap } from './files/objset.js';
+import { blockMap, type ObjsetNode } from './files/objset.js';
+import { countOwners, type OwnerSpace } from './files/owners.js';
 import { readVolume, volumeGeometry, type VolumeGeometry } from './files/volume.js';
 import type { Pool } from './pool/pool.js';
 import type { Tables } from './store/environment.js';
@@ -16,6 +17,13 @@ import { sendStream, type BookmarkRef, type SendShape, type SnapshotRef } from '
 import type { StreamWriter } from './streams/format.js';
 
 export const filesAt = (t: Tables, root: NodePtr): FsView => FsView.at(new CachingNodeReader(t), root);
+
+/** Bytes and objects per uid and gid of the file system at `root` (files/owners.ts). */
+export function ownerSpaceAt(t: Tables, root: NodePtr): OwnerSpace {
+  const src = new NodeReader(t);
+  const os = src.get<ObjsetNode>(root);
+  return os.owners ?? countOwners(src, os.objects);
+}
 
 export const volumeGeometryAt = (t: Tables, root: NodePtr): VolumeGeometry => volumeGeometry(new NodeReader(t), root);
 

@@ -7,6 +7,7 @@
  * (pool/staging.ts). The writers of a head's files, volume or objects are opened here too, so
  * that the library never handles nodes, records or their settings itself.
  */
+import { ownerQuotas } from './files/owners.js';
 import { NodeReader, NodeWriter, type DirtyNodes, type NodeKillSink } from './blocks/nodes.js';
 import { algorithmFor } from './blocks/checksum.js';
 import { compressionFor } from './blocks/compression.js';
@@ -115,11 +116,11 @@ export const openVolume = (c: Change, headId: Id): VolumeWriter =>
 
 /** A writer for the files of a head. */
 export const openFiles = (c: Change, headId: Id): FsWriter =>
-  openHead(c, headId, (w, accounting, root) => new FsWriter(c.tx, w, accounting, root, nowTimespec()));
+  openHead(c, headId, (w, accounting, root) => new FsWriter(c.tx, w, accounting, root, nowTimespec(), ownerQuotas(c.dsl.dir(accounting.head.dir).quotas)));
 
 /** An object-level writer for a head (receive). */
 export const openObjects = (c: Change, headId: Id, settings: WriteSettings): ObjectWriter =>
-  openHead(c, headId, (w, accounting, root) => new ObjectWriter(c.tx, settings, w, accounting, root));
+  openHead(c, headId, (w, accounting, root) => new ObjectWriter(c.tx, settings, w, accounting, root, c.dsl.dir(accounting.head.dir).type === 'volume'));
 
 export const walkTree = (c: Change): TreeWalker => (root, minBirth, onNode, onBlock) =>
   walkObjsetBornAfter(new NodeReader(c.tx.t), root, minBirth, onNode, onBlock);

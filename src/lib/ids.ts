@@ -36,3 +36,6 @@ export const groupId = (name: string): number | null => (/^\d+$/.test(name) ? Nu
 /** The host's name for a uid, or the number as text (as ls -l prints an unknown owner). */
 export const userName = (uid: number): string => users().byId.get(uid) ?? String(uid);
 export const groupName = (gid: number): string => groups().byId.get(gid) ?? String(gid);
+/** The host's name for a uid or gid, or null (getpwuid/getgrgid finding none). */
+export const hostUserName = (uid: number): string | null => users().byId.get(uid) ?? null;
+export const hostGroupName = (gid: number): string | null => groups().byId.get(gid) ?? null;

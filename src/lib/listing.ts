@@ -4,6 +4,7 @@
  * computed while each pool is open and handed back as plain rows, so the CLI formats and
  * prints without touching a pool.
  */
+import { isUserquotaProp, ownerPropValue } from './userspace.js';
 import * as fs from 'node:fs';
 import type { DslView } from '../engine/datasets/view.js';
 import { bookmarksOf, isBefore, writtenSinceBookmark } from '../engine/datasets/bookmark.js';
@@ -94,7 +95,7 @@ export function parsePropertyList(text: string): { all: boolean; props: string[]
 export function propertyName(name: string): string | null {
   const def = findProperty(name);
   if (def) return def.name;
-  return isUserPropName(name) || isWrittenProp(name) ? name : null;
+  return isUserPropName(name) || isWrittenProp(name) || isUserquotaProp(name) ? name : null;
 }
 
 /** `-s`/`-S` keys: native names and aliases, or user properties (zfs_add_sort_column). */
@@ -214,7 +215,7 @@ function openOperand(
  * A path operand names the mounted file system holding it. Datasets are never mounted in the
  * host, so an existing path is on some other file system, as getextmntent() would find.
  */
-function pathOperand(operand: string): string {
+export function pathOperand(operand: string): string {
   try {
     fs.statSync(operand);
   } catch (err) {
@@ -230,7 +231,7 @@ function makeRow(h: PoolHandle, view: DslView, meta: PoolMeta, ds: DatasetRecord
   const names = all ? [...wanted, ...VISIBLE_PROPERTIES, ...userProps] : wanted;
   for (const name of names) {
     if (values.has(name)) continue;
-    values.set(name, isWrittenProp(name) ? writtenAt(h, view, ds, name) : p.get(name));
+    values.set(name, isWrittenProp(name) ? writtenAt(h, view, ds, name) : isUserquotaProp(name) ? ownerPropValue(h, view, ds, name) : p.get(name));
   }
   return { name: p.name, type: p.type, pool: h.name, createTxg: ds.createTxg, values, userProps };
 }

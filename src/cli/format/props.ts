@@ -4,6 +4,7 @@
 
 import { findProperty } from '../../lib/properties/table.js';
 import type { Row } from '../../lib/listing.js';
+import { isUserquotaProp } from '../../lib/userspace.js';
 import type { PropValue, Source } from '../../lib/properties/values.js';
 import type { ColumnSpec } from './columns.js';
 import { formatCreation, formatSnapshotsChanged } from './dates.js';
@@ -23,6 +24,9 @@ export function formatValue(v: PropValue | null, parsable: boolean): string {
     case 'quota':
       if (parsable) return String(value);
       return String(value) === '0' ? 'none' : nicebytes(integer(value));
+    case 'objquota':
+      if (parsable) return String(value);
+      return String(value) === '0' ? 'none' : nicenum(integer(value));
     case 'date':
       return parsable ? String(value) : formatCreation(Number(value));
     case 'datetime':
@@ -61,9 +65,9 @@ const upper = (s: string) => s.replace(/[a-z]/g, (c) => c.toUpperCase());
 export function propertyColumn(prop: string): ColumnSpec {
   const def = findProperty(prop);
   if (!def) {
-    // `written@snap` values are right-aligned under a left-aligned header and never widen the
-    // column: zfs_expand_proplist looks for them among user properties and finds nothing.
-    if (prop.startsWith('written@') || prop.startsWith('written#')) {
+    // `written@snap` and `userused@...` values are right-aligned under a left-aligned header and
+    // never widen the column: zfs_expand_proplist looks for them among user properties and finds nothing.
+    if (prop.startsWith('written@') || prop.startsWith('written#') || isUserquotaProp(prop)) {
       return { header: upper(prop), align: 'right', headerAlign: 'left', minWidth: prop.length, fixed: true };
     }
     return { header: upper(prop), align: 'left', minWidth: Buffer.byteLength(prop) };

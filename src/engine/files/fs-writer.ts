@@ -27,6 +27,7 @@ import {
   type ObjsetNode,
   type Timespec,
 } from './objset.js';
+import { fileUsed, OwnerLedger, type OwnerQuotas } from './owners.js';
 
 /** Where a head's block births and deaths are accounted (the dataset layer's HeadWriter). */
 export interface BlockAccounting {
@@ -103,20 +104,27 @@ export class FsWriter extends FsView {
     private readonly accounting: BlockAccounting,
     root: NodePtr,
     private readonly now: Timespec,
+    quotas?: OwnerQuotas,
   ) {
     const { node, ptr } = w.modify<ObjsetNode>(root, (os) => ({ ...os }));
     super(w, node);
     this.rootPtr = ptr;
+    this.owners = new OwnerLedger(w, node, quotas);
   }
+
+  /** space per owner, charged as dnodes change (EDQUOT past a quota) */
+  private readonly owners: OwnerLedger;
 
   /** Let go of the tree's nodes written so far (NodeWriter.flush): call between operations of a
    *  long change, so that memory does not grow with it. */
   spill(): void {
     this.w.flush();
     this.objset = this.w.get<ObjsetNode>(this.rootPtr);
+    this.owners.attach(this.objset);
   }
 
   private setDnode(object: number, dnode: Dnode | null): void {
+    this.owners.change(objectTable.get(this.w, this.objset.objects, object), dnode);
     this.objset.objects = objectTable.set(this.w, this.objset.objects, object, dnode);
   }
 
@@ -191,7 +199,7 @@ export class FsWriter extends FsView {
     const common = newAttributes(spec.type, this.tx.txg, parent, this.now);
     switch (spec.type) {
       case 'file':
-        return { type: 'file', ...common, size: 0, blksz: 0, blocks: EMPTY_TREE };
+        return { type: 'file', ...common, size: 0, blksz: 0, blocks: EMPTY_TREE, used: 0 };
       case 'dir':
         return { type: 'dir', ...common, entries: null, count: 0 };
       case 'symlink':
@@ -206,6 +214,14 @@ export class FsWriter extends FsView {
     }
   }
 
+  /** A new object with the owners `attrs` give, so that its space and object are charged to them
+   *  alone, never to root on the way (owners.ts). */
+  private owned(dnode: Dnode, attrs: AttrChange): Dnode {
+    if (attrs.uid !== undefined) dnode.uid = checkId(attrs.uid);
+    if (attrs.gid !== undefined) dnode.gid = checkId(attrs.gid);
+    return dnode;
+  }
+
   mkdir(parts: string[], parents: boolean, attrs: AttrChange = {}): void {
     if (parts.length === 0) {
       if (parents) return;
@@ -218,7 +234,7 @@ export class FsWriter extends FsView {
       if (parents && this.lookup(parts).dnode.type === 'dir') return;
       throw new EngineError('EEXIST');
     }
-    const object = this.link(parent, name, this.newDnode({ type: 'dir' }, parent));
+    const object = this.link(parent, name, this.owned(this.newDnode({ type: 'dir' }, parent), attrs));
     if (Object.keys(attrs).length) this.applyAttrs(object, attrs, false);
   }
 
@@ -247,7 +263,7 @@ export class FsWriter extends FsView {
       if (dn.type === 'dir') throw new EngineError(spec.type === 'dir' ? 'EEXIST' : 'EISDIR');
       this.unlinkEntry(parent, name, existing, dn);
     }
-    const object = this.link(parent, name, this.newDnode(spec, parent));
+    const object = this.link(parent, name, this.owned(this.newDnode(spec, parent), attrs));
     if (spec.type === 'file' && spec.data) {
       if (!spec.settings) throw new Error('a file written without its settings');
       this.writeObject(object, { kind: 'replace' }, spec.data, spec.settings);
@@ -301,7 +317,7 @@ export class FsWriter extends FsView {
 
   /** Write `src` into file `object`: its mtime and ctime become now. */
   private writeObject(object: number, mode: WriteMode, src: ByteSource, settings: FileWriteSettings): void {
-    let file = this.dnode(object) as FileDnode;
+    let file = this.counted(object, this.dnode(object) as FileDnode);
     if (mode.kind === 'replace') file = this.truncate(file);
     const start = mode.kind === 'offset' ? mode.offset : mode.kind === 'append' ? file.size : 0;
     try {
@@ -355,10 +371,19 @@ export class FsWriter extends FsView {
     this.setDnode(object, dn);
   }
 
+  /** A file of a tree made before files kept their charge (`used`) gets it stored before its
+   *  blocks change: the old charge is counted from blocks that the change may free. */
+  private counted(object: number, file: FileDnode): FileDnode {
+    if (file.used !== undefined) return file;
+    const withUsed = { ...file, used: fileUsed(this.w, file) };
+    this.setDnode(object, withUsed);
+    return withUsed;
+  }
+
   /** Drop every record of a file; its blocks go to the head's accounting. */
   private truncate(file: FileDnode): FileDnode {
     this.freeBlocks(file.blocks);
-    return { ...file, size: 0, blksz: 0, blocks: EMPTY_TREE };
+    return { ...file, size: 0, blksz: 0, blocks: EMPTY_TREE, used: 0 };
   }
 
   private freeBlocks(blocks: TreeRef): void {
@@ -403,7 +428,7 @@ export class FsWriter extends FsView {
   }
 
   private destroyObject(object: number, dnode: Dnode): void {
-    if (dnode.type === 'file') this.freeBlocks(dnode.blocks);
+    if (dnode.type === 'file') this.freeBlocks(this.counted(object, dnode).blocks);
     else if (dnode.type === 'dir') {
       for (const [, child] of dirEntries(this.src, dnode)) this.unlinkObject(object, child, this.dnode(child));
       for (const ptr of entryNodes(this.src, dnode.entries)) this.w.kill(ptr);
@@ -579,7 +604,8 @@ export class RecordWriter {
     if (!old && !bp) return;
     if (old) this.accounting.killBlock(old);
     if (bp) this.accounting.born(bp);
-    this.file = { ...this.file, blocks: blockMap.set(this.w, this.file.blocks, blockId, bp) };
+    const used = fileUsed(this.w, this.file) - (old?.asize ?? 0) + (bp?.asize ?? 0);
+    this.file = { ...this.file, blocks: blockMap.set(this.w, this.file.blocks, blockId, bp), used };
   }
 }
 

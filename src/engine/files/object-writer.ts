@@ -11,6 +11,7 @@ import type { PoolTxn } from '../pool/pool.js';
 import type { CompressAlgorithm, NodePtr, TreeRef } from '../store/records.js';
 import type { BlockAccounting } from './fs-writer.js';
 import { buildEntries, entryNodes, readEntries } from './dir.js';
+import { fileUsed, OwnerLedger } from './owners.js';
 import { blockMap, defaultMode, objectTable, type Dnode, type FileDnode, type ObjectType, type ObjsetNode, type Timespec } from './objset.js';
 
 /**
@@ -83,12 +84,18 @@ export class ObjectWriter {
     private readonly w: NodeWriter,
     private readonly accounting: BlockAccounting,
     root: NodePtr,
+    volume = false,
   ) {
     const { node, ptr } = w.modify<ObjsetNode>(root, (os) => ({ ...os }));
     this.objset = node;
     this.rootPtr = ptr;
     this.baseObjects = node.objects;
+    this.owners = volume ? null : new OwnerLedger(w, node);
   }
+
+  /** space per owner, charged as objects change (a received stream is not held to quotas, as in
+   *  ZFS); a volume keeps none */
+  private readonly owners: OwnerLedger | null;
 
   /** The object table as changed so far, and where its nodes are read. */
   get objects(): TreeRef {
@@ -104,6 +111,7 @@ export class ObjectWriter {
   }
 
   private put(object: number, dnode: Dnode | null): void {
+    if (this.owners) this.owners.change(this.get(object), dnode);
     this.objset.objects = objectTable.set(this.w, this.objset.objects, object, dnode);
     if (dnode && object >= this.objset.nextObject) this.objset.nextObject = object + 1;
   }
@@ -134,7 +142,8 @@ export class ObjectWriter {
     switch (a.type) {
       case 'file': {
         const blocks = old?.type === 'file' ? old.blocks : EMPTY_TREE;
-        this.put(a.object, { type: 'file', ...common, size: a.size ?? 0, blksz: a.blksz ?? 0, blocks });
+        const used = old?.type === 'file' ? fileUsed(this.w, old) : 0;
+        this.put(a.object, { type: 'file', ...common, size: a.size ?? 0, blksz: a.blksz ?? 0, blocks, used });
         return;
       }
       case 'dir': {
@@ -175,7 +184,8 @@ export class ObjectWriter {
     const dn = this.get(object);
     if (!dn) return;
     if (dn.type === 'file') {
-      blockMap.walkBornAfter(this.w, dn.blocks, -1, (ptr) => this.w.kill(ptr), (bp) => this.accounting.killBlock(bp));
+      const { blocks } = this.counted(object, dn);
+      blockMap.walkBornAfter(this.w, blocks, -1, (ptr) => this.w.kill(ptr), (bp) => this.accounting.killBlock(bp));
     } else if (dn.type === 'dir') for (const ptr of entryNodes(this.w, dn.entries)) this.w.kill(ptr);
     this.put(object, null);
   }
@@ -188,7 +198,8 @@ export class ObjectWriter {
     if (!old && !bp) return;
     if (old) this.accounting.killBlock(old);
     if (bp) this.accounting.born(bp);
-    this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp) });
+    const used = fileUsed(this.w, file) - (old?.asize ?? 0) + (bp?.asize ?? 0);
+    this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp), used });
   }
 
   /** The block size and generation of file `object` as it is now, if it is a file. */
@@ -213,20 +224,31 @@ export class ObjectWriter {
   freeBlock(object: number, block: number, count = 1): void {
     const file = this.file(object);
     const going: number[] = [];
+    let used = fileUsed(this.w, file);
     blockMap.scan(this.w, file.blocks, block, (key, bp) => {
       if (key >= block + count) return false;
       this.accounting.killBlock(bp);
+      used -= bp.asize;
       going.push(key);
     });
     if (going.length === 0) return;
     let blocks = file.blocks;
     for (const key of going) blocks = blockMap.set(this.w, blocks, key, null);
-    this.put(object, { ...file, blocks });
+    this.put(object, { ...file, blocks, used });
   }
 
   private file(object: number): FileDnode {
     const dn = this.get(object);
     if (!dn || dn.type !== 'file') throw badStream(); // a stream writing into what is not a file
-    return dn;
+    return this.counted(object, dn);
+  }
+
+  /** A file of a tree made before files kept their charge (`used`) gets it stored before its
+   *  blocks change: the old charge is counted from blocks that the change may free. */
+  private counted(object: number, file: FileDnode): FileDnode {
+    if (file.used !== undefined) return file;
+    const withUsed = { ...file, used: fileUsed(this.w, file) };
+    this.put(object, withUsed);
+    return withUsed;
   }
 }

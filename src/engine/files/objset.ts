@@ -14,11 +14,14 @@ import { RadixTree, EMPTY_TREE } from '../blocks/radix.js';
 import type { NodeSource, NodeWriter } from '../blocks/nodes.js';
 import type { BlockPtr, NodePtr, TreeRef, Txg } from '../store/records.js';
 import { entryNodes, lookupEntry, readEntries, type DirEntries } from './dir.js';
+import type { OwnerSpace } from './owners.js';
 
 export interface ObjsetNode {
   t: 'os';
   objects: TreeRef;
   nextObject: number;
+  /** bytes and objects per uid and gid (owners.ts); absent in a tree made before tszfs kept them */
+  owners?: OwnerSpace;
 }
 
 export type { DirEntries, DirNode } from './dir.js';
@@ -61,6 +64,8 @@ export interface FileDnode extends DnodeCommon {
   /** block size: below the recordsize while the file is one block, else fixed for the file */
   blksz: number;
   blocks: TreeRef;
+  /** allocated bytes of its data blocks, charged to its owners (owners.ts); absent: count them */
+  used?: number;
 }
 export interface DirDnode extends DnodeCommon {
   type: 'dir';
@@ -110,7 +115,8 @@ export function newAttributes(type: ObjectType, gen: Txg, parent: number, now: T
 export function createObjset(w: NodeWriter, now: Timespec): NodePtr {
   const root: DirDnode = { type: 'dir', ...newAttributes('dir', w.txg, ROOT_OBJECT, now), entries: null, count: 0 };
   const objects = objectTable.set(w, EMPTY_TREE, ROOT_OBJECT, root);
-  return w.create<ObjsetNode>({ t: 'os', objects, nextObject: ROOT_OBJECT + 1 });
+  const owners: OwnerSpace = { user: { [root.uid]: [0, 1] }, group: { [root.gid]: [0, 1] } };
+  return w.create<ObjsetNode>({ t: 'os', objects, nextObject: ROOT_OBJECT + 1, owners });
 }
 
 /** A directory's entries, in name order. */

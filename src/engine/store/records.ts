@@ -134,6 +134,8 @@ export interface DirRecord {
   uncompressed: number;
   /** locally set properties, native and user (`module:name`) */
   props: Record<string, string>;
+  /** quotas per owner (`userquota@1000`, `groupobjquota@0`, ...: bytes or objects; absent: none) */
+  quotas?: Record<string, number>;
   /** what the head and its snapshots hold (ZFS: the objset type): a volume's one data object,
    *  else (absent, as in every record written before volumes) a filesystem's files */
   type?: 'volume';

@@ -7,6 +7,7 @@ import type { DirRecord, PoolMeta } from '../../engine/model.js';
 import { firstNeedingUpgrade, versionRefusal } from './versions.js';
 import { isSpaceLimit, limitRefusal, setLimit, type SpaceLimit } from '../../engine/datasets/space.js';
 import type { Id, SnapshotRecord } from '../../engine/model.js';
+import { isUserquotaProp } from '../userspace.js';
 import { ZfsError, datasetError } from '../errors.js';
 import type { Home } from '../home.js';
 import { compareDefault } from '../listing.js';
@@ -118,6 +119,16 @@ function writeAll(h: PoolHandle, c: Change, t: Target, values: Record<string, st
   }
 }
 
+/** A quota per owner (`userquota@1000`, validated): 0 removes it. A quota may be set below what
+ *  the owner already uses, as in ZFS: only later changes that charge the owner more are refused. */
+function setOwnerQuota(dir: DirRecord, key: string, value: number): void {
+  const quotas = { ...dir.quotas };
+  if (value === 0) delete quotas[key];
+  else quotas[key] = value;
+  if (Object.keys(quotas).length) dir.quotas = quotas;
+  else delete dir.quotas;
+}
+
 /** What the pool's version and features refuse (zfs_valid_proplist, zfs_check_settable, zfs_set_version). */
 function checkPoolVersion(meta: PoolMeta, dir: DirRecord, values: Record<string, string>, action: string): void {
   if (values.version !== undefined) {
@@ -144,7 +155,8 @@ const SET_LIMIT_REFUSED: Record<SpaceLimit, string> = {
 export function assignProperties(c: Change, dirId: Id, values: Record<string, string>, refused: (prop: SpaceLimit) => ZfsError): void {
   const usable = c.tx.usableBytes();
   for (const [name, value] of Object.entries(values)) {
-    if (!isSpaceLimit(name)) c.dsl.dir(dirId).props[name] = value;
+    if (isUserquotaProp(name)) setOwnerQuota(c.dsl.dir(dirId), name, Number(value));
+    else if (!isSpaceLimit(name)) c.dsl.dir(dirId).props[name] = value;
     else if (limitRefusal(c.dsl, dirId, name, Number(value), usable) !== null) throw refused(name);
     else setLimit(c.dsl, dirId, name, Number(value));
   }

@@ -5,6 +5,7 @@
  */
 import { checkUserPropName, isUserPropName, MAX_DATASET_NAME_LEN, MAX_PROP_LEN } from '../names.js';
 import { parseSize, SizeError } from '../sizes.js';
+import { decodeOwnerProp, isUserquotaProp, quotaKey } from '../userspace.js';
 import { canonicalIndex, findProperty, type DatasetType, type PropDef } from './table.js';
 
 export class PropertyError extends Error {}
@@ -12,14 +13,12 @@ export class PropertyError extends Error {}
 const MAX_BLOCKSIZE = 16 * 1024 * 1024;
 const UINT64_MAX = (1n << 64n) - 1n;
 
-/** zfs_prop_userquota(): `userused@...` and friends, which tszfs does not account. */
-const USERQUOTA = /^(user|group|project)(obj)?(used|quota)@/;
-
 /**
  * The canonical name and stored value of an assignment to a dataset of type `type`.
  * `creating` allows the set-once properties (`zfs create -o utf8only=on`).
  */
 export function validateAssignment(name: string, value: string, type: DatasetType, creating = false): { name: string; value: string } {
+  if (isUserquotaProp(name)) return validateOwnerQuota(name, value, type);
   if (isUserPropName(name) && !findProperty(name)) {
     const bad = checkUserPropName(name);
     if (bad) throw new PropertyError(bad);
@@ -28,7 +27,6 @@ export function validateAssignment(name: string, value: string, type: DatasetTyp
   const def = findProperty(name);
   if (!def || def.hidden) {
     if (name.startsWith('written@') || name.startsWith('written#')) throw new PropertyError(`'${name}' is readonly`);
-    if (USERQUOTA.test(name)) throw new PropertyError(`invalid property '${name}'`);
     throw new PropertyError(`invalid property '${name}'`);
   }
   if (type === 'snapshot') throw new PropertyError('this property can not be modified for snapshots');
@@ -48,6 +46,30 @@ export function checkUserValues(values: Readonly<Record<string, string>>): void 
   for (const [name, value] of Object.entries(values)) {
     if (isUserPropName(name) && Buffer.byteLength(value) >= MAX_PROP_LEN) throw new PropertyError('property value too long');
   }
+}
+
+/**
+ * zfs_valid_proplist()'s userquota branch: `userquota@bob=10G` (a name of the host's passwd or
+ * group, or a number) stored as `userquota@1000` = bytes; `none` (or 0) removes the quota.
+ * tszfs has no projects: `projectquota@` is refused as a name it cannot decode.
+ */
+function validateOwnerQuota(name: string, value: string, type: DatasetType): { name: string; value: string } {
+  if (type === 'snapshot') throw new PropertyError('this property can not be modified for snapshots');
+  const p = decodeOwnerProp(name);
+  if (!p || p.owner === 'project') throw new PropertyError(`'${name}' has an invalid user/group name`);
+  if (p.field === 'used' || p.field === 'objused') throw new PropertyError(`'${name}' is readonly`);
+  if (type === 'volume') throw new PropertyError(`'${name}' does not apply to datasets of this type`);
+  let n = 0n;
+  if (value !== 'none') {
+    try {
+      n = parseSize(value);
+    } catch (err) {
+      if (err instanceof SizeError) throw new PropertyError(err.aux);
+      throw err;
+    }
+  }
+  if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new PropertyError('numeric value is too large');
+  return { name: quotaKey(p), value: String(n) };
 }
 
 /** zprop_parse_value() and the per-property checks after it. */

@@ -12,7 +12,7 @@ export type DatasetType = 'filesystem' | 'snapshot' | 'volume' | 'bookmark';
  * How a value prints: bytes (`1.50M`), number (`128K`), raw digits, a date, a date with
  * seconds, a ratio, text, or a quota-like size where 0 means `none` (`-p`: 0).
  */
-export type ValueFormat = 'bytes' | 'number' | 'raw' | 'date' | 'datetime' | 'ratio' | 'text' | 'quota';
+export type ValueFormat = 'bytes' | 'number' | 'raw' | 'date' | 'datetime' | 'ratio' | 'text' | 'quota' | 'objquota';
 
 /** pd_attr: read-only, settable without inheritance, inheritable, or settable only at creation. */
 export type PropAttr = 'readonly' | 'default' | 'inherit' | 'once' | 'once-default';
