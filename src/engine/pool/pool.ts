@@ -210,19 +210,7 @@ export class Pool {
     const store = Store.open(metadataPath);
     const pool = new Pool(store, image);
     store.write(() => {
-      const meta: PoolMeta = {
-        formatVersion: CURRENT_FORMAT,
-        valueChecksums: true,
-        name,
-        guid,
-        imageBytes: image.size,
-        allocated: 0,
-        txg: 0,
-        nextId: 1,
-        rootDir: 0,
-        createdAt: nowSeconds(),
-        props: {},
-      };
+      const meta = newPoolMeta(name, guid, image.size);
       Allocator.format(store.t, meta, LABEL_BYTES);
       store.t.meta.putSync('pool', meta);
     });
@@ -248,20 +236,8 @@ export class Pool {
     image.checksumSalt = checksumSaltOf(guid);
     const store = Store.open(metadataPath);
     store.write(() => {
-      const meta: PoolMeta = {
-        formatVersion: CURRENT_FORMAT,
-        valueChecksums: true,
-        name,
-        guid,
-        imageBytes: tree.tops.reduce((sum, top) => sum + (top.class === 'log' ? 0 : top.space), 0),
-        vdevs: tree,
-        allocated: 0,
-        txg: 0,
-        nextId: 1,
-        rootDir: 0,
-        createdAt: nowSeconds(),
-        props: {},
-      };
+      const space = tree.tops.reduce((sum, top) => sum + (top.class === 'log' ? 0 : top.space), 0);
+      const meta: PoolMeta = { ...newPoolMeta(name, guid, space), vdevs: tree };
       Allocator.formatTree(store.t, meta, tree);
       store.t.meta.putSync('pool', meta);
     });
@@ -463,4 +439,21 @@ function looksLikeLmdb(file: string): boolean {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The metadata record of a new, empty pool (its root dataset is made next, in the first txg). */
+function newPoolMeta(name: string, guid: string, imageBytes: number): PoolMeta {
+  return {
+    formatVersion: CURRENT_FORMAT,
+    valueChecksums: true,
+    name,
+    guid,
+    imageBytes,
+    allocated: 0,
+    txg: 0,
+    nextId: 1,
+    rootDir: 0,
+    createdAt: nowSeconds(),
+    props: {},
+  };
 }
