@@ -1,0 +1,50 @@
+/**
+ * `tszfs container create [--pool POOL] IMAGE NAME`, `container ls`, `container rm [-f] NAME...`:
+ * a container is an init layer and a writable layer cloned on top of an image's top layer, as
+ * Docker's ZFS driver makes them (src/images/store.ts). The file commands work on POOL/NAME.
+ */
+import { createContainer, imagePool, listContainers, removeContainer } from '../../images/store.js';
+import type { Command } from '../context.js';
+import { drawTable } from '../format/table.js';
+import { parseOptions, UsageError, valueOf } from '../parse.js';
+
+export const command: Command = {
+  usage: ['container create [--pool <pool>] <image> <name>', 'container ls [--pool <pool>]', 'container rm [-f] [--pool <pool>] <name> ...'],
+  run(ctx, args) {
+    const [sub, ...rest] = args;
+    switch (sub) {
+      case 'create': {
+        const p = parseOptions(rest, { longValues: ['pool'] });
+        if (p.operands.length < 2) throw new UsageError(p.operands.length === 0 ? 'missing image argument' : 'missing container name');
+        if (p.operands.length > 2) throw new UsageError('too many arguments');
+        const pool = imagePool(ctx.home, valueOf(p, 'pool'));
+        ctx.out.write(`${createContainer(ctx.home, pool, p.operands[0], p.operands[1], ctx.historyLine)}\n`);
+        return 0;
+      }
+      case 'ls':
+      case 'list': {
+        const p = parseOptions(rest, { longValues: ['pool'] });
+        if (p.operands.length > 0) throw new UsageError('too many arguments');
+        const pool = imagePool(ctx.home, valueOf(p, 'pool'));
+        const rows = listContainers(ctx.home, pool).map((c) => [c.name, c.image, c.dataset]);
+        ctx.out.write(drawTable(['NAME', 'IMAGE', 'DATASET'], rows, ['left', 'left', 'left']));
+        return 0;
+      }
+      case 'rm': {
+        // -f: Docker's force stops a running container; tszfs runs none, so it changes nothing.
+        const p = parseOptions(rest, { flags: 'f', longValues: ['pool'] });
+        if (p.operands.length === 0) throw new UsageError('missing container name');
+        const pool = imagePool(ctx.home, valueOf(p, 'pool'));
+        for (const name of p.operands) {
+          removeContainer(ctx.home, pool, name, ctx.historyLine);
+          ctx.out.write(`${name}\n`);
+        }
+        return 0;
+      }
+      case undefined:
+        throw new UsageError('missing container command');
+      default:
+        throw new UsageError(`unrecognized container command '${sub}'`);
+    }
+  },
+};
