@@ -4,8 +4,10 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectGolden, seededBytes, Sandbox, transcript } from './harness.js';
-import { asDir, asTar, chainHexes, dir, dockerSave, file, link, ociImage, opaque, symlink, whiteout, type ImageSpec } from './images-support.js';
+import { expectGolden, Sandbox, transcript } from './harness.js';
+import { list } from './tar-support.js';
+import { THREE } from './images-fixture.js';
+import { asDir, asTar, chainHexes, dockerSave, file, ociImage, type ImageSpec } from './images-support.js';
 
 const POOL = ['pool', 'create', '--size', '256M', 'tank'];
 const sandboxes: Sandbox[] = [];
@@ -17,42 +19,7 @@ const sandbox = () => {
   return s;
 };
 
-/** 300K of data: three 128K records. */
-const LIB = seededBytes(300_000, 7);
-
-const THREE_LAYERS: ImageSpec = {
-  gzip: true,
-  ref: 'demo:1.0',
-  layers: [
-    [
-      dir('etc/'),
-      file('etc/passwd', 'root:x:0:0::/root:/bin/sh\n'),
-      dir('usr/'),
-      dir('usr/lib/'),
-      file('usr/lib/libbig.so', LIB, 0o755),
-      symlink('usr/lib/libbig.so.1', 'libbig.so'),
-      dir('usr/share/'),
-      dir('usr/share/doc/'),
-      file('usr/share/doc/a', 'a\n'),
-      file('usr/share/doc/b', 'b\n'),
-      dir('var/'),
-      dir('var/cache/'),
-      file('var/cache/pkg.bin', seededBytes(200_000, 9)),
-    ],
-    [
-      // a whiteout of a lower directory, an opaque directory, a hard link to a lower file,
-      // a file whose parent directories the layer does not list
-      whiteout('var/cache'),
-      opaque('usr/share/doc'),
-      file('usr/share/doc/c', 'c\n'),
-      dir('usr/bin/'),
-      link('usr/bin/big-link', 'usr/lib/libbig.so'),
-      file('etc/passwd', 'root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n'),
-      file('opt/app/bin/run', '#!/bin/sh\necho run\n', 0o755),
-    ],
-    [file('etc/motd', 'hello\n'), whiteout('usr/lib/libbig.so.1')],
-  ],
-};
+const THREE_LAYERS: ImageSpec = THREE;
 
 describe('image load', () => {
   it('an OCI layout archive: the layer chain as the ZFS driver makes it, with the layer rules', async () => {
@@ -179,3 +146,36 @@ function retarget(files: Map<string, Buffer>, edit: (config: string) => string):
   m.size = mb.length;
   files.set('index.json', Buffer.from(JSON.stringify(index)));
 }
+
+describe('containers', () => {
+  it('create, change, diff, commit: the committed image gives the container tree', async () => {
+    const s = sandbox();
+    const img = await ociImage(THREE_LAYERS);
+    s.ok(['image', 'load', '-i', s.file('demo.tar', await asTar(img))]);
+    const steps: Array<string[] | { args: string[]; input: string }> = [
+      ['container', 'create', 'demo:1.0', 'web'],
+      ['container', 'ls'],
+      { args: ['write', 'tank/web', '/etc/passwd'], input: 'root:x:0:0::/root:/bin/bash\n' },
+      { args: ['write', '-p', 'tank/web', '/srv/www/index.html'], input: '<h1>hi</h1>\n' },
+      ['rm', '-r', 'tank/web', '/usr/share/doc'],
+      ['rm', 'tank/web', '/usr/lib/libbig.so'],
+      ['mv', 'tank/web', '/opt/app', '/opt/application'],
+      ['chmod', '700', 'tank/web', '/etc/motd'],
+      ['container', 'diff', 'web'],
+      ['container', 'commit', 'web', 'demo:2'],
+      ['image', 'ls'],
+      ['container', 'create', 'demo:2', 'web2'],
+      ['container', 'diff', 'web2'],
+      ['list', '-t', 'filesystem', '-o', 'name,used,refer,origin'],
+    ];
+    const out = transcript(steps, s, true);
+    expectGolden('images-containers', out);
+    const web = await list(s.bytesOf(['tar', '-c', 'tank/web']));
+    const web2 = await list(s.bytesOf(['tar', '-c', 'tank/web2']));
+    const shape = (l: Awaited<ReturnType<typeof list>>) => l.map(({ name, type, mode, uid, gid, sha, linkname }) => ({ name, type, mode, uid, gid, sha, linkname }));
+    expect(shape(web2)).toEqual(shape(web));
+    expect(web.find((e) => e.name === 'usr/bin/big-link')?.sha).toBeDefined();
+    const rm = transcript([['container', 'rm', 'web2'], ['container', 'rm', '-f', 'web'], ['container', 'rm', 'web'], ['container', 'ls']], s, true);
+    expectGolden('images-containers-rm', rm);
+  });
+});

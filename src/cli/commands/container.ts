@@ -3,13 +3,20 @@
  * a container is an init layer and a writable layer cloned on top of an image's top layer, as
  * Docker's ZFS driver makes them (src/images/store.ts). The file commands work on POOL/NAME.
  */
+import { commitContainer, containerDiff } from '../../images/containers.js';
 import { createContainer, imagePool, listContainers, removeContainer } from '../../images/store.js';
 import type { Command } from '../context.js';
 import { drawTable } from '../format/table.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
 
 export const command: Command = {
-  usage: ['container create [--pool <pool>] <image> <name>', 'container ls [--pool <pool>]', 'container rm [-f] [--pool <pool>] <name> ...'],
+  usage: [
+    'container create [--pool <pool>] <image> <name>',
+    'container ls [--pool <pool>]',
+    'container rm [-f] [--pool <pool>] <name> ...',
+    'container diff [--pool <pool>] <name>',
+    'container commit [--pool <pool>] <name> [<repository>[:<tag>]]',
+  ],
   run(ctx, args) {
     const [sub, ...rest] = args;
     switch (sub) {
@@ -39,6 +46,22 @@ export const command: Command = {
           removeContainer(ctx.home, pool, name, ctx.historyLine);
           ctx.out.write(`${name}\n`);
         }
+        return 0;
+      }
+      case 'diff': {
+        const p = parseOptions(rest, { longValues: ['pool'] });
+        if (p.operands.length !== 1) throw new UsageError(p.operands.length === 0 ? 'missing container name' : 'too many arguments');
+        const pool = imagePool(ctx.home, valueOf(p, 'pool'));
+        ctx.out.write(containerDiff(ctx.home, pool, p.operands[0]).map((c) => `${c.kind} ${c.path}\n`).join(''));
+        return 0;
+      }
+      case 'commit': {
+        const p = parseOptions(rest, { longValues: ['pool'] });
+        if (p.operands.length === 0) throw new UsageError('missing container name');
+        if (p.operands.length > 2) throw new UsageError('too many arguments');
+        const pool = imagePool(ctx.home, valueOf(p, 'pool'));
+        const r = commitContainer(ctx.home, pool, p.operands[0], p.operands[1], ctx.historyLine);
+        ctx.out.write(`${r.id}\n`);
         return 0;
       }
       case undefined:
