@@ -179,3 +179,24 @@ describe('containers', () => {
     expectGolden('images-containers-rm', rm);
   });
 });
+
+describe('space and sharing', () => {
+  it('each layer is charged for what it changed; a container for the records it wrote', async () => {
+    const s = sandbox();
+    s.ok(['image', 'load', '-i', s.file('demo.tar', await asTar(await ociImage(THREE_LAYERS)))]);
+    s.ok(['container', 'create', 'demo:1.0', 'web']);
+    const out = transcript(
+      [
+        // 4K in the middle of the 300K library: one 128K record copied, the other two shared
+        { args: ['write', '--offset', '140000', 'tank/web', '/usr/lib/libbig.so'], input: 'x'.repeat(4096) },
+        ['list', '-t', 'all', '-o', 'name,used,refer,written,origin'],
+        ['image', 'rm', 'demo:1.0'],
+      ],
+      s,
+      true,
+    );
+    expectGolden('images-space', out);
+    expect(s.bytes('used', 'tank/web')).toBeGreaterThanOrEqual(128 * 1024);
+    expect(s.bytes('used', 'tank/web')).toBeLessThan(2 * 128 * 1024);
+  });
+});
