@@ -18,6 +18,8 @@ export const command: Command = {
     'container commit [--pool <pool>] <name> [<repository>[:<tag>]]',
   ],
   run(ctx, args) {
+    const asked = args.find((a) => ['--help', '-?', '-h'].includes(a));
+    if (asked !== undefined) parseOptions([asked], {}); // help, as every command gives it
     const [sub, ...rest] = args;
     switch (sub) {
       case 'create': {

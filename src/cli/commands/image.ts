@@ -18,6 +18,8 @@ export const command: Command = {
     'image rm [--pool <pool>] <image> ...',
   ],
   run(ctx, args) {
+    const asked = args.find((a) => ['--help', '-?', '-h'].includes(a));
+    if (asked !== undefined) parseOptions([asked], {}); // help, as every command gives it
     const [sub, ...rest] = args;
     switch (sub) {
       case 'load':
