@@ -233,6 +233,9 @@ export function createContainer(home: Home, pool: string, imageName: string, nam
   const img = findImage(home, pool, imageName);
   const ds = `${pool}/${name}`;
   const init = `${ds}-init`;
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new ZfsError([`Error response from daemon: Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`]);
+  const taken = new Set(datasetsOf(home, pool, []).map((d) => d.name));
+  if (taken.has(ds) || taken.has(init)) throw new ZfsError([`Error response from daemon: Conflict. The container name "/${name}" is already in use (${taken.has(ds) ? ds : init} exists)`]);
   const props: Array<[string, string]> = [['mountpoint', 'legacy'], [P_CONTAINER, img.top]];
   const topSnap = `${img.top}@${name}-init`;
   snapshot(home, [topSnap], { recursive: false, props: [] }, history);

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { Encoder } from '@toondepauw/node-zstd';
 import { pack, type PackEntry } from './tar-support.js';
 
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -27,14 +28,16 @@ export interface ImageSpec {
   layers: PackEntry[][];
   /** compress the layer blobs */
   gzip?: boolean;
+  /** compress the layer blobs with zstd */
+  zstd?: boolean;
   ref?: string;
   /** more manifests for other platforms (an index with several) */
   otherPlatforms?: Array<{ os: string; architecture: string; layers: PackEntry[][] }>;
 }
 
-async function manifestFor(files: Map<string, Buffer>, layers: PackEntry[][], gz: boolean, platform: { os: string; architecture: string }) {
+async function manifestFor(files: Map<string, Buffer>, layers: PackEntry[][], gz: boolean | 'zstd', platform: { os: string; architecture: string }) {
   const tars = await Promise.all(layers.map(pack));
-  const blobs = tars.map((t) => (gz ? gzipSync(t) : t));
+  const blobs = tars.map((t) => (gz === 'zstd' ? new Encoder(3).encodeSync(t) : gz ? gzipSync(t) : t));
   const diffIds = tars.map(sha);
   const config = Buffer.from(JSON.stringify({ ...platform, config: {}, rootfs: { type: 'layers', diff_ids: diffIds } }));
   const put = (b: Buffer) => {
@@ -46,7 +49,7 @@ async function manifestFor(files: Map<string, Buffer>, layers: PackEntry[][], gz
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: put(config), size: config.length },
-      layers: blobs.map((b) => ({ mediaType: `application/vnd.oci.image.layer.v1.tar${gz ? '+gzip' : ''}`, digest: put(b), size: b.length })),
+      layers: blobs.map((b) => ({ mediaType: `application/vnd.oci.image.layer.v1.tar${gz === 'zstd' ? '+zstd' : gz ? '+gzip' : ''}`, digest: put(b), size: b.length })),
     }),
   );
   return { manifest, digest: put(manifest), configDigest: sha(config), diffIds, tars, config };
@@ -61,7 +64,7 @@ export async function ociImage(spec: ImageSpec): Promise<BuiltImage> {
     const m = await manifestFor(files, o.layers, spec.gzip ?? false, { os: o.os, architecture: o.architecture });
     others.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: m.digest, size: m.manifest.length, platform: { os: o.os, architecture: o.architecture } });
   }
-  const m = await manifestFor(files, spec.layers, spec.gzip ?? false, { os: 'linux', architecture: 'amd64' });
+  const m = await manifestFor(files, spec.layers, spec.zstd ? 'zstd' : (spec.gzip ?? false), { os: 'linux', architecture: 'amd64' });
   manifests.push(...others, {
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     digest: m.digest,

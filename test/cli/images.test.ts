@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expectGolden, Sandbox, transcript } from './harness.js';
 import { list } from './tar-support.js';
 import { THREE } from './images-fixture.js';
-import { asDir, asTar, chainHexes, dockerSave, file, ociImage, type ImageSpec } from './images-support.js';
+import { asDir, asTar, chainHexes, dir, dockerSave, file, ociImage, opaque, whiteout, type ImageSpec } from './images-support.js';
 
 const POOL = ['pool', 'create', '--size', '256M', 'tank'];
 const sandboxes: Sandbox[] = [];
@@ -60,6 +60,21 @@ describe('image load', () => {
       true,
     );
     expectGolden('images-load-docker-save', out);
+  });
+
+  it('zstd layers; an opaque directory keeps what its own layer put there, before or after the marker', async () => {
+    const s = sandbox();
+    const img = await ociImage({
+      zstd: true,
+      layers: [
+        [file('d/x', 'x\n'), file('d/y', 'y\n'), dir('d/sub/'), file('d/sub/deep', 'deep\n'), file('keep', 'k\n')],
+        [file('d/before', 'b\n'), opaque('d'), file('d/after', 'a\n'), whiteout('keep'), whiteout('never-there')],
+      ],
+    });
+    s.ok(['image', 'load', '-i', s.file('z.tar', await asTar(img)), 'z']);
+    const top = chainHexes(img.diffIds)[1];
+    expect(s.ok(['find', `tank/${top}`])).toBe('/\n/d\n/d/after\n/d/before\n');
+    expect(s.ok(['find', `tank/${chainHexes(img.diffIds)[0]}`])).toBe('/\n/d\n/d/sub\n/d/sub/deep\n/d/x\n/d/y\n/keep\n');
   });
 
   it('an index with several platforms: --platform picks the manifest, linux/amd64 by default', async () => {
@@ -154,6 +169,9 @@ describe('containers', () => {
     s.ok(['image', 'load', '-i', s.file('demo.tar', await asTar(img))]);
     const steps: Array<string[] | { args: string[]; input: string }> = [
       ['container', 'create', 'demo:1.0', 'web'],
+      ['container', 'create', 'demo:1.0', 'web'],
+      ['container', 'create', 'demo:1.0', 'bad/name'],
+      ['container', 'create', 'nothere', 'web3'],
       ['container', 'ls'],
       { args: ['write', 'tank/web', '/etc/passwd'], input: 'root:x:0:0::/root:/bin/bash\n' },
       { args: ['write', '-p', 'tank/web', '/srv/www/index.html'], input: '<h1>hi</h1>\n' },
