@@ -102,7 +102,8 @@ export function storeImage(home: Home, pool: string, image: LoadedImage, refs: s
     } };
     const ok = extractArchive(home, ds, input, { directory: '/', warn: (line) => warnings.push(line), layer: true });
     if (!ok) {
-      destroy(home, ds, { recursive: true, dependents: true }, history);
+      // The load leaves the pool as it found it: this layer and those it made go, top first.
+      for (const made of [ds, ...report.created.reverse()]) destroy(home, made, { recursive: true, dependents: true }, history);
       throw new ZfsError([`cannot load image: layer ${image.layers[i].diffId}:`, ...warnings.map((w) => `  ${w}`)]);
     }
     set(home, ds, [[P_LAYER, image.layers[i].diffId]], history);

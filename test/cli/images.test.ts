@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expectGolden, Sandbox, transcript } from './harness.js';
 import { list } from './tar-support.js';
 import { THREE } from './images-fixture.js';
-import { asDir, asTar, chainHexes, dir, dockerSave, file, ociImage, opaque, whiteout, type ImageSpec } from './images-support.js';
+import { asDir, asTar, chainHexes, dir, dockerSave, file, link, ociImage, opaque, whiteout, type ImageSpec } from './images-support.js';
 
 const POOL = ['pool', 'create', '--size', '256M', 'tank'];
 const sandboxes: Sandbox[] = [];
@@ -75,6 +75,15 @@ describe('image load', () => {
     const top = chainHexes(img.diffIds)[1];
     expect(s.ok(['find', `tank/${top}`])).toBe('/\n/d\n/d/after\n/d/before\n');
     expect(s.ok(['find', `tank/${chainHexes(img.diffIds)[0]}`])).toBe('/\n/d\n/d/sub\n/d/sub/deep\n/d/x\n/d/y\n/keep\n');
+  });
+
+  it('a layer that cannot be applied: the load takes back the layers it made', async () => {
+    const s = sandbox();
+    const img = await ociImage({ layers: [[file('a', 'a\n')], [link('b', 'no/such/file')]] });
+    const before = s.ok(['list', '-t', 'all']);
+    const r = s.run(['image', 'load', '-i', s.file('broken.tar', await asTar(img)), 'broken']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, '', `cannot load image: layer ${img.diffIds[1]}:\n  b: Cannot hard link to 'no/such/file': No such file or directory\n`]);
+    expect(s.ok(['list', '-t', 'all'])).toBe(before);
   });
 
   it('an index with several platforms: --platform picks the manifest, linux/amd64 by default', async () => {
