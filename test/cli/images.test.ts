@@ -127,6 +127,20 @@ describe('image load', () => {
     expect(s.ok(['list', '-t', 'all'])).toBe(before);
   });
 
+  it('a docker save archive whose layer does not match its diff_id is refused', async () => {
+    const s = sandbox();
+    const img = await dockerSave({ layers: [[file('a', 'a\n')], [file('b', 'b\n')]] });
+    const files = new Map(img.files);
+    const [name] = [...files.keys()].filter((n) => n.endsWith('/layer.tar')).sort();
+    const bad = Buffer.from(files.get(name)!);
+    bad[600] ^= 1;
+    files.set(name, bad);
+    const r = s.run(['image', 'load', '-i', s.file('bad.tar', await asTar({ ...img, files }))]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^cannot load image: layer ${name}: diff_id mismatch \\(config says sha256:[0-9a-f]{64}, content is sha256:[0-9a-f]{64}\\)\n$`));
+    expect(s.ok(['list', '-H', '-o', 'name'])).toBe('tank\n');
+  });
+
   it('image rm keeps the layers another image stands on', async () => {
     const s = sandbox();
     const two = await ociImage({ layers: THREE_LAYERS.layers.slice(0, 2) });
