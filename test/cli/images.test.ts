@@ -37,6 +37,7 @@ describe('image load', () => {
         ['find', 'tank/' + base],
         ['stat', '-c', '%h %i %n', `tank/${top}`, '/usr/bin/big-link', '/usr/lib/libbig.so'],
         ['image', 'load', '-i', archive],
+        ['list', '-t', 'all', '-o', 'name,used,refer,origin'],
       ],
       s,
       true,
