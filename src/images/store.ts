@@ -74,7 +74,7 @@ export interface LoadReport {
 export function storeImage(home: Home, pool: string, image: LoadedImage, refs: string[], history: string): LoadReport {
   const chain = chainIds(image.layers.map((l) => l.diffId));
   if (chain.length === 0) throw new ZfsError(['cannot load image: it has no layers']);
-  const existing = new Map(datasetsOf(home, pool, [P_LAYER, P_REFS]).map((d) => [d.name, d]));
+  const existing = new Map(datasetsOf(home, pool, [P_LAYER, P_REFS], ['filesystem', 'snapshot']).map((d) => [d.name, d]));
   const report: LoadReport = { created: [], shared: [], top: layerDataset(pool, chain[chain.length - 1]), refs };
   for (let i = 0; i < chain.length; i++) {
     const ds = layerDataset(pool, chain[i]);
@@ -90,7 +90,8 @@ export function storeImage(home: Home, pool: string, image: LoadedImage, refs: s
     else {
       const parent = layerDataset(pool, chain[i - 1]);
       const snap = `${parent}@${hexOf(chain[i]).slice(0, 12)}`;
-      snapshot(home, [snap], { recursive: false, props: [] }, history);
+      // One a load cut short between snapshot and clone left is taken as it is.
+      if (!existing.has(snap)) snapshot(home, [snap], { recursive: false, props: [] }, history);
       clone(home, snap, ds, { parents: false, props, noMount: true }, history);
       destroy(home, snap, { recursive: false, dependents: false, defer: true }, history);
     }

@@ -87,6 +87,17 @@ describe('image load', () => {
     expect(s.ok(['list', '-t', 'all'])).toBe(before);
   });
 
+  it('a snapshot a load cut short left between snapshot and clone is taken as it is', async () => {
+    const s = sandbox();
+    const one = await ociImage({ layers: THREE_LAYERS.layers.slice(0, 1) });
+    const two = await ociImage({ layers: THREE_LAYERS.layers.slice(0, 2) });
+    s.ok(['image', 'load', '-i', s.file('one.tar', await asTar(one)), 'one']);
+    const [base, second] = chainHexes(two.diffIds);
+    s.ok(['snapshot', `tank/${base}@${second.slice(0, 12)}`]);
+    s.ok(['image', 'load', '-i', s.file('two.tar', await asTar(two)), 'two']);
+    expect(s.ok(['get', '-H', '-o', 'value', 'origin', `tank/${second}`])).toBe(`tank/${base}@${second.slice(0, 12)}\n`);
+  });
+
   it('an index with several platforms: --platform picks the manifest, linux/amd64 by default', async () => {
     const s = sandbox();
     const img = await ociImage({ layers: [[file('which', 'amd64\n')]], otherPlatforms: [{ os: 'linux', architecture: 'arm64', layers: [[file('which', 'arm64\n')]] }] });
