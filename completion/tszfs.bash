@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container shims inject completion batch snap recv umount' ;;
     zpool) echo 'create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set' ;;
   esac
 }
@@ -54,6 +54,8 @@ _tszfs_options() {
     'zfs find') echo '-a -e -m -n -p -r -t -w -y' ;;
     'zfs du') echo '-a -h -s' ;;
     'zfs tar') echo '--zstd -C -c -f -x -z' ;;
+    'zfs image') echo '--platform --pool -i' ;;
+    'zfs container') echo '--pool -f' ;;
     'zfs inject') echo '-T -c -d -e' ;;
     'zfs batch') echo '-f -k' ;;
     'zfs snap') echo '-o -r' ;;
@@ -96,6 +98,8 @@ _tszfs_value_options() {
     'zfs touch') echo '-d -r' ;;
     'zfs stat') echo '-c' ;;
     'zfs mknod') echo '-m' ;;
+    'zfs image') echo '--platform --pool' ;;
+    'zfs container') echo '--pool' ;;
     'zfs inject') echo '-T -d -e' ;;
     'zfs batch') echo '-f' ;;
     'zfs snap') echo '-o' ;;
@@ -223,6 +227,8 @@ _tszfs_operand_kind() {
     'zfs tar 0') echo all ;;
     'zfs tar 1') echo none ;;
     'zfs tar '*) echo none ;;
+    'zfs image '*) echo none ;;
+    'zfs container '*) echo none ;;
     'zfs shims '*) echo dir ;;
     'zfs inject '*) echo pool ;;
     'zfs completion '*) echo shell ;;

@@ -6,7 +6,7 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container shims inject completion batch snap recv umount
         case 'zpool'
             printf '%s\n' create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set
     end
@@ -98,6 +98,10 @@ function __tszfs_options
             printf '%s\n' -a -h -s
         case 'zfs tar'
             printf '%s\n' --zstd -C -c -f -x -z
+        case 'zfs image'
+            printf '%s\n' --platform --pool -i
+        case 'zfs container'
+            printf '%s\n' --pool -f
         case 'zfs inject'
             printf '%s\n' -T -c -d -e
         case 'zfs batch'
@@ -177,6 +181,10 @@ function __tszfs_value_options
             printf '%s\n' -c
         case 'zfs mknod'
             printf '%s\n' -m
+        case 'zfs image'
+            printf '%s\n' --platform --pool
+        case 'zfs container'
+            printf '%s\n' --pool
         case 'zfs inject'
             printf '%s\n' -T -d -e
         case 'zfs batch'
@@ -424,6 +432,10 @@ function __tszfs_operand_kind
         case 'zfs tar 1'
             echo none
         case 'zfs tar *'
+            echo none
+        case 'zfs image *'
+            echo none
+        case 'zfs container *'
             echo none
         case 'zfs shims *'
             echo dir

@@ -97,6 +97,9 @@ function operandKind(family: Family, name: string, position: number): string {
       return position === 1 ? 'all' : 'none';
     case 'tree':
       return position === 0 ? 'fs' : 'none';
+    case 'image':
+    case 'container':
+      return 'none';
     default:
       return 'all';
   }

@@ -51,6 +51,8 @@ const ZFS: Record<string, string> = {
   find: "find tank/home@monday /etc -type f -name '*.conf'",
   du: 'du -sh tank/home /var',
   tar: 'tar -x -f layer.tar.gz tank/home',
+  image: 'image load -i alpine.tar --pool tank',
+  container: 'container create alpine:latest web',
   shims: 'shims ~/.local/bin',
   inject: 'inject -d /srv/disks/d1 -e checksum tank',
   completion: 'completion bash > ~/.local/share/bash-completion/completions/tszfs',

@@ -30,6 +30,12 @@ export interface CreateOptions {
   directory: string;
   compression: Compression;
   warn(line: string): void;
+  /**
+   * An image layer of what changed (image-spec layer.md): only the objects at `paths` (relative,
+   * `/`-separated) go in, with the directories above them, and before them a whiteout
+   * `.wh.NAME` for each of `whiteouts` (names deleted from the layer below).
+   */
+  layer?: { paths: ReadonlySet<string>; whiteouts: readonly string[]; subtrees?: ReadonlySet<string> };
 }
 
 /** Bytes gathered into large writes. */
@@ -115,7 +121,26 @@ export function createArchive(home: Home, dataset: string, out: (chunk: Buffer) 
       const p = (BLOCK - (size % BLOCK)) % BLOCK;
       if (p) tar.write(ZEROS.subarray(0, p));
     };
+    const layer = opts.layer;
+    const above = new Set<string>();
+    if (layer) {
+      for (const p of [...layer.paths, ...layer.whiteouts, ...(layer.subtrees ?? [])]) for (let at = p.indexOf('/'); at >= 0; at = p.indexOf('/', at + 1)) above.add(p.slice(0, at));
+      for (const w of [...layer.whiteouts].sort()) {
+        const slash = w.lastIndexOf('/');
+        const name = `./${w.slice(0, slash + 1)}.wh.${w.slice(slash + 1)}`;
+        header({ name, type: 'file', size: 0, mode: 0o644, uid: 0, gid: 0, mtime: 0 }, []);
+      }
+    }
     fs.walk(start, (parts, object, dnode) => {
+      if (layer && parts.length === 0) return true;
+      if (layer) {
+        const key = parts.join('/');
+        const inTree = layer.subtrees !== undefined && parts.some((_, i) => layer.subtrees!.has(parts.slice(0, i).join('/')));
+        if (!layer.paths.has(key) && !inTree) {
+          if (!above.has(key)) return false;
+          // A directory above a change goes in, as in Docker's layers, but its entries only as changed.
+        }
+      }
       const name = parts.length === 0 ? './' : `./${parts.join('/')}${dnode.type === 'dir' ? '/' : ''}`;
       let type = TYPE[dnode.type];
       if (type === undefined) {

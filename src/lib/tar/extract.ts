@@ -144,7 +144,14 @@ export interface ExtractOptions {
   directory: string;
   /** a warning or error line, without `tar: ` */
   warn(line: string): void;
+  /** an OCI image layer (image-spec layer.md): `.wh.NAME` removes NAME of a lower layer, a
+   *  directory holding `.wh..wh..opq` hides what lower layers put in it, whiteout files are never
+   *  stored, and every symlink is made where it is met (it points inside the image's root) */
+  layer?: boolean;
 }
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
 
 /** GNU tar's safer_name_suffix: strip up to the last `..` component and leading slashes. */
 function saferName(name: string): { name: string; prefix: string } {
@@ -244,6 +251,8 @@ function extractInto(
   let longLink: string | null = null;
   let first = true;
   let members = 0;
+  /** In layer mode, what this layer made (and the directories above): an opaque directory keeps them. */
+  const madeHere = new Set<string>();
   for (;;) {
     const block = reader.block();
     if (block === null) {
@@ -338,6 +347,20 @@ function extractInto(
     if (xattrs.length) attrs.xattrs = xattrs;
     const name = safe.name;
     let verb = 'Cannot open';
+    if (opts.layer) {
+      const leaf = parts[parts.length - 1];
+      if (leaf.startsWith(WHITEOUT)) {
+        try {
+          applyWhiteout(fs, parts, leaf, madeHere);
+        } catch (err) {
+          if (!(err instanceof EngineError) || !MEMBER_ERRORS.has(err.errno) || err.aux !== undefined) throw err;
+          fail(`${name}: Cannot remove: ${strerror(err.errno)}`);
+        }
+        data.finish();
+        continue;
+      }
+      for (let i = base.length + 1; i <= parts.length; i++) madeHere.add(parts.slice(0, i).join('/'));
+    }
     try {
       if (through !== null) throw new EngineError('ENOTDIR');
       delayedLinks.delete(key);
@@ -356,7 +379,7 @@ function extractInto(
         }
         case 'symlink': {
           verb = `Cannot create symlink to '${rawLink}'`;
-          if (rawLink.startsWith('/') || hasDotDot(rawLink)) {
+          if (!opts.layer && (rawLink.startsWith('/') || hasDotDot(rawLink))) {
             delayedLinks.set(key, { parts, target: rawLink, attrs, name });
             // The name is taken now (an older member there goes), as by GNU tar's placeholder.
             if (fs.exists(parts, false) && fs.lookup(parts, false).dnode.type !== 'dir') fs.remove(parts, false);
@@ -398,6 +421,27 @@ function extractInto(
       if (!(err instanceof EngineError) || !MEMBER_ERRORS.has(err.errno)) throw err;
     }
   }
+}
+
+/** A layer's whiteout member: `.wh..wh..opq` empties its directory of what lower layers made;
+ *  `.wh.NAME` removes NAME (a whole subtree) when a lower layer has it. */
+function applyWhiteout(fs: FsWriter, parts: string[], leaf: string, madeHere: Set<string>): void {
+  const dir = parts.slice(0, -1);
+  if (leaf === OPAQUE) {
+    if (!fs.exists(dir, false)) {
+      fs.create(dir, { type: 'dir' }, {}, { parents: true, replace: true });
+      return;
+    }
+    const at = fs.lookup(dir, false);
+    if (at.dnode.type !== 'dir') return;
+    for (const entry of fs.list(at.dnode)) {
+      const child = [...dir, entry.name];
+      if (!madeHere.has(child.join('/'))) fs.remove(child, true);
+    }
+    return;
+  }
+  const target = [...dir, leaf.slice(WHITEOUT.length)];
+  if (fs.exists(target, false)) fs.remove(target, true);
 }
 
 /** A sparse file's data segments ([offset, length], in order) and its whole size. */

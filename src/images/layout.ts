@@ -1,0 +1,266 @@
+/**
+ * Reading an image before anything is made of it: an OCI image layout (image-spec 1.0/1.1
+ * image-layout.md: `oci-layout`, `index.json`, `blobs/ALG/HEX`; nested indexes; a platform picked
+ * from an index with several manifests) or a `docker save` archive (`manifest.json` with Config,
+ * RepoTags and Layers), either as a directory or as a tar file (or stdin).
+ *
+ * Every blob read is checked against its digest, and every layer's diff_id (the digest of the
+ * uncompressed tar) against the config's rootfs.diff_ids, all before the caller creates anything:
+ * a bad image is an ImageError and the pool is left as it was.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { decompress as zstdDecompress } from 'fzstd';
+import { tarHeaders } from '../lib/tar/headers.js';
+import { decodePax } from '../lib/tar/pax.js';
+
+/** A bad image: its words go after `cannot load image: `. */
+export class ImageError extends Error {}
+
+/** The files of an image source by path (relative, `/`-separated). */
+export interface ImageFiles {
+  has(name: string): boolean;
+  read(name: string): Buffer;
+}
+
+/** One layer, checked: its uncompressed tar and its diff_id. */
+export interface Layer {
+  diffId: string;
+  tar: Buffer;
+}
+
+export interface LoadedImage {
+  /** the config's digest (`sha256:...`): the image id */
+  id: string;
+  config: Buffer;
+  layers: Layer[];
+  /** `name:tag` references the source gives (annotations, RepoTags) */
+  refs: string[];
+}
+
+const BLOCK = 512;
+
+/** The files of a tar archive held in memory (regular files only; PAX and GNU long names). */
+export function tarFiles(archive: Buffer): ImageFiles {
+  const files = new Map<string, Buffer>();
+  let at = 0;
+  let longName: string | null = null;
+  let paxPath: string | null = null;
+  while (at + BLOCK <= archive.length) {
+    const block = archive.subarray(at, at + BLOCK);
+    let h;
+    try {
+      h = tarHeaders().decode(block, 'utf-8', true);
+    } catch {
+      throw new ImageError('not an image archive: damaged tar header');
+    }
+    if (h === null) break;
+    const size = h.size;
+    const data = archive.subarray(at + BLOCK, at + BLOCK + size);
+    if (data.length < size) throw new ImageError('not an image archive: unexpected end of archive');
+    at += BLOCK + size + ((BLOCK - (size % BLOCK)) % BLOCK);
+    if (h.type === 'pax-header') {
+      paxPath = decodePax(data).get('path')?.toString('utf8') ?? null;
+      continue;
+    }
+    if (h.type === 'gnu-long-path') {
+      longName = data.toString('utf8').replace(/\0+$/, '');
+      continue;
+    }
+    const name = normal(paxPath ?? longName ?? h.name);
+    paxPath = longName = null;
+    if (h.type === 'file' || h.type === 'contiguous-file' || h.type === null) files.set(name, Buffer.from(data));
+  }
+  if (files.size === 0) throw new ImageError('not an image archive: no files in it');
+  return {
+    has: (name) => files.has(name),
+    read: (name) => {
+      const f = files.get(name);
+      if (f === undefined) throw new ImageError(`missing file '${name}'`);
+      return f;
+    },
+  };
+}
+
+const normal = (name: string) => name.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+
+/** The files of a directory. */
+export function dirFiles(dir: string): ImageFiles {
+  const full = (name: string) => path.join(dir, ...name.split('/').filter((p) => p !== '..'));
+  return {
+    has: (name) => fs.existsSync(full(name)),
+    read: (name) => {
+      try {
+        return fs.readFileSync(full(name));
+      } catch {
+        throw new ImageError(`missing file '${name}'`);
+      }
+    },
+  };
+}
+
+const sha256 = (data: Buffer) => 'sha256:' + createHash('sha256').update(data).digest('hex');
+
+function digestOf(data: Buffer, algorithm: string): string {
+  if (algorithm !== 'sha256' && algorithm !== 'sha512') throw new ImageError(`unsupported digest algorithm '${algorithm}'`);
+  return `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
+}
+
+/** A blob of an OCI layout, checked against its digest. */
+function blob(files: ImageFiles, digest: unknown): Buffer {
+  if (typeof digest !== 'string' || !/^[a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest)) throw new ImageError(`malformed digest '${String(digest)}'`);
+  const [alg, hex] = digest.split(':');
+  const name = `blobs/${alg}/${hex}`;
+  if (!files.has(name)) throw new ImageError(`missing blob ${digest}`);
+  const data = files.read(name);
+  if (digestOf(data, alg) !== digest) throw new ImageError(`blob ${digest}: digest mismatch (content is ${digestOf(data, alg)})`);
+  return data;
+}
+
+function json(data: Buffer, what: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(data.toString('utf8'));
+  } catch {
+    throw new ImageError(`malformed ${what}: not JSON`);
+  }
+  if (v === null || typeof v !== 'object') throw new ImageError(`malformed ${what}: not an object`);
+  return v as Record<string, unknown>;
+}
+
+/** The uncompressed bytes of a layer blob: gzip and zstd are told by their magic. */
+export function uncompressed(data: Buffer, what: string): Buffer {
+  try {
+    if (data[0] === 0x1f && data[1] === 0x8b) return zlib.gunzipSync(data);
+    if (data.readUInt32LE(0) === 0xfd2fb528) return Buffer.from(zstdDecompress(data));
+  } catch {
+    throw new ImageError(`${what}: damaged compressed data`);
+  }
+  return data;
+}
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+export function parsePlatform(text: string): Platform | null {
+  const [os, architecture, variant, ...rest] = text.split('/');
+  if (!os || !architecture || rest.length > 0) return null;
+  return variant ? { os, architecture, variant } : { os, architecture };
+}
+
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+
+/** Read and check a whole image from `files`. */
+export function readImage(files: ImageFiles, platform: Platform): LoadedImage {
+  if (files.has('index.json')) return readOci(files, platform);
+  if (files.has('manifest.json')) return readDockerSave(files);
+  throw new ImageError('neither an OCI image layout (index.json) nor a docker save archive (manifest.json)');
+}
+
+interface Descriptor {
+  mediaType?: string;
+  digest: string;
+  platform?: Partial<Platform>;
+  annotations?: Record<string, string>;
+}
+
+function descriptors(v: unknown, what: string): Descriptor[] {
+  if (!Array.isArray(v)) throw new ImageError(`malformed ${what}: no manifests`);
+  for (const d of v) if (d === null || typeof d !== 'object' || typeof (d as Descriptor).digest !== 'string') throw new ImageError(`malformed ${what}: a descriptor without a digest`);
+  return v as Descriptor[];
+}
+
+function readOci(files: ImageFiles, platform: Platform): LoadedImage {
+  if (files.has('oci-layout')) {
+    const layout = json(files.read('oci-layout'), 'oci-layout');
+    if (typeof layout.imageLayoutVersion !== 'string') throw new ImageError('malformed oci-layout: no imageLayoutVersion');
+  }
+  const index = json(files.read('index.json'), 'index.json');
+  const refs: string[] = [];
+  let found: Descriptor | null = null;
+  const pick = (list: Descriptor[], what: string, depth: number): void => {
+    if (depth > 8) throw new ImageError(`malformed ${what}: indexes nested too deep`);
+    const matching = list.filter((d) => {
+      const mt = d.mediaType;
+      if (mt === INDEX || mt === DOCKER_LIST) return true;
+      if (mt !== undefined && mt !== MANIFEST && mt !== DOCKER_MANIFEST) return false;
+      if (!d.platform || list.length === 1) return true;
+      return d.platform.os === platform.os && d.platform.architecture === platform.architecture && (platform.variant === undefined || d.platform.variant === platform.variant);
+    });
+    for (const d of matching) {
+      if (found) return;
+      if (d.mediaType === INDEX || d.mediaType === DOCKER_LIST) {
+        const nested = json(blob(files, d.digest), `index ${d.digest}`);
+        pick(descriptors(nested.manifests, `index ${d.digest}`), `index ${d.digest}`, depth + 1);
+      } else {
+        found = d;
+      }
+      const ref = d.annotations?.['io.containerd.image.name'] ?? d.annotations?.['org.opencontainers.image.ref.name'];
+      if (found === d && ref) refs.push(ref);
+    }
+  };
+  pick(descriptors(index.manifests, 'index.json'), 'index.json', 0);
+  if (!found) throw new ImageError(`no manifest for platform ${platform.os}/${platform.architecture}${platform.variant ? '/' + platform.variant : ''}`);
+  const desc: Descriptor = found;
+  const manifest = json(blob(files, desc.digest), `manifest ${desc.digest}`);
+  const config = manifest.config as Descriptor | undefined;
+  if (!config || typeof config.digest !== 'string') throw new ImageError(`malformed manifest ${desc.digest}: no config`);
+  const layers = manifest.layers;
+  if (!Array.isArray(layers)) throw new ImageError(`malformed manifest ${desc.digest}: no layers`);
+  const configBytes = blob(files, config.digest);
+  const blobs = (layers as Descriptor[]).map((l) => {
+    if (l === null || typeof l !== 'object') throw new ImageError(`malformed manifest ${desc.digest}: a layer without a digest`);
+    return { what: `layer ${l.digest}`, data: blob(files, l.digest) };
+  });
+  return checked(config.digest, configBytes, blobs, refs);
+}
+
+function readDockerSave(files: ImageFiles): LoadedImage {
+  const list = json(files.read('manifest.json'), 'manifest.json') as unknown;
+  if (!Array.isArray(list) || list.length === 0) throw new ImageError('malformed manifest.json: not a list of images');
+  const m = list[0] as { Config?: unknown; RepoTags?: unknown; Layers?: unknown };
+  if (typeof m.Config !== 'string' || !Array.isArray(m.Layers)) throw new ImageError('malformed manifest.json: no Config or Layers');
+  const configBytes = files.read(m.Config);
+  // The config's file name is its digest (`HEX.json` or `blobs/sha256/HEX`).
+  const hex = /([0-9a-f]{64})(\.json)?$/.exec(m.Config)?.[1];
+  const id = sha256(configBytes);
+  if (hex !== undefined && id !== `sha256:${hex}`) throw new ImageError(`config ${m.Config}: digest mismatch (content is ${id})`);
+  const blobs = (m.Layers as unknown[]).map((l) => {
+    if (typeof l !== 'string') throw new ImageError('malformed manifest.json: a layer that is not a path');
+    return { what: `layer ${l}`, data: files.read(l) };
+  });
+  const refs = Array.isArray(m.RepoTags) ? (m.RepoTags as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+  return checked(id, configBytes, blobs, refs);
+}
+
+/** The config's diff_ids against the layers' uncompressed tars. */
+function checked(id: string, configBytes: Buffer, blobs: Array<{ what: string; data: Buffer }>, refs: string[]): LoadedImage {
+  const config = json(configBytes, `config ${id}`);
+  const rootfs = config.rootfs as { type?: unknown; diff_ids?: unknown } | undefined;
+  if (!rootfs || !Array.isArray(rootfs.diff_ids)) throw new ImageError(`malformed config ${id}: no rootfs.diff_ids`);
+  const diffIds = rootfs.diff_ids as unknown[];
+  if (diffIds.length !== blobs.length) throw new ImageError(`config ${id}: ${diffIds.length} diff_ids for ${blobs.length} layers`);
+  const layers = blobs.map(({ what, data }, i) => {
+    const tar = uncompressed(data, what);
+    const diffId = sha256(tar);
+    if (diffIds[i] !== diffId) throw new ImageError(`${what}: diff_id mismatch (config says ${String(diffIds[i])}, content is ${diffId})`);
+    return { diffId, tar };
+  });
+  return { id, config: configBytes, layers, refs };
+}
+
+/** The chain ids of a layer stack (image-spec config.md: ChainID(L0) = DiffID(L0),
+ *  ChainID(Ln) = sha256(ChainID(Ln-1) + " " + DiffID(Ln))). */
+export function chainIds(diffIds: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const d of diffIds) out.push(out.length === 0 ? d : sha256(Buffer.from(`${out[out.length - 1]} ${d}`)));
+  return out;
+}

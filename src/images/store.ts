@@ -1,0 +1,265 @@
+/**
+ * Images and containers in a pool, as moby's ZFS graph driver keeps them
+ * (daemon/graphdriver/zfs/zfs.go), through the library API only:
+ * - the base layer is `zfs create -o mountpoint=legacy POOL/ID`; every next layer a snapshot of its
+ *   parent and a clone of it (`-o mountpoint=legacy`), the snapshot then destroyed with `-d`
+ *   (deferred: it goes with its last clone), as Create/CreateReadWrite do;
+ * - a layer's ID is the hex of its chain id (image-spec config.md), so the same layer stack is the
+ *   same dataset: loading an image twice creates nothing the second time, and images share the
+ *   layers they have in common;
+ * - a layer is marked complete (`tszfs.image:layer` = its diff_id) only once its tar is applied,
+ *   so a load cut short is redone, never taken for done;
+ * - an image's references (`name:tag`, space separated), id and config are user properties of its
+ *   top layer (`tszfs.image:refs`, `tszfs.image:id`, `tszfs.image:config`);
+ * - a container is `POOL/NAME-init` (what Docker's init layer holds: the mount points and files
+ *   the runtime binds over) cloned from the top layer, and `POOL/NAME`, its writable layer, cloned
+ *   from the init layer: two snapshots and two clones whatever the image's size or depth.
+ */
+import { clone } from '../lib/datasets/clone.js';
+import { createFilesystem } from '../lib/datasets/create.js';
+import { destroy } from '../lib/datasets/destroy.js';
+import { setProperties } from '../lib/datasets/set.js';
+import { snapshot } from '../lib/datasets/snapshot.js';
+import { ZfsError } from '../lib/errors.js';
+import { changeFiles } from '../lib/files.js';
+import type { Home } from '../lib/home.js';
+import { selectDatasets, type Row } from '../lib/listing.js';
+import { extractArchive } from '../lib/tar/extract.js';
+import { chainIds, type LoadedImage } from './layout.js';
+
+export const P_LAYER = 'tszfs.image:layer';
+export const P_REFS = 'tszfs.image:refs';
+export const P_ID = 'tszfs.image:id';
+export const P_CONFIG = 'tszfs.image:config';
+export const P_CONTAINER = 'tszfs.container:image';
+const CONFIG_CHUNK = 8000;
+
+/** The pool images go to: `--pool`, else the only pool there is. */
+export function imagePool(home: Home, pool: string | undefined): string {
+  if (pool !== undefined) return pool;
+  const { rows } = selectDatasets(home, { command: 'list', operands: [], recursive: false, depth: 0, types: new Set(['filesystem']), props: [] }, [], () => {});
+  const pools = rows.filter((r) => !r.name.includes('/'));
+  if (pools.length !== 1) throw new ZfsError([pools.length === 0 ? 'no pools available' : 'more than one pool: name one with --pool']);
+  return pools[0].name;
+}
+
+/** Every filesystem of `pool` with the given properties' local values ('' when unset). */
+export function datasetsOf(home: Home, pool: string, props: string[], types: Array<'filesystem' | 'snapshot'> = ['filesystem']): Array<{ name: string; row: Row; get(p: string): string }> {
+  const { rows, failed } = selectDatasets(home, { command: 'get', operands: [pool], recursive: true, depth: null, types: new Set(types), props }, [], () => {});
+  if (failed) throw ZfsError.action(`cannot open '${pool}'`, 'no such pool');
+  return rows.map((row) => ({
+    name: row.name,
+    row,
+    get: (p: string) => {
+      const v = row.values.get(p);
+      return v && v.source.type === 'local' ? String(v.value) : '';
+    },
+  }));
+}
+
+const hexOf = (digest: string) => digest.slice(digest.indexOf(':') + 1);
+/** A layer's dataset. */
+export const layerDataset = (pool: string, chainId: string) => `${pool}/${hexOf(chainId)}`;
+
+export interface LoadReport {
+  /** layers created, in order */
+  created: string[];
+  /** layers already there */
+  shared: string[];
+  top: string;
+  refs: string[];
+}
+
+/** Make the layer chain of a checked image (see the file's comment), then tag its top layer. */
+export function storeImage(home: Home, pool: string, image: LoadedImage, refs: string[], history: string): LoadReport {
+  const chain = chainIds(image.layers.map((l) => l.diffId));
+  if (chain.length === 0) throw new ZfsError(['cannot load image: it has no layers']);
+  const existing = new Map(datasetsOf(home, pool, [P_LAYER, P_REFS], ['filesystem', 'snapshot']).map((d) => [d.name, d]));
+  const report: LoadReport = { created: [], shared: [], top: layerDataset(pool, chain[chain.length - 1]), refs };
+  for (let i = 0; i < chain.length; i++) {
+    const ds = layerDataset(pool, chain[i]);
+    const there = existing.get(ds);
+    if (there && there.get(P_LAYER) === image.layers[i].diffId) {
+      report.shared.push(ds);
+      continue;
+    }
+    // A layer left half made by a load cut short goes, with what was made on it.
+    if (there) destroy(home, ds, { recursive: true, dependents: true }, history);
+    const props: Array<[string, string]> = [['mountpoint', 'legacy']];
+    if (i === 0) createFilesystem(home, ds, { parents: false, props, noMount: true }, history);
+    else {
+      const parent = layerDataset(pool, chain[i - 1]);
+      const snap = `${parent}@${hexOf(chain[i]).slice(0, 12)}`;
+      // One a load cut short between snapshot and clone left is taken as it is.
+      if (!existing.has(snap)) snapshot(home, [snap], { recursive: false, props: [] }, history);
+      clone(home, snap, ds, { parents: false, props, noMount: true }, history);
+      destroy(home, snap, { recursive: false, dependents: false, defer: true }, history);
+    }
+    const warnings: string[] = [];
+    const input = { settled: true, at: 0, read(buf: Buffer, offset: number, length: number) {
+      const n = image.layers[i].tar.copy(buf, offset, this.at, Math.min(this.at + length, image.layers[i].tar.length));
+      this.at += n;
+      return n;
+    } };
+    const ok = extractArchive(home, ds, input, { directory: '/', warn: (line) => warnings.push(line), layer: true });
+    if (!ok) {
+      // The load leaves the pool as it found it: this layer and those it made go, top first.
+      for (const made of [ds, ...report.created.reverse()]) destroy(home, made, { recursive: true, dependents: true }, history);
+      throw new ZfsError([`cannot load image: layer ${image.layers[i].diffId}:`, ...warnings.map((w) => `  ${w}`)]);
+    }
+    set(home, ds, [[P_LAYER, image.layers[i].diffId]], history);
+    report.created.push(ds);
+  }
+  tag(home, pool, report.top, refs, history);
+  const config = image.config.toString('utf8');
+  const chunks: Array<[string, string]> = [[P_ID, image.id]];
+  for (let at = 0, n = 0; at < config.length; at += CONFIG_CHUNK, n++) chunks.push([`${P_CONFIG}.${n}`, config.slice(at, at + CONFIG_CHUNK)]);
+  set(home, report.top, chunks, history);
+  return report;
+}
+
+function set(home: Home, ds: string, props: Array<[string, string]>, history: string): void {
+  const errors: string[] = [];
+  if (setProperties(home, props, [ds], history, (l) => errors.push(l), true) !== 0) throw new ZfsError(errors);
+}
+
+/** Give `refs` to the image whose top layer is `top`, taking them from any other image. */
+function tag(home: Home, pool: string, top: string, refs: string[], history: string): void {
+  for (const d of datasetsOf(home, pool, [P_REFS])) {
+    const had = d.get(P_REFS).split(' ').filter(Boolean);
+    const keep = d.name === top ? [...new Set([...had, ...refs])] : had.filter((r) => !refs.includes(r));
+    if (keep.join(' ') !== had.join(' ') || (d.name === top && had.length === 0 && keep.length > 0)) set(home, d.name, [[P_REFS, keep.join(' ')]], history);
+  }
+}
+
+/** `name[:tag]` with Docker's default tag. */
+export function normalRef(ref: string): string {
+  const slash = ref.lastIndexOf('/');
+  return ref.slice(slash + 1).includes(':') ? ref : `${ref}:latest`;
+}
+
+export interface ImageRow {
+  ref: string;
+  id: string;
+  top: string;
+  layers: number;
+}
+
+/** The images of a pool: one row per reference (and one for an image with none). */
+export function listImages(home: Home, pool: string): ImageRow[] {
+  const all = datasetsOf(home, pool, [P_REFS, P_ID, P_LAYER, 'origin']);
+  const byName = new Map(all.map((d) => [d.name, d]));
+  const depth = (name: string): number => {
+    let n = 0;
+    for (let d = byName.get(name); d; n++) {
+      const origin = d.row.values.get('origin');
+      const o = origin ? String(origin.value) : '-';
+      d = o === '-' ? undefined : byName.get(o.split('@')[0]);
+    }
+    return n;
+  };
+  const rows: ImageRow[] = [];
+  for (const d of all) {
+    if (d.get(P_ID) === '') continue;
+    const refs = d.get(P_REFS).split(' ').filter(Boolean);
+    for (const ref of refs.length ? refs : ['<none>:<none>']) rows.push({ ref, id: d.get(P_ID), top: d.name, layers: depth(d.name) });
+  }
+  return rows.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+}
+
+/** The top layer of an image named by reference, image id (or its prefix) or dataset. */
+export function findImage(home: Home, pool: string, name: string): ImageRow {
+  const rows = listImages(home, pool);
+  const ref = normalRef(name);
+  const hex = name.replace(/^sha256:/, '');
+  const hit =
+    rows.find((r) => r.ref === ref) ??
+    rows.find((r) => r.top === name) ??
+    (hex.length >= 4 && /^[0-9a-f]+$/.test(hex) ? rows.find((r) => hexOf(r.id).startsWith(hex)) : undefined);
+  if (!hit) throw new ZfsError([`Error: No such image: ${name}`]);
+  return hit;
+}
+
+/** Containers of a pool: writable layer, name, image. */
+export function listContainers(home: Home, pool: string): Array<{ name: string; dataset: string; image: string }> {
+  return datasetsOf(home, pool, [P_CONTAINER])
+    .filter((d) => d.get(P_CONTAINER) !== '' && !d.name.endsWith('-init'))
+    .map((d) => ({ name: d.name.slice(pool.length + 1), dataset: d.name, image: d.get(P_CONTAINER) }));
+}
+
+/**
+ * `image rm`: the reference goes; when the image has none left, its layers go from the top down,
+ * as long as no other image or container stands on them.
+ */
+export function removeImage(home: Home, pool: string, name: string, history: string): string[] {
+  const img = findImage(home, pool, name);
+  const users = listContainers(home, pool).filter((c) => c.image === img.top);
+  if (users.length > 0) throw new ZfsError([`Error response from daemon: conflict: unable to remove image ${name}: image is being used by container ${users[0].name}`]);
+  const out: string[] = [];
+  const all = datasetsOf(home, pool, [P_REFS]);
+  const refs = all.find((d) => d.name === img.top)!.get(P_REFS).split(' ').filter(Boolean);
+  const left = refs.filter((r) => r !== img.ref);
+  if (left.length > 0) {
+    set(home, img.top, [[P_REFS, left.join(' ')]], history);
+    out.push(`Untagged: ${img.ref}`);
+    return out;
+  }
+  if (img.ref !== '<none>:<none>') out.push(`Untagged: ${img.ref}`);
+  // No longer an image: a layer other images may still stand on.
+  set(home, img.top, [[P_REFS, ''], [P_ID, '']], history);
+  let layer: string | null = img.top;
+  while (layer !== null) {
+    const d = datasetsOf(home, pool, [P_REFS, P_ID, 'origin', 'clones'], ['filesystem', 'snapshot']);
+    const self = d.find((x) => x.name === layer)!;
+    // Still needed: another image's top, or a clone of one of its snapshots.
+    const snaps = d.filter((x) => x.name.startsWith(`${layer}@`));
+    const cloned = snaps.some((s) => {
+      const c = s.row.values.get('clones');
+      return c !== null && c !== undefined && String(c.value) !== '';
+    });
+    if (cloned || self.get(P_ID) !== '') break;
+    const origin = self.row.values.get('origin');
+    const o = origin ? String(origin.value) : '-';
+    destroy(home, layer, { recursive: true, dependents: false }, history);
+    out.push(`Deleted: ${layer}`);
+    layer = o === '-' ? null : o.split('@')[0];
+  }
+  return out;
+}
+
+/** Docker's init layer (daemon/initlayer): mount points and files the runtime binds over. */
+const INIT_DIRS = ['dev', 'dev/pts', 'dev/shm', 'proc', 'sys', 'etc'];
+const INIT_FILES = ['.dockerenv', 'dev/console', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/mtab'];
+
+export function createContainer(home: Home, pool: string, imageName: string, name: string, history: string): string {
+  const img = findImage(home, pool, imageName);
+  const ds = `${pool}/${name}`;
+  const init = `${ds}-init`;
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new ZfsError([`Error response from daemon: Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`]);
+  const taken = new Set(datasetsOf(home, pool, []).map((d) => d.name));
+  if (taken.has(ds) || taken.has(init)) throw new ZfsError([`Error response from daemon: Conflict. The container name "/${name}" is already in use (${taken.has(ds) ? ds : init} exists)`]);
+  const props: Array<[string, string]> = [['mountpoint', 'legacy'], [P_CONTAINER, img.top]];
+  const topSnap = `${img.top}@${name}-init`;
+  snapshot(home, [topSnap], { recursive: false, props: [] }, history);
+  clone(home, topSnap, init, { parents: false, props, noMount: true }, history);
+  destroy(home, topSnap, { recursive: false, dependents: false, defer: true }, history);
+  changeFiles(home, init, `cannot create '${init}'`, (fs, _input, settings) => {
+    for (const d of INIT_DIRS) if (!fs.exists(d.split('/'), false)) fs.create(d.split('/'), { type: 'dir' }, { mode: 0o755, uid: 0, gid: 0 }, { parents: true });
+    for (const f of INIT_FILES) {
+      const parts = f.split('/');
+      if (!fs.exists(parts, false)) fs.create(parts, { type: 'file', data: { settled: true, read: () => 0 }, settings }, { mode: 0o755, uid: 0, gid: 0 }, { parents: true });
+    }
+  });
+  const initSnap = `${init}@${name}`;
+  snapshot(home, [initSnap], { recursive: false, props: [] }, history);
+  clone(home, initSnap, ds, { parents: false, props, noMount: true }, history);
+  destroy(home, initSnap, { recursive: false, dependents: false, defer: true }, history);
+  return ds;
+}
+
+export function removeContainer(home: Home, pool: string, name: string, history: string): void {
+  const c = listContainers(home, pool).find((x) => x.name === name);
+  if (!c) throw new ZfsError([`Error response from daemon: No such container: ${name}`]);
+  destroy(home, c.dataset, { recursive: true, dependents: false }, history);
+  destroy(home, `${c.dataset}-init`, { recursive: true, dependents: false }, history);
+}
