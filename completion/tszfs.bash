@@ -6,7 +6,7 @@
 _tszfs_commands() {
   case $1 in
     zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container shims inject completion batch snap recv umount' ;;
-    zpool) echo 'create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set' ;;
+    zpool) echo 'create destroy add list status clear sync attach detach online offline replace scrub import export upgrade history get set' ;;
   esac
 }
 
@@ -246,6 +246,7 @@ _tszfs_operand_kind() {
     'zpool list '*) echo pool ;;
     'zpool status '*) echo pool ;;
     'zpool clear '*) echo pool ;;
+    'zpool sync '*) echo pool ;;
     'zpool attach '*) echo pool ;;
     'zpool detach '*) echo pool ;;
     'zpool online '*) echo pool ;;

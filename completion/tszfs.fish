@@ -8,7 +8,7 @@ function __tszfs_commands
         case 'zfs'
             printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container shims inject completion batch snap recv umount
         case 'zpool'
-            printf '%s\n' create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set
+            printf '%s\n' create destroy add list status clear sync attach detach online offline replace scrub import export upgrade history get set
     end
 end
 
@@ -470,6 +470,8 @@ function __tszfs_operand_kind
         case 'zpool status *'
             echo pool
         case 'zpool clear *'
+            echo pool
+        case 'zpool sync *'
             echo pool
         case 'zpool attach *'
             echo pool

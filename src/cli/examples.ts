@@ -71,6 +71,7 @@ const ZPOOL: Record<string, string> = {
   list: 'list -H -o name,size,free',
   status: 'status -x',
   clear: 'clear tank',
+  sync: 'sync tank',
   scrub: 'scrub tank',
   import: 'import -d /srv/images tank',
   export: 'export tank',

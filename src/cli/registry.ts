@@ -92,6 +92,7 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
   ],
   [
     ['clear', () => import('./commands/pool/clear.js')],
+    ['sync', () => import('./commands/pool/sync.js')],
   ],
   [
     ['attach', () => import('./commands/pool/attach.js')],

@@ -155,3 +155,19 @@ describe('zpool create with file vdevs', () => {
 function tankArgs(image: string): string[] {
   return ['tank', image];
 }
+
+describe('zpool sync', () => {
+  it('opens each named pool (or all), and a missing one is reported with exit 1', () => {
+    const sb = new Sandbox();
+    try {
+      sb.ok(['pool', 'create', '--size', '64M', 'tank']);
+      sb.ok(['pool', 'create', '--size', '64M', 'other']);
+      expect(sb.run(['pool', 'sync'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
+      expect(sb.run(['pool', 'sync', 'tank'])).toMatchObject({ status: 0, stdout: '', stderr: '' });
+      const missing = sb.run(['pool', 'sync', 'tank', 'nope', 'other']);
+      expect(missing).toMatchObject({ status: 1, stdout: '', stderr: "cannot open 'nope': no such pool\n" });
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
