@@ -38,7 +38,7 @@ export function poolHealth(h: PoolHandle): PoolHealth {
   const t = h.pool.t;
   const health: PoolHealth = { errors: deviceErrors(t), scan: lastScan(t), errorScrub: lastErrorScrub(t), dataErrors: errorLog(t).length };
   const tree = h.pool.meta().vdevs;
-  if (tree && h.pool.image.tree) health.vdevs = vdevStatus(h.name, tree, h.pool.image.tree, keptDeviceErrors(t), health.errors);
+  if (tree && h.pool.image.tree) health.vdevs = vdevStatus(h.name, tree, h.pool.image.tree, keptDeviceErrors(t), health.errors, { guid: h.pool.meta().guid, alloc: h.pool.meta().vdevAlloc ?? [] });
   return health;
 }
 
