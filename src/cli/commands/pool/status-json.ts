@@ -88,7 +88,8 @@ export function statusJson(
   }
   const vdevOf = (r: VdevRow, spare: boolean, parent: string | null): Obj => {
     const info = r.info!;
-    const v: Obj = { name: r.name, vdev_type: info.type, guid: o.asInt ? BigInt(info.guid) : info.guid };
+    const v: Obj = { name: r.name, vdev_type: info.type };
+    if (info.guid !== '0') v.guid = o.asInt ? BigInt(info.guid) : info.guid;
     if (info.path) v.path = info.path;
     v.class = info.class;
     if (o.flat && parent !== null) v.parent = parent;
