@@ -42,4 +42,25 @@ describe('zpool status -j', () => {
       ),
     );
   });
+
+  it('zpool list -v shows every vdev with its columns, as text and as JSON', () => {
+    const sb = new Sandbox();
+    const d = devices(sb, 6);
+    expectGolden(
+      'list-verbose',
+      transcript(
+        [
+          ['pool', 'create', '--size', '64M', 'one'],
+          ['pool', 'create', 'tank', 'mirror', d[0], d[1], 'raidz1', d[2], d[3], d[4], 'spare', d[5]],
+          { args: ['write', 'tank', '/f'], input: Buffer.alloc(1 << 20, 7) },
+          ['pool', 'list', '-v'],
+          ['pool', 'list', '-vH', 'tank'],
+          ['pool', 'list', '-vp', 'tank'],
+          ['pool', 'list', '-vj', 'one'],
+          ['pool', 'list', '-vj', '--json-int', 'tank'],
+        ],
+        sb,
+      ),
+    );
+  });
 });

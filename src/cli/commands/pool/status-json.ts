@@ -160,3 +160,12 @@ export function statusJson(
   if (files !== null && health.dataErrors > 0) item.errlist = files;
   return item;
 }
+
+/** A pool of one image: its root and one file vdev, as the text form shows them. */
+export function imageRows(name: string, image: string, guid: string, errors: PoolHealth['errors'], size: number, alloc: number): VdevRow[] {
+  const space = { alloc, space: size, dspace: size, rsize: size };
+  return [
+    { name, depth: 0, state: 'ONLINE', errors, info: { type: 'root', guid, class: 'normal', ...space, leaf: false } },
+    { name: image, depth: 2, state: 'ONLINE', errors, info: { type: 'file', guid: '0', path: image, class: 'normal', ...space, psize: size, leaf: true } },
+  ];
+}

@@ -8,18 +8,10 @@ import type { Command } from '../../context.js';
 import { nicenum } from '../../format/nicenum.js';
 import type { VdevRow } from '../../../lib/vdev-status.js';
 import { parseOptions, UsageError } from '../../parse.js';
-import { statusJson } from './status-json.js';
+import { imageRows, statusJson } from './status-json.js';
 import { toJson, type JsonValue } from '../../format/props.js';
 import { poolStats } from '../../../lib/pools.js';
 
-/** A pool of one image: its root and one file vdev, as the text form shows them. */
-function imageRows(name: string, image: string, guid: string, health: PoolHealth, size: number, alloc: number): VdevRow[] {
-  const space = { alloc, space: size, dspace: size, rsize: size };
-  return [
-    { name, depth: 0, state: 'ONLINE', errors: health.errors, info: { type: 'root', guid, class: 'normal', ...space, leaf: false } },
-    { name: image, depth: 2, state: 'ONLINE', errors: health.errors, info: { type: 'file', guid: '0', path: image, class: 'normal', ...space, psize: size, leaf: true } },
-  ];
-}
 
 /** A pool of several devices: every vdev with its own state and counters. */
 function treeStatus(name: string, health: PoolHealth, files: string[] | null, features: FeatureStatus): string {
@@ -92,7 +84,7 @@ export const command: Command = {
           const stats = poolStats(h);
           const num = (n: string): JsonValue => (asInt ? BigInt(n) : n);
           const identity = { name: h.name, state: stats.health, pool_guid: num(stats.guid), txg: num(String(stats.txg)), spa_version: num('5000'), zpl_version: num('5') };
-          const rows = health.vdevs?.rows ?? imageRows(h.name, h.image, stats.guid, health, stats.size, stats.allocated);
+          const rows = health.vdevs?.rows ?? imageRows(h.name, h.image, stats.guid, health.errors, stats.size, stats.allocated);
           const files = p.flags.has('v') ? damagedFiles(h) : null;
           const item = statusJson(h.name, identity, health, rows, reason, files, { literal: p.flags.has('p'), asInt, flat: p.flags.has('json-flat-vdevs'), verbose: p.flags.has('v') });
           pools[p.flags.has('json-pool-key-guid') ? stats.guid : h.name] = item;
