@@ -61,7 +61,7 @@ _tszfs_options() {
     'zpool destroy') echo '-f' ;;
     'zpool add') echo '-L -P -a -f -g -n -o' ;;
     'zpool list') echo '--json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v' ;;
-    'zpool status') echo '-D -L -P -T -c -e -g -i -p -s -t -v -x' ;;
+    'zpool status') echo '--json --json-flat-vdevs --json-int --json-pool-key-guid -D -L -P -T -c -e -g -i -j -p -s -t -v -x' ;;
     'zpool clear') echo '--power -F -n' ;;
     'zpool attach') echo '-f -o -s -w' ;;
     'zpool online') echo '--power -e' ;;

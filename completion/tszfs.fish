@@ -113,7 +113,7 @@ function __tszfs_options
         case 'zpool list'
             printf '%s\n' --json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v
         case 'zpool status'
-            printf '%s\n' -D -L -P -T -c -e -g -i -p -s -t -v -x
+            printf '%s\n' --json --json-flat-vdevs --json-int --json-pool-key-guid -D -L -P -T -c -e -g -i -j -p -s -t -v -x
         case 'zpool clear'
             printf '%s\n' --power -F -n
         case 'zpool attach'

@@ -56,7 +56,7 @@ function status(name: string, image: string, health: PoolHealth, files: string[]
 }
 
 export const command: Command = {
-  usage: ['status [-DegiLpPstvx] [-T d|u] [-c script1[,script2,...]] ...', '    [pool] ... [interval [count]]'],
+  usage: ['status [-DegiLpPstvx] [-T d|u] [-c script1[,script2,...]] ...', '    [-j|--json [--json-flat-vdevs] [--json-int] [--json-pool-key-guid]] ...', '    [pool] ... [interval [count]]'],
   run(ctx, args) {
     const p = parseOptions(args, { flags: 'vxLPpj', longFlags: ['json', 'json-int', 'json-flat-vdevs', 'json-pool-key-guid'] });
     const json = p.flags.has('j') || p.flags.has('json');
