@@ -6,7 +6,7 @@
 _tszfs_commands() {
   case $1 in
     zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount' ;;
-    zpool) echo 'create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set' ;;
+    zpool) echo 'create destroy add list status clear attach detach online offline replace resilver scrub import export upgrade history get set wait' ;;
   esac
 }
 
@@ -73,6 +73,7 @@ _tszfs_options() {
     'zpool upgrade') echo '-V -a -v' ;;
     'zpool history') echo '-i -l' ;;
     'zpool get') echo '--json-int --json-pool-key-guid -H -j -o -p' ;;
+    'zpool wait') echo '-H -T -p -t' ;;
   esac
 }
 
@@ -104,6 +105,7 @@ _tszfs_value_options() {
     'zpool import') echo '-R -c -d -o' ;;
     'zpool upgrade') echo '-V' ;;
     'zpool get') echo '-o' ;;
+    'zpool wait') echo '-T' ;;
   esac
 }
 
@@ -239,6 +241,7 @@ _tszfs_operand_kind() {
     'zpool online '*) echo pool ;;
     'zpool offline '*) echo pool ;;
     'zpool replace '*) echo pool ;;
+    'zpool resilver '*) echo pool ;;
     'zpool scrub '*) echo pool ;;
     'zpool import '*) echo pool ;;
     'zpool export '*) echo pool ;;
@@ -246,6 +249,7 @@ _tszfs_operand_kind() {
     'zpool history '*) echo pool ;;
     'zpool get '*) echo pool ;;
     'zpool set '*) echo pool ;;
+    'zpool wait '*) echo pool ;;
     *) echo none ;;
   esac
 }

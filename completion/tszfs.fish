@@ -8,7 +8,7 @@ function __tszfs_commands
         case 'zfs'
             printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount
         case 'zpool'
-            printf '%s\n' create destroy add list status clear attach detach online offline replace scrub import export upgrade history get set
+            printf '%s\n' create destroy add list status clear attach detach online offline replace resilver scrub import export upgrade history get set wait
     end
 end
 
@@ -136,6 +136,8 @@ function __tszfs_options
             printf '%s\n' -i -l
         case 'zpool get'
             printf '%s\n' --json-int --json-pool-key-guid -H -j -o -p
+        case 'zpool wait'
+            printf '%s\n' -H -T -p -t
     end
 end
 
@@ -193,6 +195,8 @@ function __tszfs_value_options
             printf '%s\n' -V
         case 'zpool get'
             printf '%s\n' -o
+        case 'zpool wait'
+            printf '%s\n' -T
     end
 end
 
@@ -457,6 +461,8 @@ function __tszfs_operand_kind
             echo pool
         case 'zpool replace *'
             echo pool
+        case 'zpool resilver *'
+            echo pool
         case 'zpool scrub *'
             echo pool
         case 'zpool import *'
@@ -470,6 +476,8 @@ function __tszfs_operand_kind
         case 'zpool get *'
             echo pool
         case 'zpool set *'
+            echo pool
+        case 'zpool wait *'
             echo pool
         case '*'
             echo none

@@ -68,6 +68,8 @@ const ZPOOL: Record<string, string> = {
   status: 'status -x',
   clear: 'clear tank',
   scrub: 'scrub tank',
+  resilver: 'resilver tank',
+  wait: 'wait -t scrub,resilver tank',
   import: 'import -d /srv/images tank',
   export: 'export tank',
   upgrade: 'upgrade tank',

@@ -101,6 +101,7 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
     ['replace', () => import('./commands/pool/replace.js')],
   ],
   [
+    ['resilver', () => import('./commands/pool/resilver.js')],
     ['scrub', () => import('./commands/pool/scrub.js')],
   ],
   [
@@ -114,6 +115,9 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
   [
     ['get', () => import('./commands/pool/get.js')],
     ['set', () => import('./commands/pool/set.js')],
+  ],
+  [
+    ['wait', () => import('./commands/pool/wait.js')],
   ],
 ];
 
