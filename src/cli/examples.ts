@@ -68,6 +68,7 @@ const ZPOOL: Record<string, string> = {
   status: 'status -x',
   clear: 'clear tank',
   scrub: 'scrub tank',
+  labelclear: 'labelclear -f /srv/disks/d7',
   resilver: 'resilver tank',
   wait: 'wait -t scrub,resilver tank',
   import: 'import -d /srv/images tank',

@@ -83,6 +83,9 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
     ['add', () => import('./commands/pool/add.js')],
   ],
   [
+    ['labelclear', () => import('./commands/pool/labelclear.js')],
+  ],
+  [
     ['list', () => import('./commands/pool/list.js')],
     ['status', () => import('./commands/pool/status.js')],
   ],

@@ -3,8 +3,19 @@
  * device is resilvered before the command that brings it back returns; refused without
  * resilver_defer as spa_scan refuses) and `zpool wait` (returns at once; its grammar refusals).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'vitest';
-import { expectGolden, transcript } from './harness.js';
+import { expectGolden, Sandbox, transcript } from './harness.js';
+
+function devices(sb: Sandbox, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const p = path.join(sb.home, `d${i}`);
+    fs.writeFileSync(p, '');
+    fs.truncateSync(p, 64 * 1024 * 1024);
+    return p;
+  });
+}
 
 describe('zpool resilver and wait', () => {
   it('answer as OpenZFS does when nothing is in progress', () => {
@@ -26,6 +37,38 @@ describe('zpool resilver and wait', () => {
         ['pool', 'wait', 'nopool'],
         ['pool', 'wait', '-T', 'x', 'tank'],
       ]),
+    );
+  });
+});
+
+describe('zpool labelclear', () => {
+  it('wipes a label as OpenZFS does: refused for an active pool, -f for an exported one', () => {
+    const sb = new Sandbox();
+    const d = devices(sb, 5);
+    fs.writeFileSync(path.join(sb.home, 'plain'), Buffer.alloc(8192));
+    expectGolden(
+      'labelclear',
+      transcript(
+        [
+          ['pool', 'create', 'tank', 'mirror', d[0], d[1], 'spare', d[2]],
+          ['pool', 'labelclear', d[0]],
+          ['pool', 'labelclear', '-f', d[0]],
+          ['pool', 'labelclear', d[2]],
+          ['pool', 'offline', 'tank', d[1]],
+          ['pool', 'labelclear', '-f', d[1]],
+          ['pool', 'export', 'tank'],
+          ['pool', 'labelclear', d[0]],
+          ['pool', 'labelclear', '-f', d[0]],
+          ['pool', 'labelclear', '-f', d[0]],
+          ['pool', 'create', 'new', d[0]],
+          ['pool', 'labelclear', path.join(sb.home, 'plain')],
+          ['pool', 'labelclear', path.join(sb.home, 'absent')],
+          ['pool', 'labelclear', 'absent'],
+          ['pool', 'labelclear'],
+          ['pool', 'labelclear', d[3], d[4]],
+        ],
+        sb,
+      ),
     );
   });
 });
