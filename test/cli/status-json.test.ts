@@ -57,6 +57,7 @@ describe('zpool status -j', () => {
           ['pool', 'list', '-vH', 'tank'],
           ['pool', 'list', '-vp', 'tank'],
           ['pool', 'list', '-vj', 'one'],
+          ['pool', 'list', '-v', 'nopool'],
           ['pool', 'list', '-vj', '--json-int', 'tank'],
         ],
         sb,

@@ -73,10 +73,10 @@ export const command: Command = {
     const cells = rows.map((r) => r.values.map((v) => (v === null ? '-' : parsable ? v.literal : v.human)));
     const columns = fields.map(columnOf);
     // -v: the NAME column fits every vdev's name at its depth (max_width), at least 9.
-    const width = verbose ? Math.max(...rows.map((r) => nameWidth(r.vdevs!))) : 0;
+    const width = verbose ? Math.max(9, ...rows.map((r) => nameWidth(r.vdevs!))) : 0;
     if (verbose && columns[0]) columns[0] = { ...columns[0], minWidth: Math.max(columns[0].minWidth ?? 0, width) };
     const table = renderTable(columns, cells, { scripted: p.flags.has('H'), header: cells.length > 0, parsable, widenFixedWhenParsable: true });
-    if (!verbose) ctx.out.write(table);
+    if (!verbose || rows.length === 0) ctx.out.write(table);
     else {
       const lines = table.split('\n');
       const head = p.flags.has('H') ? 0 : 1;
