@@ -6,7 +6,7 @@
 _tszfs_commands() {
   case $1 in
     zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount' ;;
-    zpool) echo 'create destroy add labelclear list status clear attach detach online offline replace resilver scrub import export upgrade history get set wait' ;;
+    zpool) echo 'create destroy add labelclear list iostat status clear attach detach online offline replace resilver scrub import export upgrade history get set wait' ;;
   esac
 }
 
@@ -62,6 +62,7 @@ _tszfs_options() {
     'zpool add') echo '-L -P -a -f -g -n -o' ;;
     'zpool labelclear') echo '-f' ;;
     'zpool list') echo '--json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v' ;;
+    'zpool iostat') echo '-H -L -P -T -c -g -h -l -n -p -q -r -v -w -y' ;;
     'zpool status') echo '--json --json-flat-vdevs --json-int --json-pool-key-guid -D -L -P -T -c -e -g -i -j -p -s -t -v -x' ;;
     'zpool clear') echo '--power -F -n' ;;
     'zpool attach') echo '-f -o -s -w' ;;
@@ -100,6 +101,7 @@ _tszfs_value_options() {
     'zpool create') echo '--size -O -R -m -o' ;;
     'zpool add') echo '-o' ;;
     'zpool list') echo '-T -o' ;;
+    'zpool iostat') echo '-T' ;;
     'zpool status') echo '-T -c' ;;
     'zpool attach') echo '-o' ;;
     'zpool replace') echo '-o' ;;
@@ -236,6 +238,7 @@ _tszfs_operand_kind() {
     'zpool add '*) echo pool ;;
     'zpool labelclear '*) echo pool ;;
     'zpool list '*) echo pool ;;
+    'zpool iostat '*) echo pool ;;
     'zpool status '*) echo pool ;;
     'zpool clear '*) echo pool ;;
     'zpool attach '*) echo pool ;;

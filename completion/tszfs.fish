@@ -8,7 +8,7 @@ function __tszfs_commands
         case 'zfs'
             printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount
         case 'zpool'
-            printf '%s\n' create destroy add labelclear list status clear attach detach online offline replace resilver scrub import export upgrade history get set wait
+            printf '%s\n' create destroy add labelclear list iostat status clear attach detach online offline replace resilver scrub import export upgrade history get set wait
     end
 end
 
@@ -114,6 +114,8 @@ function __tszfs_options
             printf '%s\n' -f
         case 'zpool list'
             printf '%s\n' --json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v
+        case 'zpool iostat'
+            printf '%s\n' -H -L -P -T -c -g -h -l -n -p -q -r -v -w -y
         case 'zpool status'
             printf '%s\n' --json --json-flat-vdevs --json-int --json-pool-key-guid -D -L -P -T -c -e -g -i -j -p -s -t -v -x
         case 'zpool clear'
@@ -185,6 +187,8 @@ function __tszfs_value_options
             printf '%s\n' -o
         case 'zpool list'
             printf '%s\n' -T -o
+        case 'zpool iostat'
+            printf '%s\n' -T
         case 'zpool status'
             printf '%s\n' -T -c
         case 'zpool attach'
@@ -450,6 +454,8 @@ function __tszfs_operand_kind
         case 'zpool labelclear *'
             echo pool
         case 'zpool list *'
+            echo pool
+        case 'zpool iostat *'
             echo pool
         case 'zpool status *'
             echo pool

@@ -66,6 +66,7 @@ const ZPOOL: Record<string, string> = {
   replace: 'replace tank /srv/disks/d1 /srv/disks/d7',
   list: 'list -H -o name,size,free',
   status: 'status -x',
+  iostat: 'iostat -v tank',
   clear: 'clear tank',
   scrub: 'scrub tank',
   labelclear: 'labelclear -f /srv/disks/d7',

@@ -87,6 +87,7 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
   ],
   [
     ['list', () => import('./commands/pool/list.js')],
+    ['iostat', () => import('./commands/pool/iostat.js')],
     ['status', () => import('./commands/pool/status.js')],
   ],
   [

@@ -7,6 +7,7 @@ import {
   clearDeviceErrors,
   deviceErrors,
   keptDeviceErrors,
+  keptDeviceIo,
   errorLog,
   finishScrub,
   lastErrorScrub,
@@ -32,6 +33,11 @@ export interface PoolHealth {
   dataErrors: number;
   /** a pool of several devices: its tree as status shows it */
   vdevs?: VdevStatus;
+}
+
+/** `zpool iostat`: what each device read and wrote, by leaf guid, since the pool was made. */
+export function deviceIo(h: PoolHandle): Record<string, { rops: number; wops: number; rbytes: number; wbytes: number }> {
+  return keptDeviceIo(h.pool.t);
 }
 
 export function poolHealth(h: PoolHandle): PoolHealth {

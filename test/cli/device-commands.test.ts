@@ -72,3 +72,29 @@ describe('zpool labelclear', () => {
     );
   });
 });
+
+describe('zpool iostat', () => {
+  it('counts what each device read and wrote, kept across commands', () => {
+    const sb = new Sandbox();
+    const d = devices(sb, 5);
+    expectGolden(
+      'iostat',
+      transcript(
+        [
+          ['pool', 'create', 'tank', 'mirror', d[0], d[1], 'log', d[2], 'spare', d[3]],
+          ['pool', 'create', '--size', '64M', 'one'],
+          ['pool', 'iostat', 'tank'],
+          { args: ['write', 'tank', '/f'], input: Buffer.from('abc\n'.repeat(100)) },
+          ['cat', 'tank', '/f'],
+          ['pool', 'iostat'],
+          ['pool', 'iostat', '-v'],
+          ['pool', 'iostat', '-vH', 'tank'],
+          ['pool', 'iostat', '-p', 'tank'],
+          ['pool', 'iostat', 'tank', '1', '1'],
+          ['pool', 'iostat', 'nopool', 'tank'],
+        ],
+        sb,
+      ),
+    );
+  });
+});
