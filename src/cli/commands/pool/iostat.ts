@@ -27,7 +27,7 @@ const isNumber = (s: string) => /^[0-9.]+$/.test(s);
 export const command: Command = {
   usage: ['iostat [[[-c [script1,script2,...][-lq]]|[-rw]] [-T d | u] [-ghHLpPvy]', '    [[pool ...]|[pool vdev ...]|[vdev ...]] [[-n] interval [count]]'],
   run(ctx, args) {
-    const p = parseOptions(args, { flags: 'ghHLpPvyn', values: 'T' });
+    const p = parseOptions(args, { flags: 'gHLpPvyn', values: 'T' });
     const stamp = valueOf(p, 'T');
     if (stamp !== undefined && stamp !== 'd' && stamp !== 'u') throw new UsageError(null);
     const operands = [...p.operands];
