@@ -6,7 +6,7 @@
 _tszfs_commands() {
   case $1 in
     zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount' ;;
-    zpool) echo 'create destroy add labelclear list iostat status clear attach detach online offline replace resilver scrub import export upgrade history get set wait' ;;
+    zpool) echo 'create destroy add remove labelclear list iostat status clear attach detach online offline replace resilver scrub import export upgrade history get set wait' ;;
   esac
 }
 
@@ -60,6 +60,7 @@ _tszfs_options() {
     'zpool create') echo '--size -O -R -d -f -m -n -o' ;;
     'zpool destroy') echo '-f' ;;
     'zpool add') echo '-L -P -a -f -g -n -o' ;;
+    'zpool remove') echo '-n -p -s -w' ;;
     'zpool labelclear') echo '-f' ;;
     'zpool list') echo '--json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v' ;;
     'zpool iostat') echo '-H -L -P -T -c -g -h -l -n -p -q -r -v -w -y' ;;
@@ -236,6 +237,7 @@ _tszfs_operand_kind() {
     'zpool create '*) echo file ;;
     'zpool destroy '*) echo pool ;;
     'zpool add '*) echo pool ;;
+    'zpool remove '*) echo pool ;;
     'zpool labelclear '*) echo pool ;;
     'zpool list '*) echo pool ;;
     'zpool iostat '*) echo pool ;;

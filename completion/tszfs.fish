@@ -8,7 +8,7 @@ function __tszfs_commands
         case 'zfs'
             printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar shims inject completion batch snap recv umount
         case 'zpool'
-            printf '%s\n' create destroy add labelclear list iostat status clear attach detach online offline replace resilver scrub import export upgrade history get set wait
+            printf '%s\n' create destroy add remove labelclear list iostat status clear attach detach online offline replace resilver scrub import export upgrade history get set wait
     end
 end
 
@@ -110,6 +110,8 @@ function __tszfs_options
             printf '%s\n' -f
         case 'zpool add'
             printf '%s\n' -L -P -a -f -g -n -o
+        case 'zpool remove'
+            printf '%s\n' -n -p -s -w
         case 'zpool labelclear'
             printf '%s\n' -f
         case 'zpool list'
@@ -450,6 +452,8 @@ function __tszfs_operand_kind
         case 'zpool destroy *'
             echo pool
         case 'zpool add *'
+            echo pool
+        case 'zpool remove *'
             echo pool
         case 'zpool labelclear *'
             echo pool

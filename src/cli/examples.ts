@@ -59,6 +59,7 @@ const ZPOOL: Record<string, string> = {
   create: 'create tank raidz2 /srv/disks/d0 /srv/disks/d1 /srv/disks/d2 /srv/disks/d3',
   destroy: 'destroy tank',
   add: 'add tank mirror /srv/disks/d4 /srv/disks/d5',
+  remove: 'remove tank /srv/disks/d9',
   attach: 'attach tank /srv/disks/d0 /srv/disks/d6',
   detach: 'detach tank /srv/disks/d6',
   online: 'online tank /srv/disks/d1',

@@ -81,6 +81,7 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
   ],
   [
     ['add', () => import('./commands/pool/add.js')],
+    ['remove', () => import('./commands/pool/remove.js')],
   ],
   [
     ['labelclear', () => import('./commands/pool/labelclear.js')],

@@ -98,3 +98,36 @@ describe('zpool iostat', () => {
     );
   });
 });
+
+describe('zpool remove', () => {
+  it('removes spares and cache devices, refuses what OpenZFS refuses', () => {
+    const sb = new Sandbox();
+    const d = devices(sb, 9);
+    expectGolden(
+      'remove',
+      transcript(
+        [
+          ['pool', 'create', 'tank', 'mirror', d[0], d[1], d[2], 'cache', d[3], 'spare', d[4], d[5]],
+          ['pool', 'remove', '-n', 'tank', d[4]],
+          ['pool', 'remove', '-np', 'tank', d[4]],
+          ['pool', 'remove', 'tank', d[4], d[3]],
+          ['pool', 'status', 'tank'],
+          ['pool', 'remove', 'tank', d[1]],
+          ['pool', 'remove', 'tank', 'mirror-0'],
+          ['pool', 'remove', 'tank', d[8]],
+          ['pool', 'remove', '-s', 'tank'],
+          ['pool', 'remove', '-sn', 'tank'],
+          ['pool', 'remove', '-s', 'tank', d[5]],
+          ['pool', 'remove', 'tank'],
+          ['pool', 'remove'],
+          ['pool', 'remove', 'nopool', d[5]],
+          ['pool', 'create', 'rz', 'raidz1', d[6], d[7], d[8]],
+          ['pool', 'remove', 'rz', 'raidz1-0'],
+          ['pool', 'remove', 'rz', d[6]],
+          ['pool', 'history', 'tank'],
+        ],
+        sb,
+      ),
+    );
+  });
+});
