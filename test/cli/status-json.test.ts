@@ -27,6 +27,8 @@ describe('zpool status -j', () => {
         [
           ['pool', 'create', '--size', '64M', 'one'],
           ['pool', 'status', '-j', 'one'],
+          ['pool', 'create', '--size', '64M', '-o', 'version=28', 'old'],
+          ['pool', 'status', '-j', 'old'],
           ['pool', 'create', 'tank', 'mirror', d[0], d[1], 'raidz1', d[2], d[3], d[4], 'spare', d[5]],
           { args: ['write', 'tank', '/f'], input: 'hello world\n'.repeat(20000) },
           ['pool', 'status', '-j', 'tank'],

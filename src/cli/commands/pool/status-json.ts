@@ -8,7 +8,6 @@ import type { VdevRow } from '../../../lib/vdev-status.js';
 import { formatCtime } from '../../format/dates.js';
 import { nicebytes, nicenum } from '../../format/nicenum.js';
 import type { JsonValue } from '../../format/props.js';
-import { statusParagraph, type StatusReason } from './status-health.js';
 
 export interface StatusJsonOptions {
   /** -p: numbers as digits */
@@ -40,7 +39,7 @@ export function statusJson(
   identity: Obj,
   health: PoolHealth,
   rows: VdevRow[],
-  reason: StatusReason,
+  paragraph: string,
   files: string[] | null,
   o: StatusJsonOptions,
 ): Obj {
@@ -53,8 +52,8 @@ export function statusJson(
     return nicenum(value);
   };
   const item: Obj = { ...identity };
-  const paragraph = statusParagraph(health);
-  if (reason !== 'ok' && paragraph !== '') {
+  // print_status_reason's texts without their `status: ` and `action: ` heads
+  if (paragraph !== '') {
     const m = /^status: ([\s\S]*?)action: ([\s\S]*?)(?:   see: https:\/\/openzfs\.github\.io\/openzfs-docs\/msg\/(\S+)\n)?$/.exec(paragraph);
     if (m) {
       item.status = m[1];

@@ -86,7 +86,8 @@ export const command: Command = {
           const identity = { name: h.name, state: stats.health, pool_guid: num(stats.guid), txg: num(String(stats.txg)), spa_version: num('5000'), zpl_version: num('5') };
           const rows = health.vdevs?.rows ?? imageRows(h.name, h.image, stats.guid, health.errors, stats.size, stats.allocated);
           const files = p.flags.has('v') ? damagedFiles(h) : null;
-          const item = statusJson(h.name, identity, health, rows, reason, files, { literal: p.flags.has('p'), asInt, flat: p.flags.has('json-flat-vdevs'), verbose: p.flags.has('v') });
+          const paragraph = reason === 'ok' ? featureParagraph(featureStatus(h.pool.meta())) : statusParagraph(health);
+          const item = statusJson(h.name, identity, health, rows, paragraph, files, { literal: p.flags.has('p'), asInt, flat: p.flags.has('json-flat-vdevs'), verbose: p.flags.has('v') });
           pools[p.flags.has('json-pool-key-guid') ? stats.guid : h.name] = item;
           first = false;
           return;
