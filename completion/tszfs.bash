@@ -6,7 +6,7 @@
 _tszfs_commands() {
   case $1 in
     zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container shims inject completion batch snap recv umount' ;;
-    zpool) echo 'create destroy add list status clear sync attach detach online offline replace scrub import export upgrade history get set' ;;
+    zpool) echo 'create destroy add remove labelclear list iostat status clear sync attach detach online offline replace resilver scrub import export upgrade history get set wait' ;;
   esac
 }
 
@@ -64,8 +64,11 @@ _tszfs_options() {
     'zpool create') echo '--size -O -R -d -f -m -n -o' ;;
     'zpool destroy') echo '-f' ;;
     'zpool add') echo '-L -P -a -f -g -n -o' ;;
+    'zpool remove') echo '-n -p -s -w' ;;
+    'zpool labelclear') echo '-f' ;;
     'zpool list') echo '--json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v' ;;
-    'zpool status') echo '-D -L -P -T -c -e -g -i -p -s -t -v -x' ;;
+    'zpool iostat') echo '-H -L -P -T -c -g -h -l -n -p -q -r -v -w -y' ;;
+    'zpool status') echo '--json --json-flat-vdevs --json-int --json-pool-key-guid -D -L -P -T -c -e -g -i -j -p -s -t -v -x' ;;
     'zpool clear') echo '--power -F -n' ;;
     'zpool attach') echo '-f -o -s -w' ;;
     'zpool online') echo '--power -e' ;;
@@ -77,6 +80,7 @@ _tszfs_options() {
     'zpool upgrade') echo '-V -a -v' ;;
     'zpool history') echo '-i -l' ;;
     'zpool get') echo '--json-int --json-pool-key-guid -H -j -o -p' ;;
+    'zpool wait') echo '-H -T -p -t' ;;
   esac
 }
 
@@ -106,12 +110,14 @@ _tszfs_value_options() {
     'zpool create') echo '--size -O -R -m -o' ;;
     'zpool add') echo '-o' ;;
     'zpool list') echo '-T -o' ;;
+    'zpool iostat') echo '-T' ;;
     'zpool status') echo '-T -c' ;;
     'zpool attach') echo '-o' ;;
     'zpool replace') echo '-o' ;;
     'zpool import') echo '-R -c -d -o' ;;
     'zpool upgrade') echo '-V' ;;
     'zpool get') echo '-o' ;;
+    'zpool wait') echo '-T' ;;
   esac
 }
 
@@ -243,7 +249,10 @@ _tszfs_operand_kind() {
     'zpool create '*) echo file ;;
     'zpool destroy '*) echo pool ;;
     'zpool add '*) echo pool ;;
+    'zpool remove '*) echo pool ;;
+    'zpool labelclear '*) echo pool ;;
     'zpool list '*) echo pool ;;
+    'zpool iostat '*) echo pool ;;
     'zpool status '*) echo pool ;;
     'zpool clear '*) echo pool ;;
     'zpool sync '*) echo pool ;;
@@ -252,6 +261,7 @@ _tszfs_operand_kind() {
     'zpool online '*) echo pool ;;
     'zpool offline '*) echo pool ;;
     'zpool replace '*) echo pool ;;
+    'zpool resilver '*) echo pool ;;
     'zpool scrub '*) echo pool ;;
     'zpool import '*) echo pool ;;
     'zpool export '*) echo pool ;;
@@ -259,6 +269,7 @@ _tszfs_operand_kind() {
     'zpool history '*) echo pool ;;
     'zpool get '*) echo pool ;;
     'zpool set '*) echo pool ;;
+    'zpool wait '*) echo pool ;;
     *) echo none ;;
   esac
 }

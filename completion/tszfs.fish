@@ -8,7 +8,7 @@ function __tszfs_commands
         case 'zfs'
             printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container shims inject completion batch snap recv umount
         case 'zpool'
-            printf '%s\n' create destroy add list status clear sync attach detach online offline replace scrub import export upgrade history get set
+            printf '%s\n' create destroy add remove labelclear list iostat status clear sync attach detach online offline replace resilver scrub import export upgrade history get set wait
     end
 end
 
@@ -118,10 +118,16 @@ function __tszfs_options
             printf '%s\n' -f
         case 'zpool add'
             printf '%s\n' -L -P -a -f -g -n -o
+        case 'zpool remove'
+            printf '%s\n' -n -p -s -w
+        case 'zpool labelclear'
+            printf '%s\n' -f
         case 'zpool list'
             printf '%s\n' --json-int --json-pool-key-guid -H -L -P -T -g -j -o -p -v
+        case 'zpool iostat'
+            printf '%s\n' -H -L -P -T -c -g -h -l -n -p -q -r -v -w -y
         case 'zpool status'
-            printf '%s\n' -D -L -P -T -c -e -g -i -p -s -t -v -x
+            printf '%s\n' --json --json-flat-vdevs --json-int --json-pool-key-guid -D -L -P -T -c -e -g -i -j -p -s -t -v -x
         case 'zpool clear'
             printf '%s\n' --power -F -n
         case 'zpool attach'
@@ -144,6 +150,8 @@ function __tszfs_options
             printf '%s\n' -i -l
         case 'zpool get'
             printf '%s\n' --json-int --json-pool-key-guid -H -j -o -p
+        case 'zpool wait'
+            printf '%s\n' -H -T -p -t
     end
 end
 
@@ -197,6 +205,8 @@ function __tszfs_value_options
             printf '%s\n' -o
         case 'zpool list'
             printf '%s\n' -T -o
+        case 'zpool iostat'
+            printf '%s\n' -T
         case 'zpool status'
             printf '%s\n' -T -c
         case 'zpool attach'
@@ -209,6 +219,8 @@ function __tszfs_value_options
             printf '%s\n' -V
         case 'zpool get'
             printf '%s\n' -o
+        case 'zpool wait'
+            printf '%s\n' -T
     end
 end
 
@@ -465,7 +477,13 @@ function __tszfs_operand_kind
             echo pool
         case 'zpool add *'
             echo pool
+        case 'zpool remove *'
+            echo pool
+        case 'zpool labelclear *'
+            echo pool
         case 'zpool list *'
+            echo pool
+        case 'zpool iostat *'
             echo pool
         case 'zpool status *'
             echo pool
@@ -483,6 +501,8 @@ function __tszfs_operand_kind
             echo pool
         case 'zpool replace *'
             echo pool
+        case 'zpool resilver *'
+            echo pool
         case 'zpool scrub *'
             echo pool
         case 'zpool import *'
@@ -496,6 +516,8 @@ function __tszfs_operand_kind
         case 'zpool get *'
             echo pool
         case 'zpool set *'
+            echo pool
+        case 'zpool wait *'
             echo pool
         case '*'
             echo none

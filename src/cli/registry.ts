@@ -85,9 +85,14 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
   ],
   [
     ['add', () => import('./commands/pool/add.js')],
+    ['remove', () => import('./commands/pool/remove.js')],
+  ],
+  [
+    ['labelclear', () => import('./commands/pool/labelclear.js')],
   ],
   [
     ['list', () => import('./commands/pool/list.js')],
+    ['iostat', () => import('./commands/pool/iostat.js')],
     ['status', () => import('./commands/pool/status.js')],
   ],
   [
@@ -106,6 +111,7 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
     ['replace', () => import('./commands/pool/replace.js')],
   ],
   [
+    ['resilver', () => import('./commands/pool/resilver.js')],
     ['scrub', () => import('./commands/pool/scrub.js')],
   ],
   [
@@ -119,6 +125,9 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
   [
     ['get', () => import('./commands/pool/get.js')],
     ['set', () => import('./commands/pool/set.js')],
+  ],
+  [
+    ['wait', () => import('./commands/pool/wait.js')],
   ],
 ];
 

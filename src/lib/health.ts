@@ -7,6 +7,7 @@ import {
   clearDeviceErrors,
   deviceErrors,
   keptDeviceErrors,
+  keptDeviceIo,
   errorLog,
   finishScrub,
   lastErrorScrub,
@@ -34,11 +35,16 @@ export interface PoolHealth {
   vdevs?: VdevStatus;
 }
 
+/** `zpool iostat`: what each device read and wrote, by leaf guid, since the pool was made. */
+export function deviceIo(h: PoolHandle): Record<string, { rops: number; wops: number; rbytes: number; wbytes: number }> {
+  return keptDeviceIo(h.pool.t);
+}
+
 export function poolHealth(h: PoolHandle): PoolHealth {
   const t = h.pool.t;
   const health: PoolHealth = { errors: deviceErrors(t), scan: lastScan(t), errorScrub: lastErrorScrub(t), dataErrors: errorLog(t).length };
   const tree = h.pool.meta().vdevs;
-  if (tree && h.pool.image.tree) health.vdevs = vdevStatus(h.name, tree, h.pool.image.tree, keptDeviceErrors(t), health.errors);
+  if (tree && h.pool.image.tree) health.vdevs = vdevStatus(h.name, tree, h.pool.image.tree, keptDeviceErrors(t), health.errors, { guid: h.pool.meta().guid, alloc: h.pool.meta().vdevAlloc ?? [] });
   return health;
 }
 

@@ -4,7 +4,7 @@
  * device from the pool's health record.
  */
 import type { DeviceErrors } from '../engine/pool/health.js';
-import type { TopConfig, VdevTree } from '../engine/pool/vdevs/config.js';
+import { deflate, type LeafConfig, type TopConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
 import type { VdevRoot } from '../engine/pool/vdevs/root.js';
 
 export type VdevState = 'ONLINE' | 'DEGRADED' | 'UNAVAIL' | 'REMOVED' | 'OFFLINE' | 'AVAIL';
@@ -19,6 +19,26 @@ export interface VdevRow {
   errors?: DeviceErrors | null;
   /** `cannot open`, `insufficient replicas` */
   aux?: string;
+  /** what `zpool status -j` shows of the vdev (fill_vdev_info, vdev_stat_t) */
+  info?: VdevInfo;
+}
+
+export interface VdevInfo {
+  type: 'root' | 'file' | 'mirror' | 'raidz';
+  guid: string;
+  path?: string;
+  /** normal, special, dedup, log, l2cache, spare */
+  class: string;
+  /** top-level vdevs and the root: bytes allocated, raw space, deflated space */
+  alloc?: number;
+  space?: number;
+  dspace?: number;
+  /** the device's size (leaves) or the top-level vdev's space */
+  rsize?: number;
+  /** a leaf: the file's size */
+  psize?: number;
+  /** a leaf */
+  leaf: boolean;
 }
 
 export interface VdevStatus {
@@ -35,7 +55,14 @@ export interface VdevStatus {
 
 const ZERO: DeviceErrors = { read: 0, write: 0, cksum: 0 };
 
-export function vdevStatus(pool: string, tree: VdevTree, root: VdevRoot, kept: Record<string, DeviceErrors>, poolErrors: DeviceErrors): VdevStatus {
+export function vdevStatus(
+  pool: string,
+  tree: VdevTree,
+  root: VdevRoot,
+  kept: Record<string, DeviceErrors>,
+  poolErrors: DeviceErrors,
+  space: { guid: string; alloc: number[] } = { guid: '0', alloc: [] },
+): VdevStatus {
   const errorsOf = (guid: string) => ({ ...ZERO, ...kept[guid] });
   const topState = (top: TopConfig): VdevState => {
     if (top.type === 'file') return root.leafState(top.children[0].guid) === 'ONLINE' ? 'ONLINE' : 'UNAVAIL';
@@ -47,26 +74,36 @@ export function vdevStatus(pool: string, tree: VdevTree, root: VdevRoot, kept: R
   const states = tree.tops.map(topState);
   const normalBad = tree.tops.some((t, i) => t.class !== 'log' && states[i] === 'UNAVAIL');
   const state = normalBad ? 'UNAVAIL' : states.some((s) => s !== 'ONLINE') ? 'DEGRADED' : 'ONLINE';
-  const rows: VdevRow[] = [{ name: pool, depth: 0, state, errors: poolErrors, ...(normalBad ? { aux: 'insufficient replicas' } : {}) }];
-  const leafRow = (guid: string, path: string, depth: number): VdevRow => {
-    const s = root.leafState(guid);
-    return { name: path, depth, state: s, errors: errorsOf(guid), ...(s === 'UNAVAIL' ? { aux: 'cannot open' } : {}) };
+  const topInfo = (top: TopConfig, i: number) => {
+    const alloc = space.alloc[i] ?? 0;
+    return { alloc, space: top.space, dspace: deflate(top, tree.ashift, top.space), rsize: top.space };
+  };
+  const sum = (k: 'alloc' | 'space' | 'dspace') => tree.tops.reduce((n, t, i) => n + topInfo(t, i)[k], 0);
+  const rootInfo: VdevInfo = { type: 'root', guid: space.guid, class: 'normal', alloc: sum('alloc'), space: sum('space'), dspace: sum('dspace'), leaf: false };
+  const rows: VdevRow[] = [{ name: pool, depth: 0, state, errors: poolErrors, ...(normalBad ? { aux: 'insufficient replicas' } : {}), info: rootInfo }];
+  const leafInfo = (c: LeafConfig, cls: string): VdevInfo => ({ type: 'file', guid: c.guid, path: c.path, class: cls, rsize: c.size, psize: c.size, leaf: true });
+  const leafRow = (c: LeafConfig, depth: number, cls: string, top?: [TopConfig, number]): VdevRow => {
+    const s = root.leafState(c.guid);
+    const info = { ...leafInfo(c, cls), ...(top ? topInfo(...top) : {}) };
+    return { name: c.path, depth, state: s, errors: errorsOf(c.guid), ...(s === 'UNAVAIL' ? { aux: 'cannot open' } : {}), info };
   };
   const topRows = (cls: TopConfig['class']) =>
     tree.tops.flatMap((top, i) => {
       if (top.class !== cls) return [];
-      if (top.type === 'file') return [leafRow(top.children[0].guid, top.children[0].path, 2)];
+      const klass = top.class ?? 'normal';
+      if (top.type === 'file') return [leafRow(top.children[0], 2, klass, [top, i])];
       const name = `${top.type === 'raidz' ? `raidz${top.nparity}` : 'mirror'}-${i}`;
-      const head: VdevRow = { name, depth: 2, state: states[i], errors: errorsOf(top.guid), ...(states[i] === 'UNAVAIL' ? { aux: 'insufficient replicas' } : {}) };
-      return [head, ...top.children.map((c) => leafRow(c.guid, c.path, 4))];
+      const info: VdevInfo = { type: top.type, guid: top.guid, class: klass, ...topInfo(top, i), leaf: false };
+      const head: VdevRow = { name, depth: 2, state: states[i], errors: errorsOf(top.guid), ...(states[i] === 'UNAVAIL' ? { aux: 'insufficient replicas' } : {}), info };
+      return [head, ...top.children.map((c) => leafRow(c, 4, klass))];
     });
   rows.push(...topRows(undefined));
   for (const [header, cls] of [['dedup', 'dedup'], ['special', 'special'], ['logs', 'log']] as const) {
     const section = topRows(cls);
     if (section.length > 0) rows.push({ header: true, name: header, depth: 0 }, ...section);
   }
-  if (tree.cache.length > 0) rows.push({ header: true, name: 'cache', depth: 0 }, ...tree.cache.map((c) => ({ name: c.path, depth: 2, state: 'ONLINE' as const, errors: errorsOf(c.guid) })));
-  if (tree.spares.length > 0) rows.push({ header: true, name: 'spares', depth: 0 }, ...tree.spares.map((c) => ({ name: c.path, depth: 2, state: 'AVAIL' as const, errors: null })));
+  if (tree.cache.length > 0) rows.push({ header: true, name: 'cache', depth: 0 }, ...tree.cache.map((c) => ({ name: c.path, depth: 2, state: 'ONLINE' as const, errors: errorsOf(c.guid), info: leafInfo(c, 'l2cache') })));
+  if (tree.spares.length > 0) rows.push({ header: true, name: 'spares', depth: 0 }, ...tree.spares.map((c) => ({ name: c.path, depth: 2, state: 'AVAIL' as const, errors: null, info: leafInfo(c, 'spare') })));
   const leafStates = tree.tops.flatMap((t) => t.children.map((c) => root.leafState(c.guid)));
   const deviceErrors = rows.some((r) => r.errors && r.errors.read + r.errors.write + r.errors.cksum > 0);
   return {

@@ -7,6 +7,8 @@ import { jsonProperty, toJson, type JsonValue } from './props.js';
 export interface PoolJsonRow {
   stats: PoolStats;
   props: Array<[string, PoolPropValue]>;
+  /** zpool list -v -j: the vdevs */
+  vdevs?: { [key: string]: JsonValue };
 }
 
 export function poolsJson(
@@ -16,7 +18,7 @@ export function poolsJson(
 ): string {
   const num = (s: string): JsonValue => (opts.asInt ? BigInt(s) : s);
   const pools: Record<string, JsonValue> = {};
-  for (const { stats, props } of rows) {
+  for (const { stats, props, vdevs } of rows) {
     const properties: Record<string, JsonValue> = {};
     for (const [name, v] of props) properties[name] = jsonProperty(opts.parsable ? v.literal : v.human, v.source, opts.asInt);
     pools[opts.keyByGuid ? stats.guid : stats.name] = {
@@ -28,6 +30,7 @@ export function poolsJson(
       spa_version: num('5000'),
       zpl_version: num('5'),
       properties,
+      ...(vdevs ? { vdevs } : {}),
     };
   }
   return toJson({ output_version: { command, vers_major: 0n, vers_minor: 1n }, pools }) + '\n';

@@ -99,12 +99,13 @@ export function jsonProperty(text: string, source: Source | null, asInt: boolean
   return { value, source: jsonSource(source, text) };
 }
 
-export type JsonValue = string | bigint | { [key: string]: JsonValue };
+export type JsonValue = string | bigint | JsonValue[] | { [key: string]: JsonValue };
 
 /** Compact JSON as libnvpair prints it: insertion order, ASCII only (\uXXXX, lower-case hex). */
 export function toJson(v: JsonValue): string {
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'string') return jsonString(v);
+  if (Array.isArray(v)) return `[${v.map(toJson).join(',')}]`;
   return `{${Object.entries(v)
     .map(([k, x]) => `${jsonString(k)}:${toJson(x)}`)
     .join(',')}}`;

@@ -60,6 +60,11 @@ export function deviceErrors(t: Tables): DeviceErrors {
   return { ...NO_ERRORS, ...(t.health.get('errors') as DeviceErrors | undefined) };
 }
 
+/** The I/O each device of a pool of several did, by leaf guid (kept by Pool.close). */
+export function keptDeviceIo(t: Tables): Record<string, { rops: number; wops: number; rbytes: number; wbytes: number }> {
+  return (t.health.get('vdev-io') as Record<string, { rops: number; wops: number; rbytes: number; wbytes: number }> | undefined) ?? {};
+}
+
 /** The counters of each device of a pool of several, by vdev guid (kept by Pool.close). */
 export function keptDeviceErrors(t: Tables): Record<string, DeviceErrors> {
   return (t.health.get('vdev-errors') as Record<string, DeviceErrors> | undefined) ?? {};

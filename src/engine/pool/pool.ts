@@ -19,7 +19,7 @@ import { oldestReader, readerKey } from './readers.js';
 import { checksumSaltOf, Image, LABEL_BYTES, writeLabelTo } from './image.js';
 import { roundUpToSector } from './allocator.js';
 import { deflate, topAsize, topIndexOf, type TopConfig, type VdevTree } from './vdevs/config.js';
-import { VdevRoot, type ErrorCounts } from './vdevs/root.js';
+import { VdevRoot, type ErrorCounts, type IoCounts } from './vdevs/root.js';
 import { injectHandlers } from './inject.js';
 
 /**
@@ -404,8 +404,20 @@ export class Pool {
   /** Error counters the devices gathered while open go to the pool's health record (health.ts). */
   private keepDeviceErrors(): void {
     const tree = this.image.tree;
-    if (!tree || tree.errors.size === 0) return;
+    if (!tree || (tree.errors.size === 0 && tree.io.size === 0)) return;
     this.store.write(() => {
+      if (tree.io.size > 0) {
+        const io = (this.store.t.health.get('vdev-io') as Record<string, IoCounts> | undefined) ?? {};
+        for (const [guid, c] of tree.io) {
+          const k = (io[guid] ??= { rops: 0, wops: 0, rbytes: 0, wbytes: 0 });
+          k.rops += c.rops;
+          k.wops += c.wops;
+          k.rbytes += c.rbytes;
+          k.wbytes += c.wbytes;
+        }
+        this.store.t.health.putSync('vdev-io', io);
+      }
+      if (tree.errors.size === 0) return;
       const kept = (this.store.t.health.get('vdev-errors') as Record<string, ErrorCounts> | undefined) ?? {};
       for (const [guid, e] of tree.errors) {
         const k = (kept[guid] ??= { read: 0, write: 0, cksum: 0 });
@@ -416,6 +428,7 @@ export class Pool {
       this.store.t.health.putSync('vdev-errors', kept);
     });
     tree.errors.clear();
+    tree.io.clear();
   }
 }
 

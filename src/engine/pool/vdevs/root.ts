@@ -10,6 +10,14 @@ import * as fs from 'node:fs';
 import { combinations, generateParity, raidzMap, reconstruct, type RaidzColumn } from './raidz.js';
 import { LEAF_LABEL_BYTES, topIndexOf, VDEV_STRIDE, type LeafConfig, type TopConfig, type VdevTree } from './config.js';
 
+/** What a device did since the counts were last kept: operations and bytes, read and written. */
+export interface IoCounts {
+  rops: number;
+  wops: number;
+  rbytes: number;
+  wbytes: number;
+}
+
 export interface ErrorCounts {
   read: number;
   write: number;
@@ -55,6 +63,8 @@ export class VdevRoot {
   /** counters gathered since open, by vdev guid (leaves, and top-level vdevs for damage they
    *  could not repair) */
   readonly errors = new Map<string, ErrorCounts>();
+  /** I/O done since open, by leaf guid (`zpool iostat`) */
+  readonly io = new Map<string, IoCounts>();
   /** bytes written again over bad copies since open (a scrub's "repaired") */
   repaired = 0;
   /** leaves being resilvered (a new device): what they lack is expected, not counted as errors */
@@ -132,9 +142,22 @@ export class VdevRoot {
       this.count(guid, 'read');
       return false;
     }
+    this.countIo(guid, 'r', length);
     // zinject -e checksum: the bytes come back damaged (the copy on the device stays good)
     if (leaf.failing('read') === 'checksum' && length > 0) buf[0] ^= 0xff;
     return true;
+  }
+
+  private countIo(guid: string, io: 'r' | 'w', bytes: number): void {
+    let c = this.io.get(guid);
+    if (!c) this.io.set(guid, (c = { rops: 0, wops: 0, rbytes: 0, wbytes: 0 }));
+    if (io === 'r') {
+      c.rops++;
+      c.rbytes += bytes;
+    } else {
+      c.wops++;
+      c.wbytes += bytes;
+    }
   }
 
   private writeLeaf(guid: string, buf: Uint8Array, length: number, offset: number): void {
@@ -147,6 +170,7 @@ export class VdevRoot {
     try {
       let done = 0;
       while (done < length) done += fs.writeSync(leaf.fd!, buf, done, length - done, LEAF_LABEL_BYTES + offset + done);
+      this.countIo(guid, 'w', length);
     } catch {
       this.count(guid, 'write');
     }
