@@ -87,6 +87,9 @@ export class ObjectWriter {
     volume = false,
   ) {
     const { node, ptr } = w.modify<ObjsetNode>(root, (os) => ({ ...os }));
+    // A volume keeps no space per owner: a stream that makes one over a new (or emptied)
+    // filesystem's tree drops the counts that tree began with.
+    if (volume) delete node.owners;
     this.objset = node;
     this.rootPtr = ptr;
     this.baseObjects = node.objects;
@@ -217,7 +220,8 @@ export class ObjectWriter {
     if (!bp) throw badStream();
     if (old) this.accounting.killBlock(old);
     this.accounting.born(bp);
-    this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp) });
+    const used = fileUsed(this.w, file) - (old?.asize ?? 0) + bp.asize;
+    this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp), used });
   }
 
   /** Make `count` blocks from `block` holes; only those the file has are visited. */
