@@ -27,6 +27,23 @@ describe('tszfs shims', () => {
     }
   });
 
+  it('links to bin/tszfs.js when run through a link named tszfs, as npm installs it', () => {
+    const sb = new Sandbox({ spawn: true });
+    try {
+      // npm's bin link: PREFIX/bin/tszfs -> .../bin/tszfs.js; argv[1] is the link's path.
+      const npmBin = path.join(sb.home, 'prefix-bin');
+      fs.mkdirSync(npmBin);
+      fs.symlinkSync(fs.realpathSync(BIN), path.join(npmBin, 'tszfs'));
+      const dir = path.join(sb.home, 'shims');
+      const r = spawnSync(path.join(npmBin, 'tszfs'), ['shims', dir], { env: sb.env(), encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      for (const name of ['zfs', 'zpool']) expect(fs.realpathSync(path.join(dir, name))).toBe(fs.realpathSync(BIN));
+    } finally {
+      sb.cleanup();
+    }
+  });
+
   it('runs a script written for OpenZFS through the zfs and zpool links', () => {
     const sb = new Sandbox();
     try {

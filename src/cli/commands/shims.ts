@@ -9,10 +9,24 @@ import { ZfsError } from '../../lib/errors.js';
 import type { Command } from '../context.js';
 import { parseOptions, UsageError } from '../parse.js';
 
-/** bin/tszfs.js, found from this module's place in dist/ (or from the bundle's). */
+/** bin/tszfs.js: what the program was run by, through any links (npm's bin link is named
+ *  `tszfs`), or else found above this module (in dist/, or the bundle dist/tszfs.cjs). */
 function programPath(argv1: string | undefined): string {
-  if (argv1 && path.basename(argv1) === 'tszfs.js') return fs.realpathSync(argv1);
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'tszfs.js');
+  const run = argv1 ? realpathOrNull(argv1) : null;
+  if (run && path.basename(run) === 'tszfs.js') return run;
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const program = path.join(dir, 'bin', 'tszfs.js');
+    if (fs.existsSync(program)) return program;
+    if (path.dirname(dir) === dir) throw new Error('bin/tszfs.js not found above ' + fileURLToPath(import.meta.url));
+  }
+}
+
+function realpathOrNull(file: string): string | null {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return null;
+  }
 }
 
 export const command: Command = {
