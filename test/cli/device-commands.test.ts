@@ -6,16 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'vitest';
-import { expectGolden, Sandbox, transcript } from './harness.js';
-
-function devices(sb: Sandbox, n: number): string[] {
-  return Array.from({ length: n }, (_, i) => {
-    const p = path.join(sb.home, `d${i}`);
-    fs.writeFileSync(p, '');
-    fs.truncateSync(p, 64 * 1024 * 1024);
-    return p;
-  });
-}
+import { expectGolden, Sandbox, sparseDevices, transcript } from './harness.js';
 
 describe('zpool resilver and wait', () => {
   it('answer as OpenZFS does when nothing is in progress', () => {
@@ -44,7 +35,7 @@ describe('zpool resilver and wait', () => {
 describe('zpool labelclear', () => {
   it('wipes a label as OpenZFS does: refused for an active pool, -f for an exported one', () => {
     const sb = new Sandbox();
-    const d = devices(sb, 5);
+    const d = sparseDevices(sb, 5);
     fs.writeFileSync(path.join(sb.home, 'plain'), Buffer.alloc(8192));
     expectGolden(
       'labelclear',
@@ -76,7 +67,7 @@ describe('zpool labelclear', () => {
 describe('zpool iostat', () => {
   it('counts what each device read and wrote, kept across commands', () => {
     const sb = new Sandbox();
-    const d = devices(sb, 5);
+    const d = sparseDevices(sb, 5);
     expectGolden(
       'iostat',
       transcript(
@@ -102,7 +93,7 @@ describe('zpool iostat', () => {
 describe('zpool remove', () => {
   it('removes spares and cache devices, refuses what OpenZFS refuses', () => {
     const sb = new Sandbox();
-    const d = devices(sb, 9);
+    const d = sparseDevices(sb, 9);
     expectGolden(
       'remove',
       transcript(

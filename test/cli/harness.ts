@@ -86,6 +86,16 @@ export interface Result {
   status: number;
 }
 
+/** Sparse device files in the sandbox, as `truncate -s` makes them: PREFIX0, PREFIX1, ... */
+export function sparseDevices(sb: Sandbox, n: number, size = 64 * 1024 * 1024, prefix = 'd'): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const p = path.join(sb.home, `${prefix}${i}`);
+    fs.writeFileSync(p, '');
+    fs.truncateSync(p, size);
+    return p;
+  });
+}
+
 export class Sandbox {
   readonly home: string;
   /** run the binary as a child process rather than in-process */

@@ -3,24 +3,13 @@
  * schema key for key, nested and flat (--json-flat-vdevs), strings, -p digits and --json-int
  * numbers, keyed by name or guid; a degraded mirror's states and aux; the -j-only options refused.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, it } from 'vitest';
-import { expectGolden, Sandbox, transcript } from './harness.js';
-
-function devices(sb: Sandbox, n: number): string[] {
-  return Array.from({ length: n }, (_, i) => {
-    const p = path.join(sb.home, `d${i}`);
-    fs.writeFileSync(p, '');
-    fs.truncateSync(p, 64 * 1024 * 1024);
-    return p;
-  });
-}
+import { expectGolden, Sandbox, sparseDevices, transcript } from './harness.js';
 
 describe('zpool status -j', () => {
   it('prints the pool, its vdev tree and classes as OpenZFS 2.3 does', () => {
     const sb = new Sandbox();
-    const d = devices(sb, 6);
+    const d = sparseDevices(sb, 6);
     expectGolden(
       'status-json',
       transcript(
@@ -47,7 +36,7 @@ describe('zpool status -j', () => {
 
   it('zpool list -v shows every vdev with its columns, as text and as JSON', () => {
     const sb = new Sandbox();
-    const d = devices(sb, 6);
+    const d = sparseDevices(sb, 6);
     expectGolden(
       'list-verbose',
       transcript(

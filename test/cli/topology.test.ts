@@ -7,26 +7,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectGolden, Sandbox, seededBytes, transcript } from './harness.js';
+import { expectGolden, Sandbox, sparseDevices, seededBytes, transcript } from './harness.js';
 
 const MiB = 1024 * 1024;
-
-/** Sparse device files in the sandbox, as `truncate -s` makes them. */
-function devices(sb: Sandbox, n: number, size = 64 * MiB, prefix = 'd'): string[] {
-  return Array.from({ length: n }, (_, i) => {
-    const p = path.join(sb.home, `${prefix}${i}`);
-    fs.writeFileSync(p, '');
-    fs.truncateSync(p, size);
-    return p;
-  });
-}
 
 describe('zpool create with a vdev specification', () => {
   it('refuses what OpenZFS refuses, with its messages, and lays out what it accepts', () => {
     const sb = new Sandbox();
-    const d = devices(sb, 10);
-    const small = devices(sb, 2, 32 * MiB, 'small');
-    const big = devices(sb, 1, 128 * MiB, 'big');
+    const d = sparseDevices(sb, 10);
+    const small = sparseDevices(sb, 2, 32 * MiB, 'small');
+    const big = sparseDevices(sb, 1, 128 * MiB, 'big');
     expectGolden(
       'topology/create-grammar',
       transcript(
@@ -73,7 +63,7 @@ describe('zpool create with a vdev specification', () => {
         expect(st.size).toBe(64 * MiB);
         expect(st.blocks * 512).toBeGreaterThanOrEqual(64 * MiB);
       }
-      const [c] = devices(sb, 1, 64 * MiB, 'c');
+      const [c] = sparseDevices(sb, 1, 64 * MiB, 'c');
       sb.ok(['pool', 'create', '-o', 'ashift=9', 'small', c]);
       sb.ok(['write', 'small', '/f'], seededBytes(1000, 5));
       // 1000 bytes take two 512-byte sectors at ashift=9 (a 4K one at 12).
@@ -157,7 +147,7 @@ describe.each(LAYOUTS)('$name: damage up to the redundancy heals, one more fails
   it('sectors overwritten, devices gone, scrub, replace and resilver, one device too many', () => {
     const sb = new Sandbox();
     try {
-      const d = devices(sb, layout.devices);
+      const d = sparseDevices(sb, layout.devices);
       sb.ok(['pool', 'create', 'tank', ...layout.spec(d)]);
       writeTree(sb);
       expect(readBack(sb)).toEqual({ good: TREE.length, failed: 0 });
@@ -200,7 +190,7 @@ describe.each(LAYOUTS)('$name: damage up to the redundancy heals, one more fails
         expect(readBack(sb)).toEqual({ good: TREE.length, failed: 0 });
       } else {
         // A stripe member replaced by another file: its blocks are copied, the old one may go.
-        const fresh = devices(sb, 1, 64 * MiB, 'new')[0];
+        const fresh = sparseDevices(sb, 1, 64 * MiB, 'new')[0];
         sb.ok(['pool', 'replace', 'tank', d[1], fresh]);
         fs.rmSync(d[1]);
         expect(readBack(sb)).toEqual({ good: TREE.length, failed: 0 });
@@ -223,7 +213,7 @@ describe.each(LAYOUTS)('$name: damage up to the redundancy heals, one more fails
 describe('faults on purpose and plain file damage', () => {
   it('tszfs inject: damaged reads healed, failing reads, a device taken away, cleared', () => {
     const sb = new Sandbox();
-    const d = devices(sb, 2);
+    const d = sparseDevices(sb, 2);
     const data = seededBytes(400000, 7);
     const catOk = () => {
       const r = sb.exec(['cat', 'tank', '/f']);
@@ -270,7 +260,7 @@ describe('faults on purpose and plain file damage', () => {
   it('a device file truncated or overwritten between commands: READ and CKSUM errors, data intact', () => {
     const sb = new Sandbox();
     try {
-      const d = devices(sb, 3);
+      const d = sparseDevices(sb, 3);
       sb.ok(['pool', 'create', 'tank', 'raidz1', ...d]);
       writeTree(sb);
       fs.truncateSync(d[1], 4096 + 64 * 1024);
@@ -297,7 +287,7 @@ describe('writes that fail on a device', () => {
   ])('%s: the other devices hold the data; the stale device is healed on read', (kind, n) => {
     const sb = new Sandbox();
     try {
-      const d = devices(sb, n);
+      const d = sparseDevices(sb, n);
       sb.ok(['pool', 'create', 'tank', kind, ...d]);
       sb.ok(['inject', '-d', d[0], '-e', 'io', '-T', 'write', 'tank']);
       writeTree(sb);
@@ -324,7 +314,7 @@ describe('pools of several devices in the life of a pool', () => {
     const { poolProblems } = await import('../engine/check-helper.js');
     const sb = new Sandbox();
     try {
-      const d = devices(sb, 7);
+      const d = sparseDevices(sb, 7);
       sb.ok(['pool', 'create', '-f', 'tank', 'raidz2', d[0], d[1], d[2], d[3], 'mirror', d[4], d[5], d[6]]);
       writeTree(sb);
       sb.ok(['snapshot', 'tank@one']);
@@ -366,7 +356,7 @@ describe('the special class', () => {
   it('takes records no larger than special_small_blocks; the rest goes to the normal class', () => {
     const sb = new Sandbox();
     try {
-      const d = devices(sb, 5);
+      const d = sparseDevices(sb, 5);
       sb.ok(['pool', 'create', '-O', 'special_small_blocks=16K', 'tank', 'raidz1', d[0], d[1], d[2], 'special', 'mirror', d[3], d[4]]);
       const small = seededBytes(9000, 11);
       const big = seededBytes(600000, 12);
@@ -390,7 +380,7 @@ describe('the special class', () => {
 describe('import from device labels', () => {
   it('lists the tree of an exported pool, DEGRADED with a device gone, and imports it', () => {
     const sb = new Sandbox();
-    const d = devices(sb, 6);
+    const d = sparseDevices(sb, 6);
     sb.ok(['pool', 'create', 'tank', 'raidz1', d[0], d[1], d[2], 'log', d[3], 'cache', d[4], 'spare', d[5]]);
     sb.ok(['write', 'tank', '/f'], seededBytes(300000, 13));
     sb.ok(['pool', 'export', 'tank']);
@@ -412,9 +402,9 @@ describe('import from device labels', () => {
 describe('zpool replace refusals', () => {
   it('says what OpenZFS says', () => {
     const sb = new Sandbox();
-    const d = devices(sb, 4);
-    const small = devices(sb, 1, 32 * MiB, 'small')[0];
-    const other = devices(sb, 1, 64 * MiB, 'other')[0];
+    const d = sparseDevices(sb, 4);
+    const small = sparseDevices(sb, 1, 32 * MiB, 'small')[0];
+    const other = sparseDevices(sb, 1, 64 * MiB, 'other')[0];
     sb.ok(['pool', 'create', 'tank', 'mirror', d[0], d[1], 'spare', d[2]]);
     sb.ok(['pool', 'create', 'other', other]);
     expectGolden(
@@ -448,8 +438,8 @@ describe('zpool replace refusals', () => {
 describe('zpool add', () => {
   it('adds top-level vdevs, logs, cache and spares with OpenZFS refusals; new blocks spread', () => {
     const sb = new Sandbox();
-    const d = devices(sb, 10);
-    const one = devices(sb, 1, 64 * MiB, 'one')[0];
+    const d = sparseDevices(sb, 10);
+    const one = sparseDevices(sb, 1, 64 * MiB, 'one')[0];
     sb.ok(['pool', 'create', 'tank', 'mirror', d[0], d[1]]);
     sb.ok(['pool', 'create', 'single', one]);
     const text = transcript(
@@ -487,7 +477,7 @@ describe('zpool add', () => {
 describe('zpool offline and online', () => {
   it('takes a device out while replicas remain, and resilvers what it missed when it is back', () => {
     const sb = new Sandbox();
-    const d = devices(sb, 3);
+    const d = sparseDevices(sb, 3);
     sb.ok(['pool', 'create', 'tank', 'raidz1', ...d]);
     sb.ok(['write', 'tank', '/before'], seededBytes(200000, 30));
     const text = transcript(
@@ -523,11 +513,11 @@ describe('zpool offline and online', () => {
 describe('zpool attach and detach', () => {
   it('a file vdev becomes a mirror and back; the new side is resilvered', () => {
     const sb = new Sandbox();
-    const d = devices(sb, 5);
-    const small = devices(sb, 1, 32 * MiB, 'small')[0];
+    const d = sparseDevices(sb, 5);
+    const small = sparseDevices(sb, 1, 32 * MiB, 'small')[0];
     sb.ok(['pool', 'create', 'tank', d[0], d[1]]);
     sb.ok(['write', 'tank', '/f'], seededBytes(900000, 40));
-    sb.ok(['pool', 'create', 'rz', 'raidz1', ...devices(sb, 3, 64 * MiB, 'r')]);
+    sb.ok(['pool', 'create', 'rz', 'raidz1', ...sparseDevices(sb, 3, 64 * MiB, 'r')]);
     const text = transcript(
       [
         ['pool', 'attach', 'tank', d[0]],
