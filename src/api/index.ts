@@ -67,18 +67,7 @@ export interface CreatePoolOptions extends HomeOptions {
 }
 
 /** A pool as `zpool list` counts it. */
-export interface PoolInfo {
-  name: string;
-  /** the image file's path */
-  image: string;
-  guid: string;
-  /** bytes */
-  size: number;
-  allocated: number;
-  free: number;
-  /** the last transaction group committed */
-  txg: number;
-}
+export type PoolInfo = PoolSummary;
 
 /** A property value as `zfs get -p` reports it, with where it comes from. */
 export interface PropertyValue {
@@ -231,7 +220,7 @@ export class Pool {
 
   /** Size and allocation (`zpool list`). */
   info(): PoolInfo {
-    return this.run(() => withPool(this.homeRef, this.name, (h) => ({ ...(poolSummary(h) satisfies PoolSummary) })));
+    return this.run(() => withPool(this.homeRef, this.name, poolSummary));
   }
 
   /** The pool's history (`zpool history`), oldest first. */

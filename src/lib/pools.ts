@@ -205,13 +205,17 @@ export function destroyPool(home: Home, name: string): void {
   discardBuild(path.resolve(entry.image), path.resolve(entry.image) === path.resolve(home.defaultImage(name)));
 }
 
+/** A pool as `zpool list` counts it (the package API's PoolInfo). */
 export interface PoolSummary {
   name: string;
+  /** the image file's path (the first device of a pool of several) */
   image: string;
   guid: string;
+  /** bytes */
   size: number;
   allocated: number;
   free: number;
+  /** the last transaction group committed */
   txg: number;
 }
 
