@@ -7,9 +7,8 @@
  * as soon as it is opened: memory stays bounded and nothing is left behind however the process ends.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import type { ByteSource } from '../engine/pool/staging.js';
+import { chunkReader, openScratch, type ByteSource } from '../engine/pool/staging.js';
 
 const SPOOL_IN_MEMORY = 8 << 20;
 const READ_CHUNK = 1 << 20;
@@ -37,30 +36,19 @@ export class Spool {
       this.held += chunk.length;
       return;
     }
-    if (this.fd === null) this.fd = openScratch(this.scratchDir);
+    if (this.fd === null) this.fd = openScratch(this.scratchDir, 'spool');
     for (let done = 0; done < chunk.length; ) done += fs.writeSync(this.fd, chunk, done, chunk.length - done, this.written + done);
     this.written += chunk.length;
   }
 
   /** The spooled bytes from the start, as a synchronous source (what a command reads). */
   source(): ByteSource {
-    let index = 0;
-    let within = 0;
+    const inMemory = chunkReader(this.chunks);
     let position = 0;
     return {
       settled: true,
       read: (buf, offset, length) => {
-        let done = 0;
-        while (done < length && index < this.chunks.length) {
-          const chunk = this.chunks[index];
-          const n = chunk.copy(buf, offset + done, within, Math.min(chunk.length, within + length - done));
-          done += n;
-          within += n;
-          if (within === chunk.length) {
-            index++;
-            within = 0;
-          }
-        }
+        let done = inMemory.read(buf, offset, length);
         if (done < length && this.fd !== null && position < this.written) {
           const n = fs.readSync(this.fd, buf, offset + done, Math.min(length - done, this.written - position), position);
           position += n;
@@ -103,11 +91,4 @@ export class Spool {
     this.chunks.length = 0;
     if (this.fd !== null) fs.closeSync(this.fd);
   }
-}
-
-function openScratch(dir: string): number {
-  const file = path.join(dir, `.tszfs-spool-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
-  fs.unlinkSync(file);
-  return fd;
 }

@@ -81,11 +81,23 @@ function fillFrom(src: ByteSource, buf: Buffer): number {
 }
 
 function replayChunks(chunks: Buffer[], size: number): StagedInput {
-  let index = 0;
-  let within = 0;
+  const reader = chunkReader(chunks);
   return {
     size,
     settled: true,
+    read: (buf, offset, length) => reader.read(buf, offset, length),
+    close() {
+      chunks.length = 0;
+    },
+    rewind: () => reader.rewind(),
+  };
+}
+
+/** Reads `chunks` from the first, in order, as one run of bytes (fewer than asked at their end). */
+export function chunkReader(chunks: readonly Buffer[]): { read(buf: Buffer, offset: number, length: number): number; rewind(): void } {
+  let index = 0;
+  let within = 0;
+  return {
     read(buf, offset, length) {
       let done = 0;
       while (done < length && index < chunks.length) {
@@ -100,14 +112,20 @@ function replayChunks(chunks: Buffer[], size: number): StagedInput {
       }
       return done;
     },
-    close() {
-      chunks.length = 0;
-    },
     rewind() {
       index = 0;
       within = 0;
     },
   };
+}
+
+/** A new scratch file in `dir`, unlinked at once: the kernel frees it when the process ends,
+ *  however it ends, and nothing of it is left behind. */
+export function openScratch(dir: string, tag: string): number {
+  const file = path.join(dir, `.tszfs-${tag}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+  fs.unlinkSync(file);
+  return fd;
 }
 
 /** An unlinked scratch file: appended to while staging, then read back from its start. */
@@ -116,9 +134,7 @@ class Spill {
   private written = 0;
 
   constructor(dir: string) {
-    const file = path.join(dir, `.tszfs-staging-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-    this.fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
-    fs.unlinkSync(file);
+    this.fd = openScratch(dir, 'staging');
   }
 
   append(buf: Buffer, length: number): void {
