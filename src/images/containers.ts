@@ -36,8 +36,8 @@ function changesOf(home: Home, pool: string, name: string): Changes {
   const origin = `${c.dataset}-init@${name}`;
   const d = diff(home, origin, c.dataset).lines.filter((l) => l.path !== '/');
   // What zfs diff says is about objects; Docker's lines are about names. The names of the
-  // directories that changed, before and after, settle which names came and went (a rename in
-  // one directory changes no object but the directory).
+  // directories that changed, before and after, settle which names came and went (a new or
+  // removed hard link is one object's link count, not a name of its own).
   const dirs = new Set<string>(['/']);
   const paths = new Set<string>();
   for (const l of d) {
