@@ -1,0 +1,112 @@
+/**
+ * A pool's vdevs for `zpool get PROP POOL VDEV...` and `zpool set PROP=VALUE POOL VDEV` (libzfs
+ * zpool_get_vdev_prop, zpool_set_vdev_prop; module/zfs/vdev.c vdev_prop_set and
+ * vdev_removal.c spa_vdev_noalloc). The table and values are in vdev-props.ts.
+ */
+import { keptDeviceErrors, keptDeviceIo, type DeviceErrors } from '../engine/pool/health.js';
+import type { PoolMeta } from '../engine/model.js';
+import { ZfsError } from './errors.js';
+import { poolHealth } from './health.js';
+import type { Home } from './home.js';
+import type { PoolHandle } from './pool-handle.js';
+import { withPool } from './session.js';
+import { parseSize, SizeError } from './sizes.js';
+import { findVdev, validateVdevAssignment, vdevNodes, VdevPropertyError, type VdevNode } from './vdev-props.js';
+
+/** The vdevs of the open pool `h`, in for_each_vdev's order (the root first). */
+export function poolVdevs(h: PoolHandle, meta: PoolMeta = h.pool.meta()): VdevNode[] {
+  const health = poolHealth(h);
+  const states = new Map<string, string>();
+  for (const r of health.vdevs?.rows ?? []) if (r.info && r.state) states.set(r.info.guid, r.state);
+  const errors: Record<string, DeviceErrors> = keptDeviceErrors(h.pool.t);
+  return vdevNodes(h.name, meta, {
+    stateOf: (guid) => states.get(guid) ?? 'ONLINE',
+    poolState: health.vdevs?.state ?? 'ONLINE',
+    errors,
+    poolErrors: health.errors,
+    io: keptDeviceIo(h.pool.t),
+    image: h.image,
+  });
+}
+
+/** Where a name that is not a vdev of `pool` is (error_list_unresolved_vdevs). */
+export function placeOf(home: Home, pool: string, name: string): 'pool' | 'vdev in this pool' | 'vdev in another pool' | 'unknown' {
+  if (home.find(name)) return 'pool';
+  const inPool = (p: string) => withPool(home, p, (h) => findVdev(poolVdevs(h), name) !== null, { onMissing: () => false });
+  if (inPool(pool)) return 'vdev in this pool';
+  return home.pools().some((e) => e.name !== pool && inPool(e.name)) ? 'vdev in another pool' : 'unknown';
+}
+
+/** Whether every one of `names` is a vdev of `pool` (are_vdevs_in_pool). */
+export function areVdevsInPool(home: Home, pool: string, names: readonly string[]): boolean {
+  return withPool(home, pool, (h) => {
+    const nodes = poolVdevs(h);
+    return names.every((n) => findVdev(nodes, n) !== null);
+  }, { onMissing: () => false });
+}
+
+const parseNumber = (v: string): bigint => {
+  try {
+    return parseSize(v);
+  } catch (err) {
+    if (err instanceof SizeError) throw new VdevPropertyError(err.aux);
+    throw err;
+  }
+};
+
+/**
+ * `zpool set PROP=VALUE POOL VDEV`: one transaction. `allocating=off` stops new blocks on a
+ * top-level vdev (refused for the last normal one that allocates, as vdev_passivate does).
+ */
+export function setVdevProperty(home: Home, pool: string, vdev: string, prop: string, value: string, history: string): void {
+  // zpool_do_set names `root` root-0 before it looks it up, and words its errors with that name
+  const name = vdev === 'root' ? 'root-0' : vdev;
+  const action = `cannot set property ${prop} for ${name} on ${pool}`;
+  withPool(home, pool, (h) => {
+    h.change(history, (c) => {
+      const meta = c.tx.meta;
+      const nodes = poolVdevs(h, meta);
+      const node = findVdev(nodes, name);
+      if (!node) throw new ZfsError([`cannot find '${name}' in '${pool}': device not in pool`], 22);
+      let canonical: string;
+      let stored: string | null;
+      try {
+        [canonical, stored] = validateVdevAssignment(node, prop, value, parseNumber);
+        if (canonical === 'allocating') {
+          setAllocating(meta, nodes, node, stored === 'on');
+          return;
+        }
+      } catch (err) {
+        if (err instanceof VdevPropertyError) throw ZfsError.action(action, err.message);
+        throw err;
+      }
+      const all = structuredClone(meta.vdevProps ?? {});
+      const own = (all[node.guid] ??= {});
+      if (stored === null) delete own[canonical];
+      else own[canonical] = stored;
+      if (Object.keys(own).length === 0) delete all[node.guid];
+      meta.vdevProps = all;
+    });
+  });
+}
+
+/** spa_vdev_noalloc / spa_vdev_alloc on the top-level vdev `node`. */
+function setAllocating(meta: PoolMeta, nodes: readonly VdevNode[], node: VdevNode, on: boolean): void {
+  if (node.noalloc !== on) return; // already so
+  const tree = meta.vdevs;
+  if (!tree) {
+    // A pool of one image has one top-level vdev: the last that allocates.
+    if (!on) throw new VdevPropertyError('invalid argument for this pool operation', 'errno');
+    return;
+  }
+  const i = node.topIndex!;
+  if (!on && node.class === 'normal') {
+    // vdev_passivate: some other normal vdev, not dead, must still take blocks
+    const others = nodes.filter((n) => n.isTop && n !== node && n.class === 'normal' && !n.noalloc && n.state !== 'UNAVAIL');
+    if (others.length === 0) throw new VdevPropertyError('invalid argument for this pool operation', 'errno');
+  }
+  const next = structuredClone(tree);
+  if (on) delete next.tops[i].noalloc;
+  else next.tops[i].noalloc = true;
+  meta.vdevs = next;
+}
