@@ -84,7 +84,8 @@ export function setVdevProperty(home: Home, pool: string, vdev: string, prop: st
       const own = (all[node.guid] ??= {});
       if (stored === null) delete own[canonical];
       else own[canonical] = stored;
-      if (Object.keys(own).length === 0) delete all[node.guid];
+      // what a vdev no longer in the tree (replaced, removed) had goes, as its ZAP does
+      for (const guid of Object.keys(all)) if (Object.keys(all[guid]).length === 0 || !nodes.some((n) => n.guid === guid)) delete all[guid];
       meta.vdevProps = all;
     });
   });

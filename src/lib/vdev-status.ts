@@ -21,6 +21,8 @@ export interface VdevRow {
   aux?: string;
   /** what `zpool status -j` shows of the vdev (fill_vdev_info, vdev_stat_t) */
   info?: VdevInfo;
+  /** its top-level vdev takes no new blocks (vs_noalloc: `allocating=off`) */
+  noalloc?: true;
 }
 
 export interface VdevInfo {
@@ -91,11 +93,12 @@ export function vdevStatus(
     tree.tops.flatMap((top, i) => {
       if (top.class !== cls) return [];
       const klass = top.class ?? 'normal';
-      if (top.type === 'file') return [leafRow(top.children[0], 2, klass, [top, i])];
+      const off = top.noalloc ? { noalloc: true as const } : {};
+      if (top.type === 'file') return [{ ...leafRow(top.children[0], 2, klass, [top, i]), ...off }];
       const name = `${top.type === 'raidz' ? `raidz${top.nparity}` : 'mirror'}-${i}`;
       const info: VdevInfo = { type: top.type, guid: top.guid, class: klass, ...topInfo(top, i), leaf: false };
-      const head: VdevRow = { name, depth: 2, state: states[i], errors: errorsOf(top.guid), ...(states[i] === 'UNAVAIL' ? { aux: 'insufficient replicas' } : {}), info };
-      return [head, ...top.children.map((c) => leafRow(c, 4, klass))];
+      const head: VdevRow = { name, depth: 2, state: states[i], errors: errorsOf(top.guid), ...(states[i] === 'UNAVAIL' ? { aux: 'insufficient replicas' } : {}), info, ...off };
+      return [head, ...top.children.map((c) => ({ ...leafRow(c, 4, klass), ...off }))];
     });
   rows.push(...topRows(undefined));
   for (const [header, cls] of [['dedup', 'dedup'], ['special', 'special'], ['logs', 'log']] as const) {

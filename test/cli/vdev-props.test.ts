@@ -122,6 +122,33 @@ describe('zpool set on vdevs', () => {
     );
   });
 
+  it('zpool status marks a vdev that takes no new blocks, as OpenZFS does', () => {
+    const sb = new Sandbox();
+    const d = sparseDevices(sb, 5);
+    expectGolden(
+      'vdev-props/non-allocating',
+      transcript(
+        [
+          ['pool', 'create', 'tank', 'mirror', d[0], d[1], 'mirror', d[2], d[3], 'log', d[4]],
+          ['list', '-o', 'name,avail', 'tank'],
+          ['pool', 'set', 'allocating=off', 'tank', 'mirror-0'],
+          ['pool', 'set', 'allocating=off', 'tank', d[2]],
+          ['pool', 'set', 'allocating=off', 'tank', 'mirror-1'],
+          ['list', '-o', 'name,avail', 'tank'],
+          ['pool', 'status', 'tank'],
+          ['pool', 'status', '-j', '--json-int', 'tank'],
+          ['pool', 'get', 'allocating', 'tank', 'all-vdevs'],
+          ['pool', 'set', 'allocating=on', 'tank', 'mirror-0'],
+          ['pool', 'set', 'allocating=off', 'tank', 'd4'],
+          ['pool', 'status', 'tank'],
+          ['list', '-o', 'name,avail', 'tank'],
+          ['pool', 'history', 'tank'],
+        ],
+        sb,
+      ),
+    );
+  });
+
   it('allocating=off keeps new blocks off a top-level vdev and out of avail; the last one stays on', () => {
     const sb = new Sandbox();
     const d = sparseDevices(sb, 4);

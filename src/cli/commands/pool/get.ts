@@ -45,7 +45,6 @@ export const command: Command = {
         const got = vdevs.map((n) => `\t${n} (${placeOf(ctx.home, pool, n)})\n`);
         throw new UsageError(`Expected a list of vdevs in "${pool}", but got:\n${got.join('')}`);
       }
-      const fields = parseFields(valueOf(p, 'o') ?? 'name,property,value,source');
       const opts = { fields, scripted: p.flags.has('H'), literal: p.flags.has('p') || asInt, json, asInt };
       return getVdevProps(ctx, pool, vdevs, parseVdevPropList(list), opts);
     }
