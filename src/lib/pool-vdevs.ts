@@ -97,14 +97,14 @@ function setAllocating(meta: PoolMeta, nodes: readonly VdevNode[], node: VdevNod
   const tree = meta.vdevs;
   if (!tree) {
     // A pool of one image has one top-level vdev: the last that allocates.
-    if (!on) throw new VdevPropertyError('invalid argument for this pool operation', 'errno');
+    if (!on) throw new VdevPropertyError('invalid argument for this pool operation');
     return;
   }
   const i = node.topIndex!;
   if (!on && node.class === 'normal') {
     // vdev_passivate: some other normal vdev, not dead, must still take blocks
     const others = nodes.filter((n) => n.isTop && n !== node && n.class === 'normal' && !n.noalloc && n.state !== 'UNAVAIL');
-    if (others.length === 0) throw new VdevPropertyError('invalid argument for this pool operation', 'errno');
+    if (others.length === 0) throw new VdevPropertyError('invalid argument for this pool operation');
   }
   const next = structuredClone(tree);
   if (on) delete next.tops[i].noalloc;

@@ -240,7 +240,8 @@ export function vdevNodes(poolName: string, meta: PoolMeta, facts: VdevFacts): V
     alloc: 0,
     dspace: 0,
     noalloc: false,
-    state: aux === 'spare' ? 'ONLINE' : aux === 'l2cache' ? 'ONLINE' : facts.stateOf(c.guid),
+    // an available spare or a cache device is healthy (VDEV_STATE_HEALTHY)
+    state: aux ? 'ONLINE' : facts.stateOf(c.guid),
     errors: { ...NO_ERRORS, ...facts.errors[c.guid] },
     io: { ...NO_IO, ...facts.io[c.guid] },
   });
@@ -435,7 +436,7 @@ export function vdevPropValue(meta: PoolMeta, node: VdevNode, prop: string, nice
       return node.type === 'raidz' ? same('off') : null;
     case 'trim_support':
       // file vdevs punch holes: vdev_has_trim; only a leaf answers
-      return same(node.isLeaf && !node.aux ? 'on' : '-');
+      return same(node.isLeaf ? 'on' : '-');
     case 'allocating':
       // a leaf (no metaslab group) reads `-`; the root and top-level vdevs on or off
       if (!node.isTop && node.type !== 'root') return same('-');
@@ -451,15 +452,9 @@ export function vdevPropValue(meta: PoolMeta, node: VdevNode, prop: string, nice
   return null;
 }
 
-export class VdevPropertyError extends Error {
-  constructor(
-    message: string,
-    /** how libzfs words it: the aux text of zpool_valid_proplist, or a kernel errno */
-    readonly kind: 'aux' | 'errno' = 'aux',
-  ) {
-    super(message);
-  }
-}
+/** A refusal of `zpool set` on a vdev: zpool_valid_proplist's aux text, or the description of
+ *  the errno vdev_prop_set returns. */
+export class VdevPropertyError extends Error {}
 
 /**
  * zpool_valid_proplist with flags.vdevprop, then vdev_prop_set's checks: the canonical name and
@@ -473,7 +468,7 @@ export function validateVdevAssignment(node: VdevNode, name: string, value: stri
     if (Buffer.byteLength(name) >= 256) throw new VdevPropertyError(`property name '${name}' is too long`);
     if (Buffer.byteLength(value) >= 8192) throw new VdevPropertyError(`property value '${value}' is too long`);
     // vdev_props_set_sync: an empty value removes it
-    if (node.aux) throw new VdevPropertyError('invalid argument for this pool operation', 'errno');
+    if (node.aux) throw new VdevPropertyError('invalid argument for this pool operation');
     return [name, value === '' ? null : value];
   }
   if (def.readonly) throw new VdevPropertyError(`'${name}' is readonly`);
@@ -487,8 +482,8 @@ export function validateVdevAssignment(node: VdevNode, name: string, value: stri
     if (stored === '18446744073709551615') stored = '';
   } else if (Buffer.byteLength(value) >= 8192) throw new VdevPropertyError(`'${name}' is too long`);
   // vdev_prop_set: the kernel's refusals (errno texts)
-  if (node.aux) throw new VdevPropertyError('invalid argument for this pool operation', 'errno');
-  if (def.name === 'path') throw new VdevPropertyError(node.path === undefined ? 'pool is read-only' : 'invalid argument for this pool operation', 'errno');
-  if (def.name === 'allocating' && !node.isTop) throw new VdevPropertyError('operation not supported on this type of vdev', 'errno');
+  if (node.aux) throw new VdevPropertyError('invalid argument for this pool operation');
+  if (def.name === 'path') throw new VdevPropertyError(node.path === undefined ? 'pool is read-only' : 'invalid argument for this pool operation');
+  if (def.name === 'allocating' && !node.isTop) throw new VdevPropertyError('operation not supported on this type of vdev');
   return [def.name, def.kind === 'number' && stored === '' ? null : stored];
 }
