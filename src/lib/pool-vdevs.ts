@@ -11,7 +11,8 @@ import type { Home } from './home.js';
 import type { PoolHandle } from './pool-handle.js';
 import { withPool } from './session.js';
 import { parseSize, SizeError } from './sizes.js';
-import { findVdev, validateVdevAssignment, vdevNodes, VdevPropertyError, type VdevNode } from './vdev-props.js';
+import { validateVdevAssignment, VdevPropertyError } from './vdev-props.js';
+import { findVdev, vdevNodes, type VdevNode } from './vdev-tree.js';
 
 /** The vdevs of the open pool `h`, in for_each_vdev's order (the root first). */
 export function poolVdevs(h: PoolHandle, meta: PoolMeta = h.pool.meta()): VdevNode[] {

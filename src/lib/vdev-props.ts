@@ -1,20 +1,17 @@
 /**
  * Vdev properties (OpenZFS 2.3 module/zcommon/zpool_prop.c vdev_prop_init, module/zfs/vdev.c
  * vdev_prop_get/vdev_prop_set, lib/libzfs/libzfs_pool.c zpool_get_vdev_prop_value): declared once,
- * in OpenZFS's enum order (the order `zpool get all POOL VDEV` prints), with the vdev tree as
- * `zpool get` walks it (for_each_vdev: the root, its spares, its cache devices, then each
- * top-level vdev followed by its children) and the vdev a name stands for (zpool_find_vdev).
+ * in OpenZFS's enum order (the order `zpool get all POOL VDEV` prints), their values for a vdev
+ * of vdev-tree.ts, and what `zpool set` accepts.
  *
  * Values come from the vdev tree, the per-top-level allocation counters, the device error and
  * I/O counters kept by the pool, and the settable properties stored in the pool's record
  * (PoolMeta.vdevProps, by guid; `allocating` as TopConfig.noalloc, which the allocator obeys).
  */
-import * as path from 'node:path';
-import { deflate, LEAF_LABEL_BYTES, type LeafConfig, type TopConfig } from '../engine/pool/vdevs/config.js';
-import type { DeviceErrors } from '../engine/pool/health.js';
 import type { PoolMeta } from '../engine/model.js';
 import type { Source } from './properties/values.js';
 import { isUserPropName } from './names.js';
+import type { VdevNode } from './vdev-tree.js';
 
 export interface VdevPropDef {
   name: string;
@@ -125,216 +122,6 @@ const THRESHOLDS = new Set(['checksum_n', 'checksum_t', 'io_n', 'io_t', 'slow_io
 
 /** vdev_state_t, as `zpool get -p state` prints it. */
 const STATE_NUMBER: Record<string, number> = { OFFLINE: 2, REMOVED: 3, UNAVAIL: 4, FAULTED: 5, DEGRADED: 6, ONLINE: 7 };
-
-export interface VdevIo {
-  rops: number;
-  wops: number;
-  rbytes: number;
-  wbytes: number;
-}
-
-/** One vdev of a pool, as `zpool get` and `zpool set` see it. */
-export interface VdevNode {
-  /** zpool_vdev_name with VDEV_NAME_TYPE_ID: `root-0`, `mirror-1`, `raidz2-0`, a device's path */
-  name: string;
-  /** the kernel's vdev_name: the pool's name for the root, `mirror-1` or `raidz-0`, a path */
-  kernelName: string;
-  type: 'root' | 'file' | 'mirror' | 'raidz';
-  /** ZPOOL_CONFIG_GUID: the root's is the pool's */
-  guid: string;
-  /** the child index (ZPOOL_CONFIG_ID) */
-  id: number;
-  /** a top-level vdev (it allocates: vdev_mg) */
-  isTop: boolean;
-  /** a device */
-  isLeaf: boolean;
-  /** a hot spare or cache device (no parent) */
-  aux?: 'spare' | 'l2cache';
-  /** raidz parity */
-  nparity: number;
-  parent: VdevNode | null;
-  children: VdevNode[];
-  /** normal, special, dedup, log, spare, l2cache */
-  class: string;
-  /** the top-level vdev's index in the tree (tops only) */
-  topIndex?: number;
-  path?: string;
-  /** vdev_asize and vdev_psize */
-  asize: number;
-  psize: number;
-  ashift: number;
-  /** vs_alloc and vs_dspace: the root and top-level vdevs only */
-  alloc: number;
-  dspace: number;
-  noalloc: boolean;
-  state: string;
-  errors: DeviceErrors;
-  io: VdevIo;
-}
-
-/** What the tree's walk needs beyond the pool's record: states, counters, the image. */
-export interface VdevFacts {
-  /** `zpool status`'s state of a vdev by guid (ONLINE, DEGRADED, UNAVAIL, ...) */
-  stateOf(guid: string): string;
-  /** the root's state */
-  poolState: string;
-  /** the error counters kept by guid, and the pool's own (the root's) */
-  errors: Record<string, DeviceErrors>;
-  poolErrors: DeviceErrors;
-  /** I/O kept by leaf guid */
-  io: Record<string, VdevIo>;
-  /** a pool of one image: its path */
-  image: string;
-}
-
-const NO_ERRORS: DeviceErrors = { read: 0, write: 0, cksum: 0 };
-const NO_IO: VdevIo = { rops: 0, wops: 0, rbytes: 0, wbytes: 0 };
-
-const addIo = (a: VdevIo, b: VdevIo): VdevIo => ({ rops: a.rops + b.rops, wops: a.wops + b.wops, rbytes: a.rbytes + b.rbytes, wbytes: a.wbytes + b.wbytes });
-
-/** The vdevs of a pool in for_each_vdev's order: the root, spares, cache devices, then each
- *  top-level vdev and its children. */
-export function vdevNodes(poolName: string, meta: PoolMeta, facts: VdevFacts): VdevNode[] {
-  const tree = meta.vdevs;
-  const ashift = tree?.ashift ?? 12;
-  const sector = 2 ** ashift;
-  const root: VdevNode = {
-    name: 'root-0',
-    kernelName: poolName,
-    type: 'root',
-    guid: meta.guid,
-    id: 0,
-    isTop: false,
-    isLeaf: false,
-    nparity: 0,
-    parent: null,
-    children: [],
-    class: 'normal',
-    asize: 0,
-    psize: 0,
-    ashift: 0,
-    alloc: 0,
-    dspace: 0,
-    noalloc: false,
-    state: facts.poolState,
-    errors: facts.poolErrors,
-    io: NO_IO,
-  };
-  const leafNode = (c: LeafConfig, parent: VdevNode | null, id: number, cls: string, aux?: 'spare' | 'l2cache'): VdevNode => ({
-    name: c.path,
-    kernelName: c.path,
-    type: 'file',
-    guid: c.guid,
-    id,
-    isTop: false,
-    isLeaf: true,
-    ...(aux ? { aux } : {}),
-    nparity: 0,
-    parent,
-    children: [],
-    class: cls,
-    path: c.path,
-    asize: Math.max(0, Math.floor((c.size - LEAF_LABEL_BYTES) / sector) * sector),
-    psize: c.size,
-    ashift,
-    alloc: 0,
-    dspace: 0,
-    noalloc: false,
-    // an available spare or a cache device is healthy (VDEV_STATE_HEALTHY)
-    state: aux ? 'ONLINE' : facts.stateOf(c.guid),
-    errors: { ...NO_ERRORS, ...facts.errors[c.guid] },
-    io: { ...NO_IO, ...facts.io[c.guid] },
-  });
-  if (!tree) {
-    // A pool of one image: the root and one file top-level vdev.
-    const image: VdevNode = {
-      ...leafNode({ path: facts.image, guid: '0', size: meta.imageBytes }, root, 0, 'normal'),
-      isTop: true,
-      topIndex: 0,
-      alloc: meta.allocated,
-      dspace: meta.imageBytes,
-      state: facts.poolState,
-      errors: facts.poolErrors,
-    };
-    Object.assign(root, { children: [image], alloc: image.alloc, dspace: image.dspace });
-    return [root, image];
-  }
-  const spares = tree.spares.map((c, i) => leafNode(c, null, i, 'spare', 'spare'));
-  const cache = tree.cache.map((c, i) => leafNode(c, null, i, 'l2cache', 'l2cache'));
-  const tops: VdevNode[][] = tree.tops.map((top: TopConfig, i) => {
-    const cls = top.class ?? 'normal';
-    const alloc = meta.vdevAlloc?.[i] ?? 0;
-    const dspace = deflate(top, ashift, top.space);
-    const own = { isTop: true, topIndex: i, alloc, dspace, noalloc: top.noalloc === true, id: i };
-    if (top.type === 'file') return [{ ...leafNode(top.children[0], root, i, cls), ...own }];
-    const kind = top.type === 'raidz' ? `raidz${top.nparity}` : 'mirror';
-    const node: VdevNode = {
-      name: `${kind}-${i}`,
-      kernelName: `${top.type}-${i}`,
-      type: top.type,
-      guid: top.guid,
-      isLeaf: false,
-      nparity: top.nparity,
-      parent: root,
-      children: [],
-      class: cls,
-      asize: top.space,
-      psize: top.space,
-      ashift,
-      state: facts.stateOf(top.guid),
-      errors: { ...NO_ERRORS, ...facts.errors[top.guid] },
-      io: NO_IO,
-      ...own,
-    };
-    node.children = top.children.map((c, j) => leafNode(c, node, j, cls));
-    node.io = node.children.reduce((s, c) => addIo(s, c.io), NO_IO);
-    return [node, ...node.children];
-  });
-  root.children = tops.map((t) => t[0]);
-  // vdev_space_update: the root counts what its top-level vdevs hold, logs aside.
-  const data = root.children.filter((t) => t.class !== 'log');
-  root.alloc = data.reduce((s, t) => s + t.alloc, 0);
-  root.dspace = data.reduce((s, t) => s + t.dspace, 0);
-  root.io = root.children.reduce((s, t) => addIo(s, t.io), NO_IO);
-  return [root, ...spares, ...cache, ...tops.flat()];
-}
-
-/** strtoull(name, &end, 0) when it reads the whole name and gives a guid (not 0). */
-function guidOf(name: string): bigint | null {
-  let v: bigint | null = null;
-  if (/^0[xX][0-9a-fA-F]+$/.test(name)) v = BigInt(name);
-  else if (/^0[0-7]*$/.test(name)) v = BigInt('0o' + (name.slice(1) || '0'));
-  else if (/^[1-9][0-9]*$/.test(name)) v = BigInt(name);
-  return v !== null && v > 0n && v < 1n << 64n ? v : null;
-}
-
-/** zpool_vdev_is_interior */
-const INTERIOR = /^(raidz|spare|replacing|root|mirror|draid)/;
-
-/**
- * zpool_find_vdev: a guid (decimal, or 0x hex), a top-level vdev's type and index (`mirror-1`,
- * `raidz-0` or `raidz1-0`, `root-0`), or a device's path; as tszfs's other device commands do, a
- * device may also be named by its file's name alone.
- */
-export function findVdev(nodes: readonly VdevNode[], name: string): VdevNode | null {
-  const guid = guidOf(name);
-  if (guid !== null) return nodes.find((n) => n.guid !== '0' && BigInt(n.guid) === guid) ?? null;
-  if (INTERIOR.test(name)) {
-    const m = /^(.*)-([^-]*)$/.exec(name);
-    if (!m) return null;
-    const [, type, id] = m;
-    return (
-      nodes.find((n) => {
-        if (n.isLeaf || !type.startsWith(n.type)) return false;
-        // raidz with a parity must match it (vdev_to_nvlist_iter)
-        if (n.type === 'raidz' && type !== 'raidz' && type !== `raidz${n.nparity}`) return false;
-        return /^[0-9]+$/.test(id) && Number(id) === n.id;
-      }) ?? null
-    );
-  }
-  const byPath = nodes.find((n) => n.path !== undefined && (n.path === name || n.path === path.resolve(name)));
-  return byPath ?? nodes.find((n) => n.path !== undefined && path.basename(n.path) === name) ?? null;
-}
 
 export interface VdevPropValue {
   /** the text printed without -p */

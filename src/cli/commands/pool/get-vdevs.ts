@@ -11,7 +11,8 @@
 import { poolStats } from '../../../lib/pools.js';
 import { poolVdevs } from '../../../lib/pool-vdevs.js';
 import { withPool } from '../../../lib/session.js';
-import { ALL_VDEV_PROPERTIES, findVdev, findVdevProperty, vdevPropValue, type VdevNode, type VdevPropValue } from '../../../lib/vdev-props.js';
+import { ALL_VDEV_PROPERTIES, findVdevProperty, vdevPropValue, type VdevPropValue } from '../../../lib/vdev-props.js';
+import { findVdev, type VdevNode } from '../../../lib/vdev-tree.js';
 import { isUserPropName } from '../../../lib/names.js';
 import type { CommandContext } from '../../context.js';
 import { formatSource, jsonProperty, toJson, type JsonValue } from '../../format/props.js';
