@@ -64,7 +64,7 @@ export function setVdevProperty(home: Home, pool: string, vdev: string, prop: st
   const name = vdev === 'root' ? 'root-0' : vdev;
   const action = `cannot set property ${prop} for ${name} on ${pool}`;
   withPool(home, pool, (h) => {
-    h.change(history, (c) => {
+    const relabel = h.change(history, (c): boolean => {
       const meta = c.tx.meta;
       const nodes = poolVdevs(h, meta);
       const node = findVdev(nodes, name);
@@ -73,10 +73,7 @@ export function setVdevProperty(home: Home, pool: string, vdev: string, prop: st
       let stored: string | null;
       try {
         [canonical, stored] = validateVdevAssignment(node, prop, value, parseNumber);
-        if (canonical === 'allocating') {
-          setAllocating(meta, nodes, node, stored === 'on');
-          return;
-        }
+        if (canonical === 'allocating') return setAllocating(meta, nodes, node, stored === 'on');
       } catch (err) {
         if (err instanceof VdevPropertyError) throw ZfsError.action(action, err.message);
         throw err;
@@ -88,18 +85,21 @@ export function setVdevProperty(home: Home, pool: string, vdev: string, prop: st
       // what a vdev no longer in the tree (replaced, removed) had goes, as its ZAP does
       for (const guid of Object.keys(all)) if (Object.keys(all[guid]).length === 0 || !nodes.some((n) => n.guid === guid)) delete all[guid];
       meta.vdevProps = all;
+      return false;
     });
+    // the labels carry the tree, and with it which vdevs allocate (ZPOOL_CONFIG_NONALLOCATING)
+    if (relabel) h.pool.writeLabels();
   });
 }
 
-/** spa_vdev_noalloc / spa_vdev_alloc on the top-level vdev `node`. */
-function setAllocating(meta: PoolMeta, nodes: readonly VdevNode[], node: VdevNode, on: boolean): void {
-  if (node.noalloc !== on) return; // already so
+/** spa_vdev_noalloc / spa_vdev_alloc on the top-level vdev `node`; whether the tree changed. */
+function setAllocating(meta: PoolMeta, nodes: readonly VdevNode[], node: VdevNode, on: boolean): boolean {
+  if (node.noalloc !== on) return false; // already so
   const tree = meta.vdevs;
   if (!tree) {
     // A pool of one image has one top-level vdev: the last that allocates.
     if (!on) throw new VdevPropertyError('invalid argument for this pool operation');
-    return;
+    return false;
   }
   const i = node.topIndex!;
   if (!on && node.class === 'normal') {
@@ -111,4 +111,5 @@ function setAllocating(meta: PoolMeta, nodes: readonly VdevNode[], node: VdevNod
   if (on) delete next.tops[i].noalloc;
   else next.tops[i].noalloc = true;
   meta.vdevs = next;
+  return true;
 }
