@@ -33,7 +33,15 @@ export function poolVdevs(h: PoolHandle, meta: PoolMeta = h.pool.meta()): VdevNo
 /** Where a name that is not a vdev of `pool` is (error_list_unresolved_vdevs). */
 export function placeOf(home: Home, pool: string, name: string): 'pool' | 'vdev in this pool' | 'vdev in another pool' | 'unknown' {
   if (home.find(name)) return 'pool';
-  const inPool = (p: string) => withPool(home, p, (h) => findVdev(poolVdevs(h), name) !== null, { onMissing: () => false });
+  const inPool = (p: string) => {
+    try {
+      return withPool(home, p, (h) => findVdev(poolVdevs(h), name) !== null, { onMissing: () => false });
+    } catch (err) {
+      // a pool that cannot be opened (faulted) holds no vdev for this listing
+      if (err instanceof ZfsError) return false;
+      throw err;
+    }
+  };
   if (inPool(pool)) return 'vdev in this pool';
   return home.pools().some((e) => e.name !== pool && inPool(e.name)) ? 'vdev in another pool' : 'unknown';
 }
