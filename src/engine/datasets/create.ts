@@ -4,7 +4,8 @@ import { nowSeconds } from '../pool/clock.js';
 import { dirChildKey } from '../store/keys.js';
 import type { BlockPtr, HeadRecord, Id, NodePtr } from '../store/records.js';
 import type { DslTxn } from './dsl-txn.js';
-import { HeadWriter } from './head-writer.js';
+import { physicalSize } from '../blocks/compression.js';
+import { setHeadUnique } from './space.js';
 
 /**
  * The space a new, empty filesystem or volume takes (its objset, root directory, master node and
@@ -24,11 +25,20 @@ export interface NewTree {
 
 /**
  * Charge a head its tree's metadata allocation, as dsl_dataset_block_born charges a block born in
- * this txg: referenced, unique, usedbydataset, the logical sums and the pool's allocation. From
- * then on it is one more block: snapshots and clones share it, destroy frees it with the last of them.
+ * this txg: referenced, unique, usedbydataset, the logical sums (the pool's allocation was made
+ * by PoolTxn.allocateBlock). From then on it is one more block: snapshots and clones share it,
+ * destroy frees it with the last of them. As OpenZFS writes a new objset in syncing context, where
+ * only the pool's space is checked, quotas do not refuse it (a create may take a dir past its quota).
  */
 export function chargeMetadata(dsl: DslTxn, headId: Id, meta: BlockPtr): void {
-  new HeadWriter(dsl, headId).born(meta);
+  const head = dsl.ds(headId) as HeadRecord;
+  const dsize = dsl.tx.dsize(meta.offset, meta.asize);
+  head.referenced += dsize;
+  setHeadUnique(dsl, head, head.unique + dsize);
+  dsl.addUsed(head.dir, 'head', dsize);
+  head.compressed += physicalSize(meta);
+  head.uncompressed += meta.lsize;
+  dsl.addLogical(head.dir, physicalSize(meta), meta.lsize);
 }
 
 export function createFilesystem(
