@@ -186,7 +186,8 @@ export function createVolume(home: Home, name: string, opts: VolumeOptions, hist
         ]);
       }
       const rounded = ((bytes + BigInt(blocksize) - 1n) / BigInt(blocksize)) * BigInt(blocksize);
-      // tszfs counts no metadata, so the reservation zvol_volsize_to_reservation() makes is volsize.
+      // tszfs counts no metadata beyond the one allocation a volume gets at creation, so the
+      // reservation zvol_volsize_to_reservation() makes is volsize.
       if ((!opts.sparse && props.refreservation === undefined) || props.refreservation === 'auto') props.refreservation = String(rounded);
       const bad = checkDatasetName(name, ['filesystem'], true);
       if (bad) throw ZfsError.action(action, bad);
