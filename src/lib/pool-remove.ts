@@ -16,6 +16,7 @@ import { LEAF_LABEL_BYTES, firstLeafPath, type LeafConfig, type VdevTree } from 
 import { isConcrete, MAPPING_ENTRY_BYTES, removalEstimate } from '../engine/pool/vdevs/indirect.js';
 import { evacuateTop, removeLogTop } from '../engine/pool/removal.js';
 import { ZfsError } from './errors.js';
+import { isFeatureEnabled } from './pool-features.js';
 import type { Home } from './home.js';
 import { withPool } from './session.js';
 import { followDevice } from './pool-replace.js';
@@ -75,7 +76,9 @@ export function removeDevice(home: Home, pool: string, device: string, history: 
         removeLogTop(c.tx, index);
         return top.children;
       }
-      // spa_vdev_remove_top_check: no raidz top-level vdev anywhere in the pool (logs aside);
+      // spa_vdev_remove_top_check: the feature enabled (a pool made with -d, or of an old version)
+      if (!isFeatureEnabled(c.tx.meta, 'device_removal')) throw ZfsError.action(action, 'operation not supported on this type of pool');
+      // no raidz top-level vdev anywhere in the pool (logs aside);
       // one ashift for the whole pool here, so the sector size always agrees.
       if (tree.tops.some((t) => t.class !== 'log' && t.type === 'raidz')) throw ZfsError.action(action, EINVAL_TEXT);
       // vdev_passivate: the last allocating vdev of the normal class cannot go.
