@@ -69,6 +69,7 @@ export function evacuateTop(tx: PoolTxn, index: number, now: number): number {
   for (const seg of segments) {
     let src = seg.position;
     for (const [dst, length] of place(seg.length)) {
+      crashPoint('allocate');
       for (let done = 0; done < length; done += COPY_CHUNK) {
         const n = Math.min(COPY_CHUNK, length - done);
         if (!root.readRaw(buf, n, src + done)) throw new EngineError('EIO');
