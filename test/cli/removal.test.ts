@@ -95,6 +95,48 @@ describe('zpool remove of a top-level vdev', () => {
     }
   });
 
+  it('a resilver and a replace rebuild the blocks a removal moved onto their vdev', () => {
+    const sb = new Sandbox();
+    try {
+      const d = sparseDevices(sb, 6);
+      sb.ok(['pool', 'create', '-f', 'tank', d[0], d[1], 'mirror', d[2], d[3]]);
+      const files = knownTree(sb);
+      sb.ok(['pool', 'remove', 'tank', d[0]]);
+      // d4 takes d2's place: the mirror's blocks, those moved there included, are rebuilt on it
+      sb.ok(['pool', 'replace', 'tank', d[2], d[4]]);
+      sb.ok(['pool', 'offline', 'tank', d[3]]);
+      readBack(sb, files);
+      sb.ok(['pool', 'online', 'tank', d[3]]);
+      // a plain file vdev replaced: its blocks, moved ones included, copied from the old device
+      sb.ok(['pool', 'replace', 'tank', d[1], d[5]]);
+      fs.rmSync(d[1]);
+      readBack(sb, files);
+      sb.ok(['pool', 'scrub', 'tank']);
+      expect(sb.ok(['pool', 'status', '-x', 'tank'])).toBe("pool 'tank' is healthy\n");
+      expect(poolProblems(sb.home)).toEqual([]);
+    } finally {
+      sb.cleanup();
+    }
+  });
+
+  it('refuses a vdev with a device offline, and leaves the pool unchanged', () => {
+    const sb = new Sandbox();
+    try {
+      const d = sparseDevices(sb, 3);
+      sb.ok(['pool', 'create', '-f', 'tank', d[0], 'mirror', d[1], d[2]]);
+      sb.ok(['write', 'tank', '/f'], seededBytes(2 << 20, 5));
+      sb.ok(['pool', 'offline', 'tank', d[2]]);
+      const r = sb.run(['pool', 'remove', 'tank', 'mirror-1']);
+      expect(r.stderr).toBe('cannot remove mirror-1: Pool busy; removal may already be in progress\n');
+      expect(r.status).toBe(1);
+      sb.ok(['pool', 'online', 'tank', d[2]]);
+      sb.ok(['pool', 'remove', 'tank', 'mirror-1']);
+      expect(sb.bytesOf(['cat', 'tank', '/f']).equals(seededBytes(2 << 20, 5))).toBe(true);
+    } finally {
+      sb.cleanup();
+    }
+  });
+
   it('status, list -v, status -j, -n, history and the refusals, as OpenZFS shows them', () => {
     const sb = new Sandbox();
     const d = sparseDevices(sb, 10);
