@@ -21,8 +21,10 @@ import type { Home } from './home.js';
 import { withPool } from './session.js';
 import { followDevice } from './pool-replace.js';
 
-const matches = (device: string) => (l: LeafConfig) =>
-  l.path === path.resolve(device) || path.basename(l.path) === device || BigInt(l.guid).toString(16) === device.toLowerCase();
+/** zpool_find_vdev takes a guid as strtoull(3) reads it: decimal, or hex after 0x. */
+const isGuid = (guid: string, device: string) => guid === device || BigInt(guid).toString(16) === device.toLowerCase().replace(/^0x/, '');
+
+const matches = (device: string) => (l: LeafConfig) => l.path === path.resolve(device) || path.basename(l.path) === device || isGuid(l.guid, device);
 
 type Target = { kind: 'spare' | 'cache'; index: number } | { kind: 'leaf' } | { kind: 'top'; t: number };
 
@@ -35,7 +37,7 @@ function find(tree: VdevTree, device: string): Target | null {
   for (const [t, top] of tree.tops.entries()) {
     if (!isConcrete(top)) continue;
     const name = top.type === 'file' ? null : `${top.type === 'raidz' ? `raidz${top.nparity}` : 'mirror'}-${t}`;
-    if (name === device || BigInt(top.guid).toString(16) === device.toLowerCase()) return { kind: 'top', t };
+    if (name === device || isGuid(top.guid, device)) return { kind: 'top', t };
     if (top.children.some(matches(device))) return top.type === 'file' ? { kind: 'top', t } : { kind: 'leaf' };
   }
   return null;

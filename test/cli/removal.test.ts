@@ -130,7 +130,10 @@ describe('zpool remove of a top-level vdev', () => {
       expect(r.stderr).toBe('cannot remove mirror-1: Pool busy; removal may already be in progress\n');
       expect(r.status).toBe(1);
       sb.ok(['pool', 'online', 'tank', d[2]]);
-      sb.ok(['pool', 'remove', 'tank', 'mirror-1']);
+      // by its guid, in decimal as zpool status -g shows it
+      const json = JSON.parse(sb.ok(['pool', 'status', '-j', 'tank'])) as { pools: { tank: { vdevs: { tank: { vdevs: Record<string, { guid: string }> } } } } };
+      sb.ok(['pool', 'remove', 'tank', json.pools.tank.vdevs.tank.vdevs['mirror-1'].guid]);
+      expect(sb.ok(['pool', 'status', 'tank'])).not.toContain('mirror-1');
       expect(sb.bytesOf(['cat', 'tank', '/f']).equals(seededBytes(2 << 20, 5))).toBe(true);
     } finally {
       sb.cleanup();
