@@ -45,9 +45,15 @@ export function evacuateTop(tx: PoolTxn, index: number, now: number): number {
   const root = tx.image.tree!;
   const start = index * VDEV_STRIDE;
   const segments = allocatedSegments(tx.t, index, top.space);
+  const alloc = meta.vdevAlloc!;
+  // spa_vdev_remove_top_check's space check, before any copy: what the pool holds must fit in
+  // the space it keeps without the vdev.
+  const next: VdevTree = structuredClone(tree);
+  next.tops[index] = { type: 'indirect', guid: top.guid, nparity: 0, children: [], space: 0 };
+  const imageBytes = meta.imageBytes - (top.class !== 'log' ? top.space : 0);
+  if (alloc.reduce((a, b) => a + b, 0) > poolUsableBytes({ ...meta, vdevs: next, imageBytes })) throw outOfSpace();
   // Stop allocating from it: its free space leaves the free map first.
   tx.allocator.takeFreeExtents(start, start + top.space);
-  const alloc = meta.vdevAlloc!;
   const targets = tree.tops.flatMap((t, i) => (i !== index && t.class === undefined && isConcrete(t) && root.writable(t) ? [i] : []));
   const sector = 2 ** tree.ashift;
   const place = (length: number): Array<[number, number]> => {
@@ -83,12 +89,8 @@ export function evacuateTop(tx: PoolTxn, index: number, now: number): number {
   }
   alloc[index] -= copied;
   meta.allocated -= copied;
-  const next: VdevTree = structuredClone(tree);
-  next.tops[index] = { type: 'indirect', guid: top.guid, nparity: 0, children: [], space: 0 };
   meta.vdevs = next;
-  if (top.class !== 'log') meta.imageBytes -= top.space;
-  // spa_vdev_remove_top_check's space check, on what the pool holds and the space it keeps.
-  if (alloc.reduce((a, b) => a + b, 0) > poolUsableBytes(meta)) throw outOfSpace();
+  meta.imageBytes = imageBytes;
   tx.onBeforeCommit(() => tx.image.sync());
   const record: RemovalRecord = { vdev: index, start: now, end: now, toCopy: copied, copied };
   tx.t.health.putSync('removal', record);
