@@ -119,6 +119,27 @@ describe('zpool remove of a top-level vdev', () => {
     }
   });
 
+  it('copies a mirror side by side: silent damage on one side of it is still repaired after', () => {
+    const sb = new Sandbox();
+    try {
+      const d = sparseDevices(sb, 4);
+      sb.ok(['pool', 'create', 'tank', 'mirror', d[0], d[1], 'mirror', d[2], d[3]]);
+      const data = seededBytes(6 << 20, 9);
+      sb.ok(['write', 'tank', '/f'], data);
+      // everything d2 holds damaged, silently (no error until a checksum is checked)
+      const fd = fs.openSync(d[2], 'r+');
+      fs.writeSync(fd, Buffer.alloc(8 << 20, 0x5a), 0, 8 << 20, 4096);
+      fs.closeSync(fd);
+      sb.ok(['pool', 'remove', 'tank', 'mirror-1']);
+      sb.ok(['pool', 'scrub', 'tank']);
+      expect(sb.ok(['pool', 'status', 'tank'])).toMatch(/scrub repaired [1-9][^ ]* in \S+ with 0 errors/);
+      expect(sb.bytesOf(['cat', 'tank', '/f']).equals(data)).toBe(true);
+      expect(poolProblems(sb.home)).toEqual([]);
+    } finally {
+      sb.cleanup();
+    }
+  });
+
   it('refuses a vdev with a device offline, and leaves the pool unchanged', () => {
     const sb = new Sandbox();
     try {

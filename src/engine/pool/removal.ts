@@ -78,8 +78,7 @@ export function evacuateTop(tx: PoolTxn, index: number, now: number): number {
       crashPoint('allocate');
       for (let done = 0; done < length; done += COPY_CHUNK) {
         const n = Math.min(COPY_CHUNK, length - done);
-        if (!root.readRaw(buf, n, src + done)) throw new EngineError('EIO');
-        tx.image.write(buf, n, dst + done);
+        if (!root.copySegment(buf, n, src + done, dst + done)) throw new EngineError('EIO');
       }
       tx.t.indirect.putSync([index, src], [length, dst]);
       crashPoint('image-write');

@@ -335,6 +335,33 @@ export class VdevRoot {
     return top.children.some((c) => this.readLeaf(c.guid, buf, length, offset));
   }
 
+  /**
+   * Copy `length` bytes from `from` to `to` as a removal does (spa_vdev_copy_one_child): mirror
+   * to mirror side by side (each side of the new mirror from the same side of the old one, or the
+   * next that reads), so that one good copy before is one good copy after, though nothing is
+   * verified; otherwise the bytes of the first copy that reads, written as any block is. False
+   * when nothing can be read.
+   */
+  copySegment(buf: Buffer, length: number, from: number, to: number): boolean {
+    const [src, srcOffset] = this.top(from);
+    const [dst, dstOffset] = this.top(to);
+    if (src.type !== 'mirror' || dst.type !== 'mirror') {
+      if (!this.readRaw(buf, length, from)) return false;
+      this.write(buf, length, to);
+      return true;
+    }
+    let copied = false;
+    dst.children.forEach((child, k) => {
+      for (let i = 0; i < src.children.length; i++) {
+        if (!this.readLeaf(src.children[(k + i) % src.children.length].guid, buf, length, srcOffset)) continue;
+        this.writeLeaf(child.guid, buf, length, dstOffset);
+        copied = true;
+        return;
+      }
+    });
+    return copied;
+  }
+
   /** Copy the block of `length` bytes at `position` of a one-file top-level vdev from the leaf
    *  `from` (the device being replaced) to its current leaf: false when it cannot be read. */
   copyFrom(from: string, position: number, length: number): boolean {
