@@ -11,7 +11,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError } from '../engine/errno.js';
-import { nowSeconds } from '../engine/pool/clock.js';
 import { LEAF_LABEL_BYTES, firstLeafPath, type LeafConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
 import { isConcrete, MAPPING_ENTRY_BYTES, removalEstimate } from '../engine/pool/vdevs/indirect.js';
 import { evacuateTop, removeLogTop } from '../engine/pool/removal.js';
@@ -91,7 +90,7 @@ export function removeDevice(home: Home, pool: string, device: string, history: 
       if (down === top.children.length) throw ZfsError.action(action, 'I/O error');
       if (down > 0) throw ZfsError.action(action, 'Pool busy; removal may already be in progress');
       try {
-        evacuateTop(c.tx, index, nowSeconds());
+        evacuateTop(c.tx, index);
       } catch (err) {
         if (err instanceof EngineError && err.errno === 'ENOSPC') throw ZfsError.action(action, 'out of space');
         if (err instanceof EngineError && err.errno === 'EIO') throw ZfsError.action(action, 'I/O error');

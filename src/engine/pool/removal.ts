@@ -8,7 +8,8 @@ import type { TopConfig, VdevTree } from '../store/records.js';
 import { crashPoint } from './crash.js';
 import { poolUsableBytes, type PoolTxn } from './pool.js';
 import { VDEV_STRIDE } from './vdevs/config.js';
-import { allocatedSegments, isConcrete, MAPPING_ENTRY_BYTES, type Piece } from './vdevs/indirect.js';
+import { allocatedSegments, isConcrete, MAPPING_ENTRY_BYTES } from './vdevs/indirect.js';
+import { nowSeconds } from './clock.js';
 
 /** The last removal (ZFS spa_removing_phys): what `zpool status` shows in its `remove:` section. */
 export interface RemovalRecord {
@@ -34,11 +35,11 @@ const COPY_CHUNK = 1 << 20;
 
 /**
  * Copy every allocated segment of top-level vdev `index` (a plain file or mirror) to the other
- * vdevs of the normal class, record the mapping, and make it indirect; `now` is the removal's
- * start and end. Throws ENOSPC when the rest of the pool cannot hold its data, EIO when a
+ * vdevs of the normal class, record the mapping, and make it indirect. Throws ENOSPC when the rest of the pool cannot hold its data, EIO when a
  * segment cannot be read. Returns the bytes copied.
  */
-export function evacuateTop(tx: PoolTxn, index: number, now: number): number {
+export function evacuateTop(tx: PoolTxn, index: number): number {
+  const begun = nowSeconds();
   const meta = tx.meta;
   const tree = meta.vdevs!;
   const top = tree.tops[index];
@@ -91,7 +92,7 @@ export function evacuateTop(tx: PoolTxn, index: number, now: number): number {
   meta.vdevs = next;
   meta.imageBytes = imageBytes;
   tx.onBeforeCommit(() => tx.image.sync());
-  const record: RemovalRecord = { vdev: index, start: now, end: now, toCopy: copied, copied };
+  const record: RemovalRecord = { vdev: index, start: begun, end: nowSeconds(), toCopy: copied, copied };
   tx.t.health.putSync('removal', record);
   return copied;
 }
@@ -106,4 +107,3 @@ export function removeLogTop(tx: PoolTxn, index: number): void {
   tx.meta.vdevs = next;
 }
 
-export type { Piece };
