@@ -42,11 +42,15 @@ function find(tree: VdevTree, device: string): Target | null {
   return null;
 }
 
+const isImage = (image: string, device: string) => path.resolve(image) === path.resolve(device) || path.basename(image) === device;
+
 /** What `-n` prints (zpool_vdev_indirect_size): the memory the mapping of a top-level vdev
  *  would take, an entry per segment it would copy; none for a spare, cache or log device. */
 export function removalSize(home: Home, pool: string, device: string): number {
   return withPool(home, pool, (h) => {
     const tree = h.pool.meta().vdevs;
+    // A pool of one image: its one vdev would need no mapping, as it cannot go.
+    if (!tree && isImage(h.image, device)) return 0;
     const target = tree ? find(tree, device) : null;
     if (!tree || !target) throw ZfsError.action(`cannot determine indirect size of ${device}`, 'no such device in pool');
     if (target.kind !== 'top' || tree.tops[target.t].class === 'log') return 0;
@@ -62,6 +66,8 @@ export function removeDevice(home: Home, pool: string, device: string, history: 
     const root = h.pool.image.tree;
     const removed = h.change(history, (c): LeafConfig[] => {
       const tree = c.tx.meta.vdevs;
+      // A pool of one image: that is its last top-level vdev (vdev_passivate's EINVAL).
+      if (!tree && isImage(h.image, device)) throw ZfsError.action(action, EINVAL_TEXT);
       const target = tree ? find(tree, device) : null;
       if (!tree || !target) throw ZfsError.action(action, 'no such device in pool');
       if (target.kind === 'leaf') throw ZfsError.action(action, 'operation not supported on this type of pool');
