@@ -188,7 +188,7 @@ describe('zpool remove of a top-level vdev', () => {
           ['pool', 'iostat', '-v', 'tank'],
           ['cat', 'tank', '/small'],
           ['pool', 'scrub', 'tank'],
-          ['pool', 'get', '-H', '-o', 'value', 'feature@device_removal', 'tank'],
+          ['pool', 'get', '-H', '-o', 'property,value', 'feature@device_removal,feature@obsolete_counts', 'tank'],
           ['pool', 'remove', 'tank', d[0]],
           ['pool', 'remove', '-s', 'tank'],
           ['pool', 'add', 'tank', d[8]],
