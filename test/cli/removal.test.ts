@@ -161,6 +161,22 @@ describe('zpool remove of a top-level vdev', () => {
     }
   });
 
+  it('needs feature@device_removal: a pool made without features refuses', () => {
+    const sb = new Sandbox();
+    try {
+      const d = sparseDevices(sb, 2);
+      sb.ok(['pool', 'create', '-d', 'tank', ...d]);
+      const r = sb.run(['pool', 'remove', 'tank', d[1]]);
+      expect(r.stderr).toBe(`cannot remove ${d[1]}: operation not supported on this type of pool\n`);
+      expect(r.status).toBe(1);
+      sb.ok(['pool', 'set', 'feature@device_removal=enabled', 'tank']);
+      sb.ok(['pool', 'remove', 'tank', d[1]]);
+      expect(sb.ok(['pool', 'get', '-H', '-o', 'value', 'feature@device_removal,feature@obsolete_counts', 'tank'])).toBe('active\ndisabled\n');
+    } finally {
+      sb.cleanup();
+    }
+  });
+
   it('status, list -v, status -j, -n, history and the refusals, as OpenZFS shows them', () => {
     const sb = new Sandbox();
     const d = sparseDevices(sb, 10);
