@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LEAF_LABEL_BYTES, VDEV_STRIDE, type TopConfig, type VdevTree } from '../../../src/engine/pool/vdevs/config.js';
 import { memoryLookup, resolve, type IndirectEntry } from '../../../src/engine/pool/vdevs/indirect.js';
 import { VdevRoot } from '../../../src/engine/pool/vdevs/root.js';
+import { vdevStatus } from '../../../src/lib/vdev-status.js';
 
 const S = 4096;
 const dirs: string[] = [];
@@ -99,6 +100,24 @@ describe('indirect vdevs', () => {
       expect(root.readBlock(buf, 2 * S, 11 * S, (b) => b.equals(data))).toBe(true);
       expect(buf.equals(data)).toBe(true);
       expect(() => resolve(tree, memoryLookup(mappings), 40 * S, S)).toThrow(/no mapping/);
+    } finally {
+      root.close();
+    }
+  });
+});
+
+describe('removed vdevs in the status rows', () => {
+  it('are not listed, but their names count in the NAME width (max_width)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tszfs-indirect-'));
+    dirs.push(dir);
+    const tops = [fileTop(dir, 'a'), indirect('1'), indirect('2'), indirect('3'), indirect('4'), indirect('5'), indirect('6'), indirect('7'), indirect('8'), indirect('9'), indirect('10')];
+    const tree: VdevTree = { ashift: 12, tops, spares: [], cache: [] };
+    const root = new VdevRoot(tree);
+    try {
+      const status = vdevStatus('tank', tree, root, {}, { read: 0, write: 0, cksum: 0 });
+      expect(status.rows.map((r) => r.name)).toEqual(['tank', tops[0].children[0].path]);
+      expect(status.rows[0].nameFloor).toBe('indirect-10'.length + 2);
+      expect(status.state).toBe('ONLINE');
     } finally {
       root.close();
     }
