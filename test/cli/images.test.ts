@@ -78,6 +78,13 @@ describe('image load', () => {
     expect(s.ok(['find', `tank/${chainHexes(img.diffIds)[0]}`])).toBe('/\n/d\n/d/sub\n/d/sub/deep\n/d/x\n/d/y\n/keep\n');
   });
 
+  it('a layer whose tar holds the root itself (`./`, as umoci writes it) loads', async () => {
+    const s = sandbox();
+    const img = await ociImage({ layers: [[dir('./', 0o755), file('a', 'a\n')], [dir('./', 0o755), whiteout('a'), file('b', 'b\n')]] });
+    s.ok(['image', 'load', '-i', s.file('root.tar', await asTar(img)), 'root']);
+    expect(s.ok(['find', `tank/${chainHexes(img.diffIds)[1]}`])).toBe('/\n/b\n');
+  });
+
   it('a layer that cannot be applied: the load takes back the layers it made', async () => {
     const s = sandbox();
     const img = await ociImage({ layers: [[file('a', 'a\n')], [link('b', 'no/such/file')]] });

@@ -348,7 +348,8 @@ function extractInto(
     const name = safe.name;
     let verb = 'Cannot open';
     if (opts.layer) {
-      const leaf = parts[parts.length - 1];
+      // The root's own entry (`./`, which umoci writes) has no leaf: it is no whiteout.
+      const leaf = parts.length > 0 ? parts[parts.length - 1] : '';
       if (leaf.startsWith(WHITEOUT)) {
         try {
           applyWhiteout(fs, parts, leaf, madeHere);
