@@ -1,14 +1,15 @@
 /**
  * Images and containers in a pool, as moby's ZFS graph driver keeps them
- * (daemon/graphdriver/zfs/zfs.go), through the library API only:
+ * (daemon/graphdriver/zfs/zfs.go), through the library API (image load through the engine's front
+ * door, so that a whole layer chain is one transaction):
  * - the base layer is `zfs create -o mountpoint=legacy POOL/ID`; every next layer a snapshot of its
  *   parent and a clone of it (`-o mountpoint=legacy`), the snapshot then destroyed with `-d`
  *   (deferred: it goes with its last clone), as Create/CreateReadWrite do;
  * - a layer's ID is the hex of its chain id (image-spec config.md), so the same layer stack is the
  *   same dataset: loading an image twice creates nothing the second time, and images share the
  *   layers they have in common;
- * - a layer is marked complete (`tszfs.image:layer` = its diff_id) only once its tar is applied,
- *   so a load cut short is redone, never taken for done;
+ * - a layer is marked complete (`tszfs.image:layer` = its diff_id) once its tar is applied; one
+ *   without the mark (left by an older version's load cut short) is made again;
  * - an image's references (`name:tag`, space separated), id and config are user properties of its
  *   top layer (`tszfs.image:refs`, `tszfs.image:id`, `tszfs.image:config`);
  * - a container is `POOL/NAME-init` (what Docker's init layer holds: the mount points and files
