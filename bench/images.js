@@ -10,7 +10,8 @@
  *   holds it in little room: what container create does does not depend on what the layers hold;
  * - `tszfs container diff` after 10 changed files (4 rewritten, 3 removed, 3 new) in a 200-file and
  *   in a 20,000-file image (goal: ratio at most 1.5).
- * Medians of TSZFS_BENCH_REPEAT runs (default 5; the load row 3), the two sides of a row run in
+ * TSZFS_BENCH_ROWS=load,create,diff picks rows (default all); TSZFS_BENCH_KEEP=1 keeps the work
+ * folder (its images, for profiling). Medians of TSZFS_BENCH_REPEAT runs (default 5; the load row 3), the two sides of a row run in
  * turn so that load drifting over minutes hits both alike. The load average is printed with the
  * table: on a shared machine the absolute times swing with it.
  */
@@ -39,7 +40,10 @@ for (const tool of ['umoci', 'tar', 'gzip']) {
 }
 
 const work = fs.mkdtempSync(path.join(process.env.TSZFS_BENCH_DIR ?? os.tmpdir(), 'tszfs-bench-images-'));
-process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
+if (process.env.TSZFS_BENCH_KEEP) console.error(`keeping ${work}`);
+else process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
+/** TSZFS_BENCH_ROWS=load,create,diff (default: all) */
+const ROWS = new Set((process.env.TSZFS_BENCH_ROWS ?? 'load,create,diff').split(','));
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
 const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
@@ -89,7 +93,7 @@ function home(name, size) {
 const rows = [];
 
 // 1. image load against umoci unpack --rootless.
-{
+if (ROWS.has('load')) {
   console.error(`making the load image from ${TREES.map((l) => l.join(',')).join(' | ')} ...`);
   const tars = TREES.map(tarOf);
   // A last layer of whiteouts: a few of the first tree's files deleted.
@@ -124,7 +128,7 @@ const rows = [];
 }
 
 // 2. container create: 1 layer of 10 MB against 20 layers of 1 GB.
-{
+if (ROWS.has('create')) {
   console.error('making the 10 MB and 1 GB images ...');
   const small = layout(path.join(work, 'small-image'), [tarOfTree((d) => fs.writeFileSync(path.join(d, 'data'), crypto.randomBytes(10 << 20)))]);
   const zeros = Buffer.alloc(50 << 20);
@@ -148,7 +152,7 @@ const rows = [];
 }
 
 // 3. container diff after 10 changes in 200 files against 20,000.
-{
+if (ROWS.has('diff')) {
   console.error('making the 200-file and 20,000-file images ...');
   const tree = (dirs, perDir) => (d) => {
     for (let i = 0; i < dirs; i++) {
