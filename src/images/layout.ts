@@ -36,7 +36,8 @@ export interface ImageFiles {
   close(): void;
 }
 
-/** One layer, checked: its diff_id and its blob (compressed or not), streamed when applied. */
+/** One layer, checked: its diff_id and its blob (compressed or not), streamed when applied; a
+ *  reader of the blob that reads to its end throws if the bytes are not those checked. */
 export interface Layer {
   diffId: string;
   blob: Blob;
@@ -243,15 +244,17 @@ function json(data: Buffer, what: string): Record<string, unknown> {
  * Stream a layer blob once: its digest (when the layout names it by one) and the digest of its
  * uncompressed tar (gzip and zstd told by their magic), in bounded memory.
  */
-function verifyLayer(b: Blob, what: string, digest: string | null, diffId: unknown): void {
+function verifyLayer(b: Blob, what: string, digest: string | null, diffId: unknown): string {
   const alg = digest === null ? null : digest.split(':')[0];
   const raw = b.source();
   const rawHash = alg === null ? null : createHash(alg);
+  const sameHash = createHash('sha256');
   const tee: ByteSource = {
     settled: true,
     read(buf, offset, length) {
       const n = raw.read(buf, offset, length);
       rawHash?.update(buf.subarray(offset, offset + n));
+      sameHash.update(buf.subarray(offset, offset + n));
       return n;
     },
   };
@@ -273,6 +276,36 @@ function verifyLayer(b: Blob, what: string, digest: string | null, diffId: unkno
   if (damaged) throw new ImageError(`${what}: damaged compressed data`);
   const got = `sha256:${tarHash.digest('hex')}`;
   if (diffId !== got) throw new ImageError(`${what}: diff_id mismatch (config says ${String(diffId)}, content is ${got})`);
+  return sameHash.digest('hex');
+}
+
+/**
+ * The blob as checked: read again to be applied, its bytes must be those the check read (a file
+ * of a directory changed meanwhile is an error when its end is read, and the load, one
+ * transaction, is undone).
+ */
+function unchanged(b: Blob, sha: string, what: string): Blob {
+  return {
+    size: b.size,
+    source() {
+      const raw = b.source();
+      const hash = createHash('sha256');
+      let ended = false;
+      return {
+        settled: true,
+        read(buf, offset, length) {
+          const n = raw.read(buf, offset, length);
+          if (ended) return n;
+          hash.update(buf.subarray(offset, offset + n));
+          if (n === 0 && length > 0) {
+            ended = true;
+            if (hash.digest('hex') !== sha) throw new ImageError(`${what}: changed while it was being loaded`);
+          }
+          return n;
+        },
+      };
+    },
+  };
 }
 
 export interface Platform {
@@ -383,8 +416,8 @@ function checked(id: string, configBytes: Buffer, blobs: Array<{ what: string; d
   const diffIds = rootfs.diff_ids as unknown[];
   if (diffIds.length !== blobs.length) throw new ImageError(`config ${id}: ${diffIds.length} diff_ids for ${blobs.length} layers`);
   const layers = blobs.map(({ what, digest, blob: b }, i) => {
-    verifyLayer(b, what, digest, diffIds[i]);
-    return { diffId: diffIds[i] as string, blob: b };
+    const sha = verifyLayer(b, what, digest, diffIds[i]);
+    return { diffId: diffIds[i] as string, blob: unchanged(b, sha, what) };
   });
   return { id, config: configBytes, layers, refs };
 }

@@ -132,7 +132,11 @@ export function storeImage(home: Home, pool: string, image: LoadedImage, refs: s
         c.dsl.dir(dir).mounted = false;
         const failed: string[] = [];
         try {
-          extractLayer(openFiles(c, head), image.layers[i].blob.source(), fileSettingsOf(c, head), (line) => failed.push(line));
+          const src = image.layers[i].blob.source();
+          extractLayer(openFiles(c, head), src, fileSettingsOf(c, head), (line) => failed.push(line));
+          // To its end, so that the blob is known to be the one checked.
+          const rest = Buffer.allocUnsafe(1 << 16);
+          while (src.read(rest, 0, rest.length) > 0);
         } catch (err) {
           if (err instanceof ArchiveError) failed.push(err.message);
           else if (err instanceof ImageError) failed.push(err.message);

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, expectGolden, Sandbox, transcript } from './harness.js';
 import { list } from './tar-support.js';
+import { dirFiles, readImage } from '../../src/images/layout.js';
 import { THREE } from './images-fixture.js';
 import { asDir, asTar, chainHexes, dir, dockerSave, file, link, ociImage, opaque, whiteout, type ImageSpec } from './images-support.js';
 
@@ -103,6 +104,27 @@ describe('image load', () => {
     }
     for (const peak of peaks) expect(peak).toBeLessThan(150e6);
   }, 120_000);
+
+  it('a layer blob changed between its check and its application is refused when read again', async () => {
+    const s = sandbox();
+    const img = await ociImage({ layers: [[file('a', 'a\n')]] });
+    const dir = asDir(img, path.join(s.home, 'changing'));
+    const files = dirFiles(dir);
+    try {
+      const image = readImage(files, { os: 'linux', architecture: 'amd64' });
+      const [name, layer] = lastLayer(img.files);
+      const changed = Buffer.from(layer);
+      changed[changed.length - 100] ^= 1;
+      fs.writeFileSync(path.join(dir, name), changed);
+      const src = image.layers[0].blob.source();
+      const buf = Buffer.alloc(1 << 16);
+      expect(() => {
+        while (src.read(buf, 0, buf.length) > 0);
+      }).toThrow(`layer ${name.replace('blobs/sha256/', 'sha256:')}: changed while it was being loaded`);
+    } finally {
+      files.close();
+    }
+  });
 
   it('a layer that cannot be applied: the load takes back the layers it made', async () => {
     const s = sandbox();
