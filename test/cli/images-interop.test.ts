@@ -13,7 +13,8 @@
  *   and numbers are compared with the layer tars the same way;
  * - an xattr with an empty value: umoci leaves it out; tszfs keeps it (checked on its own).
  * Everything else (names, types, modes, sizes, content hashes, symlink targets, hard-link groups,
- * xattrs, file mtimes) is compared with the unpacked tree, listed by GNU tar with --xattrs.
+ * xattrs, mtimes of files and directories) is compared with the unpacked tree, listed by GNU tar
+ * with --xattrs.
  *
  * umoci and skopeo: Debian packages `umoci` and `skopeo` (.ci/run installs them where missing);
  * without them the tests are skipped, except under CI, where they must run.
@@ -207,7 +208,7 @@ function normal(listed: Listed[], dropXattr: (k: string) => boolean = () => fals
         name: e.name,
         type: obj.type,
         mode: obj.mode,
-        ...(obj.type !== 'directory' ? { mtime: obj.mtime } : {}),
+        mtime: obj.mtime,
         ...(obj.sha ? { sha: obj.sha } : {}),
         ...(obj.type === 'symlink' ? { linkname: obj.linkname } : {}),
         xattrs,
