@@ -25,10 +25,11 @@ import { applyPoolVersion, newFilesystem } from '../lib/datasets/create.js';
 import { dependents, destroy, execute } from '../lib/datasets/destroy.js';
 import { assignProperties, setProperties } from '../lib/datasets/set.js';
 import { snapshot } from '../lib/datasets/snapshot.js';
-import { datasetError, ZfsError } from '../lib/errors.js';
+import { datasetError, engineFailure, ZfsError } from '../lib/errors.js';
 import { changeFiles, fileSettingsOf } from '../lib/files.js';
 import type { Home } from '../lib/home.js';
 import { selectDatasets, type Row } from '../lib/listing.js';
+import type { PoolHandle } from '../lib/pool-handle.js';
 import { withPool } from '../lib/session.js';
 import { ArchiveError } from '../lib/tar/compression.js';
 import { extractLayer } from '../lib/tar/extract.js';
@@ -89,6 +90,16 @@ export function storeImage(home: Home, pool: string, image: LoadedImage, refs: s
   if (chain.length === 0) throw new ZfsError(['cannot load image: it has no layers']);
   const report: LoadReport = { created: [], shared: [], top: layerDataset(pool, chain[chain.length - 1]), refs };
   withPool(home, pool, (h) => {
+    // What the engine refuses (out of space, a quota) undoes the whole load, and is worded.
+    try {
+      loadChain(h);
+    } catch (err) {
+      throw engineFailure('cannot load image', err);
+    }
+  });
+  return report;
+
+  function loadChain(h: PoolHandle): void {
     h.change(history, (c) => {
       report.created = [];
       report.shared = [];
@@ -161,8 +172,7 @@ export function storeImage(home: Home, pool: string, image: LoadedImage, refs: s
       for (let at = 0, n = 0; at < config.length; at += CONFIG_CHUNK, n++) chunks[`${P_CONFIG}.${n}`] = config.slice(at, at + CONFIG_CHUNK);
       assignProperties(c, topDir, chunks, refused(report.top));
     });
-  });
-  return report;
+  }
 }
 
 function set(home: Home, ds: string, props: Array<[string, string]>, history: string): void {

@@ -105,6 +105,16 @@ describe('image load', () => {
     for (const peak of peaks) expect(peak).toBeLessThan(150e6);
   }, 120_000);
 
+  it('an image the pool has no room for: out of space, and nothing of it is left', () => {
+    const s = new Sandbox();
+    sandboxes.push(s);
+    s.ok(['pool', 'create', '--size', '64M', 'tank']);
+    const before = s.ok(['list', '-t', 'all', '-o', 'name,used,refer']);
+    const r = s.run(['image', 'load', '-i', bigImage(s.home, [24 << 20, 40 << 20]), 'big']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'cannot load image: out of space\n']);
+    expect(s.ok(['list', '-t', 'all', '-o', 'name,used,refer'])).toBe(before);
+  });
+
   it('a layer blob changed between its check and its application is refused when read again', async () => {
     const s = sandbox();
     const img = await ociImage({ layers: [[file('a', 'a\n')]] });
