@@ -39,8 +39,12 @@ export function valueOptionsOf(usage: readonly string[]): string[] {
  * `prop` (a property name), `file` or `dir` (on the host), `shell`, `none`.
  */
 function operandKind(family: Family, name: string, position: number): string {
-  if (family === 'zpool' && (name === 'get' || name === 'set')) return ['none', 'pool', 'vdev'][position];
-  if (family === 'zpool') return name === 'create' ? (position === 0 ? 'none' : 'file') : 'pool';
+  if (family === 'zpool') {
+    if (name === 'create') return position === 0 ? 'none' : 'file';
+    if (name === 'get' || name === 'set') return ['none', 'pool', 'vdev'][position];
+    // zpool remove POOL DEVICE...: device files after the pool
+    return name === 'remove' && position > 0 ? 'file' : 'pool';
+  }
   switch (name) {
     case 'version':
       return 'none';

@@ -33,6 +33,8 @@ export interface VdevNode {
   isLeaf: boolean;
   /** a hot spare or cache device (no parent) */
   aux?: 'spare' | 'l2cache';
+  /** a removed top-level vdev (indirect-N, hole-N): only its name, among the root's children */
+  removed?: true;
   /** raidz parity */
   nparity: number;
   parent: VdevNode | null;
@@ -150,6 +152,10 @@ export function vdevNodes(poolName: string, meta: PoolMeta, facts: VdevFacts): V
     const dspace = deflate(top, ashift, top.space);
     const own = { isTop: true, topIndex: i, alloc, dspace, noalloc: top.noalloc === true, id: i };
     if (top.type === 'file') return [{ ...leafNode(top.children[0], root, i, cls), ...own }];
+    if (top.type === 'indirect' || top.type === 'hole') {
+      // A removed vdev: a child of the root (`children` names it), but for_each_vdev skips it.
+      return [{ ...root, name: `${top.type}-${i}`, kernelName: `${top.type}-${i}`, guid: top.guid, id: i, parent: root, children: [], removed: true }];
+    }
     const kind = top.type === 'raidz' ? `raidz${top.nparity}` : 'mirror';
     const node: VdevNode = {
       name: `${kind}-${i}`,
@@ -175,11 +181,11 @@ export function vdevNodes(poolName: string, meta: PoolMeta, facts: VdevFacts): V
   });
   root.children = tops.map((t) => t[0]);
   // vdev_space_update: the root counts what its top-level vdevs hold, logs aside.
-  const data = root.children.filter((t) => t.class !== 'log');
+  const data = root.children.filter((t) => t.class !== 'log' && !t.removed);
   root.alloc = data.reduce((s, t) => s + t.alloc, 0);
   root.dspace = data.reduce((s, t) => s + t.dspace, 0);
-  root.io = root.children.reduce((s, t) => addIo(s, t.io), NO_IO);
-  return [root, ...spares, ...cache, ...tops.flat()];
+  root.io = root.children.filter((t) => !t.removed).reduce((s, t) => addIo(s, t.io), NO_IO);
+  return [root, ...spares, ...cache, ...tops.flat().filter((n) => !n.removed)];
 }
 
 /** strtoull(name, &end, 0) when it reads the whole name and gives a guid (not 0). */
