@@ -35,6 +35,26 @@ describe('zpool get on vdevs', () => {
     );
   });
 
+  it('counts removed vdevs among the root children, but lists and finds only the others', () => {
+    const sb = new Sandbox();
+    const d = sparseDevices(sb, 3);
+    expectGolden(
+      'vdev-props/removed',
+      transcript(
+        [
+          ['pool', 'create', 'tank', d[0], d[1], 'log', d[2]],
+          ['pool', 'remove', 'tank', d[0]],
+          ['pool', 'remove', 'tank', d[2]],
+          ['pool', 'get', 'children,numchildren', 'tank', 'root'],
+          ['pool', 'get', '-H', '-o', 'name', 'name', 'tank', 'all-vdevs'],
+          ['pool', 'get', 'size', 'tank', 'indirect-0'],
+          ['pool', 'set', 'allocating=off', 'tank', 'd1'],
+        ],
+        sb,
+      ),
+    );
+  });
+
   it('prints JSON as zpool get -j does: the pool, then each vdev with its properties', () => {
     const sb = new Sandbox();
     const d = sparseDevices(sb, 8);
