@@ -16,6 +16,7 @@ import { withPool } from './session.js';
 import { vdevErrors } from './vdev-spec.js';
 import { resilverTop } from './pool-offline.js';
 import { followDevice } from './pool-replace.js';
+import { moveTopVdevProps } from './pool-vdevs.js';
 
 const matcher = (device: string) => (l: { path: string }) => l.path === path.resolve(device) || path.basename(l.path) === device;
 
@@ -51,6 +52,7 @@ export function attachDevice(home: Home, pool: string, device: string, newDevice
     nt.children.push(leaf);
     h.change(history, (c) => {
       c.tx.meta.vdevs = next;
+      moveTopVdevProps(c.tx.meta, top.guid, nt.guid);
     });
     h.pool.writeLabels();
     return { t, guid: leaf.guid };
@@ -81,6 +83,7 @@ export function detachDevice(home: Home, pool: string, device: string, history: 
     }
     h.change(history, (ch) => {
       ch.tx.meta.vdevs = next;
+      moveTopVdevProps(ch.tx.meta, top.guid, nt.guid);
     });
     h.pool.writeLabels();
     return { path: removed.path, first: next.tops[0].children[0].path };

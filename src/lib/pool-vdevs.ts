@@ -121,3 +121,17 @@ function setAllocating(meta: PoolMeta, nodes: readonly VdevNode[], node: VdevNod
   meta.vdevs = next;
   return true;
 }
+
+/**
+ * A top-level vdev whose guid changes (a file vdev made a mirror by attach, a mirror of one left
+ * by detach) keeps its vdev properties, as vdev_top_transfer moves its ZAP: those of a file
+ * top-level vdev become the mirror's, a mirror's join those of the device left.
+ */
+export function moveTopVdevProps(meta: PoolMeta, from: string, to: string): void {
+  const own = meta.vdevProps?.[from];
+  if (from === to || !own) return;
+  const all = structuredClone(meta.vdevProps!);
+  all[to] = { ...all[to], ...all[from] };
+  delete all[from];
+  meta.vdevProps = all;
+}

@@ -169,6 +169,26 @@ describe('zpool set on vdevs', () => {
     );
   });
 
+  it('a top-level vdev keeps its properties when attach makes it a mirror and detach a file again', () => {
+    const sb = new Sandbox();
+    const d = sparseDevices(sb, 3);
+    expectGolden(
+      'vdev-props/attach',
+      transcript(
+        [
+          ['pool', 'create', 'tank', d[0], d[1]],
+          ['pool', 'set', 'comment=first', 'tank', 'd0'],
+          ['pool', 'set', 'allocating=off', 'tank', 'd0'],
+          ['pool', 'attach', 'tank', d[0], d[2]],
+          ['pool', 'get', '-H', '-o', 'name,property,value,source', 'comment,allocating', 'tank', 'mirror-0', 'd0', 'd2'],
+          ['pool', 'detach', 'tank', d[0]],
+          ['pool', 'get', '-H', '-o', 'name,property,value,source', 'comment,allocating', 'tank', 'd2'],
+        ],
+        sb,
+      ),
+    );
+  });
+
   it('allocating=off keeps new blocks off a top-level vdev and out of avail; the last one stays on', () => {
     const sb = new Sandbox();
     const d = sparseDevices(sb, 4);
