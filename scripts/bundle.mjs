@@ -40,6 +40,54 @@ const lmdbCommonJs = {
   name: 'lmdb-commonjs',
   setup(b) {
     b.onResolve({ filter: /^lmdb$/ }, () => ({ path: createRequire(import.meta.url).resolve('lmdb') }));
+    // Both copies of msgpackr without its streams: msgpackr's Node entry points define
+    // `class PackrStream extends Transform` as they load, which loads node:stream (~2 ms of every
+    // start-up) for classes tszfs never uses. lmdb gets msgpackr's CommonJS build of the same
+    // exports minus the streams (dist/index.js), tszfs its ES module one (index.js).
+    b.onResolve({ filter: /^msgpackr$/ }, ({ importer }) => {
+      const nodeEntry = createRequire(importer).resolve('msgpackr'); // .../msgpackr/dist/node.cjs
+      const dir = path.dirname(path.dirname(nodeEntry));
+      return { path: /[\\/]node_modules[\\/]lmdb[\\/]/.test(importer) ? path.join(dir, 'dist/index.js') : path.join(dir, 'index.js') };
+    });
+  },
+};
+
+/**
+ * Node's heavier built-in modules, loaded only when the bundle first uses one of their exports.
+ * Each `require('node:crypto')` (and the like) in the bundle gets an object of getters instead,
+ * which requires the real module on first access. Without it every command paid for crypto,
+ * zlib, worker_threads, tty (and net, stream beneath it), assert and os at start-up, ~6-9 ms of
+ * CPU, whether it used them or not: most commands never do.
+ */
+const LAZY_BUILTINS = ['assert', 'async_hooks', 'child_process', 'crypto', 'net', 'os', 'readline', 'stream', 'tty', 'v8', 'worker_threads', 'zlib'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    b.onResolve({ filter }, (args) =>
+      args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, ({ path: name }) => {
+      const mod = createRequire(import.meta.url)(`node:${name}`);
+      const keys = Object.keys(mod).filter((k) => k !== 'default');
+      // assert's functions are taken as values when yargs loads (its platform shim): those are
+      // functions that call the real ones, so that taking them loads nothing.
+      const forward = (k) => name === 'assert' && typeof mod[k] === 'function' && !/^[A-Z]/.test(k);
+      const getters = keys.map((k) =>
+        forward(k)
+          ? `  ${JSON.stringify(k)}: { enumerable: true, value: (...args) => real()[${JSON.stringify(k)}](...args) },`
+          : `  ${JSON.stringify(k)}: { enumerable: true, get: () => real()[${JSON.stringify(k)}] },`,
+      );
+      return {
+        loader: 'js',
+        contents: `let mod;
+const real = () => (mod ??= require('node:${name}'));
+module.exports = Object.defineProperties({}, {
+${getters.join('\n')}
+});
+`,
+      };
+    });
   },
 };
 
@@ -57,11 +105,11 @@ await build({
   // yargs's ES module build reads import.meta.url, which a CommonJS file lacks.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: `/* tszfs-build ${stamp} */\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },
-  alias: { 'string-width': path.join(ROOT, 'scripts/string-width.js'), 
+  alias: {
     'node-gyp-build-optional-packages': path.join(ROOT, 'scripts/lmdb-addon.cjs'),
     'msgpackr-extract': path.join(ROOT, 'scripts/no-msgpackr-extract.cjs'),
   },
-  plugins: [lmdbCommonJs],
+  plugins: [lmdbCommonJs, lazyBuiltins],
   logLevel: 'warning',
 });
 

@@ -16,7 +16,7 @@ import { outOfSpace, poolFilesError, poolFilesFailure } from '../errno.js';
 import { clockPinned, nowSeconds } from './clock.js';
 import { crashPoint } from './crash.js';
 import { oldestReader, readerKey } from './readers.js';
-import { checksumSaltOf, Image, LABEL_BYTES, writeLabelTo } from './image.js';
+import { Image, LABEL_BYTES, writeLabelTo } from './image.js';
 import { roundUpToSector } from './allocator.js';
 import { deflate, topAsize, topIndexOf, type TopConfig, type VdevTree } from './vdevs/config.js';
 import { VdevRoot, type ErrorCounts, type IoCounts } from './vdevs/root.js';
@@ -206,7 +206,7 @@ export class Pool {
   static create(name: string, imagePath: string, metadataPath: string, bytes: number): Pool {
     const guid = newGuid(`pool:${name}`);
     const image = Image.create(imagePath, bytes, { pool: name, guid });
-    image.checksumSalt = checksumSaltOf(guid);
+    image.saltFrom(guid);
     const store = Store.open(metadataPath);
     const pool = new Pool(store, image);
     store.write(() => {
@@ -233,7 +233,7 @@ export class Pool {
       }
     }
     const image = Image.ofTree(tree.tops[0].children[0].path, new VdevRoot(tree), 0);
-    image.checksumSalt = checksumSaltOf(guid);
+    image.saltFrom(guid);
     const store = Store.open(metadataPath);
     store.write(() => {
       const space = tree.tops.reduce((sum, top) => sum + (top.class === 'log' ? 0 : top.space), 0);
@@ -287,7 +287,7 @@ export class Pool {
       if (meta.guid !== label.guid) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' belongs to another pool`);
       if (needsUpgrade(meta)) upgradeFormat(store);
       store.requireValueChecksums();
-      image.checksumSalt = checksumSaltOf(meta.guid);
+      image.saltFrom(meta.guid);
       if (image.size < meta.imageBytes) {
         throw poolFilesError(metadataPath, `the image '${imagePath}' is ${image.size} bytes, the pool needs ${meta.imageBytes}`);
       }
@@ -314,7 +314,7 @@ export class Pool {
       if (needsUpgrade(meta)) upgradeFormat(store);
       store.requireValueChecksums();
       const image = Pool.openTree(store, meta);
-      image.checksumSalt = checksumSaltOf(meta.guid);
+      image.saltFrom(meta.guid);
       return new Pool(store, image);
     } catch (err) {
       store?.close();
