@@ -113,6 +113,31 @@ await build({
   logLevel: 'warning',
 });
 
+// Every module that imports a namespace or default of a CommonJS module (node:fs in 33 of them,
+// node:path in 24) got its own copy of every export as a getter from esbuild's __toESM, thousands
+// of defineProperty calls per start-up: one namespace per module object is made once and shared,
+// as ES modules share one namespace per module.
+const TO_ESM = 'var __toESM = (';
+let text = fs.readFileSync(OUT, 'utf8');
+if (!text.includes(TO_ESM) || !text.includes('var __toCommonJS = ')) throw new Error('bundle: esbuild\'s __toESM helper is not where scripts/bundle.mjs expects it');
+text = text.replace(TO_ESM, 'var __toESMFresh = (');
+const helperEnd = text.indexOf('var __toCommonJS = ');
+text =
+  text.slice(0, helperEnd) +
+  'var __namespaces = [new WeakMap(), new WeakMap()];\n' +
+  'var __toESM = (mod, isNodeMode) => {\n' +
+  '  if (mod == null || (typeof mod !== "object" && typeof mod !== "function")) return __toESMFresh(mod, isNodeMode);\n' +
+  '  const made = __namespaces[isNodeMode ? 1 : 0];\n' +
+  '  let ns = made.get(mod);\n' +
+  '  if (ns === undefined) made.set(mod, (ns = __toESMFresh(mod, isNodeMode)));\n' +
+  '  return ns;\n' +
+  '};\n' +
+  text.slice(helperEnd);
+// bin/tszfs.js reads the bundle as latin1 (a one-byte string, faster than decoding UTF-8), which
+// is right only while every byte is ASCII (esbuild's default charset escapes the rest).
+if (/[^\x00-\x7f]/.test(text)) throw new Error('bundle: dist/tszfs.cjs is not ASCII; bin/tszfs.js reads it as latin1');
+fs.writeFileSync(OUT, text);
+
 fs.appendFileSync(MAIN, `// tszfs-build ${stamp}\n`);
 // The lmdb addon's memo (scripts/lmdb-addon.cjs) is made again by the warm-up below, for the lmdb
 // just bundled.
