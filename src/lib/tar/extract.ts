@@ -348,7 +348,7 @@ function extractInto(
     const name = safe.name;
     let verb = 'Cannot open';
     if (opts.layer) {
-      const leaf = parts[parts.length - 1];
+      const leaf = parts[parts.length - 1] ?? ''; // `./`: the root itself
       if (leaf.startsWith(WHITEOUT)) {
         try {
           applyWhiteout(fs, parts, leaf, madeHere);

@@ -1,0 +1,145 @@
+/** tszfs image save / inspect / rm -f and system df: an image saved as an OCI layout or a docker
+ *  save archive is the same bytes every time, keeps the layers' diff_ids (the loaded tars given
+ *  back from their tar-splits), and a layer that cannot be given back is rebuilt from its changes
+ *  into a layer that makes the same tree. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectGolden, Sandbox, transcript } from './harness.js';
+import { THREE } from './images-fixture.js';
+import { asTar, chainHexes, dockerSave, ociImage } from './images-support.js';
+import { list } from './tar-support.js';
+
+const sandboxes: Sandbox[] = [];
+afterAll(() => sandboxes.forEach((s) => s.cleanup()));
+const sandbox = (...pools: string[]) => {
+  const s = new Sandbox();
+  sandboxes.push(s);
+  for (const p of pools.length ? pools : ['tank']) s.ok(['pool', 'create', '--size', '256M', p]);
+  return s;
+};
+
+/** The files of a tar (name -> bytes), and the headers' fields that make it deterministic. */
+async function members(archive: Buffer) {
+  const entries = await list(archive);
+  return entries.map((e) => `${e.type} ${e.mode} ${e.uid}:${e.gid} ${e.mtime} ${e.name}`);
+}
+
+/** What every layer of an image holds, as `tar -c` lists it. */
+async function trees(s: Sandbox, datasets: string[]) {
+  const out = [];
+  for (const ds of datasets) out.push(await list(s.bytesOf(['tar', '-c', ds])));
+  return out;
+}
+
+describe('image save', () => {
+  it('an OCI layout: the same bytes every time, the loaded layers and config given back', async () => {
+    const s = sandbox();
+    const img = await ociImage(THREE);
+    s.ok(['image', 'load', '-i', s.file('demo.tar', await asTar(img))]);
+    const one = s.bytesOf(['image', 'save', 'demo:1.0']);
+    const two = s.bytesOf(['image', 'save', '-o', path.join(s.home, 'saved.tar'), 'demo:1.0']);
+    expect(two.length).toBe(0);
+    expect(fs.readFileSync(path.join(s.home, 'saved.tar')).equals(one)).toBe(true);
+    expect(one.length % 10240).toBe(0);
+    // The config is the loaded one (same image id), the layers the loaded tars (same diff_ids).
+    const files = new Map((await list(one)).map((e) => [e.name, e]));
+    expect(files.has(`blobs/sha256/${img.configDigest.slice(7)}`)).toBe(true);
+    for (const d of img.diffIds) expect(files.has(`blobs/sha256/${d.slice(7)}`), d).toBe(true);
+    expectGolden('images-save-oci', (await members(one)).join('\n') + '\n');
+    // Loaded again: every layer is there already.
+    expect(s.ok(['image', 'load', '-i', path.join(s.home, 'saved.tar'), 'again:1'])).toBe(
+      chainHexes(img.diffIds).map((h) => `tank/${h}: Already exists\n`).join('') + 'Loaded image: again:1\n',
+    );
+  });
+
+  it('a docker save archive and a directory; by id, no names', async () => {
+    const s = sandbox();
+    const src = await dockerSave({ ...THREE, gzip: false, ref: 'library/demo:1.0' });
+    s.ok(['image', 'load', '-i', s.file('demo.tar', await asTar(src))]);
+    const saved = s.bytesOf(['image', 'save', '--format', 'docker', 'library/demo:1.0']);
+    expect(s.bytesOf(['image', 'save', '--format', 'docker', 'library/demo:1.0']).equals(saved)).toBe(true);
+    const entries = await list(saved);
+    expect(entries.map((e) => e.name)).toEqual([
+      ...src.diffIds.flatMap((d) => [d.slice(7), `${d.slice(7)}/VERSION`, `${d.slice(7)}/layer.tar`]),
+      `${src.configDigest.slice(7)}.json`,
+      'manifest.json',
+      'repositories',
+    ].sort());
+    const dir = path.join(s.home, 'layout') + '/';
+    s.ok(['image', 'save', '-o', dir, src.configDigest.slice(7, 19)]);
+    const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: Array<{ annotations?: unknown }> };
+    expect(index.manifests.map((m) => m.annotations)).toEqual([undefined]);
+    const t = sandbox();
+    expect(t.ok(['image', 'load', '-i', dir, 'copy'])).toMatch(/Loaded image: copy:latest\n$/);
+    expect(t.ok(['image', 'inspect', 'copy']).includes(src.configDigest)).toBe(true);
+  });
+
+  it('a layer whose tar-split is gone, or whose files changed, is rebuilt from its changes into the same tree', async () => {
+    const s = sandbox('tank', 'other');
+    const img = await ociImage(THREE);
+    s.ok(['image', 'load', '--pool', 'tank', '-i', s.file('demo.tar', await asTar(img))]);
+    const layers = chainHexes(img.diffIds).map((h) => `tank/${h}`);
+    for (const l of layers) s.ok(['inherit', 'tszfs.image:tarsplit', l]);
+    const rebuilt = s.bytesOf(['image', 'save', '--pool', 'tank', 'demo:1.0']);
+    expect(s.bytesOf(['image', 'save', '--pool', 'tank', 'demo:1.0']).equals(rebuilt)).toBe(true);
+    const out = s.ok(['image', 'load', '--pool', 'other', '-i', s.file('rebuilt.tar', rebuilt), 'rebuilt']);
+    const copies = out.split('\n').filter((l) => l.endsWith(': Loaded')).map((l) => l.slice(0, -': Loaded'.length));
+    expect(copies.length).toBe(3);
+    // Every layer of the copy holds the tree of the layer it was rebuilt from.
+    expect(await trees(s, copies)).toEqual(await trees(s, layers));
+    // A file of the base layer changed after load: that layer is rebuilt, the others given back.
+    s.ok(['image', 'load', '--pool', 'other', '-i', s.file('demo.tar', await asTar(img))]);
+    const base = `other/${chainHexes(img.diffIds)[0]}`;
+    s.ok(['write', base, '/etc/passwd'], 'changed\n');
+    const saved = s.bytesOf(['image', 'save', '--pool', 'other', 'demo:1.0']);
+    const names = (await list(saved)).map((e) => e.name);
+    expect(names).not.toContain(`blobs/sha256/${img.diffIds[0].slice(7)}`);
+    expect(names).toContain(`blobs/sha256/${img.diffIds[1].slice(7)}`);
+    expect(names).toContain(`blobs/sha256/${img.diffIds[2].slice(7)}`);
+  });
+
+  it('refusals: a terminal, an unknown image, a bad format, an unwritable place', () => {
+    const s = sandbox();
+    const out = transcript(
+      [
+        ['image', 'save', 'nothere'],
+        ['image', 'save', '--format', 'zip', 'nothere'],
+        ['image', 'save'],
+        ['image', 'save', '-o', '/nonexistent/dir/x.tar', 'nothere'],
+      ],
+      s,
+      true,
+    );
+    expectGolden('images-save-refused', out);
+  });
+});
+
+describe('image inspect, rm -f, system df', () => {
+  it('inspect and df of two images sharing layers and a container', async () => {
+    const s = sandbox();
+    const two = await ociImage({ layers: THREE.layers.slice(0, 2) });
+    s.ok(['image', 'load', '-i', s.file('two.tar', await asTar(two)), 'two']);
+    s.ok(['image', 'load', '-i', s.file('three.tar', await asTar(await ociImage(THREE))), 'three:1']);
+    s.ok(['container', 'create', 'three:1', 'web']);
+    s.ok(['write', 'tank/web', '/etc/motd'], 'x'.repeat(10000));
+    const out = transcript(
+      [
+        ['image', 'inspect', 'two', 'nothere'],
+        ['image', 'ls'],
+        ['system', 'df'],
+        ['system', 'df', '-v'],
+        ['system', 'df', '-p'],
+        ['image', 'rm', 'three:1'],
+        ['image', 'rm', 'two', 'three:1'],
+        ['image', 'rm', '-f', 'three:1'],
+        ['image', 'ls'],
+        ['container', 'ls'],
+        ['system', 'df'],
+      ],
+      s,
+      true,
+    );
+    expectGolden('images-inspect-df', out);
+  });
+});
