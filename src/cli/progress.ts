@@ -61,9 +61,10 @@ export class Progress {
     this.draw(now);
   }
 
-  /** A new label (the next layer of an image); the count of bytes goes on. */
+  /** A new label (the next layer of an image), shown at the next advance; the count of bytes goes on. */
   relabel(label: string): void {
     this.opts.label = label;
+    this.lastDraw = 0;
   }
 
   /** Erase the bar (success or failure alike: errors then print on a clean line). */

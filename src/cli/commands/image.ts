@@ -124,14 +124,16 @@ function source(ctx: CommandContext, input: string | undefined): ImageFiles {
 /** A bar on a terminal for an image command: `VERB layer N/M`, bytes of all layers. */
 export function layerProgress(ctx: CommandContext, verb: string): { report: StoreProgress; finish(): void } {
   let bar: Progress | null | undefined;
-  let at = -1;
+  let at = '';
   return {
     report: (e) => {
       if (bar === undefined) bar = Progress.start(ctx.err, { label: '', total: e.total });
       if (bar === null) return;
-      if (e.layer !== at) {
-        at = e.layer;
-        bar.relabel(`${verb} layer ${e.layer + 1}/${e.layers}`);
+      // commit reads the container's changes first, then applies them as the image's new layer
+      const label = e.phase === 'commit' ? `${verb}: reading changes` : `${verb} layer ${e.layer + 1}/${e.layers}`;
+      if (label !== at) {
+        at = label;
+        bar.relabel(label);
       }
       bar.advance(e.bytes);
     },
