@@ -132,7 +132,7 @@ export function splitLayer(tar: Buffer): Buffer {
   }
   // What is left (end blocks, trailing bytes) goes as it is.
   raw(tar.length);
-  return gzipSync(Buffer.concat(parts), { level: 9 });
+  return gzipSync(Buffer.concat(parts));
 }
 
 /**
