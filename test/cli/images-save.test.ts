@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectGolden, Sandbox, transcript } from './harness.js';
 import { THREE } from './images-fixture.js';
-import { asTar, chainHexes, dockerSave, ociImage } from './images-support.js';
+import { asTar, chainHexes, dir, dockerSave, file, link, ociImage, symlink, whiteout } from './images-support.js';
 import { list } from './tar-support.js';
 
 const sandboxes: Sandbox[] = [];
@@ -97,6 +97,33 @@ describe('image save', () => {
     expect(names).not.toContain(`blobs/sha256/${img.diffIds[0].slice(7)}`);
     expect(names).toContain(`blobs/sha256/${img.diffIds[1].slice(7)}`);
     expect(names).toContain(`blobs/sha256/${img.diffIds[2].slice(7)}`);
+  });
+
+  it('layer tars tszfs could not have written are given back byte for byte', async () => {
+    const s = sandbox();
+    const long = `deep/${'d'.repeat(90)}/${'n'.repeat(120)}.txt`;
+    const img = await ociImage({
+      gzip: true,
+      layers: [
+        [
+          { header: { name: './', type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: new Date(0) } },
+          file('twice', 'first\n'),
+          file('twice', 'second, longer\n'),
+          file(long, 'a long name\n'),
+          { header: { name: 'owned', type: 'file', mode: 0o600, uid: 3000000, gid: 12, mtime: new Date(5e12), uname: 'someone', gname: 'staff' }, body: Buffer.from('owned\n') },
+          file('gone-later', 'x\n'),
+          file('a/b/c', 'implied parents\n'),
+          link('hard', 'a/b/c'),
+          symlink('sym', '/a/b/c'),
+          file('empty', ''),
+        ],
+        [whiteout('gone-later'), file('added', 'y\n'), dir('a/'), file('a/again', 'z\n'), whiteout('a/again'), file('a/again', 'back\n')],
+      ],
+    });
+    s.ok(['image', 'load', '-i', s.file('odd.tar', await asTar(img)), 'odd']);
+    const saved = await list(s.bytesOf(['image', 'save', 'odd']));
+    const names = saved.map((e) => e.name);
+    for (const d of [img.configDigest, ...img.diffIds]) expect(names, d).toContain(`blobs/sha256/${d.slice(7)}`);
   });
 
   it('refusals: a terminal, an unknown image, a bad format, an unwritable place', () => {
