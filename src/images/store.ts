@@ -87,7 +87,8 @@ export function storeImage(home: Home, pool: string, image: LoadedImage, refs: s
   if (chain.length === 0) throw new ZfsError(['cannot load image: it has no layers']);
   const existing = new Map(datasetsOf(home, pool, [P_LAYER, P_REFS], ['filesystem', 'snapshot']).map((d) => [d.name, d]));
   const report: LoadReport = { created: [], shared: [], top: layerDataset(pool, chain[chain.length - 1]), refs };
-  const total = image.layers.reduce((n, l) => n + l.tar.length, 0);
+  // the bytes to apply: layers already there are not read again
+  const total = image.layers.reduce((n, l, i) => (existing.get(layerDataset(pool, chain[i]))?.get(P_LAYER) === l.diffId ? n : n + l.tar.length), 0);
   for (let i = 0; i < chain.length; i++) {
     const ds = layerDataset(pool, chain[i]);
     const there = existing.get(ds);
