@@ -18,6 +18,8 @@ export interface Changes {
   lines: Change[];
   /** renamed-to names: their whole subtree is new at that name */
   moved: Set<string>;
+  /** directories removed and made again: opaque in a layer (what was below them is hidden) */
+  replaced: Set<string>;
 }
 
 /** What `dataset` changed since `origin`, the snapshot it was cloned from. */
@@ -35,6 +37,8 @@ export function layerChanges(home: Home, origin: string, dataset: string): Chang
     // of theirs is new, so zfs diff does not name them).
     if ((l.change === 'M' || l.change === '+') && l.type === '/') dirs.add(l.path);
   }
+  const removedDirs = new Set(d.filter((l) => l.change === '-' && l.type === '/').map((l) => l.path));
+  const replaced = new Set(d.filter((l) => l.change === '+' && l.type === '/' && removedDirs.has(l.path)).map((l) => l.path));
   const before = namesIn(home, origin, dirs, paths);
   const after = namesIn(home, dataset, dirs, paths);
   const added = new Set<string>();
@@ -75,7 +79,7 @@ export function layerChanges(home: Home, origin: string, dataset: string): Chang
     lines.push({ kind: 'D', path: p });
   }
   lines.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { lines, moved };
+  return { lines, moved, replaced };
 }
 
 /** In `dataset`: the entries of `dirs` (name -> is a directory), and which of `paths` exist. */
@@ -97,16 +101,21 @@ function namesIn(home: Home, dataset: string, dirs: Set<string>, paths: Set<stri
 
 /**
  * The layer tar of `changes` in `dataset`: the objects that came or changed (with the directories
- * above them, and renamed directories whole), a whiteout `.wh.NAME` for each name deleted. With no
+ * above them, and renamed directories whole), a whiteout `.wh.NAME` for each name deleted, and
+ * a directory removed and made again whole, after its opaque marker `.wh..wh..opq`. With no
  * changes given (a base layer), the whole tree. `progress` counts the bytes as they are made.
  */
 export function layerTar(home: Home, dataset: string, changes: Changes | null, progress?: (bytes: number) => void): Buffer {
   const rel = (p: string) => p.replace(/^\/+/, '');
   const chunks: Buffer[] = [];
+  // A directory made again goes whole, marked opaque, and nothing that was below it is whited out.
+  const opaque = [...(changes?.replaced ?? [])].map(rel);
+  const hidden = (p: string) => opaque.some((o) => p.startsWith(`${o}/`));
   const layer = changes && {
     paths: new Set(changes.lines.filter((l) => l.kind !== 'D').map((l) => rel(l.path))),
-    whiteouts: changes.lines.filter((l) => l.kind === 'D').map((l) => rel(l.path)),
-    subtrees: new Set([...changes.moved].map(rel)),
+    whiteouts: changes.lines.filter((l) => l.kind === 'D' && !hidden(rel(l.path))).map((l) => rel(l.path)),
+    subtrees: new Set([...changes.moved, ...changes.replaced].map(rel)),
+    opaque,
   };
   createArchive(
     home,

@@ -126,6 +126,26 @@ describe('image save', () => {
     for (const d of [img.configDigest, ...img.diffIds]) expect(names, d).toContain(`blobs/sha256/${d.slice(7)}`);
   });
 
+  it('commit of a directory removed and made again: an opaque directory, not a whiteout per old entry', async () => {
+    const s = sandbox();
+    s.ok(['image', 'load', '-i', s.file('demo.tar', await asTar(await ociImage(THREE)))]);
+    s.ok(['container', 'create', 'demo:1.0', 'web']);
+    s.ok(['rm', '-r', 'tank/web', '/usr/share/doc']);
+    s.ok(['mkdir', 'tank/web', '/usr/share/doc']);
+    s.ok(['write', 'tank/web', '/usr/share/doc/new'], 'new\n');
+    s.ok(['container', 'commit', 'web', 'demo:2']);
+    const saved = await list(s.bytesOf(['image', 'save', '--format', 'docker', 'demo:2']));
+    const manifest = JSON.parse(s.ok(['image', 'inspect', 'demo:2']))[0] as { RootFS: { Layers: string[] } };
+    const top = manifest.RootFS.Layers.at(-1)!.slice(7);
+    expect(saved.some((e) => e.name === `${top}/layer.tar`)).toBe(true);
+    const dir = path.join(s.home, 'out') + '/';
+    s.ok(['image', 'save', '--format', 'docker', '-o', dir, 'demo:2']);
+    const layer = await list(fs.readFileSync(path.join(dir, top, 'layer.tar')));
+    expect(layer.map((e) => e.name)).toEqual(['usr', 'usr/share', 'usr/share/doc', 'usr/share/doc/.wh..wh..opq', 'usr/share/doc/new']);
+    s.ok(['container', 'create', 'demo:2', 'again']);
+    expect(s.ok(['find', 'tank/again', '/usr/share/doc'])).toBe('/usr/share/doc\n/usr/share/doc/new\n');
+  });
+
   it('refusals: a terminal, an unknown image, a bad format, an unwritable place', () => {
     const s = sandbox();
     const out = transcript(
