@@ -115,5 +115,7 @@ describe('round trip of a real tree', () => {
     expect(there.length).toBeGreaterThan(2000);
     expect(there.find((e) => e.name === 'srv/app/new.txt')).toBeDefined();
     expect(there.find((e) => e.name === cFiles[5])).toBeUndefined();
+    // Saved again from the second pool: the same bytes.
+    expect(s.bytesOf(['image', 'save', '--pool', 'other', 'real:2']).equals(fs.readFileSync(saved))).toBe(true);
   }, 60_000);
 });
