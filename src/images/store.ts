@@ -253,9 +253,10 @@ export function removeImage(home: Home, pool: string, name: string, history: str
     out.push(`Untagged: ${img.ref}`);
     return out;
   }
+  const short = hexOf(img.id).slice(0, 12);
+  if (!byRef && refs.length > 1 && !force) throw new ZfsError([`Error response from daemon: conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`]);
   const users = listContainers(home, pool).filter((c) => c.image === img.top);
   if (users.length > 0) {
-    const short = hexOf(img.id).slice(0, 12);
     if (!force) {
       throw new ZfsError([
         byRef

@@ -166,7 +166,8 @@ describe('image inspect, rm -f, system df', () => {
   it('inspect and df of two images sharing layers and a container', async () => {
     const s = sandbox();
     const two = await ociImage({ layers: THREE.layers.slice(0, 2) });
-    s.ok(['image', 'load', '-i', s.file('two.tar', await asTar(two)), 'two']);
+    const twoArchive = await asTar(two);
+    s.ok(['image', 'load', '-i', s.file('two.tar', twoArchive), 'two']);
     s.ok(['image', 'load', '-i', s.file('three.tar', await asTar(await ociImage(THREE))), 'three:1']);
     s.ok(['container', 'create', 'three:1', 'web']);
     s.ok(['write', 'tank/web', '/etc/motd'], 'x'.repeat(10000));
@@ -179,6 +180,9 @@ describe('image inspect, rm -f, system df', () => {
         ['system', 'df', '-p'],
         ['image', 'rm', 'three:1'],
         ['image', 'rm', 'two', 'three:1'],
+        ['image', 'load', '-i', s.file('two-again.tar', twoArchive), 'two:again'],
+        ['image', 'load', '-i', s.file('two-again.tar', twoArchive), 'two:more'],
+        ['image', 'rm', two.configDigest.slice(7, 19)],
         ['image', 'rm', '-f', 'three:1'],
         ['image', 'ls'],
         ['container', 'ls'],
