@@ -13,7 +13,6 @@
  * - a container's SIZE is the `used` of its writable and init layers: the records it wrote.
  */
 import type { Home } from '../lib/home.js';
-import { layerChain } from './save.js';
 import { datasetsOf, listContainers, listImages, P_LAYER, propsOf } from './store.js';
 
 export interface LayerSpace {
@@ -21,6 +20,7 @@ export interface LayerSpace {
   diffId: string;
   used: number;
   referenced: number;
+  /** `written@ORIGIN` (0 unless asked for) */
   written: number;
   /** ids of the images standing on it */
   images: string[];
@@ -51,20 +51,30 @@ export interface PoolImagesSpace {
   reclaimable: number;
 }
 
-export function imagesSpace(home: Home, pool: string): PoolImagesSpace {
+/** The figures above; a layer's `written@ORIGIN` (one read per layer) only when `withWritten`. */
+export function imagesSpace(home: Home, pool: string, withWritten = false): PoolImagesSpace {
   const all = new Map(datasetsOf(home, pool, [P_LAYER, 'used', 'referenced', 'origin']).map((d) => [d.name, d]));
   const num = (ds: string, p: string) => Number(all.get(ds)?.row.values.get(p)?.value ?? 0);
+  const originOf = (ds: string) => {
+    const o = all.get(ds)?.row.values.get('origin');
+    return o && String(o.value) !== '-' ? String(o.value) : null;
+  };
+  /** an image's layer datasets, base first */
+  const chainOf = (top: string) => {
+    const out: string[] = [];
+    for (let ds: string | null = top; ds !== null && all.has(ds); ds = originOf(ds)?.split('@')[0] ?? null) out.unshift(ds);
+    return out;
+  };
   const rows = listImages(home, pool);
   const tops = [...new Map(rows.map((r) => [r.top, r.id])).entries()];
-  const chains = new Map(tops.map(([top]) => [top, layerChain(home, pool, top).map((l) => l.dataset)]));
+  const chains = new Map(tops.map(([top]) => [top, chainOf(top)]));
   const layers = new Map<string, LayerSpace>();
   for (const [top, id] of tops) {
     for (const ds of chains.get(top)!) {
       let l = layers.get(ds);
       if (!l) {
-        const o = all.get(ds)?.row.values.get('origin');
-        const origin = o && String(o.value) !== '-' ? String(o.value) : null;
-        const written = origin === null ? num(ds, 'referenced') : Number(propsOf(home, ds, [`written@${origin}`], true)(`written@${origin}`) || 0);
+        const origin = originOf(ds);
+        const written = origin === null ? num(ds, 'referenced') : withWritten ? Number(propsOf(home, ds, [`written@${origin}`], true)(`written@${origin}`) || 0) : 0;
         l = { dataset: ds, diffId: all.get(ds)?.get(P_LAYER) ?? '', used: num(ds, 'used'), referenced: num(ds, 'referenced'), written, images: [] };
         layers.set(ds, l);
       }

@@ -22,7 +22,7 @@ export const command: Command = {
     const p = parseOptions(rest, { flags: 'vp', longValues: ['pool'] });
     if (p.operands.length > 0) throw new UsageError('too many arguments');
     const pool = imagePool(ctx.home, valueOf(p, 'pool'));
-    const s = imagesSpace(ctx.home, pool);
+    const s = imagesSpace(ctx.home, pool, p.flags.has('v'));
     const size = (n: number) => (p.flags.has('p') ? String(n) : nicenum(n));
     const share = (part: number, whole: number) => `${size(part)} (${whole > 0 ? Math.round((part / whole) * 100) : 0}%)`;
     const images = new Map(s.images.map((i) => [i.top, i]));
