@@ -146,14 +146,15 @@ describe('image save', () => {
     expect(s.ok(['find', 'tank/again', '/usr/share/doc'])).toBe('/usr/share/doc\n/usr/share/doc/new\n');
   });
 
-  it('refusals: a terminal, an unknown image, a bad format, an unwritable place', () => {
+  it('refusals: an unknown image, a bad format, an unwritable place (a terminal: progress.test.ts)', async () => {
     const s = sandbox();
+    s.ok(['image', 'load', '-i', s.file('one.tar', await asTar(await ociImage({ layers: THREE.layers.slice(0, 1) }))), 'one']);
     const out = transcript(
       [
         ['image', 'save', 'nothere'],
-        ['image', 'save', '--format', 'zip', 'nothere'],
+        ['image', 'save', '--format', 'zip', 'one'],
         ['image', 'save'],
-        ['image', 'save', '-o', '/nonexistent/dir/x.tar', 'nothere'],
+        ['image', 'save', '-o', '/nonexistent/dir/x.tar', 'one'],
       ],
       s,
       true,

@@ -172,10 +172,17 @@ function save(ctx: CommandContext, args: string[]): number {
         writeTar(files, (chunk) => {
           for (let done = 0; done < chunk.length; ) done += fs.writeSync(fd, chunk, done);
         });
-      } finally {
         fs.closeSync(fd);
+        fs.renameSync(tmp, output);
+      } catch (err) {
+        try {
+          fs.closeSync(fd);
+        } catch {
+          // closed already
+        }
+        fs.rmSync(tmp, { force: true });
+        throw err;
       }
-      fs.renameSync(tmp, output);
     }
   } catch (err) {
     throw new ZfsError([`cannot save image: cannot write '${output}': ${strerror(err)}`]);
