@@ -75,7 +75,9 @@ export function layerChanges(home: Home, origin: string, dataset: string): Chang
   // A directory deleted goes once, not its entries; a name deleted and made again is changed.
   for (const p of deleted) {
     if (added.has(p) || changed.has(p)) continue;
-    if ([...deleted].some((q) => p.startsWith(`${q}/`))) continue;
+    let under = false;
+    for (let at = p.lastIndexOf('/'); at > 0 && !under; at = p.lastIndexOf('/', at - 1)) under = deleted.has(p.slice(0, at));
+    if (under) continue;
     lines.push({ kind: 'D', path: p });
   }
   lines.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
