@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { ZfsError } from '../lib/errors.js';
 import type { Home } from '../lib/home.js';
 import { layerChanges, layerTar, type Change, type Changes } from './changes.js';
+import { bufferBlob } from './layout.js';
 import { imageConfig, listContainers, normalRef, storeImage, type LoadReport, type StoreProgress } from './store.js';
 
 export type { Change };
@@ -41,7 +42,7 @@ export function commitContainer(home: Home, pool: string, name: string, ref: str
   history_.push({ created_by: `tszfs container commit ${name}` });
   const newConfig = Buffer.from(JSON.stringify({ ...config, rootfs: { ...config.rootfs, diff_ids: diffIds }, history: history_ }));
   const id = sha256(newConfig);
-  const layers = diffIds.map((diffId, i) => ({ diffId, tar: i === diffIds.length - 1 ? tar : Buffer.alloc(0) }));
+  const layers = diffIds.map((diffId, i) => ({ diffId, blob: bufferBlob(i === diffIds.length - 1 ? tar : Buffer.alloc(0)) }));
   const report = storeImage(home, pool, { id, config: newConfig, layers, refs: [] }, ref ? [normalRef(ref)] : [], history, progress);
   return { ...report, id };
 }

@@ -32,52 +32,10 @@ function treeName(raw: string): string | null {
 
 interface Member {
   name: string | null;
-  /** where its contents start and how long they are (0 for no contents) */
-  at: number;
   size: number;
   /** a regular file without sparse maps */
   plain: boolean;
   whiteout: boolean;
-}
-
-/** The members of a tar (stops at the first zero block or damaged header). */
-function members(tar: Buffer): Member[] {
-  const out: Member[] = [];
-  const codec = tarHeaders();
-  let pax = new Map<string, Buffer>();
-  let longName: string | null = null;
-  for (let at = 0; at + BLOCK <= tar.length; ) {
-    let h;
-    try {
-      h = codec.decode(tar.subarray(at, at + BLOCK), 'utf-8', true);
-    } catch {
-      break;
-    }
-    if (h === null) break;
-    const typeflag = tar[at + 156];
-    const data = at + BLOCK;
-    const sizeText = pax.get('size')?.toString('latin1');
-    const size = h.type === 'pax-header' || h.type === 'gnu-long-path' || sizeText === undefined ? h.size : Number(sizeText);
-    if (!Number.isSafeInteger(size) || data + size > tar.length) break;
-    at = data + size + pad(size);
-    if (h.type === 'pax-header') {
-      pax = decodePax(tar.subarray(data, data + size));
-      continue;
-    }
-    if (h.type === 'gnu-long-path') {
-      longName = tar.toString('utf8', data, data + size).replace(/\0+$/, '');
-      continue;
-    }
-    if (h.type === 'pax-global-header' || h.type === 'gnu-long-link-path') continue;
-    const raw = pax.get('path')?.toString('utf8') ?? longName ?? h.name;
-    const sparse = typeflag === 0x53 || [...pax.keys()].some((k) => k.startsWith('GNU.sparse.'));
-    const name = treeName(raw);
-    const leaf = name?.slice(name.lastIndexOf('/') + 1) ?? '';
-    out.push({ name, at: data, size, plain: (h.type === 'file' || h.type === 'contiguous-file') && !sparse, whiteout: leaf.startsWith('.wh.') });
-    pax = new Map();
-    longName = null;
-  }
-  return out;
 }
 
 /** The names whose contents the layer's tree holds exactly as this member gave them. */
@@ -103,36 +61,176 @@ function byReference(list: Member[]): Set<Member> {
   return out;
 }
 
-/** The tar-split of a layer tar: gzip of records `RAW len bytes` and `FILE size pathLen path`. */
-export function splitLayer(tar: Buffer): Buffer {
-  const list = members(tar);
-  const refs = byReference(list);
-  const parts: Buffer[] = [];
-  let from = 0;
-  const raw = (to: number) => {
-    // one record holds at most 4 GiB - 1: longer runs are cut
-    for (let at = from; at < to; at += 0xffffffff) {
-      const end = Math.min(to, at + 0xffffffff);
-      const head = Buffer.alloc(5);
-      head[0] = RAW;
-      head.writeUInt32BE(end - at, 1);
-      parts.push(head, tar.subarray(at, end));
+/** Contents of file members kept in memory in case they cannot be references (a name given
+ *  twice, a file replaced later in the same tar): only small ones, up to a bound in all. */
+const KEEP_EACH = 64 << 10;
+const KEEP_ALL = 8 << 20;
+/** Contents of other members (sparse files...) go into the split; past this, no split is kept. */
+const RAW_DATA_MAX = 1 << 20;
+
+type Piece = { raw: Buffer } | { member: Member; kept: Buffer[] | null };
+
+/**
+ * The tar-split of a layer tar, built as the tar streams past (the load applies the layer from
+ * the same bytes): `write` each chunk of the uncompressed tar in order, then `finish`, which gives
+ * the split (gzip of records `RAW len bytes` and `FILE size pathLen path`), or null when the tar
+ * cannot be given back from the layer (a large file given twice, a large sparse member...).
+ */
+export class LayerSplitter {
+  private readonly pieces: Piece[] = [];
+  private raw: Buffer[] = [];
+  private header = Buffer.alloc(BLOCK);
+  private headerFill = 0;
+  /** what the bytes now arriving are: a header, a member's data, or what follows the end */
+  private state: 'header' | 'meta' | 'content' | 'data' | 'tail' = 'header';
+  private left = 0;
+  private padLeft = 0;
+  private meta: Buffer[] = [];
+  private metaType: string | null = null;
+  private current: { member: Member; kept: Buffer[] | null } | null = null;
+  private pax = new Map<string, Buffer>();
+  private longName: string | null = null;
+  private kept = 0;
+  private rawData = 0;
+  private failed = false;
+
+  write(chunk: Buffer): void {
+    for (let at = 0; at < chunk.length && !this.failed; ) {
+      if (this.state === 'tail') {
+        this.raw.push(Buffer.from(chunk.subarray(at)));
+        return;
+      }
+      if (this.state === 'header') {
+        const n = Math.min(BLOCK - this.headerFill, chunk.length - at);
+        chunk.copy(this.header, this.headerFill, at, at + n);
+        this.headerFill += n;
+        at += n;
+        if (this.headerFill === BLOCK) this.onHeader();
+        continue;
+      }
+      // member data, then its padding
+      const inData = this.left > 0;
+      const n = Math.min(inData ? this.left : this.padLeft, chunk.length - at);
+      const part = chunk.subarray(at, at + n);
+      at += n;
+      if (inData) {
+        this.left -= n;
+        if (this.state === 'content') {
+          if (this.current!.kept !== null) this.current!.kept.push(Buffer.from(part));
+        } else {
+          this.raw.push(Buffer.from(part));
+          if (this.state === 'meta') this.meta.push(Buffer.from(part));
+          else if ((this.rawData += n) > RAW_DATA_MAX) this.failed = true;
+        }
+        if (this.left === 0 && this.state === 'meta') this.onMeta();
+      } else {
+        this.padLeft -= n;
+        this.raw.push(Buffer.from(part));
+      }
+      if (this.left === 0 && this.padLeft === 0) this.state = 'header';
     }
-  };
-  for (const m of list) {
-    if (!refs.has(m)) continue;
-    raw(m.at);
-    const name = Buffer.from(m.name!, 'utf8');
-    const head = Buffer.alloc(13);
-    head[0] = FILE;
-    head.writeDoubleBE(m.size, 1);
-    head.writeUInt32BE(name.length, 9);
-    parts.push(head, name);
-    from = m.at + m.size;
   }
-  // What is left (end blocks, trailing bytes) goes as it is.
-  raw(tar.length);
-  return gzipSync(Buffer.concat(parts));
+
+  private onHeader(): void {
+    const block = Buffer.from(this.header);
+    this.headerFill = 0;
+    this.raw.push(block);
+    let h;
+    try {
+      h = tarHeaders().decode(block, 'utf-8', true);
+    } catch {
+      h = null;
+    }
+    if (h === null) {
+      // the end (or a header tar itself could not read): the rest goes as it is
+      this.state = 'tail';
+      return;
+    }
+    const typeflag = block[156];
+    const sizeText = this.pax.get('size')?.toString('latin1');
+    const meta = h.type === 'pax-header' || h.type === 'gnu-long-path' || h.type === 'pax-global-header' || h.type === 'gnu-long-link-path';
+    const size = meta || sizeText === undefined ? h.size : Number(sizeText);
+    if (!Number.isSafeInteger(size) || size < 0) {
+      this.failed = true;
+      return;
+    }
+    this.left = size;
+    this.padLeft = pad(size);
+    if (meta) {
+      this.state = 'meta';
+      this.metaType = h.type;
+      this.meta = [];
+      if (size === 0) this.onMeta();
+    } else {
+      const raw = this.pax.get('path')?.toString('utf8') ?? this.longName ?? h.name;
+      const sparse = typeflag === 0x53 || [...this.pax.keys()].some((k) => k.startsWith('GNU.sparse.'));
+      const name = treeName(raw);
+      const leaf = name?.slice(name.lastIndexOf('/') + 1) ?? '';
+      const member: Member = { name, size, plain: (h.type === 'file' || h.type === 'contiguous-file') && !sparse, whiteout: leaf.startsWith('.wh.') };
+      this.pax = new Map();
+      this.longName = null;
+      if (member.plain && size > 0) {
+        this.pieces.push({ raw: Buffer.concat(this.raw) });
+        this.raw = [];
+        const keep = size <= KEEP_EACH && this.kept + size <= KEEP_ALL;
+        if (keep) this.kept += size;
+        this.current = { member, kept: keep ? [] : null };
+        this.pieces.push(this.current);
+        this.state = 'content';
+      } else {
+        this.pieces.push({ member, kept: null });
+        this.state = 'data';
+      }
+    }
+    if (this.left === 0 && this.padLeft === 0) this.state = 'header';
+  }
+
+  private onMeta(): void {
+    const data = Buffer.concat(this.meta);
+    if (this.metaType === 'pax-header') this.pax = decodePax(data);
+    else if (this.metaType === 'gnu-long-path') this.longName = data.toString('utf8').replace(/\0+$/, '');
+  }
+
+  /** The split, or null when the layer cannot give this tar back. */
+  finish(): Buffer | null {
+    if (this.failed || (this.state !== 'tail' && this.state !== 'header') || this.headerFill !== 0) return null;
+    this.pieces.push({ raw: Buffer.concat(this.raw) });
+    this.raw = [];
+    const members = this.pieces.flatMap((p) => ('member' in p ? [p.member] : []));
+    const refs = byReference(members);
+    const parts: Buffer[] = [];
+    const rawRecord = (data: Buffer) => {
+      // one record holds at most 4 GiB - 1: longer runs are cut
+      for (let at = 0; at < data.length; at += 0xffffffff) {
+        const end = Math.min(data.length, at + 0xffffffff);
+        const head = Buffer.alloc(5);
+        head[0] = RAW;
+        head.writeUInt32BE(end - at, 1);
+        parts.push(head, data.subarray(at, end));
+      }
+    };
+    for (const p of this.pieces) {
+      if ('raw' in p) rawRecord(p.raw);
+      else if (!p.member.plain || p.member.size === 0) continue;
+      else if (refs.has(p.member)) {
+        const name = Buffer.from(p.member.name!, 'utf8');
+        const head = Buffer.alloc(13);
+        head[0] = FILE;
+        head.writeDoubleBE(p.member.size, 1);
+        head.writeUInt32BE(name.length, 9);
+        parts.push(head, name);
+      } else if (p.kept !== null) rawRecord(Buffer.concat(p.kept));
+      else return null;
+    }
+    return gzipSync(Buffer.concat(parts));
+  }
+}
+
+/** The tar-split of a whole layer tar in memory (see LayerSplitter). */
+export function splitLayer(tar: Buffer): Buffer | null {
+  const s = new LayerSplitter();
+  s.write(tar);
+  return s.finish();
 }
 
 /**
