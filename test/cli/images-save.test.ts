@@ -126,6 +126,20 @@ describe('image save', () => {
     for (const d of [img.configDigest, ...img.diffIds]) expect(names, d).toContain(`blobs/sha256/${d.slice(7)}`);
   });
 
+  it('a large file given twice in one layer tar: no tar-split kept, the layer rebuilt into the same tree', async () => {
+    const s = sandbox('tank', 'other');
+    const big = Buffer.alloc(100_000, 1);
+    const img = await ociImage({ layers: [[file('big', big), file('big', Buffer.alloc(100_000, 2)), file('small', 'x\n')]] });
+    s.ok(['image', 'load', '--pool', 'tank', '-i', s.file('twice.tar', await asTar(img)), 'twice']);
+    const layer = `tank/${chainHexes(img.diffIds)[0]}`;
+    expect(s.ok(['get', '-H', '-o', 'value', 'tszfs.image:tarsplit', layer])).toBe('-\n');
+    const saved = s.bytesOf(['image', 'save', '--pool', 'tank', 'twice']);
+    expect((await list(saved)).map((e) => e.name)).not.toContain(`blobs/sha256/${img.diffIds[0].slice(7)}`);
+    const out = s.ok(['image', 'load', '--pool', 'other', '-i', s.file('saved.tar', saved)]);
+    const copy = out.split('\n')[0].replace(/: Loaded$/, '');
+    expect(await trees(s, [copy])).toEqual(await trees(s, [layer]));
+  });
+
   it('commit of a directory removed and made again: an opaque directory, not a whiteout per old entry', async () => {
     const s = sandbox();
     s.ok(['image', 'load', '-i', s.file('demo.tar', await asTar(await ociImage(THREE)))]);
