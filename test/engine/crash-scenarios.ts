@@ -50,7 +50,9 @@ const poolOf = (size: string, layout?: string) => (sb: Sandbox) => {
   if (layout) {
     // a pool of several devices: tank.img first (its metadata beside it), then tank.devN
     const devices = ['tank.img', 'tank.dev1', 'tank.dev2'].map((f) => path.join(sb.home, f));
-    sb.ok(['pool', 'create', '--size', size, 'tank', layout, ...devices]);
+    // 'stripe': three plain files; 'file+mirror': a plain file and a mirror of the other two
+    if (layout === 'file+mirror') sb.ok(['pool', 'create', '--size', size, '-f', 'tank', devices[0], 'mirror', devices[1], devices[2]]);
+    else sb.ok(['pool', 'create', '--size', size, 'tank', ...(layout === 'stripe' ? [] : [layout]), ...devices]);
   } else sb.ok(['pool', 'create', '--size', size, 'tank']);
   sb.ok(['create', 'tank/a']);
   sb.ok(['write', '-p', 'tank/a', '/d/f'], pattern(3 * R + 100, 1));
@@ -65,6 +67,9 @@ const SCENARIOS: Scenario[] = [
   { name: 'write (replace, 12M)', setup: base, args: ['write', 'tank/a', '/d/f'], input: pattern(12 << 20, 4), writesData: true },
   { name: 'write on raidz1 of 3 (replace, 6M)', setup: poolOf('64M', 'raidz1'), args: ['write', 'tank/a', '/d/f'], input: pattern(6 << 20, 11), writesData: true },
   { name: 'rm -r on a mirror of 3', setup: poolOf('64M', 'mirror'), args: ['rm', '-r', 'tank/a', '/d', '/g'] },
+  // zpool remove: the device's segments copied to the other two and mapped, in one txg
+  { name: 'pool remove of a vdev of a stripe of 3', setup: poolOf('64M', 'stripe'), args: ['pool', 'remove', 'tank', 'tank.dev1'], writesData: true },
+  { name: 'pool remove of a mirror (onto a plain file vdev)', setup: poolOf('64M', 'file+mirror'), args: ['pool', 'remove', 'tank', 'mirror-1'], writesData: true },
   // Past 32 MiB the image is flushed early on a thread of its own (pool/writeback.ts).
   { name: 'write (replace, 80M)', setup: poolOf('256M'), args: ['write', 'tank/a', '/d/f'], input: pattern(80 << 20, 10), writesData: true },
   { name: 'write --offset', setup: base, args: ['write', '--offset', '65536', 'tank/a', '/d/f'], input: pattern(3 * R, 5), writesData: true },
