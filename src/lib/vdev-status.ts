@@ -7,7 +7,7 @@ import type { DeviceErrors } from '../engine/pool/health.js';
 import { deflate, type LeafConfig, type TopConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
 import type { VdevRoot } from '../engine/pool/vdevs/root.js';
 
-export type VdevState = 'ONLINE' | 'DEGRADED' | 'UNAVAIL' | 'REMOVED' | 'OFFLINE' | 'AVAIL';
+export type VdevState = 'ONLINE' | 'DEGRADED' | 'UNAVAIL' | 'REMOVED' | 'OFFLINE' | 'AVAIL' | 'INUSE';
 
 export interface VdevRow {
   /** a section header (`logs`, `cache`, `spares`...) has only a name */
