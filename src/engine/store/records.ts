@@ -91,6 +91,9 @@ export interface PoolMeta {
   valueChecksums?: true;
   name: string;
   guid: string;
+  /** the guid the checksum salt is made from when it is not `guid`: a pool split from another
+   *  keeps the salt its blocks were checksummed with (ZFS copies spa_cksum_salt with the MOS) */
+  saltGuid?: string;
   /** the image's size; for a pool of several devices, SIZE: the space of its data vdevs */
   imageBytes: number;
   /** a pool of several devices (pool/vdevs/): absent for a pool of one image */
