@@ -106,7 +106,7 @@ function checkChildren(action: string, h: PoolHandle, tree: VdevTree, chosen: Ar
   const healthy = (c: LeafConfig) => !c.offline && root.leafState(c.guid) === 'ONLINE';
   chosen.forEach((leaf, i) => {
     if (!leaf) return;
-    if (!healthy(leaf)) throw ZfsError.action(action, 'invalid argument for this pool operation');
+    if (!healthy(leaf) || leaf.replaced) throw ZfsError.action(action, 'invalid argument for this pool operation');
     if (!tree.tops[i].children.some((c) => c.guid !== leaf.guid && healthy(c))) throw ZfsError.action(action, 'pool is busy');
   });
 }

@@ -60,6 +60,10 @@ export interface LeafConfig {
   size: number;
   /** taken offline by `zpool offline` (`-t`: until the pool is imported again) */
   offline?: 'persistent' | 'temporary';
+  /** this leaf is a hot spare standing in for `replaced` (ZFS: a `spare-N` vdev of the two):
+   *  blocks are read from and written to the spare; the device it replaces is only shown, until
+   *  one of the two is detached */
+  replaced?: LeafConfig;
 }
 
 /** allocation classes (ZFS vdev_alloc_bias); absent is the normal class */

@@ -67,5 +67,5 @@ export const dataTops = (tree: VdevTree): TopConfig[] => tree.tops.filter((t) =>
 
 /** Every leaf of the tree: data, log, spare and cache devices. */
 export function allLeaves(tree: VdevTree): LeafConfig[] {
-  return [...tree.tops.flatMap((t) => t.children), ...tree.spares, ...tree.cache];
+  return [...tree.tops.flatMap((t) => t.children.flatMap((c) => (c.replaced ? [c.replaced, c] : [c]))), ...tree.spares, ...tree.cache];
 }
