@@ -18,12 +18,12 @@ import { withPool } from './session.js';
 function locate(tree: VdevTree, device: string): { t: number; c: number } | 'spare' | null {
   const matches = (l: { path: string; guid: string }) =>
     l.path === path.resolve(device) || path.basename(l.path) === device || BigInt(l.guid).toString(16) === device.toLowerCase();
-  if (tree.spares.some(matches)) return 'spare';
+  // zpool_find_vdev: the tree first, so a spare in use is a device like the others.
   for (const [t, top] of tree.tops.entries()) {
     const c = top.children.findIndex(matches);
     if (c >= 0) return { t, c };
   }
-  return null;
+  return tree.spares.some(matches) ? 'spare' : null;
 }
 
 export function offlineDevices(home: Home, pool: string, devices: string[], temporary: boolean, history: string): void {

@@ -95,7 +95,9 @@ export function vdevStatus(
   /** A child, or the spare-N of a spare and the device it stands in for (vdev_spare). */
   const childRows = (c: LeafConfig, n: number, depth: number, cls: string, top?: [TopConfig, number]): VdevRow[] => {
     if (!c.replaced) return [leafRow(c, depth, cls, top)];
-    const s = root.leafState(c.guid) !== 'ONLINE' ? 'UNAVAIL' : sparing(c) ? 'DEGRADED' : 'ONLINE';
+    // vdev_mirror_state_change: UNAVAIL only when neither is there.
+    const up = [c, c.replaced].filter((l) => root.leafState(l.guid) === 'ONLINE').length;
+    const s = up === 0 ? 'UNAVAIL' : up === 1 ? 'DEGRADED' : 'ONLINE';
     const info: VdevInfo = { type: 'spare', guid: newGuidOfSpare(c), class: cls, ...(top ? topInfo(...top) : {}), leaf: false };
     const head: VdevRow = { name: `spare-${n}`, depth, state: s, errors: { ...ZERO }, ...(s === 'UNAVAIL' ? { aux: 'insufficient replicas' } : {}), info };
     return [head, leafRow(c.replaced, depth + 2, cls), leafRow(c, depth + 2, cls)];

@@ -79,4 +79,26 @@ describe('hot spares', () => {
     for (const p of ['rz', 'st']) expect(sb.bytesOf(['cat', p, '/f']).equals(fs.readFileSync(data)), p).toBe(true);
     sb.cleanup();
   });
+
+  it('a spare in use is listed by list -v, offline and import -d as OpenZFS lists it', () => {
+    const sb = new Sandbox();
+    const d = sparseDevices(sb, 3);
+    let text = transcript(
+      [
+        ['pool', 'create', 'tank', 'mirror', d[0], d[1], 'spare', d[2]],
+        { args: ['write', 'tank', '/f'], input: 'hello\n' },
+        ['pool', 'replace', 'tank', d[1], d[2]],
+        ['pool', 'list', '-v', 'tank'],
+        ['pool', 'offline', 'tank', d[2]],
+        ['pool', 'status', 'tank'],
+        ['pool', 'online', 'tank', d[2]],
+        ['pool', 'export', 'tank'],
+      ],
+      sb,
+      true,
+    );
+    fs.renameSync(d[1], `${d[1]}.gone`);
+    text += transcript([['pool', 'import', '-d', sb.home], ['pool', 'import', '-d', sb.home, 'tank'], ['pool', 'status', '-x'], ['cat', 'tank', '/f']], sb);
+    expectGolden('spares-listed', text);
+  });
 });
