@@ -4,7 +4,7 @@ import { firstNeedingUpgrade, newFilesystemVersion } from './versions.js';
 import { createFilesystem as createInDsl } from '../../engine/datasets/create.js';
 import type { VolumeGeometry } from '../../engine/files/volume.js';
 import type { Id } from '../../engine/model.js';
-import { ZfsError, datasetError, poolError } from '../errors.js';
+import { ZfsError, datasetError, engineFailure, poolError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import type { Change, PoolHandle } from '../pool-handle.js';
@@ -50,12 +50,17 @@ export function createFilesystem(home: Home, name: string, opts: CreateOptions, 
       if (!name.includes('/')) throw ZfsError.action(action, 'missing dataset name');
       h.change(history, (c) => {
         if (alreadyThere(h, c, name, 'filesystem', opts.parents, action)) return;
-        const parent = ensureParent(h, c, name, opts.parents, action);
-        applyPoolVersion(c.tx.meta, props, action);
-        const dir = newFilesystem(c, parent, name.slice(name.lastIndexOf('/') + 1), {});
-        assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
-        // zfs_do_create skips zfs_mount_and_share.
-        if (opts.noMount) c.dsl.dir(dir).mounted = false;
+        // The metadata allocation of a new filesystem needs pool space (ENOSPC: out of space).
+        try {
+          const parent = ensureParent(h, c, name, opts.parents, action);
+          applyPoolVersion(c.tx.meta, props, action);
+          const dir = newFilesystem(c, parent, name.slice(name.lastIndexOf('/') + 1), {});
+          assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
+          // zfs_do_create skips zfs_mount_and_share.
+          if (opts.noMount) c.dsl.dir(dir).mounted = false;
+        } catch (err) {
+          throw engineFailure(action, err);
+        }
       });
     },
     () => {
@@ -181,18 +186,23 @@ export function createVolume(home: Home, name: string, opts: VolumeOptions, hist
         ]);
       }
       const rounded = ((bytes + BigInt(blocksize) - 1n) / BigInt(blocksize)) * BigInt(blocksize);
-      // tszfs counts no metadata, so the reservation zvol_volsize_to_reservation() makes is volsize.
+      // tszfs counts no metadata beyond the one allocation a volume gets at creation, so the
+      // reservation zvol_volsize_to_reservation() makes is volsize.
       if ((!opts.sparse && props.refreservation === undefined) || props.refreservation === 'auto') props.refreservation = String(rounded);
       const bad = checkDatasetName(name, ['filesystem'], true);
       if (bad) throw ZfsError.action(action, bad);
       if (!name.includes('/')) throw ZfsError.action(action, 'missing dataset name');
       h.change(history, (c) => {
         if (alreadyThere(h, c, name, 'volume', opts.parents, action)) return;
-        const parent = ensureParent(h, c, name, opts.parents, action);
-        if (rounded === 0n) throw ZfsError.action(action, 'volume size cannot be zero');
-        if (rounded > BigInt(Number.MAX_SAFE_INTEGER)) throw ZfsError.action(action, 'volume size exceeds limit for this system');
-        const dir = newVolume(c, parent, name.slice(name.lastIndexOf('/') + 1), {}, { size: Number(rounded), blocksize });
-        assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
+        try {
+          const parent = ensureParent(h, c, name, opts.parents, action);
+          if (rounded === 0n) throw ZfsError.action(action, 'volume size cannot be zero');
+          if (rounded > BigInt(Number.MAX_SAFE_INTEGER)) throw ZfsError.action(action, 'volume size exceeds limit for this system');
+          const dir = newVolume(c, parent, name.slice(name.lastIndexOf('/') + 1), {}, { size: Number(rounded), blocksize });
+          assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
+        } catch (err) {
+          throw engineFailure(action, err);
+        }
       });
     },
     () => {
