@@ -35,6 +35,8 @@ export interface SplitOptions {
   props: Array<[string, string]>;
   /** -R: import the new pool under this alternate root */
   altroot?: string;
+  /** -g: -n names devices by guid (VDEV_NAME_GUID) */
+  guids?: boolean;
 }
 
 const GROUPING = /^(mirror|raidz[1-3]?|draid.*|spare|log|cache|special|dedup)$/;
@@ -136,7 +138,7 @@ export function splitPool(home: Home, pool: string, newName: string, devices: st
   const props = splitProps(action, o.props);
   const plan = withPool(home, pool, (h) => planSplit(action, h, named));
   if (o.dryRun) {
-    const spec: VdevSpec = { tops: plan.newTree.tops.map((t) => ({ type: 'file', nparity: 0, children: [t.children[0].path], ...(t.class ? { class: t.class } : {}) })), spares: [], cache: [] };
+    const spec: VdevSpec = { tops: plan.newTree.tops.map((t) => ({ type: 'file', nparity: 0, children: [o.guids ? t.children[0].guid : t.children[0].path], ...(t.class ? { class: t.class } : {}) })), spares: [], cache: [] };
     return dryRunLayout(newName, spec);
   }
   if (home.find(newName)) throw poolError(action, 'EEXIST');

@@ -22,6 +22,7 @@ describe('zpool split', () => {
           ['snapshot', 'tank/a@s'],
           ['pool', 'split', '-n', 'tank', 'new'],
           ['pool', 'split', '-n', 'tank', 'new', d[3]],
+          ['pool', 'split', '-ng', 'tank', 'new'],
           ['pool', 'split', 'tank', 'new', d[3]],
           ['pool', 'status', 'tank'],
           ['pool', 'list', '-H', '-o', 'name'],

@@ -1,7 +1,8 @@
 /**
  * `zpool split [-gLlnP] [-o property=value]... [-R root] POOL NEWPOOL [DEVICE...]`
  * (zpool_do_split, lib/pool-split.ts): each mirror gives a child to a new, exported pool; -n
- * prints the new pool's layout, -R imports it. -g, -L and -P name devices (by path here always).
+ * prints the new pool's layout (-g: devices by guid), -R imports it. -L and -P name devices by
+ * their full path, as tszfs always does.
  */
 import { splitPool } from '../../../lib/pool-split.js';
 import type { Command } from '../../context.js';
@@ -25,7 +26,7 @@ export const command: Command = {
     if (pool === undefined) throw new UsageError('Missing pool name');
     if (newPool === undefined) throw new UsageError('Missing new pool name');
     const dryRun = p.flags.has('n');
-    const layout = splitPool(ctx.home, pool, newPool, devices, { dryRun, props, altroot }, ctx.historyLine);
+    const layout = splitPool(ctx.home, pool, newPool, devices, { dryRun, props, altroot, guids: p.flags.has('g') }, ctx.historyLine);
     if (layout !== null) ctx.out.write(`would create '${newPool}' with the following layout:\n\n${layout}`);
     return 0;
   },
