@@ -152,28 +152,30 @@ export function splitPool(home: Home, pool: string, newName: string, devices: st
   const target = metadataPathOf(newFirst);
   const building = `${target}.split`;
   const newGuidOf = newGuid(`pool:${newName}:split`);
-  const txg = withPool(home, pool, (h) =>
+  const { txg, newTree } = withPool(home, pool, (h) =>
     h.change(history, (c) => {
       const tree = c.tx.meta.vdevs!;
       // Decided inside the transaction: the tree may have changed since the plan.
       const now = planSplit(action, h, named);
       checkChildren(action, h, tree, now.chosen);
+      // The tree changed under the plan so that the new metadata would go elsewhere: run again.
+      if (now.newTree.tops[0].children[0].path !== newFirst) throw ZfsError.action(action, 'pool is busy');
       copyMetadata(h.pool, building);
       crashPoint('split-copied');
       renameCopy(action, building, newFirst, newName, newGuidOf, now.newTree, props, c.tx.meta);
       c.tx.meta.vdevs = now.oldTree;
-      return c.tx.txg;
+      return { txg: c.tx.txg, newTree: now.newTree };
     }),
   );
   // The split is done: the old pool's labels lose the devices, the new devices are labelled for
   // the new pool, and the copy goes into place (the new pool's commit point).
   withPool(home, pool, (h) => h.pool.writeLabels());
   crashPoint('split-labels');
-  for (const top of plan.newTree.tops) {
+  for (const top of newTree.tops) {
     const leaf = top.children[0];
     const fd = fs.openSync(leaf.path, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
     try {
-      writeLabelTo(fd, { pool: newName, guid: newGuidOf, vdevGuid: leaf.guid, txg, tree: plan.newTree });
+      writeLabelTo(fd, { pool: newName, guid: newGuidOf, vdevGuid: leaf.guid, txg, tree: newTree });
     } finally {
       fs.closeSync(fd);
     }
