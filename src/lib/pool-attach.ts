@@ -90,9 +90,9 @@ export function detachDevice(home: Home, pool: string, device: string, history: 
   });
   if (gone.resilver) {
     // The device the spare stood in for missed what was written meanwhile.
-    const { t, guid, type, from } = gone.resilver;
-    if (type !== 'file') resilverTop(home, pool, t, guid);
-    else copyTop(home, pool, t, from);
+    const { t, guid, type, from, since } = gone.resilver;
+    if (type !== 'file') resilverTop(home, pool, t, guid, since);
+    else copyTop(home, pool, t, from, since);
     return;
   }
   followDevice(home, pool, gone.path, gone.first);
@@ -113,7 +113,7 @@ interface Detached {
   path: string;
   first: string;
   /** the spare went: its device is resilvered (top index, guid, type, the spare's path) */
-  resilver: { t: number; guid: string; type: 'file' | 'mirror' | 'raidz'; from: string } | undefined;
+  resilver: { t: number; guid: string; type: 'file' | 'mirror' | 'raidz'; from: string; since: number } | undefined;
 }
 
 /**
@@ -134,7 +134,7 @@ function detachSpared(h: PoolHandle, action: string, tree: VdevTree, device: str
     let resilver: Detached['resilver'];
     if (is(original)) {
       // The spare has every block (it was resilvered when it went in use).
-      const { replaced: _, ...spare } = slot;
+      const { replaced: _, since: _since, ...spare } = slot;
       next.tops[t].children[c] = spare;
       next.spares = next.spares.filter((s) => s.guid !== slot.guid);
       gone = original.path;
@@ -142,7 +142,8 @@ function detachSpared(h: PoolHandle, action: string, tree: VdevTree, device: str
       if (h.pool.image.tree?.leafState(original.guid) !== 'ONLINE' || original.offline) throw ZfsError.action(action, 'no valid replicas');
       next.tops[t].children[c] = original;
       gone = slot.path;
-      resilver = { t, guid: original.guid, type: top.type, from: slot.path };
+      // Only what was written while the spare stood in (the device has everything older).
+      resilver = { t, guid: original.guid, type: top.type, from: slot.path, since: slot.since ?? 0 };
     }
     h.change(history, (ch) => {
       ch.tx.meta.vdevs = next;

@@ -72,14 +72,14 @@ export function onlineDevices(home: Home, pool: string, devices: string[], histo
   }
 }
 
-/** Rebuild what device `guid` of top-level vdev `t` lacks from the others (only allocated blocks),
- *  recorded as a resilver. */
-export function resilverTop(home: Home, pool: string, t: number, guid: string): void {
+/** Rebuild what device `guid` of top-level vdev `t` lacks from the others (only allocated blocks,
+ *  born after `minBirth`), recorded as a resilver. */
+export function resilverTop(home: Home, pool: string, t: number, guid: string, minBirth = 0): void {
   withPool(home, pool, (h) => {
     const start = nowSeconds();
     const root = h.pool.image.tree!;
     root.resilvering.add(guid);
-    const result = h.pool.readingData(() => scrub(h.pool, 0, (bp) => topIndexOf(bp.offset) === t));
+    const result = h.pool.readingData(() => scrub(h.pool, minBirth, (bp) => topIndexOf(bp.offset) === t));
     const end = nowSeconds();
     h.change(null, (ch) => {
       finishScrub(ch.tx.t, { func: 'resilver', state: 'finished', start, end, examined: result.examined, errors: result.damaged, repaired: root.repaired }, result.found);

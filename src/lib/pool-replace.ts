@@ -101,7 +101,7 @@ function replaceWithSpare(home: Home, pool: string, action: string, arg: string,
   if (spare.size < LEAF_LABEL_BYTES + perChild) throw ZfsError.action(action, 'device is too small');
   withPool(home, pool, (h) => {
     const next: VdevTree = structuredClone(tree);
-    next.tops[t].children[c] = { path: spare.path, guid: spare.guid, size: spare.size, replaced: old };
+    next.tops[t].children[c] = { path: spare.path, guid: spare.guid, size: spare.size, replaced: old, since: h.pool.meta().txg };
     h.change(history, (ch) => {
       ch.tx.meta.vdevs = next;
     });
@@ -138,13 +138,13 @@ function clearLabel(file: string): void {
 }
 
 /** A plain file top-level vdev has no other copy: its blocks come from the old device. */
-export function copyTop(home: Home, pool: string, t: number, from: string): void {
+export function copyTop(home: Home, pool: string, t: number, from: string, minBirth = 0): void {
   withPool(home, pool, (h) => {
     const start = nowSeconds();
     const root = h.pool.image.tree!;
     let damaged = 0;
     h.pool.readingData(() =>
-      scrub(h.pool, 0, (bp) => {
+      scrub(h.pool, minBirth, (bp) => {
         if (topIndexOf(bp.offset) === t && !root.copyFrom(from, bp.offset, bp.asize)) damaged++;
         return false;
       }),

@@ -52,7 +52,7 @@ describe('hot spares', () => {
 
   it('on raidz and on a plain file vdev, a spare rebuilds what the lost device held', () => {
     const sb = new Sandbox();
-    const d = sparseDevices(sb, 8);
+    const d = sparseDevices(sb, 10);
     const data = sb.file('data', seededBytes(3 << 20, 4));
     const text = transcript(
       [
@@ -71,12 +71,22 @@ describe('hot spares', () => {
         ['pool', 'replace', 'st', d[4], d[7]],
         ['pool', 'detach', 'st', d[4]],
         ['pool', 'status', 'st'],
+        // The spare goes back: the device gets only what was written while the spare stood in.
+        ['pool', 'create', 'fv', d[8], 'spare', d[9]],
+        ['write', 'fv', '/f', data],
+        ['pool', 'replace', 'fv', d[8], d[9]],
+        { args: ['write', 'fv', '/g'], input: 'written while the spare stood in\n' },
+        ['pool', 'detach', 'fv', d[9]],
+        ['pool', 'status', 'fv'],
+        ['pool', 'scrub', 'fv'],
+        ['pool', 'status', '-x', 'fv'],
+        ['cat', 'fv', '/g'],
       ],
       sb,
       true,
     );
     expectGolden('spares-raidz', text);
-    for (const p of ['rz', 'st']) expect(sb.bytesOf(['cat', p, '/f']).equals(fs.readFileSync(data)), p).toBe(true);
+    for (const p of ['rz', 'st', 'fv']) expect(sb.bytesOf(['cat', p, '/f']).equals(fs.readFileSync(data)), p).toBe(true);
     sb.cleanup();
   });
 

@@ -64,6 +64,9 @@ export interface LeafConfig {
    *  blocks are read from and written to the spare; the device it replaces is only shown, until
    *  one of the two is detached */
   replaced?: LeafConfig;
+  /** the last txg committed before the spare went in: the device it stands in for lacks only
+   *  blocks born after it (what a resilver of that device copies when the spare goes back) */
+  since?: number;
 }
 
 /** allocation classes (ZFS vdev_alloc_bias); absent is the normal class */
