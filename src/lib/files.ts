@@ -13,7 +13,7 @@ import type { Dnode } from '../engine/files/objset.js';
 import { displayPath, namesDirectory, pathComponents } from '../engine/files/paths.js';
 import { filesAt, readVolumeAt } from '../engine/reading.js';
 import { dsizeOf } from '../engine/pool/pool.js';
-import type { Id } from '../engine/model.js';
+import type { HeadRecord, Id } from '../engine/model.js';
 import { noteDamagedBlock } from '../engine/scrub.js';
 import { engineFailure, ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
@@ -178,6 +178,13 @@ export function readFiles<T>(home: Home, dataset: string, fn: (fs: FsView, readF
       });
     }),
   );
+}
+
+/** How files written into the head `headId` are stored (its recordsize, checksum, compression),
+ *  for a caller that opens the head's files in its own transaction (image load). */
+export function fileSettingsOf(c: Change, headId: Id): FileWriteSettings {
+  const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId) as HeadRecord);
+  return { ...settingsOf(props), recordsize: Number(props.get('recordsize')?.value) };
 }
 
 const settingsOf = (props: DatasetProps) =>

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Image } from '../engine/pool/image.js';
 import { newGuid } from '../engine/pool/pool.js';
-import { LEAF_LABEL_BYTES, type VdevTree } from '../engine/pool/vdevs/config.js';
+import { LEAF_LABEL_BYTES, type TopConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { withPool } from './session.js';
@@ -113,7 +113,7 @@ interface Detached {
   path: string;
   first: string;
   /** the spare went: its device is resilvered (top index, guid, type, the spare's path) */
-  resilver: { t: number; guid: string; type: 'file' | 'mirror' | 'raidz'; from: string; since: number } | undefined;
+  resilver: { t: number; guid: string; type: TopConfig['type']; from: string; since: number } | undefined;
 }
 
 /**

@@ -62,21 +62,22 @@ interface Plan {
   oldTree: VdevTree;
 }
 
+/** The device of the first top-level vdev that has one: the new pool's metadata lies beside it. */
+const firstDevice = (tree: VdevTree): string => tree.tops.find((t) => t.children.length > 0)!.children[0].path;
+
 /** zpool_vdev_split's walk of the tree, then spa_vdev_split_mirror's checks of each child. */
 function planSplit(action: string, h: PoolHandle, named: string[]): Plan {
   const meta = h.pool.meta();
   const tree = meta.vdevs;
   const notMirrors = () => ZfsError.action(action, 'Source pool must be composed only of mirrors\n');
   if (!tree) throw notMirrors();
-  // Logs become holes in the new pool; holes after the last data vdev are left off. tszfs keeps
-  // no holes, so a log between data vdevs is refused.
-  const lastData = tree.tops.reduce((last, t, i) => (t.class !== 'log' ? i : last), -1);
-  if (tree.tops.some((t, i) => t.class === 'log' && i < lastData)) {
-    throw ZfsError.action(action, 'a log device before a data device cannot be left out by tszfs');
-  }
+  // Logs and holes become holes in the new pool, and those after the last data vdev are left
+  // off (lastlog); removed (indirect) vdevs come as they are, their mappings with the metadata.
+  const hole = (t: TopConfig) => t.class === 'log' || t.type === 'hole';
+  const lastData = tree.tops.reduce((last, t, i) => (!hole(t) ? i : last), -1);
   let found = 0;
   const chosen = tree.tops.map((top, i) => {
-    if (i > lastData) return null;
+    if (i > lastData || hole(top) || top.type === 'indirect') return null;
     if (top.type !== 'mirror') throw notMirrors();
     const match = top.children.find((c) => named.includes(c.path));
     if (match) found++;
@@ -84,7 +85,8 @@ function planSplit(action: string, h: PoolHandle, named: string[]): Plan {
   });
   if (found !== named.length) throw ZfsError.action(action, 'Device list must include at most one disk from each mirror');
   const tops = tree.tops.slice(0, lastData + 1).map((top, i): TopConfig => {
-    const leaf = chosen[i]!;
+    const leaf = chosen[i];
+    if (!leaf) return hole(top) ? { type: 'hole', guid: '0', nparity: 0, children: [], space: 0 } : structuredClone(top);
     return { type: 'file', guid: leaf.guid, nparity: 0, children: [{ path: leaf.path, guid: leaf.guid, size: leaf.size }], space: top.space, ...(top.class ? { class: top.class } : {}) };
   });
   const newTree: VdevTree = { ashift: tree.ashift, tops, spares: [], cache: [] };
@@ -138,16 +140,16 @@ export function splitPool(home: Home, pool: string, newName: string, devices: st
   const props = splitProps(action, o.props);
   const plan = withPool(home, pool, (h) => planSplit(action, h, named));
   if (o.dryRun) {
-    const spec: VdevSpec = { tops: plan.newTree.tops.map((t) => ({ type: 'file', nparity: 0, children: [o.guids ? t.children[0].guid : t.children[0].path], ...(t.class ? { class: t.class } : {}) })), spares: [], cache: [] };
+    const spec: VdevSpec = { tops: plan.newTree.tops.filter((t) => t.children.length > 0).map((t) => ({ type: 'file', nparity: 0, children: [o.guids ? t.children[0].guid : t.children[0].path], ...(t.class ? { class: t.class } : {}) })), spares: [], cache: [] };
     return dryRunLayout(newName, spec);
   }
   if (home.find(newName)) throw poolError(action, 'EEXIST');
-  const newFirst = plan.newTree.tops[0].children[0].path;
+  const newFirst = firstDevice(plan.newTree);
   // The old pool's metadata lies beside its registered device: a device that leaves takes none.
   const entry = home.find(pool)!;
   if (plan.chosen.some((c) => c?.path === path.resolve(entry.image))) {
     withPool(home, pool, (h) => checkChildren(action, h, h.pool.meta().vdevs!, plan.chosen));
-    followDevice(home, pool, path.resolve(entry.image), plan.oldTree.tops[0].children[0].path);
+    followDevice(home, pool, path.resolve(entry.image), firstDevice(plan.oldTree));
   }
   const target = metadataPathOf(newFirst);
   const building = `${target}.split`;
@@ -159,7 +161,7 @@ export function splitPool(home: Home, pool: string, newName: string, devices: st
       const now = planSplit(action, h, named);
       checkChildren(action, h, tree, now.chosen);
       // The tree changed under the plan so that the new metadata would go elsewhere: run again.
-      if (now.newTree.tops[0].children[0].path !== newFirst) throw ZfsError.action(action, 'pool is busy');
+      if (firstDevice(now.newTree) !== newFirst) throw ZfsError.action(action, 'pool is busy');
       copyMetadata(h.pool, building);
       crashPoint('split-copied');
       renameCopy(action, building, newFirst, newName, newGuidOf, now.newTree, props, c.tx.meta);
@@ -171,7 +173,7 @@ export function splitPool(home: Home, pool: string, newName: string, devices: st
   // the new pool, and the copy goes into place (the new pool's commit point).
   withPool(home, pool, (h) => h.pool.writeLabels());
   crashPoint('split-labels');
-  for (const top of newTree.tops) {
+  for (const top of newTree.tops.filter((t) => t.children.length > 0)) {
     const leaf = top.children[0];
     const fd = fs.openSync(leaf.path, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
     try {

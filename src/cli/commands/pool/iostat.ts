@@ -151,7 +151,7 @@ interface RenderOptions {
 function renderReports(reports: Report[], o: RenderOptions): string {
   const { literal, scripted, verbose, width } = o;
   // get_namewidth_iostat: the longest name (with -v, every vdev's at its depth), at least 10
-  const namewidth = Math.max(10, ...reports.flatMap((r) => (verbose ? r.rows.filter((x) => !x.header && x.state !== 'AVAIL' && x.state !== 'INUSE').map((x) => x.name.length + x.depth) : [r.rows[0].name.length])));
+  const namewidth = Math.max(10, ...reports.flatMap((r) => (verbose ? [r.rows[0].nameFloor ?? 0, ...r.rows.filter((x) => !x.header && x.state !== 'AVAIL' && x.state !== 'INUSE').map((x) => x.name.length + x.depth)] : [r.rows[0].name.length])));
   const num = (n: number) => (literal ? String(n) : nicenum(n));
   const cell = (v: string) => (scripted ? `\t${v}` : `  ${v.padStart(width)}`);
   const dashes = '-'.repeat(namewidth) + `  ${'-'.repeat(width)}`.repeat(6) + '\n';
