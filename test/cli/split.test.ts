@@ -93,4 +93,32 @@ describe('zpool split', () => {
       ),
     );
   });
+
+  it('keeps a log between mirrors as a hole and a removed mirror as its mapping', () => {
+    const sb = new Sandbox();
+    const d = sparseDevices(sb, 7);
+    const data = sb.file('data', pattern(3 << 20, 8));
+    expectGolden(
+      'split-holes',
+      transcript(
+        [
+          ['pool', 'create', 'tank', 'mirror', d[0], d[1], 'log', d[2]],
+          ['pool', 'add', 'tank', 'mirror', d[3], d[4], 'mirror', d[5], d[6]],
+          ['write', 'tank', '/f', data],
+          ['pool', 'remove', 'tank', 'mirror-0'],
+          ['pool', 'split', '-n', 'tank', 'new'],
+          ['pool', 'split', 'tank', 'new'],
+          ['pool', 'import', '-d', sb.home, 'new'],
+          ['pool', 'status', 'new'],
+          ['pool', 'scrub', 'new'],
+          ['pool', 'status', '-x', 'new'],
+          ['pool', 'list', '-v', 'new'],
+        ],
+        sb,
+        true,
+      ),
+    );
+    expect(sb.bytesOf(['cat', 'new', '/f']).equals(fs.readFileSync(data))).toBe(true);
+    sb.cleanup();
+  });
 });
