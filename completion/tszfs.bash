@@ -6,7 +6,7 @@
 _tszfs_commands() {
   case $1 in
     zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container system shims inject completion batch snap recv umount' ;;
-    zpool) echo 'create destroy add remove labelclear list iostat status clear sync attach detach online offline replace resilver scrub import export upgrade history get set wait' ;;
+    zpool) echo 'create destroy add remove labelclear list iostat status clear sync attach detach online offline replace split resilver scrub import export upgrade history get set wait' ;;
   esac
 }
 
@@ -75,6 +75,7 @@ _tszfs_options() {
     'zpool online') echo '--power -e' ;;
     'zpool offline') echo '--power -f -t' ;;
     'zpool replace') echo '-f -o -s -w' ;;
+    'zpool split') echo '-L -P -R -g -l -n -o' ;;
     'zpool scrub') echo '-C -e -p -s -w' ;;
     'zpool import') echo '--rewind-to-checkpoint -D -F -N -R -a -c -d -f -l -m -n -o' ;;
     'zpool export') echo '-a -f' ;;
@@ -116,6 +117,7 @@ _tszfs_value_options() {
     'zpool status') echo '-T -c' ;;
     'zpool attach') echo '-o' ;;
     'zpool replace') echo '-o' ;;
+    'zpool split') echo '-R -o' ;;
     'zpool import') echo '-R -c -d -o' ;;
     'zpool upgrade') echo '-V' ;;
     'zpool get') echo '-o' ;;
@@ -266,6 +268,7 @@ _tszfs_operand_kind() {
     'zpool online '*) echo pool ;;
     'zpool offline '*) echo pool ;;
     'zpool replace '*) echo pool ;;
+    'zpool split '*) echo pool ;;
     'zpool resilver '*) echo pool ;;
     'zpool scrub '*) echo pool ;;
     'zpool import '*) echo pool ;;

@@ -8,7 +8,7 @@ function __tszfs_commands
         case 'zfs'
             printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container system shims inject completion batch snap recv umount
         case 'zpool'
-            printf '%s\n' create destroy add remove labelclear list iostat status clear sync attach detach online offline replace resilver scrub import export upgrade history get set wait
+            printf '%s\n' create destroy add remove labelclear list iostat status clear sync attach detach online offline replace split resilver scrub import export upgrade history get set wait
     end
 end
 
@@ -140,6 +140,8 @@ function __tszfs_options
             printf '%s\n' --power -f -t
         case 'zpool replace'
             printf '%s\n' -f -o -s -w
+        case 'zpool split'
+            printf '%s\n' -L -P -R -g -l -n -o
         case 'zpool scrub'
             printf '%s\n' -C -e -p -s -w
         case 'zpool import'
@@ -217,6 +219,8 @@ function __tszfs_value_options
             printf '%s\n' -o
         case 'zpool replace'
             printf '%s\n' -o
+        case 'zpool split'
+            printf '%s\n' -R -o
         case 'zpool import'
             printf '%s\n' -R -c -d -o
         case 'zpool upgrade'
@@ -510,6 +514,8 @@ function __tszfs_operand_kind
         case 'zpool offline *'
             echo pool
         case 'zpool replace *'
+            echo pool
+        case 'zpool split *'
             echo pool
         case 'zpool resilver *'
             echo pool

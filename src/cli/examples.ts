@@ -70,6 +70,7 @@ const ZPOOL: Record<string, string> = {
   online: 'online tank /srv/disks/d1',
   offline: 'offline -t tank /srv/disks/d1',
   replace: 'replace tank /srv/disks/d1 /srv/disks/d7',
+  split: 'split tank tank2',
   list: 'list -H -o name,size,free',
   status: 'status -x',
   iostat: 'iostat -v tank',

@@ -110,6 +110,7 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
   ],
   [
     ['replace', () => import('./commands/pool/replace.js')],
+    ['split', () => import('./commands/pool/split.js')],
   ],
   [
     ['resilver', () => import('./commands/pool/resilver.js')],
