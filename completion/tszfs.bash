@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container shims inject completion batch snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container system shims inject completion batch snap recv umount' ;;
     zpool) echo 'create destroy add remove labelclear list iostat status clear sync attach detach online offline replace split resilver scrub import export upgrade history get set wait' ;;
   esac
 }
@@ -54,8 +54,9 @@ _tszfs_options() {
     'zfs find') echo '-a -e -m -n -p -r -t -w -y' ;;
     'zfs du') echo '-a -h -s' ;;
     'zfs tar') echo '--zstd -C -c -f -x -z' ;;
-    'zfs image') echo '--platform --pool -i' ;;
+    'zfs image') echo '--format --platform --pool -f -i -o' ;;
     'zfs container') echo '--pool -f' ;;
+    'zfs system') echo '--pool -p -v' ;;
     'zfs inject') echo '-T -c -d -e' ;;
     'zfs batch') echo '-f -k' ;;
     'zfs snap') echo '-o -r' ;;
@@ -103,8 +104,9 @@ _tszfs_value_options() {
     'zfs touch') echo '-d -r' ;;
     'zfs stat') echo '-c' ;;
     'zfs mknod') echo '-m' ;;
-    'zfs image') echo '--platform --pool' ;;
+    'zfs image') echo '--format --platform --pool' ;;
     'zfs container') echo '--pool' ;;
+    'zfs system') echo '--pool' ;;
     'zfs inject') echo '-T -d -e' ;;
     'zfs batch') echo '-f' ;;
     'zfs snap') echo '-o' ;;
@@ -237,6 +239,7 @@ _tszfs_operand_kind() {
     'zfs tar '*) echo none ;;
     'zfs image '*) echo none ;;
     'zfs container '*) echo none ;;
+    'zfs system '*) echo none ;;
     'zfs shims '*) echo dir ;;
     'zfs inject '*) echo pool ;;
     'zfs completion '*) echo shell ;;

@@ -6,7 +6,7 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container shims inject completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container system shims inject completion batch snap recv umount
         case 'zpool'
             printf '%s\n' create destroy add remove labelclear list iostat status clear sync attach detach online offline replace split resilver scrub import export upgrade history get set wait
     end
@@ -99,9 +99,11 @@ function __tszfs_options
         case 'zfs tar'
             printf '%s\n' --zstd -C -c -f -x -z
         case 'zfs image'
-            printf '%s\n' --platform --pool -i
+            printf '%s\n' --format --platform --pool -f -i -o
         case 'zfs container'
             printf '%s\n' --pool -f
+        case 'zfs system'
+            printf '%s\n' --pool -p -v
         case 'zfs inject'
             printf '%s\n' -T -c -d -e
         case 'zfs batch'
@@ -192,8 +194,10 @@ function __tszfs_value_options
         case 'zfs mknod'
             printf '%s\n' -m
         case 'zfs image'
-            printf '%s\n' --platform --pool
+            printf '%s\n' --format --platform --pool
         case 'zfs container'
+            printf '%s\n' --pool
+        case 'zfs system'
             printf '%s\n' --pool
         case 'zfs inject'
             printf '%s\n' -T -d -e
@@ -452,6 +456,8 @@ function __tszfs_operand_kind
         case 'zfs image *'
             echo none
         case 'zfs container *'
+            echo none
+        case 'zfs system *'
             echo none
         case 'zfs shims *'
             echo dir

@@ -53,6 +53,7 @@ const ZFS: Record<string, string> = {
   tar: 'tar -x -f layer.tar.gz tank/home',
   image: 'image load -i alpine.tar --pool tank',
   container: 'container create alpine:latest web',
+  system: 'system df -v',
   shims: 'shims ~/.local/bin',
   inject: 'inject -d /srv/disks/d1 -e checksum tank',
   completion: 'completion bash > ~/.local/share/bash-completion/completions/tszfs',

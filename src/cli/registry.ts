@@ -71,6 +71,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['tar', () => import('./commands/tar.js')],
     ['image', () => import('./commands/image.js')],
     ['container', () => import('./commands/container.js')],
+    ['system', () => import('./commands/system.js')],
     ['shims', () => import('./commands/shims.js')],
     ['inject', () => import('./commands/inject.js')],
     ['completion', () => import('./commands/completion.js')],
