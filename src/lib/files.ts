@@ -12,7 +12,8 @@ import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { Dnode } from '../engine/files/objset.js';
 import { displayPath, namesDirectory, pathComponents } from '../engine/files/paths.js';
 import { filesAt, readVolumeAt } from '../engine/reading.js';
-import type { Id } from '../engine/model.js';
+import { dsizeOf } from '../engine/pool/pool.js';
+import type { HeadRecord, Id } from '../engine/model.js';
 import { noteDamagedBlock } from '../engine/scrub.js';
 import { engineFailure, ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
@@ -179,6 +180,13 @@ export function readFiles<T>(home: Home, dataset: string, fn: (fs: FsView, readF
   );
 }
 
+/** How files written into the head `headId` are stored (its recordsize, checksum, compression),
+ *  for a caller that opens the head's files in its own transaction (image load). */
+export function fileSettingsOf(c: Change, headId: Id): FileWriteSettings {
+  const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId) as HeadRecord);
+  return { ...settingsOf(props), recordsize: Number(props.get('recordsize')?.value) };
+}
+
 const settingsOf = (props: DatasetProps) =>
   writeSettings(props.get('checksum')?.value, props.get('compression')?.value, props.get('special_small_blocks')?.value);
 
@@ -270,7 +278,10 @@ export function removeFiles(home: Home, dataset: string, paths: string[], opts: 
 }
 
 function readView(h: PoolHandle, r: Resolved): FsView {
-  return filesAt(h.pool.t, r.ds.root);
+  const fs = filesAt(h.pool.t, r.ds.root);
+  const meta = h.pool.meta();
+  if (meta.vdevs) fs.dsize = (offset, asize) => dsizeOf(meta, offset, asize);
+  return fs;
 }
 
 /** Stream each file to `out` (which must consume the chunk before returning). As a registered

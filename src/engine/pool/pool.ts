@@ -18,7 +18,8 @@ import { crashPoint } from './crash.js';
 import { oldestReader, readerKey } from './readers.js';
 import { Image, LABEL_BYTES, writeLabelTo } from './image.js';
 import { roundUpToSector } from './allocator.js';
-import { deflate, topAsize, topIndexOf, type TopConfig, type VdevTree } from './vdevs/config.js';
+import { deflate, firstLeafPath, topAsize, topIndexOf, type TopConfig, type VdevTree } from './vdevs/config.js';
+import { loadMappings } from './vdevs/indirect.js';
 import { VdevRoot, type ErrorCounts, type IoCounts } from './vdevs/root.js';
 import { injectHandlers } from './inject.js';
 
@@ -267,7 +268,7 @@ export class Pool {
         }
       }
     }
-    const image = Image.ofTree(tree.tops[0].children[0].path, new VdevRoot(tree), 0);
+    const image = Image.ofTree(firstLeafPath(tree), new VdevRoot(tree), 0);
     image.saltFrom(guid);
     const store = Store.open(metadataPath);
     store.write(() => {
@@ -283,7 +284,7 @@ export class Pool {
   private static openTree(store: Store, meta: PoolMeta): Image {
     const tree = meta.vdevs!;
     const injections = injectHandlers(store.t);
-    return Image.ofTree(tree.tops[0].children[0].path, new VdevRoot(tree, injections), meta.imageBytes);
+    return Image.ofTree(firstLeafPath(tree), new VdevRoot(tree, injections, loadMappings(store.t)), meta.imageBytes);
   }
 
   /**
@@ -322,7 +323,7 @@ export class Pool {
       if (meta.guid !== label.guid) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' belongs to another pool`);
       if (needsUpgrade(meta)) upgradeFormat(store);
       store.requireValueChecksums();
-      image.saltFrom(meta.guid);
+      image.saltFrom(meta.saltGuid ?? meta.guid);
       if (image.size < meta.imageBytes) {
         throw poolFilesError(metadataPath, `the image '${imagePath}' is ${image.size} bytes, the pool needs ${meta.imageBytes}`);
       }
@@ -349,7 +350,7 @@ export class Pool {
       if (needsUpgrade(meta)) upgradeFormat(store);
       store.requireValueChecksums();
       const image = Pool.openTree(store, meta);
-      image.saltFrom(meta.guid);
+      image.saltFrom(meta.saltGuid ?? meta.guid);
       return new Pool(store, image);
     } catch (err) {
       store?.close();

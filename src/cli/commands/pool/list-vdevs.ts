@@ -31,13 +31,13 @@ function values(r: VdevRow, spare: boolean, literal: boolean): string[] {
   const size = info.psize ? n(info.psize, true) : n(space);
   const cap = space === 0 ? 0 : Math.floor((alloc * 10000) / space);
   const capText = literal ? String(Math.floor(cap / 100)) : cap < 1000 ? `${(cap / 100).toFixed(2)}%` : cap < 10000 ? `${(cap / 100).toFixed(1)}%` : `${(cap / 100).toFixed(0)}%`;
-  const state = spare ? 'AVAIL' : r.state!;
+  const state = spare ? (r.state === 'INUSE' ? 'INUSE' : 'AVAIL') : r.state!;
   return [size, n(alloc), n(space - alloc), '-', '-', top ? (literal ? '0' : '0%') : '-', top ? capText : '-', '-', state];
 }
 
 /** max_width: the NAME column of `list -v`, at least 9. */
 export function nameWidth(rows: VdevRow[]): number {
-  return Math.max(9, ...rows.filter((r) => !r.header).map((r) => r.name.length + r.depth));
+  return Math.max(9, rows[0]?.nameFloor ?? 0, ...rows.filter((r) => !r.header).map((r) => r.name.length + r.depth));
 }
 
 /** The lines under a pool's line: its vdevs, then a `dashes` line for each class section. */

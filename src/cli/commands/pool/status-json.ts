@@ -24,7 +24,7 @@ type Format = 'bytes' | '1024' | 'time';
 
 /** vdev_state_str and vdev_aux_str as status -j names them. */
 const STATE: Record<string, string> = { ONLINE: 'ONLINE', DEGRADED: 'DEGRADED', UNAVAIL: 'CANT_OPEN', OFFLINE: 'OFFLINE', REMOVED: 'REMOVED', AVAIL: 'AVAIL' };
-const AUX: Record<string, string> = { 'cannot open': 'OPEN_FAILED', 'insufficient replicas': 'NO_REPLICAS' };
+const AUX: Record<string, string> = { 'cannot open': 'OPEN_FAILED', 'insufficient replicas': 'NO_REPLICAS', 'currently in use': 'SPARED' };
 
 /** format_timestamp: nl_langinfo(_DATE_FMT) of the C locale, `-` for 0. */
 function timestamp(t: number): string {
@@ -85,6 +85,21 @@ export function statusJson(
       issued: num(examined, 'bytes'),
     };
   }
+  const removal = health.removal;
+  if (removal) {
+    // removal_status_nvlist: the vdev named without its id ("indirect"), which zpool_find_vdev
+    // then does not find, so only its name
+    item.removal_stats = {
+      name: 'indirect',
+      state: 'FINISHED',
+      removing_vdev: num(removal.vdev, '1024', true),
+      start_time: num(removal.start, 'time'),
+      end_time: num(removal.end, 'time'),
+      to_copy: num(removal.toCopy, 'bytes'),
+      copied: num(removal.copied, 'bytes'),
+      mapping_memory: num(removal.mappingMemory, 'bytes'),
+    };
+  }
   const vdevOf = (r: VdevRow, spare: boolean, parent: string | null): Obj => {
     const info = r.info!;
     const v: Obj = { name: r.name, vdev_type: info.type };
@@ -93,7 +108,7 @@ export function statusJson(
     v.class = info.class;
     if (o.flat && parent !== null) v.parent = parent;
     if (spare) {
-      v.state = 'AVAIL';
+      v.state = r.state === 'INUSE' ? 'INUSE' : 'AVAIL';
     } else {
       v.state = STATE[r.state!] ?? r.state!;
       if (info.alloc) v.alloc_space = num(info.alloc, 'bytes');
