@@ -5,6 +5,7 @@
  */
 import type { BlockPtr } from './store/records.js';
 
+/** The errno-like code of a failure (the package API's `ErrorCode`, a `ZfsError`'s `code`). */
 export type Errno =
   | 'ENOENT'
   | 'EEXIST'

@@ -207,13 +207,17 @@ export function destroyPool(home: Home, name: string): void {
 
 /** A pool as `zpool list` counts it (the package API's PoolInfo). */
 export interface PoolSummary {
+  /** the pool's name */
   name: string;
   /** the image file's path (the first device of a pool of several) */
   image: string;
+  /** the pool's guid (`zpool get guid`), as a decimal string */
   guid: string;
   /** bytes */
   size: number;
+  /** bytes allocated (`zpool list`'s ALLOC) */
   allocated: number;
+  /** bytes not allocated (`zpool list`'s FREE) */
   free: number;
   /** the last transaction group committed */
   txg: number;

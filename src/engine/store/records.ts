@@ -260,8 +260,11 @@ export type DeadKind = 0 | 1;
 export const DEAD_DATA: DeadKind = 0;
 export const DEAD_NODE: DeadKind = 1;
 
+/** One line of `zpool history`: a command that changed the pool. */
 export interface HistoryRecord {
+  /** when, in seconds since the epoch */
   time: number;
+  /** the command line, as `zpool history` prints it */
   line: string;
   /** who ran it and where, as `zpool history -l` prints it: `user 0 (root) on host` */
   who?: string;
