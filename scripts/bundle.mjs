@@ -68,8 +68,16 @@ const lazyBuiltins = {
       args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
     );
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, ({ path: name }) => {
-      const keys = Object.keys(createRequire(import.meta.url)(`node:${name}`)).filter((k) => k !== 'default');
-      const getters = keys.map((k) => `  ${JSON.stringify(k)}: { enumerable: true, get: () => real()[${JSON.stringify(k)}] },`);
+      const mod = createRequire(import.meta.url)(`node:${name}`);
+      const keys = Object.keys(mod).filter((k) => k !== 'default');
+      // assert's functions are taken as values when yargs loads (its platform shim): those are
+      // functions that call the real ones, so that taking them loads nothing.
+      const forward = (k) => name === 'assert' && typeof mod[k] === 'function' && !/^[A-Z]/.test(k);
+      const getters = keys.map((k) =>
+        forward(k)
+          ? `  ${JSON.stringify(k)}: { enumerable: true, value: (...args) => real()[${JSON.stringify(k)}](...args) },`
+          : `  ${JSON.stringify(k)}: { enumerable: true, get: () => real()[${JSON.stringify(k)}] },`,
+      );
       return {
         loader: 'js',
         contents: `let mod;
@@ -94,10 +102,11 @@ await build({
   // cli-table3 is required only by the commands that draw tables (tree, blocks): outside the
   // bundle, every other command's start-up neither reads nor compiles it.
   external: ['lz4-napi', '@toondepauw/node-zstd', 'cli-table3'],
-  // tszfs's ES modules read import.meta.url (createRequire, files beside them), which a CommonJS file lacks.
+  // yargs's ES module build and tszfs's own modules read import.meta.url, which a CommonJS file lacks.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: `/* tszfs-build ${stamp} */\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },
   alias: {
+    'string-width': path.join(ROOT, 'scripts/string-width.js'),
     'node-gyp-build-optional-packages': path.join(ROOT, 'scripts/lmdb-addon.cjs'),
     'msgpackr-extract': path.join(ROOT, 'scripts/no-msgpackr-extract.cjs'),
   },

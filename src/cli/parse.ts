@@ -1,13 +1,8 @@
 /**
- * getopt-style option parsing, so that every command reports bad input as zfs_main does:
- * `invalid option 'x'` or `missing argument for 'o' option`, then its usage (exit 2).
- *
- * getoptTokens reads the command line as getopt does; the tokens it gives (`-x`, `-x=value`,
- * `--long`, `--long=value`) are then collected as yargs-parser collected them when yargs read
- * them here, byte for byte the same result (test/cli/parse-equivalence.test.ts compares the two
- * on random command lines): yargs cost every command ~10 ms of start-up (loading it, building a
- * parser, and its look at the terminal, which loads node:net and node:stream).
+ * getopt-style option parsing on top of yargs, so that every command reports bad input as
+ * zfs_main does: `invalid option 'x'` or `missing argument for 'o' option`, then its usage (exit 2).
  */
+import yargs from 'yargs';
 import { invocationEnv } from '../lib/env.js';
 import { HelpRequest, UsageError } from './usage-error.js';
 
@@ -45,7 +40,24 @@ export function parseOptions(args: string[], spec: OptionSpec): Parsed {
   const flags = [...(spec.flags ?? ''), ...(spec.longFlags ?? [])];
   const values = [...(spec.values ?? ''), ...(spec.longValues ?? [])];
   const { options, operands, sequence } = getoptTokens(args, spec);
-  const argv = collect(options, new Set(values));
+  let parser = yargs(options)
+    .parserConfiguration({
+      'short-option-groups': true,
+      'camel-case-expansion': false,
+      'dot-notation': false,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'boolean-negation': false,
+      'duplicate-arguments-array': true,
+      'flatten-duplicate-arrays': true,
+      'greedy-arrays': false,
+      'strip-aliased': true,
+    })
+    .help(false)
+    .version(false);
+  for (const f of flags) parser = parser.option(f, { type: 'boolean' });
+  for (const v of values) parser = parser.option(v, { type: 'string', array: true });
+  const argv = parser.parseSync() as Record<string, unknown>;
 
   const out: Parsed = { flags: new Set(), values: new Map(), operands, sequence };
   for (const f of flags) if (argv[f] === true) out.flags.add(f);
@@ -56,38 +68,6 @@ export function parseOptions(args: string[], spec: OptionSpec): Parsed {
     out.values.set(v, (spec.repeated ?? '').includes(v) ? list : [list[list.length - 1]]);
   }
   return out;
-}
-
-/**
- * What yargs-parser made of getoptTokens's tokens, with the configuration tszfs gave it (short
- * option groups, no number parsing, no negation, duplicates collected into arrays): a flag is
- * `true`; a value is appended to its option's array, with one pair of enclosing quotes (`'x'`,
- * `"x"`) stripped from it; an empty value of a long option given as the last option is no value
- * at all (yargs-parser's eatArray looks for it in the next argument, and there is none), while
- * a short option's (`-o=`) is an empty string (yargs-parser reads `-o=` as a group of letters).
- */
-function collect(tokens: string[], valued: Set<string>): Record<string, true | string[]> {
-  const argv: Record<string, true | string[]> = Object.create(null) as Record<string, true | string[]>;
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
-    const long = token.startsWith('--');
-    const eq = token.indexOf('=');
-    const name = eq < 0 ? token.slice(long ? 2 : 1) : token.slice(long ? 2 : 1, eq);
-    if (eq < 0 || !valued.has(name)) {
-      argv[name] = true;
-      continue;
-    }
-    const list = (argv[name] ??= []) as string[];
-    const value = token.slice(eq + 1);
-    if (value === '' && long && i === tokens.length - 1) continue;
-    list.push(stripQuotes(value));
-  }
-  return argv;
-}
-
-/** yargs-parser's stripQuotes: `'x'` and `"x"` lose their quotes. */
-function stripQuotes(value: string): string {
-  return (value[0] === "'" || value[0] === '"') && value[value.length - 1] === value[0] ? value.substring(1, value.length - 1) : value;
 }
 
 /**
