@@ -21,6 +21,7 @@ import { headKind, type Change, type PoolHandle, type Resolved } from './pool-ha
 import { DatasetProps } from './properties/values.js';
 import { withPoolOf } from './session.js';
 import { openFiles, openVolume, writeSettings } from '../engine/sync-task.js';
+import { masterKeyOf } from '../engine/keys.js';
 
 export { dnodeSize } from '../engine/files/objset.js';
 
@@ -124,7 +125,7 @@ const EMPTY: ByteSource = { settled: true, read: () => 0 };
 
 function change(home: Home, verb: string, dataset: string, path: string, fn: (fs: FsWriter, input: ByteSource, settings: FileWriteSettings) => void, input: ByteSource | null = null): void {
   changeHead(home, verb, dataset, `${dataset}:${path}`, 'files', input, (c, head, props, staged) =>
-    fn(openFiles(c, head), staged, { ...settingsOf(props), recordsize: Number(props.get('recordsize')?.value) }),
+    fn(openFiles(c, head), staged, { ...settingsOf(props, c), recordsize: Number(props.get('recordsize')?.value) }),
   );
 }
 
@@ -150,7 +151,7 @@ export function changeFiles(
     dataset,
     'files',
     opts.input ?? null,
-    (c, head, props, staged) => fn(openFiles(c, head), staged, { ...settingsOf(props), recordsize: Number(props.get('recordsize')?.value) }),
+    (c, head, props, staged) => fn(openFiles(c, head), staged, { ...settingsOf(props, c), recordsize: Number(props.get('recordsize')?.value) }),
     { action, word: opts.word ?? engineFailure },
   );
 }
@@ -179,13 +180,17 @@ export function readFiles<T>(home: Home, dataset: string, fn: (fs: FsView, readF
   );
 }
 
-const settingsOf = (props: DatasetProps) =>
-  writeSettings(props.get('checksum')?.value, props.get('compression')?.value, props.get('special_small_blocks')?.value);
+/** How the head's new records are stored; an encrypted head's key must be loaded (EACCES). */
+const settingsOf = (props: DatasetProps, c: Change) => {
+  const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value, props.get('special_small_blocks')?.value);
+  const crypt = masterKeyOf(c, props.dir);
+  return crypt ? { ...settings, crypt } : settings;
+};
 
 /** Write `src` into a volume from byte `offset` (a write(2) on its device): what would go past
  *  volsize fails the whole write with ENOSPC. */
 export function writeVolume(home: Home, dataset: string, offset: number, src: ByteSource): void {
-  changeHead(home, 'write', dataset, dataset, 'volume', src, (c, head, props, staged) => openVolume(c, head).write(offset, staged, settingsOf(props)));
+  changeHead(home, 'write', dataset, dataset, 'volume', src, (c, head, props, staged) => openVolume(c, head).write(offset, staged, settingsOf(props, c)));
 }
 
 /** Stream all volsize bytes of a volume (or volume snapshot) to `out`, as `cat` of its device. */

@@ -10,6 +10,7 @@ import { ImageWriter, WRITEBACK_BYTES, Writeback, type SharedBytesMaker } from '
 import { zlib } from './zlib.js';
 import type { VdevRoot } from './vdevs/root.js';
 import type { VdevTree } from './vdevs/config.js';
+import type { Keyring } from '../blocks/crypt.js';
 
 export const SECTOR = 4096;
 export const LABEL_BYTES = SECTOR;
@@ -28,6 +29,8 @@ export interface Label {
 export class Image {
   /** the pool's checksum salt, for the salted checksum algorithms (set by the pool that opens it) */
   checksumSalt: Uint8Array = new Uint8Array(32);
+  /** the keys loaded for the pool (blocks/crypt.ts), for its encrypted records; null: none */
+  keyring: Keyring | null = null;
 
   private constructor(
     readonly path: string,
