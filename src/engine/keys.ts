@@ -61,34 +61,25 @@ export function inheritedCrypt(c: Change, parent: DirCrypt, suite: CryptSuite | 
   return { suite: suite ?? parent.suite, root: parent.root, key: newWrappedKey(suite ?? parent.suite, wrapping) };
 }
 
-/** Every dir whose encryption root is `root` (the root itself included). */
-function dirsOfRoot(c: Change, root: Id): DirRecord[] {
-  const out: DirRecord[] = [];
-  for (const { key } of c.tx.t.dirs.getRange()) {
-    const dir = c.dsl.dir(key as Id);
-    if (dir.crypt?.root === root) out.push(dir);
-  }
-  return out;
-}
-
 /**
- * zfs change-key (spa_keystore_change_key): the dirs of encryption root `root` get their master
- * keys wrapped by `wrapping` under the new root `newRoot` (itself, or with -i its parent's
- * root), which must be loaded. Records are not touched.
+ * zfs change-key (spa_keystore_change_key_sync): the master keys of `dirs` (of encryption root
+ * `oldRoot`, whose key must be loaded) are wrapped by `wrapping` under the root `newRoot` (one
+ * of them, or with -i the parent's root); `params` are a new root's. Records are not touched.
  */
-export function rewrapKeys(c: Change, root: Id, newRoot: Id, wrapping: Buffer, params: KeyParams | null): void {
+export function rewrapKeys(c: Change, oldRoot: Id, newRoot: Id, wrapping: Buffer, params: KeyParams | null, dirs: ReadonlySet<Id>): void {
   const ring = keyringOf(c.tx.t);
-  const old = ring?.wrapping.get(root);
+  const old = ring?.wrapping.get(oldRoot);
   if (!ring || !old) throw new EngineError('EACCES');
-  for (const dir of dirsOfRoot(c, root)) {
+  for (const id of dirs) {
+    const dir = c.dsl.dir(id);
     const crypt = dir.crypt!;
     const mk = unwrapKey(old, crypt);
     if (!mk) throw new EngineError('EACCES');
     const next: DirCrypt = { suite: crypt.suite, root: newRoot, key: wrapKey(wrapping, mk) };
-    if (dir.id === newRoot && params) next.params = params;
+    if (id === newRoot && params) next.params = params;
     dir.crypt = next;
   }
-  ring.remove(root);
+  if (dirs.has(oldRoot) && oldRoot !== newRoot) ring.remove(oldRoot);
   ring.add(newRoot, wrapping);
   c.tx.image.keyring = ring;
 }

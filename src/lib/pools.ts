@@ -5,6 +5,7 @@ import { Image } from '../engine/pool/image.js';
 import { Pool } from '../engine/pool/pool.js';
 import { crashPoint } from '../engine/pool/crash.js';
 import { engineFailure, ZfsError, poolError } from './errors.js';
+import { dropPoolKeys } from './crypto/keystore.js';
 import type { Home } from './home.js';
 import { beingCreated, busyCreating, clearInterruptedCreate, createMarkerOf, discardBuild, forgetCreateMarkers, takeCreateMarker } from './create-marker.js';
 import { checkPoolName, isUserPropName } from './names.js';
@@ -196,6 +197,8 @@ function buildPool(
 export function destroyPool(home: Home, name: string): void {
   const entry = home.find(name);
   if (!entry) throw poolError(`cannot open '${name}'`, 'ENOENT');
+  const guid = Image.readLabel(entry.image)?.guid;
+  if (guid) dropPoolKeys(home, guid);
   home.remove(name);
   forgetCreateMarkers(path.resolve(entry.image));
   // The other devices of a pool of several lose their labels too: they are free to use again.
