@@ -3,7 +3,7 @@
  * for an open pool, a new dir's crypt record, and key changes that rewrap master keys and
  * rewrite no data. Wording and the user's key material are the library's (lib/crypto/).
  */
-import { DEFAULT_SUITE, Keyring, keyringOf, newWrappedKey, setKeyring, unwrapKey, wrapKey, type CryptSuite, type MasterKey } from './blocks/crypt.js';
+import { DEFAULT_SUITE, Keyring, keyringOf, newMasterKey, setKeyring, unwrapKey, wrapKey, type CryptSuite, type MasterKey } from './blocks/crypt.js';
 import { EngineError } from './errno.js';
 import type { DslView } from './datasets/view.js';
 import type { Pool } from './pool/pool.js';
@@ -49,16 +49,23 @@ export function masterKeyOf(c: Change, dir: DirRecord): MasterKey | undefined {
 /** The crypt record of a new encryption root: a fresh master key wrapped by `wrapping`, whose
  *  key is loaded from now on (as a new root's key is in OpenZFS). */
 export function newRootCrypt(c: Change, dir: Id, suite: CryptSuite, params: KeyParams, wrapping: Buffer): DirCrypt {
-  keyring(c.tx).add(dir, wrapping);
-  return { suite, root: dir, key: newWrappedKey(suite, wrapping), params };
+  const ring = keyring(c.tx);
+  ring.add(dir, wrapping);
+  const { mk, wrapped } = newMasterKey(suite, wrapping);
+  ring.addMaster(mk);
+  return { suite, root: dir, key: wrapped, params };
 }
 
 /** The crypt record of a new dir that inherits its parent's encryption root (with a suite of
  *  its own, or the parent's): a fresh master key wrapped by the root's loaded wrapping key. */
 export function inheritedCrypt(c: Change, parent: DirCrypt, suite: CryptSuite | null): DirCrypt {
-  const wrapping = keyringOf(c.tx.t)?.wrapping.get(parent.root);
-  if (!wrapping) throw new EngineError('EACCES');
-  return { suite: suite ?? parent.suite, root: parent.root, key: newWrappedKey(suite ?? parent.suite, wrapping) };
+  const ring = keyringOf(c.tx.t);
+  const wrapping = ring?.wrapping.get(parent.root);
+  if (!ring || !wrapping) throw new EngineError('EACCES');
+  const { mk, wrapped } = newMasterKey(suite ?? parent.suite, wrapping);
+  ring.addMaster(mk);
+  c.tx.image.keyring = ring;
+  return { suite: suite ?? parent.suite, root: parent.root, key: wrapped };
 }
 
 /**

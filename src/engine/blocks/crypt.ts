@@ -68,9 +68,10 @@ export function decryptBytes(mk: { suite: CryptSuite; key: Buffer }, iv: Uint8Ar
   }
 }
 
-/** A new master key for `suite`, wrapped by `wrapping`. */
-export function newWrappedKey(suite: CryptSuite, wrapping: Buffer): WrappedKey {
-  return wrapKey(wrapping, { suite, guid: randomBytes(8).toString('hex'), key: randomBytes(keyLength(suite)) });
+/** A new master key for `suite`, and it wrapped by `wrapping`. */
+export function newMasterKey(suite: CryptSuite, wrapping: Buffer): { mk: MasterKey; wrapped: WrappedKey } {
+  const mk = { suite, guid: randomBytes(8).toString('hex'), key: randomBytes(keyLength(suite)) };
+  return { mk, wrapped: wrapKey(wrapping, mk) };
 }
 
 /** Wrap a master key (AES-256-GCM under the wrapping key). */
@@ -92,6 +93,8 @@ export function unwrapKey(wrapping: Buffer, crypt: DirCrypt): MasterKey | null {
  */
 export class Keyring {
   private masters: Map<string, MasterKey> | null = null;
+  /** master keys made in this command, whose dirs are not committed yet */
+  private readonly made = new Map<string, MasterKey>();
 
   constructor(
     private readonly t: Tables,
@@ -113,8 +116,15 @@ export class Keyring {
     this.masters = null;
   }
 
+  /** A master key just made (create, receive), usable before its dir is committed. */
+  addMaster(mk: MasterKey): void {
+    this.made.set(mk.guid, mk);
+  }
+
   /** The master key named `guid`, or undefined when its root's key is not loaded. */
   master(guid: string): MasterKey | undefined {
+    const made = this.made.get(guid);
+    if (made) return made;
     if (this.masters === null) {
       this.masters = new Map();
       if (this.wrapping.size > 0) {
