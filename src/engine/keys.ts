@@ -111,3 +111,8 @@ export function setLoaded(pool: Pool, root: Id, wrapping: Buffer | null): void {
   if (wrapping) ring.add(root, wrapping);
   else ring.remove(root);
 }
+
+/** The wrapping key of a loaded encryption root (change-key -i takes its parent's). */
+export function loadedWrappingKey(pool: Pool, root: Id): Buffer | undefined {
+  return keyringOf(pool.t)?.wrapping.get(root);
+}

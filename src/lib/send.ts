@@ -7,6 +7,7 @@ import { damagedBlock } from '../engine/errno.js';
 import { StreamWriter, PACKAGE_VERSION, type PackageDataset, type PackageHeader } from '../engine/streams/format.js';
 import { sendStreamOf } from '../engine/reading.js';
 import { streamCryptOf } from './crypto/streams.js';
+import { keyLoaded } from '../engine/keys.js';
 import { sendPackageHeader, type BookmarkRef, type SendShape, type SnapshotRef, type StreamFeature } from '../engine/streams/send.js';
 import { holdsOf } from '../engine/datasets/holds.js';
 import { decodeResumeToken, type ResumeState } from '../engine/streams/resume-token.js';
@@ -127,7 +128,7 @@ function refuseEncrypted(h: PoolHandle, view: DslView, name: string, plan: reado
       const fs = view.dirName(dir.id);
       throw new ZfsError([`cannot send ${fs}@${snap.name}: encrypted dataset ${fs} may not be sent with properties without the raw flag or no-preserve-encryption flag`]);
     }
-    if (h.pool.image.keyring?.loaded(dir.crypt.root) !== true) throw ZfsError.action(`warning: cannot send '${name}'`, 'source key must be loaded');
+    if (!keyLoaded(h.pool.t, dir.crypt)) throw ZfsError.action(`warning: cannot send '${name}'`, 'source key must be loaded');
   }
 }
 

@@ -10,7 +10,6 @@ import { ImageWriter, WRITEBACK_BYTES, Writeback, type SharedBytesMaker } from '
 import { zlib } from './zlib.js';
 import type { VdevRoot } from './vdevs/root.js';
 import type { VdevTree } from './vdevs/config.js';
-import type { Keyring } from '../blocks/crypt.js';
 
 export const SECTOR = 4096;
 export const LABEL_BYTES = SECTOR;
@@ -26,11 +25,16 @@ export interface Label {
   tree?: VdevTree;
 }
 
+/** The master keys of encrypted records, by guid, as the record reader asks for them. */
+export interface RecordKeys {
+  master(guid: string): { readonly suite: 'aes-128-ccm' | 'aes-192-ccm' | 'aes-256-ccm' | 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'; readonly key: Buffer } | undefined;
+}
+
 export class Image {
   /** the pool's checksum salt, for the salted checksum algorithms (set by the pool that opens it) */
   checksumSalt: Uint8Array = new Uint8Array(32);
-  /** the keys loaded for the pool (blocks/crypt.ts), for its encrypted records; null: none */
-  keyring: Keyring | null = null;
+  /** the keys loaded for the pool (blocks/crypt.ts Keyring), for its encrypted records; null: none */
+  keyring: RecordKeys | null = null;
 
   private constructor(
     readonly path: string,

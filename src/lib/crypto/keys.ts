@@ -5,7 +5,7 @@
  * rewrites no data.
  */
 import type { DslView } from '../../engine/datasets/view.js';
-import { rewrapKeys, setLoaded, wrappingKeyFits } from '../../engine/keys.js';
+import { keyLoaded, loadedWrappingKey, rewrapKeys, setLoaded, wrappingKeyFits } from '../../engine/keys.js';
 import type { DirRecord, Id, KeyParams } from '../../engine/model.js';
 import { ZfsError, notFound } from '../errors.js';
 import type { Home } from '../home.js';
@@ -42,7 +42,7 @@ function openDir(h: PoolHandle, view: DslView, name: string): Id {
   return dir;
 }
 
-const loadedKey = (h: PoolHandle, dir: DirRecord) => dir.crypt !== undefined && h.pool.image.keyring?.loaded(dir.crypt.root) === true;
+const loadedKey = (h: PoolHandle, dir: DirRecord) => dir.crypt !== undefined && keyLoaded(h.pool.t, dir.crypt);
 
 /**
  * The filesystems and volumes at and below `name` (every one of every pool for null), in the
@@ -235,7 +235,7 @@ function rewrap(home: Home, h: PoolHandle, view: DslView, dirId: Id, name: strin
     if (!parent.crypt) throw fail('Parent must be encrypted.');
     if (!loadedKey(h, parent)) throw fail('Parent key must be loaded.');
     newRoot = parent.crypt.root;
-    wrapping = h.pool.image.keyring!.wrapping.get(newRoot)!;
+    wrapping = loadedWrappingKey(h.pool, newRoot)!;
   }
   if (!loadedKey(h, dir)) throw fail('Key must be loaded.');
   const oldRoot = dir.crypt.root;
