@@ -76,6 +76,27 @@ describe('zfs create of encrypted datasets', () => {
   });
 });
 
+describe('zpool create -O encryption', () => {
+  it('makes the root dataset an encryption root, unless the pool has no encryption feature', () => {
+    const { sb, file } = keyed();
+    const steps: Step[] = [
+      ['pool', 'create', '-d', '-O', 'encryption=on', '-O', 'keyformat=passphrase', '--size', '64M', 'tank'],
+      ['pool', 'create', '-o', 'version=28', '-O', 'encryption=on', '--size', '64M', 'tank'],
+      ['pool', 'create', '-O', 'encryption=on', '--size', '64M', 'tank'],
+      ['pool', 'create', '-O', 'encryption=on', '-O', 'keyformat=raw', '-O', `keylocation=${uri(file('raw'))}`, '--size', '64M', 'tank'],
+      ['create', 'tank/c'],
+      ['get', '-H', '-o', 'name,property,value', 'encryption,keyformat,encryptionroot,keystatus', 'tank', 'tank/c'],
+      ['pool', 'get', '-H', '-o', 'property,value', 'feature@encryption', 'tank'],
+      ['pool', 'export', 'tank'],
+      ['pool', 'import', '-d', '$TSZFS_HOME', 'tank'],
+      ['get', '-H', '-o', 'name,value', 'keystatus', 'tank'],
+      ['load-key', 'tank'],
+      ['get', '-H', '-o', 'name,value', 'keystatus', 'tank/c'],
+    ].map((step) => (Array.isArray(step) ? step.map((a) => a.replace('$TSZFS_HOME', sb.home)) : step));
+    expectGolden('encryption-pool', transcript(steps, sb));
+  });
+});
+
 describe('zfs load-key, unload-key, change-key', () => {
   it('load and unload keys as libzfs does, and nothing is readable without them', () => {
     const { sb, file } = keyed();

@@ -23,7 +23,7 @@ export type CryptPlan =
 const suiteOf = (value: string): CryptSuite => (value === 'on' ? DEFAULT_SUITE : (value as CryptSuite));
 
 /** proplist_has_encryption_props() */
-function hasEncryptionProps(props: Record<string, string>): boolean {
+export function hasEncryptionProps(props: Record<string, string>): boolean {
   return (
     (props.encryption !== undefined && props.encryption !== 'off') ||
     (props.keylocation !== undefined && props.keylocation !== 'none') ||
