@@ -475,6 +475,8 @@ function receiveCrypt(h: PoolHandle, c: Change, dir: Id, begin: BeginHeader, act
     if (fresh && !begin.clone) {
       d.crypt = cryptFromStream(begin.crypt, dir);
       d.props.keylocation = 'prompt';
+      // Its key is not loaded: it cannot be mounted (zfs_mount_at).
+      if (d.type !== 'volume') d.mounted = false;
       const head = c.dsl.ds(d.head) as HeadRecord;
       head.features = [...new Set([...(head.features ?? []), 'encryption'])];
     } else if (d.crypt?.key.guid !== begin.crypt.key.guid) {

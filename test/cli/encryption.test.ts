@@ -120,6 +120,7 @@ describe('zfs load-key, unload-key, change-key', () => {
       ['get', '-H', '-o', 'name,value', 'keystatus', 'tank/e', 'tank/e/c', 'tank/e/c@s', 'tank/cl', 'tank/e/r'],
       ['cat', 'tank/e/c', '/f'],
       ['cat', 'tank/cl', '/f'],
+      ['mount', 'tank/e/c'],
       { args: ['write', 'tank/e/c', '/g'], input: 'more\n' },
       ['create', 'tank/e/new'],
       ['ls', 'tank/e/c'],

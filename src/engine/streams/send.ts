@@ -47,8 +47,9 @@ export type StreamFeature = 'largeblocks' | 'compressed' | 'embedded' | 'raw';
 /**
  * How records are sent (ZFS lzc_send_flags): `largeblocks` (send -L) keeps records over 128K
  * whole, which are otherwise split; `compressed` (send -c, -w) sends records as stored;
- * `embedded` (send -e) and `raw` (send -w) change no record (tszfs has neither embedded block
- * pointers nor encryption yet) but are named in BEGIN as OpenZFS does; `resume` (send -t) leaves
+ * `raw` (send -w) sends an encrypted dataset's records encrypted, with their IV, MAC and key
+ * guid, and its key material in BEGIN; `embedded` (send -e) changes no record (tszfs has no
+ * embedded block pointers) but is named in BEGIN as OpenZFS does; `resume` (send -t) leaves
  * out the records a partial receive kept. Any of them makes a version 4 stream.
  */
 export interface SendShape {
