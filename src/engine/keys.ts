@@ -116,3 +116,28 @@ export function setLoaded(pool: Pool, root: Id, wrapping: Buffer | null): void {
 export function loadedWrappingKey(pool: Pool, root: Id): Buffer | undefined {
   return keyringOf(pool.t)?.wrapping.get(root);
 }
+
+/**
+ * zfs promote of a clone whose origin is an encryption root (dsl_dataset_promote_crypt_sync):
+ * the clone becomes the root of every dir that had the origin as root, with its key parameters
+ * and keylocation; master keys stay wrapped as they are.
+ */
+export function moveEncryptionRoot(c: Change, origin: Id, target: Id): void {
+  const from = c.dsl.dir(origin);
+  const params = from.crypt!.params;
+  for (const { key } of c.tx.t.dirs.getRange()) {
+    const dir = c.dsl.dir(key as Id);
+    if (dir.crypt?.root !== origin) continue;
+    dir.crypt = { suite: dir.crypt.suite, root: target, key: dir.crypt.key };
+  }
+  const to = c.dsl.dir(target);
+  to.crypt = { ...to.crypt!, params };
+  if (from.props.keylocation !== undefined) to.props.keylocation = from.props.keylocation;
+  delete from.props.keylocation;
+  const ring = keyringOf(c.tx.t);
+  const wrapping = ring?.wrapping.get(origin);
+  if (ring && wrapping) {
+    ring.remove(origin);
+    ring.add(target, wrapping);
+  }
+}

@@ -191,6 +191,35 @@ describe('zfs load-key, unload-key, change-key', () => {
   });
 });
 
+describe('zfs promote of encrypted clones', () => {
+  it('moves the encryption root to the clone of a root, and refuses to take a child out of its root', () => {
+    const { sb, file } = keyed();
+    const steps: Step[] = [
+      ['pool', 'create', '--size', '128M', 'tank'],
+      ['create', '-o', 'keyformat=raw', '-o', `keylocation=${uri(file('raw'))}`, '-o', 'encryption=on', 'tank/e'],
+      ['create', 'tank/e/c'],
+      { args: ['write', 'tank/e/c', '/f'], input: 'child\n' },
+      ['snapshot', 'tank/e/c@s'],
+      ['clone', 'tank/e/c@s', 'tank/g'],
+      ['promote', 'tank/g'],
+      ['clone', 'tank/e/c@s', 'tank/e/h'],
+      ['promote', 'tank/e/h'],
+      { args: ['write', 'tank/e', '/f'], input: 'root\n' },
+      ['snapshot', 'tank/e@s'],
+      ['clone', 'tank/e@s', 'tank/f'],
+      ['promote', 'tank/f'],
+      ['get', '-H', '-o', 'name,property,value,source', 'encryptionroot,keylocation,keyformat,keystatus', 'tank/e', 'tank/f', 'tank/e/c'],
+      ['cat', 'tank/e', '/f'],
+      ['cat', 'tank/f@s', '/f'],
+      ['unmount', '-a'],
+      ['unload-key', '-a'],
+      ['load-key', '-a'],
+      ['cat', 'tank/e/h', '/f'],
+    ];
+    expectGolden('encryption-promote', transcript(steps, sb));
+  });
+});
+
 describe('encrypted records', () => {
   it('are encrypted in the image (compressed or not), verified by scrub without the key', () => {
     const { sb, file } = keyed();

@@ -60,3 +60,11 @@ export function keptKeys(home: Home, poolGuid: string): Map<string, Buffer> {
 export function dropPoolKeys(home: Home, poolGuid: string): void {
   for (const guid of keptKeys(home, poolGuid).keys()) dropKey(home, poolGuid, guid);
 }
+
+/** The kept key of one encryption root now belongs to another (promote moved the root). */
+export function moveKey(home: Home, poolGuid: string, fromGuid: string, toGuid: string): void {
+  const key = keptKeys(home, poolGuid).get(fromGuid);
+  if (!key) return;
+  saveKey(home, poolGuid, toGuid, key);
+  dropKey(home, poolGuid, fromGuid);
+}
