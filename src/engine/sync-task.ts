@@ -21,7 +21,8 @@ import { createObjset, walkObjsetBornAfter } from './files/objset.js';
 import { createVolumeObjset, VolumeWriter, type VolumeGeometry } from './files/volume.js';
 import { nowSeconds, nowTimespec } from './pool/clock.js';
 import type { Pool, PoolTxn } from './pool/pool.js';
-import type { HeadRecord, HistoryRecord, Id, NodePtr } from './store/records.js';
+import type { BlockPtr, HeadRecord, HistoryRecord, Id, NodePtr } from './store/records.js';
+import { metadataBytes, type NewTree } from './datasets/create.js';
 
 /** What a sync task sees: the open transaction group and the dataset layer over it. */
 export interface Change {
@@ -91,14 +92,23 @@ const newTreeWriter = (c: Change): NodeWriter =>
     },
   });
 
-/** The root of a new, empty file system tree. */
-export function newObjset(c: Change): NodePtr {
-  return createObjset(newTreeWriter(c), nowTimespec());
+/** A new dataset's metadata allocation: space taken in the image, never written or read. */
+function newMetadata(c: Change): BlockPtr {
+  const size = metadataBytes(c.tx.sector);
+  const { offset, asize } = c.tx.allocateBlock(size);
+  return { offset, asize, lsize: size, birth: c.tx.txg, cksumAlg: 'off', checksum: new Uint8Array(0) };
 }
 
-/** The root of a new volume's tree: its data object, all zeros. */
-export function newVolumeObjset(c: Change, geometry: VolumeGeometry): NodePtr {
-  return createVolumeObjset(newTreeWriter(c), nowTimespec(), geometry);
+/** A new, empty file system tree and its metadata allocation. */
+export function newObjset(c: Change): NewTree {
+  const meta = newMetadata(c);
+  return { root: createObjset(newTreeWriter(c), nowTimespec(), meta), meta };
+}
+
+/** A new volume's tree, its data object all zeros, and its metadata allocation. */
+export function newVolumeObjset(c: Change, geometry: VolumeGeometry): NewTree {
+  const meta = newMetadata(c);
+  return { root: createVolumeObjset(newTreeWriter(c), nowTimespec(), geometry, meta), meta };
 }
 
 /** A writer of a head's tree made by `make`; its new root is recorded in the head at once. */

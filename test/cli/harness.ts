@@ -44,6 +44,10 @@ await preloadCommands();
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin/tszfs.js');
 export const NOW = '1736240700';
+/** What each filesystem and volume is charged for its metadata when it is created (README, how
+ *  space is counted): 96K at ashift 12, 24K at ashift 9. */
+export const META = 96 * 1024;
+export const META_ASHIFT9 = 24 * 1024;
 
 /** Deterministic incompressible bytes (a linear congruential generator's high bytes). */
 export function pattern(size: number, seed: number): Buffer {

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, expectGolden, Sandbox, transcript } from './harness.js';
+import { BIN, expectGolden, Sandbox, transcript, META } from './harness.js';
 
 describe('pool commands', () => {
   it('create, list, status, destroy and their errors', () => {
@@ -52,13 +52,14 @@ describe('pool commands', () => {
       // compression=off: every record is allocated as written.
       sb.ok(['pool', 'create', '--size', '128M', '-O', 'compression=off', 'tank']);
       expect(fs.statSync(path.join(sb.home, 'tank.img')).size).toBe(128 * 1024 * 1024);
-      expect(sb.ok(['pool', 'list', '-Hp', '-o', 'size,alloc'])).toBe(`${128 * 1024 * 1024}\t4096\n`);
+      // The label and the root's metadata allocation.
+      expect(sb.ok(['pool', 'list', '-Hp', '-o', 'size,alloc'])).toBe(`${128 * 1024 * 1024}\t${4096 + META}\n`);
       sb.ok(['create', 'tank/a']);
       sb.ok(['write', 'tank/a', '/f'], Buffer.alloc(300000, 7));
       // 300000 bytes: three 128K records.
-      expect(sb.ok(['pool', 'list', '-Hp', '-o', 'alloc'])).toBe(`${4096 + 3 * 131072}\n`);
+      expect(sb.ok(['pool', 'list', '-Hp', '-o', 'alloc'])).toBe(`${4096 + 2 * META + 3 * 131072}\n`);
       sb.ok(['rm', 'tank/a', '/f']);
-      expect(sb.ok(['pool', 'list', '-Hp', '-o', 'alloc'])).toBe('4096\n');
+      expect(sb.ok(['pool', 'list', '-Hp', '-o', 'alloc'])).toBe(`${4096 + 2 * META}\n`);
     } finally {
       sb.cleanup();
     }

@@ -57,7 +57,7 @@ describe('native properties', () => {
         ['set', 'compression=lz4', 'tank/a@s1'],
         ['set', 'Compression=lz4', 'tank/a'],
         ['set', 'quota=4K', 'tank/a'],
-        ['set', 'refquota=4K', 'tank/a'],
+        ['set', 'refquota=100K', 'tank/a'],
         ['set', 'com.example:y=1', 'tank/a', 'tank/nope'],
         ['set', 'compression=lz4', 'tank/a/b', 'tank/a@s1'],
         ['get', '-r', '-o', 'name,value,source', 'compression,com.example:y', 'tank/a'],

@@ -3,7 +3,7 @@
  * they change, every refusal with OpenZFS's words, and that a refused command stores nothing.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { expectGolden, Sandbox, transcript, type Step } from './harness.js';
+import { expectGolden, Sandbox, transcript, type Step, META } from './harness.js';
 
 /** `n` records of 128K, a different byte per call so that no two files are alike (counted from
  *  the start of each test, so that what a test writes does not depend on which ran before it). */
@@ -18,21 +18,24 @@ const SPACE: Step = ['list', '-o', 'space,refer,quota,reserv,refquota,refreserv'
 const SPACE_P: Step = ['list', '-p', '-o', 'space', '-r', 'tank'];
 
 // Pools here are created with compression=off: the limits are checked against whole records as written.
+// Each filesystem is charged its metadata allocation (96K) at creation: `withMeta(k, n)` is a limit
+// of k KiB raised by the n allocations it covers, so that the same writes fit or not as without them.
+const withMeta = (k: number, n: number) => `${k + (n * META) / 1024}K`;
 describe('quotas and reservations', () => {
   it('the E5 story: list -o space and get -p as every limit moves space', () => {
     expectGolden(
       'quotas/e5',
       transcript([
         ['pool', 'create', '--size', '256M', '-O', 'compression=off', 'tank'],
-        ['create', '-o', 'quota=2M', 'tank/p'],
+        ['create', '-o', `quota=${withMeta(2048, 4)}`, 'tank/p'], // p, c1, c2, c3
         write('tank/p', '/own', 4),
         ['create', 'tank/p/c1'],
         ['create', 'tank/p/c2'],
         ['create', 'tank/p/c3'],
         SPACE,
-        ['set', 'reservation=512K', 'tank/p/c1'],
+        ['set', `reservation=${withMeta(512, 1)}`, 'tank/p/c1'],
         write('tank/p/c1', '/f', 2),
-        ['set', 'refquota=384K', 'tank/p/c2'],
+        ['set', `refquota=${withMeta(384, 1)}`, 'tank/p/c2'],
         write('tank/p/c2', '/f', 3),
         write('tank/p/c2', '/f', 1, '--append'),
         SPACE,
@@ -41,12 +44,12 @@ describe('quotas and reservations', () => {
         write('tank/p/c2', '/g', 2),
         write('tank/p/c2', '/h', 1),
         write('tank/p/c2', '/i', 1),
-        ['set', 'refreservation=256K', 'tank/p/c3'],
+        ['set', `refreservation=${withMeta(256, 1)}`, 'tank/p/c3'],
         write('tank/p/c3', '/f', 1),
         ['list', '-t', 'all', '-o', 'space,refer', '-r', 'tank/p'],
         SPACE_P,
         ['snapshot', 'tank/p/c3@s'],
-        ['set', 'quota=4M', 'tank/p'],
+        ['set', `quota=${withMeta(4096, 4)}`, 'tank/p'],
         ['snapshot', 'tank/p/c3@s'],
         ['get', '-p', 'used,available,usedbydataset,usedbysnapshots,usedbyrefreservation,usedbychildren,quota,reservation,refquota,refreservation', 'tank/p', 'tank/p/c3'],
         ['get', 'quota,reservation,refquota,refreservation', 'tank/p/c1', 'tank/p/c3@s'],
@@ -66,7 +69,7 @@ describe('quotas and reservations', () => {
       'quotas/errors',
       transcript([
         ['pool', 'create', '--size', '256M', '-O', 'compression=off', 'tank'],
-        ['create', '-o', 'quota=1M', 'tank/q'],
+        ['create', '-o', `quota=${withMeta(1024, 3)}`, 'tank/q'], // q, q/a and q/r (renamed in below)
         ['create', 'tank/q/a'],
         write('tank/q/a', '/f', 4),
         ['snapshot', 'tank/q/a@s'],
@@ -166,7 +169,8 @@ describe('quotas and reservations', () => {
       sb.ok(['rm', 'tank/a', '/f']);
       sb.ok(['write', 'tank/a', '/g', sb.file('g', g)]);
       expect(sb.ok(['cat', 'tank/a', '/g'])).toBe(g);
-      expect(sb.ok(['get', '-Hp', '-o', 'value', 'referenced,available,usedbysnapshots', 'tank/a'])).toBe(`262144\n262144\n393216\n`);
+      // g and the metadata allocation; the snapshot keeps f's records, not the allocation the head still has.
+      expect(sb.ok(['get', '-Hp', '-o', 'value', 'referenced,available,usedbysnapshots', 'tank/a'])).toBe(`${META + 262144}\n${262144 - META}\n393216\n`);
     } finally {
       sb.cleanup();
     }
@@ -182,7 +186,7 @@ describe('quotas and reservations', () => {
       sb.ok(['write', 'tank/src', '/g'], records(2));
       sb.ok(['snapshot', 'tank/src@b']);
       sb.ok(['create', '-o', 'quota=256K', 'tank/small']);
-      sb.ok(['create', '-o', 'quota=640K', 'tank/big']);
+      sb.ok(['create', '-o', `quota=${withMeta(640, 2)}`, 'tank/big']); // big and big/dst
       const full = sb.bytesOf(['send', 'tank/src@a']);
       expect(sb.run(['receive', 'tank/small/dst'], full)).toEqual({
         stdout: '',
@@ -196,11 +200,11 @@ describe('quotas and reservations', () => {
         'cannot receive incremental stream: destination tank/big/dst space quota exceeded.\n',
       );
       expect(sb.ok(['list', '-Hp', '-t', 'all', '-o', 'name,used,refer', '-r', 'tank/big'])).toBe(
-        'tank/big\t524288\t0\ntank/big/dst\t524288\t524288\ntank/big/dst@a\t0\t524288\n',
+        `tank/big\t${2 * META + 524288}\t${META}\ntank/big/dst\t${META + 524288}\t${META + 524288}\ntank/big/dst@a\t0\t${META + 524288}\n`,
       );
       sb.ok(['set', 'quota=1M', 'tank/big']);
       sb.ok(['receive', 'tank/big/dst'], incremental);
-      expect(sb.ok(['get', '-Hp', '-o', 'value', 'used', 'tank/big'])).toBe('786432\n');
+      expect(sb.ok(['get', '-Hp', '-o', 'value', 'used', 'tank/big'])).toBe(`${2 * META + 786432}\n`);
     } finally {
       sb.cleanup();
     }

@@ -29,6 +29,46 @@ export function getProps(sb: Sandbox, expected: Expected): Expected {
 
 export const alloc = (sb: Sandbox) => Number(sb.ok(['pool', 'list', '-Hp', '-o', 'alloc', 'tank']).trim());
 
+/** Each filesystem's metadata allocation at ashift 12 (README, how space is counted). */
+export const META = 96 * 1024;
+
+/** The filesystems and volumes of pool tank that own a metadata allocation: those that are not
+ *  clones (a clone shares its origin's, and promote hands it over with the origin snapshot). */
+export function metadataOwners(sb: Sandbox): string[] {
+  const rows = sb.ok(['list', '-Hp', '-t', 'filesystem,volume', '-o', 'name,origin', '-r', 'tank']).trim().split('\n');
+  return rows.map((l) => l.split('\t')).filter(([, origin]) => origin === '-').map(([name]) => name);
+}
+
+/**
+ * The data-only figures of zfs-dsl-semantics.md's worked examples with the metadata allocations
+ * added, by the rule they follow as blocks born when their filesystem was made and never killed
+ * while it lives: every dataset references one; a filesystem that owns one counts it in
+ * usedbydataset and used, its ancestors in usedbychildren and used; `written` counts it in the
+ * owner's first snapshot (or in the owner itself while it has none); a snapshot's used and
+ * usedbysnapshots never do. Not for limits and reservations, which absorb it.
+ */
+export function withMetadata(sb: Sandbox, expected: Expected): Expected {
+  const owners = new Set(metadataOwners(sb));
+  const below = (fs: string) => [...owners].filter((n) => n.startsWith(`${fs}/`)).length;
+  const first = (fs: string) => sb.ok(['list', '-H', '-t', 'snapshot', '-o', 'name', '-s', 'createtxg', '-d', '1', fs]).split('\n')[0] || null;
+  const out: Expected = structuredClone(expected);
+  for (const [name, props] of Object.entries(out)) {
+    const [fs, snap] = name.split('@');
+    const own = owners.has(fs) ? 1 : 0;
+    for (const [prop, value] of Object.entries(props)) {
+      if (typeof value !== 'number') continue;
+      let n = 0;
+      if (prop === 'referenced' || prop === 'logicalreferenced') n = 1;
+      else if (snap === undefined && (prop === 'used' || prop === 'logicalused')) n = own + below(fs);
+      else if (snap === undefined && prop === 'usedbydataset') n = own;
+      else if (snap === undefined && prop === 'usedbychildren') n = below(fs);
+      else if (prop === 'written' && own) n = (first(fs) ?? fs) === name ? 1 : 0;
+      props[prop] = value + n * META;
+    }
+  }
+  return out;
+}
+
 /** Expected contents: dataset -> path -> bytes. */
 export type Contents = Record<string, Record<string, Buffer>>;
 

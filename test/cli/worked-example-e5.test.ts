@@ -12,10 +12,16 @@
  *   deterministic: a write is refused when the usage after it would exceed the limit. Data is
  *   written one record per command (`write --append`, as `dd bs=128k` writes one record per call),
  *   so the write that would cross a limit is the one refused, and usage ends exactly at the limit.
+ * - tszfs charges each filesystem one metadata allocation (META, 96K) at creation. The data-only
+ *   figures are checked with them added (space-checks withMetadata), and every limit is raised by
+ *   the allocations it covers (p's quota by p's and its three children's, c1's reservation, c2's
+ *   refquota and c3's refreservation by their own), so each step's outcome is the story's. Once
+ *   c3@s is taken, c3's allocation is no longer unique to its head, so its refreservation holds one
+ *   META more (E5.13): p's second quota is raised by that one too, and those figures say so.
  */
 import { describe, expect } from 'vitest';
 import { Sandbox, seededBytes, storySteps } from './harness.js';
-import { checkContents, getProps, R, type Expected } from './space-checks.js';
+import { checkContents, getProps, META, R, withMetadata, type Expected } from './space-checks.js';
 
 const M = 1024 * 1024;
 
@@ -32,12 +38,12 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
     return r;
   };
   const contents = (dataset: string, path: string) => Buffer.concat(records.get(`${dataset}:${path}`) ?? []);
-  const check = (expected: Expected) => expect(getProps(sb, expected)).toEqual(expected);
+  const check = (expected: Expected) => expect(getProps(sb, expected)).toEqual(withMetadata(sb, expected));
 
   story.setup(() => {
     sb = new Sandbox();
     sb.ok(['pool', 'create', '--size', '256M', 'tank']);
-    sb.ok(['create', '-o', 'quota=2M', 'tank/p']);
+    sb.ok(['create', '-o', `quota=${2 * M + 4 * META}`, 'tank/p']);
     for (let i = 0; i < 4; i++) appendRecord('tank/p', '/own');
     for (const c of ['c1', 'c2', 'c3']) sb.ok(['create', `tank/p/${c}`]);
   });
@@ -45,7 +51,7 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
 
   story.step('E5.1 p quota=2M, p used 4R: every avail is 2M - 4R', () => {
     check({
-      'tank/p': { used: 4 * R, usedbychildren: 0, available: 12 * R, quota: 2 * M },
+      'tank/p': { used: 4 * R, usedbychildren: 0, available: 12 * R, quota: 2 * M + 4 * META },
       'tank/p/c1': { used: 0, available: 12 * R },
       'tank/p/c2': { used: 0, available: 12 * R },
       'tank/p/c3': { used: 0, available: 12 * R },
@@ -53,10 +59,10 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
   });
 
   story.step('E5.2 c1 reservation=512K: p usedchild 4R; c2/c3 avail 8R; c1 avail 8R + its unused 4R', () => {
-    sb.ok(['set', 'reservation=512K', 'tank/p/c1']);
+    sb.ok(['set', `reservation=${512 * 1024 + META}`, 'tank/p/c1']);
     check({
       'tank/p': { used: 8 * R, usedbychildren: 4 * R, available: 8 * R },
-      'tank/p/c1': { used: 0, available: 12 * R, reservation: 512 * 1024 },
+      'tank/p/c1': { used: 0, available: 12 * R, reservation: 512 * 1024 + META },
       'tank/p/c2': { available: 8 * R },
       'tank/p/c3': { available: 8 * R },
     });
@@ -71,8 +77,8 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
   });
 
   story.step('E5.4 c2 refquota=384K: c2 avail 3R', () => {
-    sb.ok(['set', 'refquota=384K', 'tank/p/c2']);
-    check({ 'tank/p/c2': { available: 3 * R, refquota: 3 * R } });
+    sb.ok(['set', `refquota=${384 * 1024 + META}`, 'tank/p/c2']);
+    check({ 'tank/p/c2': { available: 3 * R, refquota: 3 * R + META } });
   });
 
   story.step('E5.5 c2 writes 4 records: the 4th is refused (EDQUOT), refer stops at the refquota', () => {
@@ -108,7 +114,7 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
   });
 
   story.step('E5.10 c3 refreservation=256K: usedrefres 2R, used 2R; p full; c3 avail 0 + 2R', () => {
-    sb.ok(['set', 'refreservation=256K', 'tank/p/c3']);
+    sb.ok(['set', `refreservation=${256 * 1024 + META}`, 'tank/p/c3']);
     check({
       'tank/p/c3': { usedbyrefreservation: 2 * R, used: 2 * R, available: 2 * R },
       'tank/p': { used: 16 * R, usedbychildren: 12 * R, available: 0 },
@@ -133,12 +139,13 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
   });
 
   story.step('E5.13 p quota=4M, then c3@s: usedrefres back to 2R (uniq 0), c3 used 3R', () => {
-    sb.ok(['set', 'quota=4M', 'tank/p']);
+    sb.ok(['set', `quota=${4 * M + 5 * META}`, 'tank/p']);
     sb.ok(['snapshot', 'tank/p/c3@s']);
     check({
-      'tank/p/c3': { usedbydataset: R, usedbyrefreservation: 2 * R, usedbysnapshots: 0, used: 3 * R, available: 17 * R },
+      // c3's allocation now also in usedbyrefreservation (uniq 0): one META more than the rule
+      'tank/p/c3': { usedbydataset: R, usedbyrefreservation: 2 * R + META, usedbysnapshots: 0, used: 3 * R + META, available: 17 * R + META },
       'tank/p/c3@s': { used: 0, referenced: R },
-      'tank/p': { used: 17 * R, available: 15 * R },
+      'tank/p': { used: 17 * R + META, available: 15 * R },
       'tank/p/c1': { available: 17 * R },
     });
   });
@@ -148,10 +155,10 @@ describe('E5: quotas and reservations (zfs-dsl-semantics.md §9)', () => {
     while (appendRecord('tank/p/c1', '/f').status === 0) accepted++;
     expect(accepted).toBe(17);
     check({
-      'tank/p': { used: 4 * M, available: 0 },
+      'tank/p': { used: 4 * M + META, available: 0 },
       'tank/p/c1': { used: 19 * R, available: 0 },
       'tank/p/c2': { available: 0 },
-      'tank/p/c3': { available: 2 * R },
+      'tank/p/c3': { available: 2 * R + META },
     });
     checkContents(sb, { 'tank/p/c1': { '/f': contents('tank/p/c1', '/f') } });
   });

@@ -1,18 +1,19 @@
 /**
  * The worked examples E1 (destroys), E3 (promote, both ways), E4 (rollback) and E6 (holds,
  * deferred destroy, renames) of zfs-dsl-semantics.md §9, replayed through the built binary with
- * the data-only expected values (R = one 128 KiB record). After every step: the space numbers
+ * the data-only expected values (R = one 128 KiB record), to which withMetadata adds the metadata
+ * allocations. After every step: the space numbers
  * (`get -Hp`), the pool's `alloc` (which includes the 4096-byte label), the contents `cat`
  * returns, and at the end of each example the full pool consistency check.
  */
 import { describe, expect } from 'vitest';
 import { poolProblems } from '../engine/check-helper.js';
 import { Sandbox, seededBytes, storySteps } from './harness.js';
-import { alloc, checkContents, getProps, LABEL, overlay, R, write, type Contents, type Expected } from './space-checks.js';
+import { alloc, checkContents, getProps, LABEL, META, metadataOwners, overlay, R, withMetadata, write, type Contents, type Expected } from './space-checks.js';
 
 function check(sb: Sandbox, expected: Expected, allocated: number, contents: Contents = {}): void {
-  expect(getProps(sb, expected)).toEqual(expected);
-  expect(alloc(sb), 'pool alloc').toBe(LABEL + allocated);
+  expect(getProps(sb, expected)).toEqual(withMetadata(sb, expected));
+  expect(alloc(sb), 'pool alloc').toBe(LABEL + allocated + META * metadataOwners(sb).length);
   checkContents(sb, contents);
 }
 

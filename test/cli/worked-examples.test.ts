@@ -13,11 +13,11 @@
  */
 import { describe, expect } from 'vitest';
 import { Sandbox, seededBytes, storySteps } from './harness.js';
-import { alloc, checkContents, getProps, LABEL, overlay, R, write, type Contents, type Expected } from './space-checks.js';
+import { alloc, checkContents, getProps, LABEL, META, metadataOwners, overlay, R, withMetadata, write, type Contents, type Expected } from './space-checks.js';
 
 function check(sb: Sandbox, expected: Expected, pool: { alloc: number }, contents: Contents): void {
-  expect(getProps(sb, expected)).toEqual(expected);
-  expect(alloc(sb), 'pool alloc').toBe(pool.alloc);
+  expect(getProps(sb, expected)).toEqual(withMetadata(sb, expected));
+  expect(alloc(sb), 'pool alloc').toBe(pool.alloc + META * metadataOwners(sb).length);
   checkContents(sb, contents);
 }
 

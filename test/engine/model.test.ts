@@ -61,6 +61,11 @@ const COMPRESSIONS = ['off', 'on', 'zle', 'gzip-1', 'lzjb'];
 
 const roundUp = (n: number, unit: number) => Math.ceil(n / unit) * unit;
 
+/** Every filesystem's metadata allocation (96K at ashift 12), born with it: one more block in its
+ *  tree, under a name no file has, so that snapshots, clones, rollback and promote carry it. */
+const META = '\0metadata';
+const META_BYTES = 96 * 1024;
+
 // ------------------------------------------------------------------------------------------------
 // The reference model
 
@@ -113,7 +118,14 @@ class Model {
   readonly dirs = new Map<string, MDir>();
 
   constructor(readonly R: number) {
-    this.dirs.set(POOL, { name: POOL, origin: null, head: new Map(), snaps: [] });
+    // The pool's root is made before the first command's txg (1), and after txg 0.
+    this.dirs.set(POOL, { name: POOL, origin: null, head: this.emptyTree(0.5), snaps: [] });
+  }
+
+  /** A new filesystem's tree: no file, its metadata allocation born now. */
+  private emptyTree(birth = this.txg): Tree {
+    const meta: Block = { id: this.nextBlock++, birth, asize: META_BYTES, psize: META_BYTES, lsize: META_BYTES };
+    return new Map([[META, { data: Buffer.alloc(0), blksz: 0, blocks: [meta] }]]);
   }
 
   newName(prefix: string): string {
@@ -249,7 +261,7 @@ class Model {
   }
 
   create(name: string): void {
-    this.dirs.set(name, { name, origin: null, head: new Map(), snaps: [] });
+    this.dirs.set(name, { name, origin: null, head: this.emptyTree(), snaps: [] });
   }
 
   destroySnapshot(full: string): void {
@@ -602,7 +614,7 @@ function step(m: Model, sut: Sut, op: Op): string | null {
       return `write -p${flag} ${fsName} ${file} <${op.size} bytes, seed ${op.seed}>`;
     }
     case 'rm': {
-      const files = m.fsNames().flatMap((n) => [...m.dirs.get(n)!.head.keys()].sort().map((f) => [n, f] as const));
+      const files = m.fsNames().flatMap((n) => [...m.dirs.get(n)!.head.keys()].filter((f) => f !== META).sort().map((f) => [n, f] as const));
       const chosen = pickFrom(files, op.pick);
       if (!chosen) return null;
       m.tick();
@@ -847,7 +859,7 @@ function compare(m: Model, sut: Sut): string[] {
         continue;
       }
       // contents
-      const want = m.tree(name);
+      const want = new Map([...m.tree(name)].filter(([p]) => p !== META));
       let got: Map<string, Buffer>;
       try {
         got = readTree(h, r.ds.root);

@@ -9,6 +9,7 @@ import type { TreeWalker } from './destroy.js';
 import { bookmarkNextChanged } from './bookmark.js';
 import type { DslTxn } from './dsl-txn.js';
 import { setHeadUnique } from './space.js';
+import { chargeMetadata, type NewTree } from './create.js';
 
 /** Free every node and block of the head's tree born after its latest snapshot (all of it, with
  *  none), and say how much. */
@@ -64,16 +65,17 @@ export function rollbackHead(dsl: DslTxn, headId: Id, walk: TreeWalker): void {
  * old contents, which nothing else references, are freed. The dir keeps its name, guid,
  * properties and children.
  */
-export function emptyHead(dsl: DslTxn, headId: Id, walk: TreeWalker, root: HeadRecord['root']): void {
+export function emptyHead(dsl: DslTxn, headId: Id, walk: TreeWalker, tree: NewTree): void {
   const head = dsl.ds(headId) as HeadRecord;
   if (head.prev !== null || dsl.dir(head.dir).origin !== null) throw new Error(`head ${headId} has snapshots or an origin`);
   const { freed, freedCompressed, freedUncompressed } = freeBornAfter(dsl, head, walk);
   dsl.deadDrop(head);
   dsl.addUsed(head.dir, 'head', -freed);
   dsl.addLogical(head.dir, -freedCompressed, -freedUncompressed);
-  head.root = root;
+  head.root = tree.root;
   head.referenced = 0;
   head.compressed = 0;
   head.uncompressed = 0;
   setHeadUnique(dsl, head, 0);
+  chargeMetadata(dsl, headId, tree.meta);
 }

@@ -22,6 +22,9 @@ export interface ObjsetNode {
   nextObject: number;
   /** bytes and objects per uid and gid (owners.ts); absent in a tree made before tszfs kept them */
   owners?: OwnerSpace;
+  /** the objset's metadata allocation, charged as one block born with the dataset and never
+   *  read (datasets/create.ts metadataBytes); absent in a tree made before tszfs charged it */
+  meta?: BlockPtr;
 }
 
 export type { DirEntries, DirNode } from './dir.js';
@@ -112,11 +115,11 @@ export function newAttributes(type: ObjectType, gen: Txg, parent: number, now: T
   return { gen, parent, mode: defaultMode(type), uid: 0, gid: 0, nlink: type === 'dir' ? 2 : 1, atime: now, mtime: now, ctime: now, crtime: now };
 }
 
-export function createObjset(w: NodeWriter, now: Timespec): NodePtr {
+export function createObjset(w: NodeWriter, now: Timespec, meta: BlockPtr): NodePtr {
   const root: DirDnode = { type: 'dir', ...newAttributes('dir', w.txg, ROOT_OBJECT, now), entries: null, count: 0 };
   const objects = objectTable.set(w, EMPTY_TREE, ROOT_OBJECT, root);
   const owners: OwnerSpace = { user: { [root.uid]: [0, 1] }, group: { [root.gid]: [0, 1] } };
-  return w.create<ObjsetNode>({ t: 'os', objects, nextObject: ROOT_OBJECT + 1, owners });
+  return w.create<ObjsetNode>({ t: 'os', objects, nextObject: ROOT_OBJECT + 1, owners, meta });
 }
 
 /** A directory's entries, in name order. */
@@ -129,7 +132,8 @@ export function findEntry(src: NodeSource, dn: DirDnode, name: string): number |
   return lookupEntry(src, dn.entries, name);
 }
 
-/** Every node and block of the tree born after `minBirth`, for destroying a dataset. */
+/** Every node and block of the tree born after `minBirth`, the metadata allocation included,
+ *  for destroying a dataset. */
 export function walkObjsetBornAfter(
   src: NodeSource,
   root: NodePtr,
@@ -145,5 +149,6 @@ export function walkObjsetBornAfter(
       for (const ptr of entryNodes(src, dn.entries)) if (ptr.birth > minBirth) onNode(ptr);
     }
   });
+  if (os.meta && os.meta.birth > minBirth) onBlock(os.meta);
   onNode(root);
 }

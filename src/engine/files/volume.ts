@@ -10,7 +10,7 @@ import type { WriteSettings } from '../blocks/records.js';
 import { damagedBlock, EngineError } from '../errno.js';
 import type { Image } from '../pool/image.js';
 import type { PoolTxn } from '../pool/pool.js';
-import type { NodePtr } from '../store/records.js';
+import type { BlockPtr, NodePtr } from '../store/records.js';
 import { FsView } from './fs-view.js';
 import type { ByteSource } from '../pool/staging.js';
 import { RecordWriter, type BlockAccounting } from './fs-writer.js';
@@ -27,7 +27,7 @@ export interface VolumeGeometry {
 }
 
 /** The root of a new volume whose every byte reads as zero (zvol_create_cb). */
-export function createVolumeObjset(w: NodeWriter, now: Timespec, geometry: VolumeGeometry): NodePtr {
+export function createVolumeObjset(w: NodeWriter, now: Timespec, geometry: VolumeGeometry, meta: BlockPtr): NodePtr {
   const data: FileDnode = {
     type: 'file',
     ...newAttributes('file', w.txg, VOLUME_OBJECT, now),
@@ -36,7 +36,7 @@ export function createVolumeObjset(w: NodeWriter, now: Timespec, geometry: Volum
     blocks: EMPTY_TREE,
   };
   const objects = objectTable.set(w, EMPTY_TREE, VOLUME_OBJECT, data);
-  return w.create<ObjsetNode>({ t: 'os', objects, nextObject: VOLUME_OBJECT + 1 });
+  return w.create<ObjsetNode>({ t: 'os', objects, nextObject: VOLUME_OBJECT + 1, meta });
 }
 
 function dataObject(src: NodeSource, objset: ObjsetNode): FileDnode {

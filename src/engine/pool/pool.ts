@@ -130,6 +130,26 @@ export class PoolTxn {
       const asize = roundUpToSector(length);
       return { offset: this.writeData(buf, length, asize), asize };
     }
+    const { offset, asize } = this.allocateOnTree(tree, length, specialSmallBlocks);
+    this.image.write(buf, length, offset);
+    crashPoint('image-write');
+    this.wroteData = true;
+    return { offset, asize };
+  }
+
+  /**
+   * Allocate space for `length` bytes as writeBlock would, and write nothing: a dataset's
+   * metadata allocation (datasets/create.ts), accounted as a block but never read.
+   */
+  allocateBlock(length: number): { offset: number; asize: number } {
+    const tree = this.meta.vdevs;
+    if (tree) return this.allocateOnTree(tree, length, 0);
+    const asize = roundUpToSector(length);
+    if (this.meta.allocated - LABEL_BYTES + asize > this.usableBytes()) throw outOfSpace();
+    return { offset: this.allocator.allocate(asize), asize };
+  }
+
+  private allocateOnTree(tree: VdevTree, length: number, specialSmallBlocks: number): { offset: number; asize: number } {
     const alloc = this.meta.vdevAlloc!;
     const pick = (cls: TopConfig['class'], fill = 1): [number, number] => {
       let best = -1;
@@ -153,9 +173,6 @@ export class PoolTxn {
     if (deflatedAllocated(this.meta) + deflate(tree.tops[best], tree.ashift, asize) > this.usableBytes()) throw outOfSpace();
     const offset = this.allocator.allocate(asize, best);
     crashPoint('allocate');
-    this.image.write(buf, length, offset);
-    crashPoint('image-write');
-    this.wroteData = true;
     return { offset, asize };
   }
 

@@ -4,7 +4,7 @@ import { firstNeedingUpgrade, newFilesystemVersion } from './versions.js';
 import { createFilesystem as createInDsl } from '../../engine/datasets/create.js';
 import type { VolumeGeometry } from '../../engine/files/volume.js';
 import type { Id } from '../../engine/model.js';
-import { ZfsError, datasetError, poolError } from '../errors.js';
+import { ZfsError, datasetError, engineFailure, poolError } from '../errors.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import type { Change, PoolHandle } from '../pool-handle.js';
@@ -57,14 +57,19 @@ export function createFilesystem(home: Home, name: string, opts: CreateOptions, 
       const plan = planCrypt(h.pool.meta(), props, parentSuite(h, name), opts.keyIo ?? null, name, action);
       const root = h.change(history, (c) => {
         if (alreadyThere(h, c, name, 'filesystem', opts.parents, action)) return null;
-        const parent = ensureParent(h, c, name, opts.parents, action);
-        applyPoolVersion(c.tx.meta, props, action);
-        const dir = newFilesystem(c, parent, name.slice(name.lastIndexOf('/') + 1), {});
-        applyCrypt(c, dir, c.dsl.dir(parent).crypt, plan, action);
-        assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
-        // zfs_do_create skips zfs_mount_and_share.
-        if (opts.noMount) c.dsl.dir(dir).mounted = false;
-        return c.dsl.head(dir).guid;
+        // The metadata allocation of a new filesystem needs pool space (ENOSPC: out of space).
+        try {
+          const parent = ensureParent(h, c, name, opts.parents, action);
+          applyPoolVersion(c.tx.meta, props, action);
+          const dir = newFilesystem(c, parent, name.slice(name.lastIndexOf('/') + 1), {});
+          applyCrypt(c, dir, c.dsl.dir(parent).crypt, plan, action);
+          assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
+          // zfs_do_create skips zfs_mount_and_share.
+          if (opts.noMount) c.dsl.dir(dir).mounted = false;
+          return c.dsl.head(dir).guid;
+        } catch (err) {
+          throw engineFailure(action, err);
+        }
       });
       if (plan.kind === 'root' && root !== null) saveKey(home, h.pool.meta().guid, root, plan.wrapping);
     },
@@ -205,7 +210,8 @@ export function createVolume(home: Home, name: string, opts: VolumeOptions, hist
         ]);
       }
       const rounded = ((bytes + BigInt(blocksize) - 1n) / BigInt(blocksize)) * BigInt(blocksize);
-      // tszfs counts no metadata, so the reservation zvol_volsize_to_reservation() makes is volsize.
+      // tszfs counts no metadata beyond the one allocation a volume gets at creation, so the
+      // reservation zvol_volsize_to_reservation() makes is volsize.
       if ((!opts.sparse && props.refreservation === undefined) || props.refreservation === 'auto') props.refreservation = String(rounded);
       const bad = checkDatasetName(name, ['filesystem'], true);
       if (bad) throw ZfsError.action(action, bad);
@@ -213,13 +219,17 @@ export function createVolume(home: Home, name: string, opts: VolumeOptions, hist
       const plan = planCrypt(h.pool.meta(), props, parentSuite(h, name), opts.keyIo ?? null, name, action);
       const root = h.change(history, (c) => {
         if (alreadyThere(h, c, name, 'volume', opts.parents, action)) return null;
-        const parent = ensureParent(h, c, name, opts.parents, action);
-        if (rounded === 0n) throw ZfsError.action(action, 'volume size cannot be zero');
-        if (rounded > BigInt(Number.MAX_SAFE_INTEGER)) throw ZfsError.action(action, 'volume size exceeds limit for this system');
-        const dir = newVolume(c, parent, name.slice(name.lastIndexOf('/') + 1), {}, { size: Number(rounded), blocksize });
-        applyCrypt(c, dir, c.dsl.dir(parent).crypt, plan, action);
-        assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
-        return c.dsl.head(dir).guid;
+        try {
+          const parent = ensureParent(h, c, name, opts.parents, action);
+          if (rounded === 0n) throw ZfsError.action(action, 'volume size cannot be zero');
+          if (rounded > BigInt(Number.MAX_SAFE_INTEGER)) throw ZfsError.action(action, 'volume size exceeds limit for this system');
+          const dir = newVolume(c, parent, name.slice(name.lastIndexOf('/') + 1), {}, { size: Number(rounded), blocksize });
+          applyCrypt(c, dir, c.dsl.dir(parent).crypt, plan, action);
+          assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
+          return c.dsl.head(dir).guid;
+        } catch (err) {
+          throw engineFailure(action, err);
+        }
       });
       if (plan.kind === 'root' && root !== null) saveKey(home, h.pool.meta().guid, root, plan.wrapping);
     },
