@@ -474,7 +474,14 @@ function receiveCrypt(h: PoolHandle, c: Change, dir: Id, begin: BeginHeader, act
   if (begin.crypt) {
     if (fresh && !begin.clone) {
       d.crypt = cryptFromStream(begin.crypt, dir);
-      d.props.keylocation = 'prompt';
+      // send -R -w: a child of the sender's encryption root received under that root's copy
+      // joins it (recv_fix_encryption_hierarchy), its key wrapped by the same wrapping key.
+      const parent = s.dataset && d.parent !== null ? c.dsl.dir(d.parent).crypt : undefined;
+      const params = parent && c.dsl.dir(parent.root).crypt?.params;
+      const sc = begin.crypt;
+      if (parent && params && params.salt === sc.salt && params.keyformat === sc.keyformat && params.iters === sc.iters) {
+        d.crypt = { suite: d.crypt.suite, root: parent.root, key: d.crypt.key };
+      } else d.props.keylocation = 'prompt';
       // Its key is not loaded: it cannot be mounted (zfs_mount_at).
       if (d.type !== 'volume') d.mounted = false;
       const head = c.dsl.ds(d.head) as HeadRecord;

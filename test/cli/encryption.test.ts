@@ -274,6 +274,12 @@ describe('raw streams', () => {
       const incremental = sb.bytesOf(['send', '-w', '-i', '@s1', 'tank/e@s2']);
       const clear = sb.bytesOf(['send', 'tank/e@s1']);
       expect(clear.includes(Buffer.from(SECRET))).toBe(true);
+      // send -R -w of an encryption root with a child: the child stays under the root.
+      sb.ok(['create', '-o', 'keyformat=raw', '-o', `keylocation=${uri(file('raw'))}`, '-o', 'encryption=on', 'tank/rep']);
+      sb.ok(['create', 'tank/rep/child']);
+      sb.ok(['write', 'tank/rep/child', '/f'], 'replicated\n');
+      sb.ok(['snapshot', '-r', 'tank/rep@r']);
+      const replication = sb.bytesOf(['send', '-R', '-w', 'tank/rep@r']);
       const steps2: Step[] = [
         { args: ['receive', 'back/r'], input: stream },
         ['get', '-H', '-o', 'name,property,value,source', 'encryption,keyformat,keylocation,pbkdf2iters,encryptionroot,keystatus', 'back/r', 'back/r@s1'],
@@ -290,6 +296,10 @@ describe('raw streams', () => {
         ['create', '-o', 'keyformat=raw', '-o', `keylocation=${uri(file('raw'))}`, '-o', 'encryption=on', 'back/other'],
         ['snapshot', 'back/other@s1'],
         { args: ['receive', '-F', 'back/other'], input: incremental },
+        { args: ['receive', '-d', 'back'], input: replication },
+        ['list', '-H', '-o', 'name,encryptionroot,keystatus', '-r', 'back/rep'],
+        ['load-key', '-L', uri(file('raw')), 'back/rep'],
+        ['cat', 'back/rep/child', '/f'],
         ['unmount', '-a'],
         ['unload-key', 'tank/e'],
         ['send', 'tank/e@s2'],
