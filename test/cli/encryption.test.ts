@@ -145,6 +145,9 @@ describe('zfs load-key, unload-key, change-key', () => {
       const kept = fs.readdirSync(dir);
       expect(kept.length).toBe(2);
       for (const f of kept) expect(fs.statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
+      // Destroying an encryption root forgets its key; export forgets the pool's.
+      sb.ok(['destroy', 'tank/e/r']);
+      expect(fs.readdirSync(dir).length).toBe(1);
       sb.ok(['pool', 'export', 'tank']);
       expect(fs.readdirSync(dir)).toEqual([]);
     } finally {
