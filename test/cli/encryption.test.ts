@@ -71,6 +71,9 @@ describe('zfs create of encrypted datasets', () => {
       ['set', 'encryption=off', 'tank/a'],
       ['set', 'keyformat=hex', 'tank/a'],
       ['get', '-H', '-o', 'value,source', 'keylocation', 'tank/a'],
+      // Ancestors that -p makes are encrypted as their parent.
+      ['create', '-p', 'tank/a/p/q'],
+      ['get', '-H', '-r', '-o', 'name,value', 'encryptionroot', 'tank/a/p'],
     ];
     expectGolden('encryption-create', transcript(steps, sb));
   });

@@ -124,3 +124,10 @@ export function applyCrypt(c: Change, dir: Id, parentCrypt: DirCrypt | undefined
   const head = c.dsl.ds(d.head) as HeadRecord;
   head.features = [...new Set([...(head.features ?? []), 'encryption'])];
 }
+
+/** An ancestor `zfs create -p` makes under an encrypted parent is encrypted as the parent. */
+export function inheritParentCrypt(c: Change, dir: Id, action: string): void {
+  const parent = c.dsl.dir(dir).parent;
+  const crypt = parent === null ? undefined : c.dsl.dir(parent).crypt;
+  if (crypt) applyCrypt(c, dir, crypt, { kind: 'inherit', suite: null }, action);
+}

@@ -15,7 +15,7 @@ import { withPoolOf } from '../session.js';
 import { assignProperties } from './set.js';
 import { newObjset, newVolumeObjset } from '../../engine/sync-task.js';
 import type { CryptSuite } from '../../engine/keys.js';
-import { applyCrypt, planCrypt } from '../crypto/create.js';
+import { applyCrypt, inheritParentCrypt, planCrypt } from '../crypto/create.js';
 import { saveKey } from '../crypto/keystore.js';
 import type { KeyIo } from '../crypto/material.js';
 
@@ -147,7 +147,10 @@ export function ensureParent(h: PoolHandle, c: Change, name: string, parents: bo
     if (child !== undefined) dir = child;
     else if (!parents) throw ZfsError.action(action, 'parent does not exist');
     else if (headKind(c.dsl, dir) === 'volume') throw ZfsError.action(action, 'parent is not a filesystem');
-    else dir = newFilesystem(c, dir, parts[i], {});
+    else {
+      dir = newFilesystem(c, dir, parts[i], {});
+      inheritParentCrypt(c, dir, action);
+    }
   }
   if (headKind(c.dsl, dir) === 'volume') throw ZfsError.action(action, 'parent is not a filesystem');
   return dir;
