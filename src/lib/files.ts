@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { DslView } from '../engine/datasets/view.js';
-import { damagedBlock, EngineError } from '../engine/errno.js';
+import { damagedBlock, EngineError, isErrno } from '../engine/errno.js';
 import { FsView, type Listing } from '../engine/files/fs-view.js';
 import type { FileWriteSettings, FsWriter, WriteMode } from '../engine/files/fs-writer.js';
 import { stageInput, type ByteSource } from '../engine/pool/staging.js';
@@ -173,6 +173,8 @@ export function readFiles<T>(home: Home, dataset: string, fn: (fs: FsView, readF
         } catch (err) {
           const block = damagedBlock(err);
           if (block) noteDamagedBlock(h.pool, r.ds.id, block);
+          // An encrypted dataset whose key is not loaded: its contents cannot be read.
+          if (isErrno(err, 'EACCES')) throw engineFailure(`cannot open '${dataset}'`, err);
           throw err;
         }
       });

@@ -127,6 +127,7 @@ describe('zfs load-key, unload-key, change-key', () => {
       { args: ['write', 'tank/e/c', '/g'], input: 'more\n' },
       ['create', 'tank/e/new'],
       ['ls', 'tank/e/c'],
+      ['tar', '-c', '-f', '/dev/null', 'tank/e/c'],
       ['send', 'tank/e/c@s'],
       { args: ['load-key', '-L', 'prompt', 'tank/e'], input: 'wrong passphrase\n' },
       ['load-key', '-L', uri(file('missing')), 'tank/e'],
