@@ -124,6 +124,7 @@ describe('zfs load-key, unload-key, change-key', () => {
       ['cat', 'tank/e/c', '/f'],
       ['cat', 'tank/cl', '/f'],
       ['mount', 'tank/e/c'],
+      ['mount', '-l', 'tank/e/c'],
       { args: ['write', 'tank/e/c', '/g'], input: 'more\n' },
       ['create', 'tank/e/new'],
       ['ls', 'tank/e/c'],
@@ -139,6 +140,10 @@ describe('zfs load-key, unload-key, change-key', () => {
       ['unload-key', '-n', 'tank/e'],
       ['get', '-H', '-o', 'name,value', 'keystatus', 'tank/e', 'tank/e/r'],
       ['cat', 'tank/cl', '/f'],
+      ['unmount', '-a'],
+      ['unload-key', '-a'],
+      ['mount', '-l', '-a'],
+      ['get', '-H', '-o', 'name,value', 'keystatus,mounted', 'tank/e', 'tank/e/c'],
       ['pool', 'history', 'tank'],
     ];
     const text = transcript(steps, sb, true);

@@ -32,6 +32,8 @@ export interface KeyTarget {
   root: boolean;
   /** its encryption root's key is loaded */
   loaded: boolean;
+  /** it is encrypted */
+  encrypted?: boolean;
 }
 
 function openDir(h: PoolHandle, view: DslView, name: string): Id {
@@ -52,7 +54,7 @@ export function keyTargets(home: Home, name: string | null): KeyTarget[] {
   const out: KeyTarget[] = [];
   const walk = (h: PoolHandle, view: DslView, dir: Id) => {
     const d = view.dir(dir);
-    out.push({ name: view.dirName(dir), root: d.crypt?.root === dir, loaded: loadedKey(h, d) });
+    out.push({ name: view.dirName(dir), root: d.crypt?.root === dir, loaded: loadedKey(h, d), encrypted: d.crypt !== undefined });
     const children = view.childDirs(dir).map((c) => ({ c, n: view.dir(c).name }));
     children.sort((a, b) => (a.n < b.n ? -1 : a.n > b.n ? 1 : 0)).forEach(({ c }) => walk(h, view, c));
   };
