@@ -262,7 +262,9 @@ _tszfs_operand_kind() {
     'zpool create '*) echo file ;;
     'zpool destroy '*) echo pool ;;
     'zpool add '*) echo pool ;;
-    'zpool remove '*) echo pool ;;
+    'zpool remove 0') echo pool ;;
+    'zpool remove 1') echo file ;;
+    'zpool remove '*) echo file ;;
     'zpool labelclear '*) echo pool ;;
     'zpool list '*) echo pool ;;
     'zpool iostat '*) echo pool ;;

@@ -503,8 +503,12 @@ function __tszfs_operand_kind
             echo pool
         case 'zpool add *'
             echo pool
-        case 'zpool remove *'
+        case 'zpool remove 0'
             echo pool
+        case 'zpool remove 1'
+            echo file
+        case 'zpool remove *'
+            echo file
         case 'zpool labelclear *'
             echo pool
         case 'zpool list *'

@@ -39,7 +39,11 @@ export function valueOptionsOf(usage: readonly string[]): string[] {
  * `shell`, `none`.
  */
 function operandKind(family: Family, name: string, position: number): string {
-  if (family === 'zpool') return name === 'create' ? (position === 0 ? 'none' : 'file') : 'pool';
+  if (family === 'zpool') {
+    if (name === 'create') return position === 0 ? 'none' : 'file';
+    // zpool remove POOL DEVICE...: device files after the pool
+    return name === 'remove' && position > 0 ? 'file' : 'pool';
+  }
   switch (name) {
     case 'version':
       return 'none';

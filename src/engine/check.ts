@@ -13,6 +13,7 @@ import { limitOf, unusedRefreservation, usedOf } from './datasets/space.js';
 import { DslView } from './datasets/view.js';
 import type { BlockPtr, DatasetRecord, Id } from './store/records.js';
 import { dsizeOf, type Pool } from './pool/pool.js';
+import { resolve, tableLookup, type Piece } from './pool/vdevs/indirect.js';
 
 export interface CheckReport {
   problems: string[];
@@ -61,8 +62,12 @@ export function checkPool(pool: Pool): CheckReport {
   // Referenced and free extents, sorted together: no two may overlap.
   const intervals: Array<[offset: number, length: number, kind: 'referenced' | 'free' | 'deferred']> = [];
   let referencedBytes = 0;
+  // A block of a removed vdev is where its mapping says (pool/vdevs/indirect.ts).
+  const tree = meta.vdevs;
+  const lookup = tableLookup(t);
+  const where = (offset: number, length: number): Piece[] => (tree ? resolve(tree, lookup, offset, length) : [{ position: offset, length }]);
   for (const [offset, size] of extents) {
-    intervals.push([offset, size, 'referenced']);
+    for (const p of where(offset, size)) intervals.push([p.position, p.length, 'referenced']);
     referencedBytes += size;
   }
   let freeBytes = 0;
@@ -73,7 +78,7 @@ export function checkPool(pool: Pool): CheckReport {
   // Freed extents a live reader may still read: neither referenced nor allocatable yet.
   let deferredBytes = 0;
   for (const { key, value } of t.deferred.getRange({})) {
-    intervals.push([(key as number[])[1], value, 'deferred']);
+    for (const p of where((key as number[])[1], value)) intervals.push([p.position, p.length, 'deferred']);
     deferredBytes += value;
   }
   intervals.sort((a, b) => a[0] - b[0]);

@@ -11,6 +11,7 @@ import { diff } from '../lib/datasets/diff.js';
 import { ZfsError } from '../lib/errors.js';
 import type { Home } from '../lib/home.js';
 import { createArchive } from '../lib/tar/create.js';
+import { bufferBlob } from './layout.js';
 import { readFiles } from '../lib/files.js';
 import { datasetsOf, listContainers, normalRef, P_CONFIG, P_ID, storeImage, type LoadReport } from './store.js';
 
@@ -140,7 +141,7 @@ export function commitContainer(home: Home, pool: string, name: string, ref: str
   history_.push({ created_by: `tszfs container commit ${name}` });
   const newConfig = Buffer.from(JSON.stringify({ ...config, rootfs: { ...config.rootfs, diff_ids: diffIds }, history: history_ }));
   const id = sha256(newConfig);
-  const layers = diffIds.map((diffId, i) => ({ diffId, tar: i === diffIds.length - 1 ? tar : Buffer.alloc(0) }));
+  const layers = diffIds.map((diffId, i) => ({ diffId, blob: bufferBlob(i === diffIds.length - 1 ? tar : Buffer.alloc(0)) }));
   const report = storeImage(home, pool, { id, config: newConfig, layers, refs: [] }, ref ? [normalRef(ref)] : [], history);
   return { ...report, id };
 }

@@ -1,31 +1,39 @@
 /**
  * Images and containers in a pool, as moby's ZFS graph driver keeps them
- * (daemon/graphdriver/zfs/zfs.go), through the library API only:
+ * (daemon/graphdriver/zfs/zfs.go), through the library API (image load through the engine's front
+ * door, so that a whole layer chain is one transaction):
  * - the base layer is `zfs create -o mountpoint=legacy POOL/ID`; every next layer a snapshot of its
  *   parent and a clone of it (`-o mountpoint=legacy`), the snapshot then destroyed with `-d`
  *   (deferred: it goes with its last clone), as Create/CreateReadWrite do;
  * - a layer's ID is the hex of its chain id (image-spec config.md), so the same layer stack is the
  *   same dataset: loading an image twice creates nothing the second time, and images share the
  *   layers they have in common;
- * - a layer is marked complete (`tszfs.image:layer` = its diff_id) only once its tar is applied,
- *   so a load cut short is redone, never taken for done;
+ * - a layer is marked complete (`tszfs.image:layer` = its diff_id) once its tar is applied; one
+ *   without the mark (left by an older version's load cut short) is made again;
  * - an image's references (`name:tag`, space separated), id and config are user properties of its
  *   top layer (`tszfs.image:refs`, `tszfs.image:id`, `tszfs.image:config`);
  * - a container is `POOL/NAME-init` (what Docker's init layer holds: the mount points and files
  *   the runtime binds over) cloned from the top layer, and `POOL/NAME`, its writable layer, cloned
  *   from the init layer: two snapshots and two clones whatever the image's size or depth.
  */
+import { destroyOrDefer } from '../engine/datasets/holds.js';
+import { createClone, createSnapshot } from '../engine/datasets/snapshot.js';
+import type { Id } from '../engine/model.js';
+import { nextTxg, openFiles } from '../engine/sync-task.js';
 import { clone } from '../lib/datasets/clone.js';
-import { createFilesystem } from '../lib/datasets/create.js';
-import { destroy } from '../lib/datasets/destroy.js';
-import { setProperties } from '../lib/datasets/set.js';
+import { applyPoolVersion, newFilesystem } from '../lib/datasets/create.js';
+import { dependents, destroy, execute } from '../lib/datasets/destroy.js';
+import { assignProperties, setProperties } from '../lib/datasets/set.js';
 import { snapshot } from '../lib/datasets/snapshot.js';
-import { ZfsError } from '../lib/errors.js';
-import { changeFiles } from '../lib/files.js';
+import { datasetError, engineFailure, ZfsError } from '../lib/errors.js';
+import { changeFiles, fileSettingsOf } from '../lib/files.js';
 import type { Home } from '../lib/home.js';
 import { selectDatasets, type Row } from '../lib/listing.js';
-import { extractArchive } from '../lib/tar/extract.js';
-import { chainIds, type LoadedImage } from './layout.js';
+import type { PoolHandle } from '../lib/pool-handle.js';
+import { withPool } from '../lib/session.js';
+import { ArchiveError } from '../lib/tar/compression.js';
+import { extractLayer } from '../lib/tar/extract.js';
+import { chainIds, ImageError, type LoadedImage } from './layout.js';
 
 export const P_LAYER = 'tszfs.image:layer';
 export const P_REFS = 'tszfs.image:refs';
@@ -70,66 +78,106 @@ export interface LoadReport {
   refs: string[];
 }
 
-/** Make the layer chain of a checked image (see the file's comment), then tag its top layer. */
+/**
+ * Make the layer chain of a checked image (see the file's comment), then tag its top layer, all in
+ * ONE transaction: a load that fails or is killed leaves the pool as it was. Each layer's writes
+ * get a txg of their own (nextTxg, as receive of a series does): the snapshot a clone is made
+ * from sees everything below it, and what a layer writes is born after its origin, so each layer
+ * is charged only what it wrote. Layer tars are streamed from the source as they are applied.
+ */
 export function storeImage(home: Home, pool: string, image: LoadedImage, refs: string[], history: string): LoadReport {
   const chain = chainIds(image.layers.map((l) => l.diffId));
   if (chain.length === 0) throw new ZfsError(['cannot load image: it has no layers']);
-  const existing = new Map(datasetsOf(home, pool, [P_LAYER, P_REFS], ['filesystem', 'snapshot']).map((d) => [d.name, d]));
   const report: LoadReport = { created: [], shared: [], top: layerDataset(pool, chain[chain.length - 1]), refs };
-  for (let i = 0; i < chain.length; i++) {
-    const ds = layerDataset(pool, chain[i]);
-    const there = existing.get(ds);
-    if (there && there.get(P_LAYER) === image.layers[i].diffId) {
-      report.shared.push(ds);
-      continue;
+  withPool(home, pool, (h) => {
+    // What the engine refuses (out of space, a quota) undoes the whole load, and is worded.
+    try {
+      loadChain(h);
+    } catch (err) {
+      throw engineFailure('cannot load image', err);
     }
-    // A layer left half made by a load cut short goes, with what was made on it.
-    if (there) destroy(home, ds, { recursive: true, dependents: true }, history);
-    const props: Array<[string, string]> = [['mountpoint', 'legacy']];
-    if (i === 0) createFilesystem(home, ds, { parents: false, props, noMount: true }, history);
-    else {
-      const parent = layerDataset(pool, chain[i - 1]);
-      const snap = `${parent}@${hexOf(chain[i]).slice(0, 12)}`;
-      // One a load cut short between snapshot and clone left is taken as it is.
-      if (!existing.has(snap)) snapshot(home, [snap], { recursive: false, props: [] }, history);
-      clone(home, snap, ds, { parents: false, props, noMount: true }, history);
-      destroy(home, snap, { recursive: false, dependents: false, defer: true }, history);
-    }
-    const warnings: string[] = [];
-    const input = { settled: true, at: 0, read(buf: Buffer, offset: number, length: number) {
-      const n = image.layers[i].tar.copy(buf, offset, this.at, Math.min(this.at + length, image.layers[i].tar.length));
-      this.at += n;
-      return n;
-    } };
-    const ok = extractArchive(home, ds, input, { directory: '/', warn: (line) => warnings.push(line), layer: true });
-    if (!ok) {
-      // The load leaves the pool as it found it: this layer and those it made go, top first.
-      for (const made of [ds, ...report.created.reverse()]) destroy(home, made, { recursive: true, dependents: true }, history);
-      throw new ZfsError([`cannot load image: layer ${image.layers[i].diffId}:`, ...warnings.map((w) => `  ${w}`)]);
-    }
-    set(home, ds, [[P_LAYER, image.layers[i].diffId]], history);
-    report.created.push(ds);
-  }
-  tag(home, pool, report.top, refs, history);
-  const config = image.config.toString('utf8');
-  const chunks: Array<[string, string]> = [[P_ID, image.id]];
-  for (let at = 0, n = 0; at < config.length; at += CONFIG_CHUNK, n++) chunks.push([`${P_CONFIG}.${n}`, config.slice(at, at + CONFIG_CHUNK)]);
-  set(home, report.top, chunks, history);
+  });
   return report;
+
+  function loadChain(h: PoolHandle): void {
+    h.change(history, (c) => {
+      report.created = [];
+      report.shared = [];
+      const root = h.rootDir();
+      const refused = (ds: string) => () => datasetError(`cannot create '${ds}'`, 'ENOSPC');
+      let parentDir: Id | null = null;
+      for (let i = 0; i < chain.length; i++) {
+        const ds = layerDataset(pool, chain[i]);
+        const leaf = hexOf(chain[i]);
+        const diffId = image.layers[i].diffId;
+        const there = h.findDir(c.dsl, ds);
+        if (there !== undefined && c.dsl.dir(there).props[P_LAYER] === diffId) {
+          report.shared.push(ds);
+          parentDir = there;
+          continue;
+        }
+        // A layer left half made (by a load of an older tszfs cut short) goes, with what was made on it.
+        if (there !== undefined) execute(c, dependents(c.dsl, there, true, []), false);
+        let dir: Id;
+        let head: Id;
+        let origin: Id | null = null;
+        if (parentDir === null) {
+          const props: Record<string, string> = { mountpoint: 'legacy' };
+          applyPoolVersion(c.tx.meta, props, `cannot create '${ds}'`);
+          dir = newFilesystem(c, root, leaf, {});
+          assignProperties(c, dir, props, refused(ds));
+          head = c.dsl.dir(dir).head;
+        } else {
+          // What the layer below wrote is older than its snapshot...
+          nextTxg(c);
+          const snapName = leaf.slice(0, 12);
+          // (one a load cut short between snapshot and clone left is taken as it is)
+          origin = c.dsl.snapshotByName(parentDir, snapName) ?? createSnapshot(c.dsl, c.dsl.dir(parentDir).head, snapName, {}).id;
+          const clone = createClone(c.dsl, origin, root, leaf, {});
+          dir = clone.dir;
+          head = clone.id;
+          assignProperties(c, dir, { mountpoint: 'legacy' }, refused(ds));
+          // ... and what this layer writes is born after it.
+          nextTxg(c);
+        }
+        c.dsl.dir(dir).mounted = false;
+        const failed: string[] = [];
+        try {
+          const src = image.layers[i].blob.source();
+          extractLayer(openFiles(c, head), src, fileSettingsOf(c, head), (line) => failed.push(line));
+          // To its end, so that the blob is known to be the one checked.
+          const rest = Buffer.allocUnsafe(1 << 16);
+          while (src.read(rest, 0, rest.length) > 0);
+        } catch (err) {
+          if (err instanceof ArchiveError) failed.push(err.message);
+          else if (err instanceof ImageError) failed.push(err.message);
+          else throw err;
+        }
+        if (failed.length > 0) throw new ZfsError([`cannot load image: layer ${diffId}:`, ...failed.map((w) => `  ${w}`)]);
+        assignProperties(c, dir, { [P_LAYER]: diffId }, refused(ds));
+        if (origin !== null) destroyOrDefer(c.dsl, origin);
+        report.created.push(ds);
+        parentDir = dir;
+      }
+      const topDir = parentDir as Id;
+      // The references go to this image, taken from any other.
+      for (const other of c.dsl.childDirs(root)) {
+        const props = c.dsl.dir(other).props;
+        const had = (props[P_REFS] ?? '').split(' ').filter(Boolean);
+        const keep = other === topDir ? [...new Set([...had, ...refs])] : had.filter((r) => !refs.includes(r));
+        if (keep.join(' ') !== had.join(' ')) assignProperties(c, other, { [P_REFS]: keep.join(' ') }, refused(report.top));
+      }
+      const config = image.config.toString('utf8');
+      const chunks: Record<string, string> = { [P_ID]: image.id };
+      for (let at = 0, n = 0; at < config.length; at += CONFIG_CHUNK, n++) chunks[`${P_CONFIG}.${n}`] = config.slice(at, at + CONFIG_CHUNK);
+      assignProperties(c, topDir, chunks, refused(report.top));
+    });
+  }
 }
 
 function set(home: Home, ds: string, props: Array<[string, string]>, history: string): void {
   const errors: string[] = [];
   if (setProperties(home, props, [ds], history, (l) => errors.push(l), true) !== 0) throw new ZfsError(errors);
-}
-
-/** Give `refs` to the image whose top layer is `top`, taking them from any other image. */
-function tag(home: Home, pool: string, top: string, refs: string[], history: string): void {
-  for (const d of datasetsOf(home, pool, [P_REFS])) {
-    const had = d.get(P_REFS).split(' ').filter(Boolean);
-    const keep = d.name === top ? [...new Set([...had, ...refs])] : had.filter((r) => !refs.includes(r));
-    if (keep.join(' ') !== had.join(' ') || (d.name === top && had.length === 0 && keep.length > 0)) set(home, d.name, [[P_REFS, keep.join(' ')]], history);
-  }
 }
 
 /** `name[:tag]` with Docker's default tag. */

@@ -12,7 +12,7 @@ import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { Dnode } from '../engine/files/objset.js';
 import { displayPath, namesDirectory, pathComponents } from '../engine/files/paths.js';
 import { filesAt, readVolumeAt } from '../engine/reading.js';
-import type { Id } from '../engine/model.js';
+import type { HeadRecord, Id } from '../engine/model.js';
 import { noteDamagedBlock } from '../engine/scrub.js';
 import { engineFailure, ZfsError, notFound } from './errors.js';
 import type { Home } from './home.js';
@@ -180,6 +180,13 @@ export function readFiles<T>(home: Home, dataset: string, fn: (fs: FsView, readF
       });
     }),
   );
+}
+
+/** How files written into the head `headId` are stored (its recordsize, checksum, compression),
+ *  for a caller that opens the head's files in its own transaction (image load). */
+export function fileSettingsOf(c: Change, headId: Id): FileWriteSettings {
+  const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId) as HeadRecord);
+  return { ...settingsOf(props, c), recordsize: Number(props.get('recordsize')?.value) };
 }
 
 /** How the head's new records are stored; an encrypted head's key must be loaded (EACCES). */

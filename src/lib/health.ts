@@ -17,6 +17,7 @@ import {
   type ScanRecord,
 } from '../engine/pool/health.js';
 import { nowSeconds } from '../engine/pool/clock.js';
+import { mappingMemory, removalRecord, type RemovalRecord } from '../engine/pool/removal.js';
 import { errorScrub, objectName, scrub } from '../engine/scrub.js';
 import { ZfsError } from './errors.js';
 import { vdevStatus, type VdevStatus } from './vdev-status.js';
@@ -33,6 +34,8 @@ export interface PoolHealth {
   dataErrors: number;
   /** a pool of several devices: its tree as status shows it */
   vdevs?: VdevStatus;
+  /** the last top-level vdev removal (`remove:`), and what every removed vdev's mapping takes */
+  removal?: RemovalRecord & { mappingMemory: number };
 }
 
 /** `zpool iostat`: what each device read and wrote, by leaf guid, since the pool was made. */
@@ -45,6 +48,8 @@ export function poolHealth(h: PoolHandle): PoolHealth {
   const health: PoolHealth = { errors: deviceErrors(t), scan: lastScan(t), errorScrub: lastErrorScrub(t), dataErrors: errorLog(t).length };
   const tree = h.pool.meta().vdevs;
   if (tree && h.pool.image.tree) health.vdevs = vdevStatus(h.name, tree, h.pool.image.tree, keptDeviceErrors(t), health.errors, { guid: h.pool.meta().guid, alloc: h.pool.meta().vdevAlloc ?? [] });
+  const removal = removalRecord(t);
+  if (removal) health.removal = { ...removal, mappingMemory: mappingMemory(t) };
   return health;
 }
 

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { Image } from '../engine/pool/image.js';
 import { newGuid } from '../engine/pool/pool.js';
 import { topSpace, VDEV_STRIDE, type TopConfig, type VdevClass, type VdevTree } from '../engine/pool/vdevs/config.js';
+import { isConcrete } from '../engine/pool/vdevs/indirect.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { withPool } from './session.js';
@@ -36,7 +37,7 @@ export function addVdevs(home: Home, pool: string, args: string[], force: boolea
     }
     if (inUse.length > 0) throw vdevErrors(force, inUse);
     if (!force) {
-      const problems = addReplicationProblems(tree.tops, spec, sizeOf);
+      const problems = addReplicationProblems(tree.tops.filter(isConcrete), spec, sizeOf);
       if (problems.length > 0) throw vdevErrors(false, problems);
     }
     if (new Set(leaves).size !== leaves.length) {
@@ -88,7 +89,7 @@ function mergedLayout(pool: string, tree: VdevTree, spec: VdevSpec): string {
     if (type !== 'file') for (const c of children) lines.push(`\t    ${c}`);
   };
   const section = (header: string, cls: VdevClass | undefined, ids: boolean) => {
-    const old = tree.tops.map((t, i) => [t, i] as const).filter(([t]) => t.class === cls);
+    const old = tree.tops.map((t, i) => [t, i] as const).filter(([t]) => t.class === cls && isConcrete(t));
     const added = spec.tops.filter((t) => t.class === cls);
     if (old.length === 0 && added.length === 0) return;
     lines.push(`\t${header}`);

@@ -45,6 +45,11 @@ export function featuresInUse(meta: PoolMeta, use: FeatureUse): Set<string> {
     // dsl_bookmark_set_phys: with bookmark_written each bookmark is a v2 one with its FBN fields.
     if (isFeatureEnabled(meta, 'bookmark_written')) out.add('bookmark_v2').add('bookmark_written');
   }
+  // zpool remove of a top-level vdev activates both for good (the indirect vdev stays)
+  if (meta.vdevs?.tops.some((t) => t.type === 'indirect')) {
+    out.add('device_removal');
+    if (isFeatureEnabled(meta, 'obsolete_counts')) out.add('obsolete_counts');
+  }
   return out;
 }
 

@@ -79,7 +79,7 @@ export function resilverTop(home: Home, pool: string, t: number, guid: string): 
     const start = nowSeconds();
     const root = h.pool.image.tree!;
     root.resilvering.add(guid);
-    const result = h.pool.readingData(() => scrub(h.pool, 0, (bp) => topIndexOf(bp.offset) === t));
+    const result = h.pool.readingData(() => scrub(h.pool, 0, (bp) => root.locate(bp.offset, bp.asize).some((p) => topIndexOf(p.position) === t)));
     const end = nowSeconds();
     h.change(null, (ch) => {
       finishScrub(ch.tx.t, { func: 'resilver', state: 'finished', start, end, examined: result.examined, errors: result.damaged, repaired: root.repaired }, result.found);

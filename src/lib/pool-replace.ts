@@ -112,7 +112,8 @@ function copyTop(home: Home, pool: string, t: number, from: string): void {
     let damaged = 0;
     h.pool.readingData(() =>
       scrub(h.pool, 0, (bp) => {
-        if (topIndexOf(bp.offset) === t && !root.copyFrom(from, bp.offset, bp.asize)) damaged++;
+        // through removed vdevs' mappings: the pieces of the block that live on `t`
+        for (const p of root.locate(bp.offset, bp.asize)) if (topIndexOf(p.position) === t && !root.copyFrom(from, p.position, p.length)) damaged++;
         return false;
       }),
     );

@@ -6,6 +6,7 @@
 import type { DeviceErrors } from '../engine/pool/health.js';
 import { deflate, type LeafConfig, type TopConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
 import type { VdevRoot } from '../engine/pool/vdevs/root.js';
+import { isConcrete } from '../engine/pool/vdevs/indirect.js';
 
 export type VdevState = 'ONLINE' | 'DEGRADED' | 'UNAVAIL' | 'REMOVED' | 'OFFLINE' | 'AVAIL';
 
@@ -21,6 +22,9 @@ export interface VdevRow {
   aux?: string;
   /** what `zpool status -j` shows of the vdev (fill_vdev_info, vdev_stat_t) */
   info?: VdevInfo;
+  /** the root: removed vdevs (indirect-N, hole-N) are never shown, but max_width counts their
+   *  names, so the NAME column is at least this wide */
+  nameFloor?: number;
 }
 
 export interface VdevInfo {
@@ -89,11 +93,11 @@ export function vdevStatus(
   };
   const topRows = (cls: TopConfig['class']) =>
     tree.tops.flatMap((top, i) => {
-      if (top.class !== cls) return [];
+      if (top.class !== cls || !isConcrete(top)) return [];
       const klass = top.class ?? 'normal';
       if (top.type === 'file') return [leafRow(top.children[0], 2, klass, [top, i])];
       const name = `${top.type === 'raidz' ? `raidz${top.nparity}` : 'mirror'}-${i}`;
-      const info: VdevInfo = { type: top.type, guid: top.guid, class: klass, ...topInfo(top, i), leaf: false };
+      const info: VdevInfo = { type: top.type as 'mirror' | 'raidz', guid: top.guid, class: klass, ...topInfo(top, i), leaf: false };
       const head: VdevRow = { name, depth: 2, state: states[i], errors: errorsOf(top.guid), ...(states[i] === 'UNAVAIL' ? { aux: 'insufficient replicas' } : {}), info };
       return [head, ...top.children.map((c) => leafRow(c, 4, klass))];
     });
@@ -104,6 +108,8 @@ export function vdevStatus(
   }
   if (tree.cache.length > 0) rows.push({ header: true, name: 'cache', depth: 0 }, ...tree.cache.map((c) => ({ name: c.path, depth: 2, state: 'ONLINE' as const, errors: errorsOf(c.guid), info: leafInfo(c, 'l2cache') })));
   if (tree.spares.length > 0) rows.push({ header: true, name: 'spares', depth: 0 }, ...tree.spares.map((c) => ({ name: c.path, depth: 2, state: 'AVAIL' as const, errors: null, info: leafInfo(c, 'spare') })));
+  const hiddenWidth = Math.max(0, ...tree.tops.map((t, i) => (isConcrete(t) ? 0 : `${t.type}-${i}`.length + 2)));
+  if (hiddenWidth > 0) rows[0].nameFloor = hiddenWidth;
   const leafStates = tree.tops.flatMap((t) => t.children.map((c) => root.leafState(c.guid)));
   const deviceErrors = rows.some((r) => r.errors && r.errors.read + r.errors.write + r.errors.cksum > 0);
   return {

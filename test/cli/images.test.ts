@@ -1,11 +1,14 @@
 /** tszfs image load / ls / rm and containers: real images built here (OCI layout and docker
  *  save, gzip), layer rules (whiteouts, opaque directories, hard links to lower layers, implied
  *  parents), verification before anything is made, and the space each layer is charged. */
-import { createHash } from 'node:crypto';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectGolden, Sandbox, transcript } from './harness.js';
+import { BIN, expectGolden, Sandbox, transcript } from './harness.js';
 import { list } from './tar-support.js';
+import { dirFiles, readImage } from '../../src/images/layout.js';
 import { THREE } from './images-fixture.js';
 import { asDir, asTar, chainHexes, dir, dockerSave, file, link, ociImage, opaque, whiteout, type ImageSpec } from './images-support.js';
 
@@ -76,6 +79,61 @@ describe('image load', () => {
     const top = chainHexes(img.diffIds)[1];
     expect(s.ok(['find', `tank/${top}`])).toBe('/\n/d\n/d/after\n/d/before\n');
     expect(s.ok(['find', `tank/${chainHexes(img.diffIds)[0]}`])).toBe('/\n/d\n/d/sub\n/d/sub/deep\n/d/x\n/d/y\n/keep\n');
+  });
+
+  it('a layer whose tar holds the root itself (`./`, as umoci writes it) loads', async () => {
+    const s = sandbox();
+    const img = await ociImage({ layers: [[dir('./', 0o755), file('a', 'a\n')], [dir('./', 0o755), whiteout('a'), file('b', 'b\n')]] });
+    s.ok(['image', 'load', '-i', s.file('root.tar', await asTar(img)), 'root']);
+    expect(s.ok(['find', `tank/${chainHexes(img.diffIds)[1]}`])).toBe('/\n/b\n');
+  });
+
+  it('a large image loads in bounded memory, from a file and from standard input', async () => {
+    const s = new Sandbox({ spawn: true });
+    sandboxes.push(s);
+    s.ok(['pool', 'create', '--size', '256M', 'tank']);
+    s.ok(['pool', 'create', '--size', '256M', 'other']);
+    // Two layers of 32 MiB: held whole, the archive and its layers would take over 128 MB more.
+    const archive = bigImage(s.home, [32 << 20, 32 << 20]);
+    const peaks: number[] = [];
+    for (const pool of ['tank', 'other']) {
+      const r = await peakRss(s, ['image', 'load', '--pool', pool, ...(pool === 'tank' ? ['-i', archive] : []), 'big'], pool === 'tank' ? null : archive);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(s.ok(['image', 'ls', '--pool', pool])).toMatch(/big +latest/);
+      peaks.push(r.peak);
+    }
+    for (const peak of peaks) expect(peak).toBeLessThan(150e6);
+  }, 120_000);
+
+  it('an image the pool has no room for: out of space, and nothing of it is left', () => {
+    const s = new Sandbox();
+    sandboxes.push(s);
+    s.ok(['pool', 'create', '--size', '64M', 'tank']);
+    const before = s.ok(['list', '-t', 'all', '-o', 'name,used,refer']);
+    const r = s.run(['image', 'load', '-i', bigImage(s.home, [24 << 20, 40 << 20]), 'big']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'cannot load image: out of space\n']);
+    expect(s.ok(['list', '-t', 'all', '-o', 'name,used,refer'])).toBe(before);
+  });
+
+  it('a layer blob changed between its check and its application is refused when read again', async () => {
+    const s = sandbox();
+    const img = await ociImage({ layers: [[file('a', 'a\n')]] });
+    const dir = asDir(img, path.join(s.home, 'changing'));
+    const files = dirFiles(dir);
+    try {
+      const image = readImage(files, { os: 'linux', architecture: 'amd64' });
+      const [name, layer] = lastLayer(img.files);
+      const changed = Buffer.from(layer);
+      changed[changed.length - 100] ^= 1;
+      fs.writeFileSync(path.join(dir, name), changed);
+      const src = image.layers[0].blob.source();
+      const buf = Buffer.alloc(1 << 16);
+      expect(() => {
+        while (src.read(buf, 0, buf.length) > 0);
+      }).toThrow(`layer ${name.replace('blobs/sha256/', 'sha256:')}: changed while it was being loaded`);
+    } finally {
+      files.close();
+    }
   });
 
   it('a layer that cannot be applied: the load takes back the layers it made', async () => {
@@ -172,6 +230,51 @@ describe('image load', () => {
     expectGolden('images-rm', out);
   });
 });
+
+/** An OCI layout archive of layers holding one random file of each size, made with GNU tar
+ *  (quicker than tar-stream for tens of megabytes). */
+function bigImage(home: string, sizes: number[]): string {
+  const dir = fs.mkdtempSync(path.join(home, 'big-'));
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  fs.mkdirSync(path.join(dir, 'blobs/sha256'), { recursive: true });
+  const put = (b: Buffer) => (fs.writeFileSync(path.join(dir, 'blobs/sha256', sha(b)), b), `sha256:${sha(b)}`);
+  const tars = sizes.map((size, i) => {
+    const t = fs.mkdtempSync(path.join(home, 'layer-'));
+    fs.writeFileSync(path.join(t, `big${i}`), randomBytes(size));
+    const tar = execFileSync('tar', ['-cf', '-', '-C', t, '.'], { maxBuffer: 1 << 30 });
+    fs.rmSync(t, { recursive: true });
+    return tar;
+  });
+  const config = Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: tars.map((t) => `sha256:${sha(t)}`) } }));
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, config: { digest: put(config), size: config.length }, layers: tars.map((t) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: put(t), size: t.length })) }));
+  fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ digest: put(manifest), size: manifest.length }] }));
+  const archive = path.join(home, 'big.tar');
+  execFileSync('tar', ['-cf', archive, '-C', dir, 'oci-layout', 'index.json', 'blobs']);
+  fs.rmSync(dir, { recursive: true });
+  return archive;
+}
+
+/** Run the binary and follow its peak resident memory (the kernel's VmHWM, polled). */
+async function peakRss(s: Sandbox, args: string[], stdinFile: string | null): Promise<{ code: number | null; stderr: string; peak: number }> {
+  const input = stdinFile === null ? 'ignore' : fs.openSync(stdinFile, 'r');
+  const child = spawn(process.execPath, [BIN, ...args], { env: s.env(), stdio: [input, 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let peak = 0;
+  const poll = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+    } catch {
+      // gone
+    }
+  }, 5);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearInterval(poll);
+  if (typeof input === 'number') fs.closeSync(input);
+  return { code, stderr, peak };
+}
 
 /** The name and bytes of the layout's last layer blob (the last manifest's last layer). */
 function lastLayer(files: Map<string, Buffer>): [string, Buffer] {

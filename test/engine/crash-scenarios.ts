@@ -14,9 +14,11 @@
  * TSZFS_SOAK=1 runs twenty times as many timed trials.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { writeFile, catFiles } from '../../src/lib/files.js';
 import { Home } from '../../src/lib/home.js';
@@ -48,7 +50,9 @@ const poolOf = (size: string, layout?: string) => (sb: Sandbox) => {
   if (layout) {
     // a pool of several devices: tank.img first (its metadata beside it), then tank.devN
     const devices = ['tank.img', 'tank.dev1', 'tank.dev2'].map((f) => path.join(sb.home, f));
-    sb.ok(['pool', 'create', '--size', size, 'tank', layout, ...devices]);
+    // 'stripe': three plain files; 'file+mirror': a plain file and a mirror of the other two
+    if (layout === 'file+mirror') sb.ok(['pool', 'create', '--size', size, '-f', 'tank', devices[0], 'mirror', devices[1], devices[2]]);
+    else sb.ok(['pool', 'create', '--size', size, 'tank', ...(layout === 'stripe' ? [] : [layout]), ...devices]);
   } else sb.ok(['pool', 'create', '--size', size, 'tank']);
   sb.ok(['create', 'tank/a']);
   sb.ok(['write', '-p', 'tank/a', '/d/f'], pattern(3 * R + 100, 1));
@@ -63,6 +67,9 @@ const SCENARIOS: Scenario[] = [
   { name: 'write (replace, 12M)', setup: base, args: ['write', 'tank/a', '/d/f'], input: pattern(12 << 20, 4), writesData: true },
   { name: 'write on raidz1 of 3 (replace, 6M)', setup: poolOf('64M', 'raidz1'), args: ['write', 'tank/a', '/d/f'], input: pattern(6 << 20, 11), writesData: true },
   { name: 'rm -r on a mirror of 3', setup: poolOf('64M', 'mirror'), args: ['rm', '-r', 'tank/a', '/d', '/g'] },
+  // zpool remove: the device's segments copied to the other two and mapped, in one txg
+  { name: 'pool remove of a vdev of a stripe of 3', setup: poolOf('64M', 'stripe'), args: ['pool', 'remove', 'tank', 'tank.dev1'], writesData: true },
+  { name: 'pool remove of a mirror (onto a plain file vdev)', setup: poolOf('64M', 'file+mirror'), args: ['pool', 'remove', 'tank', 'mirror-1'], writesData: true },
   // Past 32 MiB the image is flushed early on a thread of its own (pool/writeback.ts).
   { name: 'write (replace, 80M)', setup: poolOf('256M'), args: ['write', 'tank/a', '/d/f'], input: pattern(80 << 20, 10), writesData: true },
   { name: 'write --offset', setup: base, args: ['write', '--offset', '65536', 'tank/a', '/d/f'], input: pattern(3 * R, 5), writesData: true },
@@ -166,7 +173,52 @@ const SCENARIOS: Scenario[] = [
     args: ['tar', '-x', '-C', '/d', 'tank/a'],
     writesData: true,
   },
+  {
+    // A whole layer chain (a base filesystem, snapshots, clones, deferred destroys, properties)
+    // and every layer's files in one transaction, from an archive staged from standard input.
+    name: 'image load of three layers',
+    setup: (sb) => (poolOf('128M')(sb), sb.ok(['image', 'load'], imageArchive(['shared']))),
+    inputOf: () => imageArchive(['shared', 'tree', 'changes']),
+    args: ['image', 'load', 'img:1'],
+    writesData: true,
+  },
 ];
+
+/** An OCI image layout as a tar archive, made here with GNU tar: layers `shared` (one file),
+ *  `tree` (treeArchive's tree) and `changes` (a whiteout, a gzip-compressed layer, new data). */
+function imageArchive(layers: string[]): Buffer {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tszfs-crash-image-'));
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  try {
+    fs.mkdirSync(path.join(dir, 'blobs/sha256'), { recursive: true });
+    const put = (b: Buffer) => (fs.writeFileSync(path.join(dir, 'blobs/sha256', sha(b)), b), `sha256:${sha(b)}`);
+    const tars = layers.map((l) => {
+      if (l === 'tree') return treeArchive();
+      const t = fs.mkdtempSync(path.join(dir, 'layer-'));
+      if (l === 'shared') fs.writeFileSync(path.join(t, 'base'), pattern(3 * R, 21));
+      else {
+        fs.writeFileSync(path.join(t, '.wh.big'), '');
+        fs.mkdirSync(path.join(t, 'd1'));
+        fs.writeFileSync(path.join(t, 'd1', 'f1'), pattern(2 * R, 22));
+      }
+      return execFileSync('tar', ['--format=posix', '-cf', '-', '-C', t, '.'], { maxBuffer: 64 << 20 });
+    });
+    const blobs = tars.map((t, i) => (layers[i] === 'changes' ? gzipSync(t) : t));
+    const config = Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: tars.map((t) => `sha256:${sha(t)}`) } }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: put(config), size: config.length },
+        layers: blobs.map((b) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: put(b), size: b.length })),
+      }),
+    );
+    fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: put(manifest), size: manifest.length }] }));
+    return execFileSync('tar', ['-cf', '-', '-C', dir, 'oci-layout', 'index.json', 'blobs'], { maxBuffer: 64 << 20 });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** A GNU tar archive of a tree made on the host: directories, files, symlinks, hard links, a FIFO. */
 function treeArchive(): Buffer {

@@ -4,9 +4,10 @@
  * chains of clones (src/images/). Every blob and diff_id is checked before anything is made.
  */
 import * as fs from 'node:fs';
-import { ImageError, dirFiles, parsePlatform, readImage, tarFiles, type ImageFiles } from '../../images/layout.js';
+import { ImageError, dirFiles, parsePlatform, readImage, spoolToScratch, tarFiles, type ImageFiles } from '../../images/layout.js';
 import { imagePool, listImages, normalRef, removeImage, storeImage } from '../../images/store.js';
 import { strerror, ZfsError } from '../../lib/errors.js';
+import { scratchDirOf } from '../../lib/session.js';
 import type { Command, CommandContext } from '../context.js';
 import { drawTable } from '../format/table.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
@@ -59,35 +60,47 @@ function load(ctx: CommandContext, args: string[]): number {
   if (!platform) throw new UsageError(`invalid platform '${platformText}': expected os/arch[/variant]`);
   const pool = imagePool(ctx.home, valueOf(p, 'pool'));
   const input = valueOf(p, 'i');
+  let files: ImageFiles | null = null;
   let image;
+  let report;
   try {
-    image = readImage(source(ctx, input), platform);
-  } catch (err) {
-    if (err instanceof ImageError) throw new ZfsError([`cannot load image: ${err.message}`]);
-    throw err;
+    try {
+      files = source(ctx, input, pool);
+      image = readImage(files, platform);
+    } catch (err) {
+      if (err instanceof ImageError) throw new ZfsError([`cannot load image: ${err.message}`]);
+      throw err;
+    }
+    const refs = p.operands.length ? [normalRef(p.operands[0])] : image.refs.map(normalRef);
+    report = storeImage(ctx.home, pool, image, refs, ctx.historyLine);
+  } finally {
+    files?.close();
   }
-  const refs = p.operands.length ? [normalRef(p.operands[0])] : image.refs.map(normalRef);
-  const report = storeImage(ctx.home, pool, image, refs, ctx.historyLine);
+  const refs = report.refs;
   for (const ds of report.shared) ctx.out.write(`${ds}: Already exists\n`);
   for (const ds of report.created) ctx.out.write(`${ds}: Loaded\n`);
   ctx.out.write(refs.length ? refs.map((r) => `Loaded image: ${r}\n`).join('') : `Loaded image ID: ${image.id}\n`);
   return 0;
 }
 
-function source(ctx: CommandContext, input: string | undefined): ImageFiles {
+/** The image source: a directory, a tar file (indexed, its members read as they are needed), or
+ *  standard input copied first to an unlinked scratch file beside the pool (bounded memory). */
+function source(ctx: CommandContext, input: string | undefined, pool: string): ImageFiles {
   if (input === undefined || input === '-') {
     if (ctx.in.isTTY) throw new ZfsError(['cannot load image: refusing to read an archive from a terminal (missing -i option?)']);
-    const chunks: Buffer[] = [];
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n; (n = ctx.in.read(buf, 0, buf.length)) > 0; ) chunks.push(Buffer.from(buf.subarray(0, n)));
-    return tarFiles(Buffer.concat(chunks));
+    return tarFiles(spoolToScratch(ctx.in, scratchDirOf(ctx.home, pool)), true);
   }
-  let st: fs.Stats;
+  let fd: number | null = null;
   try {
-    st = fs.statSync(input);
-    return st.isDirectory() ? dirFiles(input) : tarFiles(fs.readFileSync(input));
+    if (fs.statSync(input).isDirectory()) return dirFiles(input);
+    fd = fs.openSync(input, 'r');
+    const files = tarFiles(fd, true);
+    fd = null;
+    return files;
   } catch (err) {
     if (err instanceof ImageError) throw err;
     throw new ZfsError([`cannot open '${input}': ${strerror(err)}`]);
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
   }
 }

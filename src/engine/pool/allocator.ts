@@ -12,6 +12,7 @@ import { freeBySizeKey } from '../store/keys.js';
 import type { PoolMeta, Txg } from '../store/records.js';
 import { SECTOR } from './image.js';
 import { topIndexOf, VDEV_STRIDE, type VdevTree } from './vdevs/config.js';
+import { isConcrete, resolve, tableLookup } from './vdevs/indirect.js';
 
 export const roundUpToSector = (n: number): number => Math.ceil(n / SECTOR) * SECTOR;
 
@@ -91,7 +92,25 @@ export class Allocator {
     }
   }
 
+  /** Take every free extent between `start` and `end` out of the free map (a vdev being removed
+   *  allocates nothing more); returns their bytes. */
+  takeFreeExtents(start: number, end: number): number {
+    let total = 0;
+    for (const { key, value } of [...this.t.freeByOffset.getRange({ start, end })]) {
+      this.removeExtent(key, value);
+      total += value;
+    }
+    return total;
+  }
+
   private returnExtent(offset: number, length: number): void {
+    const tree = this.meta.vdevs;
+    const top = tree?.tops[topIndexOf(offset)];
+    if (tree && top && !isConcrete(top)) {
+      // A block of a removed vdev: what is freed is where its mapping says it went.
+      for (const p of resolve(tree, tableLookup(this.t), offset, length)) this.returnExtent(p.position, p.length);
+      return;
+    }
     this.account(offset, -length);
     for (const { key, value } of this.t.freeByOffset.getRange({ start: offset, reverse: true, limit: 1 })) {
       if (key + value === offset) {

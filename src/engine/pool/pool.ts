@@ -18,7 +18,8 @@ import { crashPoint } from './crash.js';
 import { oldestReader, readerKey } from './readers.js';
 import { checksumSaltOf, Image, LABEL_BYTES, writeLabelTo } from './image.js';
 import { roundUpToSector } from './allocator.js';
-import { deflate, topAsize, topIndexOf, type TopConfig, type VdevTree } from './vdevs/config.js';
+import { deflate, firstLeafPath, topAsize, topIndexOf, type TopConfig, type VdevTree } from './vdevs/config.js';
+import { loadMappings } from './vdevs/indirect.js';
 import { VdevRoot, type ErrorCounts, type IoCounts } from './vdevs/root.js';
 import { injectHandlers } from './inject.js';
 
@@ -249,7 +250,7 @@ export class Pool {
         }
       }
     }
-    const image = Image.ofTree(tree.tops[0].children[0].path, new VdevRoot(tree), 0);
+    const image = Image.ofTree(firstLeafPath(tree), new VdevRoot(tree), 0);
     image.checksumSalt = checksumSaltOf(guid);
     const store = Store.open(metadataPath);
     store.write(() => {
@@ -265,7 +266,7 @@ export class Pool {
   private static openTree(store: Store, meta: PoolMeta): Image {
     const tree = meta.vdevs!;
     const injections = injectHandlers(store.t);
-    return Image.ofTree(tree.tops[0].children[0].path, new VdevRoot(tree, injections), meta.imageBytes);
+    return Image.ofTree(firstLeafPath(tree), new VdevRoot(tree, injections, loadMappings(store.t)), meta.imageBytes);
   }
 
   /**

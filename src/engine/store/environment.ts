@@ -35,6 +35,9 @@ export interface Tables {
   readers: Database<number, Key>;
   /** extents freed while an older reader may still read them: [free txg, offset] -> length */
   deferred: Database<number, Key>;
+  /** removed top-level vdevs' mappings (ZFS vdev_indirect_mapping): [top, source offset] ->
+   *  [length, destination offset], offsets as block pointers hold them (vdevs/indirect.ts) */
+  indirect: Database<[number, number], Key>;
 }
 
 export class Store {
@@ -82,6 +85,7 @@ export class Store {
       errlog: db('errlog'),
       readers: db('readers'),
       deferred: db('deferred'),
+      indirect: db('indirect'),
     };
     return new Store(env, t, encoder);
   }

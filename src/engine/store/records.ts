@@ -99,7 +99,10 @@ export interface LeafConfig {
 export type VdevClass = 'log' | 'special' | 'dedup';
 
 export interface TopConfig {
-  type: 'file' | 'mirror' | 'raidz';
+  /** indirect: a removed top-level vdev (zpool remove), no devices; its blocks are found through
+   *  its mapping (pool/vdevs/indirect.ts). hole: a removed log device, nothing at all. Both keep
+   *  their place so that the vdevs after them keep their index (and their blocks' offsets). */
+  type: 'file' | 'mirror' | 'raidz' | 'indirect' | 'hole';
   guid: string;
   /** 1 to 3 for raidz, else 0 */
   nparity: number;

@@ -226,6 +226,15 @@ export function extractArchive(home: Home, dataset: string, input: ByteSource, o
   return ok;
 }
 
+/**
+ * Apply an image layer's tar (plain, gzip or zstd) to the root of `fs`, inside the caller's
+ * transaction (image load makes a whole layer chain in one); `fail` gets each member that could not
+ * be applied, and a fault in the archive is thrown as an ArchiveError.
+ */
+export function extractLayer(fs: FsWriter, input: ByteSource, settings: FileWriteSettings, fail: (line: string) => void): void {
+  extractInto(fs, input, settings, [], { directory: '/', warn: fail, layer: true }, () => {}, fail);
+}
+
 function extractInto(
   fs: FsWriter,
   staged: ByteSource,
@@ -348,7 +357,8 @@ function extractInto(
     const name = safe.name;
     let verb = 'Cannot open';
     if (opts.layer) {
-      const leaf = parts[parts.length - 1];
+      // The root's own entry (`./`, which umoci writes) has no leaf: it is no whiteout.
+      const leaf = parts.length > 0 ? parts[parts.length - 1] : '';
       if (leaf.startsWith(WHITEOUT)) {
         try {
           applyWhiteout(fs, parts, leaf, madeHere);

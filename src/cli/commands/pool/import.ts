@@ -19,7 +19,9 @@ function importTree(p: Importable): string {
   const rows: Array<[number, string, string] | string> = [];
   const tops = (cls: string | undefined) =>
     tree.tops.forEach((top, i) => {
-      if (top.class !== cls) return;
+      if (top.class !== cls || top.type === 'hole') return;
+      // print_import_config shows a removed vdev (status and list do not)
+      if (top.type === 'indirect') return void rows.push([2, `indirect-${i}`, 'ONLINE']);
       if (top.type === 'file') {
         rows.push([2, top.children[0].path, present(top.children[0].path) ? 'ONLINE' : 'UNAVAIL  cannot open']);
         return;

@@ -49,7 +49,7 @@ export const command: Command = {
     });
     reports.sort((a, b) => (a.rows[0].name < b.rows[0].name ? -1 : 1));
     // get_namewidth_iostat: the longest name (with -v, every vdev's at its depth), at least 10
-    const namewidth = Math.max(10, ...reports.flatMap((r) => (verbose ? r.rows.filter((x) => !x.header && x.state !== 'AVAIL').map((x) => x.name.length + x.depth) : [r.rows[0].name.length])));
+    const namewidth = Math.max(10, ...reports.flatMap((r) => (verbose ? [r.rows[0].nameFloor ?? 0, ...r.rows.filter((x) => !x.header && x.state !== 'AVAIL').map((x) => x.name.length + x.depth)] : [r.rows[0].name.length])));
     const num = (n: number) => (literal ? String(n) : nicenum(n));
     const cell = (v: string) => (scripted ? `\t${v}` : `  ${v.padStart(width)}`);
     const dashes = '-'.repeat(namewidth) + `  ${'-'.repeat(width)}`.repeat(6) + '\n';

@@ -37,7 +37,7 @@ function values(r: VdevRow, spare: boolean, literal: boolean): string[] {
 
 /** max_width: the NAME column of `list -v`, at least 9. */
 export function nameWidth(rows: VdevRow[]): number {
-  return Math.max(9, ...rows.filter((r) => !r.header).map((r) => r.name.length + r.depth));
+  return Math.max(9, rows[0]?.nameFloor ?? 0, ...rows.filter((r) => !r.header).map((r) => r.name.length + r.depth));
 }
 
 /** The lines under a pool's line: its vdevs, then a `dashes` line for each class section. */

@@ -103,6 +103,17 @@ export function scanLine(health: PoolHealth): string {
   return `  scan: scrub repaired ${nicebytes(scan.repaired ?? 0)} in ${duration(Math.max(0, scan.end - scan.start))} with ${scan.errors} errors on ${formatCtime(scan.end)}\n`;
 }
 
+/** print_removal_status: the last removal, always finished here (it is done before `zpool
+ *  remove` returns), and the memory the removed vdevs' mappings take. */
+export function removalLines(health: PoolHealth): string {
+  const r = health.removal;
+  if (!r) return '';
+  const minutes = Math.floor(Math.max(0, r.end - r.start) / 60);
+  let out = `remove: Removal of vdev ${r.vdev} copied ${nicenum(r.copied)} in ${Math.floor(minutes / 60)}h${minutes % 60}m, completed on ${formatCtime(r.end)}\n`;
+  if (r.mappingMemory > 0) out += `\t${nicenum(r.mappingMemory)} memory used for removed device mappings\n`;
+  return out;
+}
+
 /** READ, WRITE and CKSUM of a vdev row: the pool's one vdev and its root show the same counts. */
 export function errorColumns(health: PoolHealth): string {
   const { read, write, cksum } = health.errors;

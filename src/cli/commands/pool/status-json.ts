@@ -85,6 +85,21 @@ export function statusJson(
       issued: num(examined, 'bytes'),
     };
   }
+  const removal = health.removal;
+  if (removal) {
+    // removal_status_nvlist: the vdev named without its id ("indirect"), which zpool_find_vdev
+    // then does not find, so only its name
+    item.removal_stats = {
+      name: 'indirect',
+      state: 'FINISHED',
+      removing_vdev: num(removal.vdev, '1024', true),
+      start_time: num(removal.start, 'time'),
+      end_time: num(removal.end, 'time'),
+      to_copy: num(removal.toCopy, 'bytes'),
+      copied: num(removal.copied, 'bytes'),
+      mapping_memory: num(removal.mappingMemory, 'bytes'),
+    };
+  }
   const vdevOf = (r: VdevRow, spare: boolean, parent: string | null): Obj => {
     const info = r.info!;
     const v: Obj = { name: r.name, vdev_type: info.type };

@@ -2,7 +2,7 @@
 import { ZfsError } from '../../../lib/errors.js';
 import { forEachNamedPool } from '../../../lib/session.js';
 import { damagedFiles, poolHealth, type PoolHealth } from '../../../lib/health.js';
-import { errorColumns, errorsSection, featureParagraph, scanLine, statusParagraph, statusReason } from './status-health.js';
+import { errorColumns, errorsSection, featureParagraph, removalLines, scanLine, statusParagraph, statusReason } from './status-health.js';
 import { featureStatus, type FeatureStatus } from '../../../lib/pool-features.js';
 import type { Command } from '../../context.js';
 import { nicenum } from '../../format/nicenum.js';
@@ -16,7 +16,7 @@ import { poolStats } from '../../../lib/pools.js';
 /** A pool of several devices: every vdev with its own state and counters. */
 function treeStatus(name: string, health: PoolHealth, files: string[] | null, features: FeatureStatus): string {
   const rows = health.vdevs!.rows;
-  const width = Math.max(10, ...rows.map((r) => r.name.length + r.depth));
+  const width = Math.max(10, rows[0].nameFloor ?? 0, ...rows.map((r) => r.name.length + r.depth));
   const count = (n: number) => nicenum(n).padStart(5);
   const line = (r: VdevRow) => {
     if (r.header) return `\t${r.name}\n`;
@@ -28,6 +28,7 @@ function treeStatus(name: string, health: PoolHealth, files: string[] | null, fe
     `  pool: ${name}\n state: ${health.vdevs!.state}\n` +
     (statusReason(health) === 'ok' ? featureParagraph(features) : statusParagraph(health)) +
     scanLine(health) +
+    removalLines(health) +
     `config:\n\n` +
     `\t${'NAME'.padEnd(width)}  ${'STATE'.padEnd(8)} ${'READ'.padStart(5)} ${'WRITE'.padStart(5)} ${'CKSUM'.padStart(5)}\n` +
     rows.map(line).join('') +

@@ -65,6 +65,9 @@ export const topIndexOf = (offset: number): number => Math.floor(offset / VDEV_S
 /** The top-level vdevs that hold data (spa_normal_class and the special classes, not logs). */
 export const dataTops = (tree: VdevTree): TopConfig[] => tree.tops.filter((t) => t.class !== 'log');
 
+/** The first device of the tree (removed vdevs have none): the path a tree pool's image names. */
+export const firstLeafPath = (tree: VdevTree): string => tree.tops.find((t) => t.children.length > 0)!.children[0].path;
+
 /** Every leaf of the tree: data, log, spare and cache devices. */
 export function allLeaves(tree: VdevTree): LeafConfig[] {
   return [...tree.tops.flatMap((t) => t.children), ...tree.spares, ...tree.cache];

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import { combinations, generateParity, raidzMap, reconstruct, type RaidzColumn } from './raidz.js';
 import { LEAF_LABEL_BYTES, topIndexOf, VDEV_STRIDE, type LeafConfig, type TopConfig, type VdevTree } from './config.js';
+import { isConcrete, memoryLookup, resolve, type IndirectEntry, type MappingLookup, type Piece } from './indirect.js';
 
 /** What a device did since the counts were last kept: operations and bytes, read and written. */
 export interface IoCounts {
@@ -70,11 +71,15 @@ export class VdevRoot {
   /** leaves being resilvered (a new device): what they lack is expected, not counted as errors */
   readonly resilvering = new Set<string>();
   private readonly sector: number;
+  private readonly lookup: MappingLookup;
 
   constructor(
     readonly tree: VdevTree,
     injections: Injection[] = [],
+    /** the mappings of removed (indirect) vdevs, held in memory as ZFS holds them */
+    mappings = new Map<number, IndirectEntry[]>(),
   ) {
+    this.lookup = memoryLookup(mappings);
     this.sector = 2 ** tree.ashift;
     for (const top of tree.tops) {
       for (const cfg of top.children) {
@@ -205,12 +210,29 @@ export class VdevRoot {
     return { cols, data };
   }
 
+  /** Where the `length` bytes at `position` live: itself, or through removed vdevs' mappings. */
+  locate(position: number, length: number): Piece[] {
+    return resolve(this.tree, this.lookup, position, length);
+  }
+
   /**
    * Read the block of `length` bytes at `position` into `buf`, as `verify` accepts it, repairing
    * bad copies on the way; `scrub` also reads every copy and parity column. False when no copy
    * and no reconstruction passes: the damage is beyond the vdev's redundancy.
    */
   readBlock(buf: Buffer, length: number, position: number, verify: Verify, scrub = false): boolean {
+    if (!isConcrete(this.tree.tops[topIndexOf(position)])) {
+      const pieces = this.locate(position, length);
+      if (pieces.length === 1) return this.readBlock(buf, length, pieces[0].position, verify, scrub);
+      // A block whose segment was split on removal (vdev_indirect_read_all): each piece from the
+      // first copy that reads, the whole checked once.
+      let at = 0;
+      for (const p of pieces) {
+        if (!this.readRaw(buf.subarray(at, at + p.length), p.length, p.position)) return false;
+        at += p.length;
+      }
+      return verify(buf.subarray(0, length));
+    }
     const [top, offset] = this.top(position);
     const ok = top.type === 'raidz' ? this.readRaidz(top, offset, buf, length, verify, scrub) : this.readCopies(top, offset, buf, length, verify, scrub);
     if (!ok) {
@@ -303,6 +325,41 @@ export class VdevRoot {
       });
     }
     return true;
+  }
+
+  /** The `length` bytes at `position` of a plain file or mirror vdev as stored, from the first
+   *  copy that can be read, unverified (ZFS device removal copies segments the same way). */
+  readRaw(buf: Buffer, length: number, position: number): boolean {
+    const [top, offset] = this.top(position);
+    if (top.type !== 'file' && top.type !== 'mirror') return false;
+    return top.children.some((c) => this.readLeaf(c.guid, buf, length, offset));
+  }
+
+  /**
+   * Copy `length` bytes from `from` to `to` as a removal does (spa_vdev_copy_one_child): mirror
+   * to mirror side by side (each side of the new mirror from the same side of the old one, or the
+   * next that reads), so that one good copy before is one good copy after, though nothing is
+   * verified; otherwise the bytes of the first copy that reads, written as any block is. False
+   * when nothing can be read.
+   */
+  copySegment(buf: Buffer, length: number, from: number, to: number): boolean {
+    const [src, srcOffset] = this.top(from);
+    const [dst, dstOffset] = this.top(to);
+    if (src.type !== 'mirror' || dst.type !== 'mirror') {
+      if (!this.readRaw(buf, length, from)) return false;
+      this.write(buf, length, to);
+      return true;
+    }
+    let copied = false;
+    dst.children.forEach((child, k) => {
+      for (let i = 0; i < src.children.length; i++) {
+        if (!this.readLeaf(src.children[(k + i) % src.children.length].guid, buf, length, srcOffset)) continue;
+        this.writeLeaf(child.guid, buf, length, dstOffset);
+        copied = true;
+        return;
+      }
+    });
+    return copied;
   }
 
   /** Copy the block of `length` bytes at `position` of a one-file top-level vdev from the leaf
