@@ -1,5 +1,5 @@
 /** `zfs load-key [-rn] [-L keylocation] <-a | filesystem|volume>` and `zfs unload-key [-r] <-a | filesystem|volume>` (zfs_main.c load_unload_keys) */
-import { keyTargets, loadKey, unloadKey, type KeyTarget } from '../../lib/crypto/keys.js';
+import { keyTargets, loadKey, logKeyCommand, unloadKey, type KeyTarget } from '../../lib/crypto/keys.js';
 import { ZfsError } from '../../lib/errors.js';
 import type { Command, CommandContext } from '../context.js';
 import { parseOptions, UsageError } from '../parse.js';
@@ -19,6 +19,7 @@ export function loadUnloadKeys(ctx: CommandContext, args: string[], load: boolea
   let status = 0;
   let attempted = 0;
   let failed = 0;
+  let lastPool: string | null = null;
   const visit = (t: KeyTarget) => {
     // With -r or -a only encryption roots whose key is not yet as asked.
     if (recursive && (!t.root || t.loaded === load)) return;
@@ -26,6 +27,7 @@ export function loadUnloadKeys(ctx: CommandContext, args: string[], load: boolea
     try {
       if (load) loadKey(ctx.home, t.name, { noop, keylocation, io, onError: report });
       else unloadKey(ctx.home, t.name);
+      lastPool = t.name.split('/')[0];
     } catch (err) {
       if (!(err instanceof ZfsError)) throw err;
       report(err.lines);
@@ -48,7 +50,9 @@ export function loadUnloadKeys(ctx: CommandContext, args: string[], load: boolea
   if (noop || (recursive && attempted !== 0)) {
     ctx.out.write(`${attempted - failed} / ${attempted} key(s) successfully ${load ? (noop ? 'verified' : 'loaded') : 'unloaded'}\n`);
   }
-  return failed !== 0 ? 255 : status;
+  const ret = failed !== 0 ? 255 : status;
+  if (ret === 0 && lastPool !== null) logKeyCommand(ctx.home, lastPool, ctx.historyLine);
+  return ret;
 }
 
 export const command: Command = {

@@ -310,3 +310,9 @@ function checkRewrapProps(props: Array<[string, string]>, inherit: boolean, type
   if (out.keyformat === 'none') delete out.keyformat;
   return out;
 }
+
+/** The command line of a load-key or unload-key that succeeded, in the history of the pool it
+ *  acted on last (zfs_main logs once, where the last logged ioctl went). */
+export function logKeyCommand(home: Home, pool: string, line: string): void {
+  withPool(home, pool, (h) => h.change(line, () => undefined));
+}
