@@ -286,6 +286,8 @@ describe('raw streams', () => {
       const incremental = sb.bytesOf(['send', '-w', '-i', '@s1', 'tank/e@s2']);
       const clear = sb.bytesOf(['send', 'tank/e@s1']);
       expect(clear.includes(Buffer.from(SECRET))).toBe(true);
+      const clearCompressed = sb.bytesOf(['send', '-c', 'tank/e@s1']);
+      expect(clearCompressed.includes(Buffer.from(SECRET))).toBe(true);
       // send -R -w of an encryption root with a child: the child stays under the root.
       sb.ok(['create', '-o', 'keyformat=raw', '-o', `keylocation=${uri(file('raw'))}`, '-o', 'encryption=on', 'tank/rep']);
       sb.ok(['create', 'tank/rep/child']);
@@ -304,6 +306,9 @@ describe('raw streams', () => {
         // A stream in clear under an encrypted parent is encrypted with the parent's key.
         { args: ['receive', 'back/r/clear'], input: clear },
         ['get', '-H', '-o', 'name,value', 'encryptionroot', 'back/r/clear'],
+        // ... and so are records sent compressed as stored (send -c).
+        { args: ['receive', 'back/r/clearc'], input: clearCompressed },
+        ['get', '-H', '-o', 'name,value', 'encryptionroot', 'back/r/clearc'],
         // A raw stream of another key does not go on top of this one.
         ['create', '-o', 'keyformat=raw', '-o', `keylocation=${uri(file('raw'))}`, '-o', 'encryption=on', 'back/other'],
         ['snapshot', 'back/other@s1'],
@@ -321,6 +326,7 @@ describe('raw streams', () => {
       const text2 = transcript(steps2, sb, true);
       expect(fs.readFileSync(path.join(sb.home, 'back.img')).includes(Buffer.from(SECRET))).toBe(false);
       expect(sb.bytesOf(['cat', 'back/r', '/f']).equals(secretFile)).toBe(true);
+      expect(sb.bytesOf(['cat', 'back/r/clearc', '/f']).equals(secretFile)).toBe(true);
       expectGolden('encryption-streams', text1 + text2);
     } finally {
       sb.cleanup();

@@ -105,7 +105,10 @@ export function writeStoredRecord(tx: PoolTxn, settings: WriteSettings, stored: 
   const psize = stored.length;
   // A whole number of the smallest sector (ashift 9): the sender's pool may have a smaller one than this pool.
   if (psize === 0 || psize % 512 !== 0 || psize >= lsize) return null;
-  if (!decompressRecord(algorithm, stored, Buffer.alloc(lsize))) return null;
+  const plain = Buffer.alloc(lsize);
+  if (!decompressRecord(algorithm, stored, plain)) return null;
+  // Into an encrypted dataset a record in clear is encrypted as written (compressed again).
+  if (settings.crypt) return writeEncrypted(tx, settings, settings.crypt, plain, lsize) ?? null;
   const cksumAlg = settings.checksum;
   const checksum = checksumOf(cksumAlg, stored, tx.image.checksumSalt);
   const { offset, asize } = tx.writeBlock(stored, psize, settings.specialSmallBlocks);
