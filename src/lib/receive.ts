@@ -42,6 +42,7 @@ import { scratchDirOf, withPoolOf } from './session.js';
 import { isFeatureEnabled } from './pool-features.js';
 import { ensureParent, newFilesystem } from './datasets/create.js';
 import { cryptFromStream } from './crypto/streams.js';
+import { inheritParentCrypt } from './crypto/create.js';
 import { inheritedCrypt, masterKeyOf } from '../engine/keys.js';
 import { dependents, execute, type Step } from './datasets/destroy.js';
 import { newObjset, nextTxg, openObjects, walkTree, writeSettings } from '../engine/sync-task.js';
@@ -214,6 +215,7 @@ function keepPartial(h: PoolHandle, s: Incoming, src: ByteSource, history: strin
     if (dir === undefined) {
       const parent = ensureParent(h, c, fsName, parents, `cannot open '${fsName}'`);
       dir = newFilesystem(c, parent, fsName.slice(fsName.lastIndexOf('/') + 1), {});
+      inheritParentCrypt(c, dir, `cannot open '${fsName}'`);
     }
     return savePartial(c, dir, created, s.begin, s.progress, src);
   });

@@ -265,6 +265,31 @@ describe('encrypted records', () => {
   });
 });
 
+describe('a stream in clear received under an encrypted filesystem', () => {
+  it('is never stored in clear, not even the part a receive -s keeps', () => {
+    const { sb, file } = keyed();
+    try {
+      sb.ok(['pool', 'create', '--size', '128M', 'tank']);
+      sb.ok(['pool', 'create', '--size', '128M', 'back']);
+      sb.ok(['create', '-o', 'keyformat=raw', '-o', `keylocation=${uri(file('raw'))}`, '-o', 'encryption=on', 'back/e']);
+      sb.ok(['create', '-o', 'compression=off', 'tank/p']);
+      sb.ok(['write', 'tank/p', '/f'], secretFile);
+      sb.ok(['snapshot', 'tank/p@s']);
+      const stream = sb.bytesOf(['send', 'tank/p@s']);
+      const cut = sb.run(['receive', '-s', 'back/e/x'], stream.subarray(0, stream.length >> 1));
+      expect(cut.status).toBe(1);
+      const token = sb.ok(['get', '-H', '-o', 'value', 'receive_resume_token', 'back/e/x']).trim();
+      expect(fs.readFileSync(path.join(sb.home, 'back.img')).includes(Buffer.from(SECRET))).toBe(false);
+      sb.ok(['receive', '-s', 'back/e/x'], sb.bytesOf(['send', '-t', token]));
+      expect(sb.bytesOf(['cat', 'back/e/x', '/f']).equals(secretFile)).toBe(true);
+      expect(sb.ok(['get', '-H', '-o', 'value', 'encryptionroot', 'back/e/x'])).toBe('back/e\n');
+      expect(fs.readFileSync(path.join(sb.home, 'back.img')).includes(Buffer.from(SECRET))).toBe(false);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
+
 describe('raw streams', () => {
   it('send -w keeps records encrypted; receive needs load-key with the sender\'s key to read them', () => {
     const { sb, file } = keyed();
