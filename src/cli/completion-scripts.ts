@@ -106,6 +106,7 @@ function operandKind(family: Family, name: string, position: number): string {
       return position === 0 ? 'fs' : 'none';
     case 'image':
     case 'container':
+    case 'system':
       return 'none';
     default:
       return 'all';

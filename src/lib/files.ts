@@ -12,6 +12,7 @@ import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { Dnode } from '../engine/files/objset.js';
 import { displayPath, namesDirectory, pathComponents } from '../engine/files/paths.js';
 import { filesAt, readVolumeAt } from '../engine/reading.js';
+import { dsizeOf } from '../engine/pool/pool.js';
 import type { HeadRecord, Id } from '../engine/model.js';
 import { noteDamagedBlock } from '../engine/scrub.js';
 import { engineFailure, ZfsError, notFound } from './errors.js';
@@ -284,7 +285,10 @@ export function removeFiles(home: Home, dataset: string, paths: string[], opts: 
 }
 
 function readView(h: PoolHandle, r: Resolved): FsView {
-  return filesAt(h.pool.t, r.ds.root);
+  const fs = filesAt(h.pool.t, r.ds.root);
+  const meta = h.pool.meta();
+  if (meta.vdevs) fs.dsize = (offset, asize) => dsizeOf(meta, offset, asize);
+  return fs;
 }
 
 /** Stream each file to `out` (which must consume the chunk before returning). As a registered

@@ -305,7 +305,7 @@ export class Pool {
       if (meta.guid !== label.guid) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' belongs to another pool`);
       if (needsUpgrade(meta)) upgradeFormat(store);
       store.requireValueChecksums();
-      image.checksumSalt = checksumSaltOf(meta.guid);
+      image.checksumSalt = checksumSaltOf(meta.saltGuid ?? meta.guid);
       if (image.size < meta.imageBytes) {
         throw poolFilesError(metadataPath, `the image '${imagePath}' is ${image.size} bytes, the pool needs ${meta.imageBytes}`);
       }
@@ -332,7 +332,7 @@ export class Pool {
       if (needsUpgrade(meta)) upgradeFormat(store);
       store.requireValueChecksums();
       const image = Pool.openTree(store, meta);
-      image.checksumSalt = checksumSaltOf(meta.guid);
+      image.checksumSalt = checksumSaltOf(meta.saltGuid ?? meta.guid);
       return new Pool(store, image);
     } catch (err) {
       store?.close();

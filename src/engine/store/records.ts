@@ -93,6 +93,13 @@ export interface LeafConfig {
   size: number;
   /** taken offline by `zpool offline` (`-t`: until the pool is imported again) */
   offline?: 'persistent' | 'temporary';
+  /** this leaf is a hot spare standing in for `replaced` (ZFS: a `spare-N` vdev of the two):
+   *  blocks are read from and written to the spare; the device it replaces is only shown, until
+   *  one of the two is detached */
+  replaced?: LeafConfig;
+  /** the last txg committed before the spare went in: the device it stands in for lacks only
+   *  blocks born after it (what a resilver of that device copies when the spare goes back) */
+  since?: number;
 }
 
 /** allocation classes (ZFS vdev_alloc_bias); absent is the normal class */
@@ -127,6 +134,9 @@ export interface PoolMeta {
   valueChecksums?: true;
   name: string;
   guid: string;
+  /** the guid the checksum salt is made from when it is not `guid`: a pool split from another
+   *  keeps the salt its blocks were checksummed with (ZFS copies spa_cksum_salt with the MOS) */
+  saltGuid?: string;
   /** the image's size; for a pool of several devices, SIZE: the space of its data vdevs */
   imageBytes: number;
   /** a pool of several devices (pool/vdevs/): absent for a pool of one image */
