@@ -118,7 +118,7 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   // zfs_crypto_create for the root dataset: the feature is on unless -d, -o version or -o feature@ left it off.
   const noEncryption = poolProps['feature@encryption'] === 'disabled' || poolProps.version !== undefined;
   if (noEncryption && hasEncryptionProps(props)) throw ZfsError.action(action, 'Encryption feature not enabled.');
-  const crypt = opts.dryRun ? null : planCrypt(null, props, null, opts.keyIo ?? null, name, action);
+  const crypt = opts.dryRun ? null : planCrypt(null, props, null, opts.keyIo ?? null, action);
   const keep = (poolGuid: string, rootGuid: string) => {
     if (crypt?.kind === 'root') saveKey(home, poolGuid, rootGuid, crypt.wrapping);
   };

@@ -43,7 +43,6 @@ export function planCrypt(
   props: Record<string, string>,
   parentSuite: CryptSuite | null,
   io: KeyIo | null,
-  name: string,
   action: string,
 ): CryptPlan {
   const given = { ...props };
@@ -69,7 +68,8 @@ export function planCrypt(
     return { kind: 'inherit', suite: given.encryption !== undefined ? suiteOf(crypt) : null };
   }
   if (io === null && keylocation === 'prompt') throw fail("Cannot use 'prompt' keylocation because stdin is in use.");
-  const { params, wrapping } = newKey(io, keyformat, keylocation, given.pbkdf2iters, name, action);
+  // populate_create_encryption_params_nvlists(zhp = NULL): the prompt names no dataset.
+  const { params, wrapping } = newKey(io, keyformat, keylocation, given.pbkdf2iters, null, action);
   props.keylocation = keylocation;
   return { kind: 'root', suite: suiteOf(crypt), params, wrapping };
 }
@@ -84,7 +84,7 @@ export function newKey(
   action: string,
 ): { params: KeyParams; wrapping: Buffer } {
   try {
-    const material = keyMaterial(io ?? NO_INPUT, keyformat, keylocation, name ?? '', true, true);
+    const material = keyMaterial(io ?? NO_INPUT, keyformat, keylocation, name, true, true);
     let salt = 0n;
     let iters = 0;
     if (keyformat === 'passphrase') {

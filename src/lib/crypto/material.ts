@@ -69,8 +69,8 @@ function readStream(input: KeyInput, format: KeyFormat): Buffer {
 const PROMPT_NAME: Record<KeyFormat, string> = { raw: 'raw key', hex: 'hex key', passphrase: 'passphrase' };
 
 /** libzfs_getpassphrase(): the prompt on stdout, echo off while the line is typed. */
-function promptLine(io: KeyIo, format: KeyFormat, reenter: boolean, newKey: boolean, name: string): Buffer {
-  io.prompt(`${reenter ? 'Re-enter' : 'Enter'} ${newKey ? 'new ' : ''}${PROMPT_NAME[format]} for '${name}':`);
+function promptLine(io: KeyIo, format: KeyFormat, reenter: boolean, newKey: boolean, name: string | null): Buffer {
+  io.prompt(`${reenter ? 'Re-enter' : 'Enter'} ${newKey ? 'new ' : ''}${PROMPT_NAME[format]}${name === null ? '' : ` for '${name}'`}:`);
   const stty = (arg: string) => spawnSync('stty', [arg], { stdio: ['inherit', 'ignore', 'ignore'] });
   stty('-echo');
   try {
@@ -102,10 +102,11 @@ export function validateKey(format: KeyFormat, key: Buffer, verify: boolean): vo
 }
 
 /**
- * get_key_material(): the key from `keylocation` for dataset `name`, validated (`verify`: a new
+ * get_key_material(): the key from `keylocation` for dataset `name` (null at create, whose prompt
+ * names none), validated (`verify`: a new
  * key, whose passphrase length is checked and which a terminal asks for twice).
  */
-export function keyMaterial(io: KeyIo, format: KeyFormat, keylocation: string, name: string, verify: boolean, newKey: boolean): Buffer {
+export function keyMaterial(io: KeyIo, format: KeyFormat, keylocation: string, name: string | null, verify: boolean, newKey: boolean): Buffer {
   let key: Buffer;
   if (keylocation === 'prompt') {
     if (io.input.isTTY) {

@@ -54,7 +54,7 @@ export function createFilesystem(home: Home, name: string, opts: CreateOptions, 
     name,
     (h) => {
       if (!name.includes('/')) throw ZfsError.action(action, 'missing dataset name');
-      const plan = planCrypt(h.pool.meta(), props, parentSuite(h, name), opts.keyIo ?? null, name, action);
+      const plan = planCrypt(h.pool.meta(), props, parentSuite(h, name), opts.keyIo ?? null, action);
       const root = h.change(history, (c) => {
         if (alreadyThere(h, c, name, 'filesystem', opts.parents, action)) return null;
         // The metadata allocation of a new filesystem needs pool space (ENOSPC: out of space).
@@ -219,7 +219,7 @@ export function createVolume(home: Home, name: string, opts: VolumeOptions, hist
       const bad = checkDatasetName(name, ['filesystem'], true);
       if (bad) throw ZfsError.action(action, bad);
       if (!name.includes('/')) throw ZfsError.action(action, 'missing dataset name');
-      const plan = planCrypt(h.pool.meta(), props, parentSuite(h, name), opts.keyIo ?? null, name, action);
+      const plan = planCrypt(h.pool.meta(), props, parentSuite(h, name), opts.keyIo ?? null, action);
       const root = h.change(history, (c) => {
         if (alreadyThere(h, c, name, 'volume', opts.parents, action)) return null;
         try {
