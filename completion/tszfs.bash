@@ -5,7 +5,7 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container system shims inject completion batch snap recv umount' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release load-key unload-key change-key mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container system shims inject completion batch snap recv umount' ;;
     zpool) echo 'create destroy add remove labelclear list iostat status clear sync attach detach online offline replace split resilver scrub import export upgrade history get set wait' ;;
   esac
 }
@@ -31,6 +31,9 @@ _tszfs_options() {
     'zfs hold') echo '-r' ;;
     'zfs holds') echo '-H -p -r' ;;
     'zfs release') echo '-r' ;;
+    'zfs load-key') echo '-L -a -n -r' ;;
+    'zfs unload-key') echo '-a -r' ;;
+    'zfs change-key') echo '-i -l -o' ;;
     'zfs mount') echo '-O -R -a -f -j -l -o -v' ;;
     'zfs unmount') echo '-a -f -u' ;;
     'zfs share') echo '-a -l' ;;
@@ -97,6 +100,7 @@ _tszfs_value_options() {
     'zfs upgrade') echo '-V' ;;
     'zfs userspace') echo '-S -o -s -t' ;;
     'zfs groupspace') echo '-S -o -s -t' ;;
+    'zfs change-key') echo '-o' ;;
     'zfs mount') echo '-R -o' ;;
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
@@ -169,6 +173,15 @@ _tszfs_operand_kind() {
     'zfs release 0') echo none ;;
     'zfs release 1') echo snap ;;
     'zfs release '*) echo snap ;;
+    'zfs load-key 0') echo fs ;;
+    'zfs load-key 1') echo none ;;
+    'zfs load-key '*) echo none ;;
+    'zfs unload-key 0') echo fs ;;
+    'zfs unload-key 1') echo none ;;
+    'zfs unload-key '*) echo none ;;
+    'zfs change-key 0') echo fs ;;
+    'zfs change-key 1') echo none ;;
+    'zfs change-key '*) echo none ;;
     'zfs mount 0') echo fs ;;
     'zfs mount 1') echo none ;;
     'zfs mount '*) echo none ;;

@@ -6,7 +6,7 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container system shims inject completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release load-key unload-key change-key mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container system shims inject completion batch snap recv umount
         case 'zpool'
             printf '%s\n' create destroy add remove labelclear list iostat status clear sync attach detach online offline replace split resilver scrub import export upgrade history get set wait
     end
@@ -52,6 +52,12 @@ function __tszfs_options
             printf '%s\n' -H -p -r
         case 'zfs release'
             printf '%s\n' -r
+        case 'zfs load-key'
+            printf '%s\n' -L -a -n -r
+        case 'zfs unload-key'
+            printf '%s\n' -a -r
+        case 'zfs change-key'
+            printf '%s\n' -i -l -o
         case 'zfs mount'
             printf '%s\n' -O -R -a -f -j -l -o -v
         case 'zfs unmount'
@@ -179,6 +185,8 @@ function __tszfs_value_options
             printf '%s\n' -S -o -s -t
         case 'zfs groupspace'
             printf '%s\n' -S -o -s -t
+        case 'zfs change-key'
+            printf '%s\n' -o
         case 'zfs mount'
             printf '%s\n' -R -o
         case 'zfs send'
@@ -317,6 +325,24 @@ function __tszfs_operand_kind
             echo snap
         case 'zfs release *'
             echo snap
+        case 'zfs load-key 0'
+            echo fs
+        case 'zfs load-key 1'
+            echo none
+        case 'zfs load-key *'
+            echo none
+        case 'zfs unload-key 0'
+            echo fs
+        case 'zfs unload-key 1'
+            echo none
+        case 'zfs unload-key *'
+            echo none
+        case 'zfs change-key 0'
+            echo fs
+        case 'zfs change-key 1'
+            echo none
+        case 'zfs change-key *'
+            echo none
         case 'zfs mount 0'
             echo fs
         case 'zfs mount 1'

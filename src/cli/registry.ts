@@ -41,6 +41,11 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['release', () => import('./commands/release.js')],
   ],
   [
+    ['load-key', () => import('./commands/load-key.js')],
+    ['unload-key', () => import('./commands/unload-key.js')],
+    ['change-key', () => import('./commands/change-key.js')],
+  ],
+  [
     ['mount', () => import('./commands/mount.js')],
     ['unmount', () => import('./commands/unmount.js')],
     ['share', () => import('./commands/share.js')],

@@ -23,6 +23,8 @@ export type Errno =
   | 'EDQUOT'
   | 'ELOOP'
   | 'EPERM'
+  /** an encrypted dataset whose key is not loaded */
+  | 'EACCES'
   /** an extended attribute that does not exist (ENOATTR) */
   | 'ENODATA'
   /** an extended attribute's value too large */

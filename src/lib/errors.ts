@@ -106,6 +106,7 @@ const DESCRIPTIONS: Record<Errno, string> = {
   EDQUOT: 'disk quota exceeded',
   ELOOP: 'too many levels of symbolic links',
   EPERM: 'operation not permitted',
+  EACCES: 'permission denied',
   ENODATA: 'no data available',
   E2BIG: 'argument list too long',
   ERANGE: 'numerical result out of range',

@@ -11,6 +11,7 @@ import { engineFailure, ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
 import { applyPoolVersion, newFilesystem, type validateNewProps } from './datasets/create.js';
+import { applyCrypt, type CryptPlan } from './crypto/create.js';
 import { dryRunLayout, replicationProblems, vdevErrors, type VdevSpec } from './vdev-spec.js';
 import { clearInterruptedCreate, createMarkerOf, discardBuild, takeCreateMarker } from './create-marker.js';
 import { crashPoint } from '../engine/pool/crash.js';
@@ -25,6 +26,9 @@ export interface TreeCreate {
   force: boolean;
   dryRun: boolean;
   props: ReturnType<typeof validateNewProps>;
+  /** an encrypted root dataset (lib/crypto/create.ts), and where its key is kept after */
+  crypt?: CryptPlan | null;
+  keep?: (poolGuid: string, rootGuid: string) => void;
   poolProps: Record<string, string>;
   history: string;
 }
@@ -81,6 +85,11 @@ export function createTreePool(home: Home, o: TreeCreate): string | null {
         // The root filesystem's version is what the pool's version allows (zfs_fill_zplprops_impl).
         applyPoolVersion(c.tx.meta, o.props, action);
         c.tx.meta.rootDir = newFilesystem(c, null, o.name, o.props);
+        if (o.crypt) {
+          applyCrypt(c, c.tx.meta.rootDir, undefined, o.crypt, action);
+          const rootGuid = c.dsl.head(c.tx.meta.rootDir).guid;
+          c.tx.onBeforeCommit(() => o.keep?.(c.tx.meta.guid, rootGuid));
+        }
       });
     } finally {
       pool.close();

@@ -25,6 +25,11 @@ export interface Label {
   tree?: VdevTree;
 }
 
+/** The master keys of encrypted records, by guid, as the record reader asks for them. */
+export interface RecordKeys {
+  master(guid: string): { readonly suite: 'aes-128-ccm' | 'aes-192-ccm' | 'aes-256-ccm' | 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'; readonly key: Buffer } | undefined;
+}
+
 export class Image {
   /** the guid the checksum salt derives from (set by the pool that opens it: saltFrom) */
   private saltGuid: string | null = null;
@@ -41,6 +46,9 @@ export class Image {
     this.saltGuid = guid;
     this.salt = null;
   }
+
+  /** the keys loaded for the pool (blocks/crypt.ts Keyring), for its encrypted records; null: none */
+  keyring: RecordKeys | null = null;
 
   private constructor(
     readonly path: string,

@@ -50,6 +50,39 @@ export interface BlockPtr {
   cksumAlg: ChecksumAlgorithm;
   /** 32 bytes: fletcher2's or fletcher4's four 64-bit sums, little-endian, or the digest; empty when off */
   checksum: Uint8Array;
+  /** an encrypted record (blocks/crypt.ts): the guid of its master key, its IV and its MAC;
+   *  absent on every record of an unencrypted dataset */
+  key?: string;
+  iv?: Uint8Array;
+  mac?: Uint8Array;
+}
+
+/** A master key wrapped by its encryption root's wrapping key (ZFS's DSL crypto key object). */
+export interface WrappedKey {
+  guid: string;
+  iv: Uint8Array;
+  mac: Uint8Array;
+  data: Uint8Array;
+}
+
+/** How an encryption root makes its wrapping key from the user's key (keyformat, pbkdf2salt, pbkdf2iters). */
+export interface KeyParams {
+  keyformat: 'raw' | 'hex' | 'passphrase';
+  /** PBKDF2's 64-bit salt, as a decimal string (0 unless passphrase) */
+  salt: string;
+  /** PBKDF2's iterations (0 unless passphrase) */
+  iters: number;
+}
+
+/** An encrypted dir: its suite, its encryption root, its master key; a root also its key parameters. */
+export interface DirCrypt {
+  suite: 'aes-128-ccm' | 'aes-192-ccm' | 'aes-256-ccm' | 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm';
+  /** the dir whose wrapping key wraps `key` (the encryptionroot property) */
+  root: Id;
+  /** a clone's is its origin's, a copy of the same wrapped key */
+  key: WrappedKey;
+  /** on the encryption root only */
+  params?: KeyParams;
 }
 
 /** The vdev tree of a pool of several devices (pool/vdevs/config.ts has its arithmetic). */
@@ -163,6 +196,8 @@ export interface DirRecord {
   bookmarks?: BookmarkRecord[];
   /** on the hidden `%recv` child only: the receive -s cut short whose records it keeps */
   partial?: PartialReceive;
+  /** an encrypted filesystem or volume (blocks/crypt.ts); absent: not encrypted */
+  crypt?: DirCrypt;
 }
 
 /**
