@@ -35,7 +35,8 @@ if (process.argv.length === 3 && process.argv[2] === '--version' && !process.env
 function currentBundle() {
   if (process.env.TSZFS_NO_BUNDLE) return null;
   try {
-    const source = fs.readFileSync(bundle, 'utf8');
+    // ASCII only (scripts/bundle.mjs checks): latin1 makes a one-byte string without decoding UTF-8
+    const source = fs.readFileSync(bundle, 'latin1');
     const stamp = /^\/\* tszfs-build ([0-9a-f]+) \*\//.exec(source)?.[1];
     const main = fs.readFileSync(path.join(dist, 'cli', 'main.js'), 'utf8');
     return stamp !== undefined && main.endsWith(`\n// tszfs-build ${stamp}\n`) ? source : null;

@@ -5,8 +5,8 @@
 
 _tszfs_commands() {
   case $1 in
-    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container shims inject completion batch snap recv umount' ;;
-    zpool) echo 'create destroy add remove labelclear list iostat status clear sync attach detach online offline replace resilver scrub import export upgrade history get set wait' ;;
+    zfs) echo 'version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release load-key unload-key change-key mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container system shims inject completion batch snap recv umount' ;;
+    zpool) echo 'create destroy add remove labelclear list iostat status clear sync attach detach online offline replace split resilver scrub import export upgrade history get set wait' ;;
   esac
 }
 
@@ -31,6 +31,9 @@ _tszfs_options() {
     'zfs hold') echo '-r' ;;
     'zfs holds') echo '-H -p -r' ;;
     'zfs release') echo '-r' ;;
+    'zfs load-key') echo '-L -a -n -r' ;;
+    'zfs unload-key') echo '-a -r' ;;
+    'zfs change-key') echo '-i -l -o' ;;
     'zfs mount') echo '-O -R -a -f -j -l -o -v' ;;
     'zfs unmount') echo '-a -f -u' ;;
     'zfs share') echo '-a -l' ;;
@@ -54,8 +57,9 @@ _tszfs_options() {
     'zfs find') echo '-a -e -m -n -p -r -t -w -y' ;;
     'zfs du') echo '-a -h -s' ;;
     'zfs tar') echo '--zstd -C -c -f -x -z' ;;
-    'zfs image') echo '--platform --pool -i' ;;
+    'zfs image') echo '--format --platform --pool -f -i -o' ;;
     'zfs container') echo '--pool -f' ;;
+    'zfs system') echo '--pool -p -v' ;;
     'zfs inject') echo '-T -c -d -e' ;;
     'zfs batch') echo '-f -k' ;;
     'zfs snap') echo '-o -r' ;;
@@ -74,6 +78,7 @@ _tszfs_options() {
     'zpool online') echo '--power -e' ;;
     'zpool offline') echo '--power -f -t' ;;
     'zpool replace') echo '-f -o -s -w' ;;
+    'zpool split') echo '-L -P -R -g -l -n -o' ;;
     'zpool scrub') echo '-C -e -p -s -w' ;;
     'zpool import') echo '--rewind-to-checkpoint -D -F -N -R -a -c -d -f -l -m -n -o' ;;
     'zpool export') echo '-a -f' ;;
@@ -95,6 +100,7 @@ _tszfs_value_options() {
     'zfs upgrade') echo '-V' ;;
     'zfs userspace') echo '-S -o -s -t' ;;
     'zfs groupspace') echo '-S -o -s -t' ;;
+    'zfs change-key') echo '-o' ;;
     'zfs mount') echo '-R -o' ;;
     'zfs send') echo '-I -X -i' ;;
     'zfs write') echo '--offset' ;;
@@ -102,8 +108,9 @@ _tszfs_value_options() {
     'zfs touch') echo '-d -r' ;;
     'zfs stat') echo '-c' ;;
     'zfs mknod') echo '-m' ;;
-    'zfs image') echo '--platform --pool' ;;
+    'zfs image') echo '--format --platform --pool' ;;
     'zfs container') echo '--pool' ;;
+    'zfs system') echo '--pool' ;;
     'zfs inject') echo '-T -d -e' ;;
     'zfs batch') echo '-f' ;;
     'zfs snap') echo '-o' ;;
@@ -114,6 +121,7 @@ _tszfs_value_options() {
     'zpool status') echo '-T -c' ;;
     'zpool attach') echo '-o' ;;
     'zpool replace') echo '-o' ;;
+    'zpool split') echo '-R -o' ;;
     'zpool import') echo '-R -c -d -o' ;;
     'zpool upgrade') echo '-V' ;;
     'zpool get') echo '-o' ;;
@@ -165,6 +173,15 @@ _tszfs_operand_kind() {
     'zfs release 0') echo none ;;
     'zfs release 1') echo snap ;;
     'zfs release '*) echo snap ;;
+    'zfs load-key 0') echo fs ;;
+    'zfs load-key 1') echo none ;;
+    'zfs load-key '*) echo none ;;
+    'zfs unload-key 0') echo fs ;;
+    'zfs unload-key 1') echo none ;;
+    'zfs unload-key '*) echo none ;;
+    'zfs change-key 0') echo fs ;;
+    'zfs change-key 1') echo none ;;
+    'zfs change-key '*) echo none ;;
     'zfs mount 0') echo fs ;;
     'zfs mount 1') echo none ;;
     'zfs mount '*) echo none ;;
@@ -235,6 +252,7 @@ _tszfs_operand_kind() {
     'zfs tar '*) echo none ;;
     'zfs image '*) echo none ;;
     'zfs container '*) echo none ;;
+    'zfs system '*) echo none ;;
     'zfs shims '*) echo dir ;;
     'zfs inject '*) echo pool ;;
     'zfs completion '*) echo shell ;;
@@ -263,6 +281,7 @@ _tszfs_operand_kind() {
     'zpool online '*) echo pool ;;
     'zpool offline '*) echo pool ;;
     'zpool replace '*) echo pool ;;
+    'zpool split '*) echo pool ;;
     'zpool resilver '*) echo pool ;;
     'zpool scrub '*) echo pool ;;
     'zpool import '*) echo pool ;;

@@ -6,9 +6,9 @@
 function __tszfs_commands
     switch $argv[1]
         case 'zfs'
-            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container shims inject completion batch snap recv umount
+            printf '%s\n' version create destroy snapshot rollback clone promote rename bookmark diff list tree set get inherit upgrade userspace groupspace hold holds release load-key unload-key change-key mount unmount share unshare send receive write cat ls blocks mkdir rm ln mv chmod chown touch stat readlink mknod xattr find du tar image container system shims inject completion batch snap recv umount
         case 'zpool'
-            printf '%s\n' create destroy add remove labelclear list iostat status clear sync attach detach online offline replace resilver scrub import export upgrade history get set wait
+            printf '%s\n' create destroy add remove labelclear list iostat status clear sync attach detach online offline replace split resilver scrub import export upgrade history get set wait
     end
 end
 
@@ -52,6 +52,12 @@ function __tszfs_options
             printf '%s\n' -H -p -r
         case 'zfs release'
             printf '%s\n' -r
+        case 'zfs load-key'
+            printf '%s\n' -L -a -n -r
+        case 'zfs unload-key'
+            printf '%s\n' -a -r
+        case 'zfs change-key'
+            printf '%s\n' -i -l -o
         case 'zfs mount'
             printf '%s\n' -O -R -a -f -j -l -o -v
         case 'zfs unmount'
@@ -99,9 +105,11 @@ function __tszfs_options
         case 'zfs tar'
             printf '%s\n' --zstd -C -c -f -x -z
         case 'zfs image'
-            printf '%s\n' --platform --pool -i
+            printf '%s\n' --format --platform --pool -f -i -o
         case 'zfs container'
             printf '%s\n' --pool -f
+        case 'zfs system'
+            printf '%s\n' --pool -p -v
         case 'zfs inject'
             printf '%s\n' -T -c -d -e
         case 'zfs batch'
@@ -138,6 +146,8 @@ function __tszfs_options
             printf '%s\n' --power -f -t
         case 'zpool replace'
             printf '%s\n' -f -o -s -w
+        case 'zpool split'
+            printf '%s\n' -L -P -R -g -l -n -o
         case 'zpool scrub'
             printf '%s\n' -C -e -p -s -w
         case 'zpool import'
@@ -175,6 +185,8 @@ function __tszfs_value_options
             printf '%s\n' -S -o -s -t
         case 'zfs groupspace'
             printf '%s\n' -S -o -s -t
+        case 'zfs change-key'
+            printf '%s\n' -o
         case 'zfs mount'
             printf '%s\n' -R -o
         case 'zfs send'
@@ -190,8 +202,10 @@ function __tszfs_value_options
         case 'zfs mknod'
             printf '%s\n' -m
         case 'zfs image'
-            printf '%s\n' --platform --pool
+            printf '%s\n' --format --platform --pool
         case 'zfs container'
+            printf '%s\n' --pool
+        case 'zfs system'
             printf '%s\n' --pool
         case 'zfs inject'
             printf '%s\n' -T -d -e
@@ -213,6 +227,8 @@ function __tszfs_value_options
             printf '%s\n' -o
         case 'zpool replace'
             printf '%s\n' -o
+        case 'zpool split'
+            printf '%s\n' -R -o
         case 'zpool import'
             printf '%s\n' -R -c -d -o
         case 'zpool upgrade'
@@ -309,6 +325,24 @@ function __tszfs_operand_kind
             echo snap
         case 'zfs release *'
             echo snap
+        case 'zfs load-key 0'
+            echo fs
+        case 'zfs load-key 1'
+            echo none
+        case 'zfs load-key *'
+            echo none
+        case 'zfs unload-key 0'
+            echo fs
+        case 'zfs unload-key 1'
+            echo none
+        case 'zfs unload-key *'
+            echo none
+        case 'zfs change-key 0'
+            echo fs
+        case 'zfs change-key 1'
+            echo none
+        case 'zfs change-key *'
+            echo none
         case 'zfs mount 0'
             echo fs
         case 'zfs mount 1'
@@ -449,6 +483,8 @@ function __tszfs_operand_kind
             echo none
         case 'zfs container *'
             echo none
+        case 'zfs system *'
+            echo none
         case 'zfs shims *'
             echo dir
         case 'zfs inject *'
@@ -504,6 +540,8 @@ function __tszfs_operand_kind
         case 'zpool offline *'
             echo pool
         case 'zpool replace *'
+            echo pool
+        case 'zpool split *'
             echo pool
         case 'zpool resilver *'
             echo pool

@@ -40,6 +40,54 @@ const lmdbCommonJs = {
   name: 'lmdb-commonjs',
   setup(b) {
     b.onResolve({ filter: /^lmdb$/ }, () => ({ path: createRequire(import.meta.url).resolve('lmdb') }));
+    // Both copies of msgpackr without its streams: msgpackr's Node entry points define
+    // `class PackrStream extends Transform` as they load, which loads node:stream (~2 ms of every
+    // start-up) for classes tszfs never uses. lmdb gets msgpackr's CommonJS build of the same
+    // exports minus the streams (dist/index.js), tszfs its ES module one (index.js).
+    b.onResolve({ filter: /^msgpackr$/ }, ({ importer }) => {
+      const nodeEntry = createRequire(importer).resolve('msgpackr'); // .../msgpackr/dist/node.cjs
+      const dir = path.dirname(path.dirname(nodeEntry));
+      return { path: /[\\/]node_modules[\\/]lmdb[\\/]/.test(importer) ? path.join(dir, 'dist/index.js') : path.join(dir, 'index.js') };
+    });
+  },
+};
+
+/**
+ * Node's heavier built-in modules, loaded only when the bundle first uses one of their exports.
+ * Each `require('node:crypto')` (and the like) in the bundle gets an object of getters instead,
+ * which requires the real module on first access. Without it every command paid for crypto,
+ * zlib, worker_threads, tty (and net, stream beneath it), assert and os at start-up, ~6-9 ms of
+ * CPU, whether it used them or not: most commands never do.
+ */
+const LAZY_BUILTINS = ['assert', 'async_hooks', 'child_process', 'crypto', 'net', 'os', 'readline', 'stream', 'tty', 'v8', 'worker_threads', 'zlib'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    b.onResolve({ filter }, (args) =>
+      args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, ({ path: name }) => {
+      const mod = createRequire(import.meta.url)(`node:${name}`);
+      const keys = Object.keys(mod).filter((k) => k !== 'default');
+      // assert's functions are taken as values when yargs loads (its platform shim): those are
+      // functions that call the real ones, so that taking them loads nothing.
+      const forward = (k) => name === 'assert' && typeof mod[k] === 'function' && !/^[A-Z]/.test(k);
+      const getters = keys.map((k) =>
+        forward(k)
+          ? `  ${JSON.stringify(k)}: { enumerable: true, value: (...args) => real()[${JSON.stringify(k)}](...args) },`
+          : `  ${JSON.stringify(k)}: { enumerable: true, get: () => real()[${JSON.stringify(k)}] },`,
+      );
+      return {
+        loader: 'js',
+        contents: `let mod;
+const real = () => (mod ??= require('node:${name}'));
+module.exports = Object.defineProperties({}, {
+${getters.join('\n')}
+});
+`,
+      };
+    });
   },
 };
 
@@ -54,16 +102,42 @@ await build({
   // cli-table3 is required only by the commands that draw tables (tree, blocks): outside the
   // bundle, every other command's start-up neither reads nor compiles it.
   external: ['lz4-napi', '@toondepauw/node-zstd', 'cli-table3'],
-  // yargs's ES module build reads import.meta.url, which a CommonJS file lacks.
+  // yargs's ES module build and tszfs's own modules read import.meta.url, which a CommonJS file lacks.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: `/* tszfs-build ${stamp} */\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },
-  alias: { 'string-width': path.join(ROOT, 'scripts/string-width.js'), 
+  alias: {
+    'string-width': path.join(ROOT, 'scripts/string-width.js'),
     'node-gyp-build-optional-packages': path.join(ROOT, 'scripts/lmdb-addon.cjs'),
     'msgpackr-extract': path.join(ROOT, 'scripts/no-msgpackr-extract.cjs'),
   },
-  plugins: [lmdbCommonJs],
+  plugins: [lmdbCommonJs, lazyBuiltins],
   logLevel: 'warning',
 });
+
+// Every module that imports a namespace or default of a CommonJS module (node:fs in 33 of them,
+// node:path in 24) got its own copy of every export as a getter from esbuild's __toESM, thousands
+// of defineProperty calls per start-up: one namespace per module object is made once and shared,
+// as ES modules share one namespace per module.
+const TO_ESM = 'var __toESM = (';
+let text = fs.readFileSync(OUT, 'utf8');
+if (!text.includes(TO_ESM) || !text.includes('var __toCommonJS = ')) throw new Error('bundle: esbuild\'s __toESM helper is not where scripts/bundle.mjs expects it');
+text = text.replace(TO_ESM, 'var __toESMFresh = (');
+const helperEnd = text.indexOf('var __toCommonJS = ');
+text =
+  text.slice(0, helperEnd) +
+  'var __namespaces = [new WeakMap(), new WeakMap()];\n' +
+  'var __toESM = (mod, isNodeMode) => {\n' +
+  '  if (mod == null || (typeof mod !== "object" && typeof mod !== "function")) return __toESMFresh(mod, isNodeMode);\n' +
+  '  const made = __namespaces[isNodeMode ? 1 : 0];\n' +
+  '  let ns = made.get(mod);\n' +
+  '  if (ns === undefined) made.set(mod, (ns = __toESMFresh(mod, isNodeMode)));\n' +
+  '  return ns;\n' +
+  '};\n' +
+  text.slice(helperEnd);
+// bin/tszfs.js reads the bundle as latin1 (a one-byte string, faster than decoding UTF-8), which
+// is right only while every byte is ASCII (esbuild's default charset escapes the rest).
+if (/[^\x00-\x7f]/.test(text)) throw new Error('bundle: dist/tszfs.cjs is not ASCII; bin/tszfs.js reads it as latin1');
+fs.writeFileSync(OUT, text);
 
 fs.appendFileSync(MAIN, `// tszfs-build ${stamp}\n`);
 // The lmdb addon's memo (scripts/lmdb-addon.cjs) is made again by the warm-up below, for the lmdb

@@ -45,10 +45,12 @@ import { PropertyError } from '../lib/properties/assign.js';
 export { ZfsError };
 export type { Errno as ErrorCode } from '../engine/errno.js';
 export type { ListType as DatasetType };
+export type { PoolSummary, HistoryRecord };
 
 /** Where pools are registered: a folder (TSZFS_HOME's role). Default: `TSZFS_HOME`, else
  *  `$XDG_DATA_HOME/tszfs`, else `~/.local/share/tszfs`. */
 export interface HomeOptions {
+  /** the home folder; default as above */
   home?: string;
 }
 
@@ -79,7 +81,9 @@ export interface PropertyValue {
 
 /** One dataset of {@link Pool.list}. */
 export interface DatasetInfo {
+  /** the full name: `tank/fs`, `tank/fs@snap` or `tank/fs#mark` */
   name: string;
+  /** what it is (`zfs list`'s `type`) */
   type: ListType;
   /** the properties asked for; a property that does not apply to the type is absent */
   properties: Record<string, PropertyValue>;
@@ -145,14 +149,18 @@ export interface ReceiveOptions {
 
 /** An entry of {@link Pool.readdir}. */
 export interface DirectoryEntry {
+  /** the entry's name in its directory */
   name: string;
+  /** the kind of object it names */
   type: 'file' | 'dir' | 'symlink' | 'chardev' | 'blockdev' | 'fifo' | 'socket';
   /** stat's st_size: bytes for a file, the target's length for a symlink, entries (with . and ..)
    *  for a directory, as ZFS reports it */
   size: number;
   /** permission bits with setuid, setgid and sticky */
   mode: number;
+  /** owner's user id */
   uid: number;
+  /** owner's group id */
   gid: number;
   /** seconds since the epoch */
   mtime: number;

@@ -83,6 +83,9 @@ function operandKind(family: Family, name: string, position: number): string {
     case 'umount':
     case 'share':
     case 'unshare':
+    case 'load-key':
+    case 'unload-key':
+    case 'change-key':
       return position === 0 ? 'fs' : 'none';
     case 'write':
       return position === 0 ? 'fs' : position === 1 ? 'none' : 'file';
@@ -104,6 +107,7 @@ function operandKind(family: Family, name: string, position: number): string {
       return position === 0 ? 'fs' : 'none';
     case 'image':
     case 'container':
+    case 'system':
       return 'none';
     default:
       return 'all';

@@ -28,8 +28,7 @@ export interface Sink {
 /** Synchronous writes to a file descriptor (or a Sink in-process): output order is exact and no
  *  buffer grows unbounded. */
 export class Output {
-  /** whether the descriptor is a terminal (progress bars and colour are for people, not pipes) */
-  readonly isTTY: boolean;
+  private tty: boolean | null;
   /** the descriptor written to; null for a Sink */
   readonly fd: number | null;
   private readonly sink: Sink | null;
@@ -41,7 +40,13 @@ export class Output {
   constructor(target: number | Sink) {
     this.fd = typeof target === 'number' ? target : null;
     this.sink = typeof target === 'number' ? null : target;
-    this.isTTY = typeof target === 'number' ? tty.isatty(target) : target.isTTY === true;
+    this.tty = typeof target === 'number' ? null : target.isTTY === true;
+  }
+
+  /** whether the descriptor is a terminal (progress bars and colour are for people, not pipes);
+   *  asked only when needed: node:tty loads node:net and node:stream, ~2 ms of a start-up */
+  get isTTY(): boolean {
+    return (this.tty ??= tty.isatty(this.fd as number));
   }
 
   /**
@@ -78,7 +83,7 @@ export class Output {
 /** Synchronous reads of standard input: a descriptor, or bytes given whole (an in-process run,
  *  read as a pipe would be: not a regular file, not a terminal). */
 export class Input {
-  readonly isTTY: boolean;
+  private tty: boolean | null;
   /** the descriptor read, or null for bytes given whole */
   readonly fd: number | null;
   private readonly bytes: Buffer;
@@ -87,7 +92,12 @@ export class Input {
   constructor(source: number | Buffer) {
     this.fd = typeof source === 'number' ? source : null;
     this.bytes = typeof source === 'number' ? Buffer.alloc(0) : source;
-    this.isTTY = typeof source === 'number' && tty.isatty(source);
+    this.tty = typeof source === 'number' ? null : false;
+  }
+
+  /** whether the descriptor is a terminal (asked only when needed, as Output's) */
+  get isTTY(): boolean {
+    return (this.tty ??= tty.isatty(this.fd as number));
   }
 
   /** The size to expect when the input is a regular file (a pipe's is unknown: null). */

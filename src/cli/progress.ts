@@ -38,10 +38,11 @@ export class Progress {
 
   private constructor(
     private readonly err: Output,
-    private readonly opts: ProgressOptions,
+    private opts: ProgressOptions,
   ) {
     const delay = Number(invocationEnv().TSZFS_PROGRESS_DELAY_MS);
     this.delayMs = Number.isFinite(delay) && delay >= 0 ? delay : DEFAULT_DELAY_MS;
+    this.opts = { ...opts };
     this.paint = new Chalk({ level: err.colour ? 1 : 0 });
   }
 
@@ -58,6 +59,12 @@ export class Progress {
     if (now - this.started < this.delayMs || now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     this.draw(now);
+  }
+
+  /** A new label (the next layer of an image), shown at the next advance; the count of bytes goes on. */
+  relabel(label: string): void {
+    this.opts.label = label;
+    this.lastDraw = 0;
   }
 
   /** Erase the bar (success or failure alike: errors then print on a clean line). */

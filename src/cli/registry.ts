@@ -41,6 +41,11 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['release', () => import('./commands/release.js')],
   ],
   [
+    ['load-key', () => import('./commands/load-key.js')],
+    ['unload-key', () => import('./commands/unload-key.js')],
+    ['change-key', () => import('./commands/change-key.js')],
+  ],
+  [
     ['mount', () => import('./commands/mount.js')],
     ['unmount', () => import('./commands/unmount.js')],
     ['share', () => import('./commands/share.js')],
@@ -71,6 +76,7 @@ export const ZFS_GROUPS: Array<Array<[string, Loader]>> = [
     ['tar', () => import('./commands/tar.js')],
     ['image', () => import('./commands/image.js')],
     ['container', () => import('./commands/container.js')],
+    ['system', () => import('./commands/system.js')],
     ['shims', () => import('./commands/shims.js')],
     ['inject', () => import('./commands/inject.js')],
     ['completion', () => import('./commands/completion.js')],
@@ -109,6 +115,7 @@ export const ZPOOL_GROUPS: Array<Array<[string, Loader]>> = [
   ],
   [
     ['replace', () => import('./commands/pool/replace.js')],
+    ['split', () => import('./commands/pool/split.js')],
   ],
   [
     ['resilver', () => import('./commands/pool/resilver.js')],

@@ -5,6 +5,7 @@
  */
 import type { BlockPtr } from './store/records.js';
 
+/** The errno-like code of a failure (the package API's `ErrorCode`, a `ZfsError`'s `code`). */
 export type Errno =
   | 'ENOENT'
   | 'EEXIST'
@@ -22,6 +23,8 @@ export type Errno =
   | 'EDQUOT'
   | 'ELOOP'
   | 'EPERM'
+  /** an encrypted dataset whose key is not loaded */
+  | 'EACCES'
   /** an extended attribute that does not exist (ENOATTR) */
   | 'ENODATA'
   /** an extended attribute's value too large */

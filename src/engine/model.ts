@@ -9,6 +9,8 @@ export type {
   PartialReceive,
   DatasetRecord,
   DirRecord,
+  DirCrypt,
+  KeyParams,
   HeadRecord,
   HistoryRecord,
   Id,

@@ -14,7 +14,9 @@
  *   top layer (`tszfs.image:refs`, `tszfs.image:id`, `tszfs.image:config`);
  * - a container is `POOL/NAME-init` (what Docker's init layer holds: the mount points and files
  *   the runtime binds over) cloned from the top layer, and `POOL/NAME`, its writable layer, cloned
- *   from the init layer: two snapshots and two clones whatever the image's size or depth.
+ *   from the init layer: two snapshots and two clones whatever the image's size or depth;
+ * - each layer keeps its tar's tar-split (tar-split.ts) as `tszfs.image:tarsplit.N` (base64 of
+ *   gzip, in chunks), so that `image save` gives back the very bytes that were loaded.
  */
 import { destroyOrDefer } from '../engine/datasets/holds.js';
 import { createClone, createSnapshot } from '../engine/datasets/snapshot.js';
@@ -31,16 +33,25 @@ import type { Home } from '../lib/home.js';
 import { selectDatasets, type Row } from '../lib/listing.js';
 import type { PoolHandle } from '../lib/pool-handle.js';
 import { withPool } from '../lib/session.js';
-import { ArchiveError } from '../lib/tar/compression.js';
+import { ArchiveError, decompressing } from '../lib/tar/compression.js';
 import { extractLayer } from '../lib/tar/extract.js';
 import { chainIds, ImageError, type LoadedImage } from './layout.js';
+import { LayerSplitter } from './tar-split.js';
 
 export const P_LAYER = 'tszfs.image:layer';
 export const P_REFS = 'tszfs.image:refs';
 export const P_ID = 'tszfs.image:id';
 export const P_CONFIG = 'tszfs.image:config';
 export const P_CONTAINER = 'tszfs.container:image';
+export const P_SPLIT = 'tszfs.image:tarsplit';
 const CONFIG_CHUNK = 8000;
+const MAX_CONFIG_CHUNKS = 64;
+
+/**
+ * What a long image command reports as it goes (the CLI draws it on a terminal): `bytes` more of
+ * layer `layer` (0-based) of `layers` done; `total` the bytes of all layers when known.
+ */
+export type StoreProgress = (e: { phase: 'load' | 'save' | 'commit'; layer: number; layers: number; bytes: number; total: number | null }) => void;
 
 /** The pool images go to: `--pool`, else the only pool there is. */
 export function imagePool(home: Home, pool: string | undefined): string {
@@ -85,10 +96,11 @@ export interface LoadReport {
  * from sees everything below it, and what a layer writes is born after its origin, so each layer
  * is charged only what it wrote. Layer tars are streamed from the source as they are applied.
  */
-export function storeImage(home: Home, pool: string, image: LoadedImage, refs: string[], history: string): LoadReport {
+export function storeImage(home: Home, pool: string, image: LoadedImage, refs: string[], history: string, progress?: StoreProgress): LoadReport {
   const chain = chainIds(image.layers.map((l) => l.diffId));
   if (chain.length === 0) throw new ZfsError(['cannot load image: it has no layers']);
   const report: LoadReport = { created: [], shared: [], top: layerDataset(pool, chain[chain.length - 1]), refs };
+  const total = image.layers.reduce((n, l) => n + l.blob.size, 0);
   withPool(home, pool, (h) => {
     // What the engine refuses (out of space, a quota) undoes the whole load, and is worded.
     try {
@@ -142,8 +154,21 @@ export function storeImage(home: Home, pool: string, image: LoadedImage, refs: s
         }
         c.dsl.dir(dir).mounted = false;
         const failed: string[] = [];
+        // The tar-split is made from the bytes as they are applied.
+        const splitter = new LayerSplitter();
         try {
-          const src = image.layers[i].blob.source();
+          const blob = image.layers[i].blob.source();
+          const counted = { settled: true, read(buf: Buffer, offset: number, length: number) {
+            const n = blob.read(buf, offset, length);
+            progress?.({ phase: 'load', layer: i, layers: chain.length, bytes: n, total });
+            return n;
+          } };
+          const tar = decompressing(counted).source;
+          const src = { settled: true, read(buf: Buffer, offset: number, length: number) {
+            const n = tar.read(buf, offset, length);
+            splitter.write(buf.subarray(offset, offset + n));
+            return n;
+          } };
           extractLayer(openFiles(c, head), src, fileSettingsOf(c, head), (line) => failed.push(line));
           // To its end, so that the blob is known to be the one checked.
           const rest = Buffer.allocUnsafe(1 << 16);
@@ -154,7 +179,8 @@ export function storeImage(home: Home, pool: string, image: LoadedImage, refs: s
           else throw err;
         }
         if (failed.length > 0) throw new ZfsError([`cannot load image: layer ${diffId}:`, ...failed.map((w) => `  ${w}`)]);
-        assignProperties(c, dir, { [P_LAYER]: diffId }, refused(ds));
+        const split = splitter.finish();
+        assignProperties(c, dir, { ...(split === null ? {} : Object.fromEntries(chunked(P_SPLIT, split.toString('base64')))), [P_LAYER]: diffId }, refused(ds));
         if (origin !== null) destroyOrDefer(c.dsl, origin);
         report.created.push(ds);
         parentDir = dir;
@@ -173,6 +199,40 @@ export function storeImage(home: Home, pool: string, image: LoadedImage, refs: s
       assignProperties(c, topDir, chunks, refused(report.top));
     });
   }
+}
+
+/** `text` as properties `NAME.0`, `NAME.1`... of at most CONFIG_CHUNK characters, and `NAME` their count. */
+function chunked(name: string, text: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let at = 0; at < text.length; at += CONFIG_CHUNK) out.push([`${name}.${out.length}`, text.slice(at, at + CONFIG_CHUNK)]);
+  return [[name, String(out.length)], ...out];
+}
+
+/** Properties of one dataset: user properties' local values ('' when unset), or any value with `any`. */
+export function propsOf(home: Home, dataset: string, props: string[], any = false): (p: string) => string {
+  const { rows, failed } = selectDatasets(home, { command: 'get', operands: [dataset], recursive: false, depth: null, types: new Set(['filesystem']), props }, [], () => {});
+  if (failed || rows.length === 0) throw ZfsError.action(`cannot open '${dataset}'`, 'dataset does not exist');
+  return (p: string) => {
+    const v = rows[0].values.get(p);
+    return v && (any || v.source.type === 'local') ? String(v.value) : '';
+  };
+}
+
+/** The tar-split a layer keeps, or null (a layer loaded before tar-splits were kept). */
+export function layerSplit(home: Home, dataset: string): Buffer | null {
+  const count = Number(propsOf(home, dataset, [P_SPLIT])(P_SPLIT) || '0');
+  if (!count) return null;
+  const names = Array.from({ length: count }, (_, i) => `${P_SPLIT}.${i}`);
+  const get = propsOf(home, dataset, names);
+  return Buffer.from(names.map(get).join(''), 'base64');
+}
+
+/** The config an image's top layer keeps (the bytes it was loaded with). */
+export function imageConfig(home: Home, top: string): Buffer {
+  const props = Array.from({ length: MAX_CONFIG_CHUNKS }, (_, i) => `${P_CONFIG}.${i}`);
+  const get = propsOf(home, top, [P_ID, ...props]);
+  if (get(P_ID) === '') throw new ZfsError([`Error: No such image: ${top}`]);
+  return Buffer.from(props.map(get).join(''), 'utf8');
 }
 
 function set(home: Home, ds: string, props: Array<[string, string]>, history: string): void {
@@ -237,24 +297,41 @@ export function listContainers(home: Home, pool: string): Array<{ name: string; 
 
 /**
  * `image rm`: the reference goes; when the image has none left, its layers go from the top down,
- * as long as no other image or container stands on them.
+ * as long as no other image or container stands on them. An image a container stands on keeps
+ * its last reference (Docker's conflict, exit 1, nothing changed) unless forced: `-f` then takes
+ * the reference and leaves the image untagged (`<none>`), its layers under the container.
  */
-export function removeImage(home: Home, pool: string, name: string, history: string): string[] {
+export function removeImage(home: Home, pool: string, name: string, history: string, force = false): string[] {
   const img = findImage(home, pool, name);
-  const users = listContainers(home, pool).filter((c) => c.image === img.top);
-  if (users.length > 0) throw new ZfsError([`Error response from daemon: conflict: unable to remove image ${name}: image is being used by container ${users[0].name}`]);
+  const byRef = img.ref === normalRef(name);
   const out: string[] = [];
   const all = datasetsOf(home, pool, [P_REFS]);
   const refs = all.find((d) => d.name === img.top)!.get(P_REFS).split(' ').filter(Boolean);
   const left = refs.filter((r) => r !== img.ref);
-  if (left.length > 0) {
+  if (byRef && left.length > 0) {
     set(home, img.top, [[P_REFS, left.join(' ')]], history);
     out.push(`Untagged: ${img.ref}`);
     return out;
   }
-  if (img.ref !== '<none>:<none>') out.push(`Untagged: ${img.ref}`);
+  const short = hexOf(img.id).slice(0, 12);
+  if (!byRef && refs.length > 1 && !force) throw new ZfsError([`Error response from daemon: conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`]);
+  const users = listContainers(home, pool).filter((c) => c.image === img.top);
+  if (users.length > 0) {
+    if (!force) {
+      throw new ZfsError([
+        byRef
+          ? `Error response from daemon: conflict: unable to remove repository reference "${name}" (must force) - container ${users[0].name} is using its referenced image ${short}`
+          : `Error response from daemon: conflict: unable to delete ${short} (must be forced) - image is being used by stopped container ${users[0].name}`,
+      ]);
+    }
+    // Forced: the references go, the image stays (untagged) for the containers on it.
+    if (refs.length > 0) set(home, img.top, [[P_REFS, '']], history);
+    return refs.map((r) => `Untagged: ${r}`);
+  }
+  for (const r of refs) out.push(`Untagged: ${r}`);
   // No longer an image: a layer other images may still stand on.
   set(home, img.top, [[P_REFS, ''], [P_ID, '']], history);
+  out.push(`Deleted: ${img.id}`);
   let layer: string | null = img.top;
   while (layer !== null) {
     const d = datasetsOf(home, pool, [P_REFS, P_ID, 'origin', 'clones'], ['filesystem', 'snapshot']);

@@ -19,6 +19,9 @@ export interface CreateMarker {
   pid: number;
   /** the create made the image (it goes with a failed create) rather than reusing a file */
   fresh: boolean;
+  /** a pool of several devices: each device, and whether the create made it (the marker is the
+   *  first device's, beside which the metadata lies) */
+  devices?: Array<{ path: string; fresh: boolean }>;
 }
 
 export const createMarkerOf = (image: string) => `${image}.creating`;
@@ -73,7 +76,10 @@ export function clearInterruptedCreate(home: Home, action: string, image: string
       }
     }
     const registered = home.pools().some((p) => path.resolve(p.image) === image);
-    if (!registered) discardBuild(image, old?.fresh ?? false);
+    if (!registered) {
+      if (old?.devices) for (const d of old.devices) discardBuild(d.path, d.fresh);
+      else discardBuild(image, old?.fresh ?? false);
+    }
     fs.rmSync(mine, { force: true });
   }
 }

@@ -6,11 +6,16 @@
  */
 import { EngineError, poolFilesFailure, type Errno } from '../engine/errno.js';
 
+/**
+ * A failure as OpenZFS reports it: the lines it prints (`cannot open 'tank/x': dataset does not
+ * exist`), the exit status, and an errno-like `code` (`ENOENT`) to test in code.
+ */
 export class ZfsError extends Error {
   /** the errno-like code of the failure (the library API's `err.code`): the engine's, or the one
    *  its OpenZFS description stands for (codeOfLines) */
   readonly code: Errno;
 
+  /** A failure of `lines`, exit status `exitCode`; `code` defaults to the one its wording stands for. */
   constructor(
     /** the lines printed on standard error, in order */
     readonly lines: string[],
@@ -22,6 +27,7 @@ export class ZfsError extends Error {
     this.code = code ?? codeOfLines(lines);
   }
 
+  /** `ACTION: DESCRIPTION` and any `more` lines, as libzfs's zfs_error_aux words a failure. */
   static action(action: string, description: string, ...more: string[]): ZfsError {
     return new ZfsError([`${action}: ${description}`, ...more]);
   }
@@ -100,6 +106,7 @@ const DESCRIPTIONS: Record<Errno, string> = {
   EDQUOT: 'disk quota exceeded',
   ELOOP: 'too many levels of symbolic links',
   EPERM: 'operation not permitted',
+  EACCES: 'permission denied',
   ENODATA: 'no data available',
   E2BIG: 'argument list too long',
   ERANGE: 'numerical result out of range',

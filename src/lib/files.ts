@@ -5,13 +5,14 @@
  */
 import * as path from 'node:path';
 import type { DslView } from '../engine/datasets/view.js';
-import { damagedBlock, EngineError } from '../engine/errno.js';
+import { damagedBlock, EngineError, isErrno } from '../engine/errno.js';
 import { FsView, type Listing } from '../engine/files/fs-view.js';
 import type { FileWriteSettings, FsWriter, WriteMode } from '../engine/files/fs-writer.js';
 import { stageInput, type ByteSource } from '../engine/pool/staging.js';
 import type { Dnode } from '../engine/files/objset.js';
 import { displayPath, namesDirectory, pathComponents } from '../engine/files/paths.js';
 import { filesAt, readVolumeAt } from '../engine/reading.js';
+import { dsizeOf } from '../engine/pool/pool.js';
 import type { HeadRecord, Id } from '../engine/model.js';
 import { noteDamagedBlock } from '../engine/scrub.js';
 import { engineFailure, ZfsError, notFound } from './errors.js';
@@ -21,6 +22,7 @@ import { headKind, type Change, type PoolHandle, type Resolved } from './pool-ha
 import { DatasetProps } from './properties/values.js';
 import { withPoolOf } from './session.js';
 import { openFiles, openVolume, writeSettings } from '../engine/sync-task.js';
+import { masterKeyOf } from '../engine/keys.js';
 
 export { dnodeSize } from '../engine/files/objset.js';
 
@@ -124,7 +126,7 @@ const EMPTY: ByteSource = { settled: true, read: () => 0 };
 
 function change(home: Home, verb: string, dataset: string, path: string, fn: (fs: FsWriter, input: ByteSource, settings: FileWriteSettings) => void, input: ByteSource | null = null): void {
   changeHead(home, verb, dataset, `${dataset}:${path}`, 'files', input, (c, head, props, staged) =>
-    fn(openFiles(c, head), staged, { ...settingsOf(props), recordsize: Number(props.get('recordsize')?.value) }),
+    fn(openFiles(c, head), staged, { ...settingsOf(props, c), recordsize: Number(props.get('recordsize')?.value) }),
   );
 }
 
@@ -150,7 +152,7 @@ export function changeFiles(
     dataset,
     'files',
     opts.input ?? null,
-    (c, head, props, staged) => fn(openFiles(c, head), staged, { ...settingsOf(props), recordsize: Number(props.get('recordsize')?.value) }),
+    (c, head, props, staged) => fn(openFiles(c, head), staged, { ...settingsOf(props, c), recordsize: Number(props.get('recordsize')?.value) }),
     { action, word: opts.word ?? engineFailure },
   );
 }
@@ -172,6 +174,8 @@ export function readFiles<T>(home: Home, dataset: string, fn: (fs: FsView, readF
         } catch (err) {
           const block = damagedBlock(err);
           if (block) noteDamagedBlock(h.pool, r.ds.id, block);
+          // An encrypted dataset whose key is not loaded: its contents cannot be read.
+          if (isErrno(err, 'EACCES')) throw engineFailure(`cannot open '${dataset}'`, err);
           throw err;
         }
       });
@@ -183,16 +187,20 @@ export function readFiles<T>(home: Home, dataset: string, fn: (fs: FsView, readF
  *  for a caller that opens the head's files in its own transaction (image load). */
 export function fileSettingsOf(c: Change, headId: Id): FileWriteSettings {
   const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId) as HeadRecord);
-  return { ...settingsOf(props), recordsize: Number(props.get('recordsize')?.value) };
+  return { ...settingsOf(props, c), recordsize: Number(props.get('recordsize')?.value) };
 }
 
-const settingsOf = (props: DatasetProps) =>
-  writeSettings(props.get('checksum')?.value, props.get('compression')?.value, props.get('special_small_blocks')?.value);
+/** How the head's new records are stored; an encrypted head's key must be loaded (EACCES). */
+const settingsOf = (props: DatasetProps, c: Change) => {
+  const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value, props.get('special_small_blocks')?.value);
+  const crypt = masterKeyOf(c, props.dir);
+  return crypt ? { ...settings, crypt } : settings;
+};
 
 /** Write `src` into a volume from byte `offset` (a write(2) on its device): what would go past
  *  volsize fails the whole write with ENOSPC. */
 export function writeVolume(home: Home, dataset: string, offset: number, src: ByteSource): void {
-  changeHead(home, 'write', dataset, dataset, 'volume', src, (c, head, props, staged) => openVolume(c, head).write(offset, staged, settingsOf(props)));
+  changeHead(home, 'write', dataset, dataset, 'volume', src, (c, head, props, staged) => openVolume(c, head).write(offset, staged, settingsOf(props, c)));
 }
 
 /** Stream all volsize bytes of a volume (or volume snapshot) to `out`, as `cat` of its device. */
@@ -277,7 +285,10 @@ export function removeFiles(home: Home, dataset: string, paths: string[], opts: 
 }
 
 function readView(h: PoolHandle, r: Resolved): FsView {
-  return filesAt(h.pool.t, r.ds.root);
+  const fs = filesAt(h.pool.t, r.ds.root);
+  const meta = h.pool.meta();
+  if (meta.vdevs) fs.dsize = (offset, asize) => dsizeOf(meta, offset, asize);
+  return fs;
 }
 
 /** Stream each file to `out` (which must consume the chunk before returning). As a registered

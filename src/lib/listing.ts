@@ -17,6 +17,7 @@ import { withPool, withPoolOf } from './session.js';
 import { findProperty, indexNumber, PROPERTIES } from './properties/table.js';
 import { DatasetProps, writtenSince, type PropValue } from './properties/values.js';
 
+/** The kinds of dataset `zfs list -t` selects (the package API's `DatasetType`). */
 export type ListType = 'filesystem' | 'volume' | 'snapshot' | 'bookmark';
 
 export interface Selection {

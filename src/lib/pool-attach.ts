@@ -9,13 +9,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Image } from '../engine/pool/image.js';
 import { newGuid } from '../engine/pool/pool.js';
-import { LEAF_LABEL_BYTES, type VdevTree } from '../engine/pool/vdevs/config.js';
+import { LEAF_LABEL_BYTES, type TopConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { withPool } from './session.js';
 import { vdevErrors } from './vdev-spec.js';
 import { resilverTop } from './pool-offline.js';
-import { followDevice } from './pool-replace.js';
+import { copyTop, followDevice } from './pool-replace.js';
+import type { PoolHandle } from './pool-handle.js';
 import { moveTopVdevProps } from './pool-vdevs.js';
 
 const matcher = (device: string) => (l: { path: string }) => l.path === path.resolve(device) || path.basename(l.path) === device;
@@ -65,6 +66,8 @@ export function detachDevice(home: Home, pool: string, device: string, history: 
   const gone = withPool(home, pool, (h) => {
     const tree = h.pool.meta().vdevs;
     if (!tree) throw ZfsError.action(action, 'no such device in pool');
+    const spared = detachSpared(h, action, tree, device, history);
+    if (spared) return spared;
     const t = tree.tops.findIndex((top) => top.children.some(matcher(device)));
     if (t < 0) throw ZfsError.action(action, 'no such device in pool');
     const top = tree.tops[t];
@@ -86,8 +89,15 @@ export function detachDevice(home: Home, pool: string, device: string, history: 
       moveTopVdevProps(ch.tx.meta, top.guid, nt.guid);
     });
     h.pool.writeLabels();
-    return { path: removed.path, first: next.tops[0].children[0].path };
+    return { path: removed.path, first: next.tops[0].children[0].path, resilver: undefined };
   });
+  if (gone.resilver) {
+    // The device the spare stood in for missed what was written meanwhile.
+    const { t, guid, type, from, since } = gone.resilver;
+    if (type !== 'file') resilverTop(home, pool, t, guid, since);
+    else copyTop(home, pool, t, from, since);
+    return;
+  }
   followDevice(home, pool, gone.path, gone.first);
   // The detached device is free to use again (vdev_detach clears its label).
   try {
@@ -100,4 +110,49 @@ export function detachDevice(home: Home, pool: string, device: string, history: 
   } catch {
     /* gone already */
   }
+}
+
+interface Detached {
+  path: string;
+  first: string;
+  /** the spare went: its device is resilvered (top index, guid, type, the spare's path) */
+  resilver: { t: number; guid: string; type: TopConfig['type']; from: string; since: number } | undefined;
+}
+
+/**
+ * spa_vdev_detach of a child of a spare-N: detaching the device the spare stands in for makes the
+ * spare a permanent member (it leaves the spares list); detaching the spare puts it back in the
+ * list (AVAIL) and the device in its place, which is then resilvered. Null when `device` is in no
+ * spare-N.
+ */
+function detachSpared(h: PoolHandle, action: string, tree: VdevTree, device: string, history: string): Detached | null {
+  const is = matcher(device);
+  for (const [t, top] of tree.tops.entries()) {
+    const c = top.children.findIndex((ch) => ch.replaced && (is(ch) || is(ch.replaced)));
+    if (c < 0) continue;
+    const slot = top.children[c];
+    const original = slot.replaced!;
+    const next: VdevTree = structuredClone(tree);
+    let gone: string;
+    let resilver: Detached['resilver'];
+    if (is(original)) {
+      // The spare has every block (it was resilvered when it went in use).
+      const { replaced: _, since: _since, ...spare } = slot;
+      next.tops[t].children[c] = spare;
+      next.spares = next.spares.filter((s) => s.guid !== slot.guid);
+      gone = original.path;
+    } else {
+      if (h.pool.image.tree?.leafState(original.guid) !== 'ONLINE' || original.offline) throw ZfsError.action(action, 'no valid replicas');
+      next.tops[t].children[c] = original;
+      gone = slot.path;
+      // Only what was written while the spare stood in (the device has everything older).
+      resilver = { t, guid: original.guid, type: top.type, from: slot.path, since: slot.since ?? 0 };
+    }
+    h.change(history, (ch) => {
+      ch.tx.meta.vdevs = next;
+    });
+    h.pool.writeLabels();
+    return { path: gone, first: next.tops[0].children[0].path, resilver };
+  }
+  return null;
 }

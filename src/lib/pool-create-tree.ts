@@ -11,8 +11,10 @@ import { engineFailure, ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { metadataPathOf, PoolHandle } from './pool-handle.js';
 import { applyPoolVersion, newFilesystem, type validateNewProps } from './datasets/create.js';
+import { applyCrypt, type CryptPlan } from './crypto/create.js';
 import { dryRunLayout, replicationProblems, vdevErrors, type VdevSpec } from './vdev-spec.js';
-import { discardBuild } from './create-marker.js';
+import { clearInterruptedCreate, createMarkerOf, discardBuild, takeCreateMarker } from './create-marker.js';
+import { crashPoint } from '../engine/pool/crash.js';
 
 const MIN_DEVICE = 64 * 1024 * 1024;
 
@@ -24,6 +26,9 @@ export interface TreeCreate {
   force: boolean;
   dryRun: boolean;
   props: ReturnType<typeof validateNewProps>;
+  /** an encrypted root dataset (lib/crypto/create.ts), and where its key is kept after */
+  crypt?: CryptPlan | null;
+  keep?: (poolGuid: string, rootGuid: string) => void;
   poolProps: Record<string, string>;
   history: string;
 }
@@ -34,6 +39,10 @@ const leavesOf = (spec: VdevSpec): string[] => [...spec.tops.flatMap((t) => t.ch
 export function createTreePool(home: Home, o: TreeCreate): string | null {
   const action = `cannot create '${o.name}'`;
   const leaves = leavesOf(o.spec);
+  const first = o.spec.tops[0]?.children[0] ?? leaves[0];
+  // What a create killed before it registered left (create-marker.ts) goes first, so that its
+  // labels do not make this one ask for -f.
+  if (!o.dryRun) clearInterruptedCreate(home, action, first);
   const sizeOf = (file: string) => fs.statSync(file, { throwIfNoEntry: false })?.size ?? o.size;
   // is_device_in_use: a device of an imported pool never, of an exported one only with -f.
   const inUse: string[] = [];
@@ -56,7 +65,9 @@ export function createTreePool(home: Home, o: TreeCreate): string | null {
   if (o.dryRun) return dryRunLayout(o.name, o.spec);
 
   const made = leaves.filter((f) => !fs.existsSync(f));
-  const first = o.spec.tops[0]?.children[0] ?? leaves[0];
+  // Until the pool is registered, the marker makes a retry start afresh (a kill leaves no pool).
+  const devices = leaves.map((path) => ({ path, fresh: made.includes(path) }));
+  takeCreateMarker(action, first, { pid: process.pid, fresh: made.includes(first), devices });
   try {
     for (const file of made) makeFile(action, file, o.size);
     const tree = treeOf(o.name, o.spec, o.poolProps.ashift, sizeOf);
@@ -74,16 +85,25 @@ export function createTreePool(home: Home, o: TreeCreate): string | null {
         // The root filesystem's version is what the pool's version allows (zfs_fill_zplprops_impl).
         applyPoolVersion(c.tx.meta, o.props, action);
         c.tx.meta.rootDir = newFilesystem(c, null, o.name, o.props);
+        if (o.crypt) {
+          applyCrypt(c, c.tx.meta.rootDir, undefined, o.crypt, action);
+          const rootGuid = c.dsl.head(c.tx.meta.rootDir).guid;
+          c.tx.onBeforeCommit(() => o.keep?.(c.tx.meta.guid, rootGuid));
+        }
       });
     } finally {
       pool.close();
     }
+    crashPoint('create-built');
     if (!home.add({ name: o.name, image: first })) throw ZfsError.action(action, 'pool already exists');
+    crashPoint('create-registered');
   } catch (err) {
     // A failed create leaves nothing behind: the files it made go, the others lose their label.
     for (const file of leaves) if (fs.existsSync(file)) discardBuild(file, made.includes(file));
+    fs.rmSync(createMarkerOf(first), { force: true });
     throw err;
   }
+  fs.rmSync(createMarkerOf(first), { force: true });
   return null;
 }
 

@@ -13,6 +13,8 @@ import { EngineError, poolFilesFailure } from '../engine/errno.js';
 import { syncTask, type Change, type SyncTask } from '../engine/sync-task.js';
 import type { HeadRecord, Id, SnapshotRecord } from '../engine/model.js';
 import { engineFailure, ZfsError, poolError } from './errors.js';
+import { keptKeys } from './crypto/keystore.js';
+import { loadKeptKeys } from '../engine/keys.js';
 import type { Home } from './home.js';
 
 export type Resolved =
@@ -69,7 +71,10 @@ export class PoolHandle {
       throw notThisPool();
     }
     if (fullCheck) home.setFaulted(name, null);
-    return new PoolHandle(name, entry.image, pool);
+    const handle = new PoolHandle(name, entry.image, pool);
+    // Keys that load-key left for this pool (lib/crypto/keystore.ts): one readdir when none.
+    loadKeptKeys(pool, keptKeys(home, pool.meta().guid), handle.view());
+    return handle;
   }
 
   /** A handle over a pool opened by its builder (pool create), before it is registered. */

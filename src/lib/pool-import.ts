@@ -10,6 +10,7 @@ import { Image } from '../engine/pool/image.js';
 import type { VdevTree } from '../engine/pool/vdevs/config.js';
 import { metadataDamage, Pool } from '../engine/pool/pool.js';
 import { ZfsError, poolError } from './errors.js';
+import { dropPoolKeys } from './crypto/keystore.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
 import { beingCreated, forgetCreateMarkers } from './create-marker.js';
@@ -37,6 +38,8 @@ export function exportPool(home: Home, name: string, history: string): void {
   const image = withPool(home, name, (h) => {
     h.change(history, () => undefined);
     h.pool.writeLabels();
+    // Export unloads every key of the pool, as spa_export does.
+    dropPoolKeys(home, h.pool.meta().guid);
     return h.image;
   });
   // A create killed after registering left its marker: the exported pool is complete.

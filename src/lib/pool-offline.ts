@@ -18,12 +18,12 @@ import { withPool } from './session.js';
 function locate(tree: VdevTree, device: string): { t: number; c: number } | 'spare' | null {
   const matches = (l: { path: string; guid: string }) =>
     l.path === path.resolve(device) || path.basename(l.path) === device || BigInt(l.guid).toString(16) === device.toLowerCase();
-  if (tree.spares.some(matches)) return 'spare';
+  // zpool_find_vdev: the tree first, so a spare in use is a device like the others.
   for (const [t, top] of tree.tops.entries()) {
     const c = top.children.findIndex(matches);
     if (c >= 0) return { t, c };
   }
-  return null;
+  return tree.spares.some(matches) ? 'spare' : null;
 }
 
 export function offlineDevices(home: Home, pool: string, devices: string[], temporary: boolean, history: string): void {
@@ -72,14 +72,14 @@ export function onlineDevices(home: Home, pool: string, devices: string[], histo
   }
 }
 
-/** Rebuild what device `guid` of top-level vdev `t` lacks from the others (only allocated blocks),
- *  recorded as a resilver. */
-export function resilverTop(home: Home, pool: string, t: number, guid: string): void {
+/** Rebuild what device `guid` of top-level vdev `t` lacks from the others (only allocated blocks,
+ *  born after `minBirth`), recorded as a resilver. */
+export function resilverTop(home: Home, pool: string, t: number, guid: string, minBirth = 0): void {
   withPool(home, pool, (h) => {
     const start = nowSeconds();
     const root = h.pool.image.tree!;
     root.resilvering.add(guid);
-    const result = h.pool.readingData(() => scrub(h.pool, 0, (bp) => root.locate(bp.offset, bp.asize).some((p) => topIndexOf(p.position) === t)));
+    const result = h.pool.readingData(() => scrub(h.pool, minBirth, (bp) => root.locate(bp.offset, bp.asize).some((p) => topIndexOf(p.position) === t)));
     const end = nowSeconds();
     h.change(null, (ch) => {
       finishScrub(ch.tx.t, { func: 'resilver', state: 'finished', start, end, examined: result.examined, errors: result.damaged, repaired: root.repaired }, result.found);

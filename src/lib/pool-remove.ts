@@ -71,6 +71,9 @@ export function removeDevice(home: Home, pool: string, device: string, history: 
       const target = tree ? find(tree, device) : null;
       if (!tree || !target) throw ZfsError.action(action, 'no such device in pool');
       if (target.kind === 'leaf') throw ZfsError.action(action, 'operation not supported on this type of pool');
+      // spa_vdev_remove: a spare in use (standing in for a device) is EBUSY.
+      const inUse = target.kind === 'spare' && tree.tops.some((t) => t.children.some((ch) => ch.guid === tree.spares[target.index].guid));
+      if (inUse) throw ZfsError.action(action, 'Pool busy; removal may already be in progress');
       if (target.kind !== 'top') {
         const next: VdevTree = structuredClone(tree);
         (target.kind === 'spare' ? next.spares : next.cache).splice(target.index, 1);

@@ -13,7 +13,7 @@ import { Image } from '../engine/pool/image.js';
 import { newGuid } from '../engine/pool/pool.js';
 import { finishScrub } from '../engine/pool/health.js';
 import { nowSeconds } from '../engine/pool/clock.js';
-import { LEAF_LABEL_BYTES, topIndexOf, type VdevTree } from '../engine/pool/vdevs/config.js';
+import { LEAF_LABEL_BYTES, topIndexOf, type LeafConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
 import { scrub } from '../engine/scrub.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
@@ -31,15 +31,23 @@ export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: 
       if (matches(path.resolve(h.image))) throw ZfsError.action(action, 'operation not supported on this type of pool');
       throw ZfsError.action(action, 'no such device in pool');
     }
-    if (tree.spares.some((l) => matches(l.path))) throw ZfsError.action(action, 'device is reserved as a hot spare');
+    const inTree = (l: LeafConfig) => matches(l.path) || (l.replaced !== undefined && matches(l.replaced.path));
+    const t = tree.tops.findIndex((top) => top.children.some(inTree));
+    if (t < 0 && tree.spares.some((l) => matches(l.path))) throw ZfsError.action(action, 'device is reserved as a hot spare');
     if (tree.cache.some((l) => matches(l.path))) throw ZfsError.action(action, 'device is in use as a cache');
-    const t = tree.tops.findIndex((top) => top.children.some((c) => matches(c.path)));
     if (t < 0) throw ZfsError.action(action, 'no such device in pool');
-    const c = tree.tops[t].children.findIndex((ch) => matches(ch.path));
+    const c = tree.tops[t].children.findIndex(inTree);
     return { tree, t, c };
   });
   const { tree, t, c } = found;
   const old = tree.tops[t].children[c];
+  const spare = newArg === undefined ? undefined : tree.spares.find((l) => l.path === path.resolve(newArg));
+  if (old.replaced) {
+    // A spare in use is replaced only by another spare; its device, by nothing until a detach.
+    if (matches(old.path) && !spare) throw ZfsError.action(action, 'can only be replaced by another hot spare');
+    throw ZfsError.action(action, "already in replacing/spare config; wait for completion or use 'zpool detach'");
+  }
+  if (spare) return replaceWithSpare(home, pool, action, newArg!, tree, t, c, spare, history);
   const newPath = newArg ?? old.path;
   // make_leaf_vdev and is_device_in_use, as for create
   if (!newPath.startsWith('/')) {
@@ -78,6 +86,31 @@ export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: 
   followDevice(home, pool, old.path, newPath2);
 }
 
+/**
+ * `zpool replace POOL DEVICE SPARE` (spa_vdev_attach with a hot spare): the spare stands in for
+ * the device (a `spare-N` vdev of the two, the spare INUSE) and is resilvered; the device stays
+ * in the tree until one of them is detached (lib/pool-attach.ts).
+ */
+function replaceWithSpare(home: Home, pool: string, action: string, arg: string, tree: VdevTree, t: number, c: number, spare: LeafConfig, history: string): void {
+  const top = tree.tops[t];
+  const old = top.children[c];
+  if (tree.tops.some((tp) => tp.children.some((ch) => ch.replaced && ch.guid === spare.guid))) throw ZfsError.action(action, `${arg} is busy`);
+  if (top.class === 'log') throw ZfsError.action(action, 'cannot replace a log with a spare');
+  const sector = 2 ** tree.ashift;
+  const perChild = top.type === 'raidz' ? top.space / top.children.length + sector : top.space;
+  if (spare.size < LEAF_LABEL_BYTES + perChild) throw ZfsError.action(action, 'device is too small');
+  withPool(home, pool, (h) => {
+    const next: VdevTree = structuredClone(tree);
+    next.tops[t].children[c] = { path: spare.path, guid: spare.guid, size: spare.size, replaced: old, since: h.pool.meta().txg };
+    h.change(history, (ch) => {
+      ch.tx.meta.vdevs = next;
+    });
+    h.pool.writeLabels();
+  });
+  if (top.type !== 'file') resilverTop(home, pool, t, spare.guid);
+  else copyTop(home, pool, t, old.path);
+}
+
 /** The metadata lies beside the pool's registered device: when `from` leaves the pool, it goes
  *  beside `to`, which the registry names from then on. */
 export function followDevice(home: Home, pool: string, from: string, to: string): void {
@@ -105,13 +138,13 @@ function clearLabel(file: string): void {
 }
 
 /** A plain file top-level vdev has no other copy: its blocks come from the old device. */
-function copyTop(home: Home, pool: string, t: number, from: string): void {
+export function copyTop(home: Home, pool: string, t: number, from: string, minBirth = 0): void {
   withPool(home, pool, (h) => {
     const start = nowSeconds();
     const root = h.pool.image.tree!;
     let damaged = 0;
     h.pool.readingData(() =>
-      scrub(h.pool, 0, (bp) => {
+      scrub(h.pool, minBirth, (bp) => {
         // through removed vdevs' mappings: the pieces of the block that live on `t`
         for (const p of root.locate(bp.offset, bp.asize)) if (topIndexOf(p.position) === t && !root.copyFrom(from, p.position, p.length)) damaged++;
         return false;

@@ -18,7 +18,8 @@ import { findVdev, vdevNodes, type VdevNode } from './vdev-tree.js';
 export function poolVdevs(h: PoolHandle, meta: PoolMeta = h.pool.meta()): VdevNode[] {
   const health = poolHealth(h);
   const states = new Map<string, string>();
-  for (const r of health.vdevs?.rows ?? []) if (r.info && r.state) states.set(r.info.guid, r.state);
+  // a spare in use shows twice: in the tree first, then INUSE among the spares
+  for (const r of health.vdevs?.rows ?? []) if (r.info && r.state && !states.has(r.info.guid)) states.set(r.info.guid, r.state);
   const errors: Record<string, DeviceErrors> = keptDeviceErrors(h.pool.t);
   return vdevNodes(h.name, meta, {
     stateOf: (guid) => states.get(guid) ?? 'ONLINE',

@@ -5,6 +5,10 @@ import { Image } from '../engine/pool/image.js';
 import { Pool } from '../engine/pool/pool.js';
 import { crashPoint } from '../engine/pool/crash.js';
 import { engineFailure, ZfsError, poolError } from './errors.js';
+import { DslView } from '../engine/datasets/view.js';
+import { dropPoolKeys, saveKey } from './crypto/keystore.js';
+import { applyCrypt, hasEncryptionProps, planCrypt, type CryptPlan } from './crypto/create.js';
+import type { KeyIo } from './crypto/material.js';
 import type { Home } from './home.js';
 import { beingCreated, busyCreating, clearInterruptedCreate, createMarkerOf, discardBuild, forgetCreateMarkers, takeCreateMarker } from './create-marker.js';
 import { checkPoolName, isUserPropName } from './names.js';
@@ -38,6 +42,8 @@ export interface CreatePoolOptions {
   /** -n: check everything, create nothing */
   dryRun?: boolean;
   fsProps: Array<[string, string]>;
+  /** where an encrypted root dataset's key is read from when keylocation=prompt */
+  keyIo?: KeyIo | null;
   poolProps: Array<[string, string]>;
   /** where OpenZFS's warnings go (stderr) */
   warn?: (line: string) => void;
@@ -109,10 +115,17 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   if (home.find(name)) throw poolError(action, 'EEXIST');
   const props = validateNewProps(action, opts.fsProps);
   const poolProps = validatePoolProps(action, opts.poolProps, opts.noFeatures ?? false, opts.warn ?? (() => {}));
+  // zfs_crypto_create for the root dataset: the feature is on unless -d, -o version or -o feature@ left it off.
+  const noEncryption = poolProps['feature@encryption'] === 'disabled' || poolProps.version !== undefined;
+  if (noEncryption && hasEncryptionProps(props)) throw ZfsError.action(action, 'Encryption feature not enabled.');
+  const crypt = opts.dryRun ? null : planCrypt(null, props, null, opts.keyIo ?? null, action);
+  const keep = (poolGuid: string, rootGuid: string) => {
+    if (crypt?.kind === 'root') saveKey(home, poolGuid, rootGuid, crypt.wrapping);
+  };
   if (opts.vdevs) {
     const spec = parseVdevSpec(opts.vdevs);
     if (!opts.dryRun && opts.vdevs.includes(home.defaultImage(name))) makeDir(home.dir, homeAction(home.dir));
-    const tree = { name, spec, size: opts.size ?? DEFAULT_POOL_SIZE, force: opts.force, dryRun: opts.dryRun ?? false, props, poolProps, history };
+    const tree = { name, spec, size: opts.size ?? DEFAULT_POOL_SIZE, force: opts.force, dryRun: opts.dryRun ?? false, props, poolProps, history, crypt, keep };
     return createTreePool(home, tree) ?? spec.tops[0].children[0];
   }
   const image = path.resolve(opts.image ?? home.defaultImage(name));
@@ -148,7 +161,7 @@ export function createPool(home: Home, name: string, opts: CreatePoolOptions, hi
   makeDir(path.dirname(image), dirAction);
   const marker = takeCreateMarker(action, image, { pid: process.pid, fresh: !fs.existsSync(image) });
   try {
-    buildPool(action, name, image, size, props, poolProps, history);
+    buildPool(action, name, image, size, props, poolProps, history, crypt, keep);
     crashPoint('create-built');
     // Registering is the commit point: before it, the marker makes a retry start afresh.
     if (!home.add({ name, image })) throw poolError(action, 'EEXIST');
@@ -172,6 +185,8 @@ function buildPool(
   props: ReturnType<typeof validateNewProps>,
   poolProps: Record<string, string>,
   history: string,
+  crypt: CryptPlan | null,
+  keep: (poolGuid: string, rootGuid: string) => void,
 ): void {
   const metadata = metadataPathOf(image);
   for (const stale of [metadata, `${metadata}-lock`]) fs.rmSync(stale, { force: true });
@@ -187,7 +202,9 @@ function buildPool(
       // The root filesystem's version is what the pool's version allows (zfs_fill_zplprops_impl).
       applyPoolVersion(c.tx.meta, props, action);
       c.tx.meta.rootDir = newFilesystem(c, null, name, props);
+      if (crypt) applyCrypt(c, c.tx.meta.rootDir, undefined, crypt, action);
     });
+    keep(pool.meta().guid, new DslView(pool.t).head(pool.meta().rootDir).guid);
   } finally {
     pool.close();
   }
@@ -196,6 +213,8 @@ function buildPool(
 export function destroyPool(home: Home, name: string): void {
   const entry = home.find(name);
   if (!entry) throw poolError(`cannot open '${name}'`, 'ENOENT');
+  const guid = Image.readLabel(entry.image)?.guid;
+  if (guid) dropPoolKeys(home, guid);
   home.remove(name);
   forgetCreateMarkers(path.resolve(entry.image));
   // The other devices of a pool of several lose their labels too: they are free to use again.
@@ -207,13 +226,17 @@ export function destroyPool(home: Home, name: string): void {
 
 /** A pool as `zpool list` counts it (the package API's PoolInfo). */
 export interface PoolSummary {
+  /** the pool's name */
   name: string;
   /** the image file's path (the first device of a pool of several) */
   image: string;
+  /** the pool's guid (`zpool get guid`), as a decimal string */
   guid: string;
   /** bytes */
   size: number;
+  /** bytes allocated (`zpool list`'s ALLOC) */
   allocated: number;
+  /** bytes not allocated (`zpool list`'s FREE) */
   free: number;
   /** the last transaction group committed */
   txg: number;

@@ -41,6 +41,9 @@ import { assignProperties } from './datasets/set.js';
 import { scratchDirOf, withPoolOf } from './session.js';
 import { isFeatureEnabled } from './pool-features.js';
 import { ensureParent, newFilesystem } from './datasets/create.js';
+import { cryptFromStream } from './crypto/streams.js';
+import { inheritParentCrypt } from './crypto/create.js';
+import { inheritedCrypt, masterKeyOf } from '../engine/keys.js';
 import { dependents, execute, type Step } from './datasets/destroy.js';
 import { newObjset, nextTxg, openObjects, walkTree, writeSettings } from '../engine/sync-task.js';
 import { addHold, hasHold } from '../engine/datasets/holds.js';
@@ -212,6 +215,7 @@ function keepPartial(h: PoolHandle, s: Incoming, src: ByteSource, history: strin
     if (dir === undefined) {
       const parent = ensureParent(h, c, fsName, parents, `cannot open '${fsName}'`);
       dir = newFilesystem(c, parent, fsName.slice(fsName.lastIndexOf('/') + 1), {});
+      inheritParentCrypt(c, dir, `cannot open '${fsName}'`);
     }
     return savePartial(c, dir, created, s.begin, s.progress, src);
   });
@@ -421,15 +425,25 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
   report({ kind: 'receiving', stream: begin.kind, sent: begin.toName, into });
   // Received properties replace those received before; local settings still override them.
   if (s.dataset?.props) c.dsl.dir(dir).received = receivable(s.dataset.props);
+  const raw = receiveCrypt(h, c, dir, begin, action, s);
   // Received blocks carry the destination's checksum and compression, as written ones do.
   const props = new DatasetProps(c.dsl, c.tx.meta, c.dsl.ds(headId));
-  const settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value, props.get('special_small_blocks')?.value);
+  let settings = writeSettings(props.get('checksum')?.value, props.get('compression')?.value, props.get('special_small_blocks')?.value);
   const checker = new StreamChecker(begin.kind === 'full', c.dsl.dir(dir).type === 'volume');
+  if (raw === null && c.dsl.dir(dir).crypt) {
+    // A stream in clear into an encrypted dataset is encrypted as written: its key must be loaded.
+    try {
+      settings = { ...settings, crypt: masterKeyOf(c, c.dsl.dir(dir)) };
+    } catch {
+      drain(s.reader, action);
+      throw ZfsError.action(action, 'inherited key must be loaded');
+    }
+  }
   try {
     apply(records, openObjects(c, headId, settings), checker, action, s, {
       stream: begin.features?.includes('largeblocks') === true,
       pool: isFeatureEnabled(c.tx.meta, 'large_blocks'),
-    });
+    }, raw);
   } catch (err) {
     throw spaceFailure(err, action, fsName);
   }
@@ -447,6 +461,53 @@ function receiveOne(h: PoolHandle, c: Change, s: Incoming, opts: ReceiveOptions,
     const now = nowSeconds();
     for (const tag of holds) if (!hasHold(c.dsl, snap.id, tag)) addHold(c.dsl, snap.id, tag, now);
   }
+}
+
+/**
+ * What a stream makes of the destination's encryption (dmu_recv_begin_check, dsl_crypto_recv_raw):
+ * a raw stream's new filesystem becomes an encryption root of the sender's key, not loaded; into
+ * an existing one, its key must be the stream's. A stream in clear makes a new filesystem under an
+ * encrypted parent encrypted as the parent (zfs create's inheritance). Returns the master key
+ * guid raw records must name, or null for a stream in clear.
+ */
+function receiveCrypt(h: PoolHandle, c: Change, dir: Id, begin: BeginHeader, action: string, s: Incoming): { guid: string } | null {
+  const d = c.dsl.dir(dir);
+  const fresh = begin.kind === 'full' && c.dsl.snapshotIds(dir).length === 0;
+  if (begin.crypt) {
+    if (fresh && !begin.clone) {
+      d.crypt = cryptFromStream(begin.crypt, dir);
+      // send -R -w: a child of the sender's encryption root received under that root's copy
+      // joins it (recv_fix_encryption_hierarchy), its key wrapped by the same wrapping key.
+      const parent = s.dataset && d.parent !== null ? c.dsl.dir(d.parent).crypt : undefined;
+      const params = parent && c.dsl.dir(parent.root).crypt?.params;
+      const sc = begin.crypt;
+      if (parent && params && params.salt === sc.salt && params.keyformat === sc.keyformat && params.iters === sc.iters) {
+        d.crypt = { suite: d.crypt.suite, root: parent.root, key: d.crypt.key };
+      } else d.props.keylocation = 'prompt';
+      // Its key is not loaded: it cannot be mounted (zfs_mount_at).
+      if (d.type !== 'volume') d.mounted = false;
+      const head = c.dsl.ds(d.head) as HeadRecord;
+      head.features = [...new Set([...(head.features ?? []), 'encryption'])];
+    } else if (d.crypt?.key.guid !== begin.crypt.key.guid) {
+      drain(s.reader, action);
+      throw ZfsError.action(action, 'encryption key does not match existing key');
+    }
+    return { guid: begin.crypt.key.guid };
+  }
+  if (fresh && !d.crypt && d.parent !== null) {
+    const parent = c.dsl.dir(d.parent).crypt;
+    if (parent) {
+      try {
+        d.crypt = inheritedCrypt(c, parent, null);
+      } catch {
+        drain(s.reader, action);
+        throw ZfsError.action(action, 'inherited key must be loaded');
+      }
+      const head = c.dsl.ds(d.head) as HeadRecord;
+      head.features = [...new Set([...(head.features ?? []), 'encryption'])];
+    }
+  }
+  return null;
 }
 
 /**
@@ -668,7 +729,15 @@ interface LargeBlocks {
   pool: boolean;
 }
 
-function apply(reader: RecordSource, objects: ObjectWriter, checker: StreamChecker, action: string, s: Incoming | null, largeBlocks: LargeBlocks): void {
+function apply(
+  reader: RecordSource,
+  objects: ObjectWriter,
+  checker: StreamChecker,
+  action: string,
+  s: Incoming | null,
+  largeBlocks: LargeBlocks,
+  raw: { guid: string } | null = null,
+): void {
   /** A stream refused for what it says may also be damaged or cut short: that is named first. */
   const refuse = (err: unknown): never => {
     drain(reader, action);
@@ -696,6 +765,13 @@ function apply(reader: RecordSource, objects: ObjectWriter, checker: StreamCheck
           objects.freeObject(r.header.object);
           break;
         case RecordType.Write:
+          if (r.header.key !== undefined) {
+            // send -w: kept encrypted, only into a dataset of that master key.
+            if (!raw || raw.guid !== r.header.key) refuse(ZfsError.action(action, 'encryption key does not match existing key'));
+            const crypt = { key: r.header.key, iv: Buffer.from(r.header.iv!, 'hex'), mac: Buffer.from(r.header.mac!, 'hex') };
+            objects.writeRawBlock(r.header.object, r.header.block, r.data, r.header.lsize, crypt, r.header.compress);
+            break;
+          }
           if (r.header.compress !== undefined) {
             objects.writeStoredBlock(r.header.object, r.header.block, r.data, r.header.compress, r.header.lsize);
             break;

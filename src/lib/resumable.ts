@@ -8,6 +8,8 @@
  * arrives: `send -t TOKEN` sends the records after the `records` the token names, and receive
  * applies the kept records and the new ones as the one stream they make, in one transaction.
  */
+import { inheritParentCrypt } from './crypto/create.js';
+import { masterKeyOf } from '../engine/keys.js';
 import { RECV_DIR, type DslView } from '../engine/datasets/view.js';
 import { RecordType, StreamReader, type BeginHeader, type StreamRecord } from '../engine/streams/format.js';
 import { encodeResumeToken, type ResumeState } from '../engine/streams/resume-token.js';
@@ -92,9 +94,13 @@ function limited(src: ByteSource, limit: number): ByteSource {
  */
 export function savePartial(c: Change, dir: Id, created: boolean, begin: BeginHeader, progress: Progress, input: ByteSource): string {
   const recv = newFilesystem(c, dir, RECV_DIR, {});
+  // Under an encrypted filesystem the records kept are encrypted as its own (never in clear).
+  inheritParentCrypt(c, recv, `cannot receive into '${c.dsl.dirName(dir)}'`);
   const record = c.dsl.dir(recv);
   const files = openFiles(c, record.head);
-  files.write(['stream'], { kind: 'replace' }, limited(input, progress.bytes), false, { ...writeSettings(undefined, undefined), recordsize: 128 << 10 });
+  const crypt = masterKeyOf(c, record);
+  const settings = { ...writeSettings(undefined, undefined), ...(crypt && { crypt }), recordsize: 128 << 10 };
+  files.write(['stream'], { kind: 'replace' }, limited(input, progress.bytes), false, settings);
   record.partial = {
     toguid: begin.toGuid,
     toname: begin.toName,

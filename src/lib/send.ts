@@ -6,6 +6,8 @@
 import { damagedBlock } from '../engine/errno.js';
 import { StreamWriter, PACKAGE_VERSION, type PackageDataset, type PackageHeader } from '../engine/streams/format.js';
 import { sendStreamOf } from '../engine/reading.js';
+import { streamCryptOf } from './crypto/streams.js';
+import { keyLoaded } from '../engine/keys.js';
 import { sendPackageHeader, type BookmarkRef, type SendShape, type SnapshotRef, type StreamFeature } from '../engine/streams/send.js';
 import { holdsOf } from '../engine/datasets/holds.js';
 import { decodeResumeToken, type ResumeState } from '../engine/streams/resume-token.js';
@@ -85,9 +87,12 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
         return { name: view.datasetName(s), guid: s.guid, creation: s.creation, root: s.root, ...(type && { type }) };
       };
       const baseRef = (b: SnapshotRecord | FromBookmark): SnapshotRef | BookmarkRef => ('bookmark' in b ? b.bookmark : ref(b));
+      const raw = opts.features?.includes('raw') === true;
+      refuseEncrypted(h, view, name, plan, raw, header !== null);
       const sendOne = ({ base, snap, clone }: Planned): SendSummary => {
         const writer = new StreamWriter(opts.dryRun ? null : out);
-        sendStreamOf(h.pool, opts.dryRun === true, base && baseRef(base), ref(snap), writer, clone, { features: opts.features });
+        const crypt = raw ? streamCryptOf(view, view.dir(snap.dir)) : undefined;
+        sendStreamOf(h.pool, opts.dryRun === true, base && baseRef(base), ref(snap), writer, clone, { features: opts.features, ...(crypt && { crypt }) });
         // OpenZFS reports a clone's first snapshot as a full send (its from-snapshot is elsewhere).
         const from = base && !clone ? ('bookmark' in base ? base.bookmark.name : view.datasetName(base)) : null;
         return { kind: from ? 'incremental' : 'full', from, to: view.datasetName(snap), bytes: writer.bytes };
@@ -108,6 +113,23 @@ export function send(home: Home, name: string, opts: SendOptions, out: (chunk: B
       throw notFound(name);
     },
   );
+}
+
+/**
+ * What OpenZFS refuses to send of encrypted datasets without -w: with properties (-p, -R, ...),
+ * as send_iterate_fs words it, and any whose key is not loaded (the kernel's EACCES).
+ */
+function refuseEncrypted(h: PoolHandle, view: DslView, name: string, plan: readonly Planned[], raw: boolean, withProps: boolean): void {
+  if (raw) return;
+  for (const { snap } of plan) {
+    const dir = view.dir(snap.dir);
+    if (!dir.crypt) continue;
+    if (withProps) {
+      const fs = view.dirName(dir.id);
+      throw new ZfsError([`cannot send ${fs}@${snap.name}: encrypted dataset ${fs} may not be sent with properties without the raw flag or no-preserve-encryption flag`]);
+    }
+    if (!keyLoaded(h.pool.t, dir.crypt)) throw ZfsError.action(`warning: cannot send '${name}'`, 'source key must be loaded');
+  }
 }
 
 /** An incremental source that is a bookmark (`send -i fs#book`), by its full name. */

@@ -8,7 +8,7 @@ import { deflate, type LeafConfig, type TopConfig, type VdevTree } from '../engi
 import type { VdevRoot } from '../engine/pool/vdevs/root.js';
 import { isConcrete } from '../engine/pool/vdevs/indirect.js';
 
-export type VdevState = 'ONLINE' | 'DEGRADED' | 'UNAVAIL' | 'REMOVED' | 'OFFLINE' | 'AVAIL';
+export type VdevState = 'ONLINE' | 'DEGRADED' | 'UNAVAIL' | 'REMOVED' | 'OFFLINE' | 'AVAIL' | 'INUSE';
 
 export interface VdevRow {
   /** a section header (`logs`, `cache`, `spares`...) has only a name */
@@ -30,7 +30,7 @@ export interface VdevRow {
 }
 
 export interface VdevInfo {
-  type: 'root' | 'file' | 'mirror' | 'raidz';
+  type: 'root' | 'file' | 'mirror' | 'raidz' | 'spare';
   guid: string;
   path?: string;
   /** normal, special, dedup, log, l2cache, spare */
@@ -70,10 +70,15 @@ export function vdevStatus(
   space: { guid: string; alloc: number[] } = { guid: '0', alloc: [] },
 ): VdevStatus {
   const errorsOf = (guid: string) => ({ ...ZERO, ...kept[guid] });
+  /** A spare standing in for a device (spare-N): DEGRADED while that device is not ONLINE. */
+  const sparing = (c: LeafConfig): boolean => c.replaced !== undefined && root.leafState(c.replaced.guid) !== 'ONLINE' && root.leafState(c.guid) === 'ONLINE';
   const topState = (top: TopConfig): VdevState => {
-    if (top.type === 'file') return root.leafState(top.children[0].guid) === 'ONLINE' ? 'ONLINE' : 'UNAVAIL';
+    if (top.type === 'file') {
+      if (root.leafState(top.children[0].guid) !== 'ONLINE') return 'UNAVAIL';
+      return sparing(top.children[0]) ? 'DEGRADED' : 'ONLINE';
+    }
     const missing = root.missingChildren(top);
-    if (missing === 0) return 'ONLINE';
+    if (missing === 0) return top.children.some(sparing) ? 'DEGRADED' : 'ONLINE';
     const tolerated = top.type === 'mirror' ? top.children.length - 1 : top.nparity;
     return missing <= tolerated ? 'DEGRADED' : 'UNAVAIL';
   };
@@ -93,16 +98,27 @@ export function vdevStatus(
     const info = { ...leafInfo(c, cls), ...(top ? topInfo(...top) : {}) };
     return { name: c.path, depth, state: s, errors: errorsOf(c.guid), ...(s === 'UNAVAIL' ? { aux: 'cannot open' } : {}), info };
   };
+  /** A child, or the spare-N of a spare and the device it stands in for (vdev_spare). */
+  const childRows = (c: LeafConfig, n: number, depth: number, cls: string, top?: [TopConfig, number]): VdevRow[] => {
+    if (!c.replaced) return [leafRow(c, depth, cls, top)];
+    // vdev_mirror_state_change: UNAVAIL only when neither is there.
+    const up = [c, c.replaced].filter((l) => root.leafState(l.guid) === 'ONLINE').length;
+    const s = up === 0 ? 'UNAVAIL' : up === 1 ? 'DEGRADED' : 'ONLINE';
+    const info: VdevInfo = { type: 'spare', guid: newGuidOfSpare(c), class: cls, ...(top ? topInfo(...top) : {}), leaf: false };
+    const head: VdevRow = { name: `spare-${n}`, depth, state: s, errors: { ...ZERO }, ...(s === 'UNAVAIL' ? { aux: 'insufficient replicas' } : {}), info };
+    return [head, leafRow(c.replaced, depth + 2, cls), leafRow(c, depth + 2, cls)];
+  };
   const topRows = (cls: TopConfig['class']) =>
     tree.tops.flatMap((top, i) => {
       if (top.class !== cls || !isConcrete(top)) return [];
       const klass = top.class ?? 'normal';
       const off = top.noalloc ? { noalloc: true as const } : {};
-      if (top.type === 'file') return [{ ...leafRow(top.children[0], 2, klass, [top, i]), ...off }];
+      const mark = (rows: VdevRow[]) => rows.map((r) => ({ ...r, ...off }));
+      if (top.type === 'file') return mark(childRows(top.children[0], i, 2, klass, [top, i]));
       const name = `${top.type === 'raidz' ? `raidz${top.nparity}` : 'mirror'}-${i}`;
       const info: VdevInfo = { type: top.type as 'mirror' | 'raidz', guid: top.guid, class: klass, ...topInfo(top, i), leaf: false };
       const head: VdevRow = { name, depth: 2, state: states[i], errors: errorsOf(top.guid), ...(states[i] === 'UNAVAIL' ? { aux: 'insufficient replicas' } : {}), info, ...off };
-      return [head, ...top.children.map((c) => ({ ...leafRow(c, 4, klass), ...off }))];
+      return [head, ...mark(top.children.flatMap((c, n) => childRows(c, n, 4, klass)))];
     });
   rows.push(...topRows(undefined));
   for (const [header, cls] of [['dedup', 'dedup'], ['special', 'special'], ['logs', 'log']] as const) {
@@ -110,10 +126,16 @@ export function vdevStatus(
     if (section.length > 0) rows.push({ header: true, name: header, depth: 0 }, ...section);
   }
   if (tree.cache.length > 0) rows.push({ header: true, name: 'cache', depth: 0 }, ...tree.cache.map((c) => ({ name: c.path, depth: 2, state: 'ONLINE' as const, errors: errorsOf(c.guid), info: leafInfo(c, 'l2cache') })));
-  if (tree.spares.length > 0) rows.push({ header: true, name: 'spares', depth: 0 }, ...tree.spares.map((c) => ({ name: c.path, depth: 2, state: 'AVAIL' as const, errors: null, info: leafInfo(c, 'spare') })));
+  // A spare in use is INUSE, `currently in use` (print_status_config's VDEV_AUX_SPARED).
+  const inUse = new Set(tree.tops.flatMap((t) => t.children.filter((c) => c.replaced).map((c) => c.guid)));
+  const spareRow = (c: LeafConfig): VdevRow =>
+    inUse.has(c.guid)
+      ? { name: c.path, depth: 2, state: 'INUSE', errors: null, aux: 'currently in use', info: leafInfo(c, 'spare') }
+      : { name: c.path, depth: 2, state: 'AVAIL', errors: null, info: leafInfo(c, 'spare') };
+  if (tree.spares.length > 0) rows.push({ header: true, name: 'spares', depth: 0 }, ...tree.spares.map(spareRow));
   const hiddenWidth = Math.max(0, ...tree.tops.map((t, i) => (isConcrete(t) ? 0 : `${t.type}-${i}`.length + 2)));
   if (hiddenWidth > 0) rows[0].nameFloor = hiddenWidth;
-  const leafStates = tree.tops.flatMap((t) => t.children.map((c) => root.leafState(c.guid)));
+  const leafStates = tree.tops.flatMap((t) => t.children.flatMap((c) => (c.replaced ? [c.replaced, c] : [c])).map((c) => root.leafState(c.guid)));
   const deviceErrors = rows.some((r) => r.errors && r.errors.read + r.errors.write + r.errors.cksum > 0);
   return {
     state,
@@ -123,4 +145,9 @@ export function vdevStatus(
     removed: leafStates.includes('REMOVED'),
     deviceErrors,
   };
+}
+
+/** The spare-N vdev has a guid of its own in ZFS; here it is made from its two devices'. */
+function newGuidOfSpare(c: LeafConfig): string {
+  return ((BigInt(c.guid) ^ BigInt(c.replaced!.guid)) || 1n).toString();
 }

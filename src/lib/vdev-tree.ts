@@ -22,7 +22,7 @@ export interface VdevNode {
   name: string;
   /** the kernel's vdev_name: the pool's name for the root, `mirror-1` or `raidz-0`, a path */
   kernelName: string;
-  type: 'root' | 'file' | 'mirror' | 'raidz';
+  type: 'root' | 'file' | 'mirror' | 'raidz' | 'spare';
   /** ZPOOL_CONFIG_GUID: the root's is the pool's */
   guid: string;
   /** the child index (ZPOOL_CONFIG_ID) */
@@ -144,6 +144,29 @@ export function vdevNodes(poolName: string, meta: PoolMeta, facts: VdevFacts): V
     Object.assign(root, { children: [image], alloc: image.alloc, dspace: image.dspace });
     return [root, image];
   }
+  /** A device, or the `spare-N` vdev of a hot spare in use and the device it stands in for
+   *  (the latter first, as status shows them). */
+  const childNodes = (c: LeafConfig, parent: VdevNode, id: number, cls: string): VdevNode[] => {
+    if (!c.replaced) return [leafNode(c, parent, id, cls)];
+    const guid = ((BigInt(c.guid) ^ BigInt(c.replaced.guid)) || 1n).toString();
+    const spare: VdevNode = {
+      ...leafNode(c, parent, id, cls),
+      name: `spare-${id}`,
+      kernelName: `spare-${id}`,
+      type: 'spare',
+      guid,
+      isLeaf: false,
+      path: undefined,
+      asize: 0,
+      psize: 0,
+      state: facts.stateOf(guid),
+      errors: { ...NO_ERRORS },
+    };
+    spare.children = [leafNode(c.replaced, spare, 0, cls), leafNode(c, spare, 1, cls)];
+    spare.asize = spare.psize = Math.min(...spare.children.map((k) => k.asize));
+    spare.io = spare.children.reduce((t, k) => addIo(t, k.io), NO_IO);
+    return [spare, ...spare.children];
+  };
   const spares = tree.spares.map((c, i) => leafNode(c, null, i, 'spare', 'spare'));
   const cache = tree.cache.map((c, i) => leafNode(c, null, i, 'l2cache', 'l2cache'));
   const tops: VdevNode[][] = tree.tops.map((top: TopConfig, i) => {
@@ -151,7 +174,10 @@ export function vdevNodes(poolName: string, meta: PoolMeta, facts: VdevFacts): V
     const alloc = meta.vdevAlloc?.[i] ?? 0;
     const dspace = deflate(top, ashift, top.space);
     const own = { isTop: true, topIndex: i, alloc, dspace, noalloc: top.noalloc === true, id: i };
-    if (top.type === 'file') return [{ ...leafNode(top.children[0], root, i, cls), ...own }];
+    if (top.type === 'file') {
+      const [first, ...rest] = childNodes(top.children[0], root, i, cls);
+      return [Object.assign(first, own), ...rest];
+    }
     if (top.type === 'indirect' || top.type === 'hole') {
       // A removed vdev: a child of the root (`children` names it), but for_each_vdev skips it.
       return [{ ...root, name: `${top.type}-${i}`, kernelName: `${top.type}-${i}`, guid: top.guid, id: i, parent: root, children: [], removed: true }];
@@ -175,9 +201,10 @@ export function vdevNodes(poolName: string, meta: PoolMeta, facts: VdevFacts): V
       io: NO_IO,
       ...own,
     };
-    node.children = top.children.map((c, j) => leafNode(c, node, j, cls));
+    const below = top.children.flatMap((c, j) => childNodes(c, node, j, cls));
+    node.children = below.filter((n) => n.parent === node);
     node.io = node.children.reduce((s, c) => addIo(s, c.io), NO_IO);
-    return [node, ...node.children];
+    return [node, ...below];
   });
   root.children = tops.map((t) => t[0]);
   // vdev_space_update: the root counts what its top-level vdevs hold, logs aside.
@@ -205,7 +232,9 @@ const INTERIOR = /^(raidz|spare|replacing|root|mirror|draid)/;
  * `raidz-0` or `raidz1-0`, `root-0`), or a device's path; as tszfs's other device commands do, a
  * device may also be named by its file's name alone.
  */
-export function findVdev(nodes: readonly VdevNode[], name: string): VdevNode | null {
+export function findVdev(all: readonly VdevNode[], name: string): VdevNode | null {
+  // vdev_to_nvlist_iter looks through the tree before the spares and cache devices
+  const nodes = [...all.filter((n) => !n.aux), ...all.filter((n) => n.aux)];
   const guid = guidOf(name);
   if (guid !== null) return nodes.find((n) => n.guid !== '0' && BigInt(n.guid) === guid) ?? null;
   if (INTERIOR.test(name)) {

@@ -111,7 +111,7 @@ export class Sandbox {
   }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    return { ...process.env, TSZFS_HOME: this.home, TSZFS_NOW: NOW, TZ: 'UTC', NO_COLOR: '1', ...extra };
+    return { ...process.env, TSZFS_HOME: this.home, TSZFS_NOW: NOW, TZ: 'UTC', NO_COLOR: '1', XDG_RUNTIME_DIR: '', ...extra };
   }
 
   /** Run `tszfs ARGS` (input on stdin when given) and return what it printed. */

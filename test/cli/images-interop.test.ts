@@ -241,7 +241,7 @@ describe.skipIf(!tools && !process.env.CI)('images built by umoci and skopeo', (
     // tszfs's side: the OCI layout directory loaded, its top layer written out by tar -c.
     const loaded = s.ok(['image', 'load', '--pool', 'tank', '-i', layout, 'built:t']);
     expect(loaded).toMatch(/Loaded image: built:t\n$/);
-    const top = s.ok(['image', 'ls', '--pool', 'tank']).split('\n')[1].trim().split(/\s+/)[4];
+    const top = s.ok(['image', 'ls', '--pool', 'tank']).split('\n')[1].trim().split(/\s+/).at(-1)!;
     const tszfsList = await list(s.bytesOf(['tar', '-c', top]));
 
     // Devices: an empty file in the rootless unpack, a device in tszfs; set apart and checked below.
@@ -284,7 +284,7 @@ describe.skipIf(!tools && !process.env.CI)('images built by umoci and skopeo', (
     sh('skopeo', ['--insecure-policy', 'copy', '--quiet', `oci:${layout}:t`, `docker-archive:${archive}:built:t`], work);
     // skopeo writes the reference in full (docker.io/library/...), as docker save does.
     expect(s.ok(['image', 'load', '--pool', 'other', '-i', archive])).toMatch(/Loaded image: docker\.io\/library\/built:t\n$/);
-    const otherTop = s.ok(['image', 'ls', '--pool', 'other']).split('\n')[1].trim().split(/\s+/)[4];
+    const otherTop = s.ok(['image', 'ls', '--pool', 'other']).split('\n')[1].trim().split(/\s+/).at(-1)!;
     expect(otherTop.replace(/^other\//, '')).toBe(top.replace(/^tank\//, ''));
     expect(await list(s.bytesOf(['tar', '-c', otherTop]))).toEqual(tszfsList);
   });

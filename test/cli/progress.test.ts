@@ -68,3 +68,41 @@ describe.skipIf(!hasScript)('progress on standard error', () => {
     expect([c.status, c.stdout.length, c.stderr.toString()]).toEqual([0, 4 << 20, '']);
   });
 });
+
+describe.skipIf(!hasScript)('progress of image load, save and commit', () => {
+  const node = `'${process.execPath}' '${BIN}'`;
+
+  it('on a terminal: a bar per layer, erased; through pipes: only what the commands print', async () => {
+    const { ociImage, asTar } = await import('./images-support.js');
+    const { THREE } = await import('./images-fixture.js');
+    const sb = new Sandbox();
+    try {
+      sb.ok(['pool', 'create', '--size', '128M', 'tank']);
+      const archive = sb.file('demo.tar', await asTar(await ociImage(THREE)));
+      const loaded = onTerminal(sb, `${node} image load -i '${archive}' >/dev/null`);
+      expect(loaded).toMatch(/^\rloading layer 1\/3 {2}\d/);
+      expect(loaded).toContain('\rloading layer 3/3  ');
+      expect(loaded.endsWith(`\r${ESC}[K`)).toBe(true);
+      const saved = onTerminal(sb, `${node} image save -o '${path.join(sb.home, 'out.tar')}' demo:1.0`);
+      expect(saved).toMatch(/^\rsaving layer 1\/3 {2}\d/);
+      expect(saved.endsWith(`\r${ESC}[K`)).toBe(true);
+      sb.ok(['container', 'create', 'demo:1.0', 'web']);
+      sb.ok(['write', 'tank/web', '/etc/motd'], 'changed\n');
+      const committed = onTerminal(sb, `${node} container commit web demo:2 >/dev/null`);
+      expect(committed).toMatch(/^\rcommitting: reading changes {2}\d/);
+      expect(committed).toContain('\rcommitting layer 4/4  ');
+      // A terminal on standard output but none on standard error: no bar.
+      expect(onTerminal(sb, `${node} image rm demo:2 2>/dev/null`)).toMatch(/^Untagged: demo:2\r\n/);
+      const env = { ...sb.env(), TSZFS_PROGRESS_DELAY_MS: '0' };
+      const piped = spawnSync(process.execPath, [BIN, 'image', 'save', 'demo:1.0'], { env, maxBuffer: 1 << 26 });
+      expect([piped.status, piped.stderr.toString()]).toEqual([0, '']);
+      expect(piped.stdout.equals(fs.readFileSync(path.join(sb.home, 'out.tar')))).toBe(true);
+      // Saving onto the terminal itself is refused, as docker save refuses it.
+      const r = spawnSync('script', ['-qfec', `${node} image save demo:1.0`, '/dev/null'], { env, encoding: 'latin1' });
+      expect(r.stdout).toBe('cannot save image: cowardly refusing to save to a terminal. Use the -o flag or redirect\r\n');
+      expect(r.status).toBe(1);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});

@@ -94,7 +94,7 @@ describe.skipIf(!hasFish)('fish completion', () => {
       expect(r.stderr).toBe('');
       expect(r.stdout.split(sb.home).join('$TSZFS_HOME')).toBe(
         [
-          'tszfs pool s -> scrub set status sync',
+          'tszfs pool s -> scrub set split status sync',
           'tszfs rollback tank/apps@ -> tank/apps@monday tank/apps@tuesday',
           'tszfs hold keep tank/apps@t -> tank/apps@tuesday',
           'tszfs list -o usedbys -> usedbysnapshots',
@@ -253,7 +253,7 @@ t tszfs rollback tank/apps@
       expect(r.stdout.split(sb.home).join('$TSZFS_HOME')).toBe(
         [
           'tszfs sn -> snap snapshot',
-          'tszfs pool s -> scrub set status sync',
+          'tszfs pool s -> scrub set split status sync',
           'tszfs list - -> --json-int -H -S -d -j -o -p -r -s -t',
           'tszfs list -o usedbys -> usedbysnapshots',
           'tszfs list -t sn -> snapshot',

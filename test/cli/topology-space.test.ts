@@ -81,4 +81,35 @@ describe('space of mirror and raidz pools against real ZFS (zfs-fuse, ashift=9)'
     }
     expectGolden('topology/space-ashift9', golden);
   });
+
+  it('du, ls -l and stat count a file on raidz as used does: deflated, not with its parity', () => {
+    for (const [name, layout, n] of LAYOUTS) {
+      const sb = new Sandbox();
+      try {
+        const d = Array.from({ length: n }, (_, i) => {
+          const p = path.join(sb.home, `d${i}`);
+          fs.writeFileSync(p, '');
+          fs.truncateSync(p, 64 << 20);
+          return p;
+        });
+        sb.ok(['pool', 'create', 'tank', ...layout(d)]);
+        // The files' part of refer: the dataset's metadata allocation is no file's.
+        const before = sb.bytes('referenced', 'tank');
+        for (const [file, size, seed] of FILES) sb.ok(['write', 'tank', `/${file}`], seededBytes(size, seed));
+        const refer = sb.bytes('referenced', 'tank') - before;
+        const du = Number(sb.ok(['du', '-s', 'tank']).split('\t')[0]);
+        const stat = FILES.reduce((sum, [file]) => sum + Number(sb.ok(['stat', '-c', '%b', 'tank', `/${file}`]).trim()) * 512, 0);
+        // Each file's count rounds up to whole 512-byte blocks (stat) and 1K blocks (du).
+        expect(stat - refer, `${name}: stat blocks ${stat} vs referenced ${refer}`).toBeGreaterThanOrEqual(0);
+        expect(stat - refer, `${name}: stat blocks ${stat} vs referenced ${refer}`).toBeLessThan(512 * FILES.length);
+        expect(du * 1024 - refer, `${name}: du -s ${du}K vs referenced ${refer}`).toBeGreaterThanOrEqual(0);
+        expect(du * 1024 - refer, `${name}: du -s ${du}K vs referenced ${refer}`).toBeLessThan(1024 * FILES.length);
+        const total = Number(/^total (\d+)/.exec(sb.ok(['ls', '-l', 'tank']))![1]);
+        expect(total * 1024 - refer, `${name}: ls -l total ${total} vs referenced ${refer}`).toBeGreaterThanOrEqual(0);
+        expect(total * 1024 - refer, `${name}: ls -l total ${total} vs referenced ${refer}`).toBeLessThan(1024 * FILES.length);
+      } finally {
+        sb.cleanup();
+      }
+    }
+  });
 });

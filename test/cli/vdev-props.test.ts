@@ -55,6 +55,23 @@ describe('zpool get on vdevs', () => {
     );
   });
 
+  it('shows a hot spare in use as the spare-N vdev of the two devices', () => {
+    const sb = new Sandbox();
+    const d = sparseDevices(sb, 4);
+    expectGolden(
+      'vdev-props/spare-in-use',
+      transcript(
+        [
+          ['pool', 'create', 'tank', 'mirror', d[0], d[1], d[2], 'spare', d[3]],
+          ['pool', 'replace', 'tank', d[1], d[3]],
+          ['pool', 'get', '-H', '-o', 'name,property,value', 'name,state,parent,children,numchildren', 'tank', 'all-vdevs'],
+          ['pool', 'get', 'children,allocating', 'tank', 'spare-1', 'd3'],
+        ],
+        sb,
+      ),
+    );
+  });
+
   it('prints JSON as zpool get -j does: the pool, then each vdev with its properties', () => {
     const sb = new Sandbox();
     const d = sparseDevices(sb, 8);

@@ -168,3 +168,43 @@ describe('pool create in parallel', () => {
     }
   });
 });
+
+describe('pool create of several devices, killed', () => {
+  it('leaves no pool or a working one, and a retry without -f works', async () => {
+    const sb = new Sandbox();
+    try {
+      const devices = ['d0', 'd1', 'd2'].map((f) => path.join(sb.home, f));
+      for (const d of devices.slice(0, 2)) {
+        fs.writeFileSync(d, '');
+        fs.truncateSync(d, 64 << 20);
+      }
+      // d2 is made by the create (--size): it goes with a create that did not finish.
+      const create = ['pool', 'create', '--size', '64M', 'tank', 'mirror', ...devices];
+      const full = await runToDie(sb, create, undefined, {});
+      expect(full.code).toBe(0);
+      sb.ok(['pool', 'destroy', 'tank']);
+      const rand = random(777);
+      const trials: Array<{ crashAt?: string; delayMs?: number }> = [
+        ...STEPS.map((crashAt) => ({ crashAt })),
+        ...Array.from({ length: TIMED_TRIALS / 2 }, () => ({ delayMs: Math.floor(full.ms * (0.1 + 1.0 * rand())) })),
+      ];
+      for (const trial of trials) {
+        fs.rmSync(devices[2], { force: true });
+        const outcome = await runToDie(sb, create, undefined, trial);
+        const label = `${JSON.stringify(trial)} -> ${JSON.stringify(outcome)}`;
+        if (registered(sb).length === 0) {
+          expect(outcome.code, label).not.toBe(0);
+          expect(sb.run(['pool', 'import', '-d', sb.home]), label).toEqual({ stdout: '', stderr: 'no pools available to import\n', status: 0 });
+          expect(sb.run(create), label).toEqual({ stdout: '', stderr: '', status: 0 });
+        } else expect(registered(sb), label).toEqual(['tank']);
+        works(sb, label);
+        expect(sb.ok(['pool', 'status', '-x', 'tank']), label).toBe("pool 'tank' is healthy\n");
+        sb.ok(['pool', 'destroy', 'tank']);
+        // Nothing but the devices is left once the pool is gone (destroy keeps device files).
+        expect(fs.readdirSync(sb.home).filter((f) => f !== 'pools.json').sort(), label).toEqual(['d0', 'd1', 'd2']);
+      }
+    } finally {
+      sb.cleanup();
+    }
+  }, 300_000);
+});

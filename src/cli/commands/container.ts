@@ -8,6 +8,7 @@ import { createContainer, imagePool, listContainers, listImages, removeContainer
 import type { Command } from '../context.js';
 import { drawTable } from '../format/table.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
+import { layerProgress } from './image.js';
 
 export const command: Command = {
   usage: [
@@ -64,7 +65,14 @@ export const command: Command = {
         if (p.operands.length === 0) throw new UsageError('missing container name');
         if (p.operands.length > 2) throw new UsageError('too many arguments');
         const pool = imagePool(ctx.home, valueOf(p, 'pool'));
-        const r = commitContainer(ctx.home, pool, p.operands[0], p.operands[1], ctx.historyLine);
+        // The changes read into a layer tar, then that layer applied: one bar, relabelled.
+        const bar = layerProgress(ctx, 'committing');
+        let r;
+        try {
+          r = commitContainer(ctx.home, pool, p.operands[0], p.operands[1], ctx.historyLine, bar.report);
+        } finally {
+          bar.finish();
+        }
         ctx.out.write(`${r.id}\n`);
         return 0;
       }

@@ -5,7 +5,7 @@ import { ZfsError } from '../../lib/errors.js';
 import { parseSize, SizeError } from '../../lib/sizes.js';
 import type { Command } from '../context.js';
 import { parseOptions, UsageError, valueOf, type Parsed } from '../parse.js';
-import { propertyArgs } from './shared.js';
+import { keyIoOf, propertyArgs } from './shared.js';
 
 /** `-V`/`-b` read as zfs_nicestrtonum does; a bad one fails the command (exit 1), not its usage. */
 function sizeOption(value: string, what: string): bigint {
@@ -55,11 +55,11 @@ export const command: Command = {
     }
     if (dryRun) return 0;
     if (size === undefined) {
-      createFilesystem(ctx.home, name, { parents, props, noMount: p.flags.has('u') }, ctx.historyLine);
+      createFilesystem(ctx.home, name, { parents, props, noMount: p.flags.has('u'), keyIo: keyIoOf(ctx) }, ctx.historyLine);
       return 0;
     }
     const warn = (lines: string[]) => ctx.err.write(lines.map((l) => l + '\n').join(''));
-    createVolume(ctx.home, name, { parents, props, size, blocksize, sparse: p.flags.has('s'), warn }, ctx.historyLine);
+    createVolume(ctx.home, name, { parents, props, size, blocksize, sparse: p.flags.has('s'), warn, keyIo: keyIoOf(ctx) }, ctx.historyLine);
     return 0;
   },
 };

@@ -1,14 +1,17 @@
 /**
  * `zfs mount [-j]`, `zfs mount [-flvO] [-o opts] <-a|-R filesystem|filesystem>` (zfs_main.c
  * share_mount with OP_MOUNT). Nothing is mounted in the host: the state is kept in the pool and
- * read by the `mounted` property (lib/datasets/mounts.ts). -f, -l, -O and -v change nothing here;
- * -o is kept only for `remount`, which OpenZFS allows on a mounted filesystem.
+ * read by the `mounted` property (lib/datasets/mounts.ts). -l loads the keys of encrypted
+ * filesystems first (lib/crypto/keys.ts); -f, -O and -v change nothing here; -o is kept only for
+ * `remount`, which OpenZFS allows on a mounted filesystem.
  */
 import { listMounted, mountOrShare, mountOrShareAll, openFilesystem, type MountOp } from '../../lib/datasets/mounts.js';
+import { keyTargets, loadKey } from '../../lib/crypto/keys.js';
 import { ZfsError } from '../../lib/errors.js';
 import type { Command, CommandContext } from '../context.js';
 import { toJson, type JsonValue } from '../format/props.js';
 import { parseOptions, UsageError } from '../parse.js';
+import { keyIoOf } from './shared.js';
 
 export const command: Command = {
   usage: ['mount [-j]', 'mount [-flvO] [-o opts] <-a|-R filesystem|filesystem>'],
@@ -49,8 +52,15 @@ export function shareMount(ctx: CommandContext, args: string[], op: MountOp): nu
         throw err;
       }
     }
+    // -l: the keys of the encryption roots to mount are loaded first (zfs_mount_at's MS_CRYPT).
+    let failed = false;
+    if (op === 'mount' && p.flags.has('l')) {
+      for (const root of operands.length === 0 ? [null] : operands) {
+        for (const t of keyTargets(ctx.home, root)) if (t.root && !t.loaded) failed = !loadFor(ctx, t.name) || failed;
+      }
+    }
     mountOrShareAll(ctx.home, op, operands.length === 0 ? null : operands, options);
-    return 0;
+    return failed ? 1 : 0;
   }
   if (operands.length === 0) {
     if (op === 'share' || options !== null) throw new UsageError('missing filesystem argument (specify -a for all)');
@@ -66,6 +76,23 @@ export function shareMount(ctx: CommandContext, args: string[], op: MountOp): nu
     return 0;
   }
   if (operands.length > 1) throw new UsageError('too many arguments');
+  if (op === 'mount' && p.flags.has('l')) {
+    const t = keyTargets(ctx.home, operands[0])[0];
+    if (t.encrypted && !t.loaded && !loadFor(ctx, operands[0])) return 1;
+  }
   mountOrShare(ctx.home, op, operands[0], options);
   return 0;
+}
+
+/** zfs_crypto_load_key for `mount -l`: its error lines printed, false when it failed. */
+function loadFor(ctx: CommandContext, name: string): boolean {
+  const report = (lines: string[]) => ctx.err.write(lines.map((l) => l + '\n').join(''));
+  try {
+    loadKey(ctx.home, name, { noop: false, io: keyIoOf(ctx), onError: report });
+    return true;
+  } catch (err) {
+    if (!(err instanceof ZfsError)) throw err;
+    report(err.lines);
+    return false;
+  }
 }

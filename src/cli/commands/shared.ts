@@ -1,6 +1,8 @@
 /** Small pieces several command files share. */
 import { ZfsError } from '../../lib/errors.js';
 import { parsePropertyArgs, PropertyError } from '../../lib/properties/assign.js';
+import type { KeyIo } from '../../lib/crypto/material.js';
+import type { CommandContext } from '../context.js';
 
 /** `-o prop=value` arguments; a malformed one fails the command (exit 1) as zfs_main's parseprop. */
 export function propertyArgs(values: string[] | undefined): Array<[string, string]> {
@@ -11,3 +13,7 @@ export function propertyArgs(values: string[] | undefined): Array<[string, strin
     throw err;
   }
 }
+
+/** Standard input and output as the key commands use them (lib/crypto/material.ts): a key at
+ *  keylocation=prompt is read from stdin, and prompted for on stdout when stdin is a terminal. */
+export const keyIoOf = (ctx: CommandContext): KeyIo => ({ input: ctx.in, prompt: (text) => ctx.out.write(text) });

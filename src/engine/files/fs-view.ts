@@ -34,6 +34,10 @@ export interface Listing {
 }
 
 export class FsView {
+  /** bp_get_dsize: what a block of `asize` at `offset` counts as used (raidz: deflated, so that
+   *  st_blocks tells the data's size, as `zfs list` does, not the parity with it) */
+  dsize: (offset: number, asize: number) => number = (_offset, asize) => asize;
+
   constructor(
     protected readonly src: NodeSource,
     protected objset: ObjsetNode,
@@ -141,7 +145,7 @@ export class FsView {
     if (dnode.type !== 'file') return 0;
     let bytes = 0;
     blockMap.scan(this.src, dnode.blocks, 0, (_id, bp) => {
-      bytes += bp.asize;
+      bytes += this.dsize(bp.offset, bp.asize);
     });
     return bytes;
   }

@@ -6,7 +6,7 @@
 import type { NodeSource, NodeWriter } from '../blocks/nodes.js';
 import { badStream } from '../errno.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
-import { writeRecord, writeStoredRecord, type WriteSettings } from '../blocks/records.js';
+import { writeRawRecord, writeRecord, writeStoredRecord, type WriteSettings } from '../blocks/records.js';
 import type { PoolTxn } from '../pool/pool.js';
 import type { CompressAlgorithm, NodePtr, TreeRef } from '../store/records.js';
 import type { BlockAccounting } from './fs-writer.js';
@@ -217,6 +217,18 @@ export class ObjectWriter {
     const file = this.file(object);
     const old = blockMap.get(this.w, file.blocks, block);
     const bp = writeStoredRecord(this.tx, this.settings, stored, algorithm as CompressAlgorithm, lsize);
+    if (!bp) throw badStream();
+    if (old) this.accounting.killBlock(old);
+    this.accounting.born(bp);
+    const used = fileUsed(this.w, file) - (old?.asize ?? 0) + bp.asize;
+    this.put(object, { ...file, blocks: blockMap.set(this.w, file.blocks, block, bp), used });
+  }
+
+  /** A record received raw (send -w): kept encrypted as it came, with its key guid, IV and MAC. */
+  writeRawBlock(object: number, block: number, stored: Buffer, lsize: number, crypt: { key: string; iv: Uint8Array; mac: Uint8Array }, algorithm?: string): void {
+    const file = this.file(object);
+    const old = blockMap.get(this.w, file.blocks, block);
+    const bp = writeRawRecord(this.tx, this.settings, stored, lsize, crypt, algorithm as CompressAlgorithm | undefined);
     if (!bp) throw badStream();
     if (old) this.accounting.killBlock(old);
     this.accounting.born(bp);

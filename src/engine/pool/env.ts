@@ -8,14 +8,17 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const current = new AsyncLocalStorage<Env>();
+/** Made by the first run with an environment other than the process's: a command run by
+ *  bin/tszfs.js never needs one, and enabling async hooks costs its start-up and every promise. */
+let current: AsyncLocalStorage<Env> | null = null;
 
 /** Run `fn` with `env` as the invocation's environment. */
 export function withEnv<T>(env: Env, fn: () => T): T {
-  return current.run(env, fn);
+  if (env === process.env && current === null) return fn();
+  return (current ??= new AsyncLocalStorage<Env>()).run(env, fn);
 }
 
 /** The invocation's environment: the one given to withEnv, else the process's. */
 export function invocationEnv(): Env {
-  return current.getStore() ?? process.env;
+  return current?.getStore() ?? process.env;
 }

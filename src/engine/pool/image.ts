@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 import { EngineError } from '../errno.js';
 import { ImageWriter, WRITEBACK_BYTES, Writeback, type SharedBytesMaker } from './writeback.js';
-import { zlib } from './zlib.js';
+import { crc32 } from '../crc32.js';
 import type { VdevRoot } from './vdevs/root.js';
 import type { VdevTree } from './vdevs/config.js';
 
@@ -25,9 +25,30 @@ export interface Label {
   tree?: VdevTree;
 }
 
+/** The master keys of encrypted records, by guid, as the record reader asks for them. */
+export interface RecordKeys {
+  master(guid: string): { readonly suite: 'aes-128-ccm' | 'aes-192-ccm' | 'aes-256-ccm' | 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'; readonly key: Buffer } | undefined;
+}
+
 export class Image {
-  /** the pool's checksum salt, for the salted checksum algorithms (set by the pool that opens it) */
-  checksumSalt: Uint8Array = new Uint8Array(32);
+  /** the guid the checksum salt derives from (set by the pool that opens it: saltFrom) */
+  private saltGuid: string | null = null;
+  private salt: Uint8Array | null = null;
+
+  /** The pool's checksum salt, for the salted checksum algorithms: derived on first use, since
+   *  deriving it loads node:crypto, which a command that checksums nothing salted never needs. */
+  get checksumSalt(): Uint8Array {
+    return (this.salt ??= this.saltGuid === null ? new Uint8Array(32) : checksumSaltOf(this.saltGuid));
+  }
+
+  /** Salt the checksums with the salt of the pool whose guid is `guid`. */
+  saltFrom(guid: string): void {
+    this.saltGuid = guid;
+    this.salt = null;
+  }
+
+  /** the keys loaded for the pool (blocks/crypt.ts Keyring), for its encrypted records; null: none */
+  keyring: RecordKeys | null = null;
 
   private constructor(
     readonly path: string,
@@ -173,13 +194,13 @@ export function writeLabelTo(fd: number, label: Label): void {
   // A tree too large for the label is left out: the pool's metadata has it anyway.
   if (body.length > LABEL_BYTES - 4) body = Buffer.from(MAGIC + JSON.stringify({ ...label, tree: undefined }));
   body.copy(buf, 4);
-  buf.writeUInt32LE(zlib.crc32(buf.subarray(4)), 0);
+  buf.writeUInt32LE(crc32(buf.subarray(4)), 0);
   fs.writeSync(fd, buf, 0, LABEL_BYTES, 0);
   fs.fdatasyncSync(fd);
 }
 
 function decodeLabel(buf: Buffer): Label | null {
-  if (buf.readUInt32LE(0) !== zlib.crc32(buf.subarray(4))) return null;
+  if (buf.readUInt32LE(0) !== crc32(buf.subarray(4))) return null;
   const text = buf.subarray(4).toString('utf8').replace(/\0+$/, '');
   if (!text.startsWith(MAGIC)) return null;
   try {

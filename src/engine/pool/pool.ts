@@ -16,7 +16,7 @@ import { outOfSpace, poolFilesError, poolFilesFailure } from '../errno.js';
 import { clockPinned, nowSeconds } from './clock.js';
 import { crashPoint } from './crash.js';
 import { oldestReader, readerKey } from './readers.js';
-import { checksumSaltOf, Image, LABEL_BYTES, writeLabelTo } from './image.js';
+import { Image, LABEL_BYTES, writeLabelTo } from './image.js';
 import { roundUpToSector } from './allocator.js';
 import { deflate, firstLeafPath, topAsize, topIndexOf, type TopConfig, type VdevTree } from './vdevs/config.js';
 import { loadMappings } from './vdevs/indirect.js';
@@ -74,8 +74,26 @@ function deflatedAllocated(meta: PoolMeta): number {
 
 /** A 64-bit guid: random, or with TSZFS_NOW pinned a function of `seed`, so output is byte-stable. */
 export function newGuid(seed: string): string {
-  const bytes = clockPinned() ? createHash('sha256').update(seed).digest() : randomBytes(8);
+  const bytes = clockPinned() ? createHash('sha256').update(seed).digest() : randomGuidBytes();
   return (bytes.readBigUInt64BE() || 1n).toString();
+}
+
+/** 8 random bytes from /dev/urandom, read directly: node:crypto's randomBytes would cost every
+ *  command that makes a dataset or snapshot ~4 ms of start-up to load node:crypto. Where there
+ *  is no /dev/urandom, randomBytes. */
+function randomGuidBytes(): Buffer {
+  const bytes = Buffer.alloc(8);
+  try {
+    const fd = fs.openSync('/dev/urandom', 'r');
+    try {
+      if (fs.readSync(fd, bytes, 0, 8, null) === 8) return bytes;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // no /dev/urandom here
+  }
+  return randomBytes(8);
 }
 
 /** What a command sees and changes while its transaction group is open. */
@@ -225,7 +243,7 @@ export class Pool {
   static create(name: string, imagePath: string, metadataPath: string, bytes: number): Pool {
     const guid = newGuid(`pool:${name}`);
     const image = Image.create(imagePath, bytes, { pool: name, guid });
-    image.checksumSalt = checksumSaltOf(guid);
+    image.saltFrom(guid);
     const store = Store.open(metadataPath);
     const pool = new Pool(store, image);
     store.write(() => {
@@ -252,7 +270,7 @@ export class Pool {
       }
     }
     const image = Image.ofTree(firstLeafPath(tree), new VdevRoot(tree), 0);
-    image.checksumSalt = checksumSaltOf(guid);
+    image.saltFrom(guid);
     const store = Store.open(metadataPath);
     store.write(() => {
       const space = tree.tops.reduce((sum, top) => sum + (top.class === 'log' ? 0 : top.space), 0);
@@ -306,7 +324,7 @@ export class Pool {
       if (meta.guid !== label.guid) throw poolFilesError(metadataPath, `the metadata '${metadataPath}' belongs to another pool`);
       if (needsUpgrade(meta)) upgradeFormat(store);
       store.requireValueChecksums();
-      image.checksumSalt = checksumSaltOf(meta.guid);
+      image.saltFrom(meta.saltGuid ?? meta.guid);
       if (image.size < meta.imageBytes) {
         throw poolFilesError(metadataPath, `the image '${imagePath}' is ${image.size} bytes, the pool needs ${meta.imageBytes}`);
       }
@@ -333,7 +351,7 @@ export class Pool {
       if (needsUpgrade(meta)) upgradeFormat(store);
       store.requireValueChecksums();
       const image = Pool.openTree(store, meta);
-      image.checksumSalt = checksumSaltOf(meta.guid);
+      image.saltFrom(meta.saltGuid ?? meta.guid);
       return new Pool(store, image);
     } catch (err) {
       store?.close();

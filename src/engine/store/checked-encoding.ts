@@ -7,8 +7,8 @@
  * plain msgpack values (which never start with 0xc1), and those still read; in a pool made with
  * checksums (`PoolMeta.valueChecksums`) an unmarked value is damage too (a flipped mark byte).
  */
-import { crc32 } from 'node:zlib';
 import { Packr } from 'msgpackr';
+import { crc32 } from '../crc32.js';
 import { EngineError } from '../errno.js';
 
 const MARK = 0xc1;

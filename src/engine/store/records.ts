@@ -50,6 +50,39 @@ export interface BlockPtr {
   cksumAlg: ChecksumAlgorithm;
   /** 32 bytes: fletcher2's or fletcher4's four 64-bit sums, little-endian, or the digest; empty when off */
   checksum: Uint8Array;
+  /** an encrypted record (blocks/crypt.ts): the guid of its master key, its IV and its MAC;
+   *  absent on every record of an unencrypted dataset */
+  key?: string;
+  iv?: Uint8Array;
+  mac?: Uint8Array;
+}
+
+/** A master key wrapped by its encryption root's wrapping key (ZFS's DSL crypto key object). */
+export interface WrappedKey {
+  guid: string;
+  iv: Uint8Array;
+  mac: Uint8Array;
+  data: Uint8Array;
+}
+
+/** How an encryption root makes its wrapping key from the user's key (keyformat, pbkdf2salt, pbkdf2iters). */
+export interface KeyParams {
+  keyformat: 'raw' | 'hex' | 'passphrase';
+  /** PBKDF2's 64-bit salt, as a decimal string (0 unless passphrase) */
+  salt: string;
+  /** PBKDF2's iterations (0 unless passphrase) */
+  iters: number;
+}
+
+/** An encrypted dir: its suite, its encryption root, its master key; a root also its key parameters. */
+export interface DirCrypt {
+  suite: 'aes-128-ccm' | 'aes-192-ccm' | 'aes-256-ccm' | 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm';
+  /** the dir whose wrapping key wraps `key` (the encryptionroot property) */
+  root: Id;
+  /** a clone's is its origin's, a copy of the same wrapped key */
+  key: WrappedKey;
+  /** on the encryption root only */
+  params?: KeyParams;
 }
 
 /** The vdev tree of a pool of several devices (pool/vdevs/config.ts has its arithmetic). */
@@ -60,6 +93,13 @@ export interface LeafConfig {
   size: number;
   /** taken offline by `zpool offline` (`-t`: until the pool is imported again) */
   offline?: 'persistent' | 'temporary';
+  /** this leaf is a hot spare standing in for `replaced` (ZFS: a `spare-N` vdev of the two):
+   *  blocks are read from and written to the spare; the device it replaces is only shown, until
+   *  one of the two is detached */
+  replaced?: LeafConfig;
+  /** the last txg committed before the spare went in: the device it stands in for lacks only
+   *  blocks born after it (what a resilver of that device copies when the spare goes back) */
+  since?: number;
 }
 
 /** allocation classes (ZFS vdev_alloc_bias); absent is the normal class */
@@ -96,6 +136,9 @@ export interface PoolMeta {
   valueChecksums?: true;
   name: string;
   guid: string;
+  /** the guid the checksum salt is made from when it is not `guid`: a pool split from another
+   *  keeps the salt its blocks were checksummed with (ZFS copies spa_cksum_salt with the MOS) */
+  saltGuid?: string;
   /** the image's size; for a pool of several devices, SIZE: the space of its data vdevs */
   imageBytes: number;
   /** a pool of several devices (pool/vdevs/): absent for a pool of one image */
@@ -158,6 +201,8 @@ export interface DirRecord {
   bookmarks?: BookmarkRecord[];
   /** on the hidden `%recv` child only: the receive -s cut short whose records it keeps */
   partial?: PartialReceive;
+  /** an encrypted filesystem or volume (blocks/crypt.ts); absent: not encrypted */
+  crypt?: DirCrypt;
 }
 
 /**
@@ -255,8 +300,11 @@ export type DeadKind = 0 | 1;
 export const DEAD_DATA: DeadKind = 0;
 export const DEAD_NODE: DeadKind = 1;
 
+/** One line of `zpool history`: a command that changed the pool. */
 export interface HistoryRecord {
+  /** when, in seconds since the epoch */
   time: number;
+  /** the command line, as `zpool history` prints it */
   line: string;
   /** who ran it and where, as `zpool history -l` prints it: `user 0 (root) on host` */
   who?: string;

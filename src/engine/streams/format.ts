@@ -65,6 +65,19 @@ export interface BeginHeader {
   features?: string[];
   /** (version 4) this stream resumes a partial receive: the records before this point are not in it */
   resume?: ResumePoint;
+  /** (send -w of an encrypted dataset) its suite, its wrapped master key and its encryption
+   *  root's key parameters (ZFS: the BEGIN payload's crypt_keydata): the receiver keeps the
+   *  records encrypted, readable once `load-key` is given the sender's key */
+  crypt?: StreamCrypt;
+}
+
+/** Byte strings are hex in the JSON header. */
+export interface StreamCrypt {
+  suite: string;
+  key: { guid: string; iv: string; mac: string; data: string };
+  keyformat: string;
+  salt: string;
+  iters: number;
 }
 
 /** One filesystem of a package, as the sender has it (ZFS: an entry of the `fss` nvlist). */
@@ -110,6 +123,10 @@ export interface WriteHeader {
   /** (version 4) the record as stored, compressed by `compress`: the payload is its `psize` bytes */
   compress?: string;
   psize?: number;
+  /** (send -w) an encrypted record as stored: its master key's guid, IV and MAC (hex) */
+  key?: string;
+  iv?: string;
+  mac?: string;
 }
 
 export type StreamRecord =

@@ -5,12 +5,12 @@
  */
 import type { NodeSource } from '../blocks/nodes.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
-import { readRecord, readStored } from '../blocks/records.js';
+import { readDecrypted, readRecord, readStored } from '../blocks/records.js';
 import { blockMap, dirEntries, objectTable, ROOT_OBJECT, type Dnode, type ObjsetNode } from '../files/objset.js';
 import type { Image } from '../pool/image.js';
 import { objectAttributes } from '../files/object-writer.js';
 import type { BlockPtr, NodePtr, Txg } from '../store/records.js';
-import { BOOKMARK_STREAM_VERSION, RecordType, RESUMABLE_VERSION, StreamWriter, STREAM_VERSION, type BeginHeader, type ObjectHeader, type PackageHeader, type ResumePoint } from './format.js';
+import { BOOKMARK_STREAM_VERSION, RecordType, RESUMABLE_VERSION, StreamWriter, STREAM_VERSION, type BeginHeader, type ObjectHeader, type PackageHeader, type ResumePoint, type StreamCrypt } from './format.js';
 
 export interface SnapshotRef {
   name: string;
@@ -47,13 +47,16 @@ export type StreamFeature = 'largeblocks' | 'compressed' | 'embedded' | 'raw';
 /**
  * How records are sent (ZFS lzc_send_flags): `largeblocks` (send -L) keeps records over 128K
  * whole, which are otherwise split; `compressed` (send -c, -w) sends records as stored;
- * `embedded` (send -e) and `raw` (send -w) change no record (tszfs has neither embedded block
- * pointers nor encryption yet) but are named in BEGIN as OpenZFS does; `resume` (send -t) leaves
+ * `raw` (send -w) sends an encrypted dataset's records encrypted, with their IV, MAC and key
+ * guid, and its key material in BEGIN; `embedded` (send -e) changes no record (tszfs has no
+ * embedded block pointers) but is named in BEGIN as OpenZFS does; `resume` (send -t) leaves
  * out the records a partial receive kept. Any of them makes a version 4 stream.
  */
 export interface SendShape {
   features?: readonly StreamFeature[];
   resume?: ResumePoint;
+  /** send -w of an encrypted dataset: its key material, for BEGIN */
+  crypt?: StreamCrypt;
 }
 
 /** What writing one stream needs beside its trees. */
@@ -65,6 +68,7 @@ class Sender {
     readonly out: StreamWriter,
     readonly compressed: boolean,
     readonly largeBlocks: boolean,
+    readonly raw: boolean = false,
   ) {}
 
   /** A buffer of at least `size` bytes, reused from record to record. */
@@ -130,10 +134,11 @@ export function sendStream(
     ...(clone ? { clone: true as const } : {}),
     ...(features.length > 0 ? { features: [...features] } : {}),
     ...(shape.resume ? { resume: shape.resume } : {}),
+    ...(shape.crypt && features.includes('raw') ? { crypt: shape.crypt } : {}),
   };
   out.record(RecordType.Begin, begin);
   if (shape.resume) out.skipRecords = shape.resume.records;
-  const sender = new Sender(image, out, features.includes('compressed'), features.includes('largeblocks'));
+  const sender = new Sender(image, out, features.includes('compressed'), features.includes('largeblocks'), features.includes('raw'));
   if (from && !('root' in from)) {
     sendBornAfter(src, sender, from.txg, src.get<ObjsetNode>(to.root));
     out.end();
@@ -167,11 +172,20 @@ export function sendStream(
 function writeRecordOf(sender: Sender, object: number, block: number, bp: BlockPtr, { pieces, end }: Split): void {
   const { image, out } = sender;
   const asStored = sender.compressed && pieces === 1 && bp.compress !== undefined && bp.psize !== undefined;
+  if (bp.key !== undefined && sender.raw) {
+    // send -w: the record as stored, encrypted, with what decrypts it once the key is loaded.
+    const size = bp.psize ?? bp.lsize;
+    const stored = bp.psize !== undefined && bp.compress !== undefined ? { compress: bp.compress, psize: bp.psize } : {};
+    const header = { object, block, lsize: bp.lsize, ...stored, key: bp.key, iv: Buffer.from(bp.iv!).toString('hex'), mac: Buffer.from(bp.mac!).toString('hex') };
+    if (!image || out.skipping) out.record(RecordType.Write, header, undefined, size);
+    else out.record(RecordType.Write, header, readStored(image, bp, sender.grow(size)));
+    return;
+  }
   if (asStored) {
     const header = { object, block, lsize: bp.lsize, compress: bp.compress, psize: bp.psize };
     // send -c: the record as the pool stores it, compressed, not decompressed to be sent.
     if (!image || out.skipping) out.record(RecordType.Write, header, undefined, bp.psize);
-    else out.record(RecordType.Write, header, readStored(image, bp, sender.grow(bp.psize!)));
+    else out.record(RecordType.Write, header, (bp.key === undefined ? readStored : readDecrypted)(image, bp, sender.grow(bp.psize!)));
     return;
   }
   if (pieces === 1) {

@@ -69,7 +69,20 @@ export function checkBegin(h: unknown): asserts h is BeginHeader | PackageHeader
     const r = h.resume as Record<string, unknown>;
     if (!isObject(r) || !isCount(r.records) || !isCount(r.object) || !isCount(r.offset) || !isCount(r.bytes)) invalid();
   }
+  if (h.crypt !== undefined) checkCrypt(h.crypt);
 }
+
+const SUITES = ['aes-128-ccm', 'aes-192-ccm', 'aes-256-ccm', 'aes-128-gcm', 'aes-192-gcm', 'aes-256-gcm'];
+
+/** A raw stream's key material: what a dir's crypt record holds, in hex. */
+function checkCrypt(c: unknown): void {
+  if (!isObject(c) || !SUITES.includes(c.suite as string) || !isObject(c.key)) return invalid();
+  const k = c.key;
+  if (!isHex(k.guid, 16) || !isHex(k.iv, 24) || !isHex(k.mac, 32) || typeof k.data !== 'string' || !/^[0-9a-f]{32,64}$/.test(k.data)) invalid();
+  if (!['raw', 'hex', 'passphrase'].includes(c.keyformat as string) || typeof c.salt !== 'string' || !/^[0-9]{1,20}$/.test(c.salt) || !isCount(c.iters)) invalid();
+}
+
+const isHex = (v: unknown, length: number): boolean => typeof v === 'string' && v.length === length && /^[0-9a-f]*$/.test(v);
 
 const STREAM_FEATURES: readonly string[] = ['largeblocks', 'compressed', 'embedded', 'raw'];
 /** The algorithms a record sent as stored may be compressed with (those a pool stores). */
@@ -206,6 +219,9 @@ export class StreamChecker {
         // A record as stored (send -c) carries fewer bytes than it holds; it is decoded when written.
         if (compress === undefined ? psize !== undefined || r.data.length !== lsize : !isCompressAlgorithm(compress) || !isCount(psize) || psize === 0 || psize >= lsize || r.data.length !== psize) invalid();
         if (r.header.block >= blocksOf(file.size, file.blksz)) invalid();
+        // send -w: an encrypted record names its key and carries its IV and MAC.
+        const { key, iv, mac } = r.header;
+        if ((key !== undefined || iv !== undefined || mac !== undefined) && !(isHex(key, 16) && isHex(iv, 24) && isHex(mac, 32))) invalid();
         return;
       }
       case RecordType.Free: {

@@ -28,6 +28,10 @@ export function clone(home: Home, source: string, target: string, opts: CreateOp
           if (badTarget) throw ZfsError.action(action, badTarget);
           if (poolNameOf(target) !== h.name) throw ZfsError.action(action, 'source and target pools differ');
           const type = headKind(c.dsl, origin.dir);
+          // zfs_crypto_clone_check: a clone uses its origin's key, whatever is asked.
+          if (opts.props.some(([k]) => ['keyformat', 'keylocation', 'encryption', 'pbkdf2iters'].includes(k))) {
+            throw ZfsError.action(action, "Encryption properties must inherit from origin dataset.");
+          }
           const props = validateNewProps(action, opts.props, type);
           // A volume's clone reserves nothing unless asked. -o volsize resizes it (its data object
           // holds the size); refreservation=auto is that size, else the origin's (zfs_fix_auto_resv).
@@ -49,6 +53,12 @@ export function clone(home: Home, source: string, target: string, opts: CreateOp
           if (plan === null) return;
           const parent = ensureParent(h, c, target, opts.parents, action);
           const head = createClone(c.dsl, plan.origin, parent, target.slice(target.lastIndexOf('/') + 1), {});
+          // dsl_crypto_key_clone_sync: the clone shares its origin's master key and root.
+          const originCrypt = c.dsl.dir(c.dsl.ds(plan.origin).dir).crypt;
+          if (originCrypt) {
+            const { suite, root, key } = structuredClone(originCrypt);
+            c.dsl.dir(head.dir).crypt = { suite, root, key };
+          }
           if (plan.resize !== undefined) openVolume(c, head.id).resize(plan.resize);
           assignProperties(c, head.dir, plan.props, () => datasetError(action, 'ENOSPC'));
         },

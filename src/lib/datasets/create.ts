@@ -14,12 +14,18 @@ import type { DatasetType } from '../properties/table.js';
 import { withPoolOf } from '../session.js';
 import { assignProperties } from './set.js';
 import { newObjset, newVolumeObjset } from '../../engine/sync-task.js';
+import type { CryptSuite } from '../../engine/keys.js';
+import { applyCrypt, inheritParentCrypt, planCrypt } from '../crypto/create.js';
+import { saveKey } from '../crypto/keystore.js';
+import type { KeyIo } from '../crypto/material.js';
 
 export interface CreateOptions {
   parents: boolean;
   props: Array<[string, string]>;
   /** -u: the new filesystem is not mounted */
   noMount?: boolean;
+  /** where a new encryption root's key is read from when keylocation=prompt (standard input) */
+  keyIo?: KeyIo | null;
 }
 
 /** Validate `-o` assignments for a new filesystem (or volume); `action` prefixes the message. */
@@ -48,20 +54,24 @@ export function createFilesystem(home: Home, name: string, opts: CreateOptions, 
     name,
     (h) => {
       if (!name.includes('/')) throw ZfsError.action(action, 'missing dataset name');
-      h.change(history, (c) => {
-        if (alreadyThere(h, c, name, 'filesystem', opts.parents, action)) return;
+      const plan = planCrypt(h.pool.meta(), props, parentSuite(h, name), opts.keyIo ?? null, action);
+      const root = h.change(history, (c) => {
+        if (alreadyThere(h, c, name, 'filesystem', opts.parents, action)) return null;
         // The metadata allocation of a new filesystem needs pool space (ENOSPC: out of space).
         try {
           const parent = ensureParent(h, c, name, opts.parents, action);
           applyPoolVersion(c.tx.meta, props, action);
           const dir = newFilesystem(c, parent, name.slice(name.lastIndexOf('/') + 1), {});
+          applyCrypt(c, dir, c.dsl.dir(parent).crypt, plan, action);
           assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
           // zfs_do_create skips zfs_mount_and_share.
           if (opts.noMount) c.dsl.dir(dir).mounted = false;
+          return c.dsl.head(dir).guid;
         } catch (err) {
           throw engineFailure(action, err);
         }
       });
+      if (plan.kind === 'root' && root !== null) saveKey(home, h.pool.meta().guid, root, plan.wrapping);
     },
     () => {
       throw ZfsError.action(action, `no such pool '${poolNameOf(name)}'`);
@@ -104,6 +114,20 @@ export function datasetExists(home: Home, name: string, type: 'filesystem' | 'vo
   );
 }
 
+/** The suite of the nearest existing ancestor of `name` (libzfs: the parent's `encryption`), or
+ *  null when it is not encrypted. */
+function parentSuite(h: PoolHandle, name: string): CryptSuite | null {
+  const view = h.view();
+  const parts = name.split('/');
+  let dir = h.rootDir();
+  for (let i = 1; i < parts.length - 1; i++) {
+    const child = view.childDir(dir, parts[i]);
+    if (child === undefined) break;
+    dir = child;
+  }
+  return view.dir(dir).crypt?.suite ?? null;
+}
+
 /** Whether `name` exists: with -p, as the type being created it is done (zfs_dataset_exists);
  *  anything else there is an error. */
 function alreadyThere(h: PoolHandle, c: Change, name: string, type: 'filesystem' | 'volume', parents: boolean, action: string): boolean {
@@ -123,7 +147,10 @@ export function ensureParent(h: PoolHandle, c: Change, name: string, parents: bo
     if (child !== undefined) dir = child;
     else if (!parents) throw ZfsError.action(action, 'parent does not exist');
     else if (headKind(c.dsl, dir) === 'volume') throw ZfsError.action(action, 'parent is not a filesystem');
-    else dir = newFilesystem(c, dir, parts[i], {});
+    else {
+      dir = newFilesystem(c, dir, parts[i], {});
+      inheritParentCrypt(c, dir, action);
+    }
   }
   if (headKind(c.dsl, dir) === 'volume') throw ZfsError.action(action, 'parent is not a filesystem');
   return dir;
@@ -192,18 +219,22 @@ export function createVolume(home: Home, name: string, opts: VolumeOptions, hist
       const bad = checkDatasetName(name, ['filesystem'], true);
       if (bad) throw ZfsError.action(action, bad);
       if (!name.includes('/')) throw ZfsError.action(action, 'missing dataset name');
-      h.change(history, (c) => {
-        if (alreadyThere(h, c, name, 'volume', opts.parents, action)) return;
+      const plan = planCrypt(h.pool.meta(), props, parentSuite(h, name), opts.keyIo ?? null, action);
+      const root = h.change(history, (c) => {
+        if (alreadyThere(h, c, name, 'volume', opts.parents, action)) return null;
         try {
           const parent = ensureParent(h, c, name, opts.parents, action);
           if (rounded === 0n) throw ZfsError.action(action, 'volume size cannot be zero');
           if (rounded > BigInt(Number.MAX_SAFE_INTEGER)) throw ZfsError.action(action, 'volume size exceeds limit for this system');
           const dir = newVolume(c, parent, name.slice(name.lastIndexOf('/') + 1), {}, { size: Number(rounded), blocksize });
+          applyCrypt(c, dir, c.dsl.dir(parent).crypt, plan, action);
           assignProperties(c, dir, props, () => datasetError(action, 'ENOSPC'));
+          return c.dsl.head(dir).guid;
         } catch (err) {
           throw engineFailure(action, err);
         }
       });
+      if (plan.kind === 'root' && root !== null) saveKey(home, h.pool.meta().guid, root, plan.wrapping);
     },
     () => {
       throw poolError(`cannot open '${poolNameOf(name)}'`, 'ENOENT');

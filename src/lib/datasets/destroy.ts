@@ -9,6 +9,7 @@ import { destroyOrDefer } from '../../engine/datasets/holds.js';
 import { RECV_DIR, type DslView } from '../../engine/datasets/view.js';
 import type { Id, SnapshotRecord } from '../../engine/model.js';
 import { ZfsError, notFound } from '../errors.js';
+import { dropKey } from '../crypto/keystore.js';
 import type { Home } from '../home.js';
 import { checkDatasetName } from '../names.js';
 import { headKind, type Change, type PoolHandle } from '../pool-handle.js';
@@ -70,7 +71,10 @@ export function destroy(
         // A dry run never reaches the kernel, which is what refuses held snapshots.
         if (!c) return;
         if (!opts.defer) refuseHeld(dsl, steps.flatMap((s) => (s.kind === 'snapshot' ? [s.id] : [])));
+        // An encryption root destroyed takes its loaded key along (the keystore drops it).
+        const roots = steps.flatMap((s) => (s.kind === 'filesystem' && dsl.dir(s.dir).crypt?.root === s.dir ? [dsl.head(s.dir).guid] : []));
         execute(c, steps, opts.defer === true);
+        for (const guid of roots) dropKey(home, h.pool.meta().guid, guid);
       };
       if (opts.dryRun) work(h.view(), null);
       else h.change(history, (c) => work(c.dsl, c));

@@ -87,6 +87,8 @@ function refusal(p: DatasetProps, op: MountOp, explicit: boolean, options: strin
   }
   const remount = (options ?? '').split(',').includes('remount');
   if (op === 'mount' && !remount && p.isMounted()) return [`cannot mount '${name}': filesystem already mounted`];
+  // zfs_mount_at: an encrypted filesystem mounts with its key loaded (tszfs has no -l to load it).
+  if (op === 'mount' && p.get('keystatus')?.value === 'unavailable') return [`cannot mount '${name}': encryption key not loaded`];
   return null;
 }
 

@@ -103,6 +103,10 @@ function renameFilesystemCmd(home: Home, h: PoolHandle, source: string, target: 
     if (!descendantNamesFit(c.dsl, dir, source, target)) throw datasetError(`cannot rename '${source}'`, 'ENAMETOOLONG');
     // A move to another parent takes the dir's charge, max(used, reservation), along.
     const moving = c.dsl.dir(dir);
+    // dsl_dir_rename_crypt_check: an encrypted child that is not a root stays under its root.
+    if (moving.crypt && moving.crypt.root !== dir && c.dsl.dir(parent).crypt?.root !== moving.crypt.root) {
+      throw ZfsError.action(`cannot rename '${source}'`, 'cannot move encrypted child outside of its encryption root');
+    }
     const charge = Math.max(usedOf(moving), limitOf(moving, 'reservation'));
     if (parent !== moving.parent && !transferFits(c.dsl, moving.parent as Id, parent, charge, c.tx.usableBytes())) {
       throw datasetError(`cannot rename '${source}'`, 'ENOSPC');

@@ -109,6 +109,7 @@ function writeAll(h: PoolHandle, c: Change, t: Target, values: Record<string, st
   const r = h.resolve(c.dsl, t.name);
   if (!r) throw datasetError(action, 'ENOENT');
   checkPoolVersion(c.tx.meta, c.dsl.dir(r.dir), values, action);
+  checkCryptSettable(c.dsl.dir(r.dir), values, action);
   if (r.kind === 'volume') applyVolumeValues(h, c, r, values, action);
   // A snapshot keeps its own (user) properties; a filesystem's live in its dir.
   if (r.kind === 'snapshot') Object.assign((c.dsl.ds(r.ds.id) as SnapshotRecord).props, values);
@@ -137,6 +138,19 @@ function checkPoolVersion(meta: PoolMeta, dir: DirRecord, values: Record<string,
     if (refusal === 'upgrade-pool') throw ZfsError.action(action, 'pool and or dataset must be upgraded to set this property or value');
   }
   if (firstNeedingUpgrade(meta, values) !== null) throw ZfsError.action(action, 'pool and or dataset must be upgraded to set this property or value');
+}
+
+/** zfs_valid_proplist's checks of keylocation and copies against the dataset's encryption, and
+ *  the kernel's EACCES for keylocation on a dataset that is not an encryption root. */
+function checkCryptSettable(dir: DirRecord, values: Record<string, string>, action: string): void {
+  const crypt = dir.crypt;
+  const keylocation = values.keylocation;
+  if (keylocation !== undefined) {
+    if (!crypt && keylocation !== 'none') throw ZfsError.action(action, "keylocation must be 'none' for unencrypted datasets");
+    if (crypt && keylocation === 'none') throw ZfsError.action(action, "keylocation must not be 'none' for encrypted datasets");
+    if (crypt && crypt.root !== dir.id) throw ZfsError.action(action, 'keylocation may only be set on encryption roots');
+  }
+  if (crypt && values.copies === '3') throw ZfsError.action(action, 'encrypted datasets cannot have 3 copies');
 }
 
 /** zfs_setprop_error's words for ENOSPC: setting a limit uses no space, so it means this. */

@@ -6,6 +6,7 @@
 import { checkUserPropName, isUserPropName, MAX_DATASET_NAME_LEN, MAX_PROP_LEN } from '../names.js';
 import { parseSize, SizeError } from '../sizes.js';
 import { decodeOwnerProp, isUserquotaProp, quotaKey } from '../userspace.js';
+import { MIN_PBKDF2_ITERATIONS, validKeylocation } from '../crypto/material.js';
 import { canonicalIndex, findProperty, type DatasetType, type PropDef } from './table.js';
 
 export class PropertyError extends Error {}
@@ -77,8 +78,6 @@ function parseValue(def: PropDef, value: string): string {
   if (def.kind === 'index') {
     const canonical = canonicalIndex(def, value);
     if (canonical === undefined) throw new PropertyError(`'${def.name}' must be one of '${def.valuesHelp}'`);
-    if (def.name === 'encryption' && canonical !== 'off') throw new PropertyError('Keyformat required for new encryption root.');
-    if (def.name === 'keyformat' && canonical !== 'none') throw new PropertyError("Encryption must be turned on to set encryption properties.");
     // `current` is ZPL_VERSION; whether the dataset and its pool allow the number is checked where
     // both are known (datasets/versions.ts).
     return def.name === 'version' && canonical === 'current' ? '5' : canonical;
@@ -110,7 +109,7 @@ function parseString(def: PropDef, value: string): string {
       // libzfs is built without HAVE_MLSLABEL on Linux: every value is refused.
       throw new PropertyError('mlslabels are unsupported');
     case 'keylocation':
-      if (value !== 'none') throw new PropertyError('Keylocation can only be set on encryption roots.');
+      if (!validKeylocation(value, false)) throw new PropertyError('invalid keylocation');
       return value;
     default:
       return value;
@@ -193,6 +192,9 @@ function parseNumber(def: PropDef, value: string): bigint {
       if (n < 512n || n > BigInt(MAX_BLOCKSIZE) || (n & (n - 1n)) !== 0n) {
         throw new PropertyError(`'${def.name}' must be power of 2 from 512B to 16M`);
       }
+      break;
+    case 'pbkdf2iters':
+      if (n < BigInt(MIN_PBKDF2_ITERATIONS)) throw new PropertyError(`minimum pbkdf2 iterations is ${MIN_PBKDF2_ITERATIONS}`);
       break;
     case 'special_small_blocks':
       if (n !== 0n && (n < 512n || n > BigInt(MAX_BLOCKSIZE) || (n & (n - 1n)) !== 0n)) {

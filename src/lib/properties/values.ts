@@ -11,6 +11,7 @@ import type { DatasetRecord, DirRecord, PoolMeta } from '../../engine/model.js';
 import { findProperty, type DatasetType, type PropDef, type ValueFormat } from './table.js';
 import { isUserPropName } from '../names.js';
 import { resumeTokenOf } from '../resumable.js';
+import { keyLoaded } from '../../engine/keys.js';
 
 export type Source =
   | { type: 'none' }
@@ -213,6 +214,10 @@ export class DatasetProps {
         return ds.kind === 'head' ? this.stat(resumeTokenOf(this.view, this.dir.id), 'text') : null;
       case 'encryptionroot':
       case 'keystatus':
+      case 'encryption':
+      case 'keyformat':
+      case 'pbkdf2iters':
+        return this.cryptProp(def);
       case 'redact_snaps':
         return null;
       // With no source, libzfs calls volsize local (snapshots too); volblocksize reads default
@@ -226,6 +231,35 @@ export class DatasetProps {
       default:
         return def.attr === 'readonly' ? null : this.setting(def);
     }
+  }
+
+  /**
+   * The encryption properties (dsl_dataset_crypt_stats): an encrypted dataset's come from its
+   * crypto key and its encryption root's, with no source (`-`); an unencrypted one has the
+   * defaults, and no encryptionroot or keystatus.
+   */
+  private cryptProp(def: PropDef): PropValue | null {
+    const crypt = this.dir.crypt;
+    if (!crypt) return def.name === 'encryptionroot' || def.name === 'keystatus' ? null : this.setting(def);
+    const params = this.view.dir(crypt.root).crypt?.params;
+    switch (def.name) {
+      case 'encryption':
+        return { value: crypt.suite, format: 'text', source: NONE };
+      case 'keyformat':
+        return { value: params?.keyformat ?? 'none', format: 'text', source: NONE };
+      case 'pbkdf2iters':
+        return { value: params?.iters ?? 0, format: 'raw', source: NONE };
+      case 'encryptionroot':
+        return { value: this.view.dirName(crypt.root), format: 'text', source: NONE };
+      default:
+        return { value: keyLoaded(this.view.t, crypt) ? 'available' : 'unavailable', format: 'text', source: NONE };
+    }
+  }
+
+  /** The hidden pbkdf2salt of an encryption root (0 when none). */
+  pbkdf2Salt(): string {
+    const crypt = this.dir.crypt;
+    return (crypt && this.view.dir(crypt.root).crypt?.params?.salt) ?? '0';
   }
 
   /**

@@ -33,9 +33,10 @@ export interface CreateOptions {
   /**
    * An image layer of what changed (image-spec layer.md): only the objects at `paths` (relative,
    * `/`-separated) go in, with the directories above them, and before them a whiteout
-   * `.wh.NAME` for each of `whiteouts` (names deleted from the layer below).
+   * `.wh.NAME` for each of `whiteouts` (names deleted from the layer below) and `DIR/.wh..wh..opq`
+   * for each of `opaque` (directories whose lower contents are hidden).
    */
-  layer?: { paths: ReadonlySet<string>; whiteouts: readonly string[]; subtrees?: ReadonlySet<string> };
+  layer?: { paths: ReadonlySet<string>; whiteouts: readonly string[]; subtrees?: ReadonlySet<string>; opaque?: readonly string[] };
 }
 
 /** Bytes gathered into large writes. */
@@ -125,11 +126,8 @@ export function createArchive(home: Home, dataset: string, out: (chunk: Buffer) 
     const above = new Set<string>();
     if (layer) {
       for (const p of [...layer.paths, ...layer.whiteouts, ...(layer.subtrees ?? [])]) for (let at = p.indexOf('/'); at >= 0; at = p.indexOf('/', at + 1)) above.add(p.slice(0, at));
-      for (const w of [...layer.whiteouts].sort()) {
-        const slash = w.lastIndexOf('/');
-        const name = `./${w.slice(0, slash + 1)}.wh.${w.slice(slash + 1)}`;
-        header({ name, type: 'file', size: 0, mode: 0o644, uid: 0, gid: 0, mtime: 0 }, []);
-      }
+      const markers = [...layer.whiteouts.map((w) => `${w.slice(0, w.lastIndexOf('/') + 1)}.wh.${w.slice(w.lastIndexOf('/') + 1)}`), ...(layer.opaque ?? []).map((o) => `${o}/.wh..wh..opq`)];
+      for (const m of markers.sort()) header({ name: `./${m}`, type: 'file', size: 0, mode: 0o644, uid: 0, gid: 0, mtime: 0 }, []);
     }
     fs.walk(start, (parts, object, dnode) => {
       if (layer && parts.length === 0) return true;

@@ -11,7 +11,7 @@ import { checkPoolName } from '../../../lib/names.js';
 import { parseSize, SizeError } from '../../../lib/sizes.js';
 import type { Command } from '../../context.js';
 import { parseOptions, UsageError, valueOf } from '../../parse.js';
-import { propertyArgs } from '../shared.js';
+import { keyIoOf, propertyArgs } from '../shared.js';
 
 
 export const command: Command = {
@@ -64,7 +64,7 @@ export const command: Command = {
     const path = createPool(
       ctx.home,
       name,
-      { image, vdevs: tree ? vdevs : undefined, size, force: p.flags.has('f'), noFeatures: p.flags.has('d'), dryRun, fsProps, poolProps, warn: (line) => ctx.err.write(line + '\n') },
+      { image, vdevs: tree ? vdevs : undefined, size, force: p.flags.has('f'), noFeatures: p.flags.has('d'), dryRun, fsProps, poolProps, keyIo: keyIoOf(ctx), warn: (line) => ctx.err.write(line + '\n') },
       ctx.historyLine,
     );
     if (dryRun) ctx.out.write(`would create '${name}' with the following layout:\n\n` + (tree ? path : `\t${name}\n\t  ${path}\n`));

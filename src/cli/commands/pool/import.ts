@@ -17,20 +17,28 @@ function importTree(p: Importable): string {
   const tree = p.tree!;
   const present = (f: string) => fs.existsSync(f);
   const rows: Array<[number, string, string] | string> = [];
+  const leaf = (depth: number, path: string): [number, string, string] => [depth, path, present(path) ? 'ONLINE' : 'UNAVAIL  cannot open'];
+  // A hot spare standing in for a device: spare-N of the two, DEGRADED while the device is gone.
+  const child = (c: (typeof tree.tops)[number]['children'][number], n: number, depth: number): Array<[number, string, string]> => {
+    if (!c.replaced) return [leaf(depth, c.path)];
+    const state = !present(c.path) ? 'UNAVAIL  insufficient replicas' : present(c.replaced.path) ? 'ONLINE' : 'DEGRADED';
+    return [[depth, `spare-${n}`, state], leaf(depth + 2, c.replaced.path), leaf(depth + 2, c.path)];
+  };
   const tops = (cls: string | undefined) =>
     tree.tops.forEach((top, i) => {
       if (top.class !== cls || top.type === 'hole') return;
       // print_import_config shows a removed vdev (status and list do not)
       if (top.type === 'indirect') return void rows.push([2, `indirect-${i}`, 'ONLINE']);
       if (top.type === 'file') {
-        rows.push([2, top.children[0].path, present(top.children[0].path) ? 'ONLINE' : 'UNAVAIL  cannot open']);
+        rows.push(...child(top.children[0], i, 2));
         return;
       }
       const missing = top.children.filter((c) => !present(c.path)).length;
       const tolerated = top.type === 'mirror' ? top.children.length - 1 : top.nparity;
-      const state = missing === 0 ? 'ONLINE' : missing <= tolerated ? 'DEGRADED' : 'UNAVAIL  insufficient replicas';
+      const spared = top.children.some((c) => c.replaced && !present(c.replaced.path));
+      const state = missing === 0 ? (spared ? 'DEGRADED' : 'ONLINE') : missing <= tolerated ? 'DEGRADED' : 'UNAVAIL  insufficient replicas';
       rows.push([2, `${top.type === 'raidz' ? `raidz${top.nparity}` : 'mirror'}-${i}`, state]);
-      for (const c of top.children) rows.push([4, c.path, present(c.path) ? 'ONLINE' : 'UNAVAIL  cannot open']);
+      top.children.forEach((c, n) => rows.push(...child(c, n, 4)));
     });
   tops(undefined);
   const data = rows.filter((r): r is [number, string, string] => typeof r !== 'string');

@@ -31,7 +31,7 @@ function values(r: VdevRow, spare: boolean, literal: boolean): string[] {
   const size = info.psize ? n(info.psize, true) : n(space);
   const cap = space === 0 ? 0 : Math.floor((alloc * 10000) / space);
   const capText = literal ? String(Math.floor(cap / 100)) : cap < 1000 ? `${(cap / 100).toFixed(2)}%` : cap < 10000 ? `${(cap / 100).toFixed(1)}%` : `${(cap / 100).toFixed(0)}%`;
-  const state = spare ? 'AVAIL' : r.state!;
+  const state = spare ? (r.state === 'INUSE' ? 'INUSE' : 'AVAIL') : r.state!;
   return [size, n(alloc), n(space - alloc), '-', '-', top ? (literal ? '0' : '0%') : '-', top ? capText : '-', '-', state];
 }
 

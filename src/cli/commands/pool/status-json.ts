@@ -24,7 +24,7 @@ type Format = 'bytes' | '1024' | 'time';
 
 /** vdev_state_str and vdev_aux_str as status -j names them. */
 const STATE: Record<string, string> = { ONLINE: 'ONLINE', DEGRADED: 'DEGRADED', UNAVAIL: 'CANT_OPEN', OFFLINE: 'OFFLINE', REMOVED: 'REMOVED', AVAIL: 'AVAIL' };
-const AUX: Record<string, string> = { 'cannot open': 'OPEN_FAILED', 'insufficient replicas': 'NO_REPLICAS' };
+const AUX: Record<string, string> = { 'cannot open': 'OPEN_FAILED', 'insufficient replicas': 'NO_REPLICAS', 'currently in use': 'SPARED' };
 
 /** format_timestamp: nl_langinfo(_DATE_FMT) of the C locale, `-` for 0. */
 function timestamp(t: number): string {
@@ -108,7 +108,7 @@ export function statusJson(
     v.class = info.class;
     if (o.flat && parent !== null) v.parent = parent;
     if (spare) {
-      v.state = 'AVAIL';
+      v.state = r.state === 'INUSE' ? 'INUSE' : 'AVAIL';
     } else {
       v.state = STATE[r.state!] ?? r.state!;
       if (info.alloc) v.alloc_space = num(info.alloc, 'bytes');

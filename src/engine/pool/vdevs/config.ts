@@ -70,5 +70,5 @@ export const firstLeafPath = (tree: VdevTree): string => tree.tops.find((t) => t
 
 /** Every leaf of the tree: data, log, spare and cache devices. */
 export function allLeaves(tree: VdevTree): LeafConfig[] {
-  return [...tree.tops.flatMap((t) => t.children), ...tree.spares, ...tree.cache];
+  return [...tree.tops.flatMap((t) => t.children.flatMap((c) => (c.replaced ? [c.replaced, c] : [c]))), ...tree.spares, ...tree.cache];
 }

@@ -82,7 +82,8 @@ export class VdevRoot {
     this.lookup = memoryLookup(mappings);
     this.sector = 2 ** tree.ashift;
     for (const top of tree.tops) {
-      for (const cfg of top.children) {
+      // A device a spare stands in for is opened only for its state (zpool status).
+      for (const cfg of top.children.flatMap((c) => (c.replaced ? [c, c.replaced] : [c]))) {
         let fd: number | null = null;
         try {
           fd = fs.openSync(cfg.path, READ_WRITE);
