@@ -48,7 +48,9 @@ function currentBundle() {
 function loadBundle(source) {
   const vm = require('node:vm');
   const { createRequire } = require('node:module');
-  const cacheFile = `${bundle}.cache`;
+  // One cache per Node build: V8 takes another build's code cache without rejecting it when their
+  // V8 versions match, and Node 20.19 then crashes on a cache that Node 20.20 wrote.
+  const cacheFile = `${bundle}.${process.version}-${process.arch}.cache`;
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);

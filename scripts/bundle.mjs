@@ -153,8 +153,9 @@ function buildHash(dir) {
 }
 
 // Prime the code cache with the functions a typical command compiles (opening a pool, listing):
-// bin/tszfs.js writes dist/tszfs.cjs.cache when it finds none, once the command has run. So the
-// pool is made first, then the cache removed, and the listing that follows writes it.
+// bin/tszfs.js writes dist/tszfs.cjs.VERSION-ARCH.cache when it finds none for the Node running
+// it, once the command has run. So the pool is made first, then the caches removed, and the
+// listing that follows writes this Node's.
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tszfs-build-'));
 const tszfs = (...args) => {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/tszfs.js'), ...args], {
@@ -166,7 +167,7 @@ const tszfs = (...args) => {
 try {
   tszfs('pool', 'create', '--size', '64M', 'warm');
   tszfs('snapshot', 'warm@s');
-  fs.rmSync(`${OUT}.cache`, { force: true });
+  for (const f of fs.readdirSync(path.dirname(OUT))) if (f.startsWith(`${path.basename(OUT)}.`) && f.endsWith('.cache')) fs.rmSync(path.join(path.dirname(OUT), f));
   tszfs('list', '-t', 'all');
 } finally {
   fs.rmSync(home, { recursive: true, force: true });

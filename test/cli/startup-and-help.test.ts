@@ -152,7 +152,7 @@ describe('the build stamp', () => {
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
     const bundle = path.join(dir, 'dist/tszfs.cjs');
     fs.writeFileSync(bundle, fs.readFileSync(bundle, 'utf8').replace(/`tszfs \$\{(VERSION\d*)\}(\n|\\n)`/, '`tszfs ${$1} (bundle)$2`'));
-    fs.rmSync(`${bundle}.cache`);
+    fs.rmSync(`${bundle}.${process.version}-${process.arch}.cache`);
     // -V: `--version` alone is answered by bin/tszfs.js itself, from package.json
     const version = () => spawnSync(process.execPath, [path.join(dir, 'bin/tszfs.js'), '-V'], { encoding: 'utf8' }).stdout;
     return { dir, version };
