@@ -53,6 +53,24 @@ const lmdbCommonJs = {
 };
 
 /**
+ * yargs's platform shim asks `process.stdout.columns` as it loads, which makes Node build the
+ * stdout stream (node:tty, node:net, node:stream: ~4 ms of every start-up) for a width that only
+ * yargs's own help screens use, and tszfs never shows them (usage text is src/cli/usage.ts). In
+ * the bundle the shim asks when the width is first wanted instead: the same value, later.
+ */
+const yargsLazyColumns = {
+  name: 'yargs-lazy-columns',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, ({ path: file }) => {
+      const eager = "stdColumns: typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null";
+      const source = fs.readFileSync(file, 'utf8');
+      if (!source.includes(eager)) throw new Error(`${file}: yargs's stdColumns line changed; update scripts/bundle.mjs`);
+      return { loader: 'js', contents: source.replace(eager, `get stdColumns() { return typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null; }`), resolveDir: path.dirname(file) };
+    });
+  },
+};
+
+/**
  * Node's heavier built-in modules, loaded only when the bundle first uses one of their exports.
  * Each `require('node:crypto')` (and the like) in the bundle gets an object of getters instead,
  * which requires the real module on first access. Without it every command paid for crypto,
@@ -110,7 +128,7 @@ await build({
     'node-gyp-build-optional-packages': path.join(ROOT, 'scripts/lmdb-addon.cjs'),
     'msgpackr-extract': path.join(ROOT, 'scripts/no-msgpackr-extract.cjs'),
   },
-  plugins: [lmdbCommonJs, lazyBuiltins],
+  plugins: [lmdbCommonJs, lazyBuiltins, yargsLazyColumns],
   logLevel: 'warning',
 });
 
