@@ -38,7 +38,8 @@ export default tseslint.config(
   forbid(['src/engine/streams/**/*.ts'], 'engine/streams sits on engine/files and below', String.raw`${FRONT}|${UP_TO_LIB_OR_CLI}`),
   forbid(['src/engine/*.ts'], 'the engine never imports the library or the CLI', String.raw`^\.\./(lib|cli)/`),
   forbid(
-    ['src/lib/**/*.ts'],
+    // src/images is the library's container-image part: the same rule holds for it
+    ['src/lib/**/*.ts', 'src/images/**/*.ts'],
     'the library never imports the CLI, and reaches the engine through its front door, not the store or block layers',
     String.raw`^(\.\./)+cli/|^(\.\./)+engine/(store|blocks)/`,
   ),
