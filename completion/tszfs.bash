@@ -288,8 +288,12 @@ _tszfs_operand_kind() {
     'zpool export '*) echo pool ;;
     'zpool upgrade '*) echo pool ;;
     'zpool history '*) echo pool ;;
-    'zpool get '*) echo pool ;;
-    'zpool set '*) echo pool ;;
+    'zpool get 0') echo none ;;
+    'zpool get 1') echo pool ;;
+    'zpool get '*) echo vdev ;;
+    'zpool set 0') echo none ;;
+    'zpool set 1') echo pool ;;
+    'zpool set '*) echo vdev ;;
     'zpool wait '*) echo pool ;;
     *) echo none ;;
   esac
@@ -298,13 +302,19 @@ _tszfs_operand_kind() {
 _tszfs_properties='aclinherit aclmode acltype atime available canmount casesensitivity checksum clones compression compressratio context copies createtxg creation dedup defcontext defer_destroy devices direct dnodesize encryption encryptionroot exec filesystem_count filesystem_limit fscontext guid keyformat keylocation keystatus logbias logicalreferenced logicalused longname mlslabel mounted mountpoint nbmand normalization objsetid origin overlay pbkdf2iters prefetch primarycache quota readonly receive_resume_token recordsize redact_snaps redundant_metadata refcompressratio referenced refquota refreservation relatime reservation rootcontext secondarycache setuid sharenfs sharesmb snapdev snapdir snapshot_count snapshot_limit snapshots_changed special_small_blocks sync type used usedbychildren usedbydataset usedbyrefreservation usedbysnapshots userrefs utf8only version volblocksize volmode volsize volthreading vscan written xattr zoned'
 _tszfs_types='filesystem snapshot volume bookmark all'
 
-# $1: fs, snap, mark (snapshots and bookmarks), all or pool
+# $1: fs, snap, mark (snapshots and bookmarks), all, pool or vdev (of $_tszfs_pool)
 _tszfs_names() {
   case $1 in
     pool)
       case ${_tszfs_prog[0]##*/} in
         zpool) "${_tszfs_prog[@]}" list -H -o name 2>/dev/null ;;
         *) "${_tszfs_prog[@]}" pool list -H -o name 2>/dev/null ;;
+      esac ;;
+    vdev)
+      echo all-vdevs
+      case ${_tszfs_prog[0]##*/} in
+        zpool) "${_tszfs_prog[@]}" get -H -o name name "$_tszfs_pool" all-vdevs 2>/dev/null ;;
+        *) "${_tszfs_prog[@]}" pool get -H -o name name "$_tszfs_pool" all-vdevs 2>/dev/null ;;
       esac ;;
     fs) "${_tszfs_prog[@]}" list -H -o name -t filesystem,volume 2>/dev/null ;;
     snap) "${_tszfs_prog[@]}" list -H -o name -t snapshot 2>/dev/null ;;
@@ -339,13 +349,14 @@ _tszfs_parse() {
   if [ $# -eq 0 ]; then _tszfs_pos=-1; return; fi
   shift
   _tszfs_pos=0
+  _tszfs_pool=
   local takes='' word values=" $(_tszfs_value_options "$_tszfs_family" "$_tszfs_cmd") "
   for word in "$@"; do
     if [ -n "$takes" ]; then takes=''; continue; fi
     case $word in
       --) ;;
       -*) case $values in *" $word "*) takes=1 ;; esac ;;
-      *) _tszfs_pos=$((_tszfs_pos + 1)) ;;
+      *) [ $_tszfs_pos -eq 1 ] && _tszfs_pool=$word; _tszfs_pos=$((_tszfs_pos + 1)) ;;
     esac
   done
 }
@@ -389,6 +400,7 @@ _tszfs_reply() {
   fi
   case $(_tszfs_operand_kind "$_tszfs_family" "$_tszfs_cmd" "$_tszfs_pos") in
     pool) COMPREPLY=($(compgen -W "$(_tszfs_names pool)" -- "$cur")) ;;
+    vdev) COMPREPLY=($(compgen -W "$(_tszfs_names vdev)" -- "$cur")) ;;
     fs) COMPREPLY=($(compgen -W "$(_tszfs_names fs)" -- "$cur")) ;;
     snap) COMPREPLY=($(compgen -W "$(_tszfs_names snap)" -- "$cur")) ;;
     all) COMPREPLY=($(compgen -W "$(_tszfs_names all)" -- "$cur")) ;;

@@ -555,10 +555,18 @@ function __tszfs_operand_kind
             echo pool
         case 'zpool history *'
             echo pool
+        case 'zpool get 0'
+            echo none
+        case 'zpool get 1'
+            echo pool
         case 'zpool get *'
+            echo vdev
+        case 'zpool set 0'
+            echo none
+        case 'zpool set 1'
             echo pool
         case 'zpool set *'
-            echo pool
+            echo vdev
         case 'zpool wait *'
             echo pool
         case '*'
@@ -566,7 +574,7 @@ function __tszfs_operand_kind
     end
 end
 
-# $argv[1]: fs, snap, mark (snapshots and bookmarks), all or pool
+# $argv[1]: fs, snap, mark (snapshots and bookmarks), all, pool or vdev (of $__tszfs_pool)
 function __tszfs_names
     switch $argv[1]
         case 'pool'
@@ -579,6 +587,8 @@ function __tszfs_names
             $__tszfs_prog list -H -o name -t snapshot,bookmark 2>/dev/null
         case 'all'
             $__tszfs_prog list -H -o name -t filesystem,volume,snapshot,bookmark 2>/dev/null
+        case 'vdev'
+            echo all-vdevs; test (basename -- $__tszfs_prog[1]) = zpool; and $__tszfs_prog get -H -o name name $__tszfs_pool all-vdevs 2>/dev/null; or $__tszfs_prog pool get -H -o name name $__tszfs_pool all-vdevs 2>/dev/null
     end
 end
 
@@ -621,6 +631,7 @@ function __tszfs_complete
     set -e words[1]
     set -l values (__tszfs_value_options $family $cmd)
     set -l pos 0
+    set -g __tszfs_pool ''
     set -l takes 0
     set -l prev ""
     for word in $words
@@ -630,6 +641,7 @@ function __tszfs_complete
         else if string match -q -- '-*' $word
             contains -- $word $values; and set takes 1
         else
+            test $pos = 1; and set -g __tszfs_pool $word
             set pos (math $pos + 1)
         end
     end
@@ -654,7 +666,7 @@ function __tszfs_complete
     end
     set -l kind (__tszfs_operand_kind $family $cmd $pos)
     switch $kind
-        case pool fs snap all
+        case pool fs snap all vdev
             __tszfs_names $kind
         case file
             __fish_complete_path $cur

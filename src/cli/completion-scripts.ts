@@ -35,12 +35,13 @@ export function valueOptionsOf(usage: readonly string[]): string[] {
 
 /**
  * What a command's operands name: `fs` (filesystems and volumes), `snap`, `all` (those,
- * snapshots and bookmarks), `pool`, `prop` (a property name), `file` or `dir` (on the host),
- * `shell`, `none`.
+ * snapshots and bookmarks), `pool`, `vdev` (of the pool named second: zpool get and set),
+ * `prop` (a property name), `file` or `dir` (on the host), `shell`, `none`.
  */
 function operandKind(family: Family, name: string, position: number): string {
   if (family === 'zpool') {
     if (name === 'create') return position === 0 ? 'none' : 'file';
+    if (name === 'get' || name === 'set') return ['none', 'pool', 'vdev'][position];
     // zpool remove POOL DEVICE...: device files after the pool
     return name === 'remove' && position > 0 ? 'file' : 'pool';
   }
@@ -154,13 +155,19 @@ function sharedTables(table: CommandTable): string {
   lines.push(`_tszfs_types='filesystem snapshot volume bookmark all'`, '');
   // Names from the running system; $_tszfs_prog is the program as typed, --home included.
   lines.push(
-    '# $1: fs, snap, mark (snapshots and bookmarks), all or pool',
+    '# $1: fs, snap, mark (snapshots and bookmarks), all, pool or vdev (of $_tszfs_pool)',
     '_tszfs_names() {',
     '  case $1 in',
     '    pool)',
     '      case ${_tszfs_prog[0]##*/} in',
     '        zpool) "${_tszfs_prog[@]}" list -H -o name 2>/dev/null ;;',
     '        *) "${_tszfs_prog[@]}" pool list -H -o name 2>/dev/null ;;',
+    '      esac ;;',
+    '    vdev)',
+    '      echo all-vdevs',
+    '      case ${_tszfs_prog[0]##*/} in',
+    '        zpool) "${_tszfs_prog[@]}" get -H -o name name "$_tszfs_pool" all-vdevs 2>/dev/null ;;',
+    '        *) "${_tszfs_prog[@]}" pool get -H -o name name "$_tszfs_pool" all-vdevs 2>/dev/null ;;',
     '      esac ;;',
     '    fs) "${_tszfs_prog[@]}" list -H -o name -t filesystem,volume 2>/dev/null ;;',
     '    snap) "${_tszfs_prog[@]}" list -H -o name -t snapshot 2>/dev/null ;;',
@@ -175,8 +182,9 @@ function sharedTables(table: CommandTable): string {
 /**
  * Reading the words typed so far (both shells): the program, any leading `--home DIR`, then
  * `pool`/`zpool`/`zfs` switching family, then the command. Sets _tszfs_family, _tszfs_cmd,
- * _tszfs_prog (array: program and --home) and _tszfs_pos (the operand position of the current
- * word, or -1 while the command itself is being typed). $1.. are the words before the cursor.
+ * _tszfs_prog (array: program and --home), _tszfs_pos (the operand position of the current
+ * word, or -1 while the command itself is being typed) and _tszfs_pool (the second operand).
+ * $1.. are the words before the cursor.
  */
 const PARSE_WORDS = `_tszfs_parse() {
   _tszfs_prog=("$1")
@@ -204,13 +212,14 @@ const PARSE_WORDS = `_tszfs_parse() {
   if [ $# -eq 0 ]; then _tszfs_pos=-1; return; fi
   shift
   _tszfs_pos=0
+  _tszfs_pool=
   local takes='' word values=" $(_tszfs_value_options "$_tszfs_family" "$_tszfs_cmd") "
   for word in "$@"; do
     if [ -n "$takes" ]; then takes=''; continue; fi
     case $word in
       --) ;;
       -*) case $values in *" $word "*) takes=1 ;; esac ;;
-      *) _tszfs_pos=$((_tszfs_pos + 1)) ;;
+      *) [ $_tszfs_pos -eq 1 ] && _tszfs_pool=$word; _tszfs_pos=$((_tszfs_pos + 1)) ;;
     esac
   done
 }`;
@@ -264,6 +273,7 @@ _tszfs_reply() {
   fi
   case $(_tszfs_operand_kind "$_tszfs_family" "$_tszfs_cmd" "$_tszfs_pos") in
     pool) COMPREPLY=($(compgen -W "$(_tszfs_names pool)" -- "$cur")) ;;
+    vdev) COMPREPLY=($(compgen -W "$(_tszfs_names vdev)" -- "$cur")) ;;
     fs) COMPREPLY=($(compgen -W "$(_tszfs_names fs)" -- "$cur")) ;;
     snap) COMPREPLY=($(compgen -W "$(_tszfs_names snap)" -- "$cur")) ;;
     all) COMPREPLY=($(compgen -W "$(_tszfs_names all)" -- "$cur")) ;;
@@ -308,7 +318,7 @@ _tszfs() {
   fi
   local kind=$(_tszfs_operand_kind $_tszfs_family $_tszfs_cmd $_tszfs_pos)
   case $kind in
-    pool|fs|snap|all) compadd -- \${(f)"$(_tszfs_names $kind)"} ;;
+    pool|fs|snap|all|vdev) compadd -- \${(f)"$(_tszfs_names $kind)"} ;;
     file) _files ;;
     dir) _files -/ ;;
     prop) compadd -- \${=_tszfs_properties} ;;
@@ -382,7 +392,7 @@ export function fishScript(table: CommandTable): string {
     ...fishSwitch('"$argv[1] $argv[2] $argv[3]"', kinds, 'echo none'),
     'end',
     '',
-    '# $argv[1]: fs, snap, mark (snapshots and bookmarks), all or pool',
+    '# $argv[1]: fs, snap, mark (snapshots and bookmarks), all, pool or vdev (of $__tszfs_pool)',
     'function __tszfs_names',
     ...fishSwitch('$argv[1]', [
       ['pool', `test (basename -- $__tszfs_prog[1]) = zpool; and $__tszfs_prog list -H -o name 2>/dev/null; or $__tszfs_prog pool list -H -o name 2>/dev/null`],
@@ -390,6 +400,10 @@ export function fishScript(table: CommandTable): string {
       ['snap', names('snapshot')],
       ['mark', names('snapshot,bookmark')],
       ['all', names('filesystem,volume,snapshot,bookmark')],
+      [
+        'vdev',
+        `echo all-vdevs; test (basename -- $__tszfs_prog[1]) = zpool; and $__tszfs_prog get -H -o name name $__tszfs_pool all-vdevs 2>/dev/null; or $__tszfs_prog pool get -H -o name name $__tszfs_pool all-vdevs 2>/dev/null`,
+      ],
     ]),
     'end',
     '',
@@ -432,6 +446,7 @@ export function fishScript(table: CommandTable): string {
     '    set -e words[1]',
     '    set -l values (__tszfs_value_options $family $cmd)',
     '    set -l pos 0',
+    "    set -g __tszfs_pool ''",
     '    set -l takes 0',
     '    set -l prev ""',
     '    for word in $words',
@@ -441,6 +456,7 @@ export function fishScript(table: CommandTable): string {
     "        else if string match -q -- '-*' $word",
     '            contains -- $word $values; and set takes 1',
     '        else',
+    '            test $pos = 1; and set -g __tszfs_pool $word',
     '            set pos (math $pos + 1)',
     '        end',
     '    end',
@@ -465,7 +481,7 @@ export function fishScript(table: CommandTable): string {
     '    end',
     '    set -l kind (__tszfs_operand_kind $family $cmd $pos)',
     '    switch $kind',
-    '        case pool fs snap all',
+    '        case pool fs snap all vdev',
     '            __tszfs_names $kind',
     '        case file',
     '            __fish_complete_path $cur',

@@ -261,7 +261,7 @@ function dispatch(argv: string[], route: Route, stdin: Input, stdout: Output, st
       return 0;
     }
     if (err instanceof UsageError) {
-      stderr.write((err.reason === null ? '' : err.reason + (err.newline ? '\n' : '')) + commandUsage(family, name, command));
+      stderr.write((err.reason === null ? '' : err.reason + (err.newline ? '\n' : '')) + commandUsage(family, name, command, undefined, err.propertyTable));
       return 2;
     }
     if (err instanceof ZfsError) {

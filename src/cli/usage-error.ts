@@ -5,6 +5,9 @@ export class UsageError extends Error {
     readonly reason: string | null,
     /** false where zfs_main's message lacks its newline, so `usage:` follows on the same line */
     readonly newline = true,
+    /** zpool get/set/list: which property table ends the usage (the vdev one once zpool get
+     *  knows it is reading vdevs: current_prop_type) */
+    readonly propertyTable: 'pool' | 'vdev' = 'pool',
   ) {
     super(reason ?? 'usage');
   }

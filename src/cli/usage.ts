@@ -1,6 +1,7 @@
 /** Usage text in zfs_main's layout (openzfs-reference.md §8). */
 import { POOL_PROPERTIES, type PoolPropDef } from '../lib/pool-props.js';
 import { PROPERTIES, type PropDef } from '../lib/properties/table.js';
+import { VDEV_PROPERTIES, type VdevPropDef } from '../lib/vdev-props.js';
 import type { Command, Family } from './context.js';
 
 const FOOTER = [
@@ -36,16 +37,25 @@ function poolPropertyTable(): string[] {
   ];
 }
 
+/** zpool_main usage() for vdev properties (print_vdev_prop_cb): read-only first, each by name. */
+function vdevPropertyTable(): string[] {
+  const byName = (a: VdevPropDef, b: VdevPropDef) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const visible = VDEV_PROPERTIES.filter((p) => !p.hidden);
+  const rows = [...visible.filter((p) => p.readonly).sort(byName), ...visible.filter((p) => !p.readonly).sort(byName)];
+  const row = (p: VdevPropDef) => `\t${p.name.padEnd(19)}  ${p.readonly ? '  NO   ' : ' YES   '}${p.valuesHelp ?? '-'}`;
+  return ['', 'the following properties are supported:', '', `\t${'PROPERTY'.padEnd(19)}  EDIT   VALUES`, '', ...rows.map(row)];
+}
+
 /** Commands whose usage ends with the property table instead of the footer. */
 const WITH_PROPERTIES = new Set(['list', 'get', 'set', 'inherit']);
 
 /** The usage of `name` (zfs_main's usage() for the current command); with `example` (asked for
  *  help: `help CMD`, `CMD --help`), that example under it, as the program was invoked. */
-export function commandUsage(family: Family, name: string, command: Command, example?: string): string {
+export function commandUsage(family: Family, name: string, command: Command, example?: string, table: 'pool' | 'vdev' = 'pool'): string {
   const lines = ['usage:', ...command.usage.map((l) => `\t${l}`)];
   if (example !== undefined) lines.push('', 'example:', `\t${example}`);
   if (family === 'zfs') lines.push(...(WITH_PROPERTIES.has(name) ? propertyTable() : FOOTER));
-  else if (POOL_WITH_PROPERTIES.has(name)) lines.push(...poolPropertyTable());
+  else if (POOL_WITH_PROPERTIES.has(name)) lines.push(...(table === 'vdev' ? vdevPropertyTable() : poolPropertyTable()));
   return lines.join('\n') + '\n';
 }
 

@@ -17,6 +17,7 @@ import { vdevErrors } from './vdev-spec.js';
 import { resilverTop } from './pool-offline.js';
 import { copyTop, followDevice } from './pool-replace.js';
 import type { PoolHandle } from './pool-handle.js';
+import { moveTopVdevProps } from './pool-vdevs.js';
 
 const matcher = (device: string) => (l: { path: string }) => l.path === path.resolve(device) || path.basename(l.path) === device;
 
@@ -52,6 +53,7 @@ export function attachDevice(home: Home, pool: string, device: string, newDevice
     nt.children.push(leaf);
     h.change(history, (c) => {
       c.tx.meta.vdevs = next;
+      moveTopVdevProps(c.tx.meta, top.guid, nt.guid);
     });
     h.pool.writeLabels();
     return { t, guid: leaf.guid };
@@ -84,6 +86,7 @@ export function detachDevice(home: Home, pool: string, device: string, history: 
     }
     h.change(history, (ch) => {
       ch.tx.meta.vdevs = next;
+      moveTopVdevProps(ch.tx.meta, top.guid, nt.guid);
     });
     h.pool.writeLabels();
     return { path: removed.path, first: next.tops[0].children[0].path, resilver: undefined };

@@ -48,6 +48,22 @@ export function labelclear(home: Home, device: string, force: boolean): void {
   }
 }
 
+/** Wipe the label of a device that left its pool (vdev_remove_complete, a finished replace):
+ *  it is free to use again. A device already gone is nothing to wipe. */
+export function wipeLeafLabel(file: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
+  } catch {
+    return;
+  }
+  try {
+    fs.writeSync(fd, Buffer.alloc(LEAF_LABEL_BYTES), 0, LEAF_LABEL_BYTES, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** zpool_in_use: the registered pool of that name and guid holding the file, or null (exported). */
 function poolStateOf(home: Home, file: string, pool: string, guid: string): { kind: 'ACTIVE' | 'SPARE' | 'L2CACHE' | 'EXPORTED'; offline: boolean } | null {
   const entry = home.pools().find((p) => p.name === pool);

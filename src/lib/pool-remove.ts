@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError } from '../engine/errno.js';
-import { LEAF_LABEL_BYTES, firstLeafPath, type LeafConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
+import { firstLeafPath, type LeafConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
 import { isConcrete, MAPPING_ENTRY_BYTES, removalEstimate } from '../engine/pool/vdevs/indirect.js';
 import { evacuateTop, removeLogTop } from '../engine/pool/removal.js';
 import { ZfsError } from './errors.js';
@@ -19,6 +19,7 @@ import { isFeatureEnabled } from './pool-features.js';
 import type { Home } from './home.js';
 import { withPool } from './session.js';
 import { followDevice } from './pool-replace.js';
+import { wipeLeafLabel } from './pool-labelclear.js';
 
 /** zpool_find_vdev takes a guid as strtoull(3) reads it: decimal, or hex after 0x. */
 const isGuid = (guid: string, device: string) => guid === device || BigInt(guid).toString(16) === device.toLowerCase().replace(/^0x/, '');
@@ -115,19 +116,6 @@ export function removeDevice(home: Home, pool: string, device: string, history: 
   // The metadata lies beside the registered device: it follows the pool when that one left.
   for (const leaf of gone.removed) followDevice(home, pool, leaf.path, gone.first);
   // The removed devices are free to use again (vdev_remove_complete wipes their labels).
-  for (const leaf of gone.removed) clearLabel(leaf.path);
+  for (const leaf of gone.removed) wipeLeafLabel(leaf.path);
 }
 
-function clearLabel(file: string): void {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
-  } catch {
-    return; // gone already
-  }
-  try {
-    fs.writeSync(fd, Buffer.alloc(LEAF_LABEL_BYTES), 0, LEAF_LABEL_BYTES, 0);
-  } finally {
-    fs.closeSync(fd);
-  }
-}

@@ -21,6 +21,7 @@ import { withPool } from './session.js';
 import { vdevErrors } from './vdev-spec.js';
 import { resilverTop } from './pool-offline.js';
 import { metadataPathOf } from './pool-handle.js';
+import { wipeLeafLabel } from './pool-labelclear.js';
 
 export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: string | undefined, force: boolean, history: string): void {
   const action = `cannot replace ${oldArg} with ${newArg ?? oldArg}`;
@@ -82,7 +83,7 @@ export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: 
   const newPath2 = path.resolve(newPath);
   if (newPath2 === old.path) return;
   // The old device leaves the pool with its label cleared (vdev_detach), so it is free to use.
-  clearLabel(old.path);
+  wipeLeafLabel(old.path);
   followDevice(home, pool, old.path, newPath2);
 }
 
@@ -123,19 +124,6 @@ export function followDevice(home: Home, pool: string, from: string, to: string)
   home.move(pool, to);
 }
 
-function clearLabel(file: string): void {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
-  } catch {
-    return; // gone already
-  }
-  try {
-    fs.writeSync(fd, Buffer.alloc(LEAF_LABEL_BYTES), 0, LEAF_LABEL_BYTES, 0);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /** A plain file top-level vdev has no other copy: its blocks come from the old device. */
 export function copyTop(home: Home, pool: string, t: number, from: string, minBirth = 0): void {

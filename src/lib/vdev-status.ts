@@ -22,6 +22,8 @@ export interface VdevRow {
   aux?: string;
   /** what `zpool status -j` shows of the vdev (fill_vdev_info, vdev_stat_t) */
   info?: VdevInfo;
+  /** its top-level vdev takes no new blocks (vs_noalloc: `allocating=off`) */
+  noalloc?: true;
   /** the root: removed vdevs (indirect-N, hole-N) are never shown, but max_width counts their
    *  names, so the NAME column is at least this wide */
   nameFloor?: number;
@@ -110,11 +112,13 @@ export function vdevStatus(
     tree.tops.flatMap((top, i) => {
       if (top.class !== cls || !isConcrete(top)) return [];
       const klass = top.class ?? 'normal';
-      if (top.type === 'file') return childRows(top.children[0], i, 2, klass, [top, i]);
+      const off = top.noalloc ? { noalloc: true as const } : {};
+      const mark = (rows: VdevRow[]) => rows.map((r) => ({ ...r, ...off }));
+      if (top.type === 'file') return mark(childRows(top.children[0], i, 2, klass, [top, i]));
       const name = `${top.type === 'raidz' ? `raidz${top.nparity}` : 'mirror'}-${i}`;
       const info: VdevInfo = { type: top.type as 'mirror' | 'raidz', guid: top.guid, class: klass, ...topInfo(top, i), leaf: false };
-      const head: VdevRow = { name, depth: 2, state: states[i], errors: errorsOf(top.guid), ...(states[i] === 'UNAVAIL' ? { aux: 'insufficient replicas' } : {}), info };
-      return [head, ...top.children.flatMap((c, n) => childRows(c, n, 4, klass))];
+      const head: VdevRow = { name, depth: 2, state: states[i], errors: errorsOf(top.guid), ...(states[i] === 'UNAVAIL' ? { aux: 'insufficient replicas' } : {}), info, ...off };
+      return [head, ...mark(top.children.flatMap((c, n) => childRows(c, n, 4, klass)))];
     });
   rows.push(...topRows(undefined));
   for (const [header, cls] of [['dedup', 'dedup'], ['special', 'special'], ['logs', 'log']] as const) {

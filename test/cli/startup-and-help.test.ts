@@ -233,6 +233,8 @@ describe('shell completion', () => {
         ['tszfs', 'tree', 'tank/a'],
         ['tszfs', 'blocks', '-c', 'tank/apps@t'],
         ['tszfs', 'tree', '--svg', `${sb.home}/tank.im`],
+        ['tszfs', 'pool', 'get', 'size', 'tank', ''],
+        ['tszfs', 'pool', 'set', 'comment=x', 'tank', 'r'],
       ];
       const calls = cases
         .map((words) => `t ${words.map((w) => `'${w}'`).join(' ')}`)
@@ -271,6 +273,9 @@ t tszfs rollback tank/apps@
           'tszfs tree tank/a -> tank/apps tank/apps/web',
           'tszfs blocks -c tank/apps@t -> tuesday',
           'tszfs tree --svg $TSZFS_HOME/tank.im -> $TSZFS_HOME/tank.img $TSZFS_HOME/tank.img.lmdb $TSZFS_HOME/tank.img.lmdb-lock',
+          // after the pool, its vdevs
+          'tszfs pool get size tank  -> $TSZFS_HOME/tank.img all-vdevs root-0',
+          'tszfs pool set comment=x tank r -> root-0',
           // where @ does not break words, the whole name
           'tszfs rollback tank/apps@ -> tank/apps@monday tank/apps@tuesday',
           '',

@@ -54,7 +54,8 @@ export function poolUsableBytes(meta: PoolMeta): number {
 export function poolDspace(tree: VdevTree, alloc: number[] = []): number {
   // spa_update_dspace: the normal class's space, and what the special and dedup classes hold.
   return tree.tops.reduce((sum, top, i) => {
-    if (top.class === undefined) return sum + deflate(top, tree.ashift, top.space);
+    // spa_nonallocating_dspace: a normal vdev that takes no new blocks gives no space to fill.
+    if (top.class === undefined) return top.noalloc ? sum : sum + deflate(top, tree.ashift, top.space);
     return top.class === 'log' ? sum : sum + deflate(top, tree.ashift, alloc[i] ?? 0);
   }, 0);
 }
@@ -174,7 +175,7 @@ export class PoolTxn {
       let best = -1;
       let asize = 0;
       tree.tops.forEach((top, i) => {
-        if (top.class !== cls || (this.image.tree && !this.image.tree.writable(top))) return;
+        if (top.class !== cls || top.noalloc || (this.image.tree && !this.image.tree.writable(top))) return;
         const need = topAsize(top, length, tree.ashift);
         if (alloc[i] + need > top.space * fill) return;
         if (best < 0 || alloc[i] / top.space < alloc[best] / tree.tops[best].space) {

@@ -118,6 +118,8 @@ export interface TopConfig {
   class?: VdevClass;
   /** bytes allocatable (raidz: raw, parity included) */
   space: number;
+  /** no new blocks go here (ZFS vdev_noalloc: the vdev property `allocating=off`) */
+  noalloc?: true;
 }
 
 export interface VdevTree {
@@ -143,6 +145,9 @@ export interface PoolMeta {
   vdevs?: VdevTree;
   /** bytes allocated on each top-level vdev of `vdevs` */
   vdevAlloc?: number[];
+  /** the vdev properties set with `zpool set PROP=VALUE POOL VDEV`, by vdev guid (the root's is
+   *  the pool's guid); `allocating` lives in the tree as TopConfig.noalloc */
+  vdevProps?: Record<string, Record<string, string>>;
   /** bytes handed out by the allocator, the label included */
   allocated: number;
   txg: Txg;

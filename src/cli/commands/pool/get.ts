@@ -11,6 +11,8 @@ import { formatSource } from '../../format/props.js';
 import { nicenum } from '../../format/nicenum.js';
 import { poolsJson, type PoolJsonRow } from '../../format/pool-json.js';
 import { parseOptions, UsageError, valueOf } from '../../parse.js';
+import { areVdevsInPool, placeOf } from '../../../lib/pool-vdevs.js';
+import { getVdevProps, parseVdevPropList } from './get-vdevs.js';
 
 const FIELDS = ['name', 'property', 'value', 'source'] as const;
 type Field = (typeof FIELDS)[number];
@@ -30,7 +32,6 @@ export const command: Command = {
     const fields = parseFields(valueOf(p, 'o') ?? 'name,property,value,source');
     if (p.operands.length < 1) throw new UsageError('missing property argument');
     const [list, ...pools] = p.operands;
-    const props = parseList(list);
     // zpool_do_get: operands that are not all pools are a pool and its vdevs, or an error.
     const isPool = (n: string) => ctx.home.find(n) !== undefined;
     if (pools.length > 0 && !pools.every(isPool)) {
@@ -38,10 +39,16 @@ export const command: Command = {
         ctx.err.write(`Cannot get properties of ${pools[0]}: no such pool available.\n`);
         return 1;
       }
-      // tszfs has no vdev properties yet: the rest are listed as error_list_unresolved_vdevs does.
-      const got = pools.slice(1).map((n) => `\t${n} (${isPool(n) ? 'pool' : 'unknown'})\n`);
-      throw new UsageError(`Expected a list of vdevs in "${pools[0]}", but got:\n${got.join('')}`);
+      const [pool, ...vdevs] = pools;
+      const whole = vdevs.length === 1 && (vdevs[0] === 'all-vdevs' || vdevs[0] === 'root');
+      if (!whole && !areVdevsInPool(ctx.home, pool, vdevs)) {
+        const got = vdevs.map((n) => `\t${n} (${placeOf(ctx.home, pool, n)})\n`);
+        throw new UsageError(`Expected a list of vdevs in "${pool}", but got:\n${got.join('')}`);
+      }
+      const opts = { fields, scripted: p.flags.has('H'), literal: p.flags.has('p') || asInt, json, asInt };
+      return getVdevProps(ctx, pool, vdevs, parseVdevPropList(list), opts);
     }
+    const props = parseList(list);
     const names = pools.length > 0 ? pools : ctx.home.pools().map((e) => e.name);
     const parsable = p.flags.has('p') || asInt;
     const jsonRows: PoolJsonRow[] = [];

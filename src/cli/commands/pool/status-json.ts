@@ -123,6 +123,7 @@ export function statusJson(
       if (info.leaf) v.slow_ios = num(0, '1024');
     }
     if (r.aux && AUX[r.aux]) v.aux = AUX[r.aux];
+    if (r.noalloc) v.noalloc = o.asInt ? 1n : '1';
     return v;
   };
   // The rows as status prints them: the root, its top-level vdevs (depth 2) and their children

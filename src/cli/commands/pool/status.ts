@@ -22,7 +22,7 @@ function treeStatus(name: string, health: PoolHealth, files: string[] | null, fe
     if (r.header) return `\t${r.name}\n`;
     const head = `\t${' '.repeat(r.depth)}${r.name.padEnd(width - r.depth)}  ${r.state!.padEnd(8)}`;
     const errors = r.errors ? ` ${count(r.errors.read)} ${count(r.errors.write)} ${count(r.errors.cksum)}` : '';
-    return head + errors + (r.aux ? `  ${r.aux}` : '') + '\n';
+    return head + errors + (r.aux ? `  ${r.aux}` : '') + (r.noalloc ? '  (non-allocating)' : '') + '\n';
   };
   return (
     `  pool: ${name}\n state: ${health.vdevs!.state}\n` +
