@@ -149,6 +149,9 @@ export class ImageWriter {
   private settled = 0; // jobs before this number are written (or failed)
   private nextSlot = 0;
   private failed = false;
+  /** the last write asked for, not queued yet: a write that follows it in both memory and the
+   *  image joins it, so that a buffer of whole records is one pwrite and one wake of the thread */
+  private pending: { from: number; length: number; position: number } | null = null;
 
   constructor(private readonly fd: number, slotBytes: number, makeShared: SharedBytesMaker) {
     this.slotBytes = slotBytes;
@@ -161,6 +164,7 @@ export class ImageWriter {
   /** A buffer of `bytes` (at most the slot size) to fill and pass to write(); checksums of its
    *  bytes need no copy. Valid until the SLOTS-th next call. */
   buffer(bytes: number): Buffer {
+    this.queuePending();
     const slot = this.nextSlot;
     this.nextSlot = (slot + 1) % SLOTS;
     this.settleUpTo(this.lastJob[slot] + 1);
@@ -175,15 +179,31 @@ export class ImageWriter {
     return buf.buffer === this.arena.bytes.buffer;
   }
 
-  /** Queue the write of `length` bytes of `buf` (one of ours) at `position`. */
+  /** Write `length` bytes of `buf` (one of ours) at `position`: queued once the next write does
+   *  not follow on from it, or at the next buffer() or settle(). */
   write(buf: Buffer, length: number, position: number): void {
+    const p = this.pending;
+    if (p !== null && p.from + p.length === buf.byteOffset && p.position + p.length === position) {
+      p.length += length;
+      return;
+    }
+    this.queuePending();
+    this.pending = { from: buf.byteOffset, length, position };
+  }
+
+  private queuePending(): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.pending = null;
     const n = this.queued;
     if (n >= JOBS) this.settleUpTo(n - JOBS + 1); // its ring entry must be free
     const i = n % JOBS;
-    this.jobs.set([buf.byteOffset, length, position], i * 3);
+    this.jobs[i * 3] = p.from;
+    this.jobs[i * 3 + 1] = p.length;
+    this.jobs[i * 3 + 2] = p.position;
     this.control[jobNumber(i)] = n;
     Atomics.store(this.control, jobState(i), QUEUED);
-    this.lastJob[Math.floor((buf.byteOffset - this.arena.bytes.byteOffset) / this.slotBytes)] = n;
+    this.lastJob[Math.floor((p.from - this.arena.bytes.byteOffset) / this.slotBytes)] = n;
     this.queued++;
     Atomics.store(this.control, QUEUED_COUNT, this.queued);
     Atomics.notify(this.control, QUEUED_COUNT);
@@ -191,6 +211,7 @@ export class ImageWriter {
 
   /** Wait until every queued write is done; throw if one failed. */
   settle(): void {
+    this.queuePending();
     this.settleUpTo(this.queued);
     if (this.failed) {
       this.failed = false;
