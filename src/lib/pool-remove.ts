@@ -20,9 +20,10 @@ import type { Home } from './home.js';
 import { withPool } from './session.js';
 import { followDevice } from './pool-replace.js';
 import { wipeLeafLabel } from './pool-labelclear.js';
+import { guidOf } from './vdev-tree.js';
 
-/** zpool_find_vdev takes a guid as strtoull(3) reads it: decimal, or hex after 0x. */
-const isGuid = (guid: string, device: string) => guid === device || BigInt(guid).toString(16) === device.toLowerCase().replace(/^0x/, '');
+/** zpool_find_vdev takes a guid as strtoull(3) reads it: decimal, hex after 0x, octal after 0. */
+const isGuid = (guid: string, device: string) => guidOf(device) === BigInt(guid);
 
 const matches = (device: string) => (l: LeafConfig) => l.path === path.resolve(device) || path.basename(l.path) === device || isGuid(l.guid, device);
 

@@ -216,7 +216,7 @@ export function vdevNodes(poolName: string, meta: PoolMeta, facts: VdevFacts): V
 }
 
 /** strtoull(name, &end, 0) when it reads the whole name and gives a guid (not 0). */
-function guidOf(name: string): bigint | null {
+export function guidOf(name: string): bigint | null {
   let v: bigint | null = null;
   if (/^0[xX][0-9a-fA-F]+$/.test(name)) v = BigInt(name);
   else if (/^0[0-7]*$/.test(name)) v = BigInt('0o' + (name.slice(1) || '0'));
