@@ -124,7 +124,6 @@ export function followDevice(home: Home, pool: string, from: string, to: string)
   home.move(pool, to);
 }
 
-
 /** A plain file top-level vdev has no other copy: its blocks come from the old device. */
 export function copyTop(home: Home, pool: string, t: number, from: string, minBirth = 0): void {
   withPool(home, pool, (h) => {
