@@ -8,9 +8,9 @@
 import { spawnSync } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { WRAPPING_KEY_LEN } from '../../engine/keys.js';
 import { strerror } from '../errors.js';
 
-export const WRAPPING_KEY_LEN = 32;
 export const MIN_PASSPHRASE_LEN = 8;
 export const MAX_PASSPHRASE_LEN = 512;
 export const MIN_PBKDF2_ITERATIONS = 100000;
