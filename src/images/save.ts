@@ -18,7 +18,7 @@ import { readFiles } from '../lib/files.js';
 import type { Home } from '../lib/home.js';
 import { tarHeaders } from '../lib/tar/headers.js';
 import { layerChanges, layerTar } from './changes.js';
-import { datasetsOf, findImage, imageConfig, layerSplit, normalRef, P_LAYER, type StoreProgress } from './store.js';
+import { datasetsOf, findImage, imageConfig, layerSplit, normalRef, originOf, P_LAYER, type StoreProgress } from './store.js';
 import { joinLayer } from './tar-split.js';
 
 export type SaveFormat = 'oci' | 'docker';
@@ -51,8 +51,7 @@ export function layerChain(home: Home, pool: string, top: string): Array<{ datas
   for (let name: string | null = top; name !== null; ) {
     const d = all.get(name);
     if (!d) break;
-    const o = d.row.values.get('origin');
-    const origin = o && String(o.value) !== '-' ? String(o.value) : null;
+    const origin = originOf(d);
     out.unshift({ dataset: name, origin, diffId: d.get(P_LAYER) });
     name = origin === null ? null : origin.split('@')[0];
   }

@@ -76,6 +76,12 @@ export function datasetsOf(home: Home, pool: string, props: string[], types: Arr
   }));
 }
 
+/** The snapshot a dataset of datasetsOf (asked for `origin`) was cloned from; null for a base layer. */
+export function originOf(d: { row: Row }): string | null {
+  const o = d.row.values.get('origin');
+  return o && String(o.value) !== '-' ? String(o.value) : null;
+}
+
 const hexOf = (digest: string) => digest.slice(digest.indexOf(':') + 1);
 /** A layer's dataset. */
 export const layerDataset = (pool: string, chainId: string) => `${pool}/${hexOf(chainId)}`;
@@ -260,9 +266,8 @@ export function listImages(home: Home, pool: string): ImageRow[] {
   const depth = (name: string): number => {
     let n = 0;
     for (let d = byName.get(name); d; n++) {
-      const origin = d.row.values.get('origin');
-      const o = origin ? String(origin.value) : '-';
-      d = o === '-' ? undefined : byName.get(o.split('@')[0]);
+      const origin = originOf(d);
+      d = origin === null ? undefined : byName.get(origin.split('@')[0]);
     }
     return n;
   };
@@ -343,11 +348,10 @@ export function removeImage(home: Home, pool: string, name: string, history: str
       return c !== null && c !== undefined && String(c.value) !== '';
     });
     if (cloned || self.get(P_ID) !== '') break;
-    const origin = self.row.values.get('origin');
-    const o = origin ? String(origin.value) : '-';
+    const origin = originOf(self);
     destroy(home, layer, { recursive: true, dependents: false }, history);
     out.push(`Deleted: ${layer}`);
-    layer = o === '-' ? null : o.split('@')[0];
+    layer = origin === null ? null : origin.split('@')[0];
   }
   return out;
 }
