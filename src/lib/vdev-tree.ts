@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { deflate, LEAF_LABEL_BYTES, type LeafConfig, type TopConfig } from '../engine/pool/vdevs/config.js';
 import type { DeviceErrors } from '../engine/pool/health.js';
 import type { PoolMeta } from '../engine/model.js';
+import { spareVdevGuid } from './vdev-status.js';
 
 export interface VdevIo {
   rops: number;
@@ -148,7 +149,7 @@ export function vdevNodes(poolName: string, meta: PoolMeta, facts: VdevFacts): V
    *  (the latter first, as status shows them). */
   const childNodes = (c: LeafConfig, parent: VdevNode, id: number, cls: string): VdevNode[] => {
     if (!c.replaced) return [leafNode(c, parent, id, cls)];
-    const guid = ((BigInt(c.guid) ^ BigInt(c.replaced.guid)) || 1n).toString();
+    const guid = spareVdevGuid(c, c.replaced);
     const spare: VdevNode = {
       ...leafNode(c, parent, id, cls),
       name: `spare-${id}`,
