@@ -200,17 +200,21 @@ export function storeImage(home: Home, pool: string, image: LoadedImage, refs: s
         if (keep.join(' ') !== had.join(' ')) assignProperties(c, other, { [P_REFS]: keep.join(' ') }, refused(report.top));
       }
       const config = image.config.toString('utf8');
-      const chunks: Record<string, string> = { [P_ID]: image.id };
-      for (let at = 0, n = 0; at < config.length; at += CONFIG_CHUNK, n++) chunks[`${P_CONFIG}.${n}`] = config.slice(at, at + CONFIG_CHUNK);
-      assignProperties(c, topDir, chunks, refused(report.top));
+      assignProperties(c, topDir, { [P_ID]: image.id, ...Object.fromEntries(pieces(P_CONFIG, config)) }, refused(report.top));
     });
   }
 }
 
-/** `text` as properties `NAME.0`, `NAME.1`... of at most CONFIG_CHUNK characters, and `NAME` their count. */
-function chunked(name: string, text: string): Array<[string, string]> {
+/** `text` as properties `NAME.0`, `NAME.1`... of at most CONFIG_CHUNK characters. */
+function pieces(name: string, text: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (let at = 0; at < text.length; at += CONFIG_CHUNK) out.push([`${name}.${out.length}`, text.slice(at, at + CONFIG_CHUNK)]);
+  return out;
+}
+
+/** pieces(), and `NAME` their count. */
+function chunked(name: string, text: string): Array<[string, string]> {
+  const out = pieces(name, text);
   return [[name, String(out.length)], ...out];
 }
 
