@@ -82,7 +82,8 @@ export function originOf(d: { row: Row }): string | null {
   return o && String(o.value) !== '-' ? String(o.value) : null;
 }
 
-const hexOf = (digest: string) => digest.slice(digest.indexOf(':') + 1);
+/** The hex part of a digest (`sha256:HEX`). */
+export const hexOf = (digest: string): string => digest.slice(digest.indexOf(':') + 1);
 /** A layer's dataset. */
 export const layerDataset = (pool: string, chainId: string) => `${pool}/${hexOf(chainId)}`;
 
