@@ -93,7 +93,7 @@ function wrappingKeyFor(view: DslView, dir: DirRecord, name: string, keylocation
   for (let attempt = 1; ; attempt++) {
     let text: string;
     try {
-      const material = keyMaterial(io, params.keyformat, keylocation, name, false, false);
+      const material = keyMaterial(io, params.keyformat, keylocation, name, false);
       const wrapping = deriveKey(params.keyformat, material, BigInt(params.salt), params.iters);
       if (wrappingKeyFits(view, dir.id, wrapping)) return wrapping;
       text = `Incorrect key provided for '${name}'.`;

@@ -103,17 +103,17 @@ export function validateKey(format: KeyFormat, key: Buffer, verify: boolean): vo
 
 /**
  * get_key_material(): the key from `keylocation` for dataset `name` (null at create, whose prompt
- * names none), validated (`verify`: a new
- * key, whose passphrase length is checked and which a terminal asks for twice).
+ * names none), validated. A `newKey` (create, change-key) is libzfs's newkey and verify at once:
+ * its passphrase length is checked, and a terminal prompts for it as new, twice.
  */
-export function keyMaterial(io: KeyIo, format: KeyFormat, keylocation: string, name: string | null, verify: boolean, newKey: boolean): Buffer {
+export function keyMaterial(io: KeyIo, format: KeyFormat, keylocation: string, name: string | null, newKey: boolean): Buffer {
   let key: Buffer;
   if (keylocation === 'prompt') {
     if (io.input.isTTY) {
       if (format === 'raw') throw new KeyError('Cannot enter raw keys on the terminal');
       key = promptLine(io, format, false, newKey, name);
-      if (verify) {
-        validateKey(format, key, verify);
+      if (newKey) {
+        validateKey(format, key, true);
         const again = promptLine(io, format, true, newKey, name);
         if (!again.equals(key)) throw new KeyError('Provided keys do not match.');
       }
@@ -123,7 +123,7 @@ export function keyMaterial(io: KeyIo, format: KeyFormat, keylocation: string, n
     if (scheme !== 'file') throw new KeyError('URI scheme is not supported');
     key = readKeyFile(keylocation.slice('file://'.length), format);
   } else throw new KeyError('Invalid keylocation');
-  validateKey(format, key, verify);
+  validateKey(format, key, newKey);
   return key;
 }
 
