@@ -17,3 +17,8 @@ export function propertyArgs(values: string[] | undefined): Array<[string, strin
 /** Standard input and output as the key commands use them (lib/crypto/material.ts): a key at
  *  keylocation=prompt is read from stdin, and prompted for on stdout when stdin is a terminal. */
 export const keyIoOf = (ctx: CommandContext): KeyIo => ({ input: ctx.in, prompt: (text) => ctx.out.write(text) });
+
+/** A writer of error lines (a ZfsError's, the key commands' onError) to stderr, one a line. */
+export function errorLines(ctx: CommandContext): (lines: string[]) => void {
+  return (lines) => ctx.err.write(lines.map((l) => l + '\n').join(''));
+}
