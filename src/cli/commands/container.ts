@@ -8,6 +8,7 @@ import { createContainer, imagePool, listContainers, listImages, removeContainer
 import type { Command } from '../context.js';
 import { drawTable } from '../format/table.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
+import { helpIfAsked } from './shared.js';
 import { layerProgress } from './image.js';
 
 export const command: Command = {
@@ -19,8 +20,7 @@ export const command: Command = {
     'container commit [--pool <pool>] <name> [<repository>[:<tag>]]',
   ],
   run(ctx, args) {
-    const asked = args.find((a) => ['--help', '-?', '-h'].includes(a));
-    if (asked !== undefined) parseOptions([asked], {}); // help, as every command gives it
+    helpIfAsked(args);
     const [sub, ...rest] = args;
     switch (sub) {
       case 'create': {

@@ -16,6 +16,7 @@ import type { Command, CommandContext } from '../context.js';
 import { nicenum } from '../format/nicenum.js';
 import { drawTable } from '../format/table.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
+import { helpIfAsked } from './shared.js';
 import { Progress } from '../progress.js';
 
 export const command: Command = {
@@ -27,8 +28,7 @@ export const command: Command = {
     'image rm [-f] [--pool <pool>] <image> ...',
   ],
   run(ctx, args) {
-    const asked = args.find((a) => ['--help', '-?', '-h'].includes(a));
-    if (asked !== undefined) parseOptions([asked], {}); // help, as every command gives it
+    helpIfAsked(args);
     const [sub, ...rest] = args;
     switch (sub) {
       case 'load':

@@ -10,12 +10,12 @@ import type { Command } from '../context.js';
 import { nicenum } from '../format/nicenum.js';
 import { drawTable } from '../format/table.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
+import { helpIfAsked } from './shared.js';
 
 export const command: Command = {
   usage: ['system df [-v] [-p] [--pool <pool>]'],
   run(ctx, args) {
-    const asked = args.find((a) => ['--help', '-?', '-h'].includes(a));
-    if (asked !== undefined) parseOptions([asked], {}); // help, as every command gives it
+    helpIfAsked(args);
     const [sub, ...rest] = args;
     if (sub === undefined) throw new UsageError('missing system command');
     if (sub !== 'df') throw new UsageError(`unrecognized system command '${sub}'`);
