@@ -84,6 +84,8 @@ export function originOf(d: { row: Row }): string | null {
 
 /** The hex part of a digest (`sha256:HEX`). */
 export const hexOf = (digest: string): string => digest.slice(digest.indexOf(':') + 1);
+/** An id as Docker shows it in a table: the first 12 hex digits of a sha256 digest. */
+export const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 /** A layer's dataset. */
 export const layerDataset = (pool: string, chainId: string) => `${pool}/${hexOf(chainId)}`;
 
@@ -323,7 +325,7 @@ export function removeImage(home: Home, pool: string, name: string, history: str
     out.push(`Untagged: ${img.ref}`);
     return out;
   }
-  const short = hexOf(img.id).slice(0, 12);
+  const short = shortId(img.id);
   if (!byRef && refs.length > 1 && !force) throw new ZfsError([`Error response from daemon: conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`]);
   const users = listContainers(home, pool).filter((c) => c.image === img.top);
   if (users.length > 0) {
