@@ -15,10 +15,9 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, type CipherCCMTypes, type CipherGCMTypes } from 'node:crypto';
 import type { Tables } from '../store/environment.js';
-import type { DirCrypt, Id, WrappedKey } from '../store/records.js';
+import type { CryptSuite, DirCrypt, Id, WrappedKey } from '../store/records.js';
 
-/** The `encryption` property's suites (`on` is aes-256-gcm). */
-export type CryptSuite = 'aes-128-ccm' | 'aes-192-ccm' | 'aes-256-ccm' | 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm';
+export type { CryptSuite };
 
 export const DEFAULT_SUITE: CryptSuite = 'aes-256-gcm';
 /** WRAPPING_KEY_LEN, MASTER_KEYLEN */

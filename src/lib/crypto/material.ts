@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { WRAPPING_KEY_LEN } from '../../engine/keys.js';
+import type { KeyParams } from '../../engine/model.js';
 import { strerror } from '../errors.js';
 
 export const MIN_PASSPHRASE_LEN = 8;
@@ -16,7 +17,7 @@ export const MAX_PASSPHRASE_LEN = 512;
 export const MIN_PBKDF2_ITERATIONS = 100000;
 export const DEFAULT_PBKDF2_ITERATIONS = 350000;
 
-export type KeyFormat = 'raw' | 'hex' | 'passphrase';
+export type KeyFormat = KeyParams['keyformat'];
 
 /** Standard input as the key commands read it (cli/context.ts Input), and where prompts go. */
 export interface KeyInput {
