@@ -225,6 +225,14 @@ export function guidOf(name: string): bigint | null {
   return v !== null && v > 0n && v < 1n << 64n ? v : null;
 }
 
+/** zpool_find_vdev's test of a device: `name` is its path, its file's name (as tszfs's device
+ *  commands also accept), or its guid as strtoull(3) reads it. */
+export function namesDevice(name: string): (leaf: { path: string; guid: string }) => boolean {
+  const full = path.resolve(name);
+  const guid = guidOf(name);
+  return (l) => l.path === full || path.basename(l.path) === name || BigInt(l.guid) === guid;
+}
+
 /** zpool_vdev_is_interior */
 const INTERIOR = /^(raidz|spare|replacing|root|mirror|draid)/;
 
