@@ -43,7 +43,7 @@ export const P_REFS = 'tszfs.image:refs';
 export const P_ID = 'tszfs.image:id';
 export const P_CONFIG = 'tszfs.image:config';
 export const P_CONTAINER = 'tszfs.container:image';
-export const P_SPLIT = 'tszfs.image:tarsplit';
+const P_SPLIT = 'tszfs.image:tarsplit';
 const CONFIG_CHUNK = 8000;
 const MAX_CONFIG_CHUNKS = 64;
 

@@ -12,8 +12,8 @@ import { WRAPPING_KEY_LEN } from '../../engine/keys.js';
 import type { KeyParams } from '../../engine/model.js';
 import { strerror } from '../errors.js';
 
-export const MIN_PASSPHRASE_LEN = 8;
-export const MAX_PASSPHRASE_LEN = 512;
+const MIN_PASSPHRASE_LEN = 8;
+const MAX_PASSPHRASE_LEN = 512;
 export const MIN_PBKDF2_ITERATIONS = 100000;
 export const DEFAULT_PBKDF2_ITERATIONS = 350000;
 

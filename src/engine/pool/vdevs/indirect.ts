@@ -28,7 +28,7 @@ export interface IndirectEntry {
  *  the `remove:` section of `zpool status`). */
 export const MAPPING_ENTRY_BYTES = 24;
 /** zfs_remove_max_segment: the longest segment copied (and mapped) as one. */
-export const REMOVE_MAX_SEGMENT = 16 * 1024 * 1024;
+const REMOVE_MAX_SEGMENT = 16 * 1024 * 1024;
 
 /** A vdev that holds nothing of its own any more: removed (indirect), or a removed log (hole). */
 export const isConcrete = (top: TopConfig): boolean => top.type !== 'indirect' && top.type !== 'hole';
