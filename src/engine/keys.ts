@@ -91,8 +91,6 @@ export function rewrapKeys(c: Change, oldRoot: Id, newRoot: Id, wrapping: Buffer
   c.tx.image.keyring = ring;
 }
 
-export { DEFAULT_SUITE as DEFAULT_CRYPT_SUITE };
-
 /** The kept wrapping keys of a pool (by its encryption roots' head guids) into its keyring.
  *  Returns the guids of those that fit no root (destroyed, or changed elsewhere), to forget. */
 export function loadKeptKeys(pool: Pool, kept: Map<string, Buffer>, view: DslView): string[] {

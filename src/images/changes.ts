@@ -100,7 +100,6 @@ function namesIn(home: Home, dataset: string, dirs: Set<string>, paths: Set<stri
   return { names, exists };
 }
 
-
 /**
  * The layer tar of `changes` in `dataset`: the objects that came or changed (with the directories
  * above them, and renamed directories whole), a whiteout `.wh.NAME` for each name deleted, and

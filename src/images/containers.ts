@@ -6,11 +6,10 @@
  * the new one added. commit writes those changes as a layer tar (whiteouts for deletions, the
  * renamed directories whole) and loads it on top of the image as `image load` makes a layer.
  */
-import { createHash } from 'node:crypto';
 import { ZfsError } from '../lib/errors.js';
 import type { Home } from '../lib/home.js';
 import { layerChanges, layerTar, type Change, type Changes } from './changes.js';
-import { bufferBlob } from './layout.js';
+import { bufferBlob, sha256 } from './layout.js';
 import { imageConfig, listContainers, normalRef, storeImage, type LoadReport, type StoreProgress } from './store.js';
 
 export type { Change };
@@ -29,8 +28,6 @@ function changesOf(home: Home, pool: string, name: string): Changes {
 export function containerDiff(home: Home, pool: string, name: string): Change[] {
   return changesOf(home, pool, name).lines;
 }
-
-const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 export function commitContainer(home: Home, pool: string, name: string, ref: string | undefined, history: string, progress?: StoreProgress): LoadReport & { id: string } {
   const c = containerOf(home, pool, name);

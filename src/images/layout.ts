@@ -199,7 +199,8 @@ export function dirFiles(dir: string): ImageFiles {
   };
 }
 
-const sha256 = (data: Buffer) => 'sha256:' + createHash('sha256').update(data).digest('hex');
+/** The digest of `data` as images name blobs: `sha256:HEX`. */
+export const sha256 = (data: Buffer): string => 'sha256:' + createHash('sha256').update(data).digest('hex');
 
 function checkAlgorithm(algorithm: string): void {
   if (algorithm !== 'sha256' && algorithm !== 'sha512') throw new ImageError(`unsupported digest algorithm '${algorithm}'`);

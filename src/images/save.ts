@@ -11,14 +11,14 @@
  * - the outer tar has its entries in name order, mtime 0, owner 0:0, modes 0644/0755, no user or
  *   group names, padded to 10240 bytes: nothing from the clock or the host.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readFiles } from '../lib/files.js';
 import type { Home } from '../lib/home.js';
 import { tarHeaders } from '../lib/tar/headers.js';
 import { layerChanges, layerTar } from './changes.js';
-import { datasetsOf, findImage, imageConfig, layerSplit, normalRef, P_LAYER, type StoreProgress } from './store.js';
+import { sha256 } from './layout.js';
+import { datasetsOf, findImage, hexOf, imageConfig, layerSplit, normalRef, originOf, P_LAYER, type StoreProgress } from './store.js';
 import { joinLayer } from './tar-split.js';
 
 export type SaveFormat = 'oci' | 'docker';
@@ -41,9 +41,6 @@ export interface ImageToSave {
   architecture: string;
 }
 
-const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const hex = (digest: string) => digest.slice(digest.indexOf(':') + 1);
-
 /** The layer datasets of an image, base first (the top layer's origins, down to the base). */
 export function layerChain(home: Home, pool: string, top: string): Array<{ dataset: string; origin: string | null; diffId: string }> {
   const all = new Map(datasetsOf(home, pool, [P_LAYER, 'origin']).map((d) => [d.name, d]));
@@ -51,8 +48,7 @@ export function layerChain(home: Home, pool: string, top: string): Array<{ datas
   for (let name: string | null = top; name !== null; ) {
     const d = all.get(name);
     if (!d) break;
-    const o = d.row.values.get('origin');
-    const origin = o && String(o.value) !== '-' ? String(o.value) : null;
+    const origin = originOf(d);
     out.unshift({ dataset: name, origin, diffId: d.get(P_LAYER) });
     name = origin === null ? null : origin.split('@')[0];
   }
@@ -114,7 +110,7 @@ export function archiveFiles(image: ImageToSave, format: SaveFormat): Map<string
   if (format === 'oci') {
     const blob = (data: Buffer) => {
       const digest = sha256(data);
-      files.set(`blobs/sha256/${hex(digest)}`, data);
+      files.set(`blobs/sha256/${hexOf(digest)}`, data);
       return { digest, size: data.length };
     };
     const manifest = json({
@@ -135,17 +131,17 @@ export function archiveFiles(image: ImageToSave, format: SaveFormat): Map<string
     files.set('index.json', json({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: image.refs.length ? image.refs.map(descriptor) : [descriptor(null)] }));
     return files;
   }
-  const configName = `${hex(image.id)}.json`;
+  const configName = `${hexOf(image.id)}.json`;
   files.set(configName, image.config);
   const names = image.layers.map((l) => {
-    const name = `${hex(l.diffId)}/layer.tar`;
+    const name = `${hexOf(l.diffId)}/layer.tar`;
     files.set(name, l.tar);
-    files.set(`${hex(l.diffId)}/VERSION`, Buffer.from('1.0'));
+    files.set(`${hexOf(l.diffId)}/VERSION`, Buffer.from('1.0'));
     return name;
   });
   files.set('manifest.json', json([{ Config: configName, RepoTags: image.refs.length ? image.refs : null, Layers: names }]));
   const repositories: Record<string, Record<string, string>> = {};
-  const top = hex(image.layers[image.layers.length - 1].diffId);
+  const top = hexOf(image.layers[image.layers.length - 1].diffId);
   for (const ref of image.refs) {
     const at = ref.lastIndexOf(':');
     (repositories[ref.slice(0, at)] ??= {})[ref.slice(at + 1)] = top;

@@ -13,7 +13,7 @@
  * - a container's SIZE is the `used` of its writable and init layers: the records it wrote.
  */
 import type { Home } from '../lib/home.js';
-import { datasetsOf, listContainers, listImages, P_LAYER, propsOf } from './store.js';
+import { datasetsOf, listContainers, listImages, originOf, P_LAYER, propsOf } from './store.js';
 
 export interface LayerSpace {
   dataset: string;
@@ -55,14 +55,14 @@ export interface PoolImagesSpace {
 export function imagesSpace(home: Home, pool: string, withWritten = false): PoolImagesSpace {
   const all = new Map(datasetsOf(home, pool, [P_LAYER, 'used', 'referenced', 'origin']).map((d) => [d.name, d]));
   const num = (ds: string, p: string) => Number(all.get(ds)?.row.values.get(p)?.value ?? 0);
-  const originOf = (ds: string) => {
-    const o = all.get(ds)?.row.values.get('origin');
-    return o && String(o.value) !== '-' ? String(o.value) : null;
+  const originOfLayer = (ds: string) => {
+    const d = all.get(ds);
+    return d ? originOf(d) : null;
   };
   /** an image's layer datasets, base first */
   const chainOf = (top: string) => {
     const out: string[] = [];
-    for (let ds: string | null = top; ds !== null && all.has(ds); ds = originOf(ds)?.split('@')[0] ?? null) out.unshift(ds);
+    for (let ds: string | null = top; ds !== null && all.has(ds); ds = originOfLayer(ds)?.split('@')[0] ?? null) out.unshift(ds);
     return out;
   };
   const rows = listImages(home, pool);
@@ -73,7 +73,7 @@ export function imagesSpace(home: Home, pool: string, withWritten = false): Pool
     for (const ds of chains.get(top)!) {
       let l = layers.get(ds);
       if (!l) {
-        const origin = originOf(ds);
+        const origin = originOfLayer(ds);
         const written = origin === null ? num(ds, 'referenced') : withWritten ? Number(propsOf(home, ds, [`written@${origin}`], true)(`written@${origin}`) || 0) : 0;
         l = { dataset: ds, diffId: all.get(ds)?.get(P_LAYER) ?? '', used: num(ds, 'used'), referenced: num(ds, 'referenced'), written, images: [] };
         layers.set(ds, l);

@@ -43,7 +43,7 @@ export const P_REFS = 'tszfs.image:refs';
 export const P_ID = 'tszfs.image:id';
 export const P_CONFIG = 'tszfs.image:config';
 export const P_CONTAINER = 'tszfs.container:image';
-export const P_SPLIT = 'tszfs.image:tarsplit';
+const P_SPLIT = 'tszfs.image:tarsplit';
 const CONFIG_CHUNK = 8000;
 const MAX_CONFIG_CHUNKS = 64;
 
@@ -76,7 +76,16 @@ export function datasetsOf(home: Home, pool: string, props: string[], types: Arr
   }));
 }
 
-const hexOf = (digest: string) => digest.slice(digest.indexOf(':') + 1);
+/** The snapshot a dataset of datasetsOf (asked for `origin`) was cloned from; null for a base layer. */
+export function originOf(d: { row: Row }): string | null {
+  const o = d.row.values.get('origin');
+  return o && String(o.value) !== '-' ? String(o.value) : null;
+}
+
+/** The hex part of a digest (`sha256:HEX`). */
+export const hexOf = (digest: string): string => digest.slice(digest.indexOf(':') + 1);
+/** An id as Docker shows it in a table: the first 12 hex digits of a sha256 digest. */
+export const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 /** A layer's dataset. */
 export const layerDataset = (pool: string, chainId: string) => `${pool}/${hexOf(chainId)}`;
 
@@ -194,17 +203,21 @@ export function storeImage(home: Home, pool: string, image: LoadedImage, refs: s
         if (keep.join(' ') !== had.join(' ')) assignProperties(c, other, { [P_REFS]: keep.join(' ') }, refused(report.top));
       }
       const config = image.config.toString('utf8');
-      const chunks: Record<string, string> = { [P_ID]: image.id };
-      for (let at = 0, n = 0; at < config.length; at += CONFIG_CHUNK, n++) chunks[`${P_CONFIG}.${n}`] = config.slice(at, at + CONFIG_CHUNK);
-      assignProperties(c, topDir, chunks, refused(report.top));
+      assignProperties(c, topDir, { [P_ID]: image.id, ...Object.fromEntries(pieces(P_CONFIG, config)) }, refused(report.top));
     });
   }
 }
 
-/** `text` as properties `NAME.0`, `NAME.1`... of at most CONFIG_CHUNK characters, and `NAME` their count. */
-function chunked(name: string, text: string): Array<[string, string]> {
+/** `text` as properties `NAME.0`, `NAME.1`... of at most CONFIG_CHUNK characters. */
+function pieces(name: string, text: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (let at = 0; at < text.length; at += CONFIG_CHUNK) out.push([`${name}.${out.length}`, text.slice(at, at + CONFIG_CHUNK)]);
+  return out;
+}
+
+/** pieces(), and `NAME` their count. */
+function chunked(name: string, text: string): Array<[string, string]> {
+  const out = pieces(name, text);
   return [[name, String(out.length)], ...out];
 }
 
@@ -260,9 +273,8 @@ export function listImages(home: Home, pool: string): ImageRow[] {
   const depth = (name: string): number => {
     let n = 0;
     for (let d = byName.get(name); d; n++) {
-      const origin = d.row.values.get('origin');
-      const o = origin ? String(origin.value) : '-';
-      d = o === '-' ? undefined : byName.get(o.split('@')[0]);
+      const origin = originOf(d);
+      d = origin === null ? undefined : byName.get(origin.split('@')[0]);
     }
     return n;
   };
@@ -313,7 +325,7 @@ export function removeImage(home: Home, pool: string, name: string, history: str
     out.push(`Untagged: ${img.ref}`);
     return out;
   }
-  const short = hexOf(img.id).slice(0, 12);
+  const short = shortId(img.id);
   if (!byRef && refs.length > 1 && !force) throw new ZfsError([`Error response from daemon: conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`]);
   const users = listContainers(home, pool).filter((c) => c.image === img.top);
   if (users.length > 0) {
@@ -343,11 +355,10 @@ export function removeImage(home: Home, pool: string, name: string, history: str
       return c !== null && c !== undefined && String(c.value) !== '';
     });
     if (cloned || self.get(P_ID) !== '') break;
-    const origin = self.row.values.get('origin');
-    const o = origin ? String(origin.value) : '-';
+    const origin = originOf(self);
     destroy(home, layer, { recursive: true, dependents: false }, history);
     out.push(`Deleted: ${layer}`);
-    layer = o === '-' ? null : o.split('@')[0];
+    layer = origin === null ? null : origin.split('@')[0];
   }
   return out;
 }

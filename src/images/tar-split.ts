@@ -226,13 +226,6 @@ export class LayerSplitter {
   }
 }
 
-/** The tar-split of a whole layer tar in memory (see LayerSplitter). */
-export function splitLayer(tar: Buffer): Buffer | null {
-  const s = new LayerSplitter();
-  s.write(tar);
-  return s.finish();
-}
-
 /**
  * The tar again from its split: `contents(path, size)` gives a file's bytes from the layer's
  * tree, or null when it has no such file of that size (the layer changed: the caller rebuilds).

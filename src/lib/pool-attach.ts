@@ -18,6 +18,7 @@ import { resilverTop } from './pool-offline.js';
 import { copyTop, followDevice } from './pool-replace.js';
 import type { PoolHandle } from './pool-handle.js';
 import { moveTopVdevProps } from './pool-vdevs.js';
+import { wipeLeafLabel } from './pool-labelclear.js';
 
 const matcher = (device: string) => (l: { path: string }) => l.path === path.resolve(device) || path.basename(l.path) === device;
 
@@ -100,16 +101,7 @@ export function detachDevice(home: Home, pool: string, device: string, history: 
   }
   followDevice(home, pool, gone.path, gone.first);
   // The detached device is free to use again (vdev_detach clears its label).
-  try {
-    const fd = fs.openSync(gone.path, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
-    try {
-      fs.writeSync(fd, Buffer.alloc(LEAF_LABEL_BYTES), 0, LEAF_LABEL_BYTES, 0);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    /* gone already */
-  }
+  wipeLeafLabel(gone.path);
 }
 
 interface Detached {

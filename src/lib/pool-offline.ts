@@ -13,11 +13,11 @@ import { scrub } from '../engine/scrub.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { withPool } from './session.js';
+import { namesDevice } from './vdev-tree.js';
 
-/** Where `device` (a path, a file name or a hex guid) is in the tree. */
+/** Where `device` (a path, a file name, or a guid as strtoull(3) reads it) is in the tree. */
 function locate(tree: VdevTree, device: string): { t: number; c: number } | 'spare' | null {
-  const matches = (l: { path: string; guid: string }) =>
-    l.path === path.resolve(device) || path.basename(l.path) === device || BigInt(l.guid).toString(16) === device.toLowerCase();
+  const matches = namesDevice(device);
   // zpool_find_vdev: the tree first, so a spare in use is a device like the others.
   for (const [t, top] of tree.tops.entries()) {
     const c = top.children.findIndex(matches);

@@ -20,25 +20,25 @@ import type { Home } from './home.js';
 import { withPool } from './session.js';
 import { followDevice } from './pool-replace.js';
 import { wipeLeafLabel } from './pool-labelclear.js';
+import { guidOf, namesDevice } from './vdev-tree.js';
 
-/** zpool_find_vdev takes a guid as strtoull(3) reads it: decimal, or hex after 0x. */
-const isGuid = (guid: string, device: string) => guid === device || BigInt(guid).toString(16) === device.toLowerCase().replace(/^0x/, '');
-
-const matches = (device: string) => (l: LeafConfig) => l.path === path.resolve(device) || path.basename(l.path) === device || isGuid(l.guid, device);
+/** zpool_find_vdev takes a guid as strtoull(3) reads it: decimal, hex after 0x, octal after 0. */
+const isGuid = (guid: string, device: string) => guidOf(device) === BigInt(guid);
 
 type Target = { kind: 'spare' | 'cache'; index: number } | { kind: 'leaf' } | { kind: 'top'; t: number };
 
 /** zpool_find_vdev: a leaf path or name, a guid, or a top-level name such as mirror-1. */
 function find(tree: VdevTree, device: string): Target | null {
-  const spare = tree.spares.findIndex(matches(device));
+  const named = namesDevice(device);
+  const spare = tree.spares.findIndex(named);
   if (spare >= 0) return { kind: 'spare', index: spare };
-  const cache = tree.cache.findIndex(matches(device));
+  const cache = tree.cache.findIndex(named);
   if (cache >= 0) return { kind: 'cache', index: cache };
   for (const [t, top] of tree.tops.entries()) {
     if (!isConcrete(top)) continue;
     const name = top.type === 'file' ? null : `${top.type === 'raidz' ? `raidz${top.nparity}` : 'mirror'}-${t}`;
     if (name === device || isGuid(top.guid, device)) return { kind: 'top', t };
-    if (top.children.some(matches(device))) return top.type === 'file' ? { kind: 'top', t } : { kind: 'leaf' };
+    if (top.children.some(named)) return top.type === 'file' ? { kind: 'top', t } : { kind: 'leaf' };
   }
   return null;
 }

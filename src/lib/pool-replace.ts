@@ -13,7 +13,7 @@ import { Image } from '../engine/pool/image.js';
 import { newGuid } from '../engine/pool/pool.js';
 import { finishScrub } from '../engine/pool/health.js';
 import { nowSeconds } from '../engine/pool/clock.js';
-import { LEAF_LABEL_BYTES, topIndexOf, type LeafConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
+import { LEAF_LABEL_BYTES, topIndexOf, type LeafConfig, type TopConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
 import { scrub } from '../engine/scrub.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
@@ -63,9 +63,7 @@ export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: 
     if (active || !force) throw vdevErrors(force, [`${newPath} is part of ${active ? 'active' : 'exported'} pool '${label.pool}'`]);
   }
   const top = tree.tops[t];
-  const sector = 2 ** tree.ashift;
-  const perChild = top.type === 'raidz' ? top.space / top.children.length + sector : top.space;
-  if (stat.size < LEAF_LABEL_BYTES + perChild) throw ZfsError.action(action, 'device is too small');
+  if (tooSmall(tree, top, stat.size)) throw ZfsError.action(action, 'device is too small');
 
   withPool(home, pool, (h) => {
     const leaf = { path: path.resolve(newPath), guid: newGuid(`vdev:${pool}:replace:${old.guid}:${h.pool.meta().txg}`), size: stat.size };
@@ -87,6 +85,13 @@ export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: 
   followDevice(home, pool, old.path, newPath2);
 }
 
+/** A device of `size` bytes cannot take the place of a child of `top` (its share of the vdev's
+ *  space, a raidz child's one sector more, and the label). */
+function tooSmall(tree: VdevTree, top: TopConfig, size: number): boolean {
+  const perChild = top.type === 'raidz' ? top.space / top.children.length + 2 ** tree.ashift : top.space;
+  return size < LEAF_LABEL_BYTES + perChild;
+}
+
 /**
  * `zpool replace POOL DEVICE SPARE` (spa_vdev_attach with a hot spare): the spare stands in for
  * the device (a `spare-N` vdev of the two, the spare INUSE) and is resilvered; the device stays
@@ -97,9 +102,7 @@ function replaceWithSpare(home: Home, pool: string, action: string, arg: string,
   const old = top.children[c];
   if (tree.tops.some((tp) => tp.children.some((ch) => ch.replaced && ch.guid === spare.guid))) throw ZfsError.action(action, `${arg} is busy`);
   if (top.class === 'log') throw ZfsError.action(action, 'cannot replace a log with a spare');
-  const sector = 2 ** tree.ashift;
-  const perChild = top.type === 'raidz' ? top.space / top.children.length + sector : top.space;
-  if (spare.size < LEAF_LABEL_BYTES + perChild) throw ZfsError.action(action, 'device is too small');
+  if (tooSmall(tree, top, spare.size)) throw ZfsError.action(action, 'device is too small');
   withPool(home, pool, (h) => {
     const next: VdevTree = structuredClone(tree);
     next.tops[t].children[c] = { path: spare.path, guid: spare.guid, size: spare.size, replaced: old, since: h.pool.meta().txg };
@@ -123,7 +126,6 @@ export function followDevice(home: Home, pool: string, from: string, to: string)
   }
   home.move(pool, to);
 }
-
 
 /** A plain file top-level vdev has no other copy: its blocks come from the old device. */
 export function copyTop(home: Home, pool: string, t: number, from: string, minBirth = 0): void {

@@ -18,7 +18,7 @@ import { writeLabelTo } from '../engine/pool/image.js';
 import { newGuid, Pool } from '../engine/pool/pool.js';
 import { crashPoint } from '../engine/pool/crash.js';
 import { copyMetadata } from '../engine/pool/split.js';
-import type { LeafConfig, TopConfig, VdevTree } from '../engine/pool/vdevs/config.js';
+import { holeTop, type LeafConfig, type TopConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
 import { engineFailure, ZfsError, poolError } from './errors.js';
 import type { Home } from './home.js';
 import { checkPoolName } from './names.js';
@@ -86,7 +86,7 @@ function planSplit(action: string, h: PoolHandle, named: string[]): Plan {
   if (found !== named.length) throw ZfsError.action(action, 'Device list must include at most one disk from each mirror');
   const tops = tree.tops.slice(0, lastData + 1).map((top, i): TopConfig => {
     const leaf = chosen[i];
-    if (!leaf) return hole(top) ? { type: 'hole', guid: '0', nparity: 0, children: [], space: 0 } : structuredClone(top);
+    if (!leaf) return hole(top) ? holeTop() : structuredClone(top);
     return { type: 'file', guid: leaf.guid, nparity: 0, children: [{ path: leaf.path, guid: leaf.guid, size: leaf.size }], space: top.space, ...(top.class ? { class: top.class } : {}) };
   });
   const newTree: VdevTree = { ashift: tree.ashift, tops, spares: [], cache: [] };

@@ -103,7 +103,8 @@ export function setVdevProperty(home: Home, pool: string, vdev: string, prop: st
 
 /** spa_vdev_noalloc / spa_vdev_alloc on the top-level vdev `node`; whether the tree changed. */
 function setAllocating(meta: PoolMeta, nodes: readonly VdevNode[], node: VdevNode, on: boolean): boolean {
-  if (node.noalloc !== on) return false; // already so
+  const allocating = !node.noalloc;
+  if (allocating === on) return false; // already so
   const tree = meta.vdevs;
   if (!tree) {
     // A pool of one image has one top-level vdev: the last that allocates.

@@ -144,9 +144,11 @@ export function vdevPropValue(meta: PoolMeta, node: VdevNode, prop: string, nice
   const same = (text: string, source = NONE): VdevPropValue => ({ human: text, literal: text, source });
   const size = (n: number): VdevPropValue => ({ human: nicenum(n), literal: String(n), source: NONE });
   const count = (n: number): VdevPropValue => same(String(n));
-  if (isUserPropName(prop)) return stored[prop] === undefined ? same('-', DEFAULT) : same(stored[prop], LOCAL);
   // a string the kernel does not return reads `-`, from its default
   const text = (v: string | undefined): VdevPropValue => (v === undefined ? same('-', DEFAULT) : same(v));
+  // a settable property: `-` from its default until set
+  const setting = (v: string | undefined): VdevPropValue => (v === undefined ? same('-', DEFAULT) : same(v, LOCAL));
+  if (isUserPropName(prop)) return setting(stored[prop]);
   switch (prop) {
     case 'name':
       return same(node.kernelName);
@@ -233,9 +235,9 @@ export function vdevPropValue(meta: PoolMeta, node: VdevNode, prop: string, nice
       return same(v, v === 'on' ? DEFAULT : LOCAL);
     }
     case 'comment':
-      return stored.comment === undefined ? same('-', DEFAULT) : same(stored.comment, LOCAL);
+      return setting(stored.comment);
   }
-  if (THRESHOLDS.has(prop)) return stored[prop] === undefined ? same('-', DEFAULT) : same(stored[prop], LOCAL);
+  if (THRESHOLDS.has(prop)) return setting(stored[prop]);
   return null;
 }
 

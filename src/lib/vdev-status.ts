@@ -104,7 +104,7 @@ export function vdevStatus(
     // vdev_mirror_state_change: UNAVAIL only when neither is there.
     const up = [c, c.replaced].filter((l) => root.leafState(l.guid) === 'ONLINE').length;
     const s = up === 0 ? 'UNAVAIL' : up === 1 ? 'DEGRADED' : 'ONLINE';
-    const info: VdevInfo = { type: 'spare', guid: newGuidOfSpare(c), class: cls, ...(top ? topInfo(...top) : {}), leaf: false };
+    const info: VdevInfo = { type: 'spare', guid: spareVdevGuid(c, c.replaced), class: cls, ...(top ? topInfo(...top) : {}), leaf: false };
     const head: VdevRow = { name: `spare-${n}`, depth, state: s, errors: { ...ZERO }, ...(s === 'UNAVAIL' ? { aux: 'insufficient replicas' } : {}), info };
     return [head, leafRow(c.replaced, depth + 2, cls), leafRow(c, depth + 2, cls)];
   };
@@ -147,7 +147,8 @@ export function vdevStatus(
   };
 }
 
-/** The spare-N vdev has a guid of its own in ZFS; here it is made from its two devices'. */
-function newGuidOfSpare(c: LeafConfig): string {
-  return ((BigInt(c.guid) ^ BigInt(c.replaced!.guid)) || 1n).toString();
+/** The spare-N vdev has a guid of its own in ZFS; here it is made from its two devices': the
+ *  spare in use and the device it stands in for. */
+export function spareVdevGuid(spare: LeafConfig, standsFor: LeafConfig): string {
+  return ((BigInt(spare.guid) ^ BigInt(standsFor.guid)) || 1n).toString();
 }

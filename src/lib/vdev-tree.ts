@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { deflate, LEAF_LABEL_BYTES, type LeafConfig, type TopConfig } from '../engine/pool/vdevs/config.js';
 import type { DeviceErrors } from '../engine/pool/health.js';
 import type { PoolMeta } from '../engine/model.js';
+import { spareVdevGuid } from './vdev-status.js';
 
 export interface VdevIo {
   rops: number;
@@ -148,7 +149,7 @@ export function vdevNodes(poolName: string, meta: PoolMeta, facts: VdevFacts): V
    *  (the latter first, as status shows them). */
   const childNodes = (c: LeafConfig, parent: VdevNode, id: number, cls: string): VdevNode[] => {
     if (!c.replaced) return [leafNode(c, parent, id, cls)];
-    const guid = ((BigInt(c.guid) ^ BigInt(c.replaced.guid)) || 1n).toString();
+    const guid = spareVdevGuid(c, c.replaced);
     const spare: VdevNode = {
       ...leafNode(c, parent, id, cls),
       name: `spare-${id}`,
@@ -216,12 +217,20 @@ export function vdevNodes(poolName: string, meta: PoolMeta, facts: VdevFacts): V
 }
 
 /** strtoull(name, &end, 0) when it reads the whole name and gives a guid (not 0). */
-function guidOf(name: string): bigint | null {
+export function guidOf(name: string): bigint | null {
   let v: bigint | null = null;
   if (/^0[xX][0-9a-fA-F]+$/.test(name)) v = BigInt(name);
   else if (/^0[0-7]*$/.test(name)) v = BigInt('0o' + (name.slice(1) || '0'));
   else if (/^[1-9][0-9]*$/.test(name)) v = BigInt(name);
   return v !== null && v > 0n && v < 1n << 64n ? v : null;
+}
+
+/** zpool_find_vdev's test of a device: `name` is its path, its file's name (as tszfs's device
+ *  commands also accept), or its guid as strtoull(3) reads it. */
+export function namesDevice(name: string): (leaf: { path: string; guid: string }) => boolean {
+  const full = path.resolve(name);
+  const guid = guidOf(name);
+  return (l) => l.path === full || path.basename(l.path) === name || BigInt(l.guid) === guid;
 }
 
 /** zpool_vdev_is_interior */

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectGolden, Sandbox, sparseDevices, transcript } from './harness.js';
 
 describe('zpool resilver and wait', () => {
@@ -127,5 +127,27 @@ describe('zpool remove', () => {
         sb,
       ),
     );
+  });
+});
+
+describe('zpool offline and online by guid', () => {
+  it('read the guid as strtoull(3) does: decimal as zpool status -g shows it, or hex after 0x', () => {
+    const sb = new Sandbox();
+    try {
+      const d = sparseDevices(sb, 2);
+      sb.ok(['pool', 'create', '-f', 'tank', 'mirror', d[0], d[1]]);
+      const json = JSON.parse(sb.ok(['pool', 'status', '-j', 'tank'])) as { pools: { tank: { vdevs: { tank: { vdevs: Record<string, { vdevs: Record<string, { guid: string }> }> } } } } };
+      const guid = json.pools.tank.vdevs.tank.vdevs['mirror-0'].vdevs[d[1]].guid;
+      sb.ok(['pool', 'offline', 'tank', guid]);
+      expect(sb.ok(['pool', 'status', 'tank'])).toMatch(/OFFLINE/);
+      sb.ok(['pool', 'online', 'tank', `0x${BigInt(guid).toString(16)}`]);
+      expect(sb.ok(['pool', 'status', 'tank'])).not.toMatch(/OFFLINE/);
+      const bare = BigInt(guid).toString(16);
+      const r = sb.run(['pool', 'offline', 'tank', bare]);
+      expect(r.stderr).toBe(`cannot offline ${bare}: no such device in pool\n`);
+      expect(r.status).toBe(1);
+    } finally {
+      sb.cleanup();
+    }
   });
 });

@@ -290,6 +290,24 @@ describe('a stream in clear received under an encrypted filesystem', () => {
   });
 });
 
+describe('unload-key and mounted filesystems', () => {
+  it('counts a filesystem received with canmount=off as not mounted, as zfs get mounted shows it', () => {
+    const { sb, file } = keyed();
+    try {
+      sb.ok(['pool', 'create', '--size', '128M', 'tank']);
+      sb.ok(['create', '-o', 'keyformat=raw', '-o', `keylocation=${uri(file('raw'))}`, '-o', 'encryption=on', '-o', 'canmount=off', 'tank/e']);
+      sb.ok(['create', '-o', 'canmount=off', 'tank/p']);
+      sb.ok(['snapshot', 'tank/p@s']);
+      sb.ok(['receive', 'tank/e/r'], sb.bytesOf(['send', '-p', 'tank/p@s']));
+      expect(sb.ok(['get', '-H', '-o', 'value,source', 'canmount,mounted', 'tank/e/r'])).toBe('off\treceived\nno\t-\n');
+      sb.ok(['unload-key', 'tank/e']);
+      expect(sb.ok(['get', '-H', '-o', 'value', 'keystatus', 'tank/e/r'])).toBe('unavailable\n');
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
+
 describe('raw streams', () => {
   it('send -w keeps records encrypted; receive needs load-key with the sender\'s key to read them', () => {
     const { sb, file } = keyed();

@@ -161,6 +161,23 @@ describe('zpool remove of a top-level vdev', () => {
     }
   });
 
+  it('reads a guid as strtoull(3) does: hex only after 0x, so bare hex digits name no vdev', () => {
+    const sb = new Sandbox();
+    try {
+      const d = sparseDevices(sb, 3);
+      sb.ok(['pool', 'create', '-f', 'tank', d[0], 'mirror', d[1], d[2]]);
+      const json = JSON.parse(sb.ok(['pool', 'status', '-j', 'tank'])) as { pools: { tank: { vdevs: { tank: { vdevs: Record<string, { guid: string }> } } } } };
+      const hex = BigInt(json.pools.tank.vdevs.tank.vdevs['mirror-1'].guid).toString(16);
+      const r = sb.run(['pool', 'remove', 'tank', hex]);
+      expect(r.stderr).toBe(`cannot remove ${hex}: no such device in pool\n`);
+      expect(r.status).toBe(1);
+      sb.ok(['pool', 'remove', 'tank', `0x${hex}`]);
+      expect(sb.ok(['pool', 'status', 'tank'])).not.toContain('mirror-1');
+    } finally {
+      sb.cleanup();
+    }
+  });
+
   it('needs feature@device_removal: a pool made without features refuses', () => {
     const sb = new Sandbox();
     try {

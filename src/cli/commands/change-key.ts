@@ -3,7 +3,7 @@ import { changeKey } from '../../lib/crypto/keys.js';
 import { ZfsError } from '../../lib/errors.js';
 import type { Command } from '../context.js';
 import { parseOptions, UsageError } from '../parse.js';
-import { keyIoOf, propertyArgs } from './shared.js';
+import { errorLines, keyIoOf, propertyArgs } from './shared.js';
 
 export const command: Command = {
   usage: [
@@ -15,7 +15,7 @@ export const command: Command = {
     const props = propertyArgs(p.values.get('o'));
     if (p.operands.length < 1) throw new UsageError('Missing dataset argument');
     if (p.operands.length > 1) throw new UsageError('Too many arguments');
-    const report = (lines: string[]) => ctx.err.write(lines.map((l) => l + '\n').join(''));
+    const report = errorLines(ctx);
     try {
       changeKey(ctx.home, p.operands[0], { props, inherit: p.flags.has('i'), load: p.flags.has('l'), io: keyIoOf(ctx), onError: report }, ctx.historyLine);
     } catch (err) {

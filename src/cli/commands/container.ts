@@ -4,10 +4,11 @@
  * Docker's ZFS driver makes them (src/images/store.ts). The file commands work on POOL/NAME.
  */
 import { commitContainer, containerDiff } from '../../images/containers.js';
-import { createContainer, imagePool, listContainers, listImages, removeContainer } from '../../images/store.js';
+import { createContainer, imagePool, listContainers, listImages, removeContainer, shortId } from '../../images/store.js';
 import type { Command } from '../context.js';
 import { drawTable } from '../format/table.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
+import { helpIfAsked } from './shared.js';
 import { layerProgress } from './image.js';
 
 export const command: Command = {
@@ -19,8 +20,7 @@ export const command: Command = {
     'container commit [--pool <pool>] <name> [<repository>[:<tag>]]',
   ],
   run(ctx, args) {
-    const asked = args.find((a) => ['--help', '-?', '-h'].includes(a));
-    if (asked !== undefined) parseOptions([asked], {}); // help, as every command gives it
+    helpIfAsked(args);
     const [sub, ...rest] = args;
     switch (sub) {
       case 'create': {
@@ -37,7 +37,7 @@ export const command: Command = {
         if (p.operands.length > 0) throw new UsageError('too many arguments');
         const pool = imagePool(ctx.home, valueOf(p, 'pool'));
         const refs = new Map<string, string>();
-        for (const img of listImages(ctx.home, pool)) if (!refs.has(img.top)) refs.set(img.top, img.ref === '<none>:<none>' ? img.id.replace(/^sha256:/, '').slice(0, 12) : img.ref);
+        for (const img of listImages(ctx.home, pool)) if (!refs.has(img.top)) refs.set(img.top, img.ref === '<none>:<none>' ? shortId(img.id) : img.ref);
         const rows = listContainers(ctx.home, pool).map((c) => [c.name, refs.get(c.image) ?? c.image, c.dataset]);
         ctx.out.write(drawTable(['NAME', 'IMAGE', 'DATASET'], rows, ['left', 'left', 'left']));
         return 0;

@@ -9,13 +9,14 @@ import * as path from 'node:path';
 import { ImageError, dirFiles, parsePlatform, readImage, spoolToScratch, tarFiles, type ImageFiles } from '../../images/layout.js';
 import { archiveFiles, imageToSave, layerChain, writeDir, writeTar, type SaveFormat } from '../../images/save.js';
 import { imagesSpace } from '../../images/space.js';
-import { findImage, imageConfig, imagePool, listImages, normalRef, removeImage, storeImage, type StoreProgress } from '../../images/store.js';
+import { findImage, imageConfig, imagePool, listImages, normalRef, removeImage, shortId, storeImage, type StoreProgress } from '../../images/store.js';
 import { strerror, ZfsError } from '../../lib/errors.js';
 import { scratchDirOf } from '../../lib/session.js';
 import type { Command, CommandContext } from '../context.js';
 import { nicenum } from '../format/nicenum.js';
 import { drawTable } from '../format/table.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
+import { helpIfAsked } from './shared.js';
 import { Progress } from '../progress.js';
 
 export const command: Command = {
@@ -27,8 +28,7 @@ export const command: Command = {
     'image rm [-f] [--pool <pool>] <image> ...',
   ],
   run(ctx, args) {
-    const asked = args.find((a) => ['--help', '-?', '-h'].includes(a));
-    if (asked !== undefined) parseOptions([asked], {}); // help, as every command gives it
+    helpIfAsked(args);
     const [sub, ...rest] = args;
     switch (sub) {
       case 'load':
@@ -41,7 +41,7 @@ export const command: Command = {
         const sizes = new Map(imagesSpace(ctx.home, pool).images.map((i) => [i.top, i.size]));
         const rows = listImages(ctx.home, pool).map((r) => {
           const at = r.ref.lastIndexOf(':');
-          return [r.ref.slice(0, at), r.ref.slice(at + 1), r.id.replace(/^sha256:/, '').slice(0, 12), String(r.layers), nicenum(sizes.get(r.top) ?? 0), r.top];
+          return [r.ref.slice(0, at), r.ref.slice(at + 1), shortId(r.id), String(r.layers), nicenum(sizes.get(r.top) ?? 0), r.top];
         });
         ctx.out.write(drawTable(['REPOSITORY', 'TAG', 'IMAGE ID', 'LAYERS', 'SIZE', 'DATASET'], rows, ['left', 'left', 'left', 'right', 'right', 'left']));
         return 0;

@@ -3,7 +3,7 @@ import { keyTargets, loadKey, logKeyCommand, unloadKey, type KeyTarget } from '.
 import { ZfsError } from '../../lib/errors.js';
 import type { Command, CommandContext } from '../context.js';
 import { parseOptions, UsageError } from '../parse.js';
-import { keyIoOf } from './shared.js';
+import { errorLines, keyIoOf } from './shared.js';
 
 export function loadUnloadKeys(ctx: CommandContext, args: string[], load: boolean): number {
   const p = parseOptions(args, { flags: load ? 'anr' : 'ar', values: load ? 'L' : '' });
@@ -15,7 +15,7 @@ export function loadUnloadKeys(ctx: CommandContext, args: string[], load: boolea
   if (all && p.operands.length !== 0) throw new UsageError('Cannot specify dataset with -a option');
   if (recursive && keylocation !== undefined && keylocation !== 'prompt') throw new UsageError("alternate keylocation may only be 'prompt' with -r or -a");
   const io = keyIoOf(ctx);
-  const report = (lines: string[]) => ctx.err.write(lines.map((l) => l + '\n').join(''));
+  const report = errorLines(ctx);
   let status = 0;
   let attempted = 0;
   let failed = 0;

@@ -11,7 +11,7 @@ import { ZfsError } from '../../lib/errors.js';
 import type { Command, CommandContext } from '../context.js';
 import { toJson, type JsonValue } from '../format/props.js';
 import { parseOptions, UsageError } from '../parse.js';
-import { keyIoOf } from './shared.js';
+import { errorLines, keyIoOf } from './shared.js';
 
 export const command: Command = {
   usage: ['mount [-j]', 'mount [-flvO] [-o opts] <-a|-R filesystem|filesystem>'],
@@ -86,7 +86,7 @@ export function shareMount(ctx: CommandContext, args: string[], op: MountOp): nu
 
 /** zfs_crypto_load_key for `mount -l`: its error lines printed, false when it failed. */
 function loadFor(ctx: CommandContext, name: string): boolean {
-  const report = (lines: string[]) => ctx.err.write(lines.map((l) => l + '\n').join(''));
+  const report = errorLines(ctx);
   try {
     loadKey(ctx.home, name, { noop: false, io: keyIoOf(ctx), onError: report });
     return true;

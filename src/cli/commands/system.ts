@@ -5,17 +5,17 @@
  * `-p` prints exact byte counts.
  */
 import { imagesSpace } from '../../images/space.js';
-import { imagePool } from '../../images/store.js';
+import { imagePool, shortId } from '../../images/store.js';
 import type { Command } from '../context.js';
 import { nicenum } from '../format/nicenum.js';
 import { drawTable } from '../format/table.js';
 import { parseOptions, UsageError, valueOf } from '../parse.js';
+import { helpIfAsked } from './shared.js';
 
 export const command: Command = {
   usage: ['system df [-v] [-p] [--pool <pool>]'],
   run(ctx, args) {
-    const asked = args.find((a) => ['--help', '-?', '-h'].includes(a));
-    if (asked !== undefined) parseOptions([asked], {}); // help, as every command gives it
+    helpIfAsked(args);
     const [sub, ...rest] = args;
     if (sub === undefined) throw new UsageError('missing system command');
     if (sub !== 'df') throw new UsageError(`unrecognized system command '${sub}'`);
@@ -39,13 +39,12 @@ export const command: Command = {
       ctx.out.write(drawTable(['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'], summary, right));
       return 0;
     }
-    const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
     const imageRows = s.images.map((i) => {
       const at = i.ref.lastIndexOf(':');
-      return [i.ref.slice(0, at), i.ref.slice(at + 1), short(i.id), size(i.size), size(i.shared), size(i.unique), String(i.containers)];
+      return [i.ref.slice(0, at), i.ref.slice(at + 1), shortId(i.id), size(i.size), size(i.shared), size(i.unique), String(i.containers)];
     });
-    const layerRows = s.layers.map((l) => [l.dataset, short(l.diffId), size(l.used), size(l.referenced), size(l.written), size(l.referenced - l.written), String(l.images.length)]);
-    const byTop = new Map(s.images.map((i) => [i.top, i.ref === '<none>:<none>' ? short(i.id) : i.ref]));
+    const layerRows = s.layers.map((l) => [l.dataset, shortId(l.diffId), size(l.used), size(l.referenced), size(l.written), size(l.referenced - l.written), String(l.images.length)]);
+    const byTop = new Map(s.images.map((i) => [i.top, i.ref === '<none>:<none>' ? shortId(i.id) : i.ref]));
     const containerRows = s.containers.map((c) => [c.name, byTop.get(c.image) ?? c.image, size(c.size), c.dataset]);
     ctx.out.write('Images space usage:\n\n');
     ctx.out.write(drawTable(['REPOSITORY', 'TAG', 'IMAGE ID', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS'], imageRows, ['left', 'left', 'left', 'right', 'right', 'right', 'right']));

@@ -15,10 +15,9 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, type CipherCCMTypes, type CipherGCMTypes } from 'node:crypto';
 import type { Tables } from '../store/environment.js';
-import type { DirCrypt, Id, WrappedKey } from '../store/records.js';
+import type { CryptSuite, DirCrypt, Id, WrappedKey } from '../store/records.js';
 
-/** The `encryption` property's suites (`on` is aes-256-gcm). */
-export type CryptSuite = 'aes-128-ccm' | 'aes-192-ccm' | 'aes-256-ccm' | 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm';
+export type { CryptSuite };
 
 export const DEFAULT_SUITE: CryptSuite = 'aes-256-gcm';
 /** WRAPPING_KEY_LEN, MASTER_KEYLEN */
@@ -41,6 +40,12 @@ function cipher(suite: CryptSuite, key: Buffer, iv: Buffer) {
     : createCipheriv(suite as CipherCCMTypes, key, iv, { authTagLength: MAC_LEN });
 }
 
+function decipher(suite: CryptSuite, key: Buffer, iv: Uint8Array) {
+  return suite.endsWith('gcm')
+    ? createDecipheriv(suite as CipherGCMTypes, key, iv, { authTagLength: MAC_LEN })
+    : createDecipheriv(suite as CipherCCMTypes, key, iv, { authTagLength: MAC_LEN });
+}
+
 /** Encrypt `data` under `mk` with a fresh IV: the ciphertext (same length), the IV and the MAC. */
 export function encryptBytes(mk: { suite: CryptSuite; key: Buffer }, data: Uint8Array): { stored: Buffer; iv: Buffer; mac: Buffer } {
   const iv = randomBytes(IV_LEN);
@@ -53,9 +58,7 @@ export function encryptBytes(mk: { suite: CryptSuite; key: Buffer }, data: Uint8
 /** Decrypt `stored` into `out` (as long): false when the MAC does not match (wrong key, damage). */
 export function decryptBytes(mk: { suite: CryptSuite; key: Buffer }, iv: Uint8Array, mac: Uint8Array, stored: Uint8Array, out: Buffer): boolean {
   try {
-    const d = mk.suite.endsWith('gcm')
-      ? createDecipheriv(mk.suite as CipherGCMTypes, mk.key, iv, { authTagLength: MAC_LEN })
-      : createDecipheriv(mk.suite as CipherCCMTypes, mk.key, iv, { authTagLength: MAC_LEN });
+    const d = decipher(mk.suite, mk.key, iv);
     d.setAuthTag(Buffer.from(mac));
     if (mk.suite.endsWith('ccm')) (d as unknown as { setAAD(b: Buffer, o: object): void }).setAAD(Buffer.alloc(0), { plaintextLength: stored.length });
     const head = d.update(stored);

@@ -4,10 +4,10 @@
  */
 import { EngineError, outOfSpace } from '../errno.js';
 import type { Tables } from '../store/environment.js';
-import type { TopConfig, VdevTree } from '../store/records.js';
+import type { VdevTree } from '../store/records.js';
 import { crashPoint } from './crash.js';
 import { poolUsableBytes, type PoolTxn } from './pool.js';
-import { VDEV_STRIDE } from './vdevs/config.js';
+import { holeTop, VDEV_STRIDE } from './vdevs/config.js';
 import { allocatedSegments, isConcrete, MAPPING_ENTRY_BYTES } from './vdevs/indirect.js';
 import { nowSeconds } from './clock.js';
 
@@ -100,10 +100,8 @@ export function evacuateTop(tx: PoolTxn, index: number): number {
 /** A log device leaves the tree (spa_vdev_remove_log): it holds nothing here, its place stays a
  *  hole so that the vdevs after it keep their index. */
 export function removeLogTop(tx: PoolTxn, index: number): void {
-  const tree = tx.meta.vdevs!;
-  const next: VdevTree = structuredClone(tree);
-  const hole: TopConfig = { type: 'hole', guid: '0', nparity: 0, children: [], space: 0 };
-  next.tops[index] = hole;
+  const next: VdevTree = structuredClone(tx.meta.vdevs!);
+  next.tops[index] = holeTop();
   tx.meta.vdevs = next;
 }
 

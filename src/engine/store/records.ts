@@ -74,9 +74,13 @@ export interface KeyParams {
   iters: number;
 }
 
+/** The `encryption` property's suites (`on` is aes-256-gcm). */
+export const CRYPT_SUITES = ['aes-128-ccm', 'aes-192-ccm', 'aes-256-ccm', 'aes-128-gcm', 'aes-192-gcm', 'aes-256-gcm'] as const;
+export type CryptSuite = (typeof CRYPT_SUITES)[number];
+
 /** An encrypted dir: its suite, its encryption root, its master key; a root also its key parameters. */
 export interface DirCrypt {
-  suite: 'aes-128-ccm' | 'aes-192-ccm' | 'aes-256-ccm' | 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm';
+  suite: CryptSuite;
   /** the dir whose wrapping key wraps `key` (the encryptionroot property) */
   root: Id;
   /** a clone's is its origin's, a copy of the same wrapped key */

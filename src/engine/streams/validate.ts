@@ -16,7 +16,7 @@
 import type { NodeSource } from '../blocks/nodes.js';
 import { EMPTY_TREE } from '../blocks/radix.js';
 import { blockMap, dirEntries, objectTable, OBJECT_TYPES, ROOT_OBJECT, type Dnode } from '../files/objset.js';
-import type { TreeRef } from '../store/records.js';
+import { CRYPT_SUITES, type TreeRef } from '../store/records.js';
 import { badStream } from '../errno.js';
 import { MAX_BLOCK_SIZE, RecordType, type BeginHeader, type ObjectHeader, type PackageHeader, type StreamRecord } from './format.js';
 
@@ -72,11 +72,9 @@ export function checkBegin(h: unknown): asserts h is BeginHeader | PackageHeader
   if (h.crypt !== undefined) checkCrypt(h.crypt);
 }
 
-const SUITES = ['aes-128-ccm', 'aes-192-ccm', 'aes-256-ccm', 'aes-128-gcm', 'aes-192-gcm', 'aes-256-gcm'];
-
 /** A raw stream's key material: what a dir's crypt record holds, in hex. */
 function checkCrypt(c: unknown): void {
-  if (!isObject(c) || !SUITES.includes(c.suite as string) || !isObject(c.key)) return invalid();
+  if (!isObject(c) || !(CRYPT_SUITES as readonly string[]).includes(c.suite as string) || !isObject(c.key)) return invalid();
   const k = c.key;
   if (!isHex(k.guid, 16) || !isHex(k.iv, 24) || !isHex(k.mac, 32) || typeof k.data !== 'string' || !/^[0-9a-f]{32,64}$/.test(k.data)) invalid();
   if (!['raw', 'hex', 'passphrase'].includes(c.keyformat as string) || typeof c.salt !== 'string' || !/^[0-9]{1,20}$/.test(c.salt) || !isCount(c.iters)) invalid();

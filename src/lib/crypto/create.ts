@@ -84,7 +84,7 @@ export function newKey(
   action: string,
 ): { params: KeyParams; wrapping: Buffer } {
   try {
-    const material = keyMaterial(io ?? NO_INPUT, keyformat, keylocation, name, true, true);
+    const material = keyMaterial(io ?? NO_INPUT, keyformat, keylocation, name, true);
     let salt = 0n;
     let iters = 0;
     if (keyformat === 'passphrase') {

@@ -14,7 +14,7 @@ import { headKind, type PoolHandle } from '../pool-handle.js';
 import { isFeatureEnabled } from '../pool-features.js';
 import { PropertyError, validateAssignment } from '../properties/assign.js';
 import { withPool, withPoolOf } from '../session.js';
-import { mountedNow } from '../properties/values.js';
+import { DatasetProps } from '../properties/values.js';
 import { newKey } from './create.js';
 import { dropKey, saveKey } from './keystore.js';
 import { deriveKey, KeyError, keyMaterial, type KeyFormat, type KeyIo } from './material.js';
@@ -93,7 +93,7 @@ function wrappingKeyFor(view: DslView, dir: DirRecord, name: string, keylocation
   for (let attempt = 1; ; attempt++) {
     let text: string;
     try {
-      const material = keyMaterial(io, params.keyformat, keylocation, name, false, false);
+      const material = keyMaterial(io, params.keyformat, keylocation, name, false);
       const wrapping = deriveKey(params.keyformat, material, BigInt(params.salt), params.iters);
       if (wrappingKeyFits(view, dir.id, wrapping)) return wrapping;
       text = `Incorrect key provided for '${name}'.`;
@@ -146,7 +146,7 @@ export function unloadKey(home: Home, name: string): void {
       const view = h.view();
       const dir = rootOf(h, view, name, UNLOAD, 'unloaded');
       if (!loadedKey(h, dir)) throw ZfsError.action(UNLOAD, `Key already unloaded for '${name}'.`);
-      if (anyMounted(view, dir.id)) throw ZfsError.action(UNLOAD, `'${name}' is busy.`);
+      if (anyMounted(h, view, dir.id)) throw ZfsError.action(UNLOAD, `'${name}' is busy.`);
       dropKey(home, h.pool.meta().guid, view.head(dir.id).guid);
       setLoaded(h.pool, dir.id, null);
     },
@@ -157,22 +157,11 @@ export function unloadKey(home: Home, name: string): void {
 }
 
 /** Whether a filesystem of encryption root `root` is mounted (as tszfs keeps the state). */
-function anyMounted(view: DslView, root: Id): boolean {
+function anyMounted(h: PoolHandle, view: DslView, root: Id): boolean {
   for (const { value: dir } of view.t.dirs.getRange()) {
-    if (dir.crypt?.root !== root || dir.type === 'volume') continue;
-    const canmount = dir.props.canmount ?? 'on';
-    if (mountedNow(dir.mounted, canmount, mountpointOf(view, dir))) return true;
+    if (dir.crypt?.root === root && new DatasetProps(view, h.pool.meta(), view.head(dir.id)).isMounted()) return true;
   }
   return false;
-}
-
-/** The mountpoint as far as mountedNow cares: `none`, `legacy` or a path. */
-function mountpointOf(view: DslView, dir: DirRecord): string {
-  for (let d: DirRecord | null = dir; d; d = d.parent === null ? null : view.dir(d.parent)) {
-    const mp = d.props.mountpoint ?? d.received?.mountpoint;
-    if (mp !== undefined) return mp;
-  }
-  return '/';
 }
 
 export interface ChangeKeyOptions {

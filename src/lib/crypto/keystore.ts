@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { invocationEnv } from '../env.js';
 import type { Home } from '../home.js';
 
-export function keyDir(home: Home): string {
+function keyDir(home: Home): string {
   const runtime = invocationEnv().XDG_RUNTIME_DIR;
   return runtime ? path.join(runtime, 'tszfs', 'keys') : path.join(home.dir, 'run', 'keys');
 }

@@ -8,15 +8,16 @@
 import { spawnSync } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { WRAPPING_KEY_LEN } from '../../engine/keys.js';
+import type { KeyParams } from '../../engine/model.js';
 import { strerror } from '../errors.js';
 
-export const WRAPPING_KEY_LEN = 32;
-export const MIN_PASSPHRASE_LEN = 8;
-export const MAX_PASSPHRASE_LEN = 512;
+const MIN_PASSPHRASE_LEN = 8;
+const MAX_PASSPHRASE_LEN = 512;
 export const MIN_PBKDF2_ITERATIONS = 100000;
 export const DEFAULT_PBKDF2_ITERATIONS = 350000;
 
-export type KeyFormat = 'raw' | 'hex' | 'passphrase';
+export type KeyFormat = KeyParams['keyformat'];
 
 /** Standard input as the key commands read it (cli/context.ts Input), and where prompts go. */
 export interface KeyInput {
@@ -103,17 +104,17 @@ export function validateKey(format: KeyFormat, key: Buffer, verify: boolean): vo
 
 /**
  * get_key_material(): the key from `keylocation` for dataset `name` (null at create, whose prompt
- * names none), validated (`verify`: a new
- * key, whose passphrase length is checked and which a terminal asks for twice).
+ * names none), validated. A `newKey` (create, change-key) is libzfs's newkey and verify at once:
+ * its passphrase length is checked, and a terminal prompts for it as new, twice.
  */
-export function keyMaterial(io: KeyIo, format: KeyFormat, keylocation: string, name: string | null, verify: boolean, newKey: boolean): Buffer {
+export function keyMaterial(io: KeyIo, format: KeyFormat, keylocation: string, name: string | null, newKey: boolean): Buffer {
   let key: Buffer;
   if (keylocation === 'prompt') {
     if (io.input.isTTY) {
       if (format === 'raw') throw new KeyError('Cannot enter raw keys on the terminal');
       key = promptLine(io, format, false, newKey, name);
-      if (verify) {
-        validateKey(format, key, verify);
+      if (newKey) {
+        validateKey(format, key, true);
         const again = promptLine(io, format, true, newKey, name);
         if (!again.equals(key)) throw new KeyError('Provided keys do not match.');
       }
@@ -123,7 +124,7 @@ export function keyMaterial(io: KeyIo, format: KeyFormat, keylocation: string, n
     if (scheme !== 'file') throw new KeyError('URI scheme is not supported');
     key = readKeyFile(keylocation.slice('file://'.length), format);
   } else throw new KeyError('Invalid keylocation');
-  validateKey(format, key, verify);
+  validateKey(format, key, newKey);
   return key;
 }
 

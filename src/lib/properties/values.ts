@@ -256,12 +256,6 @@ export class DatasetProps {
     }
   }
 
-  /** The hidden pbkdf2salt of an encryption root (0 when none). */
-  pbkdf2Salt(): string {
-    const crypt = this.dir.crypt;
-    return (crypt && this.view.dir(crypt.root).crypt?.params?.salt) ?? '0';
-  }
-
   /**
    * A settable property: the local value, the nearest ancestor's for an inheritable one, else
    * OpenZFS's default. A snapshot reads its filesystem's settings as inherited from it.

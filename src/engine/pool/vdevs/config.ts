@@ -25,6 +25,10 @@ const OLD_MAXBLOCKSIZE = 128 * 1024;
 export type { LeafConfig, TopConfig, VdevClass, VdevTree } from '../../store/records.js';
 import type { TopConfig, VdevTree, LeafConfig } from '../../store/records.js';
 
+/** The place a log device leaves in the tree (ZFS: a hole vdev), so that the vdevs after it keep
+ *  their index. */
+export const holeTop = (): TopConfig => ({ type: 'hole', guid: '0', nparity: 0, children: [], space: 0 });
+
 /** The space of a top-level vdev: its smallest child less the label, in whole sectors, times the
  *  children for raidz (vdev_raidz_open: the smallest child's asize × children). */
 export function topSpace(type: TopConfig['type'], childSizes: number[], ashift: number): number {

@@ -28,7 +28,7 @@ export interface IndirectEntry {
  *  the `remove:` section of `zpool status`). */
 export const MAPPING_ENTRY_BYTES = 24;
 /** zfs_remove_max_segment: the longest segment copied (and mapped) as one. */
-export const REMOVE_MAX_SEGMENT = 16 * 1024 * 1024;
+const REMOVE_MAX_SEGMENT = 16 * 1024 * 1024;
 
 /** A vdev that holds nothing of its own any more: removed (indirect), or a removed log (hole). */
 export const isConcrete = (top: TopConfig): boolean => top.type !== 'indirect' && top.type !== 'hole';
@@ -107,7 +107,7 @@ export function memoryLookup(mappings: Map<number, IndirectEntry[]>): MappingLoo
   };
 }
 
-/** The allocated segments of top-level vdev `t` (its space less its free extents), each cut at
+/** The allocated segments of top-level vdev `index` (its space less its free extents), each cut at
  *  REMOVE_MAX_SEGMENT: what a removal copies, one mapping entry each. */
 export function allocatedSegments(t: Tables, index: number, space: number): Piece[] {
   const start = index * VDEV_STRIDE;
@@ -125,7 +125,7 @@ export function allocatedSegments(t: Tables, index: number, space: number): Piec
   return out;
 }
 
-/** What removing top-level vdev `t` copies: bytes and mapping entries (`zpool remove -n`). */
+/** What removing top-level vdev `index` copies: bytes and mapping entries (`zpool remove -n`). */
 export function removalEstimate(t: Tables, index: number, top: TopConfig): { bytes: number; entries: number } {
   const segments = allocatedSegments(t, index, top.space);
   return { bytes: segments.reduce((n, s) => n + s.length, 0), entries: segments.length };
