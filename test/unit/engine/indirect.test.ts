@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EngineError } from '../../../src/engine/errno.js';
 import { LEAF_LABEL_BYTES, VDEV_STRIDE, type TopConfig, type VdevTree } from '../../../src/engine/pool/vdevs/config.js';
 import { memoryLookup, resolve, type IndirectEntry } from '../../../src/engine/pool/vdevs/indirect.js';
 import { VdevRoot } from '../../../src/engine/pool/vdevs/root.js';
@@ -103,6 +104,23 @@ describe('indirect vdevs', () => {
     } finally {
       root.close();
     }
+  });
+
+  it('reports a mapping that loops (damage) as an I/O error instead of recursing until the stack overflows', () => {
+    const tree: VdevTree = { ashift: 12, tops: [indirect('1'), indirect('2')], spares: [], cache: [] };
+    const mappings = new Map<number, IndirectEntry[]>([
+      [0, [{ src: 0, length: 4 * S, dst: VDEV_STRIDE }]],
+      [1, [{ src: VDEV_STRIDE, length: 4 * S, dst: 0 }]],
+    ]);
+    let thrown: unknown;
+    try {
+      resolve(tree, memoryLookup(mappings), S, S);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(EngineError);
+    expect((thrown as EngineError).errno).toBe('EIO');
+    expect((thrown as EngineError).message).toMatch(/loops/);
   });
 });
 

@@ -13,6 +13,7 @@
  * the vdev made indirect and the free map without its space. A crash before the commit leaves
  * the pool as it was (the copies sit in space that is still free); after it, removed.
  */
+import { EngineError } from '../../errno.js';
 import type { Tables } from '../../store/environment.js';
 import type { TopConfig, VdevTree } from '../../store/records.js';
 import { topIndexOf, VDEV_STRIDE } from './config.js';
@@ -44,11 +45,14 @@ export interface Piece {
 
 /** Where the `length` bytes at `position` live now: itself on a concrete vdev, else the pieces
  *  its indirect vdev's mapping (and those it leads to) gives. */
-export function resolve(tree: VdevTree, lookup: MappingLookup, position: number, length: number): Piece[] {
+export function resolve(tree: VdevTree, lookup: MappingLookup, position: number, length: number, depth = 0): Piece[] {
+  // Each removal maps onto vdevs that were concrete then, so a chain is never longer than the
+  // tree has vdevs: a longer one is a damaged mapping (a cycle), reported, not recursed into.
+  if (depth > tree.tops.length) throw new EngineError('EIO', `mapping of indirect vdev ${topIndexOf(position)} loops`);
   const out: Piece[] = [];
   let pos = position;
   let left = length;
-  for (let guard = 0; left > 0; guard++) {
+  while (left > 0) {
     const t = topIndexOf(pos);
     const top = tree.tops[t];
     if (!top || isConcrete(top)) {
@@ -56,9 +60,9 @@ export function resolve(tree: VdevTree, lookup: MappingLookup, position: number,
       break;
     }
     const e = lookup(t, pos);
-    if (!e || guard > 1 << 20) throw new Error(`no mapping for offset ${pos} of indirect vdev ${t}`);
+    if (!e) throw new EngineError('EIO', `no mapping for offset ${pos} of indirect vdev ${t}`);
     const n = Math.min(left, e.src + e.length - pos);
-    out.push(...resolve(tree, lookup, e.dst + (pos - e.src), n));
+    out.push(...resolve(tree, lookup, e.dst + (pos - e.src), n, depth + 1));
     pos += n;
     left -= n;
   }
