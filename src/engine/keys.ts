@@ -91,22 +91,16 @@ export function rewrapKeys(c: Change, oldRoot: Id, newRoot: Id, wrapping: Buffer
   c.tx.image.keyring = ring;
 }
 
-/** The kept wrapping keys of a pool (by its encryption roots' head guids) into its keyring.
- *  Returns the guids of those that fit no root (destroyed, or changed elsewhere), to forget. */
-export function loadKeptKeys(pool: Pool, kept: Map<string, Buffer>, view: DslView): string[] {
-  if (kept.size === 0) return [];
+/** The kept wrapping keys of a pool (by its encryption roots' head guids) into its keyring; a
+ *  kept key that fits no root (destroyed, or changed elsewhere) is passed over. */
+export function loadKeptKeys(pool: Pool, kept: Map<string, Buffer>, view: DslView): void {
+  if (kept.size === 0) return;
   const ring = keyring(pool);
-  const used = new Set<string>();
   for (const { value: dir } of pool.t.dirs.getRange()) {
     if (!dir.crypt?.params || dir.crypt.root !== dir.id) continue;
-    const guid = view.head(dir.id).guid;
-    const key = kept.get(guid);
-    if (key && unwrapKey(key, dir.crypt)) {
-      ring.add(dir.id, key);
-      used.add(guid);
-    }
+    const key = kept.get(view.head(dir.id).guid);
+    if (key && unwrapKey(key, dir.crypt)) ring.add(dir.id, key);
   }
-  return [...kept.keys()].filter((guid) => !used.has(guid));
 }
 
 /** Load (or unload) the wrapping key of encryption root `root` for the rest of this command. */

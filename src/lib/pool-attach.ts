@@ -5,15 +5,13 @@
  * of a mirror detaches while another full copy remains; a mirror left with one side is a plain
  * file vdev again. raidz expansion is not done here.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Image } from '../engine/pool/image.js';
 import { newGuid } from '../engine/pool/pool.js';
 import { LEAF_LABEL_BYTES, type TopConfig, type VdevTree } from '../engine/pool/vdevs/config.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { withPool } from './session.js';
-import { vdevErrors } from './vdev-spec.js';
+import { newLeafDevice } from './vdev-spec.js';
 import { resilverTop } from './pool-offline.js';
 import { copyTop, followDevice } from './pool-replace.js';
 import type { PoolHandle } from './pool-handle.js';
@@ -32,17 +30,7 @@ export function attachDevice(home: Home, pool: string, device: string, newDevice
     if (t < 0) throw ZfsError.action(action, 'no such device in pool');
     const top = tree.tops[t];
     if (top.type === 'raidz') throw ZfsError.action(action, 'can only attach to mirrors and top-level disks');
-    if (!newDevice.startsWith('/')) {
-      throw new ZfsError([`cannot open '${newDevice}': no such device in /dev`, 'must be a full path or shorthand device name']);
-    }
-    const stat = fs.statSync(newDevice, { throwIfNoEntry: false });
-    if (!stat) throw new ZfsError([`cannot resolve path '${newDevice}'`]);
-    if (!stat.isFile()) throw new ZfsError([`cannot use '${newDevice}': must be a block device or regular file`]);
-    const label = Image.readLabel(newDevice);
-    if (label) {
-      const active = home.find(label.pool) !== undefined;
-      if (active || !force) throw vdevErrors(force, [`${newDevice} is part of ${active ? 'active' : 'exported'} pool '${label.pool}'`]);
-    }
+    const stat = newLeafDevice(home, newDevice, force);
     if (stat.size < LEAF_LABEL_BYTES + top.space) throw ZfsError.action(action, 'device is too small');
     const leaf = { path: path.resolve(newDevice), guid: newGuid(`vdev:${pool}:attach:${t}:${meta.txg}`), size: stat.size };
     const next: VdevTree = structuredClone(tree);

@@ -9,7 +9,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Image } from '../engine/pool/image.js';
 import { newGuid } from '../engine/pool/pool.js';
 import { finishScrub } from '../engine/pool/health.js';
 import { nowSeconds } from '../engine/pool/clock.js';
@@ -18,7 +17,7 @@ import { scrub } from '../engine/scrub.js';
 import { ZfsError } from './errors.js';
 import type { Home } from './home.js';
 import { withPool } from './session.js';
-import { vdevErrors } from './vdev-spec.js';
+import { newLeafDevice } from './vdev-spec.js';
 import { resilverTop } from './pool-offline.js';
 import { metadataPathOf } from './pool-handle.js';
 import { wipeLeafLabel } from './pool-labelclear.js';
@@ -50,18 +49,7 @@ export function replaceDevice(home: Home, pool: string, oldArg: string, newArg: 
   }
   if (spare) return replaceWithSpare(home, pool, action, newArg!, tree, t, c, spare, history);
   const newPath = newArg ?? old.path;
-  // make_leaf_vdev and is_device_in_use, as for create
-  if (!newPath.startsWith('/')) {
-    throw new ZfsError([`cannot open '${newPath}': no such device in /dev`, 'must be a full path or shorthand device name']);
-  }
-  const stat = fs.statSync(newPath, { throwIfNoEntry: false });
-  if (!stat) throw new ZfsError([`cannot resolve path '${newPath}'`]);
-  if (!stat.isFile()) throw new ZfsError([`cannot use '${newPath}': must be a block device or regular file`]);
-  const label = Image.readLabel(newPath);
-  if (label) {
-    const active = home.find(label.pool) !== undefined;
-    if (active || !force) throw vdevErrors(force, [`${newPath} is part of ${active ? 'active' : 'exported'} pool '${label.pool}'`]);
-  }
+  const stat = newLeafDevice(home, newPath, force);
   const top = tree.tops[t];
   if (tooSmall(tree, top, stat.size)) throw ZfsError.action(action, 'device is too small');
 

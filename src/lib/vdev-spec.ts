@@ -6,8 +6,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Image } from '../engine/pool/image.js';
 import type { VdevClass } from '../engine/pool/vdevs/config.js';
 import { ZfsError } from './errors.js';
+import type { Home } from './home.js';
 
 export interface SpecTop {
   type: 'file' | 'mirror' | 'raidz';
@@ -51,6 +53,23 @@ function leaf(arg: string): string {
   const stat = fs.statSync(arg, { throwIfNoEntry: false });
   if (stat && !stat.isFile()) throw new ZfsError([`cannot use '${arg}': must be a block device or regular file`]);
   return path.resolve(arg);
+}
+
+/** make_leaf_vdev and is_device_in_use for the one new device of `zpool attach` or `replace`:
+ *  it must exist, be a file, and belong to no pool (an exported one's, with -f). */
+export function newLeafDevice(home: Home, device: string, force: boolean): fs.Stats {
+  if (!device.startsWith('/')) {
+    throw new ZfsError([`cannot open '${device}': no such device in /dev`, 'must be a full path or shorthand device name']);
+  }
+  const stat = fs.statSync(device, { throwIfNoEntry: false });
+  if (!stat) throw new ZfsError([`cannot resolve path '${device}'`]);
+  if (!stat.isFile()) throw new ZfsError([`cannot use '${device}': must be a block device or regular file`]);
+  const label = Image.readLabel(device);
+  if (label) {
+    const active = home.find(label.pool) !== undefined;
+    if (active || !force) throw vdevErrors(force, [`${device} is part of ${active ? 'active' : 'exported'} pool '${label.pool}'`]);
+  }
+  return stat;
 }
 
 /** construct_spec. */
