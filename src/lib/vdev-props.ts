@@ -9,6 +9,7 @@
  * (PoolMeta.vdevProps, by guid; `allocating` as TopConfig.noalloc, which the allocator obeys).
  */
 import type { PoolMeta } from '../engine/model.js';
+import type { PoolPropValue } from './pool-props.js';
 import type { Source } from './properties/values.js';
 import { isUserPropName } from './names.js';
 import type { VdevNode } from './vdev-tree.js';
@@ -123,13 +124,8 @@ const THRESHOLDS = new Set(['checksum_n', 'checksum_t', 'io_n', 'io_t', 'slow_io
 /** vdev_state_t, as `zpool get -p state` prints it. */
 const STATE_NUMBER: Record<string, number> = { OFFLINE: 2, REMOVED: 3, UNAVAIL: 4, FAULTED: 5, DEGRADED: 6, ONLINE: 7 };
 
-export interface VdevPropValue {
-  /** the text printed without -p */
-  human: string;
-  /** the text printed with -p */
-  literal: string;
-  source: Source;
-}
+/** A vdev property's value is printed as a pool property's is (zpool get). */
+export type VdevPropValue = PoolPropValue;
 
 const NONE: Source = { type: 'none' };
 const DEFAULT: Source = { type: 'default' };
